@@ -1,0 +1,2 @@
+// Every table of the service, re-exported for drizzle-kit and for typed queries.
+export * from '../modules/units/tables.js'

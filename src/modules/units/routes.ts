@@ -1,0 +1,3 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+const unitRoutes: FastifyPluginAsyncTypebox = async () => {}
+export default unitRoutes

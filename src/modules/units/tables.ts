@@ -1,0 +1,42 @@
+import { sql } from 'drizzle-orm'
+import { type AnyPgColumn, boolean, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+
+export const UNIT_KINDS = ['instansi', 'opd', 'unit'] as const
+export type UnitKind = (typeof UNIT_KINDS)[number]
+
+/**
+ * The organisation tree: the instansi (Pemda) at the root, its OPDs, their unit kerja.
+ * `path` is the chain of ids from the root ("/<root>/<opd>/<unit>/") so that subtree and scope
+ * checks are one indexed prefix match instead of a recursive query.
+ */
+export const units = pgTable(
+  'units',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    instansiId: uuid('instansi_id').notNull(),
+    parentId: uuid('parent_id').references((): AnyPgColumn => units.id, { onDelete: 'restrict' }),
+    path: text('path').notNull(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: UNIT_KINDS }).notNull(),
+    afirmasi: boolean('afirmasi').notNull().default(false),
+    validFrom: date('valid_from', { mode: 'string' }),
+    validTo: date('valid_to', { mode: 'string' }),
+    predecessorId: uuid('predecessor_id').references((): AnyPgColumn => units.id, { onDelete: 'restrict' }),
+    externalIds: jsonb('external_ids').$type<Record<string, string>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    archivedAt: timestamp('archived_at', { withTimezone: true, mode: 'date' }),
+    /** Row version, bumped on every change; the ETag of a unit. */
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [
+    uniqueIndex('units_instansi_code_key').on(t.instansiId, t.code),
+    index('units_parent_idx').on(t.parentId),
+    index('units_path_idx').using('btree', sql`${t.path} text_pattern_ops`),
+    index('units_updated_idx').on(t.updatedAt, t.id),
+    index('units_name_idx').on(t.name, t.id),
+    index('units_predecessor_idx').on(t.predecessorId),
+  ],
+)
+export type UnitRow = typeof units.$inferSelect

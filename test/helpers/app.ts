@@ -1,0 +1,36 @@
+import { Writable } from 'node:stream'
+import type { Test } from 'tap'
+import { buildApp, type App } from '../../src/app.js'
+import { loadConfig, type Config } from '../../src/config.js'
+import { createTestDatabase, type TestDatabase } from './database.js'
+
+export interface TestContext {
+  app: App
+  db: TestDatabase
+  config: Config
+  /** Every log line the app wrote, parsed. */
+  logs: Record<string, unknown>[]
+}
+
+/**
+ * Builds the app on this test file's own database and closes both when the test ends.
+ * Logs go to an in-memory array so tests can check what was (not) logged.
+ */
+export async function buildTestApp(t: Test, env: Record<string, string> = {}): Promise<TestContext> {
+  const db = await createTestDatabase()
+  const config = loadConfig({ LOG_LEVEL: 'info', ...env })
+  const logs: Record<string, unknown>[] = []
+  const logStream = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>)
+      done()
+    },
+  })
+  const app = await buildApp({ config, database: db.database, logStream })
+  await app.ready()
+  t.teardown(async () => {
+    await app.close()
+    await db.destroy()
+  })
+  return { app, db, config, logs }
+}
