@@ -6,6 +6,11 @@ import { openDatabase, type Database } from './db/client.js'
 import databasePlugin from './plugins/database.js'
 import errorsPlugin from './plugins/errors.js'
 import swaggerPlugin from './plugins/swagger.js'
+import authPlugin from './plugins/auth.js'
+import rateLimitPlugin from './plugins/rate-limit.js'
+import { bootstrapAdmin } from './modules/auth/service.js'
+import authRoutes from './modules/auth/routes.js'
+import auditRoutes from './modules/audit/routes.js'
 import { loggerOptions } from './lib/logger.js'
 import './lib/policy.js'
 import healthRoutes from './modules/health/routes.js'
@@ -82,10 +87,18 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
 
   await app.register(errorsPlugin)
   await app.register(databasePlugin, { database, closeOnShutdown: options.database === undefined })
+  if (config.BOOTSTRAP_ADMIN_TOKEN) {
+    const outcome = await bootstrapAdmin(database.db, config.BOOTSTRAP_ADMIN_TOKEN)
+    app.log.info({ outcome }, 'bootstrap admin token')
+  }
   await app.register(swaggerPlugin)
+  await app.register(authPlugin)
+  await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS })
   await app.register(healthRoutes)
   await app.register(
     async (v1) => {
+      await v1.register(authRoutes)
+      await v1.register(auditRoutes, { prefix: '/audit' })
       await v1.register(unitRoutes, { prefix: '/units' })
     },
     { prefix: '/v1' },

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
+import { StringEnum } from './lib/schema.js'
 
 /** Environment variables the service reads, validated once at start-up. */
 export const ConfigSchema = Type.Object({
@@ -7,13 +8,12 @@ export const ConfigSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATA_DIR: Type.String({ minLength: 1, default: './data' }),
-  LOG_LEVEL: Type.Union(
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
-    { default: 'info' },
-  ),
+  LOG_LEVEL: StringEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 1048576 }),
   TRUST_PROXY: Type.Boolean({ default: false }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 1200, description: 'requests per window per token (or per IP without one)' }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60000 }),
   BOOTSTRAP_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 32 })),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
 })
@@ -29,7 +29,7 @@ export class ConfigError extends Error {
   }
 }
 
-const INTEGER_VARS = new Set(['PORT', 'DB_POOL_MAX', 'BODY_LIMIT_BYTES'])
+const INTEGER_VARS = new Set(['PORT', 'DB_POOL_MAX', 'BODY_LIMIT_BYTES', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS'])
 const BOOLEAN_VARS = new Set(['TRUST_PROXY'])
 
 /**
