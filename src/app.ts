@@ -72,8 +72,16 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       route.config = { ...(route.config ?? {}), policy: { public: true } }
       return
     }
-    if (!route.config?.policy) {
+    const policy = route.config?.policy
+    if (!policy) {
       throw new Error(`route ${route.method} ${route.url} declares no policy (config.policy)`)
+    }
+    // Document who may call it, so the OpenAPI document carries the policy too.
+    // (onRoute runs again for the HEAD twin of a GET with the same schema object: add once.)
+    if (route.schema && !route.schema.hide && !(route.schema as Record<string, unknown>)['x-roles']) {
+      const who = 'public' in policy ? 'Public: no token needed.' : `Roles: ${policy.roles.join(', ')}.`
+      route.schema.description = route.schema.description ? `${route.schema.description}\n\n${who}` : who
+      ;(route.schema as Record<string, unknown>)['x-roles'] = 'public' in policy ? [] : [...policy.roles]
     }
   })
 
