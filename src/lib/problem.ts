@@ -71,7 +71,11 @@ export const notFound = (what: string, id: string): ProblemError =>
   new ProblemError(404, `${what}_not_found`, `No ${what.replace(/_/g, ' ')} with id ${id}.`)
 
 /** Response schemas for the given error statuses, to spread into a route's `response`. */
-export function problemResponses(...statuses: number[]): Record<number, typeof ProblemRef> {
-  return Object.fromEntries(statuses.map((s) => [s, ProblemRef]))
+export function problemResponses(...statuses: number[]): Record<number, ProblemResponse> {
+  return Object.fromEntries(statuses.map((s) => [s, problemResponse(s)]))
 }
-const ProblemRef = Type.Ref('Problem', { description: 'application/problem+json' })
+type ProblemResponse = { description: string; content: { 'application/problem+json': { schema: ReturnType<typeof Type.Ref> } } }
+const problemResponse = (status: number): ProblemResponse => ({
+  description: titleFor(status),
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: Type.Ref('Problem') } } as ProblemResponse['content'],
+})

@@ -7,11 +7,11 @@ import { bearer } from '../helpers/auth.js'
 const BOOTSTRAP = 'bootstrap-admin-token-for-tests-0123456789'
 
 t.test('config errors name the variable and never echo a secret', async (t) => {
-  t.throws(() => loadConfig({ PORT: 'eighty' }), { name: 'ConfigError', variable: 'PORT' })
-  t.throws(() => loadConfig({ PORT: '70000' }), { variable: 'PORT' })
-  t.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), { variable: 'DATABASE_URL' })
-  t.throws(() => loadConfig({ TRUST_PROXY: 'maybe' }), { variable: 'TRUST_PROXY' })
-  t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), { variable: 'LOG_LEVEL' })
+  t.throws(() => loadConfig({ PORT: 'eighty' }), { name: 'ConfigError', variable: 'PORT' } as never)
+  t.throws(() => loadConfig({ PORT: '70000' }), { name: 'ConfigError', variable: 'PORT' } as never)
+  t.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), { name: 'ConfigError', variable: 'DATABASE_URL' } as never)
+  t.throws(() => loadConfig({ TRUST_PROXY: 'maybe' }), { name: 'ConfigError', variable: 'TRUST_PROXY' } as never)
+  t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), { name: 'ConfigError', variable: 'LOG_LEVEL' } as never)
   try {
     loadConfig({ BOOTSTRAP_ADMIN_TOKEN: 'short-secret' })
     t.fail('short bootstrap token accepted')

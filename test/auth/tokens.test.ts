@@ -1,5 +1,6 @@
 import t from 'tap'
 import { eq, sql } from 'drizzle-orm'
+import { queryRows } from '../../src/db/client.js'
 import { apiTokens } from '../../src/modules/auth/tables.js'
 import { buildTestApp } from '../helpers/app.js'
 import { bearer, createToken } from '../helpers/auth.js'
@@ -161,7 +162,7 @@ t.test('tokens, roles and grants', async (t) => {
       if (cursor) t.match(res.headers.link, /rel="next"/)
       pages++
     } while (cursor && pages < 50)
-    const [{ n } = { n: 0 }] = (await app.db.execute<{ n: number }>(sql`select count(*)::int as n from principals`)).rows as { n: number }[]
+    const [{ n } = { n: 0 }] = await queryRows<{ n: number }>(app.db, sql`select count(*)::int as n from principals`)
     t.equal(seen.size, n, 'every principal once')
     const evaluators = await app.inject({ method: 'GET', url: '/v1/principals?role=evaluator', headers: bearer(admin) })
     t.ok(evaluators.json().items.every((p: { grants: { role: string }[] }) => p.grants.some((g) => g.role === 'evaluator')))

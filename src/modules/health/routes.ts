@@ -9,7 +9,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/health/live',
     {
-      schema: { tags: ['health'], summary: 'Liveness: the process is up', security: [], response: { 200: HealthStatus } },
+      schema: { tags: ['health'], summary: 'Liveness: the process is up', operationId: 'getLiveness', security: [], response: { 200: HealthStatus } },
       config: { policy: { public: true } },
       logLevel: 'warn',
     },
@@ -21,6 +21,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['health'],
         summary: 'Readiness: the database answers; 503 when it does not',
+        operationId: 'getReadiness',
         security: [],
         response: { 200: HealthStatus, ...problemResponses(503) },
       },

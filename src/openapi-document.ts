@@ -1,0 +1,20 @@
+import { PGlite } from '@electric-sql/pglite'
+import { buildApp } from './app.js'
+import { loadConfig } from './config.js'
+import { fromPglite } from './db/client.js'
+
+/**
+ * The OpenAPI document as the app serves it, rendered without a database server: routes do
+ * not touch the database to describe themselves, so an unmigrated in-memory PGlite suffices.
+ */
+export async function renderOpenApi(): Promise<string> {
+  const database = fromPglite(await PGlite.create())
+  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent' }), database })
+  try {
+    await app.ready()
+    return `${JSON.stringify(app.swagger(), null, 2)}\n`
+  } finally {
+    await app.close()
+    await database.close()
+  }
+}
