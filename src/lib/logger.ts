@@ -1,3 +1,4 @@
+import pino from 'pino'
 import type { FastifyServerOptions } from 'fastify'
 
 const SECRET_KEYS = ['password', 'token', 'secret', 'authorization', 'cookie', 'api_key', 'apiKey', 'access_token', 'refresh_token', 'bootstrap_admin_token']
@@ -14,15 +15,36 @@ export const REDACT_PATHS = [
   ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]),
 ]
 
+/** Drizzle puts a failed query's bound values in the error ("params: …" and `.params`): values may be secrets. */
+const stripParams = (text: unknown): unknown => (typeof text === 'string' ? text.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, '\nparams: [redacted]') : text)
+
+/** pino's error serializer, without the bound values of a failed query (at any depth of `cause`). */
+export function serializeError(err: unknown, depth = 0): unknown {
+  if (!(err instanceof Error)) return err
+  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>
+  out.message = stripParams(out.message)
+  out.stack = stripParams(out.stack)
+  if ('params' in out) out.params = '[redacted]'
+  if (out.cause !== undefined && depth < 4) out.cause = serializeError((err as { cause?: unknown }).cause, depth + 1)
+  return out
+}
+
+/** A URL without token-shaped segments and with the values of secret-named query parameters (`?access_token=…`) replaced: clients do send them. */
+export const redactUrl = (url: string): string =>
+  url
+    .replace(/zit_[0-9a-f]{8}_[A-Za-z0-9_-]{43}/g, 'zit_[redacted]')
+    .replace(/([?&][^=&#]*(?:token|secret|password|passwd|api[_-]?key|auth|signature)[^=&#]*=)[^&#]*/gi, '$1[redacted]')
+
 export function loggerOptions(level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     ...(stream ? { stream } : {}),
     serializers: {
+      err: serializeError,
       req: (req: { method: string; url: string; headers: Record<string, unknown>; ip?: string }) => ({
         method: req.method,
-        url: req.url,
+        url: redactUrl(req.url),
         headers: req.headers,
         ip: req.ip,
       }),

@@ -1,12 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { pgError } from '../lib/db-errors.js'
 import { FieldError, Problem, PROBLEM_CONTENT_TYPE, ProblemError, problemType, titleFor } from '../lib/problem.js'
-
-interface DatabaseError {
-  code?: string
-  constraint?: string
-  detail?: string
-}
 
 function sendProblem(
   request: FastifyRequest,
@@ -29,9 +24,50 @@ function sendProblem(
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body)
 }
 
+/**
+ * Errors Fastify raises before routing (a malformed percent-encoding in the path, a path
+ * parameter longer than maxParamLength): no hook runs for them, so they are answered here as
+ * problem+json with the essential security headers instead of Fastify's plain JSON; under the
+ * PortalRB base path, as the guide's `{ error, code, message }` body (422 INVALID_REQUEST).
+ */
+export function frameworkErrorHandler(portalrbBase = '/portalrb') {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const [status, code, detail] =
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? [414, 'uri_too_long', 'A path parameter is longer than this API accepts.']
+        : error.code === 'FST_ERR_BAD_URL'
+          ? [400, 'bad_url', 'The request path is not a valid URL (malformed percent-encoding).']
+          : [400, 'bad_request', 'The request could not be routed.']
+    reply.header('x-content-type-options', 'nosniff').header('content-security-policy', "default-src 'none'; frame-ancestors 'none'").header('x-request-id', request.id)
+    const path = request.url.split('?')[0] ?? ''
+    if (path === portalrbBase || path.startsWith(`${portalrbBase}/`)) {
+      void reply.code(422).type('application/json; charset=utf-8').send({ error: true, code: 'INVALID_REQUEST', message: `Data request tidak valid: ${detail}` })
+      return
+    }
+    void sendProblem(request, reply, status, code, detail)
+  }
+}
+
+/**
+ * The database is down or restarting (connection refused or lost, admin shutdown, starting up,
+ * pool timeout): a 503 the client may retry, not a 500. Nothing was committed: a transaction
+ * whose connection dies is rolled back by PostgreSQL.
+ */
+function databaseUnavailable(error: unknown): boolean {
+  const code = pgError(error)?.code
+  if (code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')) return true
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code: sys, message } = e as { code?: unknown; message?: unknown }
+    if (sys === 'ECONNREFUSED' || sys === 'ECONNRESET' || sys === 'EPIPE') return true
+    if (typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/i.test(message)) return true
+  }
+  return false
+}
+
 /** Turns Fastify/ajv validation output into field errors with JSON pointers. */
 function fieldErrors(error: FastifyError): FieldError[] {
-  const part = error.validationContext ?? 'body'
+  // Fastify names the query part "querystring"; pointers use the shorter "query" everywhere.
+  const part = error.validationContext === 'querystring' ? 'query' : error.validationContext ?? 'body'
   return (error.validation ?? []).map((v) => {
     const params = (v.params ?? {}) as Record<string, unknown>
     let pointer = `/${part}${v.instancePath ?? ''}`
@@ -59,7 +95,7 @@ export default fp(
       sendProblem(request, reply, 404, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`),
     )
 
-    app.setErrorHandler((error: FastifyError & DatabaseError, request, reply) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof ProblemError) {
         reply.headers(error.headers)
         return sendProblem(request, reply, error.status, error.code, error.message, error.extra)
@@ -69,7 +105,7 @@ export default fp(
         const summary = errors.map((e) => `${e.pointer} ${e.message}`).join('; ')
         return sendProblem(request, reply, 400, 'validation_failed', `The request is not valid: ${summary}.`, { errors })
       }
-      switch (error.code) {
+      switch (pgError(error)?.code ?? error.code) {
         case 'FST_ERR_CTP_BODY_TOO_LARGE':
           return sendProblem(request, reply, 413, 'payload_too_large', 'The request body is larger than this route accepts.')
         case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -87,6 +123,16 @@ export default fp(
         case '22007':
         case '22008':
           return sendProblem(request, reply, 400, 'invalid_value', 'A value in the request has the wrong format.')
+        // A NUL character (or one the database encoding lacks) in a text value; a number out of range.
+        case '22021':
+        case '22P05':
+        case '22003':
+          return sendProblem(request, reply, 400, 'invalid_value', 'A value in the request cannot be stored: it contains a NUL character or is out of range.')
+      }
+      if (databaseUnavailable(error)) {
+        request.log.warn({ err: error }, 'database unavailable')
+        reply.header('retry-after', '5')
+        return sendProblem(request, reply, 503, 'database_unavailable', 'The database is not reachable right now; retry shortly.')
       }
       const status = error.statusCode ?? 500
       if (status >= 500) {
