@@ -1,0 +1,343 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { DEFAULT_LIMIT, nextLink } from '../../lib/pagination.js'
+import { ProblemError, problemResponses } from '../../lib/problem.js'
+import { recordAudit } from '../audit/service.js'
+import { diffInstruments, type InstrumentDefinition } from './domain/index.js'
+import * as S from './schemas.js'
+import { scoreAnswerSet } from './scoring.js'
+import {
+  applyNodeChanges,
+  assertDraft,
+  changePointers,
+  deleteVersion,
+  importDefinition,
+  insertVersion,
+  listVersions,
+  loadVersion,
+  nodeView,
+  orderedNodes,
+  replacePredicateRules,
+  saveDefinition,
+  setStatus,
+  summaryOf,
+  versionView,
+} from './service.js'
+import type { InstrumentVersionRow } from './tables.js'
+
+const ADMIN = { policy: { roles: ['admin'] as const } }
+const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
+const SCORERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer'] as const } }
+const TAGS = ['instruments']
+const InstrumentResponse = S.InstrumentView
+
+const audited = (row: InstrumentVersionRow) => ({ ...summaryOf(row) })
+
+const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'List instrument versions',
+        operationId: 'listInstruments',
+        querystring: S.InstrumentListQuery,
+        response: { 200: S.InstrumentPage, ...problemResponses(400, 401, 403) },
+      },
+      config: READERS,
+    },
+    async (request, reply) => {
+      const page = await listVersions(app.db, request.query, request.query.limit ?? DEFAULT_LIMIT)
+      const link = nextLink(request.url, page.next_cursor)
+      if (link) reply.header('link', link)
+      return page
+    },
+  )
+
+  app.post(
+    '/import',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Import a PortalRB master soal document as a new draft version',
+        description:
+          'The body is the master soal JSON exactly as PortalRB serves it. The master soal carries no ratio formulas nor predicate rules: pass overlay_from=<version id> to carry them from an existing version, or set them on the draft before publishing. Refused with 422 instrument_invalid listing each problem (unknown_answer_type, duplicate_code, weights_do_not_sum, formula_unknown_reference, …).',
+        operationId: 'importInstrument',
+        querystring: S.ImportQuery,
+        body: S.MasterSoalDocument,
+        response: { 201: InstrumentResponse, ...problemResponses(400, 401, 403, 404, 409, 413, 422) },
+      },
+      config: ADMIN,
+      bodyLimit: 8 * 1024 * 1024,
+    },
+    async (request, reply) => {
+      const row = await app.db.transaction(async (tx) => {
+        const overlayFrom = request.query.overlay_from ? (await loadVersion(tx, request.query.overlay_from)).definition : undefined
+        const definition = importDefinition(request.body, { code: request.query.code, name: request.query.name, overlayFrom })
+        const created = await insertVersion(tx, { definition, source: 'import', codePointer: request.query.code ? '/query/code' : '/body/tahun' })
+        await recordAudit(tx, request, { action: 'instrument.imported', entityType: 'instrument', entityId: created.id, before: null, after: audited(created) })
+        return created
+      })
+      return reply.code(201).header('location', `/v1/instruments/${row.id}`).send(versionView(row))
+    },
+  )
+
+  app.get(
+    '/diff',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Differences between two versions: added, removed, re-weighted, re-worded and moved nodes',
+        operationId: 'diffInstruments',
+        querystring: S.DiffQuery,
+        response: { 200: S.DiffView, ...problemResponses(400, 401, 403, 404) },
+      },
+      config: READERS,
+    },
+    async (request) => {
+      const [from, to] = await Promise.all([loadVersion(app.db, request.query.from), loadVersion(app.db, request.query.to)])
+      return { from: { id: from.id, code: from.code }, to: { id: to.id, code: to.code }, ...diffInstruments(from.definition, to.definition) }
+    },
+  )
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Read a version: its predicate rules and whole tree',
+        operationId: 'getInstrument',
+        params: S.IdParams,
+        response: { 200: InstrumentResponse, ...problemResponses(400, 401, 403, 404) },
+      },
+      config: READERS,
+    },
+    async (request, reply) => {
+      const row = await loadVersion(app.db, request.params.id)
+      // A published version never changes: its digest is a strong validator.
+      reply.header('etag', `"${row.digest}-${row.version}"`)
+      return versionView(row)
+    },
+  )
+
+  app.get(
+    '/:id/nodes/:code',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Read one node with its ancestors and children',
+        operationId: 'getInstrumentNode',
+        params: S.NodeParams,
+        response: { 200: S.NodeDetail, ...problemResponses(400, 401, 403, 404) },
+      },
+      config: READERS,
+    },
+    async (request) => {
+      const row = await loadVersion(app.db, request.params.id)
+      const byCode = new Map(row.definition.nodes.map((n) => [n.code, n]))
+      const node = byCode.get(request.params.code)
+      if (!node) throw new ProblemError(404, 'node_not_found', `Instrument ${row.code} has no node with code ${request.params.code}.`)
+      const ancestors = []
+      for (let parent = node.parentCode; parent !== null; ) {
+        const p = byCode.get(parent)
+        if (!p) break
+        ancestors.unshift(nodeView(p))
+        parent = p.parentCode
+      }
+      const children = orderedNodes(row.definition).filter((n) => n.parentCode === node.code).map(nodeView)
+      return { node: nodeView(node), ancestors, children }
+    },
+  )
+
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Rename a draft version',
+        operationId: 'updateInstrument',
+        params: S.IdParams,
+        body: S.PatchInstrumentBody,
+        response: { 200: InstrumentResponse, ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
+      config: ADMIN,
+    },
+    async (request) => {
+      const row = await app.db.transaction(async (tx) => {
+        const current = await loadVersion(tx, request.params.id, { forUpdate: true })
+        assertDraft(current)
+        const def: InstrumentDefinition = { ...current.definition, ...(request.body.name ? { name: request.body.name } : {}) }
+        const updated = await saveDefinition(tx, current, def, '/body')
+        await recordAudit(tx, request, { action: 'instrument.updated', entityType: 'instrument', entityId: current.id, before: audited(current), after: audited(updated) })
+        return updated
+      })
+      return versionView(row)
+    },
+  )
+
+  app.patch(
+    '/:id/nodes',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Edit nodes of a draft version (names, weights, criteria, options, formulas)',
+        description: 'All changes are applied together and the whole version is validated after them: weights must still sum, formulas must name existing questions. All or nothing.',
+        operationId: 'updateInstrumentNodes',
+        params: S.IdParams,
+        body: S.PatchNodesBody,
+        response: { 200: InstrumentResponse, ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
+      config: ADMIN,
+    },
+    async (request) => {
+      const row = await app.db.transaction(async (tx) => {
+        const current = await loadVersion(tx, request.params.id, { forUpdate: true })
+        assertDraft(current)
+        const changed = applyNodeChanges(current.definition, request.body.changes)
+        const updated = await saveDefinition(tx, current, changed, changePointers(changed, request.body.changes))
+        await recordAudit(tx, request, {
+          action: 'instrument.nodes_updated',
+          entityType: 'instrument',
+          entityId: current.id,
+          before: { ...audited(current), nodes: request.body.changes.map((c) => nodeView(current.definition.nodes.find((n) => n.code === c.code)!)) },
+          after: { ...audited(updated), changes: request.body.changes },
+        })
+        return updated
+      })
+      return versionView(row)
+    },
+  )
+
+  app.put(
+    '/:id/predicate-rules',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Replace the WBK/WBBM predicate rules of a draft version',
+        operationId: 'putInstrumentPredicateRules',
+        params: S.IdParams,
+        body: S.PredicateRulesBody,
+        response: { 200: InstrumentResponse, ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
+      config: ADMIN,
+    },
+    async (request) => {
+      const row = await app.db.transaction(async (tx) => {
+        const current = await loadVersion(tx, request.params.id, { forUpdate: true })
+        assertDraft(current)
+        // The definition's /predicateRules/… is the body's /rules/… (the prefix '/body' alone gave /body/predicateRules/…).
+        const toBody = (p: string) => (p.startsWith('/predicateRules') ? `/body/rules${p.slice('/predicateRules'.length)}` : `/definition${p}`)
+        const updated = await saveDefinition(tx, current, replacePredicateRules(current.definition, request.body.rules), toBody)
+        await recordAudit(tx, request, {
+          action: 'instrument.predicate_rules_replaced',
+          entityType: 'instrument',
+          entityId: current.id,
+          before: { ...audited(current), predicate_rules: current.definition.predicateRules },
+          after: { ...audited(updated), predicate_rules: updated.definition.predicateRules },
+        })
+        return updated
+      })
+      return versionView(row)
+    },
+  )
+
+  app.post(
+    '/:id/clone',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Clone a version into a new draft (the way to correct a published one)',
+        operationId: 'cloneInstrument',
+        params: S.IdParams,
+        body: S.CloneBody,
+        response: { 201: InstrumentResponse, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+      config: ADMIN,
+    },
+    async (request, reply) => {
+      const row = await app.db.transaction(async (tx) => {
+        const source = await loadVersion(tx, request.params.id)
+        const definition: InstrumentDefinition = { ...source.definition, code: request.body.code, name: request.body.name ?? source.definition.name }
+        const created = await insertVersion(tx, { definition, source: 'clone', clonedFromId: source.id, codePointer: '/body/code' })
+        await recordAudit(tx, request, { action: 'instrument.cloned', entityType: 'instrument', entityId: created.id, before: null, after: { ...audited(created), cloned_from: source.code } })
+        return created
+      })
+      return reply.code(201).header('location', `/v1/instruments/${row.id}`).send(versionView(row))
+    },
+  )
+
+  for (const [action, to] of [
+    ['publish', 'published'],
+    ['retire', 'retired'],
+  ] as const) {
+    app.post(
+      `/:id/${action}`,
+      {
+        schema: {
+          tags: TAGS,
+          summary: to === 'published' ? 'Publish a draft: it becomes immutable and usable by periods' : 'Retire a published version: no new periods may use it',
+          operationId: `${action}Instrument`,
+          params: S.IdParams,
+          response: { 200: InstrumentResponse, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        },
+        config: ADMIN,
+      },
+      async (request) => {
+        const row = await app.db.transaction(async (tx) => {
+          const current = await loadVersion(tx, request.params.id, { forUpdate: true })
+          const updated = await setStatus(tx, current, to)
+          if (updated !== current) {
+            await recordAudit(tx, request, { action: `instrument.${to}`, entityType: 'instrument', entityId: current.id, before: audited(current), after: audited(updated) })
+          }
+          return updated
+        })
+        return versionView(row)
+      },
+    )
+  }
+
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Delete a draft or retired version that nothing uses',
+        operationId: 'deleteInstrument',
+        params: S.IdParams,
+        response: { 204: Type.Null({ description: 'deleted' }), ...problemResponses(400, 401, 403, 404, 409) },
+      },
+      config: ADMIN,
+    },
+    async (request, reply) => {
+      await app.db.transaction(async (tx) => {
+        const current = await loadVersion(tx, request.params.id, { forUpdate: true })
+        await deleteVersion(tx, current)
+        await recordAudit(tx, request, { action: 'instrument.deleted', entityType: 'instrument', entityId: current.id, before: audited(current), after: null })
+      })
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/:id/score',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Score an answer set without storing it (what-if), with eligibility',
+        description: 'The same engine, explanation and eligibility as stored assessment stages. Unknown question codes or values not allowed for a question’s type are 422 answers_invalid listing each.',
+        operationId: 'scoreInstrument',
+        params: S.IdParams,
+        querystring: S.ScoreQuery,
+        body: S.ScoreBody,
+        response: { 200: Type.Ref('Score'), ...problemResponses(400, 401, 403, 404, 422) },
+      },
+      config: SCORERS,
+    },
+    async (request) => {
+      const row = await loadVersion(app.db, request.params.id)
+      return scoreAnswerSet(row.definition, request.body.answers, { explain: request.query.explain ?? false, pointerPrefix: '/body/answers' })
+    },
+  )
+}
+
+export default instrumentRoutes
