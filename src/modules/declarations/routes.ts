@@ -1,0 +1,167 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { DEFAULT_LIMIT, nextLink } from '../../lib/pagination.js'
+import { ProblemError, problemResponses } from '../../lib/problem.js'
+import { IdempotencyHeaders } from '../../plugins/idempotency.js'
+import { recordAudit } from '../audit/service.js'
+import { declarationEvent, emitEvent } from '../events/service.js'
+import { etagMatches } from '../units/service.js'
+import * as S from './schemas.js'
+import { createDeclaration, listDeclarations, loadHistory, loadVisibleDeclaration, toDeclarationView, toTransitionView, transitionDeclaration, updateDeclaration } from './service.js'
+import type { DeclarationRow } from './tables.js'
+
+const WRITERS = { policy: { roles: ['admin', 'unit_operator'] as const } }
+const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
+const TAGS = ['declarations']
+
+const etagOf = (row: Pick<DeclarationRow, 'version'>): string => `"${row.version}"`
+
+function checkIfMatch(header: string | undefined, row: DeclarationRow): void {
+  if (header !== undefined && !etagMatches(header, row)) {
+    throw new ProblemError(412, 'precondition_failed', `The declaration changed since you read it (it is now at version ${row.version}); read it again and retry.`, {
+      current_version: row.version,
+    })
+  }
+}
+
+const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Declare a unit’s ZI target for a period (pencanangan)',
+        description:
+          'Rules: the unit must be in the caller’s scope, active, and an OPD or unit kerja (422 unit_not_found / unit_archived / unit_kind_not_eligible); the period must exist (422 period_not_found); one declaration per unit and period (409 declaration_exists); WBBM needs a WBK (or WBBM) designation of the unit in an earlier period (422 wbbm_requires_wbk); each document needs a url or an evidence_id of the same unit (422 document_source_missing / evidence_not_found). Accepts Idempotency-Key.',
+        operationId: 'createDeclaration',
+        headers: IdempotencyHeaders,
+        body: S.CreateDeclarationBody,
+        response: { 201: S.DeclarationDetail, ...problemResponses(400, 401, 403, 409, 422) },
+      },
+      config: { ...WRITERS, idempotent: true },
+    },
+    async (request, reply) => {
+      const { row, history } = await app.db.transaction(async (tx) => {
+        const created = await createDeclaration(tx, request.principal, request.body)
+        await recordAudit(tx, request, { action: 'declaration.created', entityType: 'declaration', entityId: created.id, before: null, after: toDeclarationView(created, request.principal) })
+        await emitEvent(tx, declarationEvent('declaration.created', created, {}, request.id))
+        return { row: created, history: await loadHistory(tx, created.id) }
+      })
+      return reply
+        .code(201)
+        .header('location', `/v1/declarations/${row.id}`)
+        .header('etag', etagOf(row))
+        .send({ ...toDeclarationView(row, request.principal), history: history.map(toTransitionView) })
+    },
+  )
+
+  app.get(
+    '/',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'List declarations of units in the caller’s scope',
+        description: 'Ordered by updated_at then id; use updated_since for incremental sync. status may repeat: status=proposed&status=evaluated.',
+        operationId: 'listDeclarations',
+        querystring: S.DeclarationListQuery,
+        response: { 200: S.DeclarationPage, ...problemResponses(400, 401, 403) },
+      },
+      config: READERS,
+    },
+    async (request, reply) => {
+      const page = await listDeclarations(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT)
+      const link = nextLink(request.url, page.next_cursor)
+      if (link) reply.header('link', link)
+      return page
+    },
+  )
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Read a declaration with its history',
+        operationId: 'getDeclaration',
+        params: S.DeclarationIdParams,
+        response: { 200: S.DeclarationDetail, ...problemResponses(400, 401, 403, 404) },
+      },
+      config: READERS,
+    },
+    async (request, reply) => {
+      const { declaration } = await loadVisibleDeclaration(app.db, request.principal, request.params.id)
+      const history = await loadHistory(app.db, declaration.id)
+      return reply.header('etag', etagOf(declaration)).send({ ...toDeclarationView(declaration, request.principal), history: history.map(toTransitionView) })
+    },
+  )
+
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Change a declaration (only while declared or building)',
+        description: '409 declaration_locked once proposed. Same rules as create for target and documents. Send If-Match to refuse lost updates (412).',
+        operationId: 'updateDeclaration',
+        params: S.DeclarationIdParams,
+        headers: S.IfMatchHeaders,
+        body: S.PatchDeclarationBody,
+        response: { 200: S.DeclarationView, ...problemResponses(400, 401, 403, 404, 409, 412, 422) },
+      },
+      config: WRITERS,
+    },
+    async (request, reply) => {
+      const row = await app.db.transaction(async (tx) => {
+        const { declaration } = await loadVisibleDeclaration(tx, request.principal, request.params.id, { forUpdate: true })
+        checkIfMatch(request.headers['if-match'], declaration)
+        const updated = await updateDeclaration(tx, declaration, request.body)
+        await recordAudit(tx, request, {
+          action: 'declaration.updated',
+          entityType: 'declaration',
+          entityId: declaration.id,
+          before: toDeclarationView(declaration, request.principal),
+          after: toDeclarationView(updated, request.principal),
+        })
+        await emitEvent(tx, declarationEvent('declaration.updated', updated, {}, request.id))
+        return updated
+      })
+      return reply.header('etag', etagOf(row)).send(toDeclarationView(row, request.principal))
+    },
+  )
+
+  app.post(
+    '/:id/transitions',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Move a declaration along its lifecycle',
+        description:
+          'declared → building → proposed → evaluated → designated | not_designated; designated → revoked. A step the lifecycle does not allow: 409 invalid_transition with `allowed` (the next states). Unit operators may move declared → building → proposed only (403 transition_forbidden with `allowed`). designated records the predicate (the target) and designated_on (default today). The reason is kept in the history.',
+        operationId: 'transitionDeclaration',
+        params: S.DeclarationIdParams,
+        headers: S.IfMatchHeaders,
+        body: S.TransitionBody,
+        response: { 200: S.DeclarationDetail, ...problemResponses(400, 401, 403, 404, 409, 412, 422) },
+      },
+      config: WRITERS,
+    },
+    async (request, reply) => {
+      const { row, history } = await app.db.transaction(async (tx) => {
+        const { declaration } = await loadVisibleDeclaration(tx, request.principal, request.params.id, { forUpdate: true })
+        checkIfMatch(request.headers['if-match'], declaration)
+        const moved = await transitionDeclaration(tx, request.principal, declaration, request.body)
+        await recordAudit(tx, request, {
+          action: 'declaration.transitioned',
+          entityType: 'declaration',
+          entityId: declaration.id,
+          before: toDeclarationView(declaration, request.principal),
+          after: { ...toDeclarationView(moved, request.principal), reason: request.body.reason },
+        })
+        await emitEvent(tx, declarationEvent('declaration.transitioned', moved, { from: declaration.status, to: moved.status, reason: request.body.reason }, request.id))
+        return { row: moved, history: await loadHistory(tx, declaration.id) }
+      })
+      return reply.header('etag', etagOf(row)).send({ ...toDeclarationView(row, request.principal), history: history.map(toTransitionView) })
+    },
+  )
+}
+
+export default declarationRoutes

@@ -1,0 +1,85 @@
+import type { Role } from '../../lib/policy.js'
+import type { DeclarationDocument, DeclarationStatus, Target } from './tables.js'
+
+/**
+ * Declaration (pencanangan) rules as plain functions: the lifecycle, who may move it, the
+ * WBBM-requires-WBK rule and the shape of the documents.
+ *
+ *   declared → building → proposed → evaluated → designated | not_designated
+ *   designated → revoked
+ */
+export interface RuleViolation {
+  status: 403 | 409 | 422
+  code: string
+  pointer: string
+  message: string
+  allowed?: DeclarationStatus[]
+}
+
+export const TRANSITIONS: Record<DeclarationStatus, readonly DeclarationStatus[]> = {
+  declared: ['building'],
+  building: ['proposed'],
+  proposed: ['evaluated'],
+  evaluated: ['designated', 'not_designated'],
+  designated: ['revoked'],
+  not_designated: [],
+  revoked: [],
+}
+
+/** A unit operator builds its own zone and proposes it; evaluation and designation are the admin's. */
+const OPERATOR_MOVES: ReadonlySet<string> = new Set(['declared>building', 'building>proposed'])
+
+/** Statuses in which the declaration itself (target, date, documents, notes) may still change. */
+export const EDITABLE_STATUSES: readonly DeclarationStatus[] = ['declared', 'building']
+
+/** The next states `role` may move a declaration in `from` to. */
+export function allowedTransitions(from: DeclarationStatus, role: Role): DeclarationStatus[] {
+  if (role === 'admin') return [...TRANSITIONS[from]]
+  if (role === 'unit_operator') return TRANSITIONS[from].filter((to) => OPERATOR_MOVES.has(`${from}>${to}`))
+  return []
+}
+
+/**
+ * null when `role` may move from `from` to `to`. Otherwise 409 invalid_transition (the lifecycle
+ * does not allow it; `allowed` lists the lifecycle's next states) or 403 transition_forbidden
+ * (the lifecycle allows it but not for this role; `allowed` lists what the role may do).
+ */
+export function checkTransition(from: DeclarationStatus, to: DeclarationStatus, role: Role): RuleViolation | null {
+  if (!TRANSITIONS[from].includes(to)) {
+    const next = [...TRANSITIONS[from]]
+    return {
+      status: 409,
+      code: 'invalid_transition',
+      pointer: '/body/to',
+      message: next.length ? `a ${from} declaration can move to ${next.join(' or ')}, not ${to}` : `a ${from} declaration is final`,
+      allowed: next,
+    }
+  }
+  const mine = allowedTransitions(from, role)
+  if (!mine.includes(to)) {
+    return { status: 403, code: 'transition_forbidden', pointer: '/body/to', message: `the role ${role} may not move a declaration from ${from} to ${to}`, allowed: mine }
+  }
+  return null
+}
+
+/**
+ * WBBM only for a unit that already holds WBK: `held` are the predicates of the unit's
+ * designated (not revoked) declarations in earlier periods. A WBBM holder may declare WBBM again.
+ */
+export function checkTarget(target: Target, held: readonly Target[], pointer = '/body/target'): RuleViolation | null {
+  if (target === 'WBBM' && !held.includes('WBK') && !held.includes('WBBM')) {
+    return { status: 422, code: 'wbbm_requires_wbk', pointer, message: 'WBBM can be declared only by a unit designated WBK in an earlier period' }
+  }
+  return null
+}
+
+/** Each document names where it is: a url, an evidence item, or both. */
+export function checkDocuments(documents: readonly DeclarationDocument[]): RuleViolation | null {
+  const i = documents.findIndex((d) => !d.url && !d.evidence_id)
+  if (i >= 0) {
+    return { status: 422, code: 'document_source_missing', pointer: `/body/documents/${i}`, message: 'a document needs a url or an evidence_id' }
+  }
+  return null
+}
+
+export const isEditable = (status: DeclarationStatus): boolean => EDITABLE_STATUSES.includes(status)
