@@ -1,0 +1,164 @@
+import { Type } from 'typebox'
+import { PageMeta, PageQuery } from '../../lib/pagination.js'
+import { StringEnum } from '../../lib/schema.js'
+import { AnswerValue } from '../instruments/schemas.js'
+import { STAGE_KINDS, STAGE_STATUSES } from './rules.js'
+
+const Uuid = Type.String({ format: 'uuid' })
+const DateTime = Type.String({ format: 'date-time' })
+const QuestionCode = Type.String({ minLength: 1, maxLength: 64 })
+export const StageKind = StringEnum(STAGE_KINDS, { description: 'self | tpi | tpn | sanggah' })
+export const StageStatus = StringEnum(STAGE_STATUSES, { description: 'draft → submitted → returned → submitted → approved' })
+const Value = AnswerValue
+const Note = Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])
+const EvidenceIds = Type.Array(Uuid, { maxItems: 50, uniqueItems: true, description: 'evidence (data dukung) items of the unit or its parents' })
+
+export const StageView = Type.Object(
+  {
+    id: Uuid,
+    kind: StageKind,
+    status: StageStatus,
+    copied_from_stage_id: Type.Union([Uuid, Type.Null()]),
+    total: Type.Union([Type.Number(), Type.Null()], { description: 'the score of the current answers' }),
+    created_at: DateTime,
+    updated_at: DateTime,
+    submitted_at: Type.Union([DateTime, Type.Null()]),
+    approved_at: Type.Union([DateTime, Type.Null()]),
+    version: Type.Integer(),
+  },
+  { $id: 'Stage' },
+)
+
+export const AssessmentView = Type.Object(
+  {
+    id: Uuid,
+    period_id: Uuid,
+    unit_id: Uuid,
+    unit_name: Type.String(),
+    instrument_version_id: Uuid,
+    created_at: DateTime,
+    updated_at: DateTime,
+    stages: Type.Array(Type.Ref('Stage')),
+  },
+  { $id: 'Assessment' },
+)
+
+export const AnswerView = Type.Object(
+  {
+    question_code: Type.String(),
+    value: Value,
+    note: Note,
+    evidence_ids: Type.Array(Uuid),
+    updated_at: DateTime,
+    updated_by: Type.Union([Uuid, Type.Null()]),
+    version: Type.Integer({ description: 'the answer’s ETag is "<version>"' }),
+  },
+  { $id: 'Answer' },
+)
+
+export const CreateAssessmentBody = Type.Object({ period_id: Uuid, unit_id: Uuid }, { additionalProperties: false })
+export const AssessmentListQuery = Type.Object(
+  { ...PageQuery, period_id: Type.Optional(Uuid), unit_id: Type.Optional(Uuid) },
+  { additionalProperties: false },
+)
+export const AssessmentPage = Type.Object({ items: Type.Array(Type.Ref('Assessment')), ...PageMeta })
+
+export const AssessmentParams = Type.Object({ id: Uuid }, { additionalProperties: false })
+export const StageParams = Type.Object({ id: Uuid, stage: StageKind }, { additionalProperties: false })
+export const AnswerParams = Type.Object({ id: Uuid, stage: StageKind, code: QuestionCode }, { additionalProperties: false })
+export const QuestionParams = Type.Object({ id: Uuid, code: QuestionCode }, { additionalProperties: false })
+
+export const StartStageBody = Type.Object(
+  { kind: StageKind, copy_from: Type.Optional(StageKind) },
+  { additionalProperties: false },
+)
+
+export const PutAnswerBody = Type.Object(
+  { value: Value, note: Type.Optional(Note), evidence_ids: Type.Optional(EvidenceIds) },
+  { additionalProperties: false },
+)
+
+export const BatchBody = Type.Object(
+  {
+    answers: Type.Array(
+      Type.Object(
+        {
+          question_code: QuestionCode,
+          value: Value,
+          note: Type.Optional(Note),
+          evidence_ids: Type.Optional(EvidenceIds),
+          expected_version: Type.Optional(Type.Integer({ minimum: 0, description: 'refuse (412) unless the stored answer is at this version; 0 = must not exist yet' })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 1000 },
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const AnswersResponse = Type.Object({ stage: Type.Ref('Stage'), answers: Type.Array(Type.Ref('Answer')) })
+
+export const TransitionBody = Type.Object(
+  {
+    to: StringEnum(['submitted', 'returned', 'approved'] as const),
+    reason: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    comments: Type.Optional(
+      Type.Array(Type.Object({ question_code: QuestionCode, body: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false }), {
+        maxItems: 500,
+        description: 'per-question comments, usually when returning for revision',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const ScoreQuery = Type.Object({ explain: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false })
+
+export const DiffQuery = Type.Object({ from: StageKind, to: StageKind }, { additionalProperties: false })
+export const DiffView = Type.Object({
+  from: Type.Object({ stage: StageKind, total: Type.Number() }),
+  to: Type.Object({ stage: StageKind, total: Type.Number() }),
+  total_effect: Type.Number({ description: 'to.total − from.total' }),
+  changes: Type.Array(
+    Type.Object({
+      question_code: Type.String(),
+      from: Value,
+      to: Value,
+      from_note: Note,
+      to_note: Note,
+      from_value: Type.Union([Type.Number(), Type.Null()], { description: 'the question’s converted value under from' }),
+      to_value: Type.Union([Type.Number(), Type.Null()]),
+    }),
+  ),
+})
+
+export const CommentView = Type.Object({
+  id: Uuid,
+  question_code: Type.String(),
+  stage: Type.Union([StageKind, Type.Null()]),
+  author_name: Type.String(),
+  author_role: Type.String(),
+  body: Type.String(),
+  created_at: DateTime,
+})
+export const CommentList = Type.Object({ items: Type.Array(CommentView) })
+export const CommentBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false })
+
+export const SnapshotList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Uuid,
+      status: StageStatus,
+      created_at: DateTime,
+      total: Type.Number(),
+      answers: Type.Array(Type.Object({ question_code: Type.String(), value: Value, note: Note, evidence_ids: Type.Array(Uuid) })),
+    }),
+  ),
+})
+
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ description: 'the ETag you read; 412 when it changed since' })),
+})
+
+export const assessmentSchemas = [StageView, AssessmentView, AnswerView]

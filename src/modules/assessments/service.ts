@@ -1,0 +1,407 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import type { Queryable } from '../../db/client.js'
+import { PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
+import type { Principal } from '../../lib/principal.js'
+import { ProblemError, notFound } from '../../lib/problem.js'
+import { isUnitInScope } from '../auth/scope.js'
+import { evidence } from '../evidence/tables.js'
+import { scoreInstrument, validateAnswers, type AnswerValue, type InstrumentDefinition } from '../instruments/domain/index.js'
+import { scoreView, type ScoreResponse } from '../instruments/scoring.js'
+import { loadDefinition } from '../instruments/cache.js'
+import { assertWindowOpen } from '../periods/service.js'
+import { syncStageMetrics } from '../dashboards/service.js'
+import { periods } from '../periods/tables.js'
+import { units } from '../units/tables.js'
+import { STAGE_RULES, canRead, canWrite, checkTransition, isWritable, windowFor, type StageKind, type StageStatus } from './rules.js'
+import { answerEvidence, answers, assessmentStages, assessments, questionComments, stageSnapshots, stageTransitions } from './tables.js'
+
+export type AssessmentRow = typeof assessments.$inferSelect
+export type StageRow = typeof assessmentStages.$inferSelect
+export type AnswerRow = typeof answers.$inferSelect
+
+export interface LoadedAssessment {
+  assessment: AssessmentRow
+  unit: { id: string; path: string; name: string; code: string }
+}
+
+/** The assessment if it exists and its unit is in the caller's scope; 404 otherwise (existence is private). */
+export async function loadAssessment(db: Queryable, principal: Principal, id: string): Promise<LoadedAssessment> {
+  const [row] = await db
+    .select({ assessment: assessments, unit: { id: units.id, path: units.path, name: units.name, code: units.code } })
+    .from(assessments)
+    .innerJoin(units, eq(units.id, assessments.unitId))
+    .where(eq(assessments.id, id))
+  if (!row || !isUnitInScope(principal, row.unit.path)) throw notFound('assessment', id)
+  return row
+}
+
+export async function loadStage(db: Queryable, assessmentId: string, kind: StageKind, opts: { forUpdate?: boolean } = {}): Promise<StageRow> {
+  const query = db
+    .select()
+    .from(assessmentStages)
+    .where(and(eq(assessmentStages.assessmentId, assessmentId), eq(assessmentStages.kind, kind)))
+  const [row] = opts.forUpdate ? await query.for('update') : await query
+  if (!row) throw new ProblemError(404, 'stage_not_found', `The assessment has no ${kind} stage yet.`)
+  return row
+}
+
+export function assertCanReadStage(principal: Principal, stage: StageRow): void {
+  if (!canRead(stage.kind, stage.status, principal.role)) {
+    throw new ProblemError(404, 'stage_not_found', `The ${stage.kind} stage is not visible to a ${principal.role} while it is a ${stage.status}.`)
+  }
+}
+
+export function assertCanWriteStage(principal: Principal, stage: StageRow): void {
+  if (!canWrite(stage.kind, principal.role)) {
+    throw new ProblemError(403, 'forbidden_stage_role', `Answers of the ${stage.kind} stage are written by ${STAGE_RULES[stage.kind].writers.join(' or ')}, not ${principal.role}.`)
+  }
+  if (!isWritable(stage.status)) {
+    throw new ProblemError(409, 'stage_locked', `The ${stage.kind} stage is ${stage.status}; answers can change only while it is a draft or returned for revision.`, {
+      stage_status: stage.status,
+    })
+  }
+}
+
+export const stageEtag = (stage: Pick<StageRow, 'version'>): string => `"${stage.version}"`
+export const answerEtag = (answer: Pick<AnswerRow, 'version'>): string => `"${answer.version}"`
+export const etagMatches = (header: string, etag: string): boolean =>
+  header
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .some((t) => t === '*' || t === etag)
+
+export async function createAssessment(tx: Queryable, principal: Principal, input: { period_id: string; unit_id: string }) {
+  const [unit] = await tx.select().from(units).where(eq(units.id, input.unit_id))
+  if (!unit || !isUnitInScope(principal, unit.path)) {
+    throw new ProblemError(422, 'unit_not_found', `No unit with id ${input.unit_id} in your scope.`, {
+      errors: [{ pointer: '/body/unit_id', rule: 'unit_not_found', message: 'no such unit in scope' }],
+    })
+  }
+  if (unit.archivedAt) {
+    throw new ProblemError(422, 'unit_archived', `Unit ${unit.code} is archived.`, { errors: [{ pointer: '/body/unit_id', rule: 'unit_archived', message: 'the unit is archived' }] })
+  }
+  if (unit.kind === 'instansi') {
+    throw new ProblemError(422, 'unit_kind_not_assessable', 'The instansi itself is not assessed; assess its OPDs and unit kerja.', {
+      errors: [{ pointer: '/body/unit_id', rule: 'unit_kind_not_assessable', message: 'an instansi is not assessed' }],
+    })
+  }
+  const [period] = await tx.select().from(periods).where(eq(periods.id, input.period_id))
+  if (!period) {
+    throw new ProblemError(422, 'period_not_found', `No period with id ${input.period_id}.`, { errors: [{ pointer: '/body/period_id', rule: 'period_not_found', message: 'no such period' }] })
+  }
+  const [existing] = await tx
+    .select({ id: assessments.id })
+    .from(assessments)
+    .where(and(eq(assessments.periodId, period.id), eq(assessments.unitId, unit.id)))
+  const exists = (id?: string) =>
+    new ProblemError(409, 'assessment_exists', `Unit ${unit.code} already has an assessment in this period.`, id ? { existing_id: id } : {})
+  if (existing) throw exists(existing.id)
+  try {
+    const [assessment] = await tx.insert(assessments).values({ periodId: period.id, unitId: unit.id, instrumentVersionId: period.instrumentVersionId }).returning()
+    if (!assessment) throw new Error('insert returned nothing')
+    const [stage] = await tx.insert(assessmentStages).values({ assessmentId: assessment.id, kind: 'self' }).returning()
+    if (!stage) throw new Error('insert returned nothing')
+    await syncStageMetrics(tx, stage)
+    return { assessment, stages: [stage] }
+  } catch (error) {
+    if (pgError(error)?.code === PG_UNIQUE_VIOLATION) throw exists()
+    throw error
+  }
+}
+
+export async function listStages(db: Queryable, assessmentId: string): Promise<StageRow[]> {
+  return db.select().from(assessmentStages).where(eq(assessmentStages.assessmentId, assessmentId)).orderBy(asc(assessmentStages.createdAt))
+}
+
+export interface StoredAnswer {
+  row: AnswerRow
+  evidenceIds: string[]
+}
+
+export async function stageAnswers(db: Queryable, stageId: string): Promise<StoredAnswer[]> {
+  const rows = await db.select().from(answers).where(eq(answers.stageId, stageId)).orderBy(asc(answers.questionCode))
+  if (rows.length === 0) return []
+  const links = await db
+    .select()
+    .from(answerEvidence)
+    .where(inArray(answerEvidence.answerId, rows.map((r) => r.id)))
+  const byAnswer = new Map<string, string[]>()
+  for (const link of links) byAnswer.set(link.answerId, [...(byAnswer.get(link.answerId) ?? []), link.evidenceId])
+  return rows.map((row) => ({ row, evidenceIds: (byAnswer.get(row.id) ?? []).sort() }))
+}
+
+export const answerMap = (stored: { row: Pick<AnswerRow, 'questionCode' | 'value'> }[]): Record<string, AnswerValue> =>
+  Object.fromEntries(stored.map((a) => [a.row.questionCode, a.row.value ?? null]))
+
+export function answerView(a: StoredAnswer) {
+  return {
+    question_code: a.row.questionCode,
+    value: a.row.value ?? null,
+    note: a.row.note,
+    evidence_ids: a.evidenceIds,
+    updated_at: a.row.updatedAt.toISOString(),
+    updated_by: a.row.updatedBy,
+    version: a.row.version,
+  }
+}
+
+export function stageView(stage: StageRow) {
+  return {
+    id: stage.id,
+    kind: stage.kind,
+    status: stage.status,
+    copied_from_stage_id: stage.copiedFromStageId,
+    total: stage.total ?? null,
+    created_at: stage.createdAt.toISOString(),
+    updated_at: stage.updatedAt.toISOString(),
+    submitted_at: stage.submittedAt?.toISOString() ?? null,
+    approved_at: stage.approvedAt?.toISOString() ?? null,
+    version: stage.version,
+  }
+}
+
+export function scoreOf(def: InstrumentDefinition, stored: StoredAnswer[], explain: boolean): ScoreResponse {
+  return scoreView(def, scoreInstrument(def, answerMap(stored)), explain)
+}
+
+/** Re-scores the stage after a write and bumps its version: dashboards read `total` without scoring. */
+async function touchStage(tx: Queryable, stage: StageRow, def: InstrumentDefinition, extra: Partial<typeof assessmentStages.$inferInsert> = {}): Promise<StageRow> {
+  const stored = await stageAnswers(tx, stage.id)
+  const score = scoreInstrument(def, answerMap(stored))
+  const total = score.total
+  const [updated] = await tx
+    .update(assessmentStages)
+    .set({ total, updatedAt: sql`now()`, version: sql`${assessmentStages.version} + 1`, ...extra })
+    .where(eq(assessmentStages.id, stage.id))
+    .returning()
+  if (!updated) throw new Error('update returned nothing')
+  await tx.update(assessments).set({ updatedAt: sql`now()` }).where(eq(assessments.id, stage.assessmentId))
+  await syncStageMetrics(tx, updated, { def, score })
+  return updated
+}
+
+export interface AnswerInput {
+  question_code: string
+  value: AnswerValue
+  note?: string | null
+  evidence_ids?: string[]
+  expected_version?: number
+}
+
+interface ItemError {
+  pointer: string
+  rule: string
+  message: string
+}
+
+/** Checks answers against the instrument and evidence against the unit; returns every failing item. */
+async function checkAnswerInputs(tx: Queryable, def: InstrumentDefinition, unitPath: string, items: AnswerInput[], pointerOf: (i: number, field: string) => string): Promise<ItemError[]> {
+  const errors: ItemError[] = []
+  const seen = new Map<string, number>()
+  items.forEach((item, i) => {
+    const first = seen.get(item.question_code)
+    if (first !== undefined) errors.push({ pointer: pointerOf(i, 'question_code'), rule: 'duplicate_question', message: `${item.question_code} is also item ${first}` })
+    seen.set(item.question_code, i)
+    for (const issue of validateAnswers(def, { [item.question_code]: item.value })) {
+      const field = issue.code === 'unknown_question' ? 'question_code' : 'value'
+      errors.push({ pointer: pointerOf(i, field), rule: issue.code, message: issue.message })
+    }
+  })
+  const evidenceIds = [...new Set(items.flatMap((i) => i.evidence_ids ?? []))]
+  if (evidenceIds.length > 0) {
+    const found = await tx
+      .select({ id: evidence.id, unitPath: units.path })
+      .from(evidence)
+      .innerJoin(units, eq(units.id, evidence.unitId))
+      .where(inArray(evidence.id, evidenceIds))
+    // Evidence must belong to the assessed unit or one of its ancestors (an OPD-wide SK counts for its units).
+    const usable = new Set(found.filter((e) => unitPath.startsWith(e.unitPath)).map((e) => e.id))
+    items.forEach((item, i) =>
+      (item.evidence_ids ?? []).forEach((id, j) => {
+        if (!usable.has(id)) errors.push({ pointer: pointerOf(i, `evidence_ids/${j}`), rule: 'evidence_not_found', message: `no evidence ${id} of this unit or its parents` })
+      }),
+    )
+  }
+  return errors
+}
+
+/**
+ * Writes answers to a locked, writable stage: inserts or updates each (one statement), replaces
+ * the evidence links of items that send `evidence_ids`, re-scores the stage. The caller holds the
+ * transaction; nothing is written unless every item is valid.
+ */
+export async function writeAnswers(
+  tx: Queryable,
+  ctx: { principal: Principal; stage: StageRow; def: InstrumentDefinition; unitPath: string },
+  items: AnswerInput[],
+  pointerOf: (i: number, field: string) => string,
+): Promise<{ stage: StageRow; written: StoredAnswer[] }> {
+  const errors = await checkAnswerInputs(tx, ctx.def, ctx.unitPath, items, pointerOf)
+  if (errors.length > 0) {
+    throw new ProblemError(422, 'answers_invalid', `${errors.length} item${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written.`, { errors })
+  }
+  const codes = items.map((i) => i.question_code)
+  const current = await tx
+    .select({ questionCode: answers.questionCode, version: answers.version })
+    .from(answers)
+    .where(and(eq(answers.stageId, ctx.stage.id), inArray(answers.questionCode, codes)))
+  const versions = new Map(current.map((c) => [c.questionCode, c.version]))
+  const stale: ItemError[] = []
+  items.forEach((item, i) => {
+    if (item.expected_version === undefined) return
+    const now = versions.get(item.question_code) ?? 0
+    if (now !== item.expected_version) stale.push({ pointer: pointerOf(i, 'expected_version'), rule: 'stale', message: `${item.question_code} is at version ${now}, not ${item.expected_version}` })
+  })
+  if (stale.length > 0) {
+    throw new ProblemError(412, 'precondition_failed', `${stale.length} answer${stale.length === 1 ? '' : 's'} changed since you read them; nothing was written.`, { errors: stale })
+  }
+  // Two statements: items that send a note set it (null clears it); items without one keep the stored note.
+  const upsert = async (group: AnswerInput[], setNote: boolean) =>
+    group.length === 0
+      ? []
+      : tx
+          .insert(answers)
+          .values(group.map((item) => ({ stageId: ctx.stage.id, questionCode: item.question_code, value: item.value, note: item.note ?? null, updatedBy: ctx.principal.principalId })))
+          .onConflictDoUpdate({
+            target: [answers.stageId, answers.questionCode],
+            set: {
+              value: sql`excluded.value`,
+              ...(setNote ? { note: sql`excluded.note` } : {}),
+              updatedBy: sql`excluded.updated_by`,
+              updatedAt: sql`now()`,
+              version: sql`${answers.version} + 1`,
+            },
+          })
+          .returning()
+  const rows = [
+    ...(await upsert(items.filter((i) => i.note !== undefined), true)),
+    ...(await upsert(items.filter((i) => i.note === undefined), false)),
+  ]
+  const byCode = new Map(rows.map((r) => [r.questionCode, r]))
+  const withEvidence = items.filter((i) => i.evidence_ids !== undefined)
+  if (withEvidence.length > 0) {
+    const ids = withEvidence.map((i) => byCode.get(i.question_code)!.id)
+    await tx.delete(answerEvidence).where(inArray(answerEvidence.answerId, ids))
+    const links = withEvidence.flatMap((i) => [...new Set(i.evidence_ids)].map((evidenceId) => ({ answerId: byCode.get(i.question_code)!.id, evidenceId })))
+    if (links.length > 0) await tx.insert(answerEvidence).values(links)
+  }
+  const stage = await touchStage(tx, ctx.stage, ctx.def)
+  const written = await stageAnswers(tx, ctx.stage.id)
+  return { stage, written: written.filter((a) => codes.includes(a.row.questionCode)) }
+}
+
+export async function deleteAnswer(tx: Queryable, stage: StageRow, def: InstrumentDefinition, answer: AnswerRow): Promise<StageRow> {
+  await tx.delete(answers).where(eq(answers.id, answer.id))
+  return touchStage(tx, stage, def)
+}
+
+async function snapshot(tx: Queryable, stage: StageRow, def: InstrumentDefinition, status: StageStatus, principal: Principal): Promise<void> {
+  const stored = await stageAnswers(tx, stage.id)
+  await tx.insert(stageSnapshots).values({
+    stageId: stage.id,
+    status,
+    answers: stored.map((a) => ({ question_code: a.row.questionCode, value: a.row.value ?? null, note: a.row.note, evidence_ids: a.evidenceIds })),
+    score: scoreOf(def, stored, true),
+    createdBy: principal.principalId,
+  })
+}
+
+export async function transitionStage(
+  tx: Queryable,
+  ctx: { principal: Principal; stage: StageRow; def: InstrumentDefinition; assessment: AssessmentRow },
+  input: { to: StageStatus; reason?: string; comments?: { question_code: string; body: string }[] },
+): Promise<StageRow> {
+  const { stage, principal } = ctx
+  const check = checkTransition(stage.kind, stage.status, input.to, principal.role)
+  if (!check.ok) {
+    const status = check.code === 'forbidden_transition' ? 403 : 409
+    throw new ProblemError(status, check.code ?? 'invalid_transition', `The ${stage.kind} stage cannot move to ${input.to}: ${check.message}.`, { allowed: check.allowed, stage_status: stage.status })
+  }
+  if (input.to === 'returned' && !input.reason) {
+    throw new ProblemError(422, 'reason_required', 'Returning a stage for revision needs a reason.', { errors: [{ pointer: '/body/reason', rule: 'required', message: 'required when returning' }] })
+  }
+  if (input.to === 'submitted') await assertWindowOpen(tx, ctx.assessment.periodId, windowFor(stage.kind, stage.status))
+  const questionCodes = new Set(ctx.def.nodes.filter((n) => n.level === 'question').map((n) => n.code))
+  const badComments = (input.comments ?? []).flatMap((c, i) =>
+    questionCodes.has(c.question_code) ? [] : [{ pointer: `/body/comments/${i}/question_code`, rule: 'unknown_question', message: `no question ${c.question_code}` }],
+  )
+  if (badComments.length > 0) throw new ProblemError(422, 'comments_invalid', 'Some comments name questions the instrument does not have.', { errors: badComments })
+
+  const now = sql`now()`
+  const updated = await touchStage(tx, stage, ctx.def, {
+    status: input.to,
+    ...(input.to === 'submitted' ? { submittedAt: now as unknown as Date } : {}),
+    ...(input.to === 'approved' ? { approvedAt: now as unknown as Date } : {}),
+  })
+  await tx.insert(stageTransitions).values({ stageId: stage.id, fromStatus: stage.status, toStatus: input.to, reason: input.reason ?? null, actorId: principal.principalId, actorName: principal.name })
+  if (input.comments && input.comments.length > 0) {
+    await tx.insert(questionComments).values(
+      input.comments.map((c) => ({
+        assessmentId: stage.assessmentId,
+        stageId: stage.id,
+        questionCode: c.question_code,
+        authorId: principal.principalId,
+        authorName: principal.name,
+        authorRole: principal.role,
+        body: c.body,
+      })),
+    )
+  }
+  if (input.to === 'submitted' || input.to === 'approved') await snapshot(tx, updated, ctx.def, input.to, principal)
+  return updated
+}
+
+/** Starts a stage (tpi, tpn, sanggah), optionally as a copy of an earlier stage's answers and evidence links. */
+export async function startStage(
+  tx: Queryable,
+  ctx: { principal: Principal; assessment: AssessmentRow; def: InstrumentDefinition },
+  input: { kind: StageKind; copy_from?: StageKind },
+): Promise<StageRow> {
+  const rules = STAGE_RULES[input.kind]
+  if (!rules.writers.includes(ctx.principal.role)) {
+    throw new ProblemError(403, 'forbidden_stage_role', `A ${input.kind} stage is started by ${rules.writers.join(' or ')}, not ${ctx.principal.role}.`)
+  }
+  const existing = await listStages(tx, ctx.assessment.id)
+  if (existing.some((s) => s.kind === input.kind)) throw new ProblemError(409, 'stage_exists', `The assessment already has a ${input.kind} stage.`)
+  for (const required of rules.requires) {
+    const stage = existing.find((s) => s.kind === required)
+    if (!stage || (stage.status !== 'submitted' && stage.status !== 'approved')) {
+      throw new ProblemError(409, 'stage_prerequisite', `A ${input.kind} stage starts after the ${required} stage is submitted.`, { requires: rules.requires })
+    }
+  }
+  let source: StageRow | undefined
+  if (input.copy_from) {
+    if (!rules.copyFrom.includes(input.copy_from)) {
+      throw new ProblemError(422, 'copy_not_allowed', `A ${input.kind} stage can copy from ${rules.copyFrom.join(', ') || 'no stage'}.`, {
+        errors: [{ pointer: '/body/copy_from', rule: 'copy_not_allowed', message: `allowed: ${rules.copyFrom.join(', ')}` }],
+      })
+    }
+    source = existing.find((s) => s.kind === input.copy_from)
+    if (!source || (source.status !== 'submitted' && source.status !== 'approved')) {
+      throw new ProblemError(409, 'stage_prerequisite', `Only a submitted or approved ${input.copy_from} stage can be copied.`)
+    }
+  }
+  await assertWindowOpen(tx, ctx.assessment.periodId, rules.window)
+  const [stage] = await tx
+    .insert(assessmentStages)
+    .values({ assessmentId: ctx.assessment.id, kind: input.kind, copiedFromStageId: source?.id ?? null })
+    .returning()
+  if (!stage) throw new Error('insert returned nothing')
+  if (!source) {
+    await syncStageMetrics(tx, stage, { def: ctx.def })
+    return stage
+  }
+  const copied = await stageAnswers(tx, source.id)
+  if (copied.length > 0) {
+    const rows = await tx
+      .insert(answers)
+      .values(copied.map((a) => ({ stageId: stage.id, questionCode: a.row.questionCode, value: a.row.value, note: a.row.note, updatedBy: ctx.principal.principalId })))
+      .returning()
+    const idByCode = new Map(rows.map((r) => [r.questionCode, r.id]))
+    const links = copied.flatMap((a) => a.evidenceIds.map((evidenceId) => ({ answerId: idByCode.get(a.row.questionCode)!, evidenceId })))
+    if (links.length > 0) await tx.insert(answerEvidence).values(links)
+  }
+  return touchStage(tx, stage, ctx.def)
+}
+
+export { loadDefinition }
