@@ -1,0 +1,358 @@
+/**
+ * `zi`: the evaluator CLI, built on the typed client (src/client). Data goes to stdout, messages
+ * to stderr; exit codes are in ./exit.ts and the README ("Evaluator CLI and typed client").
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { createZiClient, isProblem, normaliseBaseUrl, type operations, type Schemas, type ZiClient } from '../../client/index.js'
+import { AnswerFileError, answersToCsv, formatOf, locateErrors, parseAnswersCsv, parseAnswersJson, type FileIssue, type ParsedAnswers } from './answers-file.js'
+import { configFile, removeConfig, resolveCredentials, writeConfig } from './config.js'
+import { CliError, EXIT, exitCodeForStatus, usageError } from './exit.js'
+import { fmtNumber, table, tsvLine } from './output.js'
+
+type Env = Record<string, string | undefined>
+type StageKind = Schemas['Stage']['kind']
+type BatchBody = operations['batchAnswers']['requestBody']['content']['application/json']
+const STAGES = ['self', 'tpi', 'tpn', 'sanggah'] as const satisfies readonly StageKind[]
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+export const USAGE = `Usage: zi <command> [options]
+
+  login --url <server> [--token <token>]   check the token and save both (token read from stdin
+                                           when --token is left out)
+  logout                                   forget the saved URL and token
+  whoami [--json]                          the principal, role and scope of the token
+  units [--kind instansi|opd|unit] [--q <text>] [--json]
+                                           the units in your scope (tab-separated, with a header)
+  assessments [--period <id>] [--unit <id>] [--json]
+                                           the assessments in your scope and their stages
+  answers pull <assessment-id> <stage> [--format csv|json] [--out <file>]
+  answers push <assessment-id> <stage> <file.csv|file.json|-> [--format csv|json]
+               [--idempotency-key <key>] [--ignore-versions] [--json]
+                                           write the file's answers as one all-or-nothing batch
+  score <assessment-id> <stage> [--explain] [--json]
+                                           score and WBK/WBBM eligibility, rule by rule
+
+  <stage> is self, tpi, tpn or sanggah.
+  ZI_URL and ZI_TOKEN override the saved login (config: $XDG_CONFIG_HOME/zi/config.json or
+  ~/.config/zi/config.json, mode 0600).
+  Exit codes: 0 ok, 1 usage, 2 refused as invalid, 3 auth (401/403, not logged in), 4 not found,
+  5 conflict/precondition (409/412/428), 6 server, network or rate limit.`
+
+interface Ctx {
+  env: Env
+  out: (text: string) => void
+  err: (text: string) => void
+}
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, positionals: number) {
+  let parsed
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true })
+  } catch (err) {
+    throw usageError((err as Error).message)
+  }
+  if (parsed.positionals.length !== positionals) {
+    throw usageError(`expected ${positionals} argument${positionals === 1 ? '' : 's'}, got ${parsed.positionals.length}${parsed.positionals.length ? ` (${parsed.positionals.join(' ')})` : ''}`)
+  }
+  return parsed
+}
+
+function client(ctx: Ctx, creds = resolveCredentials(ctx.env, ctx.err)): { zi: ZiClient; url: string } {
+  let zi: ZiClient
+  try {
+    zi = createZiClient({ baseUrl: creds.url, token: creds.token, retries: 2, timeoutMs: 120_000, headers: { 'user-agent': 'zi-cli' } })
+  } catch (err) {
+    throw usageError(`${(err as Error).message} (from ${ctx.env.ZI_URL ? 'ZI_URL' : configFile(ctx.env)})`)
+  }
+  return { zi, url: normaliseBaseUrl(creds.url) }
+}
+
+/** A failed response as a CliError with the problem's code and detail. */
+function failure(response: Response, error: unknown, extraLines: string[] = []): CliError {
+  const code = exitCodeForStatus(response.status)
+  if (isProblem(error)) {
+    const lines = [`error: ${response.status} ${error.code}: ${error.detail}${error.request_id ? ` (request ${error.request_id})` : ''}`]
+    if (extraLines.length > 0) lines.push(...extraLines)
+    else if (error.errors?.length) lines.push(table(['field', 'rule', 'message'], error.errors.map((e) => [e.pointer, e.rule, e.message])))
+    return new CliError(code, lines.join('\n'))
+  }
+  return new CliError(code, `error: ${response.status} ${response.statusText || 'error'} from ${new URL(response.url || 'http://server/').origin}`)
+}
+
+function networkFailure(url: string, err: unknown): CliError {
+  const e = err as Error & { cause?: { code?: string; message?: string } }
+  const why = e.name === 'TimeoutError' ? 'no answer in time' : (e.cause?.code ?? e.cause?.message ?? e.message)
+  return new CliError(EXIT.unavailable, `error: cannot reach ${url}: ${why}`)
+}
+
+type Result<T> = { data?: T; error?: unknown; response: Response }
+async function call<T>(url: string, request: Promise<Result<T>>, onError?: (response: Response, error: unknown) => CliError): Promise<{ data: T; response: Response }> {
+  let result: Result<T>
+  try {
+    result = await request
+  } catch (err) {
+    throw networkFailure(url, err)
+  }
+  if (!result.response.ok) throw (onError ?? failure)(result.response, result.error)
+  return { data: result.data as T, response: result.response }
+}
+
+function stageArg(value: string | undefined): StageKind {
+  if (!STAGES.includes(value as StageKind)) throw usageError(`<stage> must be one of ${STAGES.join(', ')}, not ${JSON.stringify(value ?? '')}`)
+  return value as StageKind
+}
+
+function idArg(value: string | undefined, what: string): string {
+  if (!value || !UUID.test(value)) throw usageError(`${what} must be a UUID, not ${JSON.stringify(value ?? '')}`)
+  return value
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+// ---- commands ----------------------------------------------------------------------------------
+
+async function login(ctx: Ctx, args: string[]): Promise<number> {
+  const { values } = parse(args, { url: { type: 'string' }, token: { type: 'string' } }, 0)
+  if (!values.url) throw usageError('login needs --url <server>, e.g. --url https://zi.example.go.id')
+  let token = values.token
+  if (token === undefined) {
+    if (process.stdin.isTTY) throw usageError('give --token <token>, or pipe the token on stdin')
+    token = (await readStdin()).trim()
+  }
+  if (!token) throw usageError('the token is empty')
+  const { zi, url } = client(ctx, { url: values.url, token })
+  const { data: me } = await call(url, zi.GET('/v1/me'))
+  const file = writeConfig(ctx.env, { url, token })
+  const scope = me.scope.all_units ? 'all units' : `${me.scope.unit_ids.length} unit subtree${me.scope.unit_ids.length === 1 ? '' : 's'}`
+  ctx.err(`logged in to ${url} as ${me.name} (${me.role}, ${scope}); saved to ${file}`)
+  return EXIT.ok
+}
+
+async function logout(ctx: Ctx, args: string[]): Promise<number> {
+  parse(args, {}, 0)
+  ctx.err(removeConfig(ctx.env) ? `removed ${configFile(ctx.env)}` : 'not logged in')
+  return EXIT.ok
+}
+
+async function whoami(ctx: Ctx, args: string[]): Promise<number> {
+  const { values } = parse(args, { json: { type: 'boolean' } }, 0)
+  const { zi, url } = client(ctx)
+  const { data: me } = await call(url, zi.GET('/v1/me'))
+  if (values.json) ctx.out(`${JSON.stringify(me, null, 2)}\n`)
+  else ctx.out(`${tsvLine(['url', url])}\n${tsvLine(['name', me.name])}\n${tsvLine(['role', me.role])}\n${tsvLine(['scope', me.scope.all_units ? 'all units' : me.scope.unit_ids.join(' ')])}\n`)
+  return EXIT.ok
+}
+
+async function units(ctx: Ctx, args: string[]): Promise<number> {
+  const { values } = parse(args, { kind: { type: 'string' }, q: { type: 'string' }, json: { type: 'boolean' } }, 0)
+  const kinds = ['instansi', 'opd', 'unit'] as const
+  if (values.kind !== undefined && !kinds.includes(values.kind as never)) throw usageError(`--kind must be one of ${kinds.join(', ')}`)
+  const { zi, url } = client(ctx)
+  const items: Schemas['Unit'][] = []
+  let cursor: string | undefined
+  do {
+    const query = { limit: 500, sort: 'code' as const, ...(values.kind ? { kind: values.kind as (typeof kinds)[number] } : {}), ...(values.q ? { q: values.q } : {}), ...(cursor ? { cursor } : {}) }
+    const { data } = await call(url, zi.GET('/v1/units', { params: { query } }))
+    items.push(...data.items)
+    cursor = data.next_cursor ?? undefined
+  } while (cursor)
+  if (values.json) {
+    ctx.out(`${JSON.stringify(items, null, 2)}\n`)
+  } else {
+    const lines = [tsvLine(['id', 'code', 'kind', 'name', 'parent_id', 'afirmasi', 'archived'])]
+    for (const u of items) lines.push(tsvLine([u.id, u.code, u.kind, u.name, u.parent_id, u.afirmasi, u.archived_at !== null]))
+    ctx.out(`${lines.join('\n')}\n`)
+  }
+  ctx.err(`${items.length} unit${items.length === 1 ? '' : 's'}`)
+  return EXIT.ok
+}
+
+async function assessments(ctx: Ctx, args: string[]): Promise<number> {
+  const { values } = parse(args, { period: { type: 'string' }, unit: { type: 'string' }, json: { type: 'boolean' } }, 0)
+  if (values.period !== undefined) idArg(values.period, '--period')
+  if (values.unit !== undefined) idArg(values.unit, '--unit')
+  const { zi, url } = client(ctx)
+  const items: Schemas['Assessment'][] = []
+  let cursor: string | undefined
+  do {
+    const query = { limit: 500, ...(values.period ? { period_id: values.period } : {}), ...(values.unit ? { unit_id: values.unit } : {}), ...(cursor ? { cursor } : {}) }
+    const { data } = await call(url, zi.GET('/v1/assessments', { params: { query } }))
+    items.push(...data.items)
+    cursor = data.next_cursor ?? undefined
+  } while (cursor)
+  if (values.json) {
+    ctx.out(`${JSON.stringify(items, null, 2)}\n`)
+  } else {
+    const lines = [tsvLine(['id', 'period_id', 'unit_id', 'unit_name', 'stages'])]
+    for (const a of items) lines.push(tsvLine([a.id, a.period_id, a.unit_id, a.unit_name, a.stages.map((s) => `${s.kind}:${s.status}`).join(' ')]))
+    ctx.out(`${lines.join('\n')}\n`)
+  }
+  ctx.err(`${items.length} assessment${items.length === 1 ? '' : 's'}`)
+  return EXIT.ok
+}
+
+async function answersPull(ctx: Ctx, args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { format: { type: 'string' }, out: { type: 'string' } }, 2)
+  const id = idArg(positionals[0], '<assessment-id>')
+  const stage = stageArg(positionals[1])
+  const format = values.format === undefined && values.out === undefined ? 'csv' : (formatOf(values.format, values.out) ?? (values.format === undefined ? 'csv' : undefined))
+  if (!format) throw usageError('--format must be csv or json')
+  const { zi, url } = client(ctx)
+  const { data } = await call(url, zi.GET('/v1/assessments/{id}/stages/{stage}/answers', { params: { path: { id, stage } } }))
+  const text = format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : answersToCsv(data.answers)
+  const summary = `${data.answers.length} answer${data.answers.length === 1 ? '' : 's'} of stage ${stage} (${data.stage.status}, version ${data.stage.version}, total ${fmtNumber(data.stage.total)})`
+  if (values.out) {
+    try {
+      writeFileSync(values.out, text)
+    } catch (err) {
+      throw usageError(`cannot write ${values.out}: ${(err as Error).message}`)
+    }
+    ctx.err(`wrote ${summary} to ${values.out}`)
+  } else {
+    ctx.out(text)
+    ctx.err(summary)
+  }
+  return EXIT.ok
+}
+
+/** The default Idempotency-Key: the same request to the same stage always gets the same key. */
+export function pushKey(assessmentId: string, stage: string, body: unknown): string {
+  return `zi-push-${createHash('sha256').update(JSON.stringify({ assessment: assessmentId, stage, body })).digest('hex')}`
+}
+
+const issuesTable = (issues: FileIssue[]): string => table(['where', 'field', 'problem'], issues.map((i) => [i.where, i.field, i.message]))
+
+async function answersPush(ctx: Ctx, args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { format: { type: 'string' }, 'idempotency-key': { type: 'string' }, 'ignore-versions': { type: 'boolean' }, json: { type: 'boolean' } },
+    3,
+  )
+  const id = idArg(positionals[0], '<assessment-id>')
+  const stage = stageArg(positionals[1])
+  const file = positionals[2]!
+  const format = formatOf(values.format, file === '-' ? undefined : file)
+  if (!format) throw usageError(values.format !== undefined ? '--format must be csv or json' : `cannot tell the format of ${file}: name it .csv or .json, or give --format csv|json`)
+  let text: string
+  try {
+    text = file === '-' ? await readStdin() : readFileSync(file, 'utf8')
+  } catch (err) {
+    throw usageError(`cannot read ${file}: ${(err as Error).message}`)
+  }
+  let parsed: ParsedAnswers
+  try {
+    const opts = { ignoreVersions: values['ignore-versions'] ?? false }
+    parsed = format === 'json' ? parseAnswersJson(text, opts) : parseAnswersCsv(text, opts)
+  } catch (err) {
+    if (err instanceof AnswerFileError) throw new CliError(EXIT.refused, `error: ${file}: ${err.message}\n${issuesTable(err.issues)}`)
+    throw err
+  }
+  const body = { answers: parsed.items }
+  const key = values['idempotency-key'] ?? pushKey(id, stage, body)
+  const { zi, url } = client(ctx)
+  const { data, response } = await call(
+    url,
+    zi.POST('/v1/assessments/{id}/stages/{stage}/answers/batch', {
+      params: { path: { id, stage }, header: { 'idempotency-key': key } },
+      // JSON files may carry fields the API does not know: the server names them (400), per row.
+      body: body as BatchBody,
+    }),
+    (res, error) => {
+      if (isProblem(error) && error.errors?.length) {
+        const rows = locateErrors(error.errors, parsed)
+        const lines = [table(['where', 'question', 'field', 'rule', 'message'], rows.map((r) => [r.where, r.question, r.field, r.rule, r.message]))]
+        if (res.status === 412) lines.push('someone changed these answers since the file was pulled: pull again, or push with --ignore-versions to overwrite')
+        return failure(res, error, lines)
+      }
+      return failure(res, error)
+    },
+  )
+  const replayed = response.headers.get('idempotent-replayed') === 'true'
+  if (values.json) ctx.out(`${JSON.stringify(data, null, 2)}\n`)
+  ctx.err(
+    replayed
+      ? `already pushed: the server replayed the first response to this file (Idempotency-Key ${key}); nothing was written again. To push the same file again on purpose, give a new --idempotency-key.`
+      : `wrote ${data.answers.length} answer${data.answers.length === 1 ? '' : 's'} to stage ${stage} (version ${data.stage.version}, total ${fmtNumber(data.stage.total)}); Idempotency-Key ${key}`,
+  )
+  return EXIT.ok
+}
+
+async function score(ctx: Ctx, args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { explain: { type: 'boolean' }, json: { type: 'boolean' } }, 2)
+  const id = idArg(positionals[0], '<assessment-id>')
+  const stage = stageArg(positionals[1])
+  const { zi, url } = client(ctx)
+  const { data: s } = await call(url, zi.GET('/v1/assessments/{id}/stages/{stage}/score', { params: { path: { id, stage }, query: { explain: values.explain ?? false } } }))
+  if (values.json) {
+    ctx.out(`${JSON.stringify(s, null, 2)}\n`)
+    return EXIT.ok
+  }
+  const parts = [
+    table(
+      ['', ''],
+      [
+        ['total', `${fmtNumber(s.total)} of ${fmtNumber(s.max_total)}`],
+        ['eligible for', s.eligibility.predicate],
+        ['unanswered', `${s.unanswered.length}${s.unanswered.length ? `: ${s.unanswered.slice(0, 15).join(' ')}${s.unanswered.length > 15 ? ' … (--json lists all)' : ''}` : ''}`],
+      ],
+    )
+      .split('\n')
+      .slice(1)
+      .join('\n'),
+    table(['rule', 'for', 'result', 'actual', 'required', 'description'], s.eligibility.rules.map((r) => [r.rule, r.predicate, r.passed ? 'PASS' : 'FAIL', fmtNumber(r.actual), fmtNumber(r.required), r.description])),
+    table(['component', 'level', 'value', 'max', 'name'], s.components.map((c) => [c.code, c.level, fmtNumber(c.value), fmtNumber(c.max), c.name])),
+  ]
+  if (values.explain && s.explanation) {
+    parts.push(table(['question', 'answer', 'value', 'explanation'], s.explanation.questions.map((q) => [q.code, q.answer === null ? '' : String(q.answer), q.value === null ? '' : fmtNumber(q.value, 4), q.text ?? ''])))
+    parts.push(table(['node', 'level', 'value', 'max', 'how'], s.explanation.nodes.map((n) => [n.code, n.level, fmtNumber(n.value, 4), n.max === null ? '' : fmtNumber(n.max), n.text])))
+  }
+  ctx.out(`${parts.join('\n\n')}\n`)
+  return EXIT.ok
+}
+
+const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = {
+  login,
+  logout,
+  whoami,
+  units,
+  assessments,
+  'answers pull': answersPull,
+  'answers push': answersPush,
+  score,
+}
+
+export async function main(argv: string[], env: Env = process.env): Promise<number> {
+  const ctx: Ctx = { env, out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(`${text}\n`) }
+  const [first, second] = argv
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    ;(first === undefined ? ctx.err : (t: string) => ctx.out(`${t}\n`))(USAGE)
+    return first === undefined ? EXIT.usage : EXIT.ok
+  }
+  const name = first === 'answers' ? `answers ${second ?? ''}` : first
+  const command = COMMANDS[name]
+  if (!command) {
+    ctx.err(`zi: unknown command ${JSON.stringify(name.trim())}\n\n${USAGE}`)
+    return EXIT.usage
+  }
+  const rest = argv.slice(first === 'answers' ? 2 : 1)
+  if (rest.includes('--help') || rest.includes('-h')) {
+    ctx.out(`${USAGE}\n`)
+    return EXIT.ok
+  }
+  try {
+    return await command(ctx, rest)
+  } catch (err) {
+    if (err instanceof CliError) {
+      ctx.err(err.exitCode === EXIT.usage ? `zi ${name}: ${err.message}\n(zi --help for usage)` : err.message)
+      return err.exitCode
+    }
+    ctx.err(`zi ${name}: unexpected error: ${(err as Error).stack ?? String(err)}`)
+    return EXIT.unavailable
+  }
+}
