@@ -1,0 +1,219 @@
+import { Readable } from 'node:stream'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
+import { eq } from 'drizzle-orm'
+import { ProblemError, problemResponses } from '../../lib/problem.js'
+import { recordAudit } from '../audit/service.js'
+import { emitEvent, stageEvent } from '../events/service.js'
+import { windowFor } from '../assessments/rules.js'
+import { answerView, assertCanReadStage, assertCanWriteStage, etagMatches, loadAssessment, loadDefinition, loadStage, stageAnswers, stageEtag, stageView, writeAnswers } from '../assessments/service.js'
+import { contentDisposition } from '../evidence/rules.js'
+import { assertWindowOpen, loadPeriod } from '../periods/service.js'
+import { periods } from '../periods/tables.js'
+import { safeFileStem } from './rules.js'
+import * as S from './schemas.js'
+import { XLSX_MEDIA_TYPE, assertWorkbookFits, buildWorkbook, cellPointer, changedItems, compareStageFor, evidenceRefs, periodCsv, readWorkbook } from './service.js'
+import { loadRowMap, templateBytes } from './template.js'
+
+export interface WorkbookRoutesOptions {
+  /** WORKBOOK_MAX_BYTES: the largest .xlsx accepted for import */
+  maxBytes: number
+  /** PUBLIC_BASE_URL: the service's absolute URL, for evidence file links in the workbook (else taken from the request) */
+  publicBaseUrl?: string | undefined
+}
+
+const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
+const WRITERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator'] as const } }
+const TAGS = ['workbook']
+
+/** Multipart/busboy errors as problems (as the evidence upload does). */
+function multipartProblem(error: unknown, maxBytes: number): ProblemError | null {
+  switch ((error as { code?: string }).code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new ProblemError(413, 'file_too_large', `The workbook is larger than ${maxBytes} bytes (WORKBOOK_MAX_BYTES).`, {
+        errors: [{ pointer: '/body/file', rule: 'maxSize', message: 'the file is too large' }],
+      })
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new ProblemError(413, 'too_many_parts', 'The form has too many parts: send one file in the field "file".')
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new ProblemError(415, 'unsupported_media_type', 'Send the workbook as multipart/form-data with the file in the field "file".')
+    case 'FST_PROTO_VIOLATION':
+      return new ProblemError(400, 'malformed_body', 'The multipart form is not valid.')
+  }
+  if (error instanceof Error && /multipart|Unexpected end of form|terminated early|boundary/i.test(error.message)) {
+    return new ProblemError(400, 'malformed_body', 'The multipart form is not valid.')
+  }
+  return null
+}
+
+/** The uploaded file, in memory (at most WORKBOOK_MAX_BYTES): the form is one part, "file". */
+async function receiveWorkbook(request: FastifyRequest, maxBytes: number): Promise<{ bytes: Buffer; fileName: string }> {
+  if (!request.isMultipart()) throw new ProblemError(415, 'unsupported_media_type', 'Send the workbook as multipart/form-data with the file in the field "file".')
+  let received: { bytes: Buffer; fileName: string } | null = null
+  try {
+    for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 5, parts: 6 } })) {
+      if (part.type === 'field' || part.fieldname !== 'file') {
+        if (part.type === 'file') part.file.resume()
+        throw new ProblemError(400, 'validation_failed', `The form has a part "${part.fieldname}"; send only the workbook, in the field "file".`, {
+          errors: [{ pointer: `/body/${part.fieldname}`, rule: 'additionalProperties', message: 'is not a known field' }],
+        })
+      }
+      received = { bytes: await part.toBuffer(), fileName: part.filename }
+    }
+  } catch (error) {
+    throw multipartProblem(error, maxBytes) ?? error
+  }
+  if (!received) {
+    throw new ProblemError(400, 'validation_failed', 'The request is not valid: /body/file is required.', { errors: [{ pointer: '/body/file', rule: 'required', message: 'is required' }] })
+  }
+  return received
+}
+
+const baseUrlOf = (request: FastifyRequest, configured: string | undefined): string => configured ?? `${request.protocol}://${request.host}`
+
+/** GET and POST …/assessments/{id}/stages/{stage}/lke.xlsx: the official workbook out and in. */
+const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (app, options) => {
+  // Read at start-up: an image without src/modules/workbook/template/ fails here, not on the first export.
+  const map = loadRowMap()
+  const template = templateBytes()
+
+  app.get(
+    '/:id/stages/:stage/lke.xlsx',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'The stage as the official LKE ZI workbook (.xlsx)',
+        description:
+          'The official workbook (sheet "LKE ZI", its formulas intact, three cells of the Pemda copy corrected) with the stage written in: answers in column K (the column its formulas score, so opened in a spreadsheet its Nilai and total L208 show the score GET …/score gives), notes in O, evidence titles in P and links in Q (a file’s link is its download route). A stage started from another (tpi from self, …) also gets that stage’s answers and notes in R and S for comparison. The ETag is the stage’s version, for If-Match on a later import. 409 workbook_not_available when the assessment’s instrument is not the one the workbook embodies (LKE-ZI-2026 or an unchanged copy).',
+        operationId: 'exportStageWorkbook',
+        params: S.StageParams,
+        response: { 200: S.XlsxResponse, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+      config: READERS,
+    },
+    async (request, reply) => {
+      const { principal } = request
+      const { assessment, unit } = await loadAssessment(app.db, principal, request.params.id)
+      const stage = await loadStage(app.db, assessment.id, request.params.stage)
+      assertCanReadStage(principal, stage)
+      const def = await loadDefinition(app.db, assessment.instrumentVersionId)
+      assertWorkbookFits(def, map)
+      const answers = await stageAnswers(app.db, stage.id)
+      const other = await compareStageFor(app.db, principal, stage)
+      const compare = other ? { kind: other.kind, answers: await stageAnswers(app.db, other.id) } : undefined
+      const refs = await evidenceRefs(app.db, [...new Set(answers.flatMap((a) => a.evidenceIds))], baseUrlOf(request, options.publicBaseUrl))
+      const [period] = await app.db.select({ code: periods.code }).from(periods).where(eq(periods.id, assessment.periodId))
+      const periodCode = period?.code ?? ''
+      const bytes = await buildWorkbook({ map, template, unit, periodCode, stage, answers, evidence: refs, compare, assessmentId: assessment.id })
+      const name = `${safeFileStem(['LKE-ZI', unit.code, periodCode, stage.kind]) || 'LKE-ZI'}.xlsx`
+      return reply
+        .type(XLSX_MEDIA_TYPE)
+        .header('content-disposition', contentDisposition(name, 'lke-zi.xlsx'))
+        .header('cache-control', 'private, no-store')
+        .header('x-content-type-options', 'nosniff')
+        .header('etag', stageEtag(stage))
+        .send(bytes as never)
+    },
+  )
+
+  app.post(
+    '/:id/stages/:stage/lke.xlsx',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Import a filled LKE ZI workbook into a draft or returned stage: all or nothing',
+        description:
+          'multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). Reads column K (answers) and O (notes) of every question row; blank K clears a stored answer. Every cell is checked (the cell’s content, then the instrument’s rules); a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing. A file that is not the LKE ZI workbook: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same path as the batch route (writers of the stage, its window, one audit event). Evidence columns (P, Q) and comparison columns (R, S) are not imported: link evidence through the evidence API. Send If-Match with the ETag of the export (the stage’s version) to refuse (412) a file exported before someone else changed the stage.',
+        operationId: 'importStageWorkbook',
+        consumes: ['multipart/form-data'],
+        params: S.StageParams,
+        headers: S.IfMatchHeaders,
+        body: S.ImportForm,
+        response: { 200: S.ImportResult, ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+      },
+      // The body is a stream read by the handler: no schema validation.
+      validatorCompiler: () => () => true,
+      config: WRITERS,
+    },
+    async (request) => {
+      const { principal } = request
+      // The cheap refusals first, before reading a file: scope, stage, writer, window, instrument.
+      const first = await loadAssessment(app.db, principal, request.params.id)
+      const stage0 = await loadStage(app.db, first.assessment.id, request.params.stage)
+      assertCanWriteStage(principal, stage0)
+      await assertWindowOpen(app.db, first.assessment.periodId, windowFor(stage0.kind, stage0.status))
+      const def = await loadDefinition(app.db, first.assessment.instrumentVersionId)
+      assertWorkbookFits(def, map)
+      const file = await receiveWorkbook(request, options.maxBytes)
+      const rows = await readWorkbook(file.bytes, map, def)
+
+      return app.db.transaction(async (tx) => {
+        const { assessment, unit } = await loadAssessment(tx, principal, request.params.id)
+        const stage = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
+        const ifMatch = request.headers['if-match']
+        if (ifMatch && !etagMatches(ifMatch, stageEtag(stage))) {
+          throw new ProblemError(412, 'precondition_failed', `The stage changed since the workbook was exported (now version ${stage.version}); export it again, or import without If-Match to overwrite.`, {
+            current_version: stage.version,
+          })
+        }
+        assertCanWriteStage(principal, stage)
+        await assertWindowOpen(tx, assessment.periodId, windowFor(stage.kind, stage.status))
+        const stored = await stageAnswers(tx, stage.id)
+        const items = changedItems(rows, stored)
+        if (items.length === 0) return { stage: stageView(stage), read: rows.length, changed: 0, answers: [] }
+        const before = new Map(stored.map((a) => [a.row.questionCode, answerView(a)]))
+        const { stage: updated, written } = await writeAnswers(
+          tx,
+          { principal, stage, def, unitPath: unit.path },
+          items.map(({ cell: _cell, ...item }) => item),
+          (i, field) => (field === 'note' ? cellPointer(map.sheet, `${map.columns.note}${map.questions[items[i]!.question_code]!.row}`) : cellPointer(map.sheet, items[i]!.cell)),
+        )
+        await recordAudit(tx, request, {
+          action: 'answers.workbook_imported',
+          entityType: 'assessment_stage',
+          entityId: stage.id,
+          before: written.map((w) => before.get(w.row.questionCode) ?? { question_code: w.row.questionCode, value: null }),
+          after: { file: { name: file.fileName, bytes: file.bytes.length }, answers: written.map(answerView) },
+        })
+        await emitEvent(tx, stageEvent('answer.changed', assessment, updated, { question_codes: written.map((w) => w.row.questionCode), source: 'workbook' }, request.id))
+        return { stage: stageView(updated), read: rows.length, changed: written.length, answers: written.map(answerView) }
+      })
+    },
+  )
+}
+
+/** GET …/periods/{id}/answers.csv: every answer of the period in the caller's scope, streamed. */
+export const periodExportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/:id/answers.csv',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'CSV of every assessment of the period in your scope (answers, converted values, notes, stage totals)',
+        description:
+          'Streamed from the database page by page (constant memory). shape=answers (default): one record per unit × stage × question — period_code, unit_code, unit_name, assessment_id, stage, stage_status, stage_total, question_code, value (as answered; empty when not), converted_value (the Nilai the workbook shows for the row: the multiplier, times the question’s own weight where it has one; empty for count inputs and unanswered questions), note. shape=totals: one record per unit × stage — …, total, max_total, predicate (WBK, WBBM or none), unanswered (count). RFC 4180: UTF-8, CRLF, fields with a comma, quote or line break quoted; text starting with = + - @ gets a leading apostrophe so a spreadsheet does not run it. A unit operator does not see evaluators’ draft stages.',
+        operationId: 'exportPeriodAnswersCsv',
+        params: S.PeriodParams,
+        querystring: S.CsvQuery,
+        response: { 200: S.CsvResponse, ...problemResponses(400, 401, 403, 404) },
+      },
+      config: READERS,
+    },
+    async (request, reply) => {
+      const period = await loadPeriod(app.db, request.params.id)
+      const shape = request.query.shape ?? 'answers'
+      const stream = Readable.from(periodCsv(app.db, request.principal, period, shape), { objectMode: false })
+      const name = `${safeFileStem([period.code, shape]) || 'period'}.csv`
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', contentDisposition(name, 'answers.csv'))
+        .header('cache-control', 'private, no-store')
+        .header('x-content-type-options', 'nosniff')
+        .send(stream as never)
+    },
+  )
+}
+
+export default workbookRoutes

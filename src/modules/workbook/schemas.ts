@@ -1,0 +1,42 @@
+import { Type } from 'typebox'
+import { StringEnum } from '../../lib/schema.js'
+import { CSV_SHAPES } from './service.js'
+
+export { IfMatchHeaders, StageParams } from '../assessments/schemas.js'
+
+export const PeriodParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
+
+export const CsvQuery = Type.Object(
+  {
+    shape: Type.Optional(
+      StringEnum(CSV_SHAPES, {
+        default: 'answers',
+        description: 'answers: one record per unit × stage × question (value, converted value, note, stage total); totals: one record per unit × stage (total, max, predicate, unanswered)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+/** The multipart form, for the documentation (the handler reads the stream itself). */
+export const ImportForm = Type.Object(
+  { file: Type.String({ format: 'binary', description: 'the filled LKE ZI workbook (.xlsx), e.g. one exported by GET …/lke.xlsx' }) },
+  { additionalProperties: false },
+)
+
+export const ImportResult = Type.Object({
+  stage: Type.Ref('Stage'),
+  read: Type.Integer({ description: 'questions read from the workbook' }),
+  changed: Type.Integer({ description: 'answers written because their value or note differed from the stored one' }),
+  answers: Type.Array(Type.Ref('Answer'), { description: 'the answers written' }),
+})
+
+export const XlsxResponse = {
+  description: 'the LKE ZI workbook (.xlsx) with the stage’s answers',
+  content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: Type.String({ format: 'binary' }) } },
+}
+
+export const CsvResponse = {
+  description: 'RFC 4180 CSV (UTF-8, CRLF, header record first), streamed',
+  content: { 'text/csv': { schema: Type.String() } },
+}

@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs'
+import { eq } from 'drizzle-orm'
+import ExcelJS from 'exceljs'
+import type { Test } from 'tap'
+import type { AnswerValue } from '../../src/modules/instruments/domain/index.js'
+import { instrumentVersions } from '../../src/modules/instruments/tables.js'
+import { buildTestApp, type TestContext } from './app.js'
+import { bearer, createToken } from './auth.js'
+import { multipartBody } from './multipart.js'
+import { insertPeriod } from './periods.js'
+import { insertSmallTree } from './units.js'
+
+export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
+/** A golden answer set (test/fixtures/golden), unanswered questions left out. */
+export function goldenAnswers(name: string): Record<string, Exclude<AnswerValue, null>> {
+  const fx = JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}.json`, import.meta.url), 'utf8')) as { answers: Record<string, AnswerValue> }
+  return Object.fromEntries(Object.entries(fx.answers).filter((e): e is [string, Exclude<AnswerValue, null>] => e[1] !== null))
+}
+
+export type Headers = Record<string, string>
+
+/** An app on its own database with the seeded LKE-ZI-2026, a period with every window open, a small unit tree and tokens. */
+export async function setup(t: Test) {
+  const ctx = await buildTestApp(t, { RATE_LIMIT_MAX: '100000' })
+  const { app } = ctx
+  const tree = await insertSmallTree(ctx)
+  const [seeded] = await app.db.select({ id: instrumentVersions.id }).from(instrumentVersions).where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
+  const instrumentVersionId = seeded!.id
+  const period = await insertPeriod(ctx, { instrumentVersionId })
+  const admin = bearer(await createToken(ctx, 'admin'))
+
+  /** POST /v1/assessments as admin; returns the assessment's URL */
+  const open = async (unitId: string, periodId = period.id): Promise<string> => {
+    const res = await app.inject({ method: 'POST', url: '/v1/assessments', headers: admin, payload: { period_id: periodId, unit_id: unitId } })
+    if (res.statusCode !== 201) throw new Error(res.body)
+    return `/v1/assessments/${res.json().id}`
+  }
+  const batch = async (url: string, stage: string, items: { question_code: string; value: AnswerValue; note?: string | null; evidence_ids?: string[] }[], headers: Headers = admin) => {
+    const res = await app.inject({ method: 'POST', url: `${url}/stages/${stage}/answers/batch`, headers, payload: { answers: items } })
+    if (res.statusCode !== 200) throw new Error(res.body)
+    return res.json()
+  }
+  const answersOf = async (url: string, stage: string, headers: Headers = admin) => {
+    const res = await app.inject({ method: 'GET', url: `${url}/stages/${stage}/answers`, headers })
+    if (res.statusCode !== 200) throw new Error(res.body)
+    return res.json() as { stage: { version: number; total: number }; answers: { question_code: string; value: AnswerValue; note: string | null; evidence_ids: string[]; version: number }[] }
+  }
+  const score = async (url: string, stage: string, explain = false) => {
+    const res = await app.inject({ method: 'GET', url: `${url}/stages/${stage}/score${explain ? '?explain=true' : ''}`, headers: admin })
+    if (res.statusCode !== 200) throw new Error(res.body)
+    return res.json() as { total: number; explanation?: { nodes: { code: string; value: number }[]; questions: { code: string; value: number | null }[] } }
+  }
+  const exportXlsx = (url: string, stage: string, headers: Headers = admin) => app.inject({ method: 'GET', url: `${url}/stages/${stage}/lke.xlsx`, headers })
+  const importXlsx = (url: string, stage: string, content: Buffer, headers: Headers = admin, name = 'lke.xlsx') => {
+    const form = multipartBody({}, { name, type: XLSX, content })
+    return app.inject({ method: 'POST', url: `${url}/stages/${stage}/lke.xlsx`, headers: { ...headers, ...form.headers }, payload: form.payload })
+  }
+  const transition = async (url: string, stage: string, to: string, headers: Headers = admin, reason?: string) => {
+    const res = await app.inject({ method: 'POST', url: `${url}/stages/${stage}/transitions`, headers, payload: { to, ...(reason ? { reason } : {}) } })
+    if (res.statusCode !== 200) throw new Error(res.body)
+  }
+  const startStage = async (url: string, kind: string, copyFrom?: string, headers: Headers = admin) => {
+    const res = await app.inject({ method: 'POST', url: `${url}/stages`, headers, payload: { kind, ...(copyFrom ? { copy_from: copyFrom } : {}) } })
+    if (res.statusCode !== 201) throw new Error(res.body)
+  }
+  return { ctx, app, tree, period, instrumentVersionId, admin, open, batch, answersOf, score, exportXlsx, importXlsx, transition, startStage }
+}
+
+export type Setup = Awaited<ReturnType<typeof setup>>
+export type { TestContext }
+
+export async function loadXlsx(bytes: Buffer): Promise<ExcelJS.Workbook> {
+  const wb = new ExcelJS.Workbook()
+  await wb.xlsx.load(bytes as unknown as ArrayBuffer)
+  return wb
+}
+
+export async function saveXlsx(wb: ExcelJS.Workbook): Promise<Buffer> {
+  return Buffer.from(await wb.xlsx.writeBuffer())
+}
+
+/** A ZIP archive (stored or deflated entries), for files that are not what they claim. */
+export function zipOf(entries: { name: string; data: Buffer; deflated?: Buffer }[]): Buffer {
+  const locals: Buffer[] = []
+  const centrals: Buffer[] = []
+  let offset = 0
+  for (const e of entries) {
+    const name = Buffer.from(e.name)
+    const body = e.deflated ?? e.data
+    const local = Buffer.alloc(30)
+    local.writeUInt32LE(0x04034b50, 0)
+    local.writeUInt16LE(20, 4)
+    local.writeUInt16LE(e.deflated ? 8 : 0, 8)
+    local.writeUInt32LE(body.length, 18)
+    local.writeUInt32LE(e.data.length, 22)
+    local.writeUInt16LE(name.length, 26)
+    const central = Buffer.alloc(46)
+    central.writeUInt32LE(0x02014b50, 0)
+    central.writeUInt16LE(20, 4)
+    central.writeUInt16LE(20, 6)
+    central.writeUInt16LE(e.deflated ? 8 : 0, 10)
+    central.writeUInt32LE(body.length, 20)
+    central.writeUInt32LE(e.data.length, 24)
+    central.writeUInt16LE(name.length, 28)
+    central.writeUInt32LE(offset, 42)
+    locals.push(local, name, body)
+    centrals.push(central, name)
+    offset += local.length + name.length + body.length
+  }
+  const dir = Buffer.concat(centrals)
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(entries.length, 8)
+  end.writeUInt16LE(entries.length, 10)
+  end.writeUInt32LE(dir.length, 12)
+  end.writeUInt32LE(offset, 16)
+  return Buffer.concat([...locals, dir, end])
+}
+
+/** A small RFC 4180 parser (quoted fields, doubled quotes, CRLF inside quotes). */
+export function parseCsv(text: string): string[][] {
+  const records: string[][] = []
+  let field = ''
+  let record: string[] = []
+  let quoted = false
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (ch === '"') quoted = false
+      else field += ch
+    } else if (ch === '"') quoted = true
+    else if (ch === ',') {
+      record.push(field)
+      field = ''
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      record.push(field)
+      records.push(record)
+      record = []
+      field = ''
+      i++
+    } else field += ch
+  }
+  if (field !== '' || record.length > 0) throw new Error('the CSV does not end with CRLF')
+  return records
+}
