@@ -1,0 +1,33 @@
+/**
+ * The change feed's vocabulary (plain data, no Fastify or database).
+ *
+ * | type | when | data |
+ * |---|---|---|
+ * | assessment.created | a unit's assessment opens (with its self stage) | assessment_id, stages |
+ * | stage.started | a tpi / tpn / sanggah stage starts | assessment_id, stage_id, stage, status, version, total, copy_from |
+ * | answer.changed | answers written (one, or a batch) or cleared | … stage fields, question_codes |
+ * | stage.submitted / stage.returned / stage.approved | a stage moves | … stage fields, reason |
+ * | declaration.created / declaration.updated | a declaration is made or edited | declaration_id, target, status, version |
+ * | declaration.transitioned | a declaration moves along its lifecycle | … from, to, reason |
+ */
+export const EVENT_TYPES = [
+  'assessment.created',
+  'stage.started',
+  'answer.changed',
+  'stage.submitted',
+  'stage.returned',
+  'stage.approved',
+  'declaration.created',
+  'declaration.updated',
+  'declaration.transitioned',
+] as const
+export type EventType = (typeof EVENT_TYPES)[number]
+
+export const isEventType = (t: string): t is EventType => (EVENT_TYPES as readonly string[]).includes(t)
+
+/** The feed cursor: the last event id served, as a decimal string. */
+export function parseCursor(cursor: string | undefined): number | null {
+  if (cursor === undefined || cursor === '') return 0
+  if (!/^\d{1,18}$/.test(cursor)) return null
+  return Number(cursor)
+}

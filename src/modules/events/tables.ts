@@ -1,0 +1,28 @@
+import { sql } from 'drizzle-orm'
+import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+
+/**
+ * The change feed: domain events written in the same transaction as the change they describe.
+ * `id` is the feed cursor. Writers take a transaction-scoped advisory lock before drawing it
+ * (see emitEvent), so ids become visible in commit order and a reader never sees id n+1 while
+ * id n may still commit.
+ */
+export const events = pgTable(
+  'events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    type: text('type').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`clock_timestamp()`),
+    unitId: uuid('unit_id'),
+    periodId: uuid('period_id'),
+    assessmentId: uuid('assessment_id'),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    /** hidden from unit operators (a TPI stage's working draft, like the assessments routes do) */
+    restricted: boolean('restricted').notNull().default(false),
+    requestId: text('request_id'),
+  },
+  (t) => [index('events_unit_idx').on(t.unitId, t.id)],
+)
+export type EventRow = typeof events.$inferSelect

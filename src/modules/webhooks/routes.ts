@@ -1,0 +1,214 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { eq } from 'drizzle-orm'
+import { Type } from 'typebox'
+import type { Config } from '../../config.js'
+import { DEFAULT_LIMIT, nextLink } from '../../lib/pagination.js'
+import { ProblemError, problemResponses } from '../../lib/problem.js'
+import { recordAudit } from '../audit/service.js'
+import { etagMatches } from '../dashboards/rules.js'
+import { lockWrites } from '../events/service.js'
+import { parseAllowHosts, parseSecretKey } from './rules.js'
+import * as S from './schemas.js'
+import {
+  createSubscription,
+  listDeliveries,
+  listSubscriptions,
+  loadSubscription,
+  rotateSecret,
+  toWebhookView,
+  updateSubscription,
+  type WebhookSettings,
+} from './service.js'
+import { webhookSubscriptions, type WebhookSubscriptionRow } from './tables.js'
+import { WebhookWorker } from './worker.js'
+
+const ADMIN = { policy: { roles: ['admin'] as const } }
+const TAGS = ['webhooks']
+const etagOf = (row: Pick<WebhookSubscriptionRow, 'version'>) => `"${row.version}"`
+
+function checkIfMatch(header: string | undefined, row: WebhookSubscriptionRow): void {
+  if (header !== undefined && !etagMatches(header, etagOf(row))) {
+    throw new ProblemError(412, 'precondition_failed', `The webhook changed since you read it (now version ${row.version}).`, { current_version: row.version })
+  }
+}
+
+export interface WebhookRoutesOptions {
+  config: Config
+}
+
+/**
+ * Webhook subscriptions (admin) and the delivery worker. The worker starts when the app is
+ * ready (unless WEBHOOK_WORKER=false) and stops, after the attempts in flight, when it closes.
+ */
+const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (app, { config }) => {
+  const settings: WebhookSettings = {
+    key: config.WEBHOOK_SECRET_KEY ? parseSecretKey(config.WEBHOOK_SECRET_KEY) : undefined,
+    allowHosts: parseAllowHosts(config.WEBHOOK_ALLOW_HOSTS),
+  }
+  if (config.WEBHOOK_WORKER) {
+    const worker = new WebhookWorker({
+      db: app.db,
+      log: app.log.child({ component: 'webhook-worker' }),
+      key: settings.key,
+      allowHosts: settings.allowHosts,
+      pollMs: config.WEBHOOK_POLL_MS,
+      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    })
+    app.addHook('onReady', async () => worker.start())
+    app.addHook('preClose', async () => worker.stop())
+  }
+
+  app.post(
+    '/',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Subscribe a URL to events',
+        description:
+          'The answer carries the signing secret (whsec_…) once; it is stored encrypted with WEBHOOK_SECRET_KEY (503 webhooks_not_configured without it). The URL must be https and resolve to public addresses only (422 webhook_url_refused: https_required, address_not_public, unresolvable, credentials_not_allowed); the check is made again before every delivery.',
+        operationId: 'createWebhook',
+        body: S.CreateWebhookBody,
+        response: { 201: S.WebhookWithSecret, ...problemResponses(400, 401, 403, 422, 503) },
+      },
+      config: ADMIN,
+    },
+    async (request, reply) => {
+      const { row, secret } = await app.db.transaction(async (tx) => {
+        const created = await createSubscription(tx, request.principal, request.body, settings)
+        await recordAudit(tx, request, { action: 'webhook.created', entityType: 'webhook_subscription', entityId: created.row.id, before: null, after: toWebhookView(created.row) })
+        return created
+      })
+      return reply.code(201).header('location', `/v1/webhooks/${row.id}`).header('etag', etagOf(row)).send({ ...toWebhookView(row), secret })
+    },
+  )
+
+  app.get(
+    '/',
+    {
+      schema: { tags: TAGS, summary: 'List webhook subscriptions', operationId: 'listWebhooks', querystring: S.WebhookListQuery, response: { 200: S.WebhookPage, ...problemResponses(400, 401, 403) } },
+      config: ADMIN,
+    },
+    async (request, reply) => {
+      const page = await listSubscriptions(app.db, request.query.limit ?? DEFAULT_LIMIT, request.query.cursor)
+      const link = nextLink(request.url, page.next_cursor)
+      if (link) reply.header('link', link)
+      return page
+    },
+  )
+
+  app.get(
+    '/:id',
+    {
+      schema: { tags: TAGS, summary: 'Read a webhook subscription', operationId: 'getWebhook', params: S.WebhookParams, response: { 200: S.WebhookView, ...problemResponses(400, 401, 403, 404) } },
+      config: ADMIN,
+    },
+    async (request, reply) => {
+      const row = await loadSubscription(app.db, request.params.id)
+      return reply.header('etag', etagOf(row)).send(toWebhookView(row))
+    },
+  )
+
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Change a subscription: URL, filters, pause (active=false)',
+        description: 'A new URL is checked like at creation. Send If-Match to refuse lost updates (412).',
+        operationId: 'updateWebhook',
+        params: S.WebhookParams,
+        headers: S.IfMatchHeaders,
+        body: S.PatchWebhookBody,
+        response: { 200: S.WebhookView, ...problemResponses(400, 401, 403, 404, 412, 422) },
+      },
+      config: ADMIN,
+    },
+    async (request, reply) => {
+      const row = await app.db.transaction(async (tx) => {
+        await lockWrites(tx) // before the row lock: see lockWrites
+        const current = await loadSubscription(tx, request.params.id, { forUpdate: true })
+        checkIfMatch(request.headers['if-match'], current)
+        const updated = await updateSubscription(tx, current, request.body, settings)
+        await recordAudit(tx, request, { action: 'webhook.updated', entityType: 'webhook_subscription', entityId: current.id, before: toWebhookView(current), after: toWebhookView(updated) })
+        return updated
+      })
+      return reply.header('etag', etagOf(row)).send(toWebhookView(row))
+    },
+  )
+
+  app.delete(
+    '/:id',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Delete a subscription and its delivery log',
+        operationId: 'deleteWebhook',
+        params: S.WebhookParams,
+        headers: S.IfMatchHeaders,
+        response: { 204: Type.Null({ description: 'deleted' }), ...problemResponses(400, 401, 403, 404, 412) },
+      },
+      config: ADMIN,
+    },
+    async (request, reply) => {
+      await app.db.transaction(async (tx) => {
+        await lockWrites(tx) // before the row lock: see lockWrites
+        const current = await loadSubscription(tx, request.params.id, { forUpdate: true })
+        checkIfMatch(request.headers['if-match'], current)
+        await tx.delete(webhookSubscriptions).where(eq(webhookSubscriptions.id, current.id))
+        await recordAudit(tx, request, { action: 'webhook.deleted', entityType: 'webhook_subscription', entityId: current.id, before: toWebhookView(current), after: null })
+      })
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/:id/secret',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Replace the signing secret (the new one is shown once)',
+        description: 'Deliveries from now on are signed with the new secret, retries of earlier ones included.',
+        operationId: 'rotateWebhookSecret',
+        params: S.WebhookParams,
+        response: { 200: S.WebhookWithSecret, ...problemResponses(400, 401, 403, 404, 503) },
+      },
+      config: ADMIN,
+    },
+    async (request, reply) => {
+      const { row, secret } = await app.db.transaction(async (tx) => {
+        await lockWrites(tx) // before the row lock: see lockWrites
+        const current = await loadSubscription(tx, request.params.id, { forUpdate: true })
+        const rotated = await rotateSecret(tx, current, settings)
+        await recordAudit(tx, request, { action: 'webhook.secret_rotated', entityType: 'webhook_subscription', entityId: current.id, before: { version: current.version }, after: { version: rotated.row.version } })
+        return rotated
+      })
+      return reply.header('etag', etagOf(row)).send({ ...toWebhookView(row), secret })
+    },
+  )
+
+  app.get(
+    '/:id/deliveries',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'The delivery log of a subscription: each event, its status and every attempt',
+        operationId: 'listWebhookDeliveries',
+        params: S.WebhookParams,
+        querystring: S.DeliveryListQuery,
+        response: { 200: S.DeliveryPage, ...problemResponses(400, 401, 403, 404) },
+      },
+      config: ADMIN,
+    },
+    async (request, reply) => {
+      await loadSubscription(app.db, request.params.id)
+      const page = await listDeliveries(app.db, request.params.id, { limit: request.query.limit ?? DEFAULT_LIMIT, cursor: request.query.cursor, status: request.query.status })
+      const link = nextLink(request.url, page.next_cursor)
+      if (link) reply.header('link', link)
+      return page
+    },
+  )
+}
+
+export default webhookRoutes
