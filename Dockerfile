@@ -15,6 +15,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
+# Data files read at run time (tsc does not copy JSON/xlsx into dist/): the seeded LKE instrument
+# and the official workbook template with its row map.
+COPY src/modules/instruments/seed/*.json ./src/modules/instruments/seed/
+COPY src/modules/workbook/template ./src/modules/workbook/template
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000

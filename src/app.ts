@@ -4,10 +4,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import { openDatabase, type Database } from './db/client.js'
 import databasePlugin from './plugins/database.js'
-import errorsPlugin from './plugins/errors.js'
+import errorsPlugin, { frameworkErrorHandler } from './plugins/errors.js'
 import swaggerPlugin from './plugins/swagger.js'
+import helmetPlugin from './plugins/helmet.js'
+import corsPlugin from './plugins/cors.js'
 import authPlugin from './plugins/auth.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
+import idempotencyPlugin from './plugins/idempotency.js'
+import multipartPlugin from './plugins/multipart.js'
 import { bootstrapAdmin } from './modules/auth/service.js'
 import authRoutes from './modules/auth/routes.js'
 import auditRoutes from './modules/audit/routes.js'
@@ -15,6 +19,21 @@ import { loggerOptions } from './lib/logger.js'
 import './lib/policy.js'
 import healthRoutes from './modules/health/routes.js'
 import unitRoutes from './modules/units/routes.js'
+import { unitSchemas } from './modules/units/schemas.js'
+import periodRoutes from './modules/periods/routes.js'
+import declarationRoutes from './modules/declarations/routes.js'
+import evidenceRoutes from './modules/evidence/routes.js'
+import instrumentRoutes from './modules/instruments/routes.js'
+import { instrumentSchemas } from './modules/instruments/schemas.js'
+import { seedInstruments } from './modules/instruments/service.js'
+import assessmentRoutes from './modules/assessments/routes.js'
+import dashboardRoutes from './modules/dashboards/routes.js'
+import eventRoutes from './modules/events/routes.js'
+import webhookRoutes from './modules/webhooks/routes.js'
+import { assessmentSchemas } from './modules/assessments/schemas.js'
+import portalrbRoutes from './modules/portalrb/routes.js'
+import benchRoutes from './modules/bench/routes.js'
+import workbookRoutes, { periodExportRoutes } from './modules/workbook/routes.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -47,6 +66,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     keepAliveTimeout: 72_000,
     requestTimeout: 60_000,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler(config.PORTALRB_BASE_PATH),
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: {
@@ -68,7 +88,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   // Every route must say who may call it; a route without a policy is a start-up error.
   app.addHook('onRoute', (route) => {
     const isDocs = route.url === '/docs' || route.url.startsWith('/docs/')
-    if (isDocs) {
+    // @fastify/cors answers preflights in its hook; its catch-all OPTIONS route only 404s the rest.
+    const isCorsPreflight = route.method === 'OPTIONS' && route.url === '*'
+    if (isDocs || isCorsPreflight) {
       route.config = { ...(route.config ?? {}), policy: { public: true } }
       return
     }
@@ -94,22 +116,45 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     })())
 
   await app.register(errorsPlugin)
+  // Before auth and rate limits: every answer (401, 429 too) carries the headers; preflights need no token.
+  await app.register(helmetPlugin)
+  await app.register(corsPlugin, { origins: config.CORS_ORIGINS })
+  // Schemas referred to by $ref across modules; on the root so the OpenAPI document lists them.
+  for (const schema of [...unitSchemas, ...instrumentSchemas, ...assessmentSchemas]) app.addSchema(schema)
   await app.register(databasePlugin, { database, closeOnShutdown: options.database === undefined })
   if (config.BOOTSTRAP_ADMIN_TOKEN) {
     const outcome = await bootstrapAdmin(database.db, config.BOOTSTRAP_ADMIN_TOKEN)
     app.log.info({ outcome }, 'bootstrap admin token')
   }
+  // The official instrument ships with the service, published, so a new install can score at once.
+  const seeded = await seedInstruments(database.db)
+  if (seeded === 'created') app.log.info('seeded the bundled LKE instrument')
   await app.register(swaggerPlugin)
   await app.register(authPlugin)
   await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS })
+  await app.register(idempotencyPlugin, { ttlHours: config.IDEMPOTENCY_TTL_HOURS })
+  await app.register(multipartPlugin, { maxFileBytes: config.EVIDENCE_MAX_BYTES })
   await app.register(healthRoutes)
   await app.register(
     async (v1) => {
       await v1.register(authRoutes)
       await v1.register(auditRoutes, { prefix: '/audit' })
       await v1.register(unitRoutes, { prefix: '/units' })
+      await v1.register(periodRoutes, { prefix: '/periods' })
+      await v1.register(declarationRoutes, { prefix: '/declarations' })
+      await v1.register(evidenceRoutes, { prefix: '/evidence', dataDir: config.DATA_DIR })
+      await v1.register(instrumentRoutes, { prefix: '/instruments' })
+      await v1.register(assessmentRoutes, { prefix: '/assessments' })
+      await v1.register(dashboardRoutes, { prefix: '/dashboards' })
+      await v1.register(eventRoutes, { prefix: '/events' })
+      await v1.register(webhookRoutes, { prefix: '/webhooks', config })
+      if (config.BENCH_ROUTES) await v1.register(benchRoutes, { prefix: '/bench' })
+      await v1.register(workbookRoutes, { prefix: '/assessments', maxBytes: config.WORKBOOK_MAX_BYTES, publicBaseUrl: config.PUBLIC_BASE_URL })
+      await v1.register(periodExportRoutes, { prefix: '/periods' })
     },
     { prefix: '/v1' },
   )
+  // PortalRB (KemenPANRB) pulls proposals and LKE answers here, with the guide's own error body.
+  await app.register(portalrbRoutes, { basePath: config.PORTALRB_BASE_PATH, publicBaseUrl: config.PUBLIC_BASE_URL, dataDir: config.DATA_DIR })
   return app
 }

@@ -16,6 +16,31 @@ export const ConfigSchema = Type.Object({
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60000 }),
   BOOTSTRAP_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 32 })),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  EVIDENCE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 2147483648, default: 20971520, description: 'largest evidence file accepted (413 above)' }),
+  IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24, description: 'how long an Idempotency-Key and its response are kept' }),
+  WORKBOOK_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 5242880, description: 'largest LKE workbook (.xlsx) accepted for import (413 above)' }),
+  CORS_ORIGINS: Type.Optional(
+    Type.String({
+      pattern: '^\\s*https?://[^/,\\s]+/?\\s*(,\\s*https?://[^/,\\s]+/?\\s*)*,?\\s*$',
+      description: 'comma-separated exact origins allowed to call the API from a browser; empty: no CORS',
+    }),
+  ),
+  PORTALRB_BASE_PATH: Type.String({
+    // not under the API's own prefixes, no "." or ".." segments
+    pattern: '^(?!/(v1|health|docs|openapi\\.json)(/|$))(?!.*/\\.{1,2}(/|$))(/[A-Za-z0-9._~-]+)+$',
+    default: '/portalrb',
+    description: 'where the PortalRB endpoints are served (outside /v1, /health, /docs): one or more path segments, no trailing slash',
+  }),
+  WEBHOOK_SECRET_KEY: Type.Optional(
+    Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$', description: 'base64 of 32 random bytes (openssl rand -base64 32): seals webhook signing secrets at rest' }),
+  ),
+  WEBHOOK_WORKER: Type.Boolean({ default: true, description: 'run the webhook delivery worker in this process' }),
+  WEBHOOK_ALLOW_HOSTS: Type.String({ default: '', description: 'comma-separated hosts exempt from the SSRF guard (and allowed over http), for tests' }),
+  WEBHOOK_POLL_MS: Type.Integer({ minimum: 10, maximum: 600000, default: 1000, description: 'how often the worker looks for due deliveries' }),
+  WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 30, default: 8, description: 'attempts per delivery before it is marked failed' }),
+  WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 3600000, default: 30000, description: 'first retry delay; doubles on every further attempt' }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 10000, description: 'how long a receiver has to answer' }),
+  BENCH_ROUTES: Type.Boolean({ default: false, description: 'serve the benchmark ceiling routes /v1/bench/constant and /v1/bench/select-1 (npm run bench); never in production' }),
 })
 export type Config = Static<typeof ConfigSchema>
 
@@ -29,8 +54,8 @@ export class ConfigError extends Error {
   }
 }
 
-const INTEGER_VARS = new Set(['PORT', 'DB_POOL_MAX', 'BODY_LIMIT_BYTES', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS'])
-const BOOLEAN_VARS = new Set(['TRUST_PROXY'])
+const INTEGER_VARS = new Set(['PORT', 'DB_POOL_MAX', 'BODY_LIMIT_BYTES', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'EVIDENCE_MAX_BYTES', 'IDEMPOTENCY_TTL_HOURS', 'WORKBOOK_MAX_BYTES', 'WEBHOOK_POLL_MS', 'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_TIMEOUT_MS'])
+const BOOLEAN_VARS = new Set(['TRUST_PROXY', 'WEBHOOK_WORKER', 'BENCH_ROUTES'])
 
 /**
  * Reads the configuration from an environment map. Empty strings count as unset so that

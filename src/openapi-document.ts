@@ -4,11 +4,12 @@ import { loadConfig } from './config.js'
 import { fromPglite } from './db/client.js'
 
 /**
- * The OpenAPI document as the app serves it, rendered without a database server: routes do
- * not touch the database to describe themselves, so an unmigrated in-memory PGlite suffices.
+ * The OpenAPI document as the app serves it, rendered without a database server, on a
+ * throwaway in-memory PGlite (migrated, because start-up seeds the bundled instrument).
  */
 export async function renderOpenApi(): Promise<string> {
   const database = fromPglite(await PGlite.create())
+  await database.migrate()
   const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent' }), database })
   try {
     await app.ready()
