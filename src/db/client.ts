@@ -10,6 +10,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator'
 import pg from 'pg'
 import { migrationsFolder } from '../lib/paths.js'
 import * as schema from './schema.js'
+import { MIGRATION_LOCK } from './locks.js'
 
 export type Schema = typeof schema
 /** The drizzle handle shared by PGlite and node-postgres: both are PgDatabase. */
@@ -28,8 +29,6 @@ export interface Database {
   close(): Promise<void>
 }
 
-// Arbitrary constant: the advisory lock key that serialises migrations across replicas.
-const MIGRATION_LOCK_KEY = 727_2021
 
 export class DataDirInUseError extends Error {
   constructor(dir: string, pid: number) {
@@ -128,11 +127,11 @@ export function fromPostgres(url: string, options: PostgresOptions = {}): Databa
     migrate: async () => {
       const client = await pool.connect()
       try {
-        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK])
         try {
           await migratePg(drizzlePg(client, { schema }), { migrationsFolder: migrationsFolder() })
         } finally {
-          await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+          await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK])
         }
       } finally {
         client.release()

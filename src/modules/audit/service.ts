@@ -3,6 +3,7 @@ import { asc, gt, sql } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import { queryRows, type Queryable } from '../../db/client.js'
 import { auditEvents } from './tables.js'
+import { WRITE_LOCK } from '../../db/locks.js'
 
 /** Who did it: a principal on a request, or the system (bootstrap, CLI). */
 export interface AuditActor {
@@ -22,8 +23,6 @@ export interface AuditInput {
 }
 
 export const GENESIS_HASH = '0'.repeat(64)
-// Serialises appends across connections and replicas so the chain never forks.
-const AUDIT_CHAIN_LOCK = 727_2022
 
 export function actorFromRequest(request: FastifyRequest): AuditActor {
   const p = request.principal
@@ -69,7 +68,7 @@ const toJson = (value: unknown): unknown => (value === undefined ? null : JSON.p
  * change it describes. Takes a transaction-scoped advisory lock to read the chain's head.
  */
 export async function appendAudit(tx: Queryable, who: AuditActor, input: AuditInput): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`)
+  await tx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK})`)
   const [head] = await tx
     .select({ id: auditEvents.id, hash: auditEvents.hash })
     .from(auditEvents)

@@ -6,6 +6,7 @@ import type { Principal } from '../../lib/principal.js'
 import { appendAudit, type AuditActor } from '../audit/service.js'
 import { apiTokens, principals, roleGrants } from './tables.js'
 import { bootstrapTokenParts, generateToken, hashesEqual, hashToken, tokenPrefix } from './tokens.js'
+import { BOOTSTRAP_LOCK } from '../../db/locks.js'
 
 export type AuthFailure = 'invalid_token' | 'token_expired' | 'token_revoked' | 'principal_disabled' | 'role_not_granted'
 
@@ -135,7 +136,6 @@ export async function createPrincipalWithToken(
   })
 }
 
-const BOOTSTRAP_LOCK = 727_2023
 
 /**
  * When BOOTSTRAP_ADMIN_TOKEN is set and no admin exists, make that token an admin's. Runs at

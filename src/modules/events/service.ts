@@ -7,20 +7,16 @@ import { units } from '../units/tables.js'
 import { enqueueDeliveries } from '../webhooks/service.js'
 import type { EventType } from './rules.js'
 import { events, type EventRow } from './tables.js'
+import { WRITE_LOCK } from '../../db/locks.js'
 
 /**
- * The same key as the audit chain's lock (src/modules/audit/service.ts, 727_2022): every mutation
- * takes it before it commits, so taking it here adds no wait and there is a single lock order.
- */
-const FEED_LOCK = 7_272_022
-
-/**
- * Takes the write lock (see FEED_LOCK) now rather than at commit. A transaction that locks a
+ * Takes the write lock (WRITE_LOCK, the audit chain's: every mutation takes it before it commits,
+ * so there is a single lock order) now rather than at commit. A transaction that locks a
  * webhook subscription row must do so first: event writers hold the lock while they queue
  * deliveries, which reference subscription rows.
  */
 export async function lockWrites(tx: Queryable): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${FEED_LOCK})`)
+  await tx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK})`)
 }
 
 export interface EventInput {
