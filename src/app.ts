@@ -146,7 +146,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await v1.register(instrumentRoutes, { prefix: '/instruments' })
       await v1.register(assessmentRoutes, { prefix: '/assessments' })
       await v1.register(dashboardRoutes, { prefix: '/dashboards' })
-      await v1.register(eventRoutes, { prefix: '/events' })
+      await v1.register(eventRoutes, { prefix: '/events', config })
       await v1.register(webhookRoutes, { prefix: '/webhooks', config })
       if (config.BENCH_ROUTES) await v1.register(benchRoutes, { prefix: '/bench' })
       await v1.register(workbookRoutes, { prefix: '/assessments', maxBytes: config.WORKBOOK_MAX_BYTES, publicBaseUrl: config.PUBLIC_BASE_URL })

@@ -40,6 +40,12 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 30, default: 8, description: 'attempts per delivery before it is marked failed' }),
   WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 3600000, default: 30000, description: 'first retry delay; doubles on every further attempt' }),
   WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 10000, description: 'how long a receiver has to answer' }),
+  EVENTS_RETENTION_DAYS: Type.Integer({
+    minimum: 0,
+    maximum: 36500,
+    default: 400,
+    description: 'change-feed events older than this many days are purged (hourly, by one replica); 0 keeps them forever. A cursor older than the purge is answered 410 cursor_expired',
+  }),
   BENCH_ROUTES: Type.Boolean({ default: false, description: 'serve the benchmark ceiling routes /v1/bench/constant and /v1/bench/select-1 (npm run bench); never in production' }),
 })
 export type Config = Static<typeof ConfigSchema>
@@ -54,7 +60,7 @@ export class ConfigError extends Error {
   }
 }
 
-const INTEGER_VARS = new Set(['PORT', 'DB_POOL_MAX', 'BODY_LIMIT_BYTES', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'EVIDENCE_MAX_BYTES', 'IDEMPOTENCY_TTL_HOURS', 'WORKBOOK_MAX_BYTES', 'WEBHOOK_POLL_MS', 'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_TIMEOUT_MS'])
+const INTEGER_VARS = new Set(['PORT', 'DB_POOL_MAX', 'BODY_LIMIT_BYTES', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'EVIDENCE_MAX_BYTES', 'IDEMPOTENCY_TTL_HOURS', 'WORKBOOK_MAX_BYTES', 'WEBHOOK_POLL_MS', 'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_TIMEOUT_MS', 'EVENTS_RETENTION_DAYS'])
 const BOOLEAN_VARS = new Set(['TRUST_PROXY', 'WEBHOOK_WORKER', 'BENCH_ROUTES'])
 
 /**

@@ -1237,7 +1237,7 @@ export interface paths {
         };
         /**
          * The change feed: domain events after a cursor, oldest first
-         * @description Answer changes, stage starts and moves (submitted, returned, approved), declaration changes and new assessments, each written in the same transaction as the change. Limited to your units (unit operators do not see a TPI stage’s draft). Poll with after=<next_cursor>: events appear in commit order, so a cursor never skips one that commits late.
+         * @description Answer changes, stage starts and moves (submitted, returned, approved), declaration changes and new assessments, each written in the same transaction as the change. Limited to your units (unit operators do not see a TPI stage’s draft). Poll with after=<next_cursor>: events appear in commit order, so a cursor never skips one that commits late. Events older than EVENTS_RETENTION_DAYS are purged: a cursor older than the purge is answered 410 cursor_expired (with oldest_cursor); reload the dashboards, then poll from oldest_cursor or from a fresh after=0.
          *
          *     Roles: admin, evaluator, unit_operator, viewer, integration.
          */
@@ -9000,6 +9000,15 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

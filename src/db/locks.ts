@@ -15,3 +15,6 @@ export const WRITE_LOCK = 727_2022
 
 /** One admin is bootstrapped even when replicas start together (src/modules/auth/service.ts). */
 export const BOOTSTRAP_LOCK = 727_2023
+
+/** One replica at a time purges old events (src/modules/events/service.ts, a try-lock). */
+export const EVENTS_PURGE_LOCK = 727_2024

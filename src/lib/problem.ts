@@ -43,6 +43,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   428: 'Precondition Required',
+  410: 'Gone',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',

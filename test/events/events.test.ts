@@ -1,8 +1,9 @@
 import { eq, sql } from 'drizzle-orm'
 import t from 'tap'
 import { queryRows } from '../../src/db/client.js'
-import { emitEvent, readFeed } from '../../src/modules/events/service.js'
+import { emitEvent, feedPurgedThrough, purgeEvents, readFeed } from '../../src/modules/events/service.js'
 import { events } from '../../src/modules/events/tables.js'
+import { webhookDeliveries, webhookSubscriptions } from '../../src/modules/webhooks/tables.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
 import type { Principal } from '../../src/lib/principal.js'
 import { buildTestApp } from '../helpers/app.js'
@@ -192,5 +193,44 @@ t.test('the change feed', async (t) => {
       )
     }
     await app.db.delete(events).where(eq(events.unitId, tree.a2.id))
+  })
+
+  // Last: it purges the feed.
+  t.test('retention: old events are purged, never one a webhook still has to send, and older cursors get 410', async (t) => {
+    const input = { type: 'answer.changed' as const, unitId: tree.a1.id, subject: { type: 'assessment_stage', id: 'retention' }, data: {} }
+    const ids: number[] = []
+    for (let i = 0; i < 4; i++) ids.push(await app.db.transaction((tx) => emitEvent(tx, input)))
+    const [first, second, third, fourth] = ids as [number, number, number, number]
+    // the first three are 500 days old; the third still has a delivery pending
+    await app.db.execute(sql`update events set occurred_at = now() - interval '500 days' where id <= ${third}`)
+    const [sub] = await app.db.insert(webhookSubscriptions).values({ url: 'https://receiver.example/hook', secretCiphertext: 'test' }).returning()
+    await app.db.insert(webhookDeliveries).values([
+      { subscriptionId: sub!.id, eventId: second, status: 'delivered' },
+      { subscriptionId: sub!.id, eventId: third, status: 'pending' },
+    ])
+
+    t.same(await purgeEvents(app.db, 1000), { deleted: 0, purgedThrough: 0 }, 'nothing older than 1000 days')
+    const purged = await purgeEvents(app.db, 400)
+    t.equal(purged?.purgedThrough, second, 'up to the event before the pending delivery')
+    t.ok(purged!.deleted >= 2, 'the old events are deleted')
+    t.equal(await feedPurgedThrough(app.db), second)
+    const left = await app.db.select({ id: events.id }).from(events).where(sql`${events.id} >= ${first}`)
+    t.same(left.map((r) => r.id).sort((a, b) => a - b), [third, fourth], 'the pending one and the new one stay')
+    const deliveries = await app.db.select({ eventId: webhookDeliveries.eventId }).from(webhookDeliveries)
+    t.same(deliveries.map((d) => d.eventId), [third], 'the delivered one’s log went with its event')
+
+    const expired = await app.inject({ method: 'GET', url: `/v1/events?after=${first}`, headers: admin })
+    t.equal(expired.statusCode, 410)
+    t.match(expired.headers['content-type'], /application\/problem\+json/)
+    t.match(expired.json(), { code: 'cursor_expired', oldest_cursor: String(second), errors: [{ pointer: '/query/after', rule: 'retained' }] })
+    const atPurge = await feed(admin, `?after=${second}`)
+    t.same(atPurge.items.map((e) => Number(e.id)), [third, fourth], 'from oldest_cursor on, nothing is missing')
+    const fromStart = await feed(admin, '?after=0&limit=1')
+    t.ok(Number(fromStart.items[0]!.id) > second, 'after=0 starts at the oldest retained event')
+
+    // once delivered, the next round purges it too, and the watermark only moves forward
+    await app.db.update(webhookDeliveries).set({ status: 'delivered' })
+    t.equal((await purgeEvents(app.db, 400))?.purgedThrough, third)
+    t.same(await purgeEvents(app.db, 400), { deleted: 0, purgedThrough: third }, 'a second round changes nothing')
   })
 })

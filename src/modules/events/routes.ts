@@ -2,11 +2,37 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ProblemError, problemResponses } from '../../lib/problem.js'
 import { parseCursor } from './rules.js'
 import * as S from './schemas.js'
-import { readFeed } from './service.js'
+import type { Config } from '../../config.js'
+import { CursorExpiredError, purgeEvents, readFeed } from './service.js'
 
 const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
 
-const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const PURGE_EVERY_MS = 60 * 60 * 1000
+
+export interface EventRoutesOptions {
+  config: Pick<Config, 'EVENTS_RETENTION_DAYS'>
+}
+
+const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async (app, { config }) => {
+  // Retention: every replica tries hourly; a try-lock lets one of them do it.
+  const retentionDays = config.EVENTS_RETENTION_DAYS
+  if (retentionDays > 0) {
+    let timer: NodeJS.Timeout | undefined
+    const purge = async () => {
+      try {
+        const done = await purgeEvents(app.db, retentionDays)
+        if (done && done.deleted > 0) app.log.info({ deleted: done.deleted, purged_through: done.purgedThrough }, 'change-feed events purged')
+      } catch (err) {
+        app.log.error({ err }, 'change-feed purge failed')
+      }
+    }
+    app.addHook('onReady', async () => {
+      timer = setInterval(() => void purge(), PURGE_EVERY_MS)
+      timer.unref()
+    })
+    app.addHook('preClose', async () => clearInterval(timer))
+  }
+
   app.get(
     '/',
     {
@@ -14,10 +40,10 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['events'],
         summary: 'The change feed: domain events after a cursor, oldest first',
         description:
-          'Answer changes, stage starts and moves (submitted, returned, approved), declaration changes and new assessments, each written in the same transaction as the change. Limited to your units (unit operators do not see a TPI stage’s draft). Poll with after=<next_cursor>: events appear in commit order, so a cursor never skips one that commits late.',
+          'Answer changes, stage starts and moves (submitted, returned, approved), declaration changes and new assessments, each written in the same transaction as the change. Limited to your units (unit operators do not see a TPI stage’s draft). Poll with after=<next_cursor>: events appear in commit order, so a cursor never skips one that commits late. Events older than EVENTS_RETENTION_DAYS are purged: a cursor older than the purge is answered 410 cursor_expired (with oldest_cursor); reload the dashboards, then poll from oldest_cursor or from a fresh after=0.',
         operationId: 'listEvents',
         querystring: S.FeedQuery,
-        response: { 200: S.FeedPage, ...problemResponses(400, 401, 403) },
+        response: { 200: S.FeedPage, ...problemResponses(400, 401, 403, 410) },
       },
       config: READERS,
     },
@@ -26,7 +52,15 @@ const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (after === null) {
         throw new ProblemError(400, 'invalid_cursor', 'after must be a next_cursor returned by this API.', { errors: [{ pointer: '/query/after', rule: 'cursor', message: 'not a cursor' }] })
       }
-      return readFeed(app.db, request.principal, { after, limit: request.query.limit ?? 100, types: request.query.type })
+      try {
+        return await readFeed(app.db, request.principal, { after, limit: request.query.limit ?? 100, types: request.query.type })
+      } catch (err) {
+        if (!(err instanceof CursorExpiredError)) throw err
+        throw new ProblemError(410, 'cursor_expired', `Events up to ${err.purgedThrough} were purged (retention ${retentionDays} days); cursor ${err.after} would skip some. Reload what you show, then poll from oldest_cursor.`, {
+          oldest_cursor: String(err.purgedThrough),
+          errors: [{ pointer: '/query/after', rule: 'retained', message: `older than the oldest retained cursor ${err.purgedThrough}` }],
+        })
+      }
     },
   )
 }

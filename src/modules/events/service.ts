@@ -1,13 +1,14 @@
 import { and, asc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import { queryRows, type Db, type Queryable } from '../../db/client.js'
+import { EVENTS_PURGE_LOCK, WRITE_LOCK } from '../../db/locks.js'
 import type { Principal } from '../../lib/principal.js'
 import { canRead, type StageKind, type StageStatus } from '../assessments/rules.js'
 import { unitScopeCondition } from '../auth/scope.js'
 import { units } from '../units/tables.js'
 import { enqueueDeliveries } from '../webhooks/service.js'
+import { webhookDeliveries } from '../webhooks/tables.js'
 import type { EventType } from './rules.js'
-import { events, type EventRow } from './tables.js'
-import { WRITE_LOCK } from '../../db/locks.js'
+import { events, feedRetention, type EventRow } from './tables.js'
 
 /**
  * Takes the write lock (WRITE_LOCK, the audit chain's: every mutation takes it before it commits,
@@ -129,6 +130,8 @@ export type EventView = ReturnType<typeof eventView>
  * read, so a reader whose scope holds few events does not scan the others again.
  */
 export async function readFeed(db: Queryable, principal: Principal, opts: { after: number; limit: number; types?: string[] }) {
+  const purgedThrough = await feedPurgedThrough(db)
+  if (opts.after > 0 && opts.after < purgedThrough) throw new CursorExpiredError(opts.after, purgedThrough)
   const [head] = await db.select({ max: sql<string | null>`max(${events.id})::text` }).from(events)
   const ceiling = head?.max ? Number(head.max) : 0
   const conditions: (SQL | undefined)[] = [gt(events.id, opts.after), lte(events.id, ceiling)]
@@ -146,4 +149,53 @@ export async function readFeed(db: Queryable, principal: Principal, opts: { afte
   const last = items[items.length - 1]
   const next = hasMore && last ? Number(last.id) : Math.max(ceiling, opts.after)
   return { items, next_cursor: String(next), has_more: hasMore }
+}
+
+/** The last event id purged by retention (0: none yet). */
+export async function feedPurgedThrough(db: Queryable): Promise<number> {
+  const [row] = await db.select({ through: feedRetention.purgedThrough }).from(feedRetention)
+  return row?.through ?? 0
+}
+
+/** A cursor older than the retention purge: the events after it are partly gone. */
+export class CursorExpiredError extends Error {
+  constructor(
+    readonly after: number,
+    readonly purgedThrough: number,
+  ) {
+    super(`events up to ${purgedThrough} were purged`)
+    this.name = 'CursorExpiredError'
+  }
+}
+
+/**
+ * Deletes the events older than `retentionDays` (with their delivered or failed webhook
+ * deliveries and attempt logs, by cascade), never one that a delivery still waits to send, and
+ * records how far it went so that older cursors are refused rather than silently skipped.
+ * One replica at a time (a try-lock: the others skip this round). Returns what it did, or null
+ * when another replica was purging.
+ */
+export async function purgeEvents(db: Db, retentionDays: number): Promise<{ deleted: number; purgedThrough: number } | null> {
+  return db.transaction(async (tx) => {
+    const [lock] = await queryRows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${EVENTS_PURGE_LOCK}) as ok`)
+    if (!lock?.ok) return null
+    const previous = await feedPurgedThrough(tx)
+    const [old] = await tx
+      .select({ max: sql<string | null>`max(${events.id})::text` })
+      .from(events)
+      .where(sql`${events.occurredAt} < now() - make_interval(days => ${retentionDays})`)
+    const [pending] = await tx
+      .select({ min: sql<string | null>`min(${webhookDeliveries.eventId})::text` })
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.status, 'pending'))
+    let through = old?.max ? Number(old.max) : 0
+    if (pending?.min) through = Math.min(through, Number(pending.min) - 1)
+    if (through <= previous) return { deleted: 0, purgedThrough: previous }
+    const [deleted] = await queryRows<{ n: number }>(tx, sql`with gone as (delete from ${events} where ${events.id} <= ${through} returning 1) select count(*)::int as n from gone`)
+    await tx
+      .insert(feedRetention)
+      .values({ id: true, purgedThrough: through })
+      .onConflictDoUpdate({ target: feedRetention.id, set: { purgedThrough: through, purgedAt: sql`now()` } })
+    return { deleted: deleted?.n ?? 0, purgedThrough: through }
+  })
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { bigint, boolean, check, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 
 /**
  * The change feed: domain events written in the same transaction as the change they describe.
@@ -23,6 +23,21 @@ export const events = pgTable(
     restricted: boolean('restricted').notNull().default(false),
     requestId: text('request_id'),
   },
-  (t) => [index('events_unit_idx').on(t.unitId, t.id)],
+  (t) => [index('events_unit_idx').on(t.unitId, t.id), index('events_occurred_at_idx').on(t.occurredAt)],
 )
 export type EventRow = typeof events.$inferSelect
+
+/**
+ * One row, once events have been purged (EVENTS_RETENTION_DAYS): every id up to purged_through is
+ * gone, so a reader whose cursor is older has missed events and is told so (410) instead of
+ * silently skipping them.
+ */
+export const feedRetention = pgTable(
+  'feed_retention',
+  {
+    id: boolean('id').primaryKey().default(true),
+    purgedThrough: bigint('purged_through', { mode: 'number' }).notNull(),
+    purgedAt: timestamp('purged_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [check('feed_retention_one_row', sql`${t.id}`)],
+)
