@@ -193,7 +193,8 @@ t.test('Idempotency-Key', async (t) => {
     const c1 = await carry(period.id)
     t.equal(c1.statusCode, 201)
     t.equal((await carry(period.id)).headers['idempotent-replayed'], 'true')
-    const secondItem = uploads.find((r) => !r.headers['idempotent-replayed'])!.json().id
+    // the one that executed (the other was replayed, or answered 409 while the first was in flight)
+    const secondItem = uploads.find((r) => r.statusCode === 201 && !r.headers['idempotent-replayed'])!.json().id
     t.not(secondItem, u1.json().id)
     const otherItem = await app.inject({ method: 'POST', url: `/v1/evidence/${secondItem}/carry`, headers: { ...admin, 'idempotency-key': 'carry' }, payload: { period_id: period.id } })
     t.equal(otherItem.statusCode, 422, 'route params are part of the fingerprint')
