@@ -27,7 +27,14 @@ export default fp(
       // Name shared components after their $id instead of def-0, def-1.
       refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     })
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP: true,
+      // The plugin's policy also says upgrade-insecure-requests: a browser opening /docs over plain
+      // http on a LAN address (a Pemda's intranet server) would then ask for its assets over https
+      // and show a blank page. TLS is the load balancer's concern (HSTS is sent); drop it here.
+      transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+    })
     app.get(
       '/openapi.json',
       { schema: { hide: true }, config: { policy: { public: true } } },

@@ -64,6 +64,7 @@ t.test('security headers and CORS', async (t) => {
     t.match(csp, /script-src 'self'/, 'scripts from the same origin are allowed on /docs')
     t.match(csp, /style-src 'self'/)
     t.notMatch(csp, /default-src 'none'/, 'not the API policy')
+    t.notMatch(csp, /upgrade-insecure-requests/, 'served over plain http on an intranet, its assets still load')
     t.equal(page.headers['x-content-type-options'], 'nosniff')
     const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => new URL(m[1]!, 'http://localhost/docs/').pathname)
     t.ok(assets.length >= 5, `${assets.length} assets referenced`)
