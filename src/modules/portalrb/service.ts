@@ -52,10 +52,16 @@ export interface ProposedUnit {
 }
 
 /**
+ * portalrbIdOf in SQL: the expression units_portalrb_id_idx indexes, written out the same way
+ * (the key as a literal, PORTALRB_EXTERNAL_ID_KEY, not a bound parameter) so the planner uses it.
+ */
+const portalrbIdSql = sql<string>`coalesce(nullif(${units.externalIds} ->> 'portalrb', ''), ${units.code})`
+
+/**
  * Units whose declaration in the period is proposed or further (PROPOSED_STATUSES), within the
  * token's scope, optionally for one target; ordered by their PortalRB id (code points).
  */
-export async function proposedUnits(db: Queryable, principal: Principal, periodId: string, target?: Target): Promise<ProposedUnit[]> {
+export async function proposedUnits(db: Queryable, principal: Principal, periodId: string, target?: Target, portalrbId?: string): Promise<ProposedUnit[]> {
   const rows = await db
     .select({ unitId: units.id, code: units.code, name: units.name, afirmasi: units.afirmasi, externalIds: units.externalIds, target: declarations.target })
     .from(declarations)
@@ -65,6 +71,7 @@ export async function proposedUnits(db: Queryable, principal: Principal, periodI
         eq(declarations.periodId, periodId),
         inArray(declarations.status, [...PROPOSED_STATUSES]),
         target ? eq(declarations.target, target) : undefined,
+        portalrbId !== undefined ? eq(portalrbIdSql, portalrbId) : undefined,
         unitScopeCondition(principal, units.path),
       ),
     )
@@ -85,7 +92,8 @@ export async function unitList(db: Queryable, principal: Principal, target: Targ
 
 /** The proposed unit PortalRB calls `id` in the current period: 404 UNIT_NOT_FOUND when none, 422 when the id is not unique. */
 export async function findProposedUnit(db: Queryable, principal: Principal, period: CurrentPeriod, id: string): Promise<ProposedUnit> {
-  const matches = (await proposedUnits(db, principal, period.id)).filter((u) => u.portalrbId === id)
+  // by the indexed expression: one unit's rows, however many units the period has
+  const matches = await proposedUnits(db, principal, period.id, undefined, id)
   if (matches.length === 0) {
     throw new PortalRbError(404, 'UNIT_NOT_FOUND', `Unit ${id} tidak termasuk unit yang diusulkan pada periode pengusulan ${period.code}.`)
   }

@@ -37,6 +37,8 @@ export const units = pgTable(
     index('units_updated_idx').on(t.updatedAt, t.id),
     index('units_name_idx').on(t.name, t.id),
     index('units_predecessor_idx').on(t.predecessorId),
+    // the id PortalRB knows a unit by (src/modules/portalrb: portalrbIdOf, portalrbIdSql)
+    index('units_portalrb_id_idx').using('btree', sql`coalesce(nullif(${t.externalIds} ->> 'portalrb', ''), ${t.code})`),
   ],
 )
 export type UnitRow = typeof units.$inferSelect

@@ -1,4 +1,4 @@
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
 import type { FieldError } from '../../lib/problem.js'
@@ -27,6 +27,12 @@ import {
 } from './rules.js'
 import { cellContent } from './sheet.js'
 import { inspectZip } from './zip.js'
+
+/**
+ * exceljs, loaded on the first workbook request: it adds ~28 MB to a process's memory, which
+ * a replica that never serves a workbook should not carry.
+ */
+const excel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -88,7 +94,7 @@ export interface WorkbookInput {
  */
 export async function buildWorkbook(input: WorkbookInput): Promise<Buffer> {
   const { map } = input
-  const wb = new ExcelJS.Workbook()
+  const wb = new (await excel()).Workbook()
   await wb.xlsx.load(input.template as unknown as ArrayBuffer)
   const ws = wb.getWorksheet(map.sheet)
   if (!ws) throw new Error(`the workbook template has no sheet ${map.sheet}`)
@@ -193,7 +199,7 @@ export async function readWorkbook(file: Buffer, map: RowMap, def: InstrumentDef
     if (zip.reason === 'too_large' || zip.reason === 'too_many_entries') throw new ProblemError(422, 'workbook_too_large', `The workbook is too large once unpacked: ${zip.message}.`)
     throw notWorkbook(`The file is not an .xlsx workbook: ${zip.message}.`)
   }
-  const wb = new ExcelJS.Workbook()
+  const wb = new (await excel()).Workbook()
   try {
     await wb.xlsx.load(file as unknown as ArrayBuffer)
   } catch {

@@ -1,0 +1,1 @@
+CREATE INDEX "units_portalrb_id_idx" ON "units" USING btree (coalesce(nullif("external_ids" ->> 'portalrb', ''), "code"));
