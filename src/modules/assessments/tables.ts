@@ -1,11 +1,12 @@
 
-import { type AnyPgColumn, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { type AnyPgColumn, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { principals } from '../auth/tables.js'
 import { evidence } from '../evidence/tables.js'
 import { instrumentVersions } from '../instruments/tables.js'
 import { periods } from '../periods/tables.js'
 import { units } from '../units/tables.js'
 import { STAGE_KINDS, STAGE_STATUSES } from './rules.js'
+import { jsonb } from '../../db/jsonb.js'
 
 /** One unit in one period, scored with the period's instrument version. */
 export const assessments = pgTable(

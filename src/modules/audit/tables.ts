@@ -1,4 +1,5 @@
-import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { bigserial, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { jsonb } from '../../db/jsonb.js'
 
 /**
  * Append-only, hash-chained audit trail. The database refuses UPDATE, DELETE and TRUNCATE

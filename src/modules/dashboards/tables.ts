@@ -1,9 +1,10 @@
-import { bigint, doublePrecision, index, integer, jsonb, numeric, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { bigint, doublePrecision, index, integer, numeric, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { STAGE_KINDS, STAGE_STATUSES } from '../assessments/rules.js'
 import { assessmentStages, assessments } from '../assessments/tables.js'
 import { periods } from '../periods/tables.js'
 import { units } from '../units/tables.js'
 import type { Contributions, Lacking } from './rules.js'
+import { jsonb } from '../../db/jsonb.js'
 
 /**
  * One row per assessment stage: what its current answers amount to, kept current in the same

@@ -1,8 +1,9 @@
 import { sql } from 'drizzle-orm'
-import { date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { principals } from '../auth/tables.js'
 import { periods } from '../periods/tables.js'
 import { units } from '../units/tables.js'
+import { jsonb } from '../../db/jsonb.js'
 
 export const TARGETS = ['WBK', 'WBBM'] as const
 export type Target = (typeof TARGETS)[number]

@@ -1,4 +1,5 @@
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { jsonb } from '../../db/jsonb.js'
 
 /**
  * Idempotency-Key records (see src/plugins/idempotency.ts). The row is the lock: a request

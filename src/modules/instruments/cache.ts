@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
 import { notFound } from '../../lib/problem.js'
-import type { InstrumentDefinition } from './domain/index.js'
+import { sealDefinition, type InstrumentDefinition } from './domain/index.js'
 import { instrumentVersions } from './tables.js'
 
 /**
@@ -22,7 +22,7 @@ export async function loadDefinition(db: Queryable, versionId: string): Promise<
   if (!row) throw notFound('instrument', versionId)
   if (row.status !== 'draft') {
     if (immutable.size >= MAX_CACHED) immutable.delete(immutable.keys().next().value as string)
-    immutable.set(versionId, row.definition)
+    immutable.set(versionId, sealDefinition(row.definition))
   }
   return row.definition
 }

@@ -1,5 +1,6 @@
-import { type AnyPgColumn, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { type AnyPgColumn, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import type { InstrumentDefinition } from './domain/index.js'
+import { jsonb } from '../../db/jsonb.js'
 
 export const INSTRUMENT_STATUSES = ['draft', 'published', 'retired'] as const
 export type InstrumentStatus = (typeof INSTRUMENT_STATUSES)[number]

@@ -1,5 +1,6 @@
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { instrumentVersions } from '../instruments/tables.js'
+import { jsonb } from '../../db/jsonb.js'
 
 export const WINDOW_NAMES = ['self_assessment', 'tpi_verification', 'revision', 'proposal'] as const
 export type WindowName = (typeof WINDOW_NAMES)[number]

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
-import { type AnyPgColumn, boolean, date, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { type AnyPgColumn, boolean, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { jsonb } from '../../db/jsonb.js'
 
 export const UNIT_KINDS = ['instansi', 'opd', 'unit'] as const
 export type UnitKind = (typeof UNIT_KINDS)[number]

@@ -302,7 +302,7 @@ export function importMasterSoal(json: unknown, overlay?: unknown): InstrumentDe
     issues.push(issue)
   }
   if (issues.length > 0) throw new InstrumentValidationError(issues)
-  return { ...def, nodes: indexTree(def).ordered }
+  return { ...def, nodes: [...indexTree(def).ordered] }
 }
 
 /**

@@ -22,4 +22,4 @@ export {
   type FunctionName,
   type FormulaValues,
 } from './formula.js'
-export { indexTree, combineRuleOf, checkAnswer, isScored, isComputed, type TreeIndex, type AnswerCheck } from './tree.js'
+export { indexTree, sealDefinition, combineRuleOf, checkAnswer, isScored, isComputed, type TreeIndex, type AnswerCheck } from './tree.js'

@@ -18,8 +18,34 @@ export interface TreeIndex {
 
 export const byOrder = (a: InstrumentNode, b: InstrumentNode): number => a.order - b.order || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
 
+const sealed = new WeakSet<InstrumentDefinition>()
+const sealedIndexes = new WeakMap<InstrumentDefinition, TreeIndex>()
+
+/**
+ * Marks a definition that will never change (a published version as the cache loaded it), so
+ * its tree is indexed once instead of on every score, validation and eligibility check. Only
+ * sealed definitions are remembered: drafts and definitions being built are indexed afresh.
+ */
+export function sealDefinition<D extends InstrumentDefinition>(def: D): D {
+  sealed.add(def)
+  return def
+}
+
 /** Tolerant of invalid data (the first of duplicate codes wins); validateInstrument reports the problems. */
 export function indexTree(def: InstrumentDefinition): TreeIndex {
+  const cached = sealedIndexes.get(def)
+  if (cached) return cached
+  const index = buildTreeIndex(def)
+  if (sealed.has(def)) {
+    // shared by every request from now on: frozen so that a caller cannot change it for the others
+    Object.freeze(index.ordered)
+    for (const list of index.children.values()) Object.freeze(list)
+    sealedIndexes.set(def, index)
+  }
+  return index
+}
+
+function buildTreeIndex(def: InstrumentDefinition): TreeIndex {
   const byCode = new Map<string, InstrumentNode>()
   for (const node of def.nodes) if (!byCode.has(node.code)) byCode.set(node.code, node)
   const children = new Map<string | null, InstrumentNode[]>()
