@@ -92,8 +92,10 @@ export async function unitList(db: Queryable, principal: Principal, target: Targ
 
 /** The proposed unit PortalRB calls `id` in the current period: 404 UNIT_NOT_FOUND when none, 422 when the id is not unique. */
 export async function findProposedUnit(db: Queryable, principal: Principal, period: CurrentPeriod, id: string): Promise<ProposedUnit> {
-  // by the indexed expression: one unit's rows, however many units the period has
-  const matches = await proposedUnits(db, principal, period.id, undefined, id)
+  // by the indexed expression: one unit's rows, however many units the period has. A NUL cannot
+  // be in a unit's code or external id (refused on input) and PostgreSQL refuses it in a text
+  // parameter, so such an id matches nothing without asking.
+  const matches = id.includes('\u0000') ? [] : await proposedUnits(db, principal, period.id, undefined, id)
   if (matches.length === 0) {
     throw new PortalRbError(404, 'UNIT_NOT_FOUND', `Unit ${id} tidak termasuk unit yang diusulkan pada periode pengusulan ${period.code}.`)
   }
