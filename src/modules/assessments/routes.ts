@@ -25,7 +25,7 @@ import {
   loadAssessment,
   loadDefinition,
   loadStage,
-  scoreOf,
+  stageScore,
   stageAnswers,
   stageEtag,
   stageView,
@@ -361,7 +361,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       assertCanReadStage(request.principal, stage)
       const def = await loadDefinition(app.db, assessment.instrumentVersionId)
       reply.header('etag', stageEtag(stage))
-      return scoreOf(def, await stageAnswers(app.db, stage.id), request.query.explain ?? false)
+      return stageScore(app.db, def, stage.id, request.query.explain ?? false)
     },
   )
 

@@ -164,10 +164,27 @@ export function scoreOf(def: InstrumentDefinition, stored: StoredAnswer[], expla
   return scoreView(def, scoreInstrument(def, answerMap(stored)), explain)
 }
 
+/**
+ * Only what scoring reads: each answered question's value. One narrow query instead of
+ * stageAnswers' two (rows with notes and timestamps, then evidence links by 127 ids).
+ */
+export async function stageAnswerValues(db: Queryable, stageId: string): Promise<Record<string, AnswerValue>> {
+  const rows = await db
+    .select({ code: answers.questionCode, value: answers.value })
+    .from(answers)
+    .where(eq(answers.stageId, stageId))
+    .orderBy(asc(answers.questionCode))
+  return Object.fromEntries(rows.map((r) => [r.code, (r.value ?? null) as AnswerValue]))
+}
+
+/** The stage's score from its stored answers (explain: every node and question). */
+export async function stageScore(db: Queryable, def: InstrumentDefinition, stageId: string, explain: boolean): Promise<ScoreResponse> {
+  return scoreView(def, scoreInstrument(def, await stageAnswerValues(db, stageId)), explain)
+}
+
 /** Re-scores the stage after a write and bumps its version: dashboards read `total` without scoring. */
 async function touchStage(tx: Queryable, stage: StageRow, def: InstrumentDefinition, extra: Partial<typeof assessmentStages.$inferInsert> = {}): Promise<StageRow> {
-  const stored = await stageAnswers(tx, stage.id)
-  const score = scoreInstrument(def, answerMap(stored))
+  const score = scoreInstrument(def, await stageAnswerValues(tx, stage.id))
   const total = score.total
   const [updated] = await tx
     .update(assessmentStages)
