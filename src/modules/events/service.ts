@@ -130,8 +130,11 @@ export type EventView = ReturnType<typeof eventView>
  * read, so a reader whose scope holds few events does not scan the others again.
  */
 export async function readFeed(db: Queryable, principal: Principal, opts: { after: number; limit: number; types?: string[] }) {
-  const purgedThrough = await feedPurgedThrough(db)
-  if (opts.after > 0 && opts.after < purgedThrough) throw new CursorExpiredError(opts.after, purgedThrough)
+  // after=0 starts at the oldest event kept: only a later cursor can be older than the purge
+  if (opts.after > 0) {
+    const purgedThrough = await feedPurgedThrough(db)
+    if (opts.after < purgedThrough) throw new CursorExpiredError(opts.after, purgedThrough)
+  }
   const [head] = await db.select({ max: sql<string | null>`max(${events.id})::text` }).from(events)
   const ceiling = head?.max ? Number(head.max) : 0
   const conditions: (SQL | undefined)[] = [gt(events.id, opts.after), lte(events.id, ceiling)]
