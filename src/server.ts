@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
 import { DataDirInUseError } from './db/client.js'
+import { isDatabaseUnavailable } from './lib/db-errors.js'
 
 async function main(): Promise<void> {
   let config
@@ -25,11 +26,27 @@ async function main(): Promise<void> {
     throw err
   }
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the pool; give up after 25 s.
-  closeWithGrace({ delay: 25_000 }, async ({ signal, err }) => {
-    if (err) app.log.error({ err }, 'shutting down after an error')
-    else app.log.info({ signal }, 'shutting down')
+  const closer = closeWithGrace({ delay: 25_000, skip: ['uncaughtException', 'unhandledRejection'] }, async ({ signal }) => {
+    app.log.info({ signal }, 'shutting down')
     await app.close()
   })
+  // A lost database connection is never fatal: the pool replaces it and requests answer 503
+  // meanwhile. Any other uncaught error is: log it, drain as on SIGTERM, exit 1.
+  let failing = false
+  const onUncaught = (err: unknown) => {
+    if (isDatabaseUnavailable(err)) {
+      app.log.warn({ err }, 'database connection lost outside a request; carrying on')
+      return
+    }
+    if (failing) process.exit(1)
+    failing = true
+    app.log.error({ err }, 'shutting down after an error')
+    closer.uninstall()
+    setTimeout(() => process.exit(1), 25_000).unref()
+    void app.close().finally(() => process.exit(1))
+  }
+  process.on('uncaughtException', onUncaught)
+  process.on('unhandledRejection', onUncaught)
   await app.listen({ port: config.PORT, host: config.HOST })
 }
 

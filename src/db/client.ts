@@ -115,7 +115,23 @@ export function fromPostgres(url: string, options: PostgresOptions = {}): Databa
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
   })
-  // An idle client losing its connection (database restart) must not crash the process.
+  // Every client keeps an 'error' listener for its whole life, idle or checked out: a connection
+  // lost mid-transaction (restart, failover, terminated backend) then surfaces as the failing
+  // query's error (503 database_unavailable), never as an unhandled 'error' event that ends the
+  // process. A checked-out client is handed back with the error at once, so the pool drops it
+  // even when its holder never releases it (drizzle releases only after a successful BEGIN); the
+  // holder's own release later is a no-op. Idle clients are dropped by the pool itself.
+  const checkedOut = new WeakSet<pg.PoolClient>()
+  pool.on('acquire', (client) => checkedOut.add(client))
+  pool.on('release', (_err, client) => checkedOut.delete(client))
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      if (!checkedOut.has(client)) return
+      const release = client.release
+      client.release = () => {}
+      release(err)
+    })
+  })
   pool.on('error', () => {})
   const db = drizzlePg(pool, { schema }) as unknown as Db
   return {

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { pgError } from '../lib/db-errors.js'
+import { isDatabaseUnavailable, pgError } from '../lib/db-errors.js'
 import { FieldError, Problem, PROBLEM_CONTENT_TYPE, ProblemError, problemType, titleFor } from '../lib/problem.js'
 
 function sendProblem(
@@ -46,22 +46,6 @@ export function frameworkErrorHandler(portalrbBase = '/portalrb') {
     }
     void sendProblem(request, reply, status, code, detail)
   }
-}
-
-/**
- * The database is down or restarting (connection refused or lost, admin shutdown, starting up,
- * pool timeout): a 503 the client may retry, not a 500. Nothing was committed: a transaction
- * whose connection dies is rolled back by PostgreSQL.
- */
-function databaseUnavailable(error: unknown): boolean {
-  const code = pgError(error)?.code
-  if (code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')) return true
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code: sys, message } = e as { code?: unknown; message?: unknown }
-    if (sys === 'ECONNREFUSED' || sys === 'ECONNRESET' || sys === 'EPIPE') return true
-    if (typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/i.test(message)) return true
-  }
-  return false
 }
 
 /** Turns Fastify/ajv validation output into field errors with JSON pointers. */
@@ -129,7 +113,7 @@ export default fp(
         case '22003':
           return sendProblem(request, reply, 400, 'invalid_value', 'A value in the request cannot be stored: it contains a NUL character or is out of range.')
       }
-      if (databaseUnavailable(error)) {
+      if (isDatabaseUnavailable(error)) {
         request.log.warn({ err: error }, 'database unavailable')
         reply.header('retry-after', '5')
         return sendProblem(request, reply, 503, 'database_unavailable', 'The database is not reachable right now; retry shortly.')
