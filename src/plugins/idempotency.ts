@@ -130,9 +130,38 @@ export async function idempotencyCheckpoint(request: FastifyRequest, reply: Fast
   throw new ProblemError(409, 'idempotency_in_progress', 'A request with this Idempotency-Key is being processed; retry shortly.', {}, { 'retry-after': '1' })
 }
 
+/** How long a failed request keeps trying to free its key while the database is unreachable. */
+const FREE_RETRY_MS = 2000
+const FREE_ATTEMPTS = 60
+
 export default fp<IdempotencyOptions>(
   async (app, options) => {
     app.decorateRequest('idempotency', null)
+
+    // A request that failed (5xx) frees its key so the client may retry. When the database itself
+    // is what failed (a restart), the delete fails too: keep trying until it is back, else every
+    // retry would get 409 idempotency_in_progress until PENDING_TIMEOUT_SECONDS.
+    const retries = new Set<NodeJS.Timeout>()
+    const freeKey = async (request: FastifyRequest, id: ReturnType<typeof identity>, attempt = 0): Promise<void> => {
+      try {
+        await app.db.delete(idempotencyKeys).where(and(whereKey(id), eq(idempotencyKeys.state, 'pending')))
+      } catch (err) {
+        if (attempt + 1 >= FREE_ATTEMPTS) {
+          request.log.error({ err }, 'could not free the Idempotency-Key of a failed request')
+          return
+        }
+        const timer = setTimeout(() => {
+          retries.delete(timer)
+          void freeKey(request, id, attempt + 1)
+        }, FREE_RETRY_MS)
+        timer.unref()
+        retries.add(timer)
+      }
+    }
+    app.addHook('onClose', async () => {
+      for (const timer of retries) clearTimeout(timer)
+      retries.clear()
+    })
 
     app.addHook('preHandler', async (request, reply) => {
       if (!request.routeOptions.config.idempotent) return
@@ -159,7 +188,7 @@ export default fp<IdempotencyOptions>(
       try {
         const storable = payload === null || payload === undefined || typeof payload === 'string' || Buffer.isBuffer(payload)
         if (status >= 500 || !storable) {
-          await app.db.delete(idempotencyKeys).where(whereKey(id))
+          await freeKey(request, id)
         } else {
           const headers: Record<string, string> = {}
           for (const name of STORED_HEADERS) {
@@ -183,7 +212,7 @@ export default fp<IdempotencyOptions>(
       const state = request.idempotency
       if (!state?.owned || state.finished) return
       state.finished = true
-      await app.db.delete(idempotencyKeys).where(whereKey(identity(request, state.key))).catch(() => {})
+      await freeKey(request, identity(request, state.key))
     })
   },
   { name: 'idempotency', dependencies: ['database', 'errors', 'auth'] },
