@@ -193,58 +193,83 @@ export interface InvariantReport {
   stageVersionMismatches: string[]
   answerVersionMismatches: string[]
   totalMismatches: string[]
+  transitionMismatches: string[]
+  unauditedEvidence: string[]
   auditChain: { valid: boolean; checked: number; first_broken: unknown }
 }
 
+/** Audited actions that bump a stage's version (each through touchStage, in one transaction). */
+const STAGE_WRITES = `('answers.batch_written', 'answers.workbook_imported', 'stage.submitted', 'stage.returned', 'stage.approved')`
+/** The answers an answer-writing audit event lists: a batch's `after` is the list, an import's `after.answers`. */
+const LISTED_ANSWERS = `jsonb_array_elements(case when e.action = 'answers.workbook_imported' then e.after->'answers' else e.after end)`
+
+/** Runs one SQL statement and returns its rows (pg, or the app's own handle on PGlite). */
+export type RunSql = <T>(text: string) => Promise<T[]>
+
 /**
  * What must hold after any run, checked in SQL on the database itself:
- * - every committed batch bumped its stage's version by exactly one and wrote exactly one audit
- *   event (stage.version = 1 + its batch events: no batch half-written, none unaudited);
- * - every answer's version equals the number of batch events that list it (no answer written
- *   outside a committed, audited batch, none lost);
+ * - every committed write of a stage (answer batch, workbook import, transition) bumped its
+ *   version by exactly one and wrote exactly one audit event (stage.version = 1 + those events:
+ *   no write half-done, none unaudited);
+ * - every answer's version equals the number of batch and import events that list it (no answer
+ *   written outside a committed, audited write, none lost);
  * - every stage's stored total equals the score of its stored answers (recomputed here with the
  *   scoring engine from the instrument definition stored in the database);
- * - the audit hash chain verifies (GET /v1/audit/verify).
- * Valid while the load writes answers through the batch route only.
+ * - every transition row and submit/approve snapshot has its audit event and the other way round;
+ * - every evidence item has exactly one creating audit event;
+ * - the audit hash chain verifies (`verifyAudit`: GET /v1/audit/verify).
+ * Valid while answers are written through the batch and workbook routes only (not single PUTs,
+ * deletes or copied stages). Run it in one snapshot when writes may still commit meanwhile.
  */
+export async function collectInvariants(run: RunSql, verifyAudit: () => Promise<InvariantReport['auditChain']>): Promise<InvariantReport> {
+  const stages = await run<{ id: string; version: number; total: number | null; definition: InstrumentDefinition; writes: string; transitions: string; moves: string; snapshots: string; frozen: string }>(
+    `select s.id, s.version, s.total, iv.definition,
+            (select count(*) from audit_events e where e.entity_type = 'assessment_stage' and e.entity_id = s.id::text and e.action in ${STAGE_WRITES}) as writes,
+            (select count(*) from audit_events e where e.entity_type = 'assessment_stage' and e.entity_id = s.id::text and e.action in ('stage.submitted', 'stage.returned', 'stage.approved')) as transitions,
+            (select count(*) from stage_transitions t where t.stage_id = s.id) as moves,
+            (select count(*) from audit_events e where e.entity_type = 'assessment_stage' and e.entity_id = s.id::text and e.action in ('stage.submitted', 'stage.approved')) as frozen,
+            (select count(*) from stage_snapshots n where n.stage_id = s.id) as snapshots
+       from assessment_stages s join assessments a on a.id = s.assessment_id join instrument_versions iv on iv.id = a.instrument_version_id`,
+  )
+  const answers = await run<{ stage_id: string; question_code: string; version: number; value: AnswerValue; listed: string }>(
+    `select an.stage_id, an.question_code, an.version, an.value,
+            (select count(*) from audit_events e, ${LISTED_ANSWERS} item
+              where e.entity_type = 'assessment_stage' and e.entity_id = an.stage_id::text and e.action in ('answers.batch_written', 'answers.workbook_imported')
+                and item->>'question_code' = an.question_code) as listed
+       from answers an`,
+  )
+  const [batches] = await run<{ n: string }>(`select count(*) as n from audit_events where action in ('answers.batch_written', 'answers.workbook_imported')`)
+  const evidence = await run<{ id: string; events: string }>(
+    `select v.id, (select count(*) from audit_events e where e.entity_type = 'evidence' and e.entity_id = v.id::text and e.action in ('evidence.created', 'evidence.carried')) as events from evidence v`,
+  )
+  const byStage = new Map<string, Record<string, AnswerValue>>()
+  for (const a of answers) byStage.set(a.stage_id, { ...(byStage.get(a.stage_id) ?? {}), [a.question_code]: a.value })
+  return {
+    stages: stages.length,
+    answers: answers.length,
+    batchEvents: Number(batches?.n ?? 0),
+    stageVersionMismatches: stages.filter((s) => s.version !== 1 + Number(s.writes)).map((s) => `${s.id}: version ${s.version}, ${s.writes} audited writes`),
+    answerVersionMismatches: answers.filter((a) => a.version !== Number(a.listed)).map((a) => `${a.stage_id}/${a.question_code}: version ${a.version}, in ${a.listed} batch or import events`),
+    totalMismatches: stages
+      .map((s) => ({ s, expected: scoreInstrument(s.definition, byStage.get(s.id) ?? {}).total }))
+      .filter(({ s, expected }) => (byStage.has(s.id) || s.total !== null) && Math.abs(Number(s.total ?? 0) - expected) > 1e-9)
+      .map(({ s, expected }) => `${s.id}: stored ${s.total}, answers score ${expected}`),
+    transitionMismatches: stages
+      .filter((s) => Number(s.moves) !== Number(s.transitions) || Number(s.snapshots) !== Number(s.frozen))
+      .map((s) => `${s.id}: ${s.moves} transitions for ${s.transitions} events, ${s.snapshots} snapshots for ${s.frozen} submits/approvals`),
+    unauditedEvidence: evidence.filter((v) => Number(v.events) !== 1).map((v) => `${v.id}: ${v.events} creating events`),
+    auditChain: await verifyAudit(),
+  }
+}
+
+/** collectInvariants on a PostgreSQL database, in one snapshot (requests still in flight may commit meanwhile). */
 export async function checkInvariants(databaseUrl: string, api: Api): Promise<InvariantReport> {
   const client = new pg.Client({ connectionString: databaseUrl })
   await client.connect()
   try {
-    // One snapshot for every query: requests still in flight when the load stops may commit meanwhile.
     await client.query('begin isolation level repeatable read read only')
-    const stages = (
-      await client.query<{ id: string; version: number; total: number | null; definition: InstrumentDefinition; batches: string }>(
-        `select s.id, s.version, s.total, iv.definition,
-                (select count(*) from audit_events e where e.entity_type = 'assessment_stage' and e.entity_id = s.id::text and e.action = 'answers.batch_written') as batches
-           from assessment_stages s join assessments a on a.id = s.assessment_id join instrument_versions iv on iv.id = a.instrument_version_id`,
-      )
-    ).rows
-    const answers = (
-      await client.query<{ stage_id: string; question_code: string; version: number; value: AnswerValue; listed: string }>(
-        `select an.stage_id, an.question_code, an.version, an.value,
-                (select count(*) from audit_events e, jsonb_array_elements(e.after) item
-                  where e.entity_type = 'assessment_stage' and e.entity_id = an.stage_id::text and e.action = 'answers.batch_written'
-                    and item->>'question_code' = an.question_code) as listed
-           from answers an`,
-      )
-    ).rows
-    const batchEvents = Number((await client.query<{ n: string }>(`select count(*) as n from audit_events where action = 'answers.batch_written'`)).rows[0]?.n ?? 0)
+    const report = await collectInvariants(async <T>(text: string) => (await client.query(text)).rows as T[], () => api.call('GET', '/v1/audit/verify'))
     await client.query('commit')
-    const byStage = new Map<string, Record<string, AnswerValue>>()
-    for (const a of answers) byStage.set(a.stage_id, { ...(byStage.get(a.stage_id) ?? {}), [a.question_code]: a.value })
-    const report: InvariantReport = {
-      stages: stages.length,
-      answers: answers.length,
-      batchEvents,
-      stageVersionMismatches: stages.filter((s) => s.version !== 1 + Number(s.batches)).map((s) => `${s.id}: version ${s.version}, ${s.batches} batch events`),
-      answerVersionMismatches: answers.filter((a) => a.version !== Number(a.listed)).map((a) => `${a.stage_id}/${a.question_code}: version ${a.version}, in ${a.listed} batch events`),
-      totalMismatches: stages
-        .map((s) => ({ s, expected: scoreInstrument(s.definition, byStage.get(s.id) ?? {}).total }))
-        .filter(({ s, expected }) => (byStage.has(s.id) || s.total !== null) && Math.abs(Number(s.total ?? 0) - expected) > 1e-9)
-        .map(({ s, expected }) => `${s.id}: stored ${s.total}, answers score ${expected}`),
-      auditChain: await api.call('GET', '/v1/audit/verify'),
-    }
     return report
   } finally {
     await client.end()
@@ -252,14 +277,21 @@ export async function checkInvariants(databaseUrl: string, api: Api): Promise<In
 }
 
 export const invariantsHold = (r: InvariantReport): boolean =>
-  r.stageVersionMismatches.length === 0 && r.answerVersionMismatches.length === 0 && r.totalMismatches.length === 0 && r.auditChain.valid === true
+  r.stageVersionMismatches.length === 0 &&
+  r.answerVersionMismatches.length === 0 &&
+  r.totalMismatches.length === 0 &&
+  r.transitionMismatches.length === 0 &&
+  r.unauditedEvidence.length === 0 &&
+  r.auditChain.valid === true
 
 export function invariantLines(r: InvariantReport): string[] {
   return [
     `- stages: ${r.stages}, answers: ${r.answers}, committed batches (audit events): ${r.batchEvents}`,
-    `- stage version = 1 + its batch events: ${r.stageVersionMismatches.length === 0 ? 'holds for every stage' : `**${r.stageVersionMismatches.length} mismatches** ${r.stageVersionMismatches.slice(0, 3).join('; ')}`}`,
-    `- answer version = batch events listing it: ${r.answerVersionMismatches.length === 0 ? 'holds for every answer' : `**${r.answerVersionMismatches.length} mismatches** ${r.answerVersionMismatches.slice(0, 3).join('; ')}`}`,
+    `- stage version = 1 + its audited writes (batches, workbook imports, transitions): ${r.stageVersionMismatches.length === 0 ? 'holds for every stage' : `**${r.stageVersionMismatches.length} mismatches** ${r.stageVersionMismatches.slice(0, 3).join('; ')}`}`,
+    `- answer version = batch and import events listing it: ${r.answerVersionMismatches.length === 0 ? 'holds for every answer' : `**${r.answerVersionMismatches.length} mismatches** ${r.answerVersionMismatches.slice(0, 3).join('; ')}`}`,
     `- stored total = score of the stored answers: ${r.totalMismatches.length === 0 ? 'holds for every stage' : `**${r.totalMismatches.length} mismatches** ${r.totalMismatches.slice(0, 3).join('; ')}`}`,
+    `- transitions and snapshots = their audit events: ${r.transitionMismatches.length === 0 ? 'holds for every stage' : `**${r.transitionMismatches.length} mismatches** ${r.transitionMismatches.slice(0, 3).join('; ')}`}`,
+    `- evidence items with exactly one creating audit event: ${r.unauditedEvidence.length === 0 ? 'every item' : `**${r.unauditedEvidence.length} without** ${r.unauditedEvidence.slice(0, 3).join('; ')}`}`,
     `- audit chain: valid=${r.auditChain.valid}, ${r.auditChain.checked} events checked`,
   ]
 }
