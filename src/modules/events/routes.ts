@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { isDatabaseUnavailable } from '../../lib/db-errors.js'
 import { ProblemError, problemResponses } from '../../lib/problem.js'
 import { parseCursor } from './rules.js'
 import * as S from './schemas.js'
@@ -23,7 +24,9 @@ const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async (app, {
         const done = await purgeEvents(app.db, retentionDays)
         if (done && done.deleted > 0) app.log.info({ deleted: done.deleted, purged_through: done.purgedThrough }, 'change-feed events purged')
       } catch (err) {
-        app.log.error({ err }, 'change-feed purge failed')
+        // The database down or restarting: the next hourly round purges instead.
+        if (isDatabaseUnavailable(err)) app.log.warn({ err }, 'change-feed purge skipped: database unavailable')
+        else app.log.error({ err }, 'change-feed purge failed')
       }
     }
     app.addHook('onReady', async () => {

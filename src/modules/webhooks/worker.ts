@@ -2,6 +2,7 @@ import http from 'node:http'
 import https from 'node:https'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/client.js'
+import { isDatabaseUnavailable } from '../../lib/db-errors.js'
 import { eventView } from '../events/service.js'
 import { openSecret, outcomeOf, retryDelayMs, signatureHeader } from './rules.js'
 import { TargetRefused, claimDeliveries, loadForDelivery, recordAttempt, resolveTarget, type ClaimedDelivery } from './service.js'
@@ -104,7 +105,9 @@ export class WebhookWorker {
       try {
         claimed = await this.round()
       } catch (err) {
-        this.options.log.error({ err }, 'webhook worker round failed')
+        // The database down or restarting: the next round tries again (nothing was claimed).
+        if (isDatabaseUnavailable(err)) this.options.log.warn({ err }, 'webhook worker round skipped: database unavailable')
+        else this.options.log.error({ err }, 'webhook worker round failed')
       }
       if (this.running && claimed < this.batchSize) await this.sleep(this.options.pollMs)
     }
