@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -289,7 +289,19 @@ t.test('a private PostgreSQL cluster restarted and stopped under write load', as
   const name = `zi_fault_${randomBytes(4).toString('hex')}`
   const port = await freePort()
   const ctl = (action: string, ...extra: string[]) => run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, action, ...extra])
-  const drop = () => run('pg_dropcluster', ['--stop', version, name]).catch((err: unknown) => t.comment(`could not drop cluster ${name}: ${String(err)}`))
+  // Dropped after the app closes; and, should this process end before that, on its way out.
+  const dropOnExit = () => {
+    try {
+      execFileSync('pg_dropcluster', ['--stop', version, name], { stdio: 'ignore' })
+    } catch {
+      /* not created yet, or already gone */
+    }
+  }
+  process.once('exit', dropOnExit)
+  const drop = async () => {
+    process.removeListener('exit', dropOnExit)
+    await run('pg_dropcluster', ['--stop', version, name]).catch((err: unknown) => t.comment(`could not drop cluster ${name}: ${String(err)}`))
+  }
   await run('pg_createcluster', [version, name, '-p', String(port), '-o', 'fsync=off', '-o', 'shared_buffers=16MB', '-o', 'max_connections=40', '--', '--auth=trust', '--no-sync'])
   let app: App, logs: Record<string, unknown>[]
   try {
