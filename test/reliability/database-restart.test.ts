@@ -103,7 +103,7 @@ async function appOn(t: Test, env: Record<string, string>, database?: Database, 
 async function writeLoad(app: App) {
   const ctx = { app }
   const tree = await insertSmallTree(ctx)
-  const more = await Promise.all([1, 2, 3].map((i) => insertUnit(ctx, { kind: 'unit', parent: tree.opdB, name: `Kantor ${i}` })))
+  const more = await Promise.all([1, 2, 3, 4].map((i) => insertUnit(ctx, { kind: 'unit', parent: tree.opdB, name: `Kantor ${i}` })))
   const [lke] = await app.db.select({ id: instrumentVersions.id }).from(instrumentVersions).where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
   const period = await insertPeriod(ctx, { instrumentVersionId: lke!.id })
   const admin = bearer(await createToken(ctx, 'admin'))
@@ -118,6 +118,7 @@ async function writeLoad(app: App) {
   const batchUrls = [await open(tree.a1.id), await open(tree.a2.id), await open(tree.b1.id), await open(tree.b2.id)]
   const moveUrls = [await open(more[0]!.id), await open(more[1]!.id)]
   const workbookUrl = await open(more[2]!.id)
+  const keyedUrl = await open(more[3]!.id)
   for (const url of moveUrls) if ((await batch(url, full())).statusCode !== 200) throw new Error('setup batch failed')
   // Two workbooks with different answers: importing them in turn changes answers every time.
   const workbooks: Buffer[] = []
@@ -172,6 +173,11 @@ async function writeLoad(app: App) {
   let done: Promise<void[]> = Promise.resolve([])
   return {
     answered,
+    /** A stage outside the load, for a batch sent with an Idempotency-Key. */
+    keyed: {
+      stageId: (await app.inject({ method: 'GET', url: keyedUrl, headers: admin })).json().stages[0].id as string,
+      send: () => app.inject({ method: 'POST', url: `${keyedUrl}/stages/self/answers/batch`, headers: { ...admin, 'idempotency-key': 'outage-retry' }, payload: { answers: [{ question_code: 'Q1', value: 'Ya' }] } }),
+    },
     start() {
       running = true
       done = Promise.all(loops.map(async (loop) => {
@@ -318,8 +324,25 @@ t.test('a private PostgreSQL cluster restarted and stopped under write load', as
   await sleep(1500)
   await ctl('restart', '-m', 'fast')
   await sleep(1500)
+  // A batch with an Idempotency-Key holds its key (pending) and waits on a row lock when the
+  // cluster stops: it must answer 503, and once the cluster is back its retry must run, not be
+  // refused as still in progress.
+  const locker = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` })
+  locker.on('error', () => {}) // the stop kills this connection too
+  await locker.connect()
+  await locker.query('begin')
+  await locker.query('select 1 from assessment_stages where id = $1 for update', [load.keyed.stageId])
+  const keyed = load.keyed.send()
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await locker.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%assessment_stages%for update%' and pid <> pg_backend_pid()`)
+    if (rows[0]!.n > 0) break
+    await sleep(100)
+  }
   await ctl('stop', '-m', 'fast')
   const downAt = Date.now()
+  const keyedDown = await keyed
+  t.equal(keyedDown.statusCode, 503, 'the keyed batch caught by the stop answers 503')
+  await locker.end().catch(() => {})
   t.equal(await ready(), 503, 'readiness answers 503 while PostgreSQL is down')
   await sleep(1500)
   const whileDown = load.answered.filter((a) => a.status === 503).length
@@ -328,6 +351,12 @@ t.test('a private PostgreSQL cluster restarted and stopped under write load', as
   let back = false
   for (let i = 0; i < 60 && !back; i++) (back = (await ready()) === 200) || (await sleep(250))
   t.ok(back, 'readiness is 200 again once PostgreSQL is back, same process')
+  const retries: number[] = []
+  for (let i = 0; i < 20 && retries.at(-1) !== 200; i++) {
+    retries.push((await load.keyed.send()).statusCode)
+    if (retries.at(-1) !== 200) await sleep(500)
+  }
+  t.equal(retries.at(-1), 200, `the retry with the same Idempotency-Key runs once the database is back (${retries.join(' ')})`)
   await sleep(1000)
   await load.stop()
   t.ok(whileDown > 0, `writes in flight answered 503 (${whileDown} by the end of the outage)`)
