@@ -10,7 +10,7 @@ import { createTestDatabase } from '../helpers/database.js'
 import { bearer } from '../helpers/auth.js'
 
 const run = promisify(execFile)
-const CLI = ['--import', 'tsx', 'src/cli/index.ts']
+const CLI = ['--import', 'tsx', 'src/cli/admin.ts']
 
 async function cli(args: string[], env: Record<string, string>) {
   try {

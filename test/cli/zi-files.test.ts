@@ -3,11 +3,11 @@ import fc from 'fast-check'
 import { mkdtempSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AnswerFileError, answersToCsv, csvValue, formatOf, locateErrors, parseAnswersCsv, parseAnswersJson, type PulledAnswer } from '../../src/cli/zi/answers-file.js'
-import { configFile, readConfig, resolveCredentials, writeConfig } from '../../src/cli/zi/config.js'
-import { CsvSyntaxError, parseCsv } from '../../src/cli/zi/csv.js'
-import { CliError, exitCodeForStatus } from '../../src/cli/zi/exit.js'
-import { pushKey } from '../../src/cli/zi/main.js'
+import { AnswerFileError, answersToCsv, csvValue, formatOf, locateErrors, parseAnswersCsv, parseAnswersJson, type PulledAnswer } from '../../packages/client/src/cli/zi/answers-file.js'
+import { configFile, readConfig, resolveCredentials, writeConfig } from '../../packages/client/src/cli/zi/config.js'
+import { CsvSyntaxError, parseCsv } from '../../packages/client/src/cli/zi/csv.js'
+import { CliError, exitCodeForStatus } from '../../packages/client/src/cli/zi/exit.js'
+import { pushKey } from '../../packages/client/src/cli/zi/main.js'
 
 /** The pure parts of `zi`: CSV, answer files, exit codes, the config file. */
 

@@ -48,7 +48,7 @@ t.test('zi score, roles and scope', async (t) => {
   })
 
   t.test('the bin shim (tsx on the source) runs the same CLI', async (t) => {
-    const res = await zi(['score', id, 'tpi', '--json'], env, { entry: ['bin/zi.js'] })
+    const res = await zi(['score', id, 'tpi', '--json'], env, { entry: ['packages/client/bin/zi.js'] })
     t.equal(res.code, 0, res.stderr)
     t.ok(typeof JSON.parse(res.stdout).total === 'number')
   })

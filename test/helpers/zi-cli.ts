@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import type { Test } from 'tap'
 import ts from 'typescript'
-import { createZiClient, type ZiClient } from '../../src/client/index.js'
+import { createZiClient, type ZiClient } from '../../packages/client/src/index.js'
 import { projectRoot } from '../../src/lib/paths.js'
 import { buildTestApp, type TestContext } from './app.js'
 import { createToken } from './auth.js'
@@ -36,10 +36,10 @@ export function cliHome(): { HOME: string; XDG_CONFIG_HOME: string } {
 }
 
 /**
- * The CLI's source (src/cli/zi*, src/client) compiled to JavaScript once per test file, in a
+ * The CLI's source (packages/client/src) compiled to JavaScript once per test file, in a
  * folder inside the project (so `openapi-fetch` resolves from node_modules): spawning plain node
  * on it costs a fraction of starting tsx each time, which matters on a busy 2-core machine.
- * bin/zi.js (tsx on the source) has its own test in zi-login.test.ts.
+ * packages/client/bin/zi.js (tsx on the source) has its own test in zi-login.test.ts.
  */
 let compiled: string | undefined
 function compiledCli(): string {
@@ -49,13 +49,14 @@ function compiledCli(): string {
   mkdirSync(base, { recursive: true })
   const out = mkdtempSync(join(base, 'zi-cli-'))
   process.on('exit', () => rmSync(out, { recursive: true, force: true }))
+  const client = 'packages/client/src'
   const sources = [
-    'src/cli/zi.ts',
-    ...readdirSync(join(root, 'src/cli/zi')).map((f) => `src/cli/zi/${f}`),
-    ...readdirSync(join(root, 'src/client')).map((f) => `src/client/${f}`),
+    'cli/zi.ts',
+    ...readdirSync(join(root, client, 'cli/zi')).map((f) => `cli/zi/${f}`),
+    ...readdirSync(join(root, client)).filter((f) => f.endsWith('.ts')).map((f) => f),
   ].filter((f) => f.endsWith('.ts'))
   for (const file of sources) {
-    const { outputText } = ts.transpileModule(readFileSync(join(root, file), 'utf8'), {
+    const { outputText } = ts.transpileModule(readFileSync(join(root, client, file), 'utf8'), {
       fileName: file,
       compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2023, verbatimModuleSyntax: true },
     })
@@ -64,13 +65,13 @@ function compiledCli(): string {
     writeFileSync(target, outputText)
   }
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n')
-  compiled = relative(root, join(out, 'src/cli/zi.js'))
+  compiled = relative(root, join(out, 'cli/zi.js'))
   return compiled
 }
 
 /**
  * Runs `zi <args>` as a child process (node on the compiled CLI, or `entry` such as
- * ['bin/zi.js']), with `env` on top of a copy of this process's environment from which any
+ * ['packages/client/bin/zi.js']), with `env` on top of a copy of this process's environment from which any
  * ZI_URL/ZI_TOKEN was removed.
  */
 export function zi(args: string[], env: Record<string, string>, opts: { input?: string; entry?: string[] } = {}): Promise<CliResult> {

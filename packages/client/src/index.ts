@@ -1,6 +1,6 @@
 /**
  * The typed zi-tracker client: openapi-fetch over the types openapi-typescript generated from
- * openapi/openapi.json (src/client/openapi.ts, `npm run client:generate`). Paths, parameters,
+ * openapi/openapi.json (./openapi.ts, `npm run client:generate`). Paths, parameters,
  * bodies and responses are checked by the compiler:
  *
  *   const zi = createZiClient({ baseUrl: 'https://zi.example.go.id', token: process.env.ZI_TOKEN })
@@ -9,7 +9,7 @@
  *   })
  *
  * `data` is set on 2xx, `error` (an RFC 9457 problem, see `isProblem`) otherwise. This module is
- * what the package exports (`import { createZiClient } from 'zi-tracker'`); it imports nothing
+ * what the package exports (`import { createZiClient } from '@zi-tracker/client'`); it imports nothing
  * from the server.
  */
 import createClient, { type Client } from 'openapi-fetch'

@@ -1,11 +1,11 @@
 /**
- * `zi`: the evaluator CLI, built on the typed client (src/client). Data goes to stdout, messages
+ * `zi`: the evaluator CLI, built on the typed client (../../index.ts). Data goes to stdout, messages
  * to stderr; exit codes are in ./exit.ts and the README ("Evaluator CLI and typed client").
  */
 import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { createZiClient, isProblem, normaliseBaseUrl, type operations, type Schemas, type ZiClient } from '../../client/index.js'
+import { createZiClient, isProblem, normaliseBaseUrl, type operations, type Schemas, type ZiClient } from '../../index.js'
 import { AnswerFileError, answersToCsv, formatOf, locateErrors, parseAnswersCsv, parseAnswersJson, type FileIssue, type ParsedAnswers } from './answers-file.js'
 import { configFile, removeConfig, resolveCredentials, writeConfig } from './config.js'
 import { CliError, EXIT, exitCodeForStatus, usageError } from './exit.js'

@@ -1,3 +1,5 @@
+// Admin commands (`npm run cli -- …`): migrations and tokens, straight on the database. The
+// evaluator's `zi` CLI, which talks HTTP, is packages/client.
 import { parseArgs } from 'node:util'
 import { loadConfig, ConfigError } from '../config.js'
 import { DataDirInUseError, openDatabase } from '../db/client.js'
