@@ -9673,7 +9673,10 @@ export interface operations {
     };
     exportStageWorkbook: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description add the sheet "Rencana perbaikan": the fewest answer changes to reach this predicate, with the evidence each needs */
+                plan?: "WBK" | "WBBM";
+            };
             header?: never;
             path: {
                 id: string;
