@@ -69,6 +69,14 @@ t.test('plan routes', async (t) => {
     t.same(body.plan.failing.map((f: { rule: string }) => f.rule), ['wbk-total', 'wbk-pengungkit', 'wbk-area-3', 'wbk-area-4', 'wbk-area-5'])
   })
 
+  t.test('each question is served with its evidence guidance', async (t) => {
+    const version = await ok('GET', `/v1/instruments/${versionId}`, operatorA1)
+    const questions = version.nodes.filter((n: { level: string }) => n.level === 'question')
+    t.equal(questions.length, 135)
+    t.same(questions.filter((n: { evidence_guidance?: string }) => !n.evidence_guidance).map((n: { code: string }) => n.code), [])
+    t.equal(questions.find((n: { code: string }) => n.code === 'Q1').evidence_guidance, def.nodes.find((n) => n.code === 'Q1')?.evidenceGuidance)
+  })
+
   t.test('options: max_changes and fixed in the query', async (t) => {
     const capped = (await ok('GET', `/v1/assessments/${a1}/stages/self/plan?target=WBK&max_changes=2`, admin)).plan
     t.equal(capped.reachable, false)
