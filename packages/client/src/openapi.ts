@@ -1398,6 +1398,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/assessments/{id}/stages/{stage}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The path to WBK or WBBM: the fewest answer changes for the stage’s current answers, with the evidence each needs
+         * @description Read-only. The plan meets every rule of the target once applied (re-scored by the scoring engine); when no change of the answers the unit controls can, `reachable` is false and `unreachable` names the rules. Fixed by default: survey indices, Hasil questions, answered ratio denominators (override with `fixed`, repeated).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getStagePlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/instruments/{id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan the fewest answer changes to reach WBK or WBBM for posted answers (what-if, nothing stored)
+         * @description Answers are checked as for …/score (422 answers_invalid). `costs` makes the plan the least total cost; `max_changes` caps it.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer.
+         */
+        post: operations["planInstrument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dashboards/periods/{period_id}/closest-by-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Units ranked by the number of answer changes they need to reach WBK or WBBM ("3 questions from WBK"), then by points short
+         * @description From the planner’s counts kept with each stage’s metrics (default options: survey indices and Hasil fixed, cost 1 per question).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["listClosestByChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/portalrb/pengusulan/unit-wbk": {
         parameters: {
             query?: never;
@@ -9607,7 +9673,10 @@ export interface operations {
     };
     exportStageWorkbook: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description add the sheet "Rencana perbaikan": the fewest answer changes to reach this predicate, with the evidence each needs */
+                plan?: "WBK" | "WBBM";
+            };
             header?: never;
             path: {
                 id: string;
@@ -9821,6 +9890,436 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStagePlan: {
+        parameters: {
+            query: {
+                /** @description the predicate to plan for (WBBM includes the WBK rules it builds on) */
+                target: "WBK" | "WBBM";
+                /** @description the most the plan may cost (with the default cost 1 per question: the most changes) */
+                max_changes?: number;
+                /** @description questions the unit cannot change; when given it REPLACES the default (survey indices, Hasil questions, answered ratio denominators). Send an empty list to let every question change. */
+                fixed?: string[];
+            };
+            header?: never;
+            path: {
+                id: string;
+                /** @description self | tpi | tpn | sanggah */
+                stage: "self" | "tpi" | "tpn" | "sanggah";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        assessment_id: string;
+                        /** @enum {string} */
+                        stage: "self" | "tpi" | "tpn" | "sanggah";
+                        /** @enum {string} */
+                        stage_status: "draft" | "submitted" | "returned" | "approved";
+                        plan: {
+                            /** @enum {string} */
+                            target: "WBK" | "WBBM";
+                            /** @description every rule of the target is met once the plan is applied */
+                            reachable: boolean;
+                            /** @description the number of steps: the fewest that meet the target */
+                            changes: number;
+                            cost: number;
+                            /** @description the target’s rules failing with the current answers */
+                            failing: {
+                                rule: string;
+                                /** @enum {string} */
+                                predicate: "WBK" | "WBBM";
+                                description: string;
+                                required: number;
+                                actual: number;
+                                /** @description required − actual, in the rule’s measure (a fraction for a share of weight) */
+                                shortfall: number;
+                                /** @description the shortfall in points of score */
+                                points_short: number;
+                            }[];
+                            steps: {
+                                order: number;
+                                code: string;
+                                name: string;
+                                /** @description the sub-area (or Hasil question) the change counts in */
+                                node_code: string;
+                                node_name: string;
+                                current: string | number | null;
+                                proposed: string | number;
+                                /** @description the total’s rise from this step, applied after the steps before it */
+                                points: number;
+                                cost: number;
+                                /** @description failing rules this step works toward */
+                                rules: string[];
+                                /** @description for a Jumlah input: the ratio question it moves */
+                                ratio_code?: string;
+                                kriteria_nilai?: string;
+                                /** @description the data dukung to prepare */
+                                evidence_guidance?: string;
+                            }[];
+                            before: {
+                                total: number;
+                                /** @enum {string} */
+                                predicate: "none" | "WBK" | "WBBM";
+                            };
+                            after: {
+                                total: number;
+                                /** @enum {string} */
+                                predicate: "none" | "WBK" | "WBBM";
+                                rules: {
+                                    rule: string;
+                                    /** @enum {string} */
+                                    predicate: "WBK" | "WBBM";
+                                    description: string;
+                                    required: number;
+                                    actual: number;
+                                    passed: boolean;
+                                    source: string;
+                                }[];
+                            };
+                            /** @description rules still failing after the plan (at their best) */
+                            unreachable: {
+                                rule: string;
+                                /** @enum {string} */
+                                predicate: "WBK" | "WBBM";
+                                description: string;
+                                required: number;
+                                actual: number;
+                                /** @description required − actual, in the rule’s measure (a fraction for a share of weight) */
+                                shortfall: number;
+                                /** @description the shortfall in points of score */
+                                points_short: number;
+                            }[];
+                            /** @enum {string} */
+                            unreachable_reason: "none" | "not_reachable" | "max_changes";
+                            /** @description the questions held fixed */
+                            fixed: string[];
+                            /** @enum {string} */
+                            algorithm: "laminar_dp" | "branch_and_bound";
+                            /** @description the planned answers, re-scored by the scoring engine, meet the rules the plan claims */
+                            verified: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    planInstrument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description the predicate to plan for (WBBM includes the WBK rules it builds on)
+                     * @enum {string}
+                     */
+                    target: "WBK" | "WBBM";
+                    /** @description question code → Ya/Tidak, A–E, or a number (as for …/score) */
+                    answers: {
+                        [key: string]: string | number | null;
+                    };
+                    /** @description questions the unit cannot change; when given it REPLACES the default (survey indices, Hasil questions, answered ratio denominators). Send an empty list to let every question change. */
+                    fixed?: string[];
+                    /** @description question code → cost of changing it (default 1): the plan then has the least total cost */
+                    costs?: {
+                        [key: string]: number;
+                    };
+                    /** @description the most the plan may cost (with the default cost 1 per question: the most changes) */
+                    max_changes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @description every rule of the target is met once the plan is applied */
+                        reachable: boolean;
+                        /** @description the number of steps: the fewest that meet the target */
+                        changes: number;
+                        cost: number;
+                        /** @description the target’s rules failing with the current answers */
+                        failing: {
+                            rule: string;
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            description: string;
+                            required: number;
+                            actual: number;
+                            /** @description required − actual, in the rule’s measure (a fraction for a share of weight) */
+                            shortfall: number;
+                            /** @description the shortfall in points of score */
+                            points_short: number;
+                        }[];
+                        steps: {
+                            order: number;
+                            code: string;
+                            name: string;
+                            /** @description the sub-area (or Hasil question) the change counts in */
+                            node_code: string;
+                            node_name: string;
+                            current: string | number | null;
+                            proposed: string | number;
+                            /** @description the total’s rise from this step, applied after the steps before it */
+                            points: number;
+                            cost: number;
+                            /** @description failing rules this step works toward */
+                            rules: string[];
+                            /** @description for a Jumlah input: the ratio question it moves */
+                            ratio_code?: string;
+                            kriteria_nilai?: string;
+                            /** @description the data dukung to prepare */
+                            evidence_guidance?: string;
+                        }[];
+                        before: {
+                            total: number;
+                            /** @enum {string} */
+                            predicate: "none" | "WBK" | "WBBM";
+                        };
+                        after: {
+                            total: number;
+                            /** @enum {string} */
+                            predicate: "none" | "WBK" | "WBBM";
+                            rules: {
+                                rule: string;
+                                /** @enum {string} */
+                                predicate: "WBK" | "WBBM";
+                                description: string;
+                                required: number;
+                                actual: number;
+                                passed: boolean;
+                                source: string;
+                            }[];
+                        };
+                        /** @description rules still failing after the plan (at their best) */
+                        unreachable: {
+                            rule: string;
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            description: string;
+                            required: number;
+                            actual: number;
+                            /** @description required − actual, in the rule’s measure (a fraction for a share of weight) */
+                            shortfall: number;
+                            /** @description the shortfall in points of score */
+                            points_short: number;
+                        }[];
+                        /** @enum {string} */
+                        unreachable_reason: "none" | "not_reachable" | "max_changes";
+                        /** @description the questions held fixed */
+                        fixed: string[];
+                        /** @enum {string} */
+                        algorithm: "laminar_dp" | "branch_and_bound";
+                        /** @description the planned answers, re-scored by the scoring engine, meet the rules the plan claims */
+                        verified: boolean;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listClosestByChanges: {
+        parameters: {
+            query: {
+                /** @description the predicate to plan for (WBBM includes the WBK rules it builds on) */
+                target: "WBK" | "WBBM";
+                stage?: "self" | "tpi" | "tpn" | "sanggah";
+                unit_id?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                period_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        period_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        stage: "self" | "tpi" | "tpn" | "sanggah";
+                        /** @description units not yet meeting the target whose target is within reach, fewest changes first, then fewest points short */
+                        items: {
+                            unit: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                name: string;
+                                kind: string;
+                            };
+                            /** Format: uuid */
+                            assessment_id: string;
+                            /** @enum {string} */
+                            stage_status: "draft" | "submitted" | "returned" | "approved";
+                            total: number;
+                            /** @description the fewest answer changes to meet the target (default options) */
+                            changes: number;
+                            points_short: number;
+                            /** @description e.g. "3 questions from WBK" */
+                            label: string;
+                        }[];
+                        /** @description stages in scope not meeting the target that no change of the answers they control can bring there */
+                        out_of_reach: number;
+                    };
                 };
             };
             /** @description Bad Request */

@@ -11,6 +11,7 @@ import { periods, type PeriodRow } from '../periods/tables.js'
 import { units, type UnitRow } from '../units/tables.js'
 import { GLOBAL_SCOPE, areaNodes, contributionsOf, divergenceOf, scopeRoots, stageFacts, type Metrics, type StageFacts } from './rules.js'
 import { stageMetrics, type StageMetricsRow } from './tables.js'
+import { planCounts } from '../planner/service.js'
 
 type StageRow = typeof assessmentStages.$inferSelect
 
@@ -62,6 +63,7 @@ export async function syncStageMetrics(tx: Queryable, stage: StageRow, computed:
     status: stage.status,
     stageVersion: stage.version,
     ...factColumns(facts),
+    ...planCounts(def, score),
     divergence: divergence?.total ?? null,
     divergenceAbs: divergence ? Math.abs(divergence.total) : null,
     contributions: contributionsOf(facts, stage.status, areas, divergence),

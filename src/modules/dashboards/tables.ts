@@ -1,4 +1,5 @@
-import { bigint, doublePrecision, index, integer, numeric, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { sql } from 'drizzle-orm'
+import { bigint, boolean, doublePrecision, index, integer, numeric, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { STAGE_KINDS, STAGE_STATUSES } from '../assessments/rules.js'
 import { assessmentStages, assessments } from '../assessments/tables.js'
 import { periods } from '../periods/tables.js'
@@ -41,6 +42,10 @@ export const stageMetrics = pgTable(
     wbkShort: doublePrecision('wbk_short').notNull(),
     wbbmShort: doublePrecision('wbbm_short').notNull(),
     lacking: jsonb('lacking').$type<Lacking[]>().notNull(),
+    /** the planner's fewest answer changes to meet WBK / WBBM (0: met; null: out of reach), migration 0013 */
+    wbkChanges: integer('wbk_changes'),
+    wbbmChanges: integer('wbbm_changes'),
+    planChecked: boolean('plan_checked').notNull().default(false),
     /** tpi stages beside a self stage: tpi total − self total */
     divergence: doublePrecision('divergence'),
     divergenceAbs: doublePrecision('divergence_abs'),
@@ -54,6 +59,9 @@ export const stageMetrics = pgTable(
     // "closest to WBK": not yet eligible, smallest shortfall first; "closest to WBBM" likewise.
     index('stage_metrics_wbk_idx').on(t.periodId, t.kind, t.predicate, t.wbkShort, t.stageId),
     index('stage_metrics_wbbm_idx').on(t.periodId, t.kind, t.predicate, t.wbbmShort, t.stageId),
+    index('stage_metrics_wbk_changes_idx').on(t.periodId, t.kind, t.predicate, t.wbkChanges, t.wbkShort, t.stageId),
+    index('stage_metrics_wbbm_changes_idx').on(t.periodId, t.kind, t.predicate, t.wbbmChanges, t.wbbmShort, t.stageId),
+    index('stage_metrics_plan_unchecked_idx').on(t.stageId).where(sql`NOT ${t.planChecked}`),
     index('stage_metrics_divergence_idx').on(t.periodId, t.kind, t.divergenceAbs, t.stageId),
   ],
 )

@@ -6,12 +6,14 @@ import { ProblemError, problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
 import { emitEvent, stageEvent } from '../events/service.js'
 import { windowFor } from '../assessments/rules.js'
-import { answerView, assertCanReadStage, assertCanWriteStage, etagMatches, loadAssessment, loadDefinition, loadStage, stageAnswers, stageEtag, stageView, writeAnswers } from '../assessments/service.js'
+import { answerMap, answerView, assertCanReadStage, assertCanWriteStage, etagMatches, loadAssessment, loadDefinition, loadStage, stageAnswers, stageEtag, stageView, writeAnswers } from '../assessments/service.js'
 import { contentDisposition } from '../evidence/rules.js'
 import { assertWindowOpen, loadPeriod } from '../periods/service.js'
 import { periods } from '../periods/tables.js'
 import { safeFileStem } from './rules.js'
 import * as S from './schemas.js'
+import { addPlanSheet, PlanSheetQuery } from './plan-sheet.js'
+import { planOr422 } from '../planner/service.js'
 import { XLSX_MEDIA_TYPE, assertWorkbookFits, buildWorkbook, cellPointer, changedItems, compareStageFor, evidenceRefs, periodCsv, readWorkbook } from './service.js'
 import { loadRowMap, templateBytes } from './template.js'
 
@@ -89,6 +91,7 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
           'The official workbook (sheet "LKE ZI", its formulas intact, three cells of the Pemda copy corrected) with the stage written in: answers in column K (the column its formulas score, so opened in a spreadsheet its Nilai and total L208 show the score GET …/score gives), notes in O, evidence titles in P and links in Q (a file’s link is its download route). A stage started from another (tpi from self, …) also gets that stage’s answers and notes in R and S for comparison. The ETag is the stage’s version, for If-Match on a later import. 409 workbook_not_available when the assessment’s instrument is not the one the workbook embodies (LKE-ZI-2026 or an unchanged copy).',
         operationId: 'exportStageWorkbook',
         params: S.StageParams,
+        querystring: PlanSheetQuery,
         response: { 200: S.XlsxResponse, ...problemResponses(400, 401, 403, 404, 409) },
       },
       config: READERS,
@@ -106,7 +109,8 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
       const refs = await evidenceRefs(app.db, [...new Set(answers.flatMap((a) => a.evidenceIds))], baseUrlOf(request, options.publicBaseUrl))
       const [period] = await app.db.select({ code: periods.code }).from(periods).where(eq(periods.id, assessment.periodId))
       const periodCode = period?.code ?? ''
-      const bytes = await buildWorkbook({ map, template, unit, periodCode, stage, answers, evidence: refs, compare, assessmentId: assessment.id })
+      let bytes = await buildWorkbook({ map, template, unit, periodCode, stage, answers, evidence: refs, compare, assessmentId: assessment.id })
+      if (request.query.plan) bytes = await addPlanSheet(bytes, planOr422(def, answerMap(answers), request.query.plan, {}, '/query'))
       const name = `${safeFileStem(['LKE-ZI', unit.code, periodCode, stage.kind]) || 'LKE-ZI'}.xlsx`
       return reply
         .type(XLSX_MEDIA_TYPE)

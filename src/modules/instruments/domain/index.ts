@@ -22,4 +22,5 @@ export {
   type FunctionName,
   type FormulaValues,
 } from './formula.js'
+export { planImprovement, defaultFixedQuestions, rulesOfTarget, PlannerError, PLAN_TARGETS, MAX_QUESTION_COST, type PlanOptions, type PlanResult, type PlanStep, type PlanTarget, type RuleGap } from './planner.js'
 export { indexTree, sealDefinition, combineRuleOf, checkAnswer, isScored, isComputed, type TreeIndex, type AnswerCheck } from './tree.js'

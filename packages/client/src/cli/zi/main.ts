@@ -10,6 +10,7 @@ import { AnswerFileError, answersToCsv, formatOf, locateErrors, parseAnswersCsv,
 import { configFile, removeConfig, resolveCredentials, writeConfig } from './config.js'
 import { CliError, EXIT, exitCodeForStatus, usageError } from './exit.js'
 import { fmtNumber, table, tsvLine } from './output.js'
+import { renderPlan } from './path.js'
 
 type Env = Record<string, string | undefined>
 type StageKind = Schemas['Stage']['kind']
@@ -33,6 +34,9 @@ export const USAGE = `Usage: zi <command> [options]
                                            write the file's answers as one all-or-nothing batch
   score <assessment-id> <stage> [--explain] [--json]
                                            score and WBK/WBBM eligibility, rule by rule
+  path <assessment-id> <stage> [--target WBK|WBBM] [--max-changes <n>] [--fixed <code>]...
+       [--guidance] [--json]               the fewest answer changes to reach the target (default
+                                           WBK), step by step, with the evidence each needs
 
   <stage> is self, tpi, tpn or sanggah.
   ZI_URL and ZI_TOKEN override the saved login (config: $XDG_CONFIG_HOME/zi/config.json or
@@ -316,6 +320,25 @@ async function score(ctx: Ctx, args: string[]): Promise<number> {
   return EXIT.ok
 }
 
+async function path(ctx: Ctx, args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { target: { type: 'string' }, 'max-changes': { type: 'string' }, fixed: { type: 'string', multiple: true }, guidance: { type: 'boolean' }, json: { type: 'boolean' } },
+    2,
+  )
+  const id = idArg(positionals[0], '<assessment-id>')
+  const stage = stageArg(positionals[1])
+  const target = (values.target ?? 'WBK').toUpperCase()
+  if (target !== 'WBK' && target !== 'WBBM') throw usageError(`--target must be WBK or WBBM, not ${values.target}`)
+  const max = values['max-changes']
+  if (max !== undefined && !/^\d+$/.test(max)) throw usageError(`--max-changes must be a whole number, not ${max}`)
+  const { zi, url } = client(ctx)
+  const query = { target, ...(max !== undefined ? { max_changes: Number(max) } : {}), ...(values.fixed ? { fixed: values.fixed } : {}) } as const
+  const { data } = await call(url, zi.GET('/v1/assessments/{id}/stages/{stage}/plan', { params: { path: { id, stage }, query } }))
+  ctx.out(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${renderPlan(data, { guidance: values.guidance ?? false })}\n`)
+  return EXIT.ok
+}
+
 const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = {
   login,
   logout,
@@ -325,6 +348,7 @@ const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = 
   'answers pull': answersPull,
   'answers push': answersPush,
   score,
+  path,
 }
 
 export async function main(argv: string[], env: Env = process.env): Promise<number> {
