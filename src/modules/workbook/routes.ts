@@ -114,7 +114,7 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
       const input = { unit, periodCode, stage, answers, evidence: refs, compare, assessmentId: assessment.id }
       const wb = layout === 'official' ? await buildWorkbook({ ...input, map, template }) : await buildGeneratedWorkbook({ ...input, def })
       const bytes = await workbookBytes(wb)
-      const name = `${safeFileStem(['LKE', layout === 'official' ? 'ZI' : def.code, unit.code, periodCode, stage.kind]) || 'LKE'}.xlsx`
+      const name = `${safeFileStem([layout === 'official' ? 'LKE-ZI' : def.code, unit.code, periodCode, stage.kind]) || 'LKE'}.xlsx`
       return reply
         .type(XLSX_MEDIA_TYPE)
         .header('content-disposition', contentDisposition(name, 'lke.xlsx'))
