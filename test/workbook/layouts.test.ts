@@ -6,6 +6,7 @@ import type { AnswerValue } from '../../src/modules/instruments/domain/index.js'
 import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
 import { COLUMNS as C, GENERATED_SHEET, PREDICATE_SHEET, generatedLayout } from '../../src/modules/workbook/generated.js'
 import { loadRowMap } from '../../src/modules/workbook/template.js'
+import { bearer, createToken } from '../helpers/auth.js'
 import { multipartBody, pdfBytes } from '../helpers/multipart.js'
 import { insertPeriod } from '../helpers/periods.js'
 import { goldenAnswers, insertDefinition, loadXlsx, saveXlsx, setup, variantDefinition } from '../helpers/workbook.js'
@@ -233,5 +234,24 @@ t.test('workbook layouts: generated, official, PortalRB; evidence cells', async 
     const rules = (wrong.json().cells as Cell[]).map((c) => `${c.cell} ${c.rule} ${c.question_code ?? ''}`)
     t.ok(rules.includes('A:A question_missing QX1'), 'the added question has no row in a 2026 file')
     t.ok(rules.some((r) => r.endsWith('unknown_question ')), 'the removed Q2 row is named')
+  })
+
+  t.test('an evaluator attaches the unit’s items but adds none: a new link is refused, naming its cell', async (t) => {
+    const evaluator = bearer(await createToken(s.ctx, 'evaluator', { unitIds: [tree.opdA.id] }))
+    await s.transition(a1, 'self', 'submitted')
+    await s.startStage(a1, 'tpi', 'self', evaluator)
+    const res = await s.exportXlsx(a1, 'tpi', evaluator, 'generated')
+    t.equal(res.statusCode, 200)
+    const wb = await loadXlsx(res.rawPayload)
+    const ws = wb.getWorksheet(GENERATED_SHEET)!
+    t.equal(ws.getCell(`${C.compareAnswer}${row('Q1')}`).value, (await s.answersOf(a1, 'self')).answers.find((a) => a.question_code === 'Q1')!.value, 'the unit’s answer beside, for comparison')
+    ws.getCell(M('Q9')).value = 'https://example.go.id/sk-tim.pdf\nhttps://evaluator.example.org/catatan'
+    const refused = await s.importXlsx(a1, 'tpi', await saveXlsx(wb), evaluator)
+    t.equal(refused.statusCode, 422)
+    t.same((refused.json().cells as Cell[]).map((c) => [c.sheet, c.cell, c.rule, c.value]), [['LKE', M('Q9'), 'evidence_not_allowed', 'https://evaluator.example.org/catatan']])
+    ws.getCell(M('Q9')).value = 'https://example.go.id/sk-tim.pdf'
+    const ok = await s.importXlsx(a1, 'tpi', await saveXlsx(wb), evaluator)
+    t.equal(ok.statusCode, 200, ok.body.slice(0, 300))
+    t.same(ok.json().answers.find((a: { question_code: string }) => a.question_code === 'Q9').evidence_ids, [link.id], 'the unit’s own link item, attached by its URL')
   })
 })

@@ -235,6 +235,9 @@ export function readPortalrb(wb: ExcelJS.Workbook, def: InstrumentDefinition, ki
 // ---------------------------------------------------------------------------------------------
 // Evidence
 
+/** who may add evidence items, as the evidence routes' writers */
+const EVIDENCE_CREATORS: readonly string[] = ['admin', 'unit_operator']
+
 export interface EvidencePlan {
   /** question code → the evidence ids its answer gets (only answers whose evidence cell was filled) */
   byQuestion: Map<string, string[]>
@@ -248,7 +251,14 @@ export interface EvidencePlan {
  * new link item; a file name → the unit's file item of that name (the assessment's period first, then
  * the newest). What matches nothing is a cell error.
  */
-export async function planEvidence(db: Queryable, unit: { id: string; path: string }, periodId: string, rows: ImportedRow[]): Promise<{ plan: EvidencePlan; errors: CellError[] }> {
+export async function planEvidence(
+  db: Queryable,
+  unit: { id: string; path: string },
+  periodId: string,
+  rows: ImportedRow[],
+  /** whether the importer may add evidence items (as POST /v1/evidence/links allows: admins and unit operators) */
+  canCreate: boolean,
+): Promise<{ plan: EvidencePlan; errors: CellError[] }> {
   const withEvidence = rows.filter((r) => r.evidence)
   const tokens = withEvidence.flatMap((r) => r.evidence!.tokens)
   const ids = [...new Set(tokens.flatMap((t) => (t.kind === 'item' ? [t.id] : [])))]
@@ -290,6 +300,7 @@ export async function planEvidence(db: Queryable, unit: { id: string; path: stri
       } else if (t.kind === 'link') {
         const id = linkOf.get(t.url)
         if (id) chosen.push(id)
+        else if (!canCreate) bad(t, 'evidence_not_allowed', 'the unit has no link item with this URL, and your role cannot add evidence: the unit adds it (POST /v1/evidence/links), or name an item it has')
         else creating.set(t.url, [...new Set([...(creating.get(t.url) ?? []), r.question_code])])
       } else if (t.kind === 'file') {
         const id = fileOf.get(t.name.toLowerCase())
@@ -348,7 +359,7 @@ export async function importRows(
     auditEvidence: (created: typeof evidence.$inferSelect) => Promise<void>
   },
 ): Promise<{ stage: StageRow; written: StoredAnswer[]; before: unknown[]; evidenceCreated: number }> {
-  const { plan, errors } = await planEvidence(tx, ctx.unit, ctx.periodId, ctx.rows)
+  const { plan, errors } = await planEvidence(tx, ctx.unit, ctx.periodId, ctx.rows, EVIDENCE_CREATORS.includes(ctx.principal.role))
   if (errors.length > 0) throw cellsInvalid(errors)
   const stored = await stageAnswers(tx, ctx.stage.id)
   const { byQuestion, created } = await applyEvidencePlan(tx, ctx.principal, ctx.unit.id, ctx.periodId, plan, ctx.auditEvidence)
