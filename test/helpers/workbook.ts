@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import { eq } from 'drizzle-orm'
 import ExcelJS from 'exceljs'
 import type { Test } from 'tap'
-import type { AnswerValue } from '../../src/modules/instruments/domain/index.js'
+import type { AnswerValue, InstrumentDefinition } from '../../src/modules/instruments/domain/index.js'
+import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
 import { buildTestApp, type TestContext } from './app.js'
 import { bearer, createToken } from './auth.js'
@@ -51,7 +52,9 @@ export async function setup(t: Test) {
     if (res.statusCode !== 200) throw new Error(res.body)
     return res.json() as { total: number; explanation?: { nodes: { code: string; value: number }[]; questions: { code: string; value: number | null }[] } }
   }
-  const exportXlsx = (url: string, stage: string, headers: Headers = admin) => app.inject({ method: 'GET', url: `${url}/stages/${stage}/lke.xlsx`, headers })
+  /** GET …/lke.xlsx; layout 'official' unless given (null: the route's default) */
+  const exportXlsx = (url: string, stage: string, headers: Headers = admin, layout: 'official' | 'generated' | null = 'official') =>
+    app.inject({ method: 'GET', url: `${url}/stages/${stage}/lke.xlsx${layout ? `?layout=${layout}` : ''}`, headers })
   const importXlsx = (url: string, stage: string, content: Buffer, headers: Headers = admin, name = 'lke.xlsx') => {
     const form = multipartBody({}, { name, type: XLSX, content })
     return app.inject({ method: 'POST', url: `${url}/stages/${stage}/lke.xlsx`, headers: { ...headers, ...form.headers }, payload: form.payload })
@@ -68,6 +71,63 @@ export async function setup(t: Test) {
 }
 
 export type Setup = Awaited<ReturnType<typeof setup>>
+
+/**
+ * A version that differs from LKE-ZI-2026 in every way the generated workbook must follow: two sibling
+ * sub-areas' weights swapped, a question added (QX1, A–D with its own multipliers) and one removed (Q2),
+ * ratio R36a's formula changed (if, or, not, comparisons, min, max), and predicate rules changed (a lower
+ * WBK total, a new share-of-weight rule over two nodes, the WBBM IPAK rule dropped).
+ */
+export function variantDefinition(code: string): InstrumentDefinition {
+  const def = loadSeedInstrument()
+  def.code = code
+  def.name = `LKE varian ${code}`
+  const subAreas = def.nodes.filter((n) => n.level === 'sub_area')
+  const pair = subAreas.flatMap((a) => subAreas.filter((b) => b.parentCode === a.parentCode && b.code !== a.code && b.bobot !== a.bobot).map((b) => [a, b] as const))[0]!
+  const [x, y] = pair
+  ;[x.bobot, y.bobot] = [y.bobot, x.bobot]
+  def.nodes = def.nodes.filter((n) => n.code !== 'Q2')
+  def.nodes.push({
+    code: 'QX1',
+    parentCode: 'N4',
+    level: 'question',
+    name: 'Pertanyaan tambahan versi ini',
+    order: 99,
+    bobot: null,
+    answerType: 'abcd',
+    options: [
+      { value: 'A', multiplier: 1 },
+      { value: 'B', multiplier: 0.6 },
+      { value: 'C', multiplier: 0.3 },
+      { value: 'D', multiplier: 0 },
+    ],
+    kriteriaNilai: 'A jika lengkap; B sebagian; C sedikit; D tidak ada',
+  })
+  def.nodes.find((n) => n.code === 'R36a')!.formula = 'if(or(Q88 = 0, not(Q89 >= 0)), 0, min(1, max(0, (Q89 - 1) / Q88 * 1.5)))'
+  def.predicateRules = def.predicateRules
+    .filter((r) => r.id !== 'wbbm-ipak')
+    .map((r) => (r.id === 'wbk-total' ? { ...r, min: 60 } : r))
+  def.predicateRules.push({
+    id: 'wbk-hasil-share',
+    predicate: 'WBK',
+    description: 'Hasil (N61 + N62) minimal 70% dari bobotnya',
+    target: { kind: 'nodes', codes: ['N61', 'N62'] },
+    measure: 'share_of_weight',
+    min: 0.7,
+    source: 'test variant',
+    confidence: 'TEST',
+  })
+  return def
+}
+
+/** A version row straight into the table (published, or draft), for a definition. */
+export async function insertDefinition(ctx: Pick<TestContext, 'app'>, def: InstrumentDefinition, status: 'published' | 'draft' = 'published'): Promise<string> {
+  const [row] = await ctx.app.db
+    .insert(instrumentVersions)
+    .values({ code: def.code, name: def.name, year: def.year, status, definition: def, digest: def.code.padEnd(64, '0').slice(0, 64), source: 'clone', publishedAt: status === 'published' ? new Date() : null })
+    .returning()
+  return row!.id
+}
 export type { TestContext }
 
 export async function loadXlsx(bytes: Buffer): Promise<ExcelJS.Workbook> {

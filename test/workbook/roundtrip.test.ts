@@ -85,7 +85,13 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     t.same(strip(target.answers), strip(source.answers), 'values and notes are the same')
     t.equal(body.changed, source.answers.length)
     t.equal(target.stage.total, source.stage.total, 'so is the score')
-    t.same(target.answers.find((a) => a.question_code === 'Q1')!.evidence_ids, [], 'evidence columns are not imported')
+    // column Q's links: the OPD's Renja link is reused (a parent's item), the other unit's SK link becomes a2's own link item
+    t.equal(body.evidence_created, 1, 'one link item created for a2')
+    const q1 = target.answers.find((a) => a.question_code === 'Q1')!.evidence_ids
+    t.equal(q1.length, 2, 'Q1 gets both links')
+    t.ok(q1.includes(link2.json().id), 'the OPD’s own item is attached, not copied')
+    t.notOk(q1.includes(link.json().id), 'a1’s item is not attached to a2')
+    t.same(target.answers.find((a) => a.question_code === 'Q3')!.evidence_ids, q1.filter((id) => id !== link2.json().id), 'Q3 gets the same new item')
 
     const again = await s.importXlsx(a1, 'self', exported, operatorA1)
     t.equal(again.statusCode, 200)
@@ -229,7 +235,7 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     const noSheet = await s.importXlsx(target, 'self', await saveXlsx(other))
     t.equal(noSheet.statusCode, 422)
     t.equal(noSheet.json().code, 'not_an_lke_workbook')
-    t.match(noSheet.json().detail, /no sheet "LKE ZI".*"Sheet1"/)
+    t.match(noSheet.json().detail, /none of the LKE layouts \(it has "Sheet1"\).*"LKE".*"LKE ZI".*"Jawaban"/)
     const renamed = new ExcelJS.Workbook()
     renamed.addWorksheet('LKE ZI').getCell('K2').value = 'Jawaban'
     const wrongLayout = await s.importXlsx(target, 'self', await saveXlsx(renamed))

@@ -1356,16 +1356,16 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The stage as the official LKE ZI workbook (.xlsx)
-         * @description The official workbook (sheet "LKE ZI", its formulas intact, three cells of the Pemda copy corrected) with the stage written in: answers in column K (the column its formulas score, so opened in a spreadsheet its Nilai and total L208 show the score GET …/score gives), notes in O, evidence titles in P and links in Q (a file’s link is its download route). A stage started from another (tpi from self, …) also gets that stage’s answers and notes in R and S for comparison. The ETag is the stage’s version, for If-Match on a later import. 409 workbook_not_available when the assessment’s instrument is not the one the workbook embodies (LKE-ZI-2026 or an unchanged copy).
+         * The stage as an LKE workbook (.xlsx): generated from its instrument version, or the official Pemda form
+         * @description layout=generated (default, any published or draft version): sheet "LKE" with every node and question of the version in order (Kode, Tingkat, Uraian, Bobot, Pilihan Jawaban, Skema Penilaian, Kriteria), the stage’s answers in H, Konversi and Nilai as formulas that compute what GET …/score computes, notes in L, evidence in M (a link’s URL or a file’s name, one per line; titles in N), the stage it started from in O and P; and sheet "Predikat" with every WBK/WBBM rule of the version, its value, share and pass as formulas and the predicate they give. layout=official: the official Pemda form (sheet "LKE ZI", its formulas intact, three cells corrected) with answers in K, notes in O, evidence titles in P and links in Q, comparison in R and S; only for a version it embodies (LKE-ZI-2026 or an unchanged copy), else 409 workbook_not_available. The ETag is the stage’s version, for If-Match on a later import.
          *
          *     Roles: admin, evaluator, unit_operator, viewer, integration.
          */
         get: operations["exportStageWorkbook"];
         put?: never;
         /**
-         * Import a filled LKE ZI workbook into a draft or returned stage: all or nothing
-         * @description multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). Reads column K (answers) and O (notes) of every question row; blank K clears a stored answer. Every cell is checked (the cell’s content, then the instrument’s rules); a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing. A file that is not the LKE ZI workbook: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same path as the batch route (writers of the stage, its window, one audit event). Evidence columns (P, Q) and comparison columns (R, S) are not imported: link evidence through the evidence API. Send If-Match with the ETag of the export (the stage’s version) to refuse (412) a file exported before someone else changed the stage.
+         * Import a filled LKE workbook (generated, official Pemda form or PortalRB layout) into a draft or returned stage: all or nothing
+         * @description multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same path as the batch route (writers of the stage, its window, one audit event). Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -9674,6 +9674,8 @@ export interface operations {
     exportStageWorkbook: {
         parameters: {
             query?: {
+                /** @description generated (default): the workbook generated from the assessment’s instrument version, for any version, with formulas giving the API’s score and the predicate rules; official: the official Pemda LKE ZI form, only for a version it embodies (LKE-ZI-2026 or an unchanged copy), else 409 workbook_not_available */
+                layout?: "generated" | "official";
                 /** @description add the sheet "Rencana perbaikan": the fewest answer changes to reach this predicate, with the evidence each needs */
                 plan?: "WBK" | "WBBM";
             };
@@ -9777,6 +9779,13 @@ export interface operations {
                 content: {
                     "application/json": {
                         stage: components["schemas"]["Stage"];
+                        /**
+                         * @description the layout the file was read as: generated (sheet "LKE"), official (sheet "LKE ZI") or portalrb (the master soal’s cell map)
+                         * @enum {string}
+                         */
+                        layout: "generated" | "official" | "portalrb";
+                        /** @description link evidence items created for links in the evidence cells that the unit did not have yet */
+                        evidence_created: number;
                         /** @description questions read from the workbook */
                         read: number;
                         /** @description answers written because their value or note differed from the stored one */

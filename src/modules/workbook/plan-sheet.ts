@@ -2,27 +2,23 @@
  * The improvement plan on an extra sheet "Rencana perbaikan" of an exported LKE workbook: the sheet is
  * appended after the official ones, whose cells and formulas are left as they are.
  */
+import type ExcelJS from 'exceljs'
 import { Type } from 'typebox'
 import type { PlanResult } from '../instruments/domain/index.js'
 
 export const PLAN_SHEET = 'Rencana perbaikan'
 
-export const PlanSheetQuery = Type.Object(
-  {
+/** The export's `plan` query parameter (spread into the export route's query schema). */
+export const PlanSheetParam = {
     plan: Type.Optional(
       Type.Unsafe<'WBK' | 'WBBM'>({ type: 'string', enum: ['WBK', 'WBBM'], description: 'add the sheet "Rencana perbaikan": the fewest answer changes to reach this predicate, with the evidence each needs' }),
     ),
-  },
-  { additionalProperties: false },
-)
+}
 
 const fmt = (n: number): number => Math.round(n * 100) / 100
 
-/** The workbook's bytes with the plan sheet added. */
-export async function addPlanSheet(bytes: Buffer, plan: PlanResult): Promise<Buffer> {
-  const ExcelJS = (await import('exceljs')).default
-  const wb = new ExcelJS.Workbook()
-  await wb.xlsx.load(bytes as unknown as ArrayBuffer)
+/** Appends the plan sheet to an exported workbook (after its own sheets, which stay as they are). */
+export function addPlanSheet(wb: ExcelJS.Workbook, plan: PlanResult): void {
   const ws = wb.addWorksheet(PLAN_SHEET)
   ws.columns = [
     { header: 'No', key: 'order', width: 5 },
@@ -60,5 +56,4 @@ export async function addPlanSheet(bytes: Buffer, plan: PlanResult): Promise<Buf
   ]
   for (const gap of plan.unreachable) summary.push([`Belum tercapai: ${gap.rule}`, `${gap.description} (kurang ${fmt(gap.points_short)} poin)`])
   for (const [k, v] of summary) ws.addRow([k, v]).getCell(1).font = { bold: true }
-  return Buffer.from(await wb.xlsx.writeBuffer())
 }

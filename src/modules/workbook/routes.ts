@@ -6,15 +6,18 @@ import { ProblemError, problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
 import { emitEvent, stageEvent } from '../events/service.js'
 import { windowFor } from '../assessments/rules.js'
-import { answerMap, answerView, assertCanReadStage, assertCanWriteStage, etagMatches, loadAssessment, loadDefinition, loadStage, stageAnswers, stageEtag, stageView, writeAnswers } from '../assessments/service.js'
+import { answerMap, answerView, assertCanReadStage, assertCanWriteStage, etagMatches, loadAssessment, loadDefinition, loadStage, stageAnswers, stageEtag, stageView } from '../assessments/service.js'
 import { contentDisposition } from '../evidence/rules.js'
+import { toEvidenceView } from '../evidence/service.js'
 import { assertWindowOpen, loadPeriod } from '../periods/service.js'
 import { periods } from '../periods/tables.js'
 import { safeFileStem } from './rules.js'
 import * as S from './schemas.js'
-import { addPlanSheet, PlanSheetQuery } from './plan-sheet.js'
+import { addPlanSheet } from './plan-sheet.js'
 import { planOr422 } from '../planner/service.js'
-import { XLSX_MEDIA_TYPE, assertWorkbookFits, buildWorkbook, cellPointer, changedItems, compareStageFor, evidenceRefs, periodCsv, readWorkbook } from './service.js'
+import { buildGeneratedWorkbook } from './export-generated.js'
+import { importRows, readUpload } from './imports.js'
+import { XLSX_MEDIA_TYPE, assertWorkbookFits, buildWorkbook, compareStageFor, evidenceRefs, periodCsv, workbookBytes } from './service.js'
 import { loadRowMap, templateBytes } from './template.js'
 
 export interface WorkbookRoutesOptions {
@@ -75,9 +78,9 @@ async function receiveWorkbook(request: FastifyRequest, maxBytes: number): Promi
 
 const baseUrlOf = (request: FastifyRequest, configured: string | undefined): string => configured ?? `${request.protocol}://${request.host}`
 
-/** GET and POST …/assessments/{id}/stages/{stage}/lke.xlsx: the official workbook out and in. */
+/** GET and POST …/assessments/{id}/stages/{stage}/lke.xlsx: the LKE workbook out (generated or official) and in (any of the layouts). */
 const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (app, options) => {
-  // Read at start-up: an image without src/modules/workbook/template/ fails here, not on the first export.
+  // Read at start-up: an image without src/modules/workbook/template/ fails here, not on the first export or import.
   const map = loadRowMap()
   const template = templateBytes()
 
@@ -86,12 +89,12 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
     {
       schema: {
         tags: TAGS,
-        summary: 'The stage as the official LKE ZI workbook (.xlsx)',
+        summary: 'The stage as an LKE workbook (.xlsx): generated from its instrument version, or the official Pemda form',
         description:
-          'The official workbook (sheet "LKE ZI", its formulas intact, three cells of the Pemda copy corrected) with the stage written in: answers in column K (the column its formulas score, so opened in a spreadsheet its Nilai and total L208 show the score GET …/score gives), notes in O, evidence titles in P and links in Q (a file’s link is its download route). A stage started from another (tpi from self, …) also gets that stage’s answers and notes in R and S for comparison. The ETag is the stage’s version, for If-Match on a later import. 409 workbook_not_available when the assessment’s instrument is not the one the workbook embodies (LKE-ZI-2026 or an unchanged copy).',
+          'layout=generated (default, any published or draft version): sheet "LKE" with every node and question of the version in order (Kode, Tingkat, Uraian, Bobot, Pilihan Jawaban, Skema Penilaian, Kriteria), the stage’s answers in H, Konversi and Nilai as formulas that compute what GET …/score computes, notes in L, evidence in M (a link’s URL or a file’s name, one per line; titles in N), the stage it started from in O and P; and sheet "Predikat" with every WBK/WBBM rule of the version, its value, share and pass as formulas and the predicate they give. layout=official: the official Pemda form (sheet "LKE ZI", its formulas intact, three cells corrected) with answers in K, notes in O, evidence titles in P and links in Q, comparison in R and S; only for a version it embodies (LKE-ZI-2026 or an unchanged copy), else 409 workbook_not_available. The ETag is the stage’s version, for If-Match on a later import.',
         operationId: 'exportStageWorkbook',
         params: S.StageParams,
-        querystring: PlanSheetQuery,
+        querystring: S.ExportQuery,
         response: { 200: S.XlsxResponse, ...problemResponses(400, 401, 403, 404, 409) },
       },
       config: READERS,
@@ -102,19 +105,22 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
       const stage = await loadStage(app.db, assessment.id, request.params.stage)
       assertCanReadStage(principal, stage)
       const def = await loadDefinition(app.db, assessment.instrumentVersionId)
-      assertWorkbookFits(def, map)
+      const layout = request.query.layout ?? 'generated'
+      if (layout === 'official') assertWorkbookFits(def, map)
       const answers = await stageAnswers(app.db, stage.id)
       const other = await compareStageFor(app.db, principal, stage)
       const compare = other ? { kind: other.kind, answers: await stageAnswers(app.db, other.id) } : undefined
       const refs = await evidenceRefs(app.db, [...new Set(answers.flatMap((a) => a.evidenceIds))], baseUrlOf(request, options.publicBaseUrl))
       const [period] = await app.db.select({ code: periods.code }).from(periods).where(eq(periods.id, assessment.periodId))
       const periodCode = period?.code ?? ''
-      let bytes = await buildWorkbook({ map, template, unit, periodCode, stage, answers, evidence: refs, compare, assessmentId: assessment.id })
-      if (request.query.plan) bytes = await addPlanSheet(bytes, planOr422(def, answerMap(answers), request.query.plan, {}, '/query'))
-      const name = `${safeFileStem(['LKE-ZI', unit.code, periodCode, stage.kind]) || 'LKE-ZI'}.xlsx`
+      const input = { unit, periodCode, stage, answers, evidence: refs, compare, assessmentId: assessment.id }
+      const wb = layout === 'official' ? await buildWorkbook({ ...input, map, template }) : await buildGeneratedWorkbook({ ...input, def })
+      if (request.query.plan) addPlanSheet(wb, planOr422(def, answerMap(answers), request.query.plan, {}, '/query'))
+      const bytes = await workbookBytes(wb)
+      const name = `${safeFileStem([layout === 'official' ? 'LKE-ZI' : def.code, unit.code, periodCode, stage.kind]) || 'LKE'}.xlsx`
       return reply
         .type(XLSX_MEDIA_TYPE)
-        .header('content-disposition', contentDisposition(name, 'lke-zi.xlsx'))
+        .header('content-disposition', contentDisposition(name, 'lke.xlsx'))
         .header('cache-control', 'private, no-store')
         .header('x-content-type-options', 'nosniff')
         .header('etag', stageEtag(stage))
@@ -127,9 +133,9 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
     {
       schema: {
         tags: TAGS,
-        summary: 'Import a filled LKE ZI workbook into a draft or returned stage: all or nothing',
+        summary: 'Import a filled LKE workbook (generated, official Pemda form or PortalRB layout) into a draft or returned stage: all or nothing',
         description:
-          'multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). Reads column K (answers) and O (notes) of every question row; blank K clears a stored answer. Every cell is checked (the cell’s content, then the instrument’s rules); a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing. A file that is not the LKE ZI workbook: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same path as the batch route (writers of the stage, its window, one audit event). Evidence columns (P, Q) and comparison columns (R, S) are not imported: link evidence through the evidence API. Send If-Match with the ETag of the export (the stage’s version) to refuse (412) a file exported before someone else changed the stage.',
+          'multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same path as the batch route (writers of the stage, its window, one audit event). Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.',
         operationId: 'importStageWorkbook',
         consumes: ['multipart/form-data'],
         params: S.StageParams,
@@ -143,15 +149,14 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
     },
     async (request) => {
       const { principal } = request
-      // The cheap refusals first, before reading a file: scope, stage, writer, window, instrument.
+      // The cheap refusals first, before reading a file: scope, stage, writer, window.
       const first = await loadAssessment(app.db, principal, request.params.id)
       const stage0 = await loadStage(app.db, first.assessment.id, request.params.stage)
       assertCanWriteStage(principal, stage0)
       await assertWindowOpen(app.db, first.assessment.periodId, windowFor(stage0.kind, stage0.status))
       const def = await loadDefinition(app.db, first.assessment.instrumentVersionId)
-      assertWorkbookFits(def, map)
       const file = await receiveWorkbook(request, options.maxBytes)
-      const rows = await readWorkbook(file.bytes, map, def)
+      const { layout, rows } = await readUpload(file.bytes, def, map, stage0.kind)
 
       return app.db.transaction(async (tx) => {
         const { assessment, unit } = await loadAssessment(tx, principal, request.params.id)
@@ -164,25 +169,25 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
         }
         assertCanWriteStage(principal, stage)
         await assertWindowOpen(tx, assessment.periodId, windowFor(stage.kind, stage.status))
-        const stored = await stageAnswers(tx, stage.id)
-        const items = changedItems(rows, stored)
-        if (items.length === 0) return { stage: stageView(stage), read: rows.length, changed: 0, answers: [] }
-        const before = new Map(stored.map((a) => [a.row.questionCode, answerView(a)]))
-        const { stage: updated, written } = await writeAnswers(
-          tx,
-          { principal, stage, def, unitPath: unit.path },
-          items.map(({ cell: _cell, ...item }) => item),
-          (i, field) => (field === 'note' ? cellPointer(map.sheet, `${map.columns.note}${map.questions[items[i]!.question_code]!.row}`) : cellPointer(map.sheet, items[i]!.cell)),
-        )
+        const result = await importRows(tx, {
+          principal,
+          stage,
+          def,
+          unit,
+          periodId: assessment.periodId,
+          rows,
+          auditEvidence: (created) => recordAudit(tx, request, { action: 'evidence.created', entityType: 'evidence', entityId: created.id, before: null, after: toEvidenceView(created) }),
+        })
+        if (result.written.length === 0) return { stage: stageView(result.stage), layout, read: rows.length, changed: 0, evidence_created: 0, answers: [] }
         await recordAudit(tx, request, {
           action: 'answers.workbook_imported',
           entityType: 'assessment_stage',
           entityId: stage.id,
-          before: written.map((w) => before.get(w.row.questionCode) ?? { question_code: w.row.questionCode, value: null }),
-          after: { file: { name: file.fileName, bytes: file.bytes.length }, answers: written.map(answerView) },
+          before: result.before,
+          after: { file: { name: file.fileName, bytes: file.bytes.length, layout }, answers: result.written.map(answerView) },
         })
-        await emitEvent(tx, stageEvent('answer.changed', assessment, updated, { question_codes: written.map((w) => w.row.questionCode), source: 'workbook' }, request.id))
-        return { stage: stageView(updated), read: rows.length, changed: written.length, answers: written.map(answerView) }
+        await emitEvent(tx, stageEvent('answer.changed', assessment, result.stage, { question_codes: result.written.map((w) => w.row.questionCode), source: 'workbook' }, request.id))
+        return { stage: stageView(result.stage), layout, read: rows.length, changed: result.written.length, evidence_created: result.evidenceCreated, answers: result.written.map(answerView) }
       })
     },
   )

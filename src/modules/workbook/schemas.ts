@@ -1,6 +1,8 @@
 import { Type } from 'typebox'
 import { StringEnum } from '../../lib/schema.js'
+import { WORKBOOK_LAYOUTS } from './imports.js'
 import { CSV_SHAPES } from './service.js'
+import { PlanSheetParam } from './plan-sheet.js'
 
 export { IfMatchHeaders, StageParams } from '../assessments/schemas.js'
 
@@ -24,8 +26,24 @@ export const ImportForm = Type.Object(
   { additionalProperties: false },
 )
 
+export const ExportQuery = Type.Object(
+  {
+    layout: Type.Optional(
+      StringEnum(['generated', 'official'] as const, {
+        default: 'generated',
+        description:
+          'generated (default): the workbook generated from the assessment’s instrument version, for any version, with formulas giving the API’s score and the predicate rules; official: the official Pemda LKE ZI form, only for a version it embodies (LKE-ZI-2026 or an unchanged copy), else 409 workbook_not_available',
+      }),
+    ),
+    ...PlanSheetParam,
+  },
+  { additionalProperties: false },
+)
+
 export const ImportResult = Type.Object({
   stage: Type.Ref('Stage'),
+  layout: StringEnum(WORKBOOK_LAYOUTS, { description: 'the layout the file was read as: generated (sheet "LKE"), official (sheet "LKE ZI") or portalrb (the master soal’s cell map)' }),
+  evidence_created: Type.Integer({ description: 'link evidence items created for links in the evidence cells that the unit did not have yet' }),
   read: Type.Integer({ description: 'questions read from the workbook' }),
   changed: Type.Integer({ description: 'answers written because their value or note differed from the stored one' }),
   answers: Type.Array(Type.Ref('Answer'), { description: 'the answers written' }),

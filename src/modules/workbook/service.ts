@@ -27,12 +27,13 @@ import {
 } from './rules.js'
 import { cellContent } from './sheet.js'
 import { inspectZip } from './zip.js'
+import type { EvidenceToken } from './evidence-cells.js'
 
 /**
  * exceljs, loaded on the first workbook request: it adds ~28 MB to a process's memory, which
  * a replica that never serves a workbook should not carry.
  */
-const excel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default
+export const excel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -53,6 +54,8 @@ export function assertWorkbookFits(def: InstrumentDefinition, map: RowMap): void
 export interface EvidenceRef {
   title: string
   url: string
+  /** what the generated sheet's evidence cell lists: a link's URL, a file's name (both read back on import) */
+  entry: string
 }
 
 /** Titles and URLs of evidence items; a file's URL is its download route on this API. */
@@ -68,6 +71,7 @@ export async function evidenceRefs(db: Queryable, ids: string[], baseUrl: string
       {
         title: r.kind === 'file' && r.fileName && r.fileName !== r.title ? `${r.title} (${r.fileName})` : r.title,
         url: r.kind === 'link' && r.url ? r.url : `${baseUrl.replace(/\/+$/, '')}/v1/evidence/${r.id}/content`,
+        entry: r.kind === 'link' && r.url ? r.url : r.fileName || `${baseUrl.replace(/\/+$/, '')}/v1/evidence/${r.id}/content`,
       },
     ]),
   )
@@ -92,7 +96,7 @@ export interface WorkbookInput {
  * for a stage that started from another, that stage's answers and notes beside, for comparison.
  * Formulas are kept and carry no saved values, so the spreadsheet computes them on opening.
  */
-export async function buildWorkbook(input: WorkbookInput): Promise<Buffer> {
+export async function buildWorkbook(input: WorkbookInput): Promise<ExcelJS.Workbook> {
   const { map } = input
   const wb = new (await excel()).Workbook()
   await wb.xlsx.load(input.template as unknown as ArrayBuffer)
@@ -146,6 +150,11 @@ export async function buildWorkbook(input: WorkbookInput): Promise<Buffer> {
   wb.lastModifiedBy = 'zi-tracker'
   wb.modified = new Date()
   wb.calcProperties.fullCalcOnLoad = true
+  return wb
+}
+
+/** The .xlsx bytes of a built workbook (after any sheet a caller appends). */
+export async function workbookBytes(wb: ExcelJS.Workbook): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer())
 }
 
@@ -173,8 +182,14 @@ export interface ImportedRow {
   question_code: string
   value: AnswerValue
   note: string | null
+  /** the layout has no note column for the stage: the stored note is kept */
+  keepNote?: boolean
   /** where it came from, for error reports */
+  sheet: string
   cell: string
+  noteCell: string
+  /** the evidence cell's entries; absent when the cell is blank (the answer keeps its evidence) */
+  evidence?: { sheet: string; cell: string; tokens: EvidenceToken[] }
 }
 
 const escapeToken = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1')
@@ -187,13 +202,8 @@ const notWorkbook = (detail: string, errors: FieldError[] = [{ pointer: '/body/f
 /** Limits on what an uploaded .xlsx may unpack to (an LKE workbook is ~20 entries, ~1 MB unpacked). */
 export const UNZIP_LIMITS = { maxEntries: 500, maxTotalBytes: 64 * 1024 * 1024 }
 
-/**
- * Reads a filled LKE workbook: every answer cell and note of the row map, each checked (the cell's
- * content, then the instrument's own rules through validateAnswers). Throws 422 not_an_lke_workbook
- * when the file is not one, 422 workbook_cells_invalid listing every bad cell; returns one row per
- * question otherwise (blank cells as null).
- */
-export async function readWorkbook(file: Buffer, map: RowMap, def: InstrumentDefinition): Promise<ImportedRow[]> {
+/** The uploaded .xlsx, loaded: 422 workbook_too_large when it unpacks too large, not_an_lke_workbook when it is no workbook. */
+export async function loadUpload(file: Buffer): Promise<ExcelJS.Workbook> {
   const zip = inspectZip(file, UNZIP_LIMITS)
   if (!zip.ok) {
     if (zip.reason === 'too_large' || zip.reason === 'too_many_entries') throw new ProblemError(422, 'workbook_too_large', `The workbook is too large once unpacked: ${zip.message}.`)
@@ -205,6 +215,16 @@ export async function readWorkbook(file: Buffer, map: RowMap, def: InstrumentDef
   } catch {
     throw notWorkbook('The file is a ZIP archive but not an .xlsx workbook exceljs can read.')
   }
+  return wb
+}
+
+/**
+ * Reads a filled official LKE workbook: every answer cell and note of the row map, each checked (the
+ * cell's content, then the instrument's own rules through validateAnswers). Throws 422
+ * not_an_lke_workbook when the sheet does not have the layout, 422 workbook_cells_invalid listing
+ * every bad cell; returns one row per question otherwise (blank cells as null).
+ */
+export function readOfficial(wb: ExcelJS.Workbook, map: RowMap, def: InstrumentDefinition): ImportedRow[] {
   const ws = wb.getWorksheet(map.sheet)
   if (!ws) {
     throw notWorkbook(`The workbook has no sheet "${map.sheet}" (it has ${wb.worksheets.map((w) => `"${w.name}"`).join(', ') || 'none'}); upload the official LKE ZI workbook, e.g. one exported by GET …/lke.xlsx.`)
@@ -256,7 +276,7 @@ export async function readWorkbook(file: Buffer, map: RowMap, def: InstrumentDef
     const note = noteFromCell(read(noteCell))
     if (!note.ok) bad(noteCell, note.rule, note.message, code)
     if (value !== null) given[code] = value
-    rows.push({ question_code: code, value, note: note.ok ? note.value : null, cell: answerCell })
+    rows.push({ question_code: code, value, note: note.ok ? note.value : null, sheet, cell: answerCell, noteCell })
   }
   // The instrument's own rules: option values, ranges, whole counts, two-decimal indices, ratios dividing by zero.
   for (const issue of validateAnswers(def, given)) {
@@ -282,15 +302,33 @@ export async function readWorkbook(file: Buffer, map: RowMap, def: InstrumentDef
 
 const rowOf = (cell: string): number => Number(cell.replace(/^[A-Z]+/, ''))
 
-/** The answers an import changes: a different value or note than stored (a blank cell clears a stored answer; a blank where nothing is stored is skipped). */
-export function changedItems(rows: ImportedRow[], stored: StoredAnswer[]): (AnswerInput & { cell: string })[] {
-  const current = new Map(stored.map((a) => [a.row.questionCode, a.row]))
-  return rows
-    .filter((r) => {
-      const now = current.get(r.question_code)
-      return (now?.value ?? null) !== r.value || (now?.note ?? null) !== r.note
-    })
-    .map((r) => ({ question_code: r.question_code, value: r.value, note: r.note, cell: r.cell }))
+/**
+ * The answers an import changes: a different value, note or evidence than stored (a blank answer cell
+ * clears a stored answer; a blank where nothing is stored is skipped). `evidence` holds the evidence
+ * ids of the answers whose evidence cell was filled; the others keep theirs.
+ */
+export function changedItems(rows: ImportedRow[], stored: StoredAnswer[], evidence: Map<string, string[]> = new Map()): (AnswerInput & { sheet: string; cell: string; noteCell: string })[] {
+  const current = new Map(stored.map((a) => [a.row.questionCode, a]))
+  const sameSet = (a: string[], b: string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i])
+  return rows.flatMap((r) => {
+    const now = current.get(r.question_code)
+    const ids = evidence.get(r.question_code)
+    const valueChanged = (now?.row.value ?? null) !== r.value
+    const noteChanged = !r.keepNote && (now?.row.note ?? null) !== r.note
+    const evidenceChanged = ids !== undefined && !sameSet(ids, now?.evidenceIds ?? [])
+    if (!valueChanged && !noteChanged && !evidenceChanged) return []
+    return [
+      {
+        question_code: r.question_code,
+        value: r.value,
+        ...(r.keepNote ? {} : { note: r.note }),
+        ...(ids !== undefined ? { evidence_ids: ids } : {}),
+        sheet: r.sheet,
+        cell: r.cell,
+        noteCell: r.noteCell,
+      },
+    ]
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
