@@ -6,7 +6,7 @@ import { projectRoot } from '../../src/lib/paths.js'
 import { docBlocks, docFiles, docScript, runDocExamples } from '../helpers/doc-examples.js'
 
 // One server and database per documentation file, each running every example it holds.
-t.setTimeout(20 * 60_000)
+t.setTimeout(45 * 60_000) // a shared, loaded machine: each file starts a server and a database
 
 // The examples pick ids out of answers with jq (.ci/run installs it).
 t.before(() => {
