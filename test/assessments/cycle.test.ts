@@ -33,7 +33,6 @@ t.test('the ZI cycle of one unit', async (t) => {
   const otherOperator = bearer(await createToken(ctx, 'unit_operator', { unitIds: [tree.b1.id] }))
   const evaluator = bearer(await createToken(ctx, 'evaluator', { unitIds: [tree.opdA.id] }))
   const viewer = bearer(await createToken(ctx, 'viewer'))
-  const base = { answers: fixture.answers }
 
   // 1. declare
   const declared = await app.inject({

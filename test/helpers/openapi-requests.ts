@@ -271,7 +271,6 @@ function validArb(doc: OpenApiDoc, schema: Schema, ids: IdPool, name: string, de
       return fc.boolean()
     case 'null':
       return fc.constant(null)
-    case 'string':
     default: {
       const format = schema.format
       if (format === 'uuid') {
