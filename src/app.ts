@@ -34,6 +34,7 @@ import { assessmentSchemas } from './modules/assessments/schemas.js'
 import portalrbRoutes from './modules/portalrb/routes.js'
 import benchRoutes from './modules/bench/routes.js'
 import workbookRoutes, { periodExportRoutes } from './modules/workbook/routes.js'
+import proposalRoutes from './modules/proposals/routes.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -151,6 +152,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       if (config.BENCH_ROUTES) await v1.register(benchRoutes, { prefix: '/bench' })
       await v1.register(workbookRoutes, { prefix: '/assessments', maxBytes: config.WORKBOOK_MAX_BYTES, publicBaseUrl: config.PUBLIC_BASE_URL })
       await v1.register(periodExportRoutes, { prefix: '/periods' })
+      // Pengusulan: routes under /periods, /declarations and /units (see the module).
+      await v1.register(proposalRoutes)
     },
     { prefix: '/v1' },
   )
