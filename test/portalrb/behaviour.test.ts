@@ -225,7 +225,8 @@ t.test('after the proposal window closes: the frozen proposal of the last period
   const listOpen = (await get('/pengusulan/unit-wbk')).json()
   const answersOpen = (await get('/lke/jawaban-unit/UNIT-PKM-001')).json()
 
-  await app.db.update(periods).set({ windows: { proposal: { opens_at: hoursFromNow(-48), closes_at: hoursFromNow(-0.01) } } }).where(eq(periods.id, period.id))
+  // closed half a second ago: after the answers above were submitted, before the snapshot below
+  await app.db.update(periods).set({ windows: { proposal: { opens_at: hoursFromNow(-48), closes_at: new Date(Date.now() - 500).toISOString() } } }).where(eq(periods.id, period.id))
   // an answer set submitted after the close (a later snapshot of the TPI stage) is not served
   const [tpi] = await app.db
     .select({ id: assessmentStages.id })
