@@ -225,14 +225,14 @@ t.test('after the proposal window closes: the frozen proposal of the last period
   const listOpen = (await get('/pengusulan/unit-wbk')).json()
   const answersOpen = (await get('/lke/jawaban-unit/UNIT-PKM-001')).json()
 
-  // closed half a second ago: after the answers above were submitted, before the snapshot below
-  await app.db.update(periods).set({ windows: { proposal: { opens_at: hoursFromNow(-48), closes_at: new Date(Date.now() - 500).toISOString() } } }).where(eq(periods.id, period.id))
   // an answer set submitted after the close (a later snapshot of the TPI stage) is not served
   const [tpi] = await app.db
     .select({ id: assessmentStages.id })
     .from(assessmentStages)
     .where(and(eq(assessmentStages.kind, 'tpi'), eq(assessmentStages.assessmentId, filled.assessmentUrl.split('/').pop()!)))
   const [last] = await app.db.select().from(stageSnapshots).where(eq(stageSnapshots.stageId, tpi!.id)).orderBy(desc(stageSnapshots.createdAt)).limit(1)
+  // closed just after the last submission (its snapshot), before the snapshot below
+  await app.db.update(periods).set({ windows: { proposal: { opens_at: hoursFromNow(-48), closes_at: new Date(last!.createdAt.getTime() + 1).toISOString() } } }).where(eq(periods.id, period.id))
   await app.db.insert(stageSnapshots).values({ stageId: tpi!.id, status: 'submitted', answers: last!.answers.map((a) => ({ ...a, note: 'changed after the close' })), score: last!.score })
 
   const listClosed = await get('/pengusulan/unit-wbk')
