@@ -35,6 +35,7 @@ import portalrbRoutes from './modules/portalrb/routes.js'
 import benchRoutes from './modules/bench/routes.js'
 import workbookRoutes, { periodExportRoutes } from './modules/workbook/routes.js'
 import { instrumentPlanRoutes, planDashboardRoutes, stagePlanRoutes } from './modules/planner/routes.js'
+import proposalRoutes from './modules/proposals/routes.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -155,6 +156,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await v1.register(stagePlanRoutes, { prefix: '/assessments' })
       await v1.register(instrumentPlanRoutes, { prefix: '/instruments' })
       await v1.register(planDashboardRoutes, { prefix: '/dashboards' })
+      // Pengusulan: routes under /periods, /declarations and /units (see the module).
+      await v1.register(proposalRoutes)
     },
     { prefix: '/v1' },
   )

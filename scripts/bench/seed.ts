@@ -39,7 +39,8 @@ import type { Principal } from '../../src/lib/principal.js'
 import { appendAudit, systemActor, type AuditActor, type AuditInput } from '../../src/modules/audit/service.js'
 import { authenticate, createPrincipalWithToken } from '../../src/modules/auth/service.js'
 import { answerView, createAssessment, stageView, startStage, transitionStage, writeAnswers, type AnswerInput, type AssessmentRow, type StageRow } from '../../src/modules/assessments/service.js'
-import { createDeclaration, toDeclarationView, transitionDeclaration } from '../../src/modules/declarations/service.js'
+import { createDeclaration, moveDeclaration, toDeclarationView, transitionDeclaration } from '../../src/modules/declarations/service.js'
+import { proposals } from '../../src/modules/proposals/tables.js'
 import type { DeclarationRow } from '../../src/modules/declarations/tables.js'
 import { insertEvidence, toEvidenceView } from '../../src/modules/evidence/service.js'
 import { declarationEvent, emitEvent, stageEvent, type EventInput } from '../../src/modules/events/service.js'
@@ -298,7 +299,15 @@ async function worker(job: Job): Promise<void> {
       for (const [to, who] of path) {
         const before = d
         const reason = `Tahap ${to} (bench)`
-        d = await transitionDeclaration(tx, who, d, { to, reason, ...(to === 'designated' ? { designated_on: `${periodId === job.priorId ? 2025 : 2026}-12-10` } : {}) })
+        // Past building, the steps are the proposals module's records (the seed writes the proposal row itself:
+        // its synthetic scores are not meant to pass the proposal checks).
+        d =
+          to === 'building'
+            ? await transitionDeclaration(tx, who, d, { to, reason })
+            : await moveDeclaration(tx, who, d, to, reason, to === 'designated' ? `${periodId === job.priorId ? 2025 : 2026}-12-10` : undefined)
+        if (to === 'proposed') {
+          await tx.insert(proposals).values({ declarationId: d.id, periodId, unitId: unit.id, instansiId: unit.instansiId, target, route: 'regular', checks: [], proposedById: who.principalId, proposedByName: who.name })
+        }
         tail.audit(who, { action: 'declaration.transitioned', entityType: 'declaration', entityId: d.id, before: toDeclarationView(before, who), after: toDeclarationView(d, who) })
         tail.event(declarationEvent('declaration.transitioned', d, { from: before.status, to: d.status, reason }))
       }
@@ -360,7 +369,7 @@ async function worker(job: Job): Promise<void> {
         if (plan.priorWbk) {
           await declare(tx, tail, op, unit, job.priorId, 'WBK', '2025-01-20', [
             ['building', op],
-            ['proposed', op],
+            ['proposed', admin],
             ['evaluated', admin],
             ['designated', admin],
           ])
@@ -368,7 +377,7 @@ async function worker(job: Job): Promise<void> {
         if (plan.declaration !== 'none') {
           const lifecycle: DeclarationStep[] = ['building', 'proposed', 'evaluated', plan.declaration === 'not_designated' ? 'not_designated' : 'designated']
           const depth = { declared: 0, building: 1, proposed: 2, evaluated: 3, designated: 4, not_designated: 4 }[plan.declaration]
-          const steps = lifecycle.slice(0, depth).map((to): [DeclarationStep, Principal] => [to, to === 'building' || to === 'proposed' ? op : admin])
+          const steps = lifecycle.slice(0, depth).map((to): [DeclarationStep, Principal] => [to, to === 'building' ? op : admin])
           await declare(tx, tail, op, unit, job.periodId, plan.target, '2026-01-15', steps)
         }
         if (plan.stage === 'none') {

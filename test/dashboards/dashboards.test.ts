@@ -5,6 +5,7 @@ import { buildApp } from '../../src/app.js'
 import { queryRows } from '../../src/db/client.js'
 import { evaluateEligibility, scoreInstrument, type AnswerValue, type ScoreResult } from '../../src/modules/instruments/domain/index.js'
 import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
+import { declarations } from '../../src/modules/declarations/tables.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
 import { buildTestApp } from '../helpers/app.js'
 import { bearer, createToken } from '../helpers/auth.js'
@@ -52,7 +53,12 @@ t.test('dashboards', async (t) => {
   const move = (id: string, stage: string, to: string) => call('POST', `/v1/assessments/${id}/stages/${stage}/transitions`, admin, { to, reason: 'test' })
   const declare = async (unitId: string, periodId: string, target: string, steps: string[] = []) => {
     const d = await call('POST', '/v1/declarations', admin, { unit_id: unitId, period_id: periodId, target, declared_on: '2026-01-20' })
-    for (const to of steps) await call('POST', `/v1/declarations/${d.id}/transitions`, admin, { to, reason: 'test' })
+    if (steps.includes('building')) await call('POST', `/v1/declarations/${d.id}/transitions`, admin, { to: 'building', reason: 'test' })
+    // later steps come with their records (proposal checks, TPN outcome): set directly here, test/proposals covers them
+    const last = steps[steps.length - 1]
+    if (last && last !== 'building') {
+      await app.db.update(declarations).set({ status: last as never, ...(last === 'designated' ? { predicate: target as never, designatedOn: '2025-12-10' } : {}) }).where(eq(declarations.id, d.id))
+    }
   }
 
   // 2025: b2 worst, designated WBK
@@ -165,6 +171,9 @@ t.test('dashboards', async (t) => {
     t.equal(body.declarations.units, 4)
     t.match(wbk, { units: 3, by_status: { declared: 1, building: 1, proposed: 1, designated: 0 } })
     t.match(wbbm, { units: 1, by_status: { declared: 1 } })
+    // the proposal funnel (cumulative) and the instansi gate: nothing proposed through the proposal rules here
+    t.same(body.proposals.funnel, { declared: 4, building: 2, proposed: 0, passed_administrative_selection: 0, evaluated: 0, designated: 0, not_designated: 0, revoked: 0 })
+    t.match(body.proposals.instansi, [{ instansi: { id: tree.instansi.id, instansi_kind: null }, WBK: { eligible: false, afirmasi_only: false }, WBBM: { eligible: false }, package_complete: false }])
   })
 
   t.test('scope: a viewer of one OPD, the unit_id filter, a unit operator', async (t) => {

@@ -3,9 +3,14 @@ import { allowedTransitions, checkDocuments, checkTarget, checkTransition, isEdi
 import { DECLARATION_STATUSES } from '../../src/modules/declarations/tables.js'
 
 t.test('the lifecycle', async (t) => {
-  const path = ['declared', 'building', 'proposed', 'evaluated', 'designated', 'revoked'] as const
-  for (let i = 0; i + 1 < path.length; i++) t.equal(checkTransition(path[i]!, path[i + 1]!, 'admin'), null, `${path[i]} → ${path[i + 1]}`)
-  t.equal(checkTransition('evaluated', 'not_designated', 'admin'), null)
+  t.equal(checkTransition('declared', 'building', 'admin'), null, 'declared → building is a plain move')
+  const path = ['building', 'proposed', 'evaluated', 'designated', 'revoked'] as const
+  for (let i = 0; i + 1 < path.length; i++) {
+    t.equal(checkTransition(path[i]!, path[i + 1]!, 'admin', { recorded: true }), null, `${path[i]} → ${path[i + 1]} with its record`)
+    t.match(checkTransition(path[i]!, path[i + 1]!, 'admin'), { status: 409, code: 'record_required' }, `${path[i]} → ${path[i + 1]} needs its record`)
+  }
+  t.equal(checkTransition('evaluated', 'not_designated', 'admin', { recorded: true }), null)
+  t.equal(checkTransition('proposed', 'not_designated', 'admin', { recorded: true }), null, 'a failed administrative selection ends there')
   t.same(TRANSITIONS.not_designated, [], 'not_designated is final')
   t.same(TRANSITIONS.revoked, [], 'revoked is final')
   for (const from of DECLARATION_STATUSES) {
@@ -21,9 +26,12 @@ t.test('the lifecycle', async (t) => {
 
 t.test('who may move', async (t) => {
   t.same(allowedTransitions('declared', 'unit_operator'), ['building'])
-  t.same(allowedTransitions('building', 'unit_operator'), ['proposed'])
+  t.same(allowedTransitions('building', 'unit_operator'), [], 'the instansi (admin) proposes, not the unit')
+  t.same(allowedTransitions('building', 'admin'), [], 'proposing goes through the proposals endpoint')
+  t.match(checkTransition('building', 'proposed', 'unit_operator'), { status: 403, code: 'transition_forbidden' })
+  t.match(checkTransition('building', 'proposed', 'unit_operator', { recorded: true }), { status: 403, code: 'transition_forbidden' }, 'nor with a record')
   t.same(allowedTransitions('proposed', 'unit_operator'), [])
-  t.same(allowedTransitions('evaluated', 'admin'), ['designated', 'not_designated'])
+  t.same(allowedTransitions('evaluated', 'admin'), [], 'designation needs its record')
   for (const role of ['evaluator', 'viewer', 'integration'] as const) t.same(allowedTransitions('declared', role), [], role)
   t.match(checkTransition('proposed', 'evaluated', 'unit_operator'), { status: 403, code: 'transition_forbidden', allowed: [] })
   t.match(checkTransition('declared', 'proposed', 'unit_operator'), { status: 409, code: 'invalid_transition', allowed: ['building'] }, 'skipping a step is invalid for anyone')

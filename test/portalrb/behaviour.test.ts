@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { eq } from 'drizzle-orm'
+import { and, desc, eq } from 'drizzle-orm'
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import { declarations } from '../../src/modules/declarations/tables.js'
@@ -7,7 +7,9 @@ import { periods } from '../../src/modules/periods/tables.js'
 import { bearer, createToken } from '../helpers/auth.js'
 import { hoursFromNow, insertPeriod } from '../helpers/periods.js'
 import { insertUnit } from '../helpers/units.js'
-import { BASE, PUBLIC_BASE_URL, declare, fillPkm1, portalrbWorld, seededInstrumentId } from './fixture.js'
+import { stageSnapshots, assessmentStages } from '../../src/modules/assessments/tables.js'
+import { instansiGateValues } from '../../src/modules/proposals/tables.js'
+import { BASE, PUBLIC_BASE_URL, declare, fillPkm1, portalrbWorld, recordProposal, seededInstrumentId } from './fixture.js'
 
 type Answer = { soal_id: number; jawaban_unit: string | null; jawaban_tpi: string | null; catatan_unit: string | null; bukti_dukung_unit: string | null; catatan_tpi: string | null }
 const blank = (soal_id: number): Answer => ({ soal_id, jawaban_unit: null, jawaban_tpi: null, catatan_unit: null, bukti_dukung_unit: null, catatan_tpi: null })
@@ -38,7 +40,9 @@ t.test('PortalRB adapter behaviour', async (t) => {
       ],
     }, 'WBBM targets only, kategori WBBM, afirmasi from the unit')
     await app.db.update(declarations).set({ status: 'proposed' }).where(eq(declarations.unitId, units.pkm2.id))
-    t.same(await ids('/pengusulan/unit-wbk'), ['1.02.01', '1.06.01', 'PKM-002', 'UNIT-PKM-001'], 'a unit appears once proposed')
+    t.same(await ids('/pengusulan/unit-wbk'), ['1.02.01', '1.06.01', 'UNIT-PKM-001'], 'a status set without passing the proposal rules is not listed')
+    await recordProposal(world.ctx, units.pkm2, world.period.id)
+    t.same(await ids('/pengusulan/unit-wbk'), ['1.02.01', '1.06.01', 'PKM-002', 'UNIT-PKM-001'], 'a unit appears once proposed through the rules')
   })
 
   t.test('kategori WBK-AFIRMASI follows the unit’s afirmasi attribute', async (t) => {
@@ -211,4 +215,56 @@ t.test('the base path is configurable; without PUBLIC_BASE_URL links use the req
   )
   const doc = app.swagger() as { paths: Record<string, unknown> }
   t.ok(doc.paths['/api/zi/portalrb/lke/jawaban-unit/{unit_id}'], 'documented where it is served')
+})
+
+t.test('after the proposal window closes: the frozen proposal of the last period until the next window opens', async (t) => {
+  const world = await portalrbWorld(t)
+  const { app, integration, period } = world
+  const filled = await fillPkm1(t, world)
+  const get = (path: string) => app.inject({ method: 'GET', url: `${BASE}${path}`, headers: integration })
+  const listOpen = (await get('/pengusulan/unit-wbk')).json()
+  const answersOpen = (await get('/lke/jawaban-unit/UNIT-PKM-001')).json()
+
+  // an answer set submitted after the close (a later snapshot of the TPI stage) is not served
+  const [tpi] = await app.db
+    .select({ id: assessmentStages.id })
+    .from(assessmentStages)
+    .where(and(eq(assessmentStages.kind, 'tpi'), eq(assessmentStages.assessmentId, filled.assessmentUrl.split('/').pop()!)))
+  const [last] = await app.db.select().from(stageSnapshots).where(eq(stageSnapshots.stageId, tpi!.id)).orderBy(desc(stageSnapshots.createdAt)).limit(1)
+  // closed just after the last submission (its snapshot), before the snapshot below
+  await app.db.update(periods).set({ windows: { proposal: { opens_at: hoursFromNow(-48), closes_at: new Date(last!.createdAt.getTime() + 1).toISOString() } } }).where(eq(periods.id, period.id))
+  await app.db.insert(stageSnapshots).values({ stageId: tpi!.id, status: 'submitted', answers: last!.answers.map((a) => ({ ...a, note: 'changed after the close' })), score: last!.score })
+
+  const listClosed = await get('/pengusulan/unit-wbk')
+  t.equal(listClosed.statusCode, 200, 'PortalRB’s manual refetch still answered after the close')
+  t.same(listClosed.json(), listOpen, 'the same proposal, frozen')
+  const answersClosed = await get('/lke/jawaban-unit/UNIT-PKM-001')
+  t.equal(answersClosed.statusCode, 200)
+  t.same(answersClosed.json(), answersOpen, 'the answers as submitted before the close')
+  t.notOk(JSON.stringify(answersClosed.json()).includes('changed after the close'))
+  t.equal((await get('/pengusulan/unit-wbbm')).json().tahun, 2026)
+
+  // the next proposal window opens: that period is served (nothing proposed there yet)
+  await insertPeriod(world.ctx, { instrumentVersionId: world.lke, year: 2027, code: 'ZI-2027' })
+  t.same((await get('/pengusulan/unit-wbk')).json(), { tahun: 2027, units: [] }, 'the next period, once its window opens')
+  t.equal((await get('/lke/jawaban-unit/UNIT-PKM-001')).json().code, 'UNIT_NOT_FOUND', 'last period’s units are no longer served')
+})
+
+t.test('unit-wbbm when the instansi may not propose WBBM: 403 as the guide has it', async (t) => {
+  const world = await portalrbWorld(t)
+  const { app, integration, period, units } = world
+  const get = (path: string, headers = integration) => app.inject({ method: 'GET', url: `${BASE}${path}`, headers })
+  t.equal((await get('/pengusulan/unit-wbbm')).statusCode, 200, 'eligible: served')
+  // SAKIP 65: still WBK (> 60), no longer WBBM (> 70)
+  await app.db
+    .update(instansiGateValues)
+    .set({ value: 65 })
+    .where(and(eq(instansiGateValues.instansiId, units.instansi.id), eq(instansiGateValues.periodId, period.id), eq(instansiGateValues.indicator, 'sakip_score')))
+  const refused = await get('/pengusulan/unit-wbbm')
+  t.equal(refused.statusCode, 403)
+  t.same(Object.keys(refused.json()).sort(), ['code', 'error', 'message'], 'the guide’s error body')
+  t.match(refused.json(), { error: true, code: 'WBBM_NOT_ELIGIBLE', message: /tidak berhak mengusulkan WBBM/ })
+  t.equal((await get('/pengusulan/unit-wbk')).statusCode, 200, 'unit-wbk still served')
+  const scoped = bearer(await createToken(world.ctx, 'integration', { unitIds: [units.disdik.id] }))
+  t.equal((await get('/pengusulan/unit-wbbm', scoped)).statusCode, 403, 'a token scoped to an OPD: its instansi decides')
 })

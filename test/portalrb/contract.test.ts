@@ -143,11 +143,13 @@ t.test('PortalRB contract (guide v1.0.0)', async (t) => {
     }
   })
 
-  t.test('404 DATA_NOT_FOUND while no proposal period is open (§8 cut-off)', async (t) => {
+  t.test('404 DATA_NOT_FOUND while no proposal window has opened yet (§8 cut-off)', async (t) => {
     await app.db
       .update(periods)
       .set({ windows: { proposal: { opens_at: hoursFromNow(24), closes_at: hoursFromNow(48) } } })
       .where(eq(periods.id, period.id))
+    // (a closed window of an earlier period would be served frozen: test/portalrb/behaviour.test.ts)
+    await app.db.update(periods).set({ windows: {} }).where(eq(periods.id, world.lastYear.id))
     for (const path of ENDPOINTS) guideError(t, await get(path), 404, 'DATA_NOT_FOUND', `${path} before the proposal window opens`)
     t.match((await get('/pengusulan/unit-wbk')).json().message, /belum tersedia/)
   })

@@ -1,10 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import type { Test } from 'tap'
 import { declarations, type DeclarationStatus, type Target } from '../../src/modules/declarations/tables.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
+import type { GateIndicator } from '../../src/modules/proposals/rules.js'
+import { instansiGateValues, proposals } from '../../src/modules/proposals/tables.js'
+import { units as unitsTable } from '../../src/modules/units/tables.js'
 import { buildTestApp, type TestContext } from '../helpers/app.js'
 import { bearer, createToken } from '../helpers/auth.js'
 import { multipartBody, pdfBytes } from '../helpers/multipart.js'
@@ -14,9 +17,32 @@ import { insertUnit } from '../helpers/units.js'
 export const PUBLIC_BASE_URL = 'https://zi.contoh.go.id'
 export const BASE = '/portalrb'
 
-/** A declaration row straight into the table, in any status (the declarations module tests its lifecycle). */
-export async function declare(ctx: Pick<TestContext, 'app'>, unit: { id: string }, periodId: string, target: Target, status: DeclarationStatus): Promise<void> {
+const PROPOSED_OR_LATER: readonly DeclarationStatus[] = ['proposed', 'evaluated', 'designated', 'not_designated', 'revoked']
+
+/**
+ * A declaration row straight into the table, in any status (the declarations and proposals
+ * modules test the lifecycle); proposed or later comes with its proposals row, as if proposed
+ * through the proposal rules.
+ */
+export async function declare(ctx: Pick<TestContext, 'app'>, unit: { id: string; instansiId?: string }, periodId: string, target: Target, status: DeclarationStatus): Promise<void> {
   await ctx.app.db.insert(declarations).values({ unitId: unit.id, periodId, target, status, declaredOn: '2026-01-20' })
+  if (PROPOSED_OR_LATER.includes(status)) await recordProposal(ctx, unit, periodId)
+}
+
+/** The proposals row of a unit's declaration in the period (what POST /v1/periods/{id}/proposals writes once every rule passed). */
+export async function recordProposal(ctx: Pick<TestContext, 'app'>, unit: { id: string; instansiId?: string }, periodId: string): Promise<void> {
+  const [d] = await ctx.app.db.select().from(declarations).where(and(eq(declarations.unitId, unit.id), eq(declarations.periodId, periodId)))
+  if (!d) throw new Error('no declaration')
+  await ctx.app.db
+    .insert(proposals)
+    .values({ declarationId: d.id, periodId, unitId: unit.id, instansiId: unit.instansiId ?? unit.id, target: d.target, route: 'regular', checks: [], proposedByName: 'test setup' })
+}
+
+/** Gate values with which a Pemda passes both the WBK and the WBBM gate in the period. */
+export async function passGate(ctx: Pick<TestContext, 'app'>, instansiId: string, periodId: string): Promise<void> {
+  await ctx.app.db.update(unitsTable).set({ instansiKind: 'kabupaten' }).where(eq(unitsTable.id, instansiId))
+  const values: [GateIndicator, string | number][] = [['opini_bpk', 'WTP'], ['spip_level', 3], ['sakip_score', 75.5], ['indeks_rb', 65.2]]
+  for (const [indicator, value] of values) await ctx.app.db.insert(instansiGateValues).values({ instansiId, periodId, indicator, value, recordedByName: 'test setup' })
 }
 
 export async function seededInstrumentId(ctx: Pick<TestContext, 'app'>): Promise<string> {
@@ -64,6 +90,8 @@ export async function portalrbWorld(t: Test, env: Record<string, string> = {}) {
   const smp2 = await insertUnit(ctx, { kind: 'unit', parent: disdik, code: 'SMP-02', name: 'SMP Negeri 2' })
   const dinsos = await insertUnit(ctx, { kind: 'opd', parent: instansi, code: '1.06.01', name: 'Dinas Sosial' })
 
+  await passGate(ctx, instansi.id, period.id)
+  await passGate(ctx, instansi.id, lastYear.id)
   await declare(ctx, dinkes, period.id, 'WBK', 'proposed')
   await declare(ctx, pkm1, period.id, 'WBK', 'proposed')
   await declare(ctx, pkm2, period.id, 'WBK', 'building')

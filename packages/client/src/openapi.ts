@@ -501,7 +501,7 @@ export interface paths {
         put?: never;
         /**
          * Move a declaration along its lifecycle
-         * @description declared → building → proposed → evaluated → designated | not_designated; designated → revoked. A step the lifecycle does not allow: 409 invalid_transition with `allowed` (the next states). Unit operators may move declared → building → proposed only (403 transition_forbidden with `allowed`). designated records the predicate (the target) and designated_on (default today). The reason is kept in the history.
+         * @description declared → building → proposed → evaluated → designated | not_designated (also proposed → not_designated); designated → revoked. A step the lifecycle does not allow: 409 invalid_transition with `allowed` (the next states). This endpoint makes the plain move declared → building (admin or unit operator); later steps need their record (409 record_required for the admin, 403 transition_forbidden for others): propose with POST /v1/periods/{period_id}/proposals, then the /v1/declarations/{id}/proposal/… records. The reason is kept in the history.
          *
          *     Roles: admin, unit_operator.
          */
@@ -1464,6 +1464,304 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/periods/{period_id}/proposal-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The proposal rules of a period: the instansi gate, the afirmasi route, years of WBK before WBBM
+         * @description The defaults (zi-rules.md, each rule with its source and confidence) until the admin replaces them.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getProposalRules"];
+        /**
+         * Replace the proposal rules of a period
+         * @description 422 proposal_rules_invalid naming each inconsistent rule (opini_bpk needs one_of with allowed; numbers need a threshold; ids unique).
+         *
+         *     Roles: admin.
+         */
+        put: operations["putProposalRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/gate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instansi gate values of a period (Opini BPK, SPIP, SAKIP, Indeks RB) and the eligibility they give
+         * @description Readers whose scope covers any part of the instansi may read it.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getInstansiGate"];
+        /**
+         * Record gate values of an instansi for a period (only the indicators sent; null removes one)
+         * @description Each value may name an evidence item of the instansi (422 evidence_not_found otherwise); who recorded it and when are kept.
+         *
+         *     Roles: admin.
+         */
+        put: operations["putInstansiGate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/eligibility": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * May the instansi propose WBK, WBBM, or afirmasi units only? Each gate rule with required, actual, passed and source
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getInstansiEligibility"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/package": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The proposal package of an instansi (surat usulan, SPTJM, TLHP, survei mandiri, PIC) and what it lacks
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getProposalPackage"];
+        /**
+         * Attach package documents (evidence items of the instansi) and set the PIC; only the fields sent change
+         * @description Roles: admin.
+         */
+        put: operations["putProposalPackage"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The units proposed in a period (in your scope), each with its outcome so far
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["listProposals"];
+        put?: never;
+        /**
+         * Propose units of the period to KemenPANRB (building → proposed), all or nothing; dry_run previews each verdict
+         * @description Checks per unit, all reported: declaration_in_period, declaration_status (building), unit_active, proposal_window (open), instansi_gate (or the afirmasi route for an afirmasi unit, WBK), tpi_stage_approved, tpi_score (every rule of the target, with the explanation), wbk_designation_held (WBBM: a WBK/WBBM designation held for the period’s number of years), package_complete. All or nothing: if any unit fails, 422 proposal_refused lists every unit’s verdict and failing checks, and nothing is proposed. dry_run=true answers 200 with the verdicts and changes nothing.
+         *
+         *     Roles: admin.
+         */
+        post: operations["proposeUnits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Could this declaration be proposed now? Every check with its reason (changes nothing)
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getProposalCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A proposed unit’s proposal and national outcome (selection, sanggah, evaluation, decision, revocation)
+         * @description 404 proposal_not_found until the declaration is proposed.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getProposal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal/administrative-selection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the TPN’s administrative selection (each item sesuai / tidak sesuai)
+         * @description While proposed; a new record replaces the earlier one (and its sanggah). Passed only when every item is sesuai.
+         *
+         *     Roles: admin.
+         */
+        post: operations["recordAdministrativeSelection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal/sanggah": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a sanggah (appeal) against a failed administrative selection, and its result
+         * @description 409 sanggah_not_applicable when the selection was passed. result diterima passes the selection.
+         *
+         *     Roles: admin.
+         */
+        post: operations["recordSanggah"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the TPN evaluation (proposed → evaluated), from the unit’s tpn stage scores
+         * @description Needs the administrative selection passed (409 administrative_selection_not_passed) and the tpn stage submitted or approved (409 tpn_stage_missing); its total and predicate are kept.
+         *
+         *     Roles: admin.
+         */
+        post: operations["recordEvaluation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the designation (SK Menteri number and date) or not_designated with reasons
+         * @description designated after the evaluation; not_designated after the evaluation or a failed administrative selection (with no pending sanggah). 409 outcome_out_of_order otherwise.
+         *
+         *     Roles: admin.
+         */
+        post: operations["recordDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal/revocation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the revocation of a designation (designated → revoked) with reason and date
+         * @description For example an OTT in the unit.
+         *
+         *     Roles: admin.
+         */
+        post: operations["recordRevocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/units/{id}/predicate-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit’s WBK/WBBM predicates over time: which, since when (SK date), until when (revoked or superseded by WBBM)
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getPredicateHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/portalrb/pengusulan/unit-wbk": {
         parameters: {
             query?: never;
@@ -1473,7 +1771,7 @@ export interface paths {
         };
         /**
          * PortalRB: units proposed for WBK in the current proposal period
-         * @description Guide §3.1. Units whose declaration in the period whose proposal window is open now targets WBK and is proposed or further (proposed, evaluated, designated, not_designated); kategori WBK-AFIRMASI for afirmasi units. 404 DATA_NOT_FOUND when no proposal window is open. ETag computed from the body; If-None-Match → 304.
+         * @description Guide §3.1. Units proposed for WBK (through POST /v1/periods/{period_id}/proposals, so every proposal rule passed) whose declaration is proposed or further (proposed, evaluated, designated, not_designated); kategori WBK-AFIRMASI for afirmasi units. The period is the one whose proposal window is open now; when none is, the one whose window closed last, frozen as it stood at the close, until the next window opens (PortalRB’s manual refetch). 404 DATA_NOT_FOUND when no proposal window has opened yet. ETag computed from the body; If-None-Match → 304.
          *
          *     Roles: integration.
          */
@@ -1495,7 +1793,7 @@ export interface paths {
         };
         /**
          * PortalRB: units proposed for WBBM in the current proposal period
-         * @description Guide §3.2: as unit-wbk, for declarations targeting WBBM (kategori WBBM).
+         * @description Guide §3.2: as unit-wbk, for proposals targeting WBBM (kategori WBBM). The guide has PortalRB call it only when the instansi “berhak mengusulkan WBBM”: when no instansi of the token may propose WBBM in the period (the instansi gate), 403 WBBM_NOT_ELIGIBLE.
          *
          *     Roles: integration.
          */
@@ -1517,7 +1815,7 @@ export interface paths {
         };
         /**
          * PortalRB: the LKE answers of one proposed unit
-         * @description Guide §3.3. One entry per question of the period’s instrument that has a PortalRB soal_id, in soal_id order: the unit’s answer, note and evidence from its last submitted self-assessment, the TPI’s answer and note from the last submitted TPI stage (null until submitted). 404 UNIT_NOT_FOUND unless the unit is proposed in the current proposal period.
+         * @description Guide §3.3. One entry per question of the period’s instrument that has a PortalRB soal_id, in soal_id order: the unit’s answer, note and evidence from its last submitted self-assessment, the TPI’s answer and note from the last submitted TPI stage (null until submitted); after the proposal window closed, as last submitted before the close. 404 UNIT_NOT_FOUND unless the unit is proposed in the served proposal period.
          *
          *     Roles: integration.
          */
@@ -1589,6 +1887,7 @@ export interface components {
              * @enum {string}
              */
             kind: "instansi" | "opd" | "unit";
+            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
             parent_id: string | null;
             /** @description explicit attribute (e.g. daerah 3T); never guessed from the name */
             afirmasi: boolean;
@@ -1621,6 +1920,7 @@ export interface components {
              * @enum {string}
              */
             kind: "instansi" | "opd" | "unit";
+            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
             parent_id: string | null;
             /** @description explicit attribute (e.g. daerah 3T); never guessed from the name */
             afirmasi: boolean;
@@ -2927,6 +3227,7 @@ export interface operations {
                      * @enum {string}
                      */
                     kind: "instansi" | "opd" | "unit";
+                    instansi_kind?: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
                     parent_id?: string | null;
                     /** @default false */
                     afirmasi?: boolean;
@@ -3161,6 +3462,7 @@ export interface operations {
                     /** @description unique within the instansi; letters, digits and . _ / - (e.g. the kode satker) */
                     code?: string;
                     name?: string;
+                    instansi_kind?: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
                     /** Format: uuid */
                     parent_id?: string;
                     afirmasi?: boolean;
@@ -5031,6 +5333,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description Plain moves only (declared → building); later steps are recorded through the proposal endpoints. */
         requestBody: {
             content: {
                 "application/json": {
@@ -5041,11 +5344,6 @@ export interface operations {
                     to: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
                     /** @description why (kept in the history) */
                     reason: string;
-                    /**
-                     * Format: date
-                     * @description with to=designated: the date of the designation (default: today)
-                     */
-                    designated_on?: string;
                 };
             };
         };
@@ -8481,6 +8779,37 @@ export interface operations {
                                 }[];
                             }[];
                         };
+                        /** @description the proposal funnel over the declarations in scope, and the gate state (and package completeness) of each instansi your scope touches */
+                        proposals: {
+                            /** @description cumulative: a unit counts in every step it reached */
+                            funnel: {
+                                declared: number;
+                                building: number;
+                                proposed: number;
+                                passed_administrative_selection: number;
+                                evaluated: number;
+                                designated: number;
+                                not_designated: number;
+                                revoked: number;
+                            };
+                            instansi: {
+                                instansi: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    code: string;
+                                    name: string;
+                                    instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                                };
+                                WBK: {
+                                    eligible: boolean;
+                                    afirmasi_only: boolean;
+                                };
+                                WBBM: {
+                                    eligible: boolean;
+                                };
+                                package_complete: boolean;
+                            }[];
+                        };
                     };
                 };
             };
@@ -10328,6 +10657,2679 @@ export interface operations {
                         }[];
                         /** @description stages in scope not meeting the target that no change of the answers they control can bring there */
                         out_of_reach: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProposalRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        period_id: string;
+                        /** @description false: the defaults (zi-rules.md) apply */
+                        customised: boolean;
+                        gate_rules: {
+                            id: string;
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            /**
+                             * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_score (0–100) | indeks_rb (0–100)
+                             * @enum {string}
+                             */
+                            indicator: "opini_bpk" | "spip_level" | "sakip_score" | "indeks_rb";
+                            /**
+                             * @description all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga
+                             * @enum {string}
+                             */
+                            applies_to: "all" | "pemda" | "kementerian_lembaga";
+                            /**
+                             * @description one_of (opini_bpk) | at_least (≥) | greater_than (>)
+                             * @enum {string}
+                             */
+                            comparison: "one_of" | "at_least" | "greater_than";
+                            threshold?: number;
+                            allowed?: ("WTP" | "WDP" | "TW" | "TMP")[];
+                            description: string;
+                            /** @description where the number comes from */
+                            source: string;
+                            /** @description e.g. MEDIUM, UNCONFIRMED (zi-rules.md’s scale) */
+                            confidence: string;
+                        }[];
+                        /** @description instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
+                        afirmasi_instansi_kinds: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota")[];
+                        /** @description WBBM: years a WBK (or WBBM) designation must have been held */
+                        wbbm_min_wbk_years: number;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description 0 while the defaults apply */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putProposalRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    gate_rules: {
+                        id: string;
+                        /** @enum {string} */
+                        predicate: "WBK" | "WBBM";
+                        /**
+                         * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_score (0–100) | indeks_rb (0–100)
+                         * @enum {string}
+                         */
+                        indicator: "opini_bpk" | "spip_level" | "sakip_score" | "indeks_rb";
+                        /**
+                         * @description all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga
+                         * @enum {string}
+                         */
+                        applies_to: "all" | "pemda" | "kementerian_lembaga";
+                        /**
+                         * @description one_of (opini_bpk) | at_least (≥) | greater_than (>)
+                         * @enum {string}
+                         */
+                        comparison: "one_of" | "at_least" | "greater_than";
+                        threshold?: number;
+                        allowed?: ("WTP" | "WDP" | "TW" | "TMP")[];
+                        description: string;
+                        /** @description where the number comes from */
+                        source: string;
+                        /** @description e.g. MEDIUM, UNCONFIRMED (zi-rules.md’s scale) */
+                        confidence: string;
+                    }[];
+                    /** @description instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
+                    afirmasi_instansi_kinds: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota")[];
+                    /** @description WBBM: years a WBK (or WBBM) designation must have been held */
+                    wbbm_min_wbk_years: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        period_id: string;
+                        /** @description false: the defaults (zi-rules.md) apply */
+                        customised: boolean;
+                        gate_rules: {
+                            id: string;
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            /**
+                             * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_score (0–100) | indeks_rb (0–100)
+                             * @enum {string}
+                             */
+                            indicator: "opini_bpk" | "spip_level" | "sakip_score" | "indeks_rb";
+                            /**
+                             * @description all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga
+                             * @enum {string}
+                             */
+                            applies_to: "all" | "pemda" | "kementerian_lembaga";
+                            /**
+                             * @description one_of (opini_bpk) | at_least (≥) | greater_than (>)
+                             * @enum {string}
+                             */
+                            comparison: "one_of" | "at_least" | "greater_than";
+                            threshold?: number;
+                            allowed?: ("WTP" | "WDP" | "TW" | "TMP")[];
+                            description: string;
+                            /** @description where the number comes from */
+                            source: string;
+                            /** @description e.g. MEDIUM, UNCONFIRMED (zi-rules.md’s scale) */
+                            confidence: string;
+                        }[];
+                        /** @description instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
+                        afirmasi_instansi_kinds: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota")[];
+                        /** @description WBBM: years a WBK (or WBBM) designation must have been held */
+                        wbbm_min_wbk_years: number;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description 0 while the defaults apply */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInstansiGate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        /** Format: uuid */
+                        period_id: string;
+                        WBK: {
+                            eligible: boolean;
+                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
+                            afirmasi_only: boolean;
+                            rules: {
+                                rule: string;
+                                indicator: string;
+                                description: string;
+                                required: string;
+                                actual: string | number | null;
+                                passed: boolean;
+                                source: string;
+                                confidence: string;
+                            }[];
+                        };
+                        WBBM: {
+                            eligible: boolean;
+                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
+                            afirmasi_only: boolean;
+                            rules: {
+                                rule: string;
+                                indicator: string;
+                                description: string;
+                                required: string;
+                                actual: string | number | null;
+                                passed: boolean;
+                                source: string;
+                                confidence: string;
+                            }[];
+                        };
+                        values: {
+                            opini_bpk: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            spip_level: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            sakip_score: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            indeks_rb: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putInstansiGate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description only the indicators sent change */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description null removes the value */
+                    opini_bpk?: {
+                        /** @enum {string} */
+                        value: "WTP" | "WDP" | "TW" | "TMP";
+                        /** @description an evidence item of the instansi */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description null removes the value */
+                    spip_level?: {
+                        value: number;
+                        /** @description an evidence item of the instansi */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description null removes the value */
+                    sakip_score?: {
+                        value: number;
+                        /** @description an evidence item of the instansi */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description null removes the value */
+                    indeks_rb?: {
+                        value: number;
+                        /** @description an evidence item of the instansi */
+                        evidence_id?: string | null;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        /** Format: uuid */
+                        period_id: string;
+                        WBK: {
+                            eligible: boolean;
+                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
+                            afirmasi_only: boolean;
+                            rules: {
+                                rule: string;
+                                indicator: string;
+                                description: string;
+                                required: string;
+                                actual: string | number | null;
+                                passed: boolean;
+                                source: string;
+                                confidence: string;
+                            }[];
+                        };
+                        WBBM: {
+                            eligible: boolean;
+                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
+                            afirmasi_only: boolean;
+                            rules: {
+                                rule: string;
+                                indicator: string;
+                                description: string;
+                                required: string;
+                                actual: string | number | null;
+                                passed: boolean;
+                                source: string;
+                                confidence: string;
+                            }[];
+                        };
+                        values: {
+                            opini_bpk: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            spip_level: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            sakip_score: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            indeks_rb: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInstansiEligibility: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        /** Format: uuid */
+                        period_id: string;
+                        WBK: {
+                            eligible: boolean;
+                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
+                            afirmasi_only: boolean;
+                            rules: {
+                                rule: string;
+                                indicator: string;
+                                description: string;
+                                required: string;
+                                actual: string | number | null;
+                                passed: boolean;
+                                source: string;
+                                confidence: string;
+                            }[];
+                        };
+                        WBBM: {
+                            eligible: boolean;
+                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
+                            afirmasi_only: boolean;
+                            rules: {
+                                rule: string;
+                                indicator: string;
+                                description: string;
+                                required: string;
+                                actual: string | number | null;
+                                passed: boolean;
+                                source: string;
+                                confidence: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProposalPackage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        documents: {
+                            surat_usulan: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                            sptjm: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                            tlhp: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                            survei_mandiri: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                        };
+                        pic: {
+                            name: string | null;
+                            email: string | null;
+                            phone: string | null;
+                        };
+                        complete: boolean;
+                        /** @description documents not attached and PIC fields not filled (pic.name, pic.email, pic.phone) */
+                        missing: string[];
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description 0 before anything is recorded */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putProposalPackage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description only the documents sent change */
+                    documents?: {
+                        /** @description an evidence item of the instansi; null detaches */
+                        surat_usulan?: string | null;
+                        /** @description an evidence item of the instansi; null detaches */
+                        sptjm?: string | null;
+                        /** @description an evidence item of the instansi; null detaches */
+                        tlhp?: string | null;
+                        /** @description an evidence item of the instansi; null detaches */
+                        survei_mandiri?: string | null;
+                    };
+                    pic?: {
+                        name?: string | null;
+                        email?: string | null;
+                        phone?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        documents: {
+                            surat_usulan: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                            sptjm: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                            tlhp: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                            survei_mandiri: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                        };
+                        pic: {
+                            name: string | null;
+                            email: string | null;
+                            phone: string | null;
+                        };
+                        complete: boolean;
+                        /** @description documents not attached and PIC fields not filled (pic.name, pic.email, pic.phone) */
+                        missing: string[];
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description 0 before anything is recorded */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProposals: {
+        parameters: {
+            query?: {
+                target?: "WBK" | "WBBM";
+                instansi_id?: string;
+            };
+            header?: never;
+            path: {
+                period_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            declaration_id: string;
+                            /** Format: uuid */
+                            period_id: string;
+                            /** Format: uuid */
+                            unit_id: string;
+                            /** Format: uuid */
+                            instansi_id: string;
+                            /** @enum {string} */
+                            target: "WBK" | "WBBM";
+                            /** @enum {string} */
+                            route: "regular" | "afirmasi";
+                            /**
+                             * @description the declaration’s status now
+                             * @enum {string}
+                             */
+                            status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                            tpi_total: number | null;
+                            /** @description the checks as they stood when proposed */
+                            checks: {
+                                /** @enum {string} */
+                                check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                                passed: boolean;
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            /** Format: date-time */
+                            proposed_at: string;
+                            proposed_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            passed_administrative_selection: boolean;
+                            administrative_selection: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                decided_on: string;
+                                items: {
+                                    item: string;
+                                    result: string;
+                                    note: string | null;
+                                }[];
+                                passed: boolean;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                            } | null;
+                            sanggah: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                filed_on: string;
+                                reason: string;
+                                result: string;
+                                decided_on: string | null;
+                                note: string | null;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                            } | null;
+                            evaluation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                evaluated_on: string;
+                                tpn_stage_status: string;
+                                tpn_total: number;
+                                tpn_predicate: string;
+                                note: string | null;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                            } | null;
+                            decision: {
+                                /** @enum {string} */
+                                decision: "designated" | "not_designated";
+                                sk_number?: string;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                sk_date?: string;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                decided_on?: string;
+                                reasons?: string[];
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                            } | null;
+                            revocation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                revoked_on: string;
+                                reason: string;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                            } | null;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    proposeUnits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description declarations of this period to propose */
+                    declaration_ids: string[];
+                    /**
+                     * @description true: answer each unit’s verdict and change nothing
+                     * @default false
+                     */
+                    dry_run?: boolean;
+                    /** @description kept in each declaration’s history (default: “proposed to KemenPANRB”) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        period_id: string;
+                        dry_run: boolean;
+                        /**
+                         * @description one unit refused refuses the whole request (422 proposal_refused); nothing is written
+                         * @enum {string}
+                         */
+                        mode: "all_or_nothing";
+                        /** @description units proposed by this request (0 on a dry run) */
+                        proposed: number;
+                        ready: number;
+                        refused: number;
+                        items: {
+                            /** Format: uuid */
+                            declaration_id: string;
+                            unit: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                name: string;
+                                afirmasi: boolean;
+                            } | null;
+                            target: ("WBK" | "WBBM") | null;
+                            /** @description every check passed */
+                            ready: boolean;
+                            /**
+                             * @description afirmasi: proposed through the afirmasi route (the instansi fails the WBK gate)
+                             * @enum {string}
+                             */
+                            route: "regular" | "afirmasi";
+                            /** @description as PortalRB will list it */
+                            kategori: ("WBK" | "WBK-AFIRMASI" | "WBBM") | null;
+                            /** @description every check, passed or not */
+                            checks: {
+                                /** @enum {string} */
+                                check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                                passed: boolean;
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            failing: ("declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete")[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProposalCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        unit: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            afirmasi: boolean;
+                        } | null;
+                        target: ("WBK" | "WBBM") | null;
+                        /** @description every check passed */
+                        ready: boolean;
+                        /**
+                         * @description afirmasi: proposed through the afirmasi route (the instansi fails the WBK gate)
+                         * @enum {string}
+                         */
+                        route: "regular" | "afirmasi";
+                        /** @description as PortalRB will list it */
+                        kategori: ("WBK" | "WBK-AFIRMASI" | "WBBM") | null;
+                        /** @description every check, passed or not */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        failing: ("declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete")[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            passed: boolean;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordAdministrativeSelection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    decided_on: string;
+                    items: {
+                        /** @enum {string} */
+                        item: "surat_usulan" | "sptjm" | "tlhp" | "survei_mandiri" | "lke" | "syarat_2_tahun_wbk" | "lhkpn" | "other";
+                        /** @enum {string} */
+                        result: "sesuai" | "tidak_sesuai";
+                        note?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            passed: boolean;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordSanggah: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    filed_on: string;
+                    reason: string;
+                    /**
+                     * @description pending until KemenPANRB decides; diterima passes the administrative selection
+                     * @enum {string}
+                     */
+                    result: "pending" | "diterima" | "ditolak";
+                    decided_on?: string | null;
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            passed: boolean;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    evaluated_on: string;
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            passed: boolean;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "designated";
+                    /** @description nomor Keputusan Menteri PANRB */
+                    sk_number: string;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    sk_date: string;
+                } | {
+                    /** @enum {string} */
+                    decision: "not_designated";
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    decided_on: string;
+                    reasons: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            passed: boolean;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordRevocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    revoked_on: string;
+                    /** @description e.g. OTT (operasi tangkap tangan) in the unit */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            passed: boolean;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPredicateHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** @description the predicate held now (not revoked, not superseded) */
+                        current: ("WBK" | "WBBM") | null;
+                        items: {
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            /** Format: uuid */
+                            period_id: string;
+                            period_code: string;
+                            year: number;
+                            since: string | null;
+                            until: string | null;
+                            until_reason: ("revoked" | "superseded") | null;
+                            sk_number: string | null;
+                            held: boolean;
+                        }[];
                     };
                 };
             };

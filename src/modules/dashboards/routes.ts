@@ -20,6 +20,7 @@ import {
   type Metrics,
 } from './rules.js'
 import * as S from './schemas.js'
+import { proposalSummary } from '../proposals/service.js'
 import {
   aggregate,
   assertStageVisible,
@@ -78,11 +79,12 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       assertStageVisible(request.principal, stage)
       const scope = await resolveScope(app.db, request.principal, request.query.unit_id)
       const limit = request.query.closest_limit ?? 10
-      const [byRoot, def, closestWbk, closestWbbm] = await Promise.all([
+      const [byRoot, def, closestWbk, closestWbbm, proposals] = await Promise.all([
         aggregate(app.db, period.id, scope.roots, [...new Set(['decl', 'self', stage])], { exclude: ['q:', 'qdiv:'] }),
         periodDefinition(app.db, period.instrumentVersionId),
         closestTo(app.db, period.id, stage, scope, 'WBK', limit),
         closestTo(app.db, period.id, stage, scope, 'WBBM', limit),
+        proposalSummary(app.db, request.principal, period.id, scope.pathCondition),
       ])
       const metrics = mergeRoots(byRoot, stage)
       return withEtag(request, reply, {
@@ -94,6 +96,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
         completion: completionOf(metrics),
         scores: scoresOf(metrics, def),
         closest: { WBK: closestWbk, WBBM: closestWbbm },
+        proposals,
       })
     },
   )

@@ -3,6 +3,7 @@ import { PageMeta, PageQuery } from '../../lib/pagination.js'
 import { StringEnum } from '../../lib/schema.js'
 import { STAGE_KINDS, STAGE_STATUSES } from '../assessments/rules.js'
 import { DECLARATION_STATUS_KEYS, HISTOGRAM_BUCKETS } from './rules.js'
+import { ProposalSummaryView } from '../proposals/schemas.js'
 
 const Uuid = Type.String({ format: 'uuid' })
 const Num = Type.Number()
@@ -105,6 +106,9 @@ export const SummaryView = Type.Object({
   closest: Type.Object({
     WBK: Type.Array(ClosestItem, { description: 'not yet meeting WBK, smallest shortfall first' }),
     WBBM: Type.Array(ClosestItem, { description: 'meeting WBK but not WBBM, smallest shortfall first' }),
+  }),
+  proposals: Type.Object(ProposalSummaryView.properties, {
+    description: 'the proposal funnel over the declarations in scope, and the gate state (and package completeness) of each instansi your scope touches',
   }),
 })
 

@@ -135,7 +135,7 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: TAGS,
         summary: 'Move a declaration along its lifecycle',
         description:
-          'declared → building → proposed → evaluated → designated | not_designated; designated → revoked. A step the lifecycle does not allow: 409 invalid_transition with `allowed` (the next states). Unit operators may move declared → building → proposed only (403 transition_forbidden with `allowed`). designated records the predicate (the target) and designated_on (default today). The reason is kept in the history.',
+          'declared → building → proposed → evaluated → designated | not_designated (also proposed → not_designated); designated → revoked. A step the lifecycle does not allow: 409 invalid_transition with `allowed` (the next states). This endpoint makes the plain move declared → building (admin or unit operator); later steps need their record (409 record_required for the admin, 403 transition_forbidden for others): propose with POST /v1/periods/{period_id}/proposals, then the /v1/declarations/{id}/proposal/… records. The reason is kept in the history.',
         operationId: 'transitionDeclaration',
         params: S.DeclarationIdParams,
         headers: S.IfMatchHeaders,

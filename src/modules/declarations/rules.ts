@@ -6,7 +6,12 @@ import type { DeclarationDocument, DeclarationStatus, Target } from './tables.js
  * WBBM-requires-WBK rule and the shape of the documents.
  *
  *   declared → building → proposed → evaluated → designated | not_designated
+ *   proposed → not_designated (failed the TPN's administrative selection)
  *   designated → revoked
+ *
+ * Only declared → building is a plain move (transitions endpoint). Every later step needs its
+ * record and goes through the proposals module: proposing (admin, checked against the proposal
+ * rules), the TPN evaluation, the designation with its SK Menteri, the revocation.
  */
 export interface RuleViolation {
   status: 403 | 409 | 422
@@ -19,23 +24,35 @@ export interface RuleViolation {
 export const TRANSITIONS: Record<DeclarationStatus, readonly DeclarationStatus[]> = {
   declared: ['building'],
   building: ['proposed'],
-  proposed: ['evaluated'],
+  proposed: ['evaluated', 'not_designated'],
   evaluated: ['designated', 'not_designated'],
   designated: ['revoked'],
   not_designated: [],
   revoked: [],
 }
 
-/** A unit operator builds its own zone and proposes it; evaluation and designation are the admin's. */
-const OPERATOR_MOVES: ReadonlySet<string> = new Set(['declared>building', 'building>proposed'])
+/** A unit operator moves its own zone up to building; proposing is the instansi's (the admin's). */
+const OPERATOR_MOVES: ReadonlySet<string> = new Set(['declared>building'])
+
+/** Steps that need a record (proposal checks, TPN outcome, SK Menteri, revocation): not plain moves. */
+export const RECORDED_STATUSES: readonly DeclarationStatus[] = ['proposed', 'evaluated', 'designated', 'not_designated', 'revoked']
+
+const RECORD_ENDPOINT: Partial<Record<DeclarationStatus, string>> = {
+  proposed: 'POST /v1/periods/{period_id}/proposals (admin; every proposal rule is checked)',
+  evaluated: 'POST /v1/declarations/{id}/proposal/evaluation',
+  designated: 'POST /v1/declarations/{id}/proposal/decision',
+  not_designated: 'POST /v1/declarations/{id}/proposal/decision',
+  revoked: 'POST /v1/declarations/{id}/proposal/revocation',
+}
 
 /** Statuses in which the declaration itself (target, date, documents, notes) may still change. */
 export const EDITABLE_STATUSES: readonly DeclarationStatus[] = ['declared', 'building']
 
-/** The next states `role` may move a declaration in `from` to. */
+/** The next states `role` may move a declaration in `from` to with the transitions endpoint. */
 export function allowedTransitions(from: DeclarationStatus, role: Role): DeclarationStatus[] {
-  if (role === 'admin') return [...TRANSITIONS[from]]
-  if (role === 'unit_operator') return TRANSITIONS[from].filter((to) => OPERATOR_MOVES.has(`${from}>${to}`))
+  const plain = TRANSITIONS[from].filter((to) => !RECORDED_STATUSES.includes(to))
+  if (role === 'admin') return plain
+  if (role === 'unit_operator') return plain.filter((to) => OPERATOR_MOVES.has(`${from}>${to}`))
   return []
 }
 
@@ -44,7 +61,7 @@ export function allowedTransitions(from: DeclarationStatus, role: Role): Declara
  * does not allow it; `allowed` lists the lifecycle's next states) or 403 transition_forbidden
  * (the lifecycle allows it but not for this role; `allowed` lists what the role may do).
  */
-export function checkTransition(from: DeclarationStatus, to: DeclarationStatus, role: Role): RuleViolation | null {
+export function checkTransition(from: DeclarationStatus, to: DeclarationStatus, role: Role, opts: { recorded?: boolean } = {}): RuleViolation | null {
   if (!TRANSITIONS[from].includes(to)) {
     const next = [...TRANSITIONS[from]]
     return {
@@ -55,7 +72,11 @@ export function checkTransition(from: DeclarationStatus, to: DeclarationStatus, 
       allowed: next,
     }
   }
+  if (opts.recorded) return role === 'admin' ? null : { status: 403, code: 'transition_forbidden', pointer: '/body/to', message: `the role ${role} may not move a declaration from ${from} to ${to}`, allowed: [] }
   const mine = allowedTransitions(from, role)
+  if (RECORDED_STATUSES.includes(to) && role === 'admin') {
+    return { status: 409, code: 'record_required', pointer: '/body/to', message: `${to} needs its record: use ${RECORD_ENDPOINT[to]}`, allowed: mine }
+  }
   if (!mine.includes(to)) {
     return { status: 403, code: 'transition_forbidden', pointer: '/body/to', message: `the role ${role} may not move a declaration from ${from} to ${to}`, allowed: mine }
   }

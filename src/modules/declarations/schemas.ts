@@ -82,9 +82,8 @@ export const TransitionBody = Type.Object(
   {
     to: StatusSchema,
     reason: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'why (kept in the history)' }),
-    designated_on: Type.Optional(Type.String({ format: 'date', description: 'with to=designated: the date of the designation (default: today)' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Plain moves only (declared → building); later steps are recorded through the proposal endpoints.' },
 )
 export type TransitionBody = Static<typeof TransitionBody>
 

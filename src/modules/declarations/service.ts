@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Queryable } from '../../db/client.js'
+import type { Queryable } from '../../db/client.js'
 import { PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
 import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import type { Principal } from '../../lib/principal.js'
@@ -9,7 +9,7 @@ import { checkPeriodExists, loadTargetUnit } from '../evidence/service.js'
 import { evidence } from '../evidence/tables.js'
 import { periods } from '../periods/tables.js'
 import { units, type UnitRow } from '../units/tables.js'
-import { allowedTransitions, checkDocuments, checkTarget, checkTransition, isEditable, type RuleViolation } from './rules.js'
+import { RECORDED_STATUSES, allowedTransitions, checkDocuments, checkTarget, checkTransition, isEditable, type RuleViolation } from './rules.js'
 import type { CreateDeclarationBody, DeclarationListQuery, DeclarationView, PatchDeclarationBody, TransitionBody, TransitionView } from './schemas.js'
 import { declarations, declarationTransitions, type DeclarationDocument, type DeclarationRow, type DeclarationTransitionRow, type Target } from './tables.js'
 
@@ -163,23 +163,23 @@ export async function updateDeclaration(tx: Queryable, current: DeclarationRow, 
 /** Moves a locked declaration along its lifecycle and records the step in its history. */
 export async function transitionDeclaration(tx: Queryable, principal: Principal, current: DeclarationRow, body: TransitionBody): Promise<DeclarationRow> {
   throwIf(checkTransition(current.status, body.to, principal.role))
-  if (body.designated_on !== undefined && body.to !== 'designated') {
-    throw violation({ status: 422, code: 'designated_on_not_applicable', pointer: '/body/designated_on', message: 'designated_on goes with to=designated only' })
-  }
-  const designation =
-    body.to === 'designated'
-      ? {
-          predicate: current.target,
-          designatedOn: body.designated_on ?? (await queryRows<{ today: string }>(tx, sql`select to_char(current_date, 'YYYY-MM-DD') as today`))[0]?.today ?? null,
-        }
-      : {}
+  return moveDeclaration(tx, principal, current, body.to, body.reason)
+}
+
+/**
+ * A step that comes with its record (the proposals module: proposing, TPN evaluation,
+ * designation, revocation): the lifecycle is still checked; `designatedOn` goes with designated.
+ */
+export async function moveDeclaration(tx: Queryable, principal: Principal, current: DeclarationRow, to: DeclarationRow['status'], reason: string, designatedOn?: string): Promise<DeclarationRow> {
+  throwIf(checkTransition(current.status, to, principal.role, { recorded: RECORDED_STATUSES.includes(to) }))
+  const designation = to === 'designated' ? { predicate: current.target, designatedOn: designatedOn ?? null } : {}
   const [row] = await tx
     .update(declarations)
-    .set({ status: body.to, ...designation, updatedAt: sql`now()`, version: sql`${declarations.version} + 1` })
+    .set({ status: to, ...designation, updatedAt: sql`now()`, version: sql`${declarations.version} + 1` })
     .where(eq(declarations.id, current.id))
     .returning()
   if (!row) throw new Error('update returned nothing')
-  await recordTransition(tx, principal, row, current.status, body.to, body.reason.trim())
+  await recordTransition(tx, principal, row, current.status, to, reason.trim())
   return row
 }
 

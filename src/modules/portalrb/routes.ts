@@ -91,7 +91,7 @@ const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, o
         tags: TAGS,
         summary: 'PortalRB: units proposed for WBK in the current proposal period',
         description:
-          'Guide §3.1. Units whose declaration in the period whose proposal window is open now targets WBK and is proposed or further (proposed, evaluated, designated, not_designated); kategori WBK-AFIRMASI for afirmasi units. 404 DATA_NOT_FOUND when no proposal window is open. ETag computed from the body; If-None-Match → 304.',
+          'Guide §3.1. Units proposed for WBK (through POST /v1/periods/{period_id}/proposals, so every proposal rule passed) whose declaration is proposed or further (proposed, evaluated, designated, not_designated); kategori WBK-AFIRMASI for afirmasi units. The period is the one whose proposal window is open now; when none is, the one whose window closed last, frozen as it stood at the close, until the next window opens (PortalRB’s manual refetch). 404 DATA_NOT_FOUND when no proposal window has opened yet. ETag computed from the body; If-None-Match → 304.',
         operationId: 'portalrbListUnitWbk',
         headers: S.ConditionalHeaders,
         response: listResponses,
@@ -107,7 +107,7 @@ const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, o
       schema: {
         tags: TAGS,
         summary: 'PortalRB: units proposed for WBBM in the current proposal period',
-        description: 'Guide §3.2: as unit-wbk, for declarations targeting WBBM (kategori WBBM).',
+        description: 'Guide §3.2: as unit-wbk, for proposals targeting WBBM (kategori WBBM). The guide has PortalRB call it only when the instansi “berhak mengusulkan WBBM”: when no instansi of the token may propose WBBM in the period (the instansi gate), 403 WBBM_NOT_ELIGIBLE.',
         operationId: 'portalrbListUnitWbbm',
         headers: S.ConditionalHeaders,
         response: listResponses,
@@ -124,7 +124,7 @@ const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, o
         tags: TAGS,
         summary: 'PortalRB: the LKE answers of one proposed unit',
         description:
-          'Guide §3.3. One entry per question of the period’s instrument that has a PortalRB soal_id, in soal_id order: the unit’s answer, note and evidence from its last submitted self-assessment, the TPI’s answer and note from the last submitted TPI stage (null until submitted). 404 UNIT_NOT_FOUND unless the unit is proposed in the current proposal period.',
+          'Guide §3.3. One entry per question of the period’s instrument that has a PortalRB soal_id, in soal_id order: the unit’s answer, note and evidence from its last submitted self-assessment, the TPI’s answer and note from the last submitted TPI stage (null until submitted); after the proposal window closed, as last submitted before the close. 404 UNIT_NOT_FOUND unless the unit is proposed in the served proposal period.',
         operationId: 'portalrbGetJawabanUnit',
         params: S.JawabanUnitParams,
         headers: S.ConditionalHeaders,

@@ -56,6 +56,32 @@ export function currentProposalPeriod<P extends PeriodLike>(periods: readonly P[
   return open[0] ?? null
 }
 
+/** When a proposal window stops being open: its scheduled close, or a later reopen's end. */
+export function effectiveClose(p: PeriodLike): number | null {
+  const w = p.windows.proposal
+  if (!w) return null
+  const closes = Date.parse(w.closes_at)
+  const reopened = w.reopened_until ? Date.parse(w.reopened_until) : Number.NEGATIVE_INFINITY
+  return Math.max(closes, reopened)
+}
+
+/**
+ * The period PortalRB is served: the current proposal period, or, when no window is open, the
+ * period whose proposal window closed last (PortalRB's manual refetch still gets that frozen
+ * proposal until the next window opens). `frozenAt` is that close (null while open): answers
+ * are served as they were submitted by then.
+ */
+export function servedProposalPeriod<P extends PeriodLike>(periods: readonly P[], now: Date): { period: P; frozenAt: Date | null } | null {
+  const open = currentProposalPeriod(periods, now)
+  if (open) return { period: open, frozenAt: null }
+  const closed = periods
+    .map((p) => ({ p, close: effectiveClose(p) }))
+    .filter((x): x is { p: P; close: number } => x.close !== null && x.close <= now.getTime() && windowState(x.p, 'proposal', now).state === 'closed')
+    .sort((a, b) => b.close - a.close || b.p.year - a.p.year || compareText(a.p.code, b.p.code))
+  const last = closed[0]
+  return last ? { period: last.p, frozenAt: new Date(last.close) } : null
+}
+
 /** Code-point order: the same on every database and locale. */
 export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 

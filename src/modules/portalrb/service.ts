@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
 import type { Principal } from '../../lib/principal.js'
 import { assessmentStages, assessments, stageSnapshots } from '../assessments/tables.js'
@@ -9,6 +9,8 @@ import { loadDefinition } from '../instruments/cache.js'
 import type { AnswerValue } from '../instruments/domain/index.js'
 import { databaseNow } from '../periods/service.js'
 import { periods } from '../periods/tables.js'
+import { wbbmEligibleInstansi } from '../proposals/service.js'
+import { proposals } from '../proposals/tables.js'
 import { units } from '../units/tables.js'
 import {
   PROPOSED_STATUSES,
@@ -16,7 +18,7 @@ import {
   buktiDukungOf,
   compareText,
   crosswalk,
-  currentProposalPeriod,
+  servedProposalPeriod,
   formatAnswer,
   kategoriOf,
   noteOf,
@@ -29,18 +31,24 @@ export interface CurrentPeriod {
   code: string
   year: number
   instrumentVersionId: string
+  /** null while the proposal window is open; else when it closed (the proposal is frozen then) */
+  frozenAt: Date | null
 }
 
-/** The period whose proposal window is open now (database clock); 404 DATA_NOT_FOUND when none is. */
+/**
+ * The period whose proposal window is open now (database clock), else the one whose window
+ * closed last, frozen (servedProposalPeriod); 404 DATA_NOT_FOUND when no window ever closed or opened.
+ */
 export async function loadCurrentPeriod(db: Queryable): Promise<CurrentPeriod> {
   const rows = await db
     .select({ id: periods.id, code: periods.code, year: periods.year, windows: periods.windows, instrumentVersionId: periods.instrumentVersionId })
     .from(periods)
-  const period = currentProposalPeriod(rows, await databaseNow(db))
-  if (!period) {
-    throw new PortalRbError(404, 'DATA_NOT_FOUND', 'Data pengusulan untuk instansi ini belum tersedia: tidak ada periode pengusulan ZI yang sedang dibuka.')
+  const served = servedProposalPeriod(rows, await databaseNow(db))
+  if (!served) {
+    throw new PortalRbError(404, 'DATA_NOT_FOUND', 'Data pengusulan untuk instansi ini belum tersedia: belum ada periode pengusulan ZI yang dibuka.')
   }
-  return period
+  const { id, code, year, instrumentVersionId } = served.period
+  return { id, code, year, instrumentVersionId, frozenAt: served.frozenAt }
 }
 
 export interface ProposedUnit {
@@ -58,13 +66,15 @@ export interface ProposedUnit {
 const portalrbIdSql = sql<string>`coalesce(nullif(${units.externalIds} ->> 'portalrb', ''), ${units.code})`
 
 /**
- * Units whose declaration in the period is proposed or further (PROPOSED_STATUSES), within the
- * token's scope, optionally for one target; ordered by their PortalRB id (code points).
+ * Units proposed in the period (a proposals row: every proposal rule passed) whose declaration
+ * is proposed or further (PROPOSED_STATUSES), within the token's scope, optionally for one
+ * target; ordered by their PortalRB id (code points).
  */
 export async function proposedUnits(db: Queryable, principal: Principal, periodId: string, target?: Target, portalrbId?: string): Promise<ProposedUnit[]> {
   const rows = await db
     .select({ unitId: units.id, code: units.code, name: units.name, afirmasi: units.afirmasi, externalIds: units.externalIds, target: declarations.target })
     .from(declarations)
+    .innerJoin(proposals, eq(proposals.declarationId, declarations.id))
     .innerJoin(units, eq(units.id, declarations.unitId))
     .where(
       and(
@@ -83,6 +93,13 @@ export async function proposedUnits(db: Queryable, principal: Principal, periodI
 /** GET /pengusulan/unit-wbk and /pengusulan/unit-wbbm. */
 export async function unitList(db: Queryable, principal: Principal, target: Target): Promise<PortalRbUnitList> {
   const period = await loadCurrentPeriod(db)
+  if (target === 'WBBM') {
+    // Guide §3: the WBBM endpoint is for an instansi "berhak mengusulkan WBBM"; any other is not entitled to it.
+    const { inScope, eligible } = await wbbmEligibleInstansi(db, principal, period.id)
+    if (inScope.length > 0 && eligible.length === 0) {
+      throw new PortalRbError(403, 'WBBM_NOT_ELIGIBLE', `Instansi ini tidak berhak mengusulkan WBBM pada periode pengusulan ${period.code}: syarat instansi (Opini BPK, Maturitas SPIP, nilai SAKIP, Indeks RB) untuk WBBM belum terpenuhi.`)
+    }
+  }
   const list = await proposedUnits(db, principal, period.id, target)
   return {
     tahun: period.year,
@@ -115,12 +132,12 @@ type SnapshotAnswer = { question_code: string; value: AnswerValue; note: string 
  * The answers of a stage as last submitted or approved (its latest snapshot): a draft or a
  * revision in progress is not sent until it is submitted again. Empty when never submitted.
  */
-async function lastSubmitted(db: Queryable, stageId: string | undefined): Promise<Map<string, SnapshotAnswer>> {
+async function lastSubmitted(db: Queryable, stageId: string | undefined, frozenAt: Date | null): Promise<Map<string, SnapshotAnswer>> {
   if (!stageId) return new Map()
   const [row] = await db
     .select({ answers: stageSnapshots.answers })
     .from(stageSnapshots)
-    .where(eq(stageSnapshots.stageId, stageId))
+    .where(and(eq(stageSnapshots.stageId, stageId), frozenAt ? lte(stageSnapshots.createdAt, frozenAt) : undefined))
     .orderBy(desc(stageSnapshots.createdAt), desc(stageSnapshots.id))
     .limit(1)
   return new Map((row?.answers ?? []).map((a) => [a.question_code, a]))
@@ -141,8 +158,8 @@ export async function jawabanUnit(db: Queryable, principal: Principal, id: strin
   const stages = assessment
     ? await db.select({ id: assessmentStages.id, kind: assessmentStages.kind }).from(assessmentStages).where(eq(assessmentStages.assessmentId, assessment.id))
     : []
-  const self = await lastSubmitted(db, stages.find((s) => s.kind === 'self')?.id)
-  const tpi = await lastSubmitted(db, stages.find((s) => s.kind === 'tpi')?.id)
+  const self = await lastSubmitted(db, stages.find((s) => s.kind === 'self')?.id, period.frozenAt)
+  const tpi = await lastSubmitted(db, stages.find((s) => s.kind === 'tpi')?.id, period.frozenAt)
 
   const evidenceIds = [...new Set([...self.values()].flatMap((a) => a.evidence_ids ?? []))]
   const items = evidenceIds.length
@@ -192,7 +209,13 @@ export async function downloadableEvidence(db: Queryable, principal: Principal, 
     .from(stageSnapshots)
     .innerJoin(assessmentStages, and(eq(assessmentStages.id, stageSnapshots.stageId), eq(assessmentStages.kind, 'self')))
     .innerJoin(assessments, eq(assessments.id, assessmentStages.assessmentId))
-    .where(and(eq(assessments.periodId, period.id), inArray(assessments.unitId, served.map((u) => u.unitId))))
+    .where(
+      and(
+        eq(assessments.periodId, period.id),
+        inArray(assessments.unitId, served.map((u) => u.unitId)),
+        period.frozenAt ? lte(stageSnapshots.createdAt, period.frozenAt) : undefined,
+      ),
+    )
     .orderBy(stageSnapshots.stageId, desc(stageSnapshots.createdAt), desc(stageSnapshots.id))
     .as('latest')
   const containing = JSON.stringify([{ evidence_ids: [evidenceId] }])

@@ -1,4 +1,4 @@
-import type { UnitKind } from './tables.js'
+import type { InstansiKind, UnitKind } from './tables.js'
 
 /**
  * Registry rules as plain functions (no database): each returns the failing rule's code and a
@@ -62,4 +62,12 @@ export function mergeExternalIds(current: Record<string, string>, patch: Record<
     else next[key] = value
   }
   return next
+}
+
+/** The instansi kind (K/L or Pemda) belongs to the instansi only. */
+export function checkInstansiKind(kind: UnitKind, instansiKind: InstansiKind | null | undefined): RuleViolation | null {
+  if (instansiKind && kind !== 'instansi') {
+    return { status: 422, code: 'instansi_kind_not_applicable', pointer: '/body/instansi_kind', message: `instansi_kind is set on the instansi only, not on a unit of kind ${kind}` }
+  }
+  return null
 }

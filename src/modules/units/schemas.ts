@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox'
 import { PageMeta, PageQuery } from '../../lib/pagination.js'
 import { StringEnum } from '../../lib/schema.js'
-import { UNIT_KINDS } from './tables.js'
+import { INSTANSI_KINDS, UNIT_KINDS } from './tables.js'
 
 const Uuid = Type.String({ format: 'uuid' })
 const DateTime = Type.String({ format: 'date-time' })
@@ -10,6 +10,10 @@ const NullableUuid = Type.Union([Uuid, Type.Null()])
 const NullableDate = Type.Union([IsoDate, Type.Null()])
 
 export const UnitKind = StringEnum(UNIT_KINDS, { description: 'instansi (the Pemda, the root) | opd | unit (unit kerja)' })
+export const InstansiKindSchema = StringEnum(INSTANSI_KINDS, {
+  description: 'instansi only: kementerian_lembaga (K/L) | provinsi | kabupaten | kota (Pemda); the proposal gate uses it',
+})
+const NullableInstansiKind = Type.Union([InstansiKindSchema, Type.Null()])
 
 const Code = Type.String({
   minLength: 1,
@@ -35,6 +39,7 @@ export const UnitView = Type.Object(
     code: Type.String(),
     name: Type.String(),
     kind: UnitKind,
+    instansi_kind: NullableInstansiKind,
     parent_id: NullableUuid,
     afirmasi: Type.Boolean({ description: 'explicit attribute (e.g. daerah 3T); never guessed from the name' }),
     valid_from: NullableDate,
@@ -58,6 +63,7 @@ export const CreateUnitBody = Type.Object(
     code: Code,
     name: Name,
     kind: UnitKind,
+    instansi_kind: Type.Optional(NullableInstansiKind),
     parent_id: Type.Optional(NullableUuid),
     afirmasi: Type.Optional(Type.Boolean({ default: false })),
     valid_from: Type.Optional(NullableDate),
@@ -73,6 +79,7 @@ export const PatchUnitBody = Type.Object(
   {
     code: Type.Optional(Code),
     name: Type.Optional(Name),
+    instansi_kind: Type.Optional(NullableInstansiKind),
     parent_id: Type.Optional(Uuid),
     afirmasi: Type.Optional(Type.Boolean()),
     valid_from: Type.Optional(NullableDate),

@@ -6,7 +6,7 @@ import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { isUnitInScope, unitScopeCondition } from '../auth/scope.js'
-import { checkKindUnderParent, checkNoCycle, checkValidity, childPath, depthOf, mergeExternalIds, type RuleViolation } from './rules.js'
+import { checkInstansiKind, checkKindUnderParent, checkNoCycle, checkValidity, childPath, depthOf, mergeExternalIds, type RuleViolation } from './rules.js'
 import type { CreateUnitBody, PatchUnitBody, TreeNodeView, UnitListQuery, UnitSort, UnitView } from './schemas.js'
 import { units, type UnitRow } from './tables.js'
 
@@ -17,6 +17,7 @@ export function toUnitView(row: UnitRow): UnitView {
     code: row.code,
     name: row.name,
     kind: row.kind,
+    instansi_kind: row.instansiKind,
     parent_id: row.parentId,
     afirmasi: row.afirmasi,
     valid_from: row.validFrom,
@@ -115,6 +116,7 @@ export async function createUnit(tx: Queryable, body: CreateUnitBody): Promise<U
   const id = randomUUID()
   const parentId = body.parent_id ?? null
   throwIf(checkValidity(body.valid_from ?? null, body.valid_to ?? null))
+  throwIf(checkInstansiKind(body.kind, body.instansi_kind))
   let parent: UnitRow | null = null
   if (parentId) parent = await loadParentFor(tx, parentId, body.kind, null)
   else throwIf(checkKindUnderParent(body.kind, null))
@@ -132,6 +134,7 @@ export async function createUnit(tx: Queryable, body: CreateUnitBody): Promise<U
         code: body.code,
         name: body.name.trim(),
         kind: body.kind,
+        instansiKind: body.instansi_kind ?? null,
         afirmasi: body.afirmasi ?? false,
         validFrom: body.valid_from ?? null,
         validTo: body.valid_to ?? null,
@@ -152,6 +155,7 @@ export async function updateUnit(tx: Queryable, current: UnitRow, patch: PatchUn
   const validFrom = patch.valid_from !== undefined ? patch.valid_from : current.validFrom
   const validTo = patch.valid_to !== undefined ? patch.valid_to : current.validTo
   throwIf(checkValidity(validFrom, validTo))
+  throwIf(checkInstansiKind(current.kind, patch.instansi_kind))
 
   let path = current.path
   if (patch.parent_id !== undefined && patch.parent_id !== current.parentId) {
@@ -178,6 +182,7 @@ export async function updateUnit(tx: Queryable, current: UnitRow, patch: PatchUn
         name: patch.name?.trim() ?? current.name,
         parentId: patch.parent_id ?? current.parentId,
         path,
+        instansiKind: patch.instansi_kind !== undefined ? patch.instansi_kind : current.instansiKind,
         afirmasi: patch.afirmasi ?? current.afirmasi,
         validFrom,
         validTo,

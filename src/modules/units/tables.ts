@@ -1,9 +1,13 @@
 import { sql } from 'drizzle-orm'
-import { type AnyPgColumn, boolean, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { type AnyPgColumn, boolean, check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { jsonb } from '../../db/jsonb.js'
 
 export const UNIT_KINDS = ['instansi', 'opd', 'unit'] as const
 export type UnitKind = (typeof UNIT_KINDS)[number]
+
+/** What kind of instansi the root is: a Kementerian/Lembaga or a Pemda (provinsi, kabupaten, kota). */
+export const INSTANSI_KINDS = ['kementerian_lembaga', 'provinsi', 'kabupaten', 'kota'] as const
+export type InstansiKind = (typeof INSTANSI_KINDS)[number]
 
 /**
  * The organisation tree: the instansi (Pemda) at the root, its OPDs, their unit kerja.
@@ -20,6 +24,8 @@ export const units = pgTable(
     code: text('code').notNull(),
     name: text('name').notNull(),
     kind: text('kind', { enum: UNIT_KINDS }).notNull(),
+    /** Only on an instansi (CHECK units_instansi_kind_check); the proposal gate depends on it. */
+    instansiKind: text('instansi_kind', { enum: INSTANSI_KINDS }),
     afirmasi: boolean('afirmasi').notNull().default(false),
     validFrom: date('valid_from', { mode: 'string' }),
     validTo: date('valid_to', { mode: 'string' }),
@@ -40,6 +46,10 @@ export const units = pgTable(
     index('units_predecessor_idx').on(t.predecessorId),
     // the id PortalRB knows a unit by (src/modules/portalrb: portalrbIdOf, portalrbIdSql)
     index('units_portalrb_id_idx').using('btree', sql`coalesce(nullif(${t.externalIds} ->> 'portalrb', ''), ${t.code})`),
+    check(
+      'units_instansi_kind_check',
+      sql`${t.instansiKind} IS NULL OR (${t.kind} = 'instansi' AND ${t.instansiKind} IN ('kementerian_lembaga', 'provinsi', 'kabupaten', 'kota'))`,
+    ),
   ],
 )
 export type UnitRow = typeof units.$inferSelect
