@@ -79,8 +79,9 @@ export async function authenticate(db: Queryable, token: string): Promise<Princi
  */
 export async function recordTokenUse(db: Queryable, batch: { ids: string[]; times: Date[] }): Promise<void> {
   if (batch.ids.length === 0) return
+  const uses = JSON.stringify(batch.ids.map((id, i) => ({ id, at: batch.times[i]!.toISOString() })))
   await db.execute(sql`update api_tokens t set last_used_at = greatest(t.last_used_at, u.at)
-    from unnest(${sql.param(batch.ids)}::uuid[], ${sql.param(batch.times.map((d) => d.toISOString()))}::timestamptz[]) as u(id, at)
+    from jsonb_to_recordset(${uses}::jsonb) as u(id uuid, at timestamptz)
     where t.id = u.id`)
 }
 
