@@ -47,6 +47,8 @@ t.test('a change through one replica is refused by the other on its next request
   const tree = await insertSmallTree({ app: one })
   const target = await createPrincipalWithToken(one.db, systemActor('test'), { name: 'evaluator', kind: 'user', role: 'evaluator', unitId: tree.opdA.id })
   const me = (app: App) => app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })
+  // The grant's own notification must not race the first look-up (a raced fill is dropped, by design).
+  await settled(two)
 
   const first = await me(two)
   t.equal(first.statusCode, 200)
@@ -112,10 +114,13 @@ t.test('last_used_at: written off the request path, to the minute, and on close'
   t.ok(closed && at && closed.getTime() > at.getTime(), 'flushed on close')
 })
 
+const expiresAt = (token: { expires_at: string | null }) => new Date(token.expires_at!).getTime()
+
 t.test('a verified token is served from the cache only while it is valid', async (t) => {
   const app = await replica(t, { AUTH_CACHE_TTL_MS: '200' })
   const soon = new Date(Date.now() + 1500)
   const target = await createPrincipalWithToken(app.db, systemActor('test'), { name: 'short', kind: 'service', role: 'viewer', expiresAt: soon })
+  await settled(app)
   t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })).statusCode, 200)
   // A change the triggers do not see (written around them) is still picked up after the safety lifetime.
   await app.db.execute(`alter table api_tokens disable trigger api_tokens_auth_notify` as never)
@@ -126,9 +131,10 @@ t.test('a verified token is served from the cache only while it is valid', async
   const late = await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })
   t.equal(late.json().code, 'token_revoked', 'after the safety lifetime: looked up again')
 
-  const other = await createPrincipalWithToken(app.db, systemActor('test'), { name: 'expiring', kind: 'service', role: 'viewer', expiresAt: new Date(Date.now() + 400) })
+  const other = await createPrincipalWithToken(app.db, systemActor('test'), { name: 'expiring', kind: 'service', role: 'viewer', expiresAt: new Date(Date.now() + 2500) })
+  await settled(app)
   t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(other.token) })).statusCode, 200)
-  await new Promise((r) => setTimeout(r, 450))
+  await new Promise((r) => setTimeout(r, Math.max(0, expiresAt(other) - Date.now()) + 50))
   const expired = await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(other.token) })
   t.equal(expired.json().code, 'token_expired', 'a cached token still expires on time')
 })
@@ -159,6 +165,7 @@ t.test('the cache refuses a fill that raced an invalidation', async (t) => {
 t.test('a lost listening connection flushes the cache, which stays off until it is back', async (t) => {
   const app = await replica(t)
   const target = await createPrincipalWithToken(app.db, systemActor('test'), { name: 'conn', kind: 'service', role: 'viewer' })
+  await settled(app)
   t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })).statusCode, 200)
   t.ok(app.auth.cache.size > 0)
   if (!db.url) {
@@ -186,6 +193,7 @@ t.test('a lost listening connection flushes the cache, which stays off until it 
   for (let i = 0; i < 500 && !app.auth.listener.listening; i++) await new Promise((r) => setTimeout(r, 20))
   t.equal(app.auth.listener.listening, true, 'reconnected')
   const fresh = await createPrincipalWithToken(app.db, systemActor('test'), { name: 'conn2', kind: 'service', role: 'viewer' })
+  await settled(app)
   t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(fresh.token) })).statusCode, 200)
   t.ok(app.auth.cache.size > 0, 'caching again')
 })
