@@ -192,7 +192,7 @@ function rssMb(pid: number): number {
 }
 
 async function waitReady(server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000
+  const deadline = Date.now() + 180_000
   while (Date.now() < deadline) {
     if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode} before it was ready`)
     try {
@@ -203,7 +203,7 @@ async function waitReady(server: ChildProcess): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 250))
   }
-  throw new Error('the server was not ready within 60 s')
+  throw new Error('the server was not ready within 180 s')
 }
 
 /** CPU time (user + system) a process has used, in ms (Linux /proc; 0 once it is gone). */
