@@ -132,8 +132,9 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const seeded = await seedInstruments(database.db)
   if (seeded === 'created') app.log.info('seeded the bundled LKE instrument')
   await app.register(swaggerPlugin)
-  await app.register(authPlugin)
-  await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS })
+  // The limiter first: the auth hook counts every request before it answers (401s too).
+  await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS, redisUrl: config.REDIS_URL, redisPrefix: config.RATE_LIMIT_REDIS_PREFIX })
+  await app.register(authPlugin, { cacheTtlMs: config.AUTH_CACHE_TTL_MS, cacheMax: config.AUTH_CACHE_MAX, usageFlushMs: config.TOKEN_USAGE_FLUSH_MS })
   await app.register(idempotencyPlugin, { ttlHours: config.IDEMPOTENCY_TTL_HOURS })
   await app.register(multipartPlugin, { maxFileBytes: config.EVIDENCE_MAX_BYTES })
   await app.register(healthRoutes)

@@ -14,6 +14,13 @@ export const ConfigSchema = Type.Object({
   TRUST_PROXY: Type.Boolean({ default: false }),
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 1200, description: 'requests per window per token (or per IP without one)' }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60000 }),
+  REDIS_URL: Type.Optional(
+    Type.String({ pattern: '^rediss?://', description: 'Redis for rate-limit counters shared by every replica (docs/rate-limits.md); unset: counted in this process\'s memory' }),
+  ),
+  RATE_LIMIT_REDIS_PREFIX: Type.String({ minLength: 1, maxLength: 100, default: 'zi-rate-limit:', description: 'prefix of the rate-limit keys in Redis' }),
+  AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 600000, default: 30000, description: 'safety lifetime of a cached verified token; 0 turns the cache off (a query per request)' }),
+  AUTH_CACHE_MAX: Type.Integer({ minimum: 1, maximum: 1000000, default: 10000, description: 'verified tokens cached per process (least recently used dropped first)' }),
+  TOKEN_USAGE_FLUSH_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 30000, description: 'how often the tokens\' last_used_at are written (and on shutdown)' }),
   BOOTSTRAP_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 32 })),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   EVIDENCE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 2147483648, default: 20971520, description: 'largest evidence file accepted (413 above)' }),
@@ -60,7 +67,7 @@ export class ConfigError extends Error {
   }
 }
 
-const INTEGER_VARS = new Set(['PORT', 'DB_POOL_MAX', 'BODY_LIMIT_BYTES', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'EVIDENCE_MAX_BYTES', 'IDEMPOTENCY_TTL_HOURS', 'WORKBOOK_MAX_BYTES', 'WEBHOOK_POLL_MS', 'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_TIMEOUT_MS', 'EVENTS_RETENTION_DAYS'])
+const INTEGER_VARS = new Set(['PORT', 'DB_POOL_MAX', 'BODY_LIMIT_BYTES', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'AUTH_CACHE_TTL_MS', 'AUTH_CACHE_MAX', 'TOKEN_USAGE_FLUSH_MS', 'EVIDENCE_MAX_BYTES', 'IDEMPOTENCY_TTL_HOURS', 'WORKBOOK_MAX_BYTES', 'WEBHOOK_POLL_MS', 'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_TIMEOUT_MS', 'EVENTS_RETENTION_DAYS'])
 const BOOLEAN_VARS = new Set(['TRUST_PROXY', 'WEBHOOK_WORKER', 'BENCH_ROUTES'])
 
 /**

@@ -147,6 +147,9 @@ async function scenarios(db: Db): Promise<Scenario[]> {
   log(`targets: ${pages.length} unit pages, ${scored.length} scored stages, ${writable.length} writable stages, ${proposed.length} proposed units; ${TOKENS} tokens per role`)
 
   return [
+    // Unauthenticated ceilings: no token, no rate limit (health checks are exempt).
+    { name: 'ceiling: /health/live', what: 'GET /health/live (no token, no database)', ceiling: null, method: 'GET', request: () => ({ path: '/health/live', token: '' }) },
+    { name: 'ceiling: /health/ready', what: 'GET /health/ready (no token, SELECT 1)', ceiling: null, method: 'GET', request: () => ({ path: '/health/ready', token: '' }) },
     { name: 'ceiling: constant', what: 'GET /v1/bench/constant', ceiling: null, method: 'GET', request: (i) => ({ path: '/v1/bench/constant', token: rotate(integration, i) }) },
     { name: 'ceiling: SELECT 1', what: 'GET /v1/bench/select-1', ceiling: 'constant', method: 'GET', request: (i) => ({ path: '/v1/bench/select-1', token: rotate(integration, i) }) },
     { name: '(1) list units', what: `GET /v1/units?limit=50 (${pages.length} pages)`, ceiling: 'select-1', method: 'GET', request: (i) => ({ path: rotate(pages, i), token: rotate(viewer, i) }) },
@@ -189,7 +192,7 @@ function rssMb(pid: number): number {
 }
 
 async function waitReady(server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000
+  const deadline = Date.now() + 180_000
   while (Date.now() < deadline) {
     if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode} before it was ready`)
     try {
@@ -200,7 +203,7 @@ async function waitReady(server: ChildProcess): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 250))
   }
-  throw new Error('the server was not ready within 60 s')
+  throw new Error('the server was not ready within 180 s')
 }
 
 /** CPU time (user + system) a process has used, in ms (Linux /proc; 0 once it is gone). */
@@ -250,7 +253,7 @@ async function fire(
               ...req,
               method: s.method,
               path: r.path,
-              headers: { authorization: `Bearer ${r.token}`, ...(r.body ? { 'content-type': 'application/json' } : {}) },
+              headers: { ...(r.token ? { authorization: `Bearer ${r.token}` } : {}), ...(r.body ? { 'content-type': 'application/json' } : {}) },
               ...(r.body ? { body: r.body } : {}),
             }
           },
@@ -271,7 +274,7 @@ async function preflight(s: Scenario): Promise<void> {
   const r = s.request(0)
   const res = await fetch(`${BASE}${r.path}`, {
     method: s.method,
-    headers: { authorization: `Bearer ${r.token}`, ...(r.body ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...(r.token ? { authorization: `Bearer ${r.token}` } : {}), ...(r.body ? { 'content-type': 'application/json' } : {}) },
     ...(r.body ? { body: r.body } : {}),
   })
   const text = await res.text()
@@ -291,6 +294,28 @@ function table(outcomes: Outcome[]): string {
     lines.push(`| ${o.name} | ${fmt(o.requestsPerSecond)} | ${fmt(o.p50)} | ${fmt(o.p99)} | ${fmt(o.maxRssMb)} | ${ratio} | ${fmt(o.total)} | ${o.non2xx + o.errors} | ${fmt(o.serverCpuPerRequest, 1)} | ${fmt(o.databaseCpuPerRequest, 1)} | ${solo} | ${o.load1.toFixed(2)} |`)
   }
   return lines.join('\n')
+}
+
+/** The issue-17 targets as ratios of the same run. */
+function targets(outcomes: Outcome[]): string {
+  const by = (name: string) => outcomes.find((o) => o.name === name)
+  const [live, ready, constant, select1, batch] = ['ceiling: /health/live', 'ceiling: /health/ready', 'ceiling: constant', 'ceiling: SELECT 1', '(3) batch, 127 answers'].map(by)
+  const rows: string[] = ['| target | measured | met? |', '|---|---:|---|']
+  const add = (what: string, value: number | undefined, text: (v: number) => string, ok: (v: number) => boolean) => {
+    if (value === undefined || !Number.isFinite(value)) return
+    rows.push(`| ${what} | ${text(value)} | ${ok(value) ? 'yes' : '**no**'} |`)
+  }
+  const pct = (v: number) => `${fmt(100 * v)} %`
+  add('authenticated constant ≥ 60 % of /health/live (10 connections)', constant && live ? constant.requestsPerSecond / live.requestsPerSecond : undefined, pct, (v) => v >= 0.6)
+  add('authenticated SELECT 1 ≥ 60 % of /health/ready (10 connections)', select1 && ready ? select1.requestsPerSecond / ready.requestsPerSecond : undefined, pct, (v) => v >= 0.6)
+  add('127-answer batch p50 ≤ 12 × /health/ready p50 (1 connection)', batch?.solo && ready?.solo ? batch.solo.p50 / Math.max(ready.solo.p50, 0.001) : undefined, (v) => `${fmt(v, 1)} × (${fmt(batch!.solo!.p50, 1)} ms vs ${fmt(ready!.solo!.p50, 1)} ms)`, (v) => v <= 12)
+  add('127-answer batch p50 < 15 ms (1 connection)', batch?.solo?.p50, (v) => `${fmt(v, 1)} ms`, (v) => v < 15)
+  for (const name of ['(1) list units', '(2) score, explain=true', '(5) PortalRB jawaban-unit', '(4) period summary']) {
+    const o = by(name)
+    add(`${name} ≥ 40 % of authenticated SELECT 1`, o && select1 ? o.requestsPerSecond / select1.requestsPerSecond : undefined, pct, (v) => v >= 0.4)
+  }
+  add('server RSS < 250 MB in every scenario', Math.max(...outcomes.map((o) => o.maxRssMb)), (v) => `${fmt(v)} MB`, (v) => v < 250)
+  return rows.join('\n')
 }
 
 async function main(): Promise<void> {
@@ -365,7 +390,7 @@ async function main(): Promise<void> {
       `database ${databaseName(URL_)} (${unitCount} unit kerja), ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per scenario, then 1 connection for ${SOLO_DURATION} s; ${TOKENS} tokens per role`,
       `${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, ${pgVersion?.v.split(' on ')[0]}; load averages before: ${load.map((l) => l.toFixed(2)).join(' ')}`,
     ]
-    console.log(`\n${header.join('\n')}\n\n${table(outcomes)}\n`)
+    console.log(`\n${header.join('\n')}\n\n${table(outcomes)}\n\n${targets(outcomes)}\n`)
     if (JSON_OUT) writeFileSync(JSON_OUT, `${JSON.stringify({ database: databaseName(URL_), units: unitCount, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, tokens: TOKENS, load, outcomes }, null, 2)}\n`)
     if (failures.length > 0) {
       console.error(`\nFAILED: some requests did not answer 2xx:\n${failures.map((f) => `  ${f}`).join('\n')}`)

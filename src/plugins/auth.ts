@@ -1,8 +1,12 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import '../lib/principal.js'
+import type { Principal } from '../lib/principal.js'
 import { ProblemError } from '../lib/problem.js'
-import { authenticate, type AuthFailure } from '../modules/auth/service.js'
+import { listenChannel, type ChannelListener } from '../db/notifications.js'
+import { recordTokenUse, verifyToken, type AuthFailure } from '../modules/auth/service.js'
+import { AUTH_CHANNEL, TokenCache, TokenUsage } from '../modules/auth/token-cache.js'
+import { hashToken } from '../modules/auth/tokens.js'
 
 const FAILURE_DETAIL: Record<AuthFailure, string> = {
   invalid_token: 'The bearer token is not valid.',
@@ -20,35 +24,106 @@ export function bearerToken(request: FastifyRequest): string | null {
   return match?.[1] ?? ''
 }
 
+export interface AuthPluginOptions {
+  /** Safety lifetime of a cached verified token; 0: no cache. */
+  cacheTtlMs: number
+  cacheMax: number
+  /** How often last_used_at is written. */
+  usageFlushMs: number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    auth: {
+      cache: TokenCache
+      listener: ChannelListener
+      /** Writes the recorded token uses now (also runs every usageFlushMs and on close). */
+      flushUsage(): Promise<void>
+    }
+  }
+}
+
 /**
- * Authentication and the role gate, run first on every request (before the body is even
- * parsed): 401 without a valid token, 403 when the token's role is not in the route's policy.
+ * Rate limiting, authentication and the role gate, run first on every request (before the body
+ * is even parsed). Each request is counted before anything is answered: against its token when
+ * the token is verified, and against the client IP when it carries no token or one this process
+ * has not verified yet (so guessing tokens spends the IP's budget). Then 401 without a valid
+ * token, 403 when the token's role is not in the route's policy. Health checks are exempt.
  */
-export default fp(
-  async (app) => {
+export default fp<AuthPluginOptions>(
+  async (app, options) => {
+    const usage = new TokenUsage()
+    let listener: ChannelListener | null = null
+    const cache = new TokenCache({ max: options.cacheMax, ttlMs: Math.max(1, options.cacheTtlMs), listening: () => options.cacheTtlMs > 0 && listener !== null && listener.listening })
+    listener = await listenChannel(app.database, AUTH_CHANNEL, {
+      onMessage: (payload) => cache.invalidate(payload),
+      onReset: () => cache.clear(),
+      onError: (error) => app.log.warn({ err: { message: error.message } }, 'auth notifications: listening connection lost; token cache off until it is back'),
+    })
+
+    let flushing: Promise<void> | null = null
+    const flushUsage = async (): Promise<void> => {
+      if (flushing) await flushing
+      const batch = usage.drain()
+      if (batch.ids.length === 0) return
+      flushing = recordTokenUse(app.db, batch).catch((error: Error) => {
+        usage.restore(batch)
+        app.log.warn({ err: { message: error.message } }, 'could not record token use; retrying at the next flush')
+      })
+      try {
+        await flushing
+      } finally {
+        flushing = null
+      }
+    }
+    const timer = setInterval(() => void flushUsage(), options.usageFlushMs)
+    timer.unref()
+    app.addHook('onClose', async () => {
+      clearInterval(timer)
+      await flushUsage()
+      await listener?.close()
+    })
+    app.decorate('auth', { cache, listener, flushUsage })
+
     app.decorateRequest('principal', null as never)
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.routeOptions.url?.startsWith('/health/')) return
       const policy = request.routeOptions.config.policy
-      // Unknown routes (404 handler) have no policy and nothing to protect.
-      if (!policy || 'public' in policy) return
       const token = bearerToken(request)
-      const challenge = { 'www-authenticate': 'Bearer realm="zi-tracker"' }
+      const hash = token ? hashToken(token) : null
+      const cached = hash ? cache.get(hash) : undefined
+      if (!cached) await app.rateLimits.count(request, reply, `ip:${request.ip}`)
+      // Unknown routes (404 handler), the docs and other public routes: counted, nothing to protect.
+      if (!policy || 'public' in policy) {
+        if (cached) await app.rateLimits.count(request, reply, `tok:${cached.tokenId}`)
+        return
+      }
       if (token === null) {
-        throw new ProblemError(401, 'unauthenticated', 'This route needs an Authorization: Bearer <token> header.', {}, challenge)
+        throw new ProblemError(401, 'unauthenticated', 'This route needs an Authorization: Bearer <token> header.', {}, { 'www-authenticate': 'Bearer realm="zi-tracker"' })
       }
-      const result = token === '' ? 'invalid_token' : await authenticate(app.db, token)
-      if (typeof result === 'string') {
-        throw new ProblemError(401, result, FAILURE_DETAIL[result], {}, {
-          'www-authenticate': `Bearer realm="zi-tracker", error="invalid_token"`,
-        })
+      let principal: Principal
+      if (cached) {
+        principal = cached
+      } else {
+        const ticket = cache.ticket()
+        const result = token === '' ? 'invalid_token' : await verifyToken(app.db, token)
+        if (typeof result === 'string') {
+          throw new ProblemError(401, result, FAILURE_DETAIL[result], {}, {
+            'www-authenticate': `Bearer realm="zi-tracker", error="invalid_token"`,
+          })
+        }
+        principal = result.principal
+        cache.set(ticket, hash!, principal, result.expiresAt)
       }
-      request.principal = result
-      if (!policy.roles.includes(result.role)) {
-        throw new ProblemError(403, 'forbidden_role', `The role ${result.role} may not call this route; allowed: ${policy.roles.join(', ')}.`, {
+      await app.rateLimits.count(request, reply, `tok:${principal.tokenId}`)
+      usage.touch(principal.tokenId)
+      request.principal = principal
+      if (!policy.roles.includes(principal.role)) {
+        throw new ProblemError(403, 'forbidden_role', `The role ${principal.role} may not call this route; allowed: ${policy.roles.join(', ')}.`, {
           allowed_roles: policy.roles,
         })
       }
     })
   },
-  { name: 'auth', dependencies: ['database', 'errors'] },
+  { name: 'auth', dependencies: ['database', 'errors', 'rate-limit'] },
 )

@@ -1,70 +1,100 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
-import { sql } from 'drizzle-orm'
-import type { Db } from '../db/client.js'
-import { queryRows } from '../db/client.js'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Redis } from 'ioredis'
 import { ProblemError } from '../lib/problem.js'
-import { tokenPrefix, bootstrapTokenParts } from '../modules/auth/tokens.js'
-import { bearerToken } from './auth.js'
 
 export interface RateLimitOptions {
   max: number
   timeWindowMs: number
+  /** Counters in Redis, shared by every replica; without it, in this process's memory. */
+  redisUrl?: string | undefined
+  redisPrefix?: string
 }
 
-type IncrCallback = (err: Error | null, result?: { current: number; ttl: number }) => void
+export interface RateLimits {
+  readonly store: 'memory' | 'redis'
+  /**
+   * Counts one request against `key` ('ip:…' or 'tok:…'), sets the X-RateLimit-* headers and
+   * throws 429 (Retry-After) when the window's budget is spent.
+   */
+  count(request: FastifyRequest, reply: FastifyReply, key: string): Promise<void>
+}
 
-/**
- * A fixed-window counter in PostgreSQL, so every replica shares the same limits (the embedded
- * PGlite default works the same, without Redis). One upsert per request.
- */
-function postgresStore(db: Db) {
-  return class PostgresRateLimitStore {
-    constructor(readonly options: unknown) {}
-    incr(key: string, cb: IncrCallback, timeWindow: number): void {
-      queryRows<{ count: number; ttl: number }>(
-        db,
-        sql`insert into rate_limit_buckets as b (key, count, reset_at)
-            values (${key}, 1, now() + make_interval(secs => ${timeWindow / 1000}))
-            on conflict (key) do update set
-              count = case when b.reset_at <= now() then 1 else b.count + 1 end,
-              reset_at = case when b.reset_at <= now() then excluded.reset_at else b.reset_at end
-            returning count, greatest(0, ceil(extract(epoch from (reset_at - now())) * 1000))::int as ttl`,
-      ).then(
-        ([row]) => {
-          // Expired windows are swept now and then so random keys cannot grow the table forever.
-          if (Math.random() < 0.01) void db.execute(sql`delete from rate_limit_buckets where reset_at < now()`).catch(() => {})
-          cb(null, { current: row?.count ?? 1, ttl: row?.ttl ?? timeWindow })
-        },
-        (err: Error) => cb(err),
-      )
-    }
-    child(options: unknown) {
-      return new PostgresRateLimitStore(options)
-    }
+declare module 'fastify' {
+  interface FastifyInstance {
+    rateLimits: RateLimits
   }
 }
 
-/** Requests are counted per token when one is sent (by its public prefix), else per client IP. */
+const LIMIT_KEY = Symbol('rate limit key')
+type Keyed = FastifyRequest & { [LIMIT_KEY]?: string }
+
+/**
+ * @fastify/rate-limit as a counter only: the auth plugin decides, per request, which budget a
+ * request is charged to (its verified token, the client IP, or both) and calls `count` before
+ * it answers anything, so 401s, 404s and the docs are limited too.
+ */
 export default fp<RateLimitOptions>(
   async (app, options) => {
+    let redis: Redis | undefined
+    if (options.redisUrl) {
+      redis = new Redis(options.redisUrl, {
+        // A Redis outage must cost a request at most a short wait, never an error (skipOnError).
+        connectTimeout: 1000,
+        commandTimeout: 1000,
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        lazyConnect: false,
+      })
+      let lastLogged = 0
+      redis.on('error', (error: Error) => {
+        if (Date.now() - lastLogged < 10_000) return
+        lastLogged = Date.now()
+        app.log.warn({ err: { message: error.message } }, 'rate-limit Redis unavailable; requests are not limited meanwhile')
+      })
+      // Commands are not queued while disconnected (they would pile up): wait for the first connection.
+      const ready = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 3000)
+        redis!.once('ready', () => {
+          clearTimeout(timer)
+          resolve(true)
+        })
+      })
+      if (!ready) app.log.warn('rate-limit Redis not reachable at start-up; requests are not limited until it is')
+      app.addHook('onClose', async () => {
+        await redis?.quit().catch(() => redis?.disconnect())
+      })
+    }
     await app.register(rateLimit, {
-      global: true,
-      hook: 'onRequest',
+      global: false,
       max: options.max,
       timeWindow: options.timeWindowMs,
-      store: postgresStore(app.db) as never,
-      // A database hiccup must not turn into refusing every request.
+      // An unreachable store must not turn into refusing every request.
       skipOnError: true,
-      keyGenerator: (request) => {
-        const token = bearerToken(request)
-        if (token) return `tok:${tokenPrefix(token) ?? bootstrapTokenParts(token).prefix}`
-        return `ip:${request.ip}`
-      },
-      allowList: (request) => request.url.startsWith('/health/'),
-      errorResponseBuilder: (_request, context) =>
-        new ProblemError(429, 'rate_limited', `Too many requests: the limit is ${context.max} per ${context.after}. Retry after ${context.after}.`, {}, {}),
+      cache: 20_000,
+      ...(redis ? { redis, nameSpace: options.redisPrefix ?? 'zi-rate-limit:' } : {}),
+      keyGenerator: (request) => (request as Keyed)[LIMIT_KEY] ?? `ip:${request.ip}`,
     })
+    const limiter = app.createRateLimit()
+    const limits: RateLimits = {
+      store: redis ? 'redis' : 'memory',
+      async count(request, reply, key) {
+        ;(request as Keyed)[LIMIT_KEY] = key
+        const result = await limiter(request)
+        if (result.isAllowed) return
+        reply.header('x-ratelimit-limit', result.max)
+        reply.header('x-ratelimit-remaining', result.remaining)
+        reply.header('x-ratelimit-reset', result.ttlInSeconds)
+        if (!result.isExceeded) return
+        const wait = Math.max(1, result.ttlInSeconds)
+        reply.header('retry-after', wait)
+        throw new ProblemError(429, 'rate_limited', `Too many requests: the limit is ${result.max} per ${Math.round(options.timeWindowMs / 1000)} s. Retry after ${wait} s.`, {}, {
+          'retry-after': String(wait),
+        })
+      },
+    }
+    app.decorate('rateLimits', limits)
   },
-  { name: 'rate-limit', dependencies: ['database', 'errors'] },
+  { name: 'rate-limit', dependencies: ['errors'] },
 )

@@ -56,6 +56,8 @@ t.test('tokens, roles and grants', async (t) => {
     const me = await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) })
     t.equal(me.statusCode, 200)
     t.match(me.json(), { principal_id: principalId, role: 'evaluator', scope: { all_units: false, unit_ids: [tree.opdA.id] } })
+    // Recorded off the request path: written at the next flush (every TOKEN_USAGE_FLUSH_MS, and on close).
+    await app.auth.flushUsage()
     const [used] = await app.db.select().from(apiTokens).where(eq(apiTokens.id, id))
     t.ok(used?.lastUsedAt, 'last_used_at recorded')
 

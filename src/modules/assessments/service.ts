@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
+import { queryRows } from '../../db/client.js'
 import { PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
@@ -272,40 +273,70 @@ export async function writeAnswers(
   if (stale.length > 0) {
     throw new ProblemError(412, 'precondition_failed', `${stale.length} answer${stale.length === 1 ? '' : 's'} changed since you read them; nothing was written.`, { errors: stale })
   }
-  // Two statements: items that send a note set it (null clears it); items without one keep the stored note.
-  const upsert = async (group: AnswerInput[], setNote: boolean) =>
-    group.length === 0
-      ? []
-      : tx
-          .insert(answers)
-          .values(group.map((item) => ({ stageId: ctx.stage.id, questionCode: item.question_code, value: item.value, note: item.note ?? null, updatedBy: ctx.principal.principalId })))
-          .onConflictDoUpdate({
-            target: [answers.stageId, answers.questionCode],
-            set: {
-              value: sql`excluded.value`,
-              ...(setNote ? { note: sql`excluded.note` } : {}),
-              updatedBy: sql`excluded.updated_by`,
-              updatedAt: sql`now()`,
-              version: sql`${answers.version} + 1`,
-            },
-          })
-          .returning()
-  const rows = [
-    ...(await upsert(items.filter((i) => i.note !== undefined), true)),
-    ...(await upsert(items.filter((i) => i.note === undefined), false)),
-  ]
+  // One statement for the whole batch. Items that send a note set it (null clears it); items
+  // without one keep the stored note. Values go in as one JSON document (e->'v' keeps a JSON null).
+  const payload = JSON.stringify(items.map((i) => ({ c: i.question_code, v: i.value ?? null, n: i.note ?? null })))
+  const keepNote = JSON.stringify(items.filter((i) => i.note === undefined).map((i) => i.question_code))
+  const raw = await queryRows<RawAnswer>(
+    tx,
+    sql`insert into answers (stage_id, question_code, value, note, updated_by)
+        select ${ctx.stage.id}::uuid, e->>'c', e->'v', e->>'n', ${ctx.principal.principalId}::uuid
+          from jsonb_array_elements(${payload}::jsonb) as e
+        on conflict (stage_id, question_code) do update set
+          value = excluded.value,
+          note = case when excluded.question_code in (select jsonb_array_elements_text(${keepNote}::jsonb)) then answers.note else excluded.note end,
+          updated_by = excluded.updated_by,
+          updated_at = now(),
+          version = answers.version + 1
+        returning id, stage_id, question_code, value, note, updated_by, created_at, updated_at, version`,
+  )
+  const rows = raw.map(answerRowOf)
   const byCode = new Map(rows.map((r) => [r.questionCode, r]))
   const withEvidence = items.filter((i) => i.evidence_ids !== undefined)
+  const links = new Map<string, string[]>(withEvidence.map((i) => [byCode.get(i.question_code)!.id, [...new Set(i.evidence_ids)].sort()]))
   if (withEvidence.length > 0) {
-    const ids = withEvidence.map((i) => byCode.get(i.question_code)!.id)
+    const ids = [...links.keys()]
     await tx.delete(answerEvidence).where(inArray(answerEvidence.answerId, ids))
-    const links = withEvidence.flatMap((i) => [...new Set(i.evidence_ids)].map((evidenceId) => ({ answerId: byCode.get(i.question_code)!.id, evidenceId })))
-    if (links.length > 0) await tx.insert(answerEvidence).values(links)
+    const pairs = [...links].flatMap(([answerId, evidenceIds]) => evidenceIds.map((evidenceId) => ({ answerId, evidenceId })))
+    if (pairs.length > 0) await tx.insert(answerEvidence).values(pairs)
+  }
+  // Items that did not send evidence_ids keep their links: read them for the response.
+  const untouched = rows.filter((r) => !links.has(r.id)).map((r) => r.id)
+  if (untouched.length > 0) {
+    for (const link of await tx.select().from(answerEvidence).where(inArray(answerEvidence.answerId, untouched))) {
+      links.set(link.answerId, [...(links.get(link.answerId) ?? []), link.evidenceId])
+    }
   }
   const stage = await touchStage(tx, ctx.stage, ctx.def)
-  const written = await stageAnswers(tx, ctx.stage.id)
-  return { stage, written: written.filter((a) => codes.includes(a.row.questionCode)) }
+  const written = rows
+    .sort((a, b) => (a.questionCode < b.questionCode ? -1 : a.questionCode > b.questionCode ? 1 : 0))
+    .map((row) => ({ row, evidenceIds: [...(links.get(row.id) ?? [])].sort() }))
+  return { stage, written }
 }
+
+interface RawAnswer {
+  id: string
+  stage_id: string
+  question_code: string
+  value: string | number | null
+  note: string | null
+  updated_by: string | null
+  created_at: Date | string
+  updated_at: Date | string
+  version: number
+}
+
+const answerRowOf = (r: RawAnswer): AnswerRow => ({
+  id: r.id,
+  stageId: r.stage_id,
+  questionCode: r.question_code,
+  value: r.value ?? null,
+  note: r.note,
+  updatedBy: r.updated_by,
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+  version: Number(r.version),
+})
 
 export async function deleteAnswer(tx: Queryable, stage: StageRow, def: InstrumentDefinition, answer: AnswerRow): Promise<StageRow> {
   await tx.delete(answers).where(eq(answers.id, answer.id))
@@ -408,16 +439,15 @@ export async function startStage(
     await syncStageMetrics(tx, stage, { def: ctx.def })
     return stage
   }
-  const copied = await stageAnswers(tx, source.id)
-  if (copied.length > 0) {
-    const rows = await tx
-      .insert(answers)
-      .values(copied.map((a) => ({ stageId: stage.id, questionCode: a.row.questionCode, value: a.row.value, note: a.row.note, updatedBy: ctx.principal.principalId })))
-      .returning()
-    const idByCode = new Map(rows.map((r) => [r.questionCode, r.id]))
-    const links = copied.flatMap((a) => a.evidenceIds.map((evidenceId) => ({ answerId: idByCode.get(a.row.questionCode)!, evidenceId })))
-    if (links.length > 0) await tx.insert(answerEvidence).values(links)
-  }
+  // The answers and their evidence links copied inside PostgreSQL, one statement each.
+  await tx.execute(sql`insert into answers (stage_id, question_code, value, note, updated_by)
+    select ${stage.id}::uuid, question_code, value, note, ${ctx.principal.principalId}::uuid from answers where stage_id = ${source.id}::uuid`)
+  await tx.execute(sql`insert into answer_evidence (answer_id, evidence_id)
+    select copy.id, link.evidence_id
+      from answers original
+      join answer_evidence link on link.answer_id = original.id
+      join answers copy on copy.stage_id = ${stage.id}::uuid and copy.question_code = original.question_code
+     where original.stage_id = ${source.id}::uuid`)
   return touchStage(tx, stage, ctx.def)
 }
 

@@ -16,7 +16,6 @@ interface TokenRow {
   role: Role
   expires_at: Date | string | null
   revoked_at: Date | string | null
-  last_used_at: Date | string | null
   principal_id: string
   name: string
   disabled_at: Date | string | null
@@ -25,18 +24,22 @@ interface TokenRow {
   paths: string[] | null
 }
 
-// last_used_at is written at most once a minute per token, not on every request.
-const LAST_USED_GRANULARITY_MS = 60_000
+export interface VerifiedToken {
+  principal: Principal
+  /** The token's own expiry, for a cache to check on every hit. */
+  expiresAt: Date | null
+}
 
 /**
  * Resolves a bearer token to a principal with one query (token, principal and the grants of
- * the token's role). No cache: a revoked token fails on the very next request, on every replica.
+ * the token's role). Writes nothing: the auth plugin caches the result and records last use
+ * off the request path.
  */
-export async function authenticate(db: Db, token: string): Promise<Principal | AuthFailure> {
+export async function verifyToken(db: Queryable, token: string): Promise<VerifiedToken | AuthFailure> {
   const prefix = tokenPrefix(token) ?? bootstrapTokenParts(token).prefix
   const [row] = await queryRows<TokenRow>(
     db,
-    sql`select t.id as token_id, t.hash, t.role, t.expires_at, t.revoked_at, t.last_used_at,
+    sql`select t.id as token_id, t.hash, t.role, t.expires_at, t.revoked_at,
                p.id as principal_id, p.name, p.disabled_at,
                (select count(*)::int from role_grants g where g.principal_id = p.id and g.role = t.role) as grant_count,
                exists (select 1 from role_grants g where g.principal_id = p.id and g.role = t.role and g.unit_id is null) as unit_less,
@@ -47,21 +50,39 @@ export async function authenticate(db: Db, token: string): Promise<Principal | A
   )
   if (!row || !hashesEqual(row.hash, hashToken(token))) return 'invalid_token'
   if (row.revoked_at) return 'token_revoked'
-  if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) return 'token_expired'
+  const expiresAt = row.expires_at ? new Date(row.expires_at) : null
+  if (expiresAt && expiresAt.getTime() <= Date.now()) return 'token_expired'
   if (row.disabled_at) return 'principal_disabled'
   if (row.grant_count === 0) return 'role_not_granted'
-  const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0
-  if (Date.now() - lastUsed > LAST_USED_GRANULARITY_MS) {
-    await db.update(apiTokens).set({ lastUsedAt: new Date() }).where(eq(apiTokens.id, row.token_id))
-  }
   return {
-    tokenId: row.token_id,
-    principalId: row.principal_id,
-    name: row.name,
-    role: row.role,
-    scopeAll: row.role === 'admin' || row.unit_less,
-    scopePaths: row.paths ?? [],
+    expiresAt,
+    principal: {
+      tokenId: row.token_id,
+      principalId: row.principal_id,
+      name: row.name,
+      role: row.role,
+      scopeAll: row.role === 'admin' || row.unit_less,
+      scopePaths: row.paths ?? [],
+    },
   }
+}
+
+/** verifyToken for callers without a cache (scripts): the principal or why the token fails. */
+export async function authenticate(db: Queryable, token: string): Promise<Principal | AuthFailure> {
+  const result = await verifyToken(db, token)
+  return typeof result === 'string' ? result : result.principal
+}
+
+/**
+ * Writes the last use of many tokens in one statement. A later time never goes backwards
+ * (two replicas flushing in either order).
+ */
+export async function recordTokenUse(db: Queryable, batch: { ids: string[]; times: Date[] }): Promise<void> {
+  if (batch.ids.length === 0) return
+  const uses = JSON.stringify(batch.ids.map((id, i) => ({ id, at: batch.times[i]!.toISOString() })))
+  await db.execute(sql`update api_tokens t set last_used_at = greatest(t.last_used_at, u.at)
+    from jsonb_to_recordset(${uses}::jsonb) as u(id uuid, at timestamptz)
+    where t.id = u.id`)
 }
 
 export interface CreatedToken {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { ROLES } from '../../lib/policy.js'
 import { units } from '../units/tables.js'
 
@@ -56,10 +56,3 @@ export const apiTokens = pgTable(
   },
   (t) => [uniqueIndex('api_tokens_prefix_key').on(t.prefix), index('api_tokens_principal_idx').on(t.principalId)],
 )
-
-/** Fixed-window rate-limit counters shared by every replica. */
-export const rateLimitBuckets = pgTable('rate_limit_buckets', {
-  key: text('key').primaryKey(),
-  count: integer('count').notNull(),
-  resetAt: timestamp('reset_at', { withTimezone: true, mode: 'date' }).notNull(),
-})
