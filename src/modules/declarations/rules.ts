@@ -1,3 +1,4 @@
+import type { RuleViolation } from '../../lib/rule-violation.js'
 import type { Role } from '../../lib/policy.js'
 import type { DeclarationDocument, DeclarationStatus, Target } from './tables.js'
 
@@ -8,13 +9,6 @@ import type { DeclarationDocument, DeclarationStatus, Target } from './tables.js
  *   declared → building → proposed → evaluated → designated | not_designated
  *   designated → revoked
  */
-export interface RuleViolation {
-  status: 403 | 409 | 422
-  code: string
-  pointer: string
-  message: string
-  allowed?: DeclarationStatus[]
-}
 
 export const TRANSITIONS: Record<DeclarationStatus, readonly DeclarationStatus[]> = {
   declared: ['building'],

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { DEFAULT_LIMIT, nextLink } from '../../lib/pagination.js'
+import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { ProblemError, problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
 import { diffInstruments, type InstrumentDefinition } from './domain/index.js'
@@ -24,9 +24,8 @@ import {
   versionView,
 } from './service.js'
 import type { InstrumentVersionRow } from './tables.js'
+import { ADMIN, READERS } from '../../lib/policy.js'
 
-const ADMIN = { policy: { roles: ['admin'] as const } }
-const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
 const SCORERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer'] as const } }
 const TAGS = ['instruments']
 const InstrumentResponse = S.InstrumentView
@@ -47,10 +46,7 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: READERS,
     },
     async (request, reply) => {
-      const page = await listVersions(app.db, request.query, request.query.limit ?? DEFAULT_LIMIT)
-      const link = nextLink(request.url, page.next_cursor)
-      if (link) reply.header('link', link)
-      return page
+      return sendPage(request, reply, await listVersions(app.db, request.query, request.query.limit ?? DEFAULT_LIMIT))
     },
   )
 

@@ -18,6 +18,7 @@ import {
 import type { InstrumentNodeView, InstrumentSummary } from './schemas.js'
 import { loadSeedInstrument } from './seed/index.js'
 import { instrumentVersions, type InstrumentStatus, type InstrumentVersionRow } from './tables.js'
+import { assertReturned } from '../../lib/returned.js'
 
 export const definitionDigest = (def: InstrumentDefinition): string => createHash('sha256').update(canonicalJson(def)).digest('hex')
 
@@ -169,7 +170,7 @@ export async function insertVersion(
         publishedAt: published ? new Date() : null,
       })
       .returning()
-    if (!row) throw new Error('insert returned nothing')
+    assertReturned(row, 'insert')
     return row
   } catch (error) {
     if (pgError(error)?.code === PG_UNIQUE_VIOLATION) throw codeTaken(input.definition.code, codePointer)
@@ -243,7 +244,7 @@ export async function saveDefinition(tx: Queryable, row: InstrumentVersionRow, d
     .set({ definition: def, name: def.name, digest: definitionDigest(def), updatedAt: new Date(), version: row.version + 1 })
     .where(eq(instrumentVersions.id, row.id))
     .returning()
-  if (!updated) throw new Error('update returned nothing')
+  assertReturned(updated, 'update')
   return updated
 }
 
@@ -349,7 +350,7 @@ export async function setStatus(tx: Queryable, row: InstrumentVersionRow, to: 'p
     .set({ status: to, updatedAt: now, version: row.version + 1, ...(to === 'published' ? { publishedAt: now } : { retiredAt: now }) })
     .where(eq(instrumentVersions.id, row.id))
     .returning()
-  if (!updated) throw new Error('update returned nothing')
+  assertReturned(updated, 'update')
   return updated
 }
 

@@ -1,3 +1,4 @@
+import { throwIfViolated, violationProblem, type RuleViolation } from '../../lib/rule-violation.js'
 import { randomUUID } from 'node:crypto'
 import { and, asc, desc, eq, gt, gte, ilike, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
@@ -6,9 +7,10 @@ import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { isUnitInScope, unitScopeCondition } from '../auth/scope.js'
-import { checkKindUnderParent, checkNoCycle, checkValidity, childPath, depthOf, mergeExternalIds, type RuleViolation } from './rules.js'
+import { checkKindUnderParent, checkNoCycle, checkValidity, childPath, depthOf, mergeExternalIds } from './rules.js'
 import type { CreateUnitBody, PatchUnitBody, TreeNodeView, UnitListQuery, UnitSort, UnitView } from './schemas.js'
 import { units, type UnitRow } from './tables.js'
+import { assertReturned } from '../../lib/returned.js'
 
 export function toUnitView(row: UnitRow): UnitView {
   return {
@@ -31,25 +33,8 @@ export function toUnitView(row: UnitRow): UnitView {
   }
 }
 
-export const etagOf = (row: Pick<UnitRow, 'version'>): string => `"${row.version}"`
-
-/** True when an If-Match / If-None-Match header names this version (a list, or *). */
-export function etagMatches(header: string, row: Pick<UnitRow, 'version'>): boolean {
-  const wanted = etagOf(row)
-  return header
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .some((t) => t === '*' || t === wanted)
-}
-
-const violation = (v: RuleViolation): ProblemError =>
-  new ProblemError(v.status, v.code, `The unit breaks a registry rule: ${v.message}.`, {
-    errors: [{ pointer: v.pointer, rule: v.code, message: v.message }],
-  })
-
-const throwIf = (v: RuleViolation | null): void => {
-  if (v) throw violation(v)
-}
+const violation = (v: RuleViolation): ProblemError => violationProblem(v, 'The unit breaks a registry rule')
+const throwIf = (v: RuleViolation | null): void => throwIfViolated(v, 'The unit breaks a registry rule')
 
 export async function loadUnit(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<UnitRow | undefined> {
   const query = db.select().from(units).where(eq(units.id, id))
@@ -139,7 +124,7 @@ export async function createUnit(tx: Queryable, body: CreateUnitBody): Promise<U
         externalIds: body.external_ids ?? {},
       })
       .returning()
-    if (!row) throw new Error('insert returned nothing')
+    assertReturned(row, 'insert')
     return row
   })
 }
@@ -188,7 +173,7 @@ export async function updateUnit(tx: Queryable, current: UnitRow, patch: PatchUn
       })
       .where(eq(units.id, current.id))
       .returning()
-    if (!row) throw new Error('update returned nothing')
+    assertReturned(row, 'update')
     return row
   })
 }
@@ -217,7 +202,7 @@ export async function setArchived(tx: Queryable, current: UnitRow, archived: boo
     .set({ archivedAt: archived ? sql`now()` : null, updatedAt: sql`now()`, version: sql`${units.version} + 1` })
     .where(eq(units.id, current.id))
     .returning()
-  if (!row) throw new Error('update returned nothing')
+  assertReturned(row, 'update')
   return row
 }
 
