@@ -65,6 +65,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     connectionTimeout: 30_000,
     keepAliveTimeout: 72_000,
     requestTimeout: 60_000,
+    // Headers must arrive within 30 s (below requestTimeout), so a slow-headers client cannot pin a socket.
+    http: { headersTimeout: 30_000 },
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler(config.PORTALRB_BASE_PATH),
     forceCloseConnections: 'idle',
