@@ -79,6 +79,21 @@ async function assertCodeFree(tx: Queryable, instansiId: string, code: string, e
   if (taken) throw codeTaken(code, taken.id)
 }
 
+/** An instansi's code names it across the whole registry (PortalRB and the workbook identify it by code). */
+async function assertInstansiCodeFree(tx: Queryable, code: string, exceptId: string): Promise<void> {
+  const [taken] = await tx
+    .select({ id: units.id })
+    .from(units)
+    .where(and(eq(units.kind, 'instansi'), eq(units.code, code), ne(units.id, exceptId)))
+  if (taken) throw instansiCodeTaken(code, taken.id)
+}
+
+const instansiCodeTaken = (code: string, existingId?: string) =>
+  new ProblemError(409, 'instansi_code_taken', `Another instansi already has code ${code}.`, {
+    errors: [{ pointer: '/body/code', rule: 'instansi_code_taken', message: 'must be unique among instansi' }],
+    ...(existingId ? { existing_id: existingId } : {}),
+  })
+
 const codeTaken = (code: string, existingId?: string) =>
   new ProblemError(409, 'unit_code_taken', `Another unit of this instansi already has code ${code}.`, {
     errors: [{ pointer: '/body/code', rule: 'unit_code_taken', message: 'must be unique within the instansi' }],
@@ -92,6 +107,7 @@ async function withCodeRace<T>(code: string, work: () => Promise<T>): Promise<T>
   } catch (error) {
     const pg = pgError(error)
     if (pg?.code === PG_UNIQUE_VIOLATION && pg.constraint === 'units_instansi_code_key') throw codeTaken(code)
+    if (pg?.code === PG_UNIQUE_VIOLATION && pg.constraint === 'units_instansi_root_code_key') throw instansiCodeTaken(code)
     throw error
   }
 }
@@ -105,6 +121,7 @@ export async function createUnit(tx: Queryable, body: CreateUnitBody): Promise<U
   else throwIf(checkKindUnderParent(body.kind, null))
   const instansiId = parent?.instansiId ?? id
   await assertCodeFree(tx, instansiId, body.code, id)
+  if (body.kind === 'instansi') await assertInstansiCodeFree(tx, body.code, id)
   if (body.predecessor_id) await checkPredecessor(tx, body.predecessor_id, instansiId, id)
   return withCodeRace(body.code, async () => {
     const [row] = await tx
@@ -145,7 +162,10 @@ export async function updateUnit(tx: Queryable, current: UnitRow, patch: PatchUn
     throwIf(checkNoCycle(current.path, parent.path))
     path = childPath(parent.path, current.id)
   }
-  if (patch.code !== undefined && patch.code !== current.code) await assertCodeFree(tx, current.instansiId, patch.code, current.id)
+  if (patch.code !== undefined && patch.code !== current.code) {
+    await assertCodeFree(tx, current.instansiId, patch.code, current.id)
+    if (current.kind === 'instansi') await assertInstansiCodeFree(tx, patch.code, current.id)
+  }
   if (patch.predecessor_id) await checkPredecessor(tx, patch.predecessor_id, current.instansiId, current.id)
 
   if (path !== current.path) {
