@@ -5,7 +5,7 @@ import { ProblemError, problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
 import { diffInstruments, type InstrumentDefinition } from './domain/index.js'
 import * as S from './schemas.js'
-import { scoreAnswerSet } from './scoring.js'
+import { scoreAnswerSet } from './score-view.js'
 import {
   applyNodeChanges,
   assertDraft,

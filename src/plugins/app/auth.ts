@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import '../lib/principal.js'
-import { ProblemError } from '../lib/problem.js'
-import { authenticate, type AuthFailure } from '../modules/auth/service.js'
+import '../../lib/principal.js'
+import { ProblemError } from '../../lib/problem.js'
+import { authenticate, type AuthFailure } from '../../modules/auth/service.js'
 
 const FAILURE_DETAIL: Record<AuthFailure, string> = {
   invalid_token: 'The bearer token is not valid.',

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { pgError } from '../lib/db-errors.js'
-import { FieldError, Problem, PROBLEM_CONTENT_TYPE, ProblemError, problemType, titleFor } from '../lib/problem.js'
+import { pgError } from '../../lib/db-errors.js'
+import { FieldError, Problem, PROBLEM_CONTENT_TYPE, ProblemError, problemType, titleFor } from '../../lib/problem.js'
 
 function sendProblem(
   request: FastifyRequest,

@@ -1,11 +1,11 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import { sql } from 'drizzle-orm'
-import type { Db } from '../db/client.js'
-import { queryRows } from '../db/client.js'
-import { ProblemError } from '../lib/problem.js'
-import { tokenPrefix, bootstrapTokenParts } from '../modules/auth/tokens.js'
-import { bearerToken } from './auth.js'
+import type { Db } from '../../db/client.js'
+import { queryRows } from '../../db/client.js'
+import { ProblemError } from '../../lib/problem.js'
+import { tokenPrefix, bootstrapTokenParts } from '../../modules/auth/tokens.js'
+import { bearerToken } from '../app/auth.js'
 
 export interface RateLimitOptions {
   max: number
