@@ -22,4 +22,5 @@ export {
   type FunctionName,
   type FormulaValues,
 } from './formula.js'
-export { indexTree, sealDefinition, combineRuleOf, checkAnswer, isScored, isComputed, type TreeIndex, type AnswerCheck } from './tree.js'
+export { carryOverlay, applyNodeChanges, changePointers, type NodeChangeInput, type NodeChangeError } from './edit.js'
+export { indexTree, ancestorsOf, sealDefinition, combineRuleOf, checkAnswer, isScored, isComputed, type TreeIndex, type AnswerCheck } from './tree.js'
