@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { loadConfig, ConfigError } from '../config.js'
-import { DataDirInUseError, openDatabase } from '../db/client.js'
+import { DataDirInUseError, openDatabase } from '../db/connection.js'
 import { ROLES, type Role } from '../lib/policy.js'
 import { systemActor } from '../modules/audit/service.js'
 import { createPrincipalWithToken } from '../modules/auth/service.js'

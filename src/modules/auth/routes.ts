@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and, asc, eq, gt, ilike, inArray, isNull, or, type SQL } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import type { Queryable } from '../../db/connection.js'
 import { decodeCursor, finishPage, nextLink, DEFAULT_LIMIT } from '../../lib/pagination.js'
 import { ProblemError, notFound, problemResponses } from '../../lib/problem.js'
 import { actorFromRequest, recordAudit } from '../audit/service.js'

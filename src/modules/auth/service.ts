@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
-import type { Db, Queryable } from '../../db/client.js'
-import { queryRows } from '../../db/client.js'
+import type { Db, Queryable } from '../../db/connection.js'
+import { queryRows } from '../../db/connection.js'
 import type { Role } from '../../lib/policy.js'
 import type { Principal } from '../../lib/principal.js'
 import { appendAudit, type AuditActor } from '../audit/service.js'

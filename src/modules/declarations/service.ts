@@ -1,7 +1,7 @@
 import { afterTimestampCursor, timestampCursorSql } from '../../lib/keyset.js'
 import { throwIfViolated, violationProblem, type RuleViolation } from '../../lib/rule-violation.js'
 import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Queryable } from '../../db/client.js'
+import { queryRows, type Queryable } from '../../db/connection.js'
 import { PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
 import { finishPage } from '../../lib/pagination.js'
 import type { Principal } from '../../lib/principal.js'

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Db, type Queryable } from '../../db/client.js'
+import { queryRows, type Db, type Queryable } from '../../db/connection.js'
 import { EVENTS_PURGE_LOCK, WRITE_LOCK } from '../../db/locks.js'
 import type { Principal } from '../../lib/principal.js'
 import { canRead, type StageKind, type StageStatus } from '../assessments/rules.js'

@@ -1,6 +1,6 @@
 import { afterTimestampCursor, timestampCursorSql } from '../../lib/keyset.js'
 import { and, asc, eq, gte, inArray, type SQL } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import type { Queryable } from '../../db/connection.js'
 import { PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, pgError } from '../../lib/db-errors.js'
 import { finishPage } from '../../lib/pagination.js'
 import type { Principal } from '../../lib/principal.js'

@@ -1,6 +1,6 @@
 import { throwIfViolated, violationProblem, type RuleViolation } from '../../lib/rule-violation.js'
 import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Queryable } from '../../db/client.js'
+import { queryRows, type Queryable } from '../../db/connection.js'
 import { PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
 import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
