@@ -2,21 +2,21 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
-import { openDatabase, type Database } from './db/client.js'
-import databasePlugin from './plugins/database.js'
-import errorsPlugin, { frameworkErrorHandler } from './plugins/errors.js'
-import swaggerPlugin from './plugins/swagger.js'
-import helmetPlugin from './plugins/helmet.js'
-import corsPlugin from './plugins/cors.js'
-import authPlugin from './plugins/auth.js'
-import rateLimitPlugin from './plugins/rate-limit.js'
-import idempotencyPlugin from './plugins/idempotency.js'
-import multipartPlugin from './plugins/multipart.js'
+import { openDatabase, type Database } from './db/connection.js'
+import databasePlugin from './plugins/app/database.js'
+import errorsPlugin, { frameworkErrorHandler } from './plugins/app/errors.js'
+import swaggerPlugin from './plugins/external/swagger.js'
+import helmetPlugin from './plugins/external/helmet.js'
+import corsPlugin from './plugins/external/cors.js'
+import authPlugin from './plugins/app/auth.js'
+import rateLimitPlugin from './plugins/external/rate-limit.js'
+import idempotencyPlugin from './modules/idempotency/plugin.js'
+import multipartPlugin from './plugins/external/multipart.js'
 import { bootstrapAdmin } from './modules/auth/service.js'
 import authRoutes from './modules/auth/routes.js'
 import auditRoutes from './modules/audit/routes.js'
 import { loggerOptions } from './lib/logger.js'
-import './lib/policy.js'
+import policyPlugin from './plugins/app/policy.js'
 import healthRoutes from './modules/health/routes.js'
 import unitRoutes from './modules/units/routes.js'
 import { unitSchemas } from './modules/units/schemas.js'
@@ -67,6 +67,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     connectionTimeout: 30_000,
     keepAliveTimeout: 72_000,
     requestTimeout: 60_000,
+    // Headers must arrive within 30 s (below requestTimeout), so a slow-headers client cannot pin a socket.
+    http: { headersTimeout: 30_000 },
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler(config.PORTALRB_BASE_PATH),
     forceCloseConnections: 'idle',
@@ -87,27 +89,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     reply.header('x-request-id', request.id)
   })
 
-  // Every route must say who may call it; a route without a policy is a start-up error.
-  app.addHook('onRoute', (route) => {
-    const isDocs = route.url === '/docs' || route.url.startsWith('/docs/')
-    // @fastify/cors answers preflights in its hook; its catch-all OPTIONS route only 404s the rest.
-    const isCorsPreflight = route.method === 'OPTIONS' && route.url === '*'
-    if (isDocs || isCorsPreflight) {
-      route.config = { ...(route.config ?? {}), policy: { public: true } }
-      return
-    }
-    const policy = route.config?.policy
-    if (!policy) {
-      throw new Error(`route ${route.method} ${route.url} declares no policy (config.policy)`)
-    }
-    // Document who may call it, so the OpenAPI document carries the policy too.
-    // (onRoute runs again for the HEAD twin of a GET with the same schema object: add once.)
-    if (route.schema && !route.schema.hide && !(route.schema as Record<string, unknown>)['x-roles']) {
-      const who = 'public' in policy ? 'Public: no token needed.' : `Roles: ${policy.roles.join(', ')}.`
-      route.schema.description = route.schema.description ? `${route.schema.description}\n\n${who}` : who
-      ;(route.schema as Record<string, unknown>)['x-roles'] = 'public' in policy ? [] : [...policy.roles]
-    }
-  })
+  // Every route must say who may call it: registered before the first route.
+  await app.register(policyPlugin)
 
   const database =
     options.database ??

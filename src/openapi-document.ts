@@ -1,7 +1,7 @@
 import { PGlite } from '@electric-sql/pglite'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
-import { fromPglite } from './db/client.js'
+import { fromPglite } from './db/connection.js'
 
 /**
  * The OpenAPI document as the app serves it, rendered without a database server, on a

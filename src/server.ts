@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig } from './config.js'
-import { DataDirInUseError } from './db/client.js'
+import { DataDirInUseError } from './db/connection.js'
 import { isDatabaseUnavailable } from './lib/db-errors.js'
 
 async function main(): Promise<void> {

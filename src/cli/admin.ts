@@ -2,7 +2,7 @@
 // evaluator's `zi` CLI, which talks HTTP, is packages/client.
 import { parseArgs } from 'node:util'
 import { loadConfig, ConfigError } from '../config.js'
-import { DataDirInUseError, openDatabase } from '../db/client.js'
+import { DataDirInUseError, openDatabase } from '../db/connection.js'
 import { ROLES, type Role } from '../lib/policy.js'
 import { systemActor } from '../modules/audit/service.js'
 import { createPrincipalWithToken } from '../modules/auth/service.js'

@@ -3,7 +3,7 @@
  * locks, and the serialisation each one promises would silently stop.
  */
 
-/** Serialises migrations across replicas starting together (session lock, src/db/client.ts). */
+/** Serialises migrations across replicas starting together (session lock, src/db/connection.ts). */
 export const MIGRATION_LOCK = 727_2021
 
 /**

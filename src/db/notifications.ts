@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
-import type { Database } from './client.js'
+import type { Database } from './connection.js'
 
 /** The listening connection's application_name (tests find its backend by it). */
 export const LISTENER_APPLICATION_NAME = 'zi-tracker listener'

@@ -86,3 +86,10 @@ export function nextLink(requestUrl: string, nextCursor: string | null): string 
   url.searchParams.set('cursor', nextCursor)
   return `<${url.pathname}${url.search}>; rel="next"`
 }
+
+/** Sets the Link header for the next page (when there is one) and hands the page back to send. */
+export function sendPage<P extends { next_cursor: string | null }>(request: { url: string }, reply: { header(name: string, value: string): unknown }, page: P): P {
+  const link = nextLink(request.url, page.next_cursor)
+  if (link) reply.header('link', link)
+  return page
+}

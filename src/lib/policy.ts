@@ -15,3 +15,14 @@ declare module 'fastify' {
     policy?: RoutePolicy
   }
 }
+
+/** Route policy presets shared by the modules (`config: READERS` …). */
+export const ADMIN = { policy: { roles: ['admin'] as const } }
+/** Every role: what any valid token may read (scope still applies). */
+export const READERS = { policy: { roles: ROLES } }
+/** Who writes a unit's own records (declarations, evidence). */
+export const UNIT_WRITERS = { policy: { roles: ['admin', 'unit_operator'] as const } }
+/** Who works on assessment stages (answers, transitions, workbook imports). */
+export const WORKERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator'] as const } }
+/** The PortalRB and benchmark integration token only. */
+export const INTEGRATION = { policy: { roles: ['integration'] as const } }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { eq, sql } from 'drizzle-orm'
-import { queryRows } from '../../src/db/client.js'
+import { queryRows } from '../../src/db/connection.js'
 import { apiTokens } from '../../src/modules/auth/tables.js'
 import { buildTestApp } from '../helpers/app.js'
 import { bearer, createToken } from '../helpers/auth.js'

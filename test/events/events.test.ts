@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import t from 'tap'
-import { queryRows } from '../../src/db/client.js'
+import { queryRows } from '../../src/db/connection.js'
 import { emitEvent, feedPurgedThrough, purgeEvents, readFeed } from '../../src/modules/events/service.js'
 import { events } from '../../src/modules/events/tables.js'
 import { webhookDeliveries, webhookSubscriptions } from '../../src/modules/webhooks/tables.js'

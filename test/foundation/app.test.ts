@@ -16,6 +16,13 @@ t.test('foundation', async (t) => {
     t.equal(ready.json().database, ctx.db.database.kind)
   })
 
+  t.test('server timeouts are explicit: headers, request, keep-alive', async (t) => {
+    t.equal(app.server.headersTimeout, 30_000)
+    t.equal(app.server.requestTimeout, 60_000)
+    t.ok(app.server.headersTimeout < app.server.requestTimeout, 'headers must arrive before the whole request may')
+    t.equal(app.server.keepAliveTimeout, 72_000)
+  })
+
   t.test('request id: generated, or honoured when sane', async (t) => {
     const generated = await app.inject({ method: 'GET', url: '/health/live' })
     t.match(generated.headers['x-request-id'], /^[0-9a-f-]{36}$/)

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { asc, sql } from 'drizzle-orm'
 import { integer, pgTable } from 'drizzle-orm/pg-core'
-import { queryRows } from '../../src/db/client.js'
+import { queryRows } from '../../src/db/connection.js'
 import { jsonb } from '../../src/db/jsonb.js'
 import { createTestDatabase } from '../helpers/database.js'
 

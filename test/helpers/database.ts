@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
-import { fromPglite, fromPostgres, type Database } from '../../src/db/client.js'
+import { fromPglite, fromPostgres, type Database } from '../../src/db/connection.js'
 import { migrationsFolder, projectRoot } from '../../src/lib/paths.js'
 
 /** A hash of the migration files, so a template made from older migrations is never reused. */

@@ -11,7 +11,7 @@ import { sql } from 'drizzle-orm'
 import fc from 'fast-check'
 import type { InjectOptions, LightMyRequestResponse as InjectResponse } from 'fastify'
 import type { App } from '../../src/app.js'
-import { queryRows } from '../../src/db/client.js'
+import { queryRows } from '../../src/db/connection.js'
 import { ROLES, type Role } from '../../src/lib/policy.js'
 
 export type Schema = Record<string, unknown> & { $ref?: string }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import { ConfigError, loadConfig } from '../../src/config.js'
-import { parseCorsOrigins } from '../../src/plugins/cors.js'
+import { parseCorsOrigins } from '../../src/plugins/external/cors.js'
 import { buildTestApp } from '../helpers/app.js'
 import { bearer, createToken } from '../helpers/auth.js'
 import { multipartBody } from '../helpers/multipart.js'
@@ -9,7 +9,7 @@ import { insertSmallTree } from '../helpers/units.js'
 
 type Res = Awaited<ReturnType<Awaited<ReturnType<typeof buildTestApp>>['app']['inject']>>
 
-/** The headers every API answer carries (helmet, src/plugins/helmet.ts). */
+/** The headers every API answer carries (helmet, src/plugins/external/helmet.ts). */
 function securityHeaderProblems(res: Res): string[] {
   const h = res.headers
   const problems: string[] = []

@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { Queryable } from '../../src/db/client.js'
+import type { Queryable } from '../../src/db/connection.js'
 import type { Principal } from '../../src/lib/principal.js'
 import { loadPeriod } from '../../src/modules/periods/service.js'
 import { CSV_HEADERS, CSV_PAGE_SIZE, periodCsv } from '../../src/modules/workbook/service.js'

@@ -253,7 +253,7 @@ export interface paths {
         put?: never;
         /**
          * Register a unit (instansi, OPD or unit kerja)
-         * @description Rules: code unique within the instansi (409 unit_code_taken); the parent must exist (422 parent_not_found), be active (422 parent_archived) and accept the kind (422 kind_parent_mismatch: instansi has no parent, an OPD sits under the instansi, a unit kerja under an OPD or another unit kerja); valid_to not before valid_from (422 invalid_validity); predecessor in the same instansi (422 predecessor_not_found).
+         * @description Rules: code unique within the instansi (409 unit_code_taken), and an instansi’s code unique among instansi (409 instansi_code_taken); the parent must exist (422 parent_not_found), be active (422 parent_archived) and accept the kind (422 kind_parent_mismatch: instansi has no parent, an OPD sits under the instansi, a unit kerja under an OPD or another unit kerja); valid_to not before valid_from (422 invalid_validity); predecessor in the same instansi (422 predecessor_not_found).
          *
          *     Roles: admin.
          */

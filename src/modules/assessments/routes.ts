@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { etagMatches, versionEtag } from '../../lib/etag.js'
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm'
 import { Type } from 'typebox'
 import { DEFAULT_LIMIT, decodeCursor, finishPage, nextLink } from '../../lib/pagination.js'
@@ -7,27 +8,24 @@ import { recordAudit } from '../audit/service.js'
 import { emitEvent, stageEvent } from '../events/service.js'
 import { unitScopeCondition } from '../auth/scope.js'
 import { scoreInstrument } from '../instruments/domain/index.js'
-import { IdempotencyHeaders } from '../../plugins/idempotency.js'
+import { IdempotencyHeaders } from '../idempotency/plugin.js'
 import { assertWindowOpen } from '../periods/service.js'
 import { units } from '../units/tables.js'
 import { diffAnswers, windowFor } from './rules.js'
 import * as S from './schemas.js'
 import {
-  answerEtag,
   answerMap,
   answerView,
   assertCanReadStage,
   assertCanWriteStage,
   createAssessment,
   deleteAnswer,
-  etagMatches,
   listStages,
   loadAssessment,
   loadDefinition,
   loadStage,
   stageScore,
   stageAnswers,
-  stageEtag,
   stageView,
   startStage,
   transitionStage,
@@ -35,10 +33,11 @@ import {
   type AssessmentRow,
 } from './service.js'
 import { assessments, questionComments, stageSnapshots } from './tables.js'
+import { WORKERS } from '../../lib/policy.js'
+import { assertReturned } from '../../lib/returned.js'
 
 const ALL = ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const
 const READERS = { policy: { roles: ALL } }
-const WORKERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator'] as const } }
 const TAGS = ['assessments']
 
 async function assessmentView(db: Parameters<typeof listStages>[0], a: AssessmentRow, unitName: string) {
@@ -149,7 +148,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await emitEvent(tx, stageEvent('stage.started', assessment, started, { copy_from: request.body.copy_from ?? null }, request.id))
         return started
       })
-      return reply.code(201).header('etag', stageEtag(stage)).send(stageView(stage))
+      return reply.code(201).header('etag', versionEtag(stage)).send(stageView(stage))
     },
   )
 
@@ -170,9 +169,9 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { assessment } = await loadAssessment(app.db, request.principal, request.params.id)
       const stage = await loadStage(app.db, assessment.id, request.params.stage)
       assertCanReadStage(request.principal, stage)
-      reply.header('etag', stageEtag(stage))
+      reply.header('etag', versionEtag(stage))
       const inm = request.headers['if-none-match']
-      if (inm && etagMatches(inm, stageEtag(stage))) return reply.code(304).send(null)
+      if (inm && etagMatches(inm, versionEtag(stage))) return reply.code(304).send(null)
       return { stage: stageView(stage), answers: (await stageAnswers(app.db, stage.id)).map(answerView) }
     },
   )
@@ -204,8 +203,8 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const ifMatch = request.headers['if-match']
         if (existing) {
           if (request.headers['if-none-match']?.trim() === '*') throw new ProblemError(412, 'precondition_failed', `An answer to ${code} already exists (version ${existing.row.version}).`)
-          if (!ifMatch) throw new ProblemError(428, 'precondition_required', `An answer to ${code} exists; send If-Match: ${answerEtag(existing.row)} (its ETag) to change it.`)
-          if (!etagMatches(ifMatch, answerEtag(existing.row))) {
+          if (!ifMatch) throw new ProblemError(428, 'precondition_required', `An answer to ${code} exists; send If-Match: ${versionEtag(existing.row)} (its ETag) to change it.`)
+          if (!etagMatches(ifMatch, versionEtag(existing.row))) {
             throw new ProblemError(412, 'precondition_failed', `The answer to ${code} changed since you read it (now version ${existing.row.version}); read it again.`, { current_version: existing.row.version })
           }
         } else if (ifMatch && ifMatch.trim() !== '*') {
@@ -230,7 +229,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await emitEvent(tx, stageEvent('answer.changed', assessment, updatedStage, { question_codes: [code] }, request.id))
         return { answer: after, created: !existing }
       })
-      return reply.code(result.created ? 201 : 200).header('etag', answerEtag(result.answer.row)).send(answerView(result.answer))
+      return reply.code(result.created ? 201 : 200).header('etag', versionEtag(result.answer.row)).send(answerView(result.answer))
     },
   )
 
@@ -256,8 +255,8 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const existing = (await stageAnswers(tx, stage.id)).find((a) => a.row.questionCode === request.params.code)
         if (!existing) throw new ProblemError(404, 'answer_not_found', `There is no answer to ${request.params.code}.`)
         const ifMatch = request.headers['if-match']
-        if (!ifMatch) throw new ProblemError(428, 'precondition_required', `Send If-Match: ${answerEtag(existing.row)} to clear this answer.`)
-        if (!etagMatches(ifMatch, answerEtag(existing.row))) throw new ProblemError(412, 'precondition_failed', 'The answer changed since you read it.')
+        if (!ifMatch) throw new ProblemError(428, 'precondition_required', `Send If-Match: ${versionEtag(existing.row)} to clear this answer.`)
+        if (!etagMatches(ifMatch, versionEtag(existing.row))) throw new ProblemError(412, 'precondition_failed', 'The answer changed since you read it.')
         const updatedStage = await deleteAnswer(tx, stage, await loadDefinition(tx, assessment.instrumentVersionId), existing.row)
         await recordAudit(tx, request, { action: 'answer.deleted', entityType: 'answer', entityId: existing.row.id, before: answerView(existing), after: null })
         await emitEvent(tx, stageEvent('answer.changed', assessment, updatedStage, { question_codes: [request.params.code] }, request.id))
@@ -325,7 +324,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
         const current = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
         const ifMatch = request.headers['if-match']
-        if (ifMatch && !etagMatches(ifMatch, stageEtag(current))) throw new ProblemError(412, 'precondition_failed', `The stage changed since you read it (now version ${current.version}).`)
+        if (ifMatch && !etagMatches(ifMatch, versionEtag(current))) throw new ProblemError(412, 'precondition_failed', `The stage changed since you read it (now version ${current.version}).`)
         const def = await loadDefinition(tx, assessment.instrumentVersionId)
         const updated = await transitionStage(tx, { principal: request.principal, stage: current, def, assessment }, request.body)
         await recordAudit(tx, request, {
@@ -360,7 +359,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const stage = await loadStage(app.db, assessment.id, request.params.stage)
       assertCanReadStage(request.principal, stage)
       const def = await loadDefinition(app.db, assessment.instrumentVersionId)
-      reply.header('etag', stageEtag(stage))
+      reply.header('etag', versionEtag(stage))
       return stageScore(app.db, def, stage.id, request.query.explain ?? false)
     },
   )
@@ -477,7 +476,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .insert(questionComments)
           .values({ assessmentId: assessment.id, questionCode: request.params.code, authorId: p.principalId, authorName: p.name, authorRole: p.role, body: request.body.body })
           .returning()
-        if (!row) throw new Error('insert returned nothing')
+        assertReturned(row, 'insert')
         await recordAudit(tx, request, { action: 'comment.created', entityType: 'question_comment', entityId: row.id, before: null, after: { question_code: row.questionCode, body: row.body, assessment_id: assessment.id } })
         return row
       })

@@ -1,13 +1,12 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
-import { queryRows } from '../../db/client.js'
+import { queryRows, type Queryable } from '../../db/connection.js'
 import { PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { isUnitInScope } from '../auth/scope.js'
 import { evidence } from '../evidence/tables.js'
 import { scoreInstrument, validateAnswers, type AnswerValue, type InstrumentDefinition } from '../instruments/domain/index.js'
-import { scoreView, type ScoreResponse } from '../instruments/scoring.js'
+import { scoreView, type ScoreResponse } from '../instruments/score-view.js'
 import { loadDefinition } from '../instruments/cache.js'
 import { assertWindowOpen } from '../periods/service.js'
 import { syncStageMetrics } from '../dashboards/service.js'
@@ -15,6 +14,7 @@ import { periods } from '../periods/tables.js'
 import { units } from '../units/tables.js'
 import { STAGE_RULES, canRead, canWrite, checkTransition, isWritable, windowFor, type StageKind, type StageStatus } from './rules.js'
 import { answerEvidence, answers, assessmentStages, assessments, questionComments, stageSnapshots, stageTransitions } from './tables.js'
+import { assertReturned } from '../../lib/returned.js'
 
 export type AssessmentRow = typeof assessments.$inferSelect
 export type StageRow = typeof assessmentStages.$inferSelect
@@ -63,13 +63,6 @@ export function assertCanWriteStage(principal: Principal, stage: StageRow): void
   }
 }
 
-export const stageEtag = (stage: Pick<StageRow, 'version'>): string => `"${stage.version}"`
-export const answerEtag = (answer: Pick<AnswerRow, 'version'>): string => `"${answer.version}"`
-export const etagMatches = (header: string, etag: string): boolean =>
-  header
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .some((t) => t === '*' || t === etag)
 
 export async function createAssessment(tx: Queryable, principal: Principal, input: { period_id: string; unit_id: string }) {
   const [unit] = await tx.select().from(units).where(eq(units.id, input.unit_id))
@@ -99,9 +92,9 @@ export async function createAssessment(tx: Queryable, principal: Principal, inpu
   if (existing) throw exists(existing.id)
   try {
     const [assessment] = await tx.insert(assessments).values({ periodId: period.id, unitId: unit.id, instrumentVersionId: period.instrumentVersionId }).returning()
-    if (!assessment) throw new Error('insert returned nothing')
+    assertReturned(assessment, 'insert')
     const [stage] = await tx.insert(assessmentStages).values({ assessmentId: assessment.id, kind: 'self' }).returning()
-    if (!stage) throw new Error('insert returned nothing')
+    assertReturned(stage, 'insert')
     await syncStageMetrics(tx, stage)
     return { assessment, stages: [stage] }
   } catch (error) {
@@ -192,7 +185,7 @@ async function touchStage(tx: Queryable, stage: StageRow, def: InstrumentDefinit
     .set({ total, updatedAt: sql`now()`, version: sql`${assessmentStages.version} + 1`, ...extra })
     .where(eq(assessmentStages.id, stage.id))
     .returning()
-  if (!updated) throw new Error('update returned nothing')
+  assertReturned(updated, 'update')
   await tx.update(assessments).set({ updatedAt: sql`now()` }).where(eq(assessments.id, stage.assessmentId))
   await syncStageMetrics(tx, updated, { def, score })
   return updated
@@ -434,7 +427,7 @@ export async function startStage(
     .insert(assessmentStages)
     .values({ assessmentId: ctx.assessment.id, kind: input.kind, copiedFromStageId: source?.id ?? null })
     .returning()
-  if (!stage) throw new Error('insert returned nothing')
+  assertReturned(stage, 'insert')
   if (!source) {
     await syncStageMetrics(tx, stage, { def: ctx.def })
     return stage

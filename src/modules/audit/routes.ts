@@ -5,6 +5,7 @@ import { decodeCursor, DEFAULT_LIMIT, finishPage, nextLink, PageMeta, PageQuery 
 import { problemResponses } from '../../lib/problem.js'
 import { verifyChain } from './service.js'
 import { auditEvents } from './tables.js'
+import { ADMIN } from '../../lib/policy.js'
 
 const AuditEvent = Type.Object({
   id: Type.Integer(),
@@ -42,8 +43,6 @@ const Verification = Type.Object({
     Type.Null(),
   ]),
 })
-
-const ADMIN = { policy: { roles: ['admin'] as const } }
 
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

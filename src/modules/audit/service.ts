@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { asc, gt, sql } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
-import { queryRows, type Queryable } from '../../db/client.js'
+import { queryRows, type Queryable } from '../../db/connection.js'
 import { auditEvents } from './tables.js'
 import { WRITE_LOCK } from '../../db/locks.js'
 

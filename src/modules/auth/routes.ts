@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and, asc, eq, gt, ilike, inArray, isNull, or, type SQL } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import type { Queryable } from '../../db/connection.js'
 import { decodeCursor, finishPage, nextLink, DEFAULT_LIMIT } from '../../lib/pagination.js'
 import { ProblemError, notFound, problemResponses } from '../../lib/problem.js'
 import { actorFromRequest, recordAudit } from '../audit/service.js'
@@ -8,9 +8,8 @@ import { units } from '../units/tables.js'
 import * as S from './schemas.js'
 import { issueToken, tokenView } from './service.js'
 import { apiTokens, principals, roleGrants } from './tables.js'
-
-const ADMIN = { policy: { roles: ['admin'] as const } }
-const ANY_ROLE = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
+import { ADMIN, READERS as ANY_ROLE } from '../../lib/policy.js'
+import { assertReturned } from '../../lib/returned.js'
 
 type PrincipalRow = typeof principals.$inferSelect
 type GrantRow = typeof roleGrants.$inferSelect
@@ -100,7 +99,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const view = await app.db.transaction(async (tx) => {
         const [row] = await tx.insert(principals).values({ name: request.body.name, kind: request.body.kind, email: request.body.email ?? null }).returning()
-        if (!row) throw new Error('insert returned nothing')
+        assertReturned(row, 'insert')
         const v = await principalView(tx, row)
         await recordAudit(tx, request, { action: 'principal.created', entityType: 'principal', entityId: row.id, before: null, after: v })
         return v

@@ -1,12 +1,13 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
-import type { Db, Queryable } from '../../db/client.js'
-import { queryRows } from '../../db/client.js'
+import type { Db, Queryable } from '../../db/connection.js'
+import { queryRows } from '../../db/connection.js'
 import type { Role } from '../../lib/policy.js'
 import type { Principal } from '../../lib/principal.js'
 import { appendAudit, type AuditActor } from '../audit/service.js'
 import { apiTokens, principals, roleGrants } from './tables.js'
 import { bootstrapTokenParts, generateToken, hashesEqual, hashToken, tokenPrefix } from './tokens.js'
 import { BOOTSTRAP_LOCK } from '../../db/locks.js'
+import { assertReturned } from '../../lib/returned.js'
 
 export type AuthFailure = 'invalid_token' | 'token_expired' | 'token_revoked' | 'principal_disabled' | 'role_not_granted'
 
@@ -106,7 +107,7 @@ export async function issueToken(
     .insert(apiTokens)
     .values({ principalId: input.principalId, name: input.name, role: input.role, prefix: parts.prefix, hash: parts.hash, expiresAt: input.expiresAt })
     .returning()
-  if (!row) throw new Error('token insert returned nothing')
+  assertReturned(row, 'insert')
   const view = tokenView(row)
   await appendAudit(tx, actor, { action: 'token.created', entityType: 'api_token', entityId: row.id, before: null, after: view })
   return { ...view, token: parts.token, name: row.name, role: row.role, expires_at: view.expires_at, created_at: view.created_at }
@@ -134,7 +135,7 @@ export async function createPrincipalWithToken(
 ): Promise<CreatedToken & { principal_id: string }> {
   return db.transaction(async (tx) => {
     const [principal] = await tx.insert(principals).values({ name: input.name, kind: input.kind }).returning()
-    if (!principal) throw new Error('principal insert returned nothing')
+    assertReturned(principal, 'insert')
     const [grant] = await tx
       .insert(roleGrants)
       .values({ principalId: principal.id, role: input.role, unitId: input.unitId ?? null })
@@ -168,7 +169,7 @@ export async function bootstrapAdmin(db: Db, token: string): Promise<'created' |
     const [admin] = await tx.select({ id: roleGrants.id }).from(roleGrants).where(and(eq(roleGrants.role, 'admin'), isNull(roleGrants.unitId))).limit(1)
     if (admin) return 'admin_exists'
     const [principal] = await tx.insert(principals).values({ name: 'bootstrap admin', kind: 'service' }).returning()
-    if (!principal) throw new Error('principal insert returned nothing')
+    assertReturned(principal, 'insert')
     await tx.insert(roleGrants).values({ principalId: principal.id, role: 'admin' })
     const actor: AuditActor = { principalId: null, name: 'bootstrap', role: 'system', requestId: null, ip: null }
     await appendAudit(tx, actor, {

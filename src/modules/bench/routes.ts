@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'drizzle-orm'
 import { problemResponses } from '../../lib/problem.js'
 import * as S from './schemas.js'
+import { INTEGRATION } from '../../lib/policy.js'
 
 /**
  * Ceilings for `npm run bench` (scripts/bench/run.ts): the cheapest requests the service can
@@ -10,7 +11,6 @@ import * as S from './schemas.js'
  * same path as every other route (auth with an `integration` token, rate limit, logging,
  * serialisation), so a route's ratio to them is the cost of its own work.
  */
-const INTEGRATION = { policy: { roles: ['integration'] as const } }
 const TAGS = ['bench']
 
 const benchRoutes: FastifyPluginAsyncTypebox = async (app) => {

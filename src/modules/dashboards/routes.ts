@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm'
 import { DEFAULT_LIMIT, decodeCursor, finishPage, nextLink } from '../../lib/pagination.js'
+import { etagMatches } from '../../lib/etag.js'
 import { problemResponses } from '../../lib/problem.js'
 import { canonicalJson } from '../audit/service.js'
 import { declarations } from '../declarations/tables.js'
@@ -14,7 +15,6 @@ import {
   completionOf,
   declarationsOf,
   divergentQuestions,
-  etagMatches,
   lowestQuestions,
   scoresOf,
   type Metrics,
@@ -33,8 +33,8 @@ import {
   resolveScope,
   unitHistory,
 } from './service.js'
+import { READERS } from '../../lib/policy.js'
 
-const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
 const TAGS = ['dashboards']
 const ETAG_NOTE =
   'Figures come from counters kept current in the same transaction as every answer, stage and declaration change (never from scanning answers). The ETag is a hash of the body, identical on every replica; send it back in If-None-Match for a 304.'

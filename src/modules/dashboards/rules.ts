@@ -303,10 +303,3 @@ export const lastIdOf = (path: string): string => {
 
 /** The counters key standing for every unit (admins and unscoped grants). */
 export const GLOBAL_SCOPE = '00000000-0000-0000-0000-000000000000'
-
-/** Whether an If-None-Match header names `etag` (weak comparison, `*` matches). */
-export const etagMatches = (header: string, etag: string): boolean =>
-  header
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .some((t) => t === '*' || t === etag)

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Db, type Queryable } from '../../db/client.js'
+import { queryRows, type Db, type Queryable } from '../../db/connection.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { answers, assessmentStages, assessments } from '../assessments/tables.js'

@@ -1,27 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { DEFAULT_LIMIT, nextLink } from '../../lib/pagination.js'
-import { ProblemError, problemResponses } from '../../lib/problem.js'
-import { IdempotencyHeaders } from '../../plugins/idempotency.js'
+import { checkIfMatch, versionEtag } from '../../lib/etag.js'
+import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
+import { problemResponses } from '../../lib/problem.js'
+import { IdempotencyHeaders } from '../idempotency/plugin.js'
 import { recordAudit } from '../audit/service.js'
 import { declarationEvent, emitEvent } from '../events/service.js'
-import { etagMatches } from '../units/service.js'
 import * as S from './schemas.js'
 import { createDeclaration, listDeclarations, loadHistory, loadVisibleDeclaration, toDeclarationView, toTransitionView, transitionDeclaration, updateDeclaration } from './service.js'
-import type { DeclarationRow } from './tables.js'
+import { READERS, UNIT_WRITERS as WRITERS } from '../../lib/policy.js'
 
-const WRITERS = { policy: { roles: ['admin', 'unit_operator'] as const } }
-const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
 const TAGS = ['declarations']
-
-const etagOf = (row: Pick<DeclarationRow, 'version'>): string => `"${row.version}"`
-
-function checkIfMatch(header: string | undefined, row: DeclarationRow): void {
-  if (header !== undefined && !etagMatches(header, row)) {
-    throw new ProblemError(412, 'precondition_failed', `The declaration changed since you read it (it is now at version ${row.version}); read it again and retry.`, {
-      current_version: row.version,
-    })
-  }
-}
 
 const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -49,7 +37,7 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply
         .code(201)
         .header('location', `/v1/declarations/${row.id}`)
-        .header('etag', etagOf(row))
+        .header('etag', versionEtag(row))
         .send({ ...toDeclarationView(row, request.principal), history: history.map(toTransitionView) })
     },
   )
@@ -68,10 +56,7 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: READERS,
     },
     async (request, reply) => {
-      const page = await listDeclarations(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT)
-      const link = nextLink(request.url, page.next_cursor)
-      if (link) reply.header('link', link)
-      return page
+      return sendPage(request, reply, await listDeclarations(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT))
     },
   )
 
@@ -90,7 +75,7 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { declaration } = await loadVisibleDeclaration(app.db, request.principal, request.params.id)
       const history = await loadHistory(app.db, declaration.id)
-      return reply.header('etag', etagOf(declaration)).send({ ...toDeclarationView(declaration, request.principal), history: history.map(toTransitionView) })
+      return reply.header('etag', versionEtag(declaration)).send({ ...toDeclarationView(declaration, request.principal), history: history.map(toTransitionView) })
     },
   )
 
@@ -112,7 +97,7 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const row = await app.db.transaction(async (tx) => {
         const { declaration } = await loadVisibleDeclaration(tx, request.principal, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], declaration)
+        checkIfMatch(request.headers['if-match'], declaration, 'declaration')
         const updated = await updateDeclaration(tx, declaration, request.body)
         await recordAudit(tx, request, {
           action: 'declaration.updated',
@@ -124,7 +109,7 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await emitEvent(tx, declarationEvent('declaration.updated', updated, {}, request.id))
         return updated
       })
-      return reply.header('etag', etagOf(row)).send(toDeclarationView(row, request.principal))
+      return reply.header('etag', versionEtag(row)).send(toDeclarationView(row, request.principal))
     },
   )
 
@@ -147,7 +132,7 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { row, history } = await app.db.transaction(async (tx) => {
         const { declaration } = await loadVisibleDeclaration(tx, request.principal, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], declaration)
+        checkIfMatch(request.headers['if-match'], declaration, 'declaration')
         const moved = await transitionDeclaration(tx, request.principal, declaration, request.body)
         await recordAudit(tx, request, {
           action: 'declaration.transitioned',
@@ -159,7 +144,7 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await emitEvent(tx, declarationEvent('declaration.transitioned', moved, { from: declaration.status, to: moved.status, reason: request.body.reason }, request.id))
         return { row: moved, history: await loadHistory(tx, declaration.id) }
       })
-      return reply.header('etag', etagOf(row)).send({ ...toDeclarationView(row, request.principal), history: history.map(toTransitionView) })
+      return reply.header('etag', versionEtag(row)).send({ ...toDeclarationView(row, request.principal), history: history.map(toTransitionView) })
     },
   )
 }

@@ -1,3 +1,4 @@
+import type { RuleViolation } from '../../lib/rule-violation.js'
 import type { Role } from '../../lib/policy.js'
 import type { DeclarationDocument, DeclarationStatus, Target } from './tables.js'
 
@@ -13,13 +14,6 @@ import type { DeclarationDocument, DeclarationStatus, Target } from './tables.js
  * record and goes through the proposals module: proposing (admin, checked against the proposal
  * rules), the TPN evaluation, the designation with its SK Menteri, the revocation.
  */
-export interface RuleViolation {
-  status: 403 | 409 | 422
-  code: string
-  pointer: string
-  message: string
-  allowed?: DeclarationStatus[]
-}
 
 export const TRANSITIONS: Record<DeclarationStatus, readonly DeclarationStatus[]> = {
   declared: ['building'],

@@ -1,7 +1,9 @@
+import { afterTimestampCursor, timestampCursorSql } from '../../lib/keyset.js'
+import { throwIfViolated, violationProblem, type RuleViolation } from '../../lib/rule-violation.js'
 import { and, asc, eq, gt, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import { queryRows, type Queryable } from '../../db/connection.js'
 import { PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
-import { decodeCursor, finishPage } from '../../lib/pagination.js'
+import { finishPage } from '../../lib/pagination.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { isUnitInScope, unitScopeCondition } from '../auth/scope.js'
@@ -9,9 +11,10 @@ import { checkPeriodExists, loadTargetUnit } from '../evidence/service.js'
 import { evidence } from '../evidence/tables.js'
 import { periods } from '../periods/tables.js'
 import { units, type UnitRow } from '../units/tables.js'
-import { RECORDED_STATUSES, allowedTransitions, checkDocuments, checkTarget, checkTransition, isEditable, type RuleViolation } from './rules.js'
+import { RECORDED_STATUSES, allowedTransitions, checkDocuments, checkTarget, checkTransition, isEditable } from './rules.js'
 import type { CreateDeclarationBody, DeclarationListQuery, DeclarationView, PatchDeclarationBody, TransitionBody, TransitionView } from './schemas.js'
 import { declarations, declarationTransitions, type DeclarationDocument, type DeclarationRow, type DeclarationTransitionRow, type Target } from './tables.js'
+import { assertReturned } from '../../lib/returned.js'
 
 export function toDeclarationView(row: DeclarationRow, principal: Principal): DeclarationView {
   return {
@@ -40,14 +43,8 @@ export const toTransitionView = (row: DeclarationTransitionRow): TransitionView 
   by: { id: row.actorPrincipalId, name: row.actorName, role: row.actorRole },
 })
 
-const violation = (v: RuleViolation): ProblemError =>
-  new ProblemError(v.status, v.code, `The declaration breaks a rule: ${v.message}.`, {
-    errors: [{ pointer: v.pointer, rule: v.code, message: v.message }],
-    ...(v.allowed ? { allowed: v.allowed } : {}),
-  })
-const throwIf = (v: RuleViolation | null): void => {
-  if (v) throw violation(v)
-}
+const violation = (v: RuleViolation): ProblemError => violationProblem(v, 'The declaration breaks a rule')
+const throwIf = (v: RuleViolation | null): void => throwIfViolated(v, 'The declaration breaks a rule')
 
 /** A declaration whose unit is in the principal's scope (else 404, like a missing one). */
 export async function loadVisibleDeclaration(db: Queryable, principal: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<{ declaration: DeclarationRow; unit: UnitRow }> {
@@ -130,7 +127,7 @@ export async function createDeclaration(tx: Queryable, principal: Principal, bod
     if (pgError(error)?.code === PG_UNIQUE_VIOLATION) throw exists()
     throw error
   }
-  if (!row) throw new Error('insert returned nothing')
+  assertReturned(row, 'insert')
   await recordTransition(tx, principal, row, null, 'declared', 'declaration created')
   return row
 }
@@ -156,7 +153,7 @@ export async function updateDeclaration(tx: Queryable, current: DeclarationRow, 
     })
     .where(eq(declarations.id, current.id))
     .returning()
-  if (!row) throw new Error('update returned nothing')
+  assertReturned(row, 'update')
   return row
 }
 
@@ -178,12 +175,12 @@ export async function moveDeclaration(tx: Queryable, principal: Principal, curre
     .set({ status: to, ...designation, updatedAt: sql`now()`, version: sql`${declarations.version} + 1` })
     .where(eq(declarations.id, current.id))
     .returning()
-  if (!row) throw new Error('update returned nothing')
+  assertReturned(row, 'update')
   await recordTransition(tx, principal, row, current.status, to, reason.trim())
   return row
 }
 
-const updatedCursorSql = sql`to_char(${declarations.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+const updatedCursorSql = timestampCursorSql(declarations.updatedAt)
 
 /** Ordered by updated_at then id (for incremental sync with updated_since). */
 export async function listDeclarations(db: Queryable, principal: Principal, query: DeclarationListQuery, limit: number) {
@@ -194,10 +191,7 @@ export async function listDeclarations(db: Queryable, principal: Principal, quer
   if (query.status?.length) conditions.push(inArray(declarations.status, query.status))
   if (query.updated_since) conditions.push(gte(declarations.updatedAt, new Date(query.updated_since)))
   if (query.cursor) {
-    const position = decodeCursor(query.cursor, 'updated_at')
-    if (typeof position.value !== 'string') throw new ProblemError(400, 'invalid_cursor', 'The cursor is not valid. Start again without cursor.')
-    const value = sql`${position.value}::timestamptz`
-    conditions.push(or(gt(declarations.updatedAt, value), and(eq(declarations.updatedAt, value), gt(declarations.id, position.id))))
+    conditions.push(afterTimestampCursor(query.cursor, 'updated_at', declarations.updatedAt, declarations.id))
   }
   const rows = await db
     .select({ declaration: declarations, cursorValue: updatedCursorSql.mapWith(String) })

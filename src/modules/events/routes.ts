@@ -5,8 +5,7 @@ import { parseCursor } from './rules.js'
 import * as S from './schemas.js'
 import type { Config } from '../../config.js'
 import { CursorExpiredError, purgeEvents, readFeed } from './service.js'
-
-const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
+import { READERS } from '../../lib/policy.js'
 
 const PURGE_EVERY_MS = 60 * 60 * 1000
 

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Db, type Queryable } from '../../db/client.js'
+import { queryRows, type Db, type Queryable } from '../../db/connection.js'
 import { EVENTS_PURGE_LOCK, WRITE_LOCK } from '../../db/locks.js'
 import type { Principal } from '../../lib/principal.js'
 import { canRead, type StageKind, type StageStatus } from '../assessments/rules.js'
@@ -9,6 +9,7 @@ import { enqueueDeliveries } from '../webhooks/service.js'
 import { webhookDeliveries } from '../webhooks/tables.js'
 import type { EventType } from './rules.js'
 import { events, feedRetention, type EventRow } from './tables.js'
+import { assertReturned } from '../../lib/returned.js'
 
 /**
  * Takes the write lock (WRITE_LOCK, the audit chain's: every mutation takes it before it commits,
@@ -57,7 +58,7 @@ export async function emitEvent(tx: Queryable, input: EventInput): Promise<numbe
       requestId: input.requestId ?? null,
     })
     .returning({ id: events.id })
-  if (!row) throw new Error('insert returned nothing')
+  assertReturned(row, 'insert')
   await enqueueDeliveries(tx, { id: row.id, type: input.type, unitId: input.unitId })
   return row.id
 }

@@ -1,25 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ifNoneMatchHits } from '../../lib/etag.js'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { Value } from 'typebox/value'
-import { DEFAULT_LIMIT, nextLink } from '../../lib/pagination.js'
+import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { ProblemError, problemResponses, type FieldError } from '../../lib/problem.js'
-import { IdempotencyHeaders, idempotencyCheckpoint } from '../../plugins/idempotency.js'
+import { IdempotencyHeaders, idempotencyCheckpoint } from '../idempotency/plugin.js'
 import { recordAudit } from '../audit/service.js'
 import { contentDisposition, contentMatchesMediaType, isHttpUrl, resolveMediaType } from './rules.js'
 import * as S from './schemas.js'
 import { carryEvidence, checkPeriodExists, deleteEvidence, insertEvidence, listEvidence, loadTargetUnit, loadVisibleEvidence, toEvidenceView } from './service.js'
 import { EvidenceStore, type StoredUpload } from './storage.js'
+import { READERS, UNIT_WRITERS as WRITERS, WORKERS as CONTENT_READERS } from '../../lib/policy.js'
 
 export interface EvidenceRoutesOptions {
   /** DATA_DIR: files go to `${dataDir}/evidence/` */
   dataDir: string
 }
 
-const WRITERS = { policy: { roles: ['admin', 'unit_operator'] as const } }
-const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
 /** Who may download file content: the unit's own operators and evaluators in scope, admins. */
-const CONTENT_READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator'] as const } }
 const TAGS = ['evidence']
 
 function tooLarge(): ProblemError {
@@ -220,10 +219,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
       config: READERS,
     },
     async (request, reply) => {
-      const page = await listEvidence(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT)
-      const link = nextLink(request.url, page.next_cursor)
-      if (link) reply.header('link', link)
-      return page
+      return sendPage(request, reply, await listEvidence(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT))
     },
   )
 
@@ -268,8 +264,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
       }
       const etag = `"${item.sha256}"`
       reply.header('etag', etag).header('cache-control', 'private, no-cache').header('x-content-type-options', 'nosniff')
-      const ifNoneMatch = request.headers['if-none-match']
-      if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) return reply.code(304).send(null)
+      if (ifNoneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).send(null)
       if (!(await store.exists(item.sha256))) {
         request.log.error({ evidenceId: item.id, sha256: item.sha256 }, 'evidence file missing from DATA_DIR')
         throw new ProblemError(500, 'internal_error', 'The file of this evidence is missing on the server.')

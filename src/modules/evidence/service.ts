@@ -1,7 +1,8 @@
-import { and, asc, eq, gt, gte, inArray, or, sql, type SQL } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import { afterTimestampCursor, timestampCursorSql } from '../../lib/keyset.js'
+import { and, asc, eq, gte, inArray, type SQL } from 'drizzle-orm'
+import type { Queryable } from '../../db/connection.js'
 import { PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, pgError } from '../../lib/db-errors.js'
-import { decodeCursor, finishPage } from '../../lib/pagination.js'
+import { finishPage } from '../../lib/pagination.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { isUnitInScope, unitScopeCondition } from '../auth/scope.js'
@@ -9,6 +10,7 @@ import { periods } from '../periods/tables.js'
 import { units, type UnitRow } from '../units/tables.js'
 import type { EvidenceListQuery, EvidenceView } from './schemas.js'
 import { evidence, type EvidenceRow } from './tables.js'
+import { assertReturned } from '../../lib/returned.js'
 
 export function toEvidenceView(row: EvidenceRow): EvidenceView {
   return {
@@ -109,7 +111,7 @@ export async function insertEvidence(tx: Queryable, principal: Principal, input:
       uploadedByName: principal.name,
     })
     .returning()
-  if (!row) throw new Error('insert returned nothing')
+  assertReturned(row, 'insert')
   return row
 }
 
@@ -160,7 +162,7 @@ export async function deleteEvidence(tx: Queryable, item: EvidenceRow): Promise<
   }
 }
 
-const createdCursorSql = sql`to_char(${evidence.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+const createdCursorSql = timestampCursorSql(evidence.createdAt)
 
 export async function listEvidence(db: Queryable, principal: Principal, query: EvidenceListQuery, limit: number) {
   const conditions: (SQL | undefined)[] = [unitScopeCondition(principal, units.path)]
@@ -170,10 +172,7 @@ export async function listEvidence(db: Queryable, principal: Principal, query: E
   if (query.sha256) conditions.push(eq(evidence.sha256, query.sha256))
   if (query.updated_since) conditions.push(gte(evidence.updatedAt, new Date(query.updated_since)))
   if (query.cursor) {
-    const position = decodeCursor(query.cursor, 'created_at')
-    if (typeof position.value !== 'string') throw new ProblemError(400, 'invalid_cursor', 'The cursor is not valid. Start again without cursor.')
-    const value = sql`${position.value}::timestamptz`
-    conditions.push(or(gt(evidence.createdAt, value), and(eq(evidence.createdAt, value), gt(evidence.id, position.id))))
+    conditions.push(afterTimestampCursor(query.cursor, 'created_at', evidence.createdAt, evidence.id))
   }
   const rows = await db
     .select({ item: evidence, cursorValue: createdCursorSql.mapWith(String) })

@@ -2,7 +2,7 @@ import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'driz
 import { jsonb } from '../../db/jsonb.js'
 
 /**
- * Idempotency-Key records (see src/plugins/idempotency.ts). The row is the lock: a request
+ * Idempotency-Key records (see plugin.ts). The row is the lock: a request
  * inserts it 'pending' (ON CONFLICT DO NOTHING) before running, and completes it with the
  * response it sent; every replica sees the same rows.
  */

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import type { Queryable } from '../../db/connection.js'
 import { notFound } from '../../lib/problem.js'
 import { sealDefinition, type InstrumentDefinition } from './domain/index.js'
 import { instrumentVersions } from './tables.js'

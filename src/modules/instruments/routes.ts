@@ -1,22 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ancestorsOf, changePointers, indexTree } from './domain/index.js'
 import { Type } from 'typebox'
-import { DEFAULT_LIMIT, nextLink } from '../../lib/pagination.js'
+import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { ProblemError, problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
 import { diffInstruments, type InstrumentDefinition } from './domain/index.js'
 import * as S from './schemas.js'
-import { scoreAnswerSet } from './scoring.js'
+import { scoreAnswerSet } from './score-view.js'
 import {
-  applyNodeChanges,
+  applyNodeChangesOr422,
   assertDraft,
-  changePointers,
   deleteVersion,
   importDefinition,
   insertVersion,
   listVersions,
   loadVersion,
   nodeView,
-  orderedNodes,
   replacePredicateRules,
   saveDefinition,
   setStatus,
@@ -24,9 +23,8 @@ import {
   versionView,
 } from './service.js'
 import type { InstrumentVersionRow } from './tables.js'
+import { ADMIN, READERS } from '../../lib/policy.js'
 
-const ADMIN = { policy: { roles: ['admin'] as const } }
-const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
 const SCORERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer'] as const } }
 const TAGS = ['instruments']
 const InstrumentResponse = S.InstrumentView
@@ -47,10 +45,7 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: READERS,
     },
     async (request, reply) => {
-      const page = await listVersions(app.db, request.query, request.query.limit ?? DEFAULT_LIMIT)
-      const link = nextLink(request.url, page.next_cursor)
-      if (link) reply.header('link', link)
-      return page
+      return sendPage(request, reply, await listVersions(app.db, request.query, request.query.limit ?? DEFAULT_LIMIT))
     },
   )
 
@@ -134,17 +129,11 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const row = await loadVersion(app.db, request.params.id)
-      const byCode = new Map(row.definition.nodes.map((n) => [n.code, n]))
-      const node = byCode.get(request.params.code)
+      const tree = indexTree(row.definition)
+      const node = tree.byCode.get(request.params.code)
       if (!node) throw new ProblemError(404, 'node_not_found', `Instrument ${row.code} has no node with code ${request.params.code}.`)
-      const ancestors = []
-      for (let parent = node.parentCode; parent !== null; ) {
-        const p = byCode.get(parent)
-        if (!p) break
-        ancestors.unshift(nodeView(p))
-        parent = p.parentCode
-      }
-      const children = orderedNodes(row.definition).filter((n) => n.parentCode === node.code).map(nodeView)
+      const ancestors = ancestorsOf(tree, node).map(nodeView)
+      const children = (tree.children.get(node.code) ?? []).map(nodeView)
       return { node: nodeView(node), ancestors, children }
     },
   )
@@ -193,7 +182,7 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await app.db.transaction(async (tx) => {
         const current = await loadVersion(tx, request.params.id, { forUpdate: true })
         assertDraft(current)
-        const changed = applyNodeChanges(current.definition, request.body.changes)
+        const changed = applyNodeChangesOr422(current.definition, request.body.changes)
         const updated = await saveDefinition(tx, current, changed, changePointers(changed, request.body.changes))
         await recordAudit(tx, request, {
           action: 'instrument.nodes_updated',

@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto'
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm'
-import type { Db, Queryable } from '../../db/client.js'
+import type { Db, Queryable } from '../../db/connection.js'
 import { PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
 import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { appendAudit, canonicalJson, systemActor } from '../audit/service.js'
 import {
+  applyNodeChanges,
+  carryOverlay,
+  indexTree,
   importMasterSoal,
+  type NodeChangeInput,
   InstrumentValidationError,
   overlayFromDefinition,
   validateInstrument,
@@ -18,6 +22,7 @@ import {
 import type { InstrumentNodeView, InstrumentSummary } from './schemas.js'
 import { loadSeedInstrument } from './seed/index.js'
 import { instrumentVersions, type InstrumentStatus, type InstrumentVersionRow } from './tables.js'
+import { assertReturned } from '../../lib/returned.js'
 
 export const definitionDigest = (def: InstrumentDefinition): string => createHash('sha256').update(canonicalJson(def)).digest('hex')
 
@@ -70,31 +75,11 @@ export function nodeView(node: InstrumentNode): InstrumentNodeView {
   return view
 }
 
-/** The nodes depth first, siblings by order: the order a reader of the LKE expects. */
-export function orderedNodes(def: InstrumentDefinition): InstrumentNode[] {
-  const byParent = new Map<string | null, InstrumentNode[]>()
-  for (const node of def.nodes) {
-    const list = byParent.get(node.parentCode) ?? []
-    list.push(node)
-    byParent.set(node.parentCode, list)
-  }
-  for (const list of byParent.values()) list.sort((a, b) => a.order - b.order || (a.code < b.code ? -1 : 1))
-  const out: InstrumentNode[] = []
-  const visit = (parent: string | null) => {
-    for (const node of byParent.get(parent) ?? []) {
-      out.push(node)
-      visit(node.code)
-    }
-  }
-  visit(null)
-  return out
-}
-
 export function versionView(row: InstrumentVersionRow) {
   return {
     ...summaryOf(row),
     predicate_rules: row.definition.predicateRules,
-    nodes: orderedNodes(row.definition).map(nodeView),
+    nodes: indexTree(row.definition).ordered.map(nodeView),
   }
 }
 
@@ -169,38 +154,11 @@ export async function insertVersion(
         publishedAt: published ? new Date() : null,
       })
       .returning()
-    if (!row) throw new Error('insert returned nothing')
+    assertReturned(row, 'insert')
     return row
   } catch (error) {
     if (pgError(error)?.code === PG_UNIQUE_VIOLATION) throw codeTaken(input.definition.code, codePointer)
     throw error
-  }
-}
-
-/**
- * The data a master soal lacks (ratio formulas, "scored" flags, predicate rules), carried from
- * an existing version onto an import by node code.
- */
-export function carryOverlay(target: InstrumentDefinition, from: InstrumentDefinition): InstrumentDefinition {
-  const source = new Map(from.nodes.map((n) => [n.code, n]))
-  return {
-    ...target,
-    nodes: target.nodes.map((node) => {
-      const donor = source.get(node.code)
-      if (!donor || donor.level !== node.level) return node
-      return {
-        ...node,
-        ...(donor.formula !== undefined ? { formula: donor.formula } : {}),
-        ...(donor.scored !== undefined ? { scored: donor.scored } : {}),
-        ...(donor.evidenceGuidance !== undefined && node.evidenceGuidance === undefined ? { evidenceGuidance: donor.evidenceGuidance } : {}),
-      }
-    }),
-    // A rule is kept when every node it targets is in the import. (This read `target.code`, which a
-    // `nodes` target does not have, so the seed's per-area rules were silently dropped.)
-    predicateRules: from.predicateRules.filter((r) => {
-      const codes = r.target.kind === 'total' ? [] : r.target.kind === 'node' ? [r.target.code] : r.target.codes
-      return codes.every((code) => target.nodes.some((n) => n.code === code))
-    }),
   }
 }
 
@@ -210,8 +168,7 @@ export function carryOverlay(target: InstrumentDefinition, from: InstrumentDefin
  *
  * The ratio questions must go in through importMasterSoal's overlay (overlayFromDefinition): the real
  * master soal's Reform sub-areas hold only Jumlah inputs, so without them it is refused
- * (no_scored_questions). Carrying formulas by code onto the imported nodes alone, as this did, never
- * added them, and the real master soal could not be imported at all, overlay_from or not.
+ * (no_scored_questions); carrying formulas by code onto the imported nodes alone would not add them.
  * Problems in what the other version lends are pointed at `/query/overlay_from/…`.
  */
 export function importDefinition(document: unknown, opts: { code?: string; name?: string; overlayFrom?: InstrumentDefinition }): InstrumentDefinition {
@@ -243,82 +200,18 @@ export async function saveDefinition(tx: Queryable, row: InstrumentVersionRow, d
     .set({ definition: def, name: def.name, digest: definitionDigest(def), updatedAt: new Date(), version: row.version + 1 })
     .where(eq(instrumentVersions.id, row.id))
     .returning()
-  if (!updated) throw new Error('update returned nothing')
+  assertReturned(updated, 'update')
   return updated
 }
 
-export interface NodeChangeInput {
-  code: string
-  name?: string
-  bobot?: number | null
-  order?: number
-  kriteria_nilai?: string
-  evidence_guidance?: string
-  formula?: string | null
-  options?: { value: string; label?: string; multiplier: number }[]
-}
-
-const CHANGE_FIELDS: Record<string, keyof NodeChangeInput> = {
-  name: 'name',
-  bobot: 'bobot',
-  order: 'order',
-  kriteriaNilai: 'kriteria_nilai',
-  evidenceGuidance: 'evidence_guidance',
-  formula: 'formula',
-  options: 'options',
-}
-
-/**
- * Pointers for problems found in a definition after PATCH …/nodes: a problem in a field the request
- * changed points at that change (`/body/changes/2/formula`); any other (e.g. the parent whose children's
- * weights no longer sum) points into the stored definition (`/definition/nodes/12/bobot`).
- */
-export function changePointers(def: InstrumentDefinition, changes: NodeChangeInput[]): (pointer: string) => string {
-  return (pointer) => {
-    const [, nodes, index, field, ...rest] = pointer.split('/')
-    const code = nodes === 'nodes' && index !== undefined ? def.nodes[Number(index)]?.code : undefined
-    const bodyField = field !== undefined ? CHANGE_FIELDS[field] : undefined
-    const k = changes.findIndex((c) => c.code === code)
-    const change = changes[k]
-    if (change && bodyField && change[bodyField] !== undefined) return ['/body/changes', String(k), bodyField, ...rest].join('/')
-    return `/definition${pointer}`
-  }
-}
-
-/** Applies node edits to a copy of the definition; unknown codes and question-only fields on other levels are refused. */
-export function applyNodeChanges(def: InstrumentDefinition, changes: NodeChangeInput[]): InstrumentDefinition {
-  const index = new Map(def.nodes.map((n, i) => [n.code, i]))
-  const nodes = [...def.nodes]
-  const errors: { pointer: string; rule: string; message: string }[] = []
-  const seen = new Set<string>()
-  changes.forEach((change, i) => {
-    const at = index.get(change.code)
-    if (seen.has(change.code)) errors.push({ pointer: `/body/changes/${i}/code`, rule: 'duplicate_change', message: `${change.code} is changed twice in one request` })
-    seen.add(change.code)
-    if (at === undefined) {
-      errors.push({ pointer: `/body/changes/${i}/code`, rule: 'node_not_found', message: `no node with code ${change.code}` })
-      return
-    }
-    const node = { ...(nodes[at] as InstrumentNode) }
-    const questionOnly = (['kriteria_nilai', 'evidence_guidance', 'formula', 'options'] as const).filter((f) => change[f] !== undefined)
-    if (node.level !== 'question' && questionOnly.length > 0) {
-      errors.push({ pointer: `/body/changes/${i}/${questionOnly[0]}`, rule: 'question_only_field', message: `${questionOnly[0]} applies to questions only; ${change.code} is a ${node.level}` })
-      return
-    }
-    if (change.name !== undefined) node.name = change.name
-    if (change.bobot !== undefined) node.bobot = change.bobot
-    if (change.order !== undefined) node.order = change.order
-    if (change.kriteria_nilai !== undefined) node.kriteriaNilai = change.kriteria_nilai
-    if (change.evidence_guidance !== undefined) node.evidenceGuidance = change.evidence_guidance
-    if (change.formula === null) delete node.formula
-    else if (change.formula !== undefined) node.formula = change.formula
-    if (change.options !== undefined) node.options = change.options
-    nodes[at] = node
-  })
-  if (errors.length > 0) {
+/** applyNodeChanges, refusing the whole request (422) when any change cannot be applied. */
+export function applyNodeChangesOr422(def: InstrumentDefinition, changes: NodeChangeInput[]): InstrumentDefinition {
+  const outcome = applyNodeChanges(def, changes)
+  if ('errors' in outcome) {
+    const { errors } = outcome
     throw new ProblemError(422, 'instrument_change_invalid', `The changes cannot be applied: ${errors.map((e) => e.message).join('; ')}.`, { errors })
   }
-  return { ...def, nodes }
+  return outcome.definition
 }
 
 export function replacePredicateRules(def: InstrumentDefinition, rules: PredicateRule[]): InstrumentDefinition {
@@ -349,7 +242,7 @@ export async function setStatus(tx: Queryable, row: InstrumentVersionRow, to: 'p
     .set({ status: to, updatedAt: now, version: row.version + 1, ...(to === 'published' ? { publishedAt: now } : { retiredAt: now }) })
     .where(eq(instrumentVersions.id, row.id))
     .returning()
-  if (!updated) throw new Error('update returned nothing')
+  assertReturned(updated, 'update')
   return updated
 }
 

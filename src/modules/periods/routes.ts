@@ -1,28 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { checkIfMatch, versionEtag } from '../../lib/etag.js'
 import { Type } from 'typebox'
-import { DEFAULT_LIMIT, nextLink } from '../../lib/pagination.js'
-import { ProblemError, problemResponses } from '../../lib/problem.js'
-import { IdempotencyHeaders } from '../../plugins/idempotency.js'
+import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
+import { problemResponses } from '../../lib/problem.js'
+import { IdempotencyHeaders } from '../idempotency/plugin.js'
 import { recordAudit } from '../audit/service.js'
-import { etagMatches } from '../units/service.js'
 import * as S from './schemas.js'
 import { createPeriod, databaseNow, deletePeriod, listPeriods, loadPeriod, reopenWindow, toPeriodView, updatePeriod } from './service.js'
 import type { PeriodRow } from './tables.js'
+import { ADMIN, READERS } from '../../lib/policy.js'
 
-const ADMIN = { policy: { roles: ['admin'] as const } }
-const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
 const TAGS = ['periods']
 
-const etagOf = (row: Pick<PeriodRow, 'version'>): string => `"${row.version}"`
 const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'the ETag from a GET; 412 when the period changed since' })) })
-
-function checkIfMatch(header: string | undefined, row: PeriodRow): void {
-  if (header !== undefined && !etagMatches(header, row)) {
-    throw new ProblemError(412, 'precondition_failed', `The period changed since you read it (it is now at version ${row.version}); read it again and retry.`, {
-      current_version: row.version,
-    })
-  }
-}
 
 const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const view = async (row: PeriodRow) => toPeriodView(row, await databaseNow(app.db))
@@ -49,7 +39,7 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await recordAudit(tx, request, { action: 'period.created', entityType: 'period', entityId: created.id, before: null, after: toPeriodView(created, now) })
         return created
       })
-      return reply.code(201).header('location', `/v1/periods/${row.id}`).header('etag', etagOf(row)).send(await view(row))
+      return reply.code(201).header('location', `/v1/periods/${row.id}`).header('etag', versionEtag(row)).send(await view(row))
     },
   )
 
@@ -66,10 +56,7 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: READERS,
     },
     async (request, reply) => {
-      const page = await listPeriods(app.db, request.query, request.query.limit ?? DEFAULT_LIMIT)
-      const link = nextLink(request.url, page.next_cursor)
-      if (link) reply.header('link', link)
-      return page
+      return sendPage(request, reply, await listPeriods(app.db, request.query, request.query.limit ?? DEFAULT_LIMIT))
     },
   )
 
@@ -87,7 +74,7 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const row = await loadPeriod(app.db, request.params.id)
-      return reply.header('etag', etagOf(row)).send(await view(row))
+      return reply.header('etag', versionEtag(row)).send(await view(row))
     },
   )
 
@@ -110,13 +97,13 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const row = await app.db.transaction(async (tx) => {
         const current = await loadPeriod(tx, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current)
+        checkIfMatch(request.headers['if-match'], current, 'period')
         const updated = await updatePeriod(tx, current, request.body)
         const now = await databaseNow(tx)
         await recordAudit(tx, request, { action: 'period.updated', entityType: 'period', entityId: current.id, before: toPeriodView(current, now), after: toPeriodView(updated, now) })
         return updated
       })
-      return reply.header('etag', etagOf(row)).send(await view(row))
+      return reply.header('etag', versionEtag(row)).send(await view(row))
     },
   )
 
@@ -150,7 +137,7 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
         })
         return updated
       })
-      return reply.header('etag', etagOf(row)).send(await view(row))
+      return reply.header('etag', versionEtag(row)).send(await view(row))
     },
   )
 
@@ -171,7 +158,7 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       await app.db.transaction(async (tx) => {
         const current = await loadPeriod(tx, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current)
+        checkIfMatch(request.headers['if-match'], current, 'period')
         const now = await databaseNow(tx)
         await deletePeriod(tx, current)
         await recordAudit(tx, request, { action: 'period.deleted', entityType: 'period', entityId: current.id, before: toPeriodView(current, now), after: null })

@@ -1,14 +1,9 @@
+import type { RuleViolation } from '../../lib/rule-violation.js'
 import type { StoredWindow, StoredWindows, WindowName } from './tables.js'
 
 /**
  * Period rules as plain functions (no database, no clock of their own: `now` is passed in).
  */
-export interface RuleViolation {
-  status: 409 | 422
-  code: string
-  pointer: string
-  message: string
-}
 
 export const WINDOW_STATES = ['not_scheduled', 'upcoming', 'open', 'reopened', 'closed'] as const
 export type WindowStateName = (typeof WINDOW_STATES)[number]

@@ -1,12 +1,14 @@
+import { throwIfViolated, violationProblem, type RuleViolation } from '../../lib/rule-violation.js'
 import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Queryable } from '../../db/client.js'
+import { queryRows, type Queryable } from '../../db/connection.js'
 import { PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
 import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { instrumentVersions } from '../instruments/tables.js'
-import { checkReopenUntil, checkWindow, describeClosed, normaliseInstant, reopened, windowState, type RuleViolation, type WindowStatus } from './rules.js'
+import { checkReopenUntil, checkWindow, describeClosed, normaliseInstant, reopened, windowState, type WindowStatus } from './rules.js'
 import type { CreatePeriodBody, PatchPeriodBody, PeriodListQuery, PeriodView } from './schemas.js'
 import { periods, WINDOW_NAMES, type PeriodRow, type StoredWindow, type StoredWindows, type WindowName } from './tables.js'
+import { assertReturned } from '../../lib/returned.js'
 
 export { windowState, type WindowStatus } from './rules.js'
 export type { WindowName } from './tables.js'
@@ -42,11 +44,8 @@ export function toPeriodView(row: PeriodRow, now: Date): PeriodView {
   }
 }
 
-const violation = (v: RuleViolation): ProblemError =>
-  new ProblemError(v.status, v.code, `The period breaks a rule: ${v.message}.`, { errors: [{ pointer: v.pointer, rule: v.code, message: v.message }] })
-const throwIf = (v: RuleViolation | null): void => {
-  if (v) throw violation(v)
-}
+const violation = (v: RuleViolation): ProblemError => violationProblem(v, 'The period breaks a rule')
+const throwIf = (v: RuleViolation | null): void => throwIfViolated(v, 'The period breaks a rule')
 
 export async function loadPeriod(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<PeriodRow> {
   const query = db.select().from(periods).where(eq(periods.id, id))
@@ -110,7 +109,7 @@ export async function createPeriod(tx: Queryable, body: CreatePeriodBody): Promi
       .insert(periods)
       .values({ code: body.code, name: body.name.trim(), year: body.year, instrumentVersionId: body.instrument_version_id, windows })
       .returning()
-    if (!row) throw new Error('insert returned nothing')
+    assertReturned(row, 'insert')
     return row
   })
 }
@@ -138,7 +137,7 @@ export async function updatePeriod(tx: Queryable, current: PeriodRow, patch: Pat
       })
       .where(eq(periods.id, current.id))
       .returning()
-    if (!row) throw new Error('update returned nothing')
+    assertReturned(row, 'update')
     return row
   })
 }
@@ -157,7 +156,7 @@ export async function reopenWindow(tx: Queryable, current: PeriodRow, name: Wind
     .set({ windows, updatedAt: sql`now()`, version: sql`${periods.version} + 1` })
     .where(eq(periods.id, current.id))
     .returning()
-  if (!row) throw new Error('update returned nothing')
+  assertReturned(row, 'update')
   return row
 }
 

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, not } from 'drizzle-orm'
-import type { Db } from '../../db/client.js'
+import type { Db } from '../../db/connection.js'
 import { ProblemError } from '../../lib/problem.js'
 import { answers, assessments } from '../assessments/tables.js'
 import { loadDefinition } from '../instruments/cache.js'

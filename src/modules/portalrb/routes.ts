@@ -7,6 +7,7 @@ import { EvidenceStore } from '../evidence/storage.js'
 import { PortalRbError, etagOf, ifNoneMatchHits, toGuideError, type PortalRbErrorBody } from './rules.js'
 import * as S from './schemas.js'
 import { downloadableEvidence, jawabanUnit, unitList } from './service.js'
+import { INTEGRATION } from '../../lib/policy.js'
 
 export interface PortalRbOptions {
   /** where the routes are served, e.g. /portalrb (config PORTALRB_BASE_PATH) */
@@ -17,7 +18,6 @@ export interface PortalRbOptions {
   dataDir: string
 }
 
-const INTEGRATION = { policy: { roles: ['integration'] as const } }
 const TAGS = ['portalrb']
 const JSON_TYPE = 'application/json; charset=utf-8'
 

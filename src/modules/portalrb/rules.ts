@@ -139,13 +139,7 @@ export const buktiDukungOf = (urls: readonly string[]): string | null => (urls.l
 /** A strong ETag from the exact response bytes: equal bodies, equal tags, on every replica. */
 export const etagOf = (body: string): string => `"${createHash('sha256').update(body).digest('base64url')}"`
 
-/** If-None-Match matches (weak comparison, RFC 9110 §13.1.2; `*` matches any current representation). */
-export const ifNoneMatchHits = (header: string | undefined, etag: string): boolean =>
-  header !== undefined &&
-  header
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .some((t) => t === '*' || t === etag)
+export { ifNoneMatchHits } from '../../lib/etag.js'
 
 /** The guide's error body (§6): `{ "error": true, "code": "...", "message": "..." }`. */
 export interface PortalRbErrorBody {

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import type { Queryable } from '../../db/connection.js'
 import type { Principal } from '../../lib/principal.js'
 import { assessmentStages, assessments, stageSnapshots } from '../assessments/tables.js'
 import { unitScopeCondition } from '../auth/scope.js'

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { problemResponses } from '../../lib/problem.js'
-import type { Queryable } from '../../db/client.js'
+import type { Queryable } from '../../db/connection.js'
 import { recordAudit } from '../audit/service.js'
 import { declarationEvent, emitEvent } from '../events/service.js'
 import { loadVisibleDeclaration } from '../declarations/service.js'

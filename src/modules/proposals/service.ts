@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import type { Queryable } from '../../db/connection.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import type { EligibilityResult } from '../instruments/domain/index.js'

@@ -1,24 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { checkIfMatch, ifNoneMatchHits, versionEtag } from '../../lib/etag.js'
 import { Type } from 'typebox'
-import { DEFAULT_LIMIT, nextLink } from '../../lib/pagination.js'
-import { ProblemError, problemResponses } from '../../lib/problem.js'
+import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
+import { problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
 import * as S from './schemas.js'
-import { createUnit, deleteUnit, etagMatches, etagOf, listUnits, loadVisibleUnit, setArchived, subtree, toUnitView, updateUnit } from './service.js'
-import type { UnitRow } from './tables.js'
+import { createUnit, deleteUnit, listUnits, loadVisibleUnit, setArchived, subtree, toUnitView, updateUnit } from './service.js'
+import { ADMIN, READERS } from '../../lib/policy.js'
 
-const ADMIN = { policy: { roles: ['admin'] as const } }
-const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
 const TAGS = ['units']
-
-/** 412 unless the If-Match header (when sent) names the unit's current version. */
-function checkIfMatch(header: string | undefined, row: UnitRow): void {
-  if (header !== undefined && !etagMatches(header, row)) {
-    throw new ProblemError(412, 'precondition_failed', `The unit changed since you read it (it is now at version ${row.version}); read it again and retry.`, {
-      current_version: row.version,
-    })
-  }
-}
 
 const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -28,7 +18,7 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: TAGS,
         summary: 'Register a unit (instansi, OPD or unit kerja)',
         description:
-          'Rules: code unique within the instansi (409 unit_code_taken); the parent must exist (422 parent_not_found), be active (422 parent_archived) and accept the kind (422 kind_parent_mismatch: instansi has no parent, an OPD sits under the instansi, a unit kerja under an OPD or another unit kerja); valid_to not before valid_from (422 invalid_validity); predecessor in the same instansi (422 predecessor_not_found).',
+          'Rules: code unique within the instansi (409 unit_code_taken), and an instansi’s code unique among instansi (409 instansi_code_taken); the parent must exist (422 parent_not_found), be active (422 parent_archived) and accept the kind (422 kind_parent_mismatch: instansi has no parent, an OPD sits under the instansi, a unit kerja under an OPD or another unit kerja); valid_to not before valid_from (422 invalid_validity); predecessor in the same instansi (422 predecessor_not_found).',
         operationId: 'createUnit',
         body: S.CreateUnitBody,
         response: { 201: S.UnitRef, ...problemResponses(400, 401, 403, 409, 422) },
@@ -41,7 +31,7 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await recordAudit(tx, request, { action: 'unit.created', entityType: 'unit', entityId: created.id, before: null, after: toUnitView(created) })
         return created
       })
-      return reply.code(201).header('location', `/v1/units/${row.id}`).header('etag', etagOf(row)).send(toUnitView(row))
+      return reply.code(201).header('location', `/v1/units/${row.id}`).header('etag', versionEtag(row)).send(toUnitView(row))
     },
   )
 
@@ -59,10 +49,7 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: READERS,
     },
     async (request, reply) => {
-      const page = await listUnits(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT)
-      const link = nextLink(request.url, page.next_cursor)
-      if (link) reply.header('link', link)
-      return page
+      return sendPage(request, reply, await listUnits(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT))
     },
   )
 
@@ -81,9 +68,8 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const row = await loadVisibleUnit(app.db, request.principal, request.params.id)
-      reply.header('etag', etagOf(row))
-      const ifNoneMatch = request.headers['if-none-match']
-      if (ifNoneMatch && etagMatches(ifNoneMatch, row)) return reply.code(304).send(null)
+      reply.header('etag', versionEtag(row))
+      if (ifNoneMatchHits(request.headers['if-none-match'], versionEtag(row))) return reply.code(304).send(null)
       return toUnitView(row)
     },
   )
@@ -107,12 +93,12 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const row = await app.db.transaction(async (tx) => {
         const current = await loadVisibleUnit(tx, request.principal, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current)
+        checkIfMatch(request.headers['if-match'], current, 'unit')
         const updated = await updateUnit(tx, current, request.body)
         await recordAudit(tx, request, { action: 'unit.updated', entityType: 'unit', entityId: current.id, before: toUnitView(current), after: toUnitView(updated) })
         return updated
       })
-      return reply.header('etag', etagOf(row)).send(toUnitView(row))
+      return reply.header('etag', versionEtag(row)).send(toUnitView(row))
     },
   )
 
@@ -136,14 +122,14 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       async (request, reply) => {
         const row = await app.db.transaction(async (tx) => {
           const current = await loadVisibleUnit(tx, request.principal, request.params.id, { forUpdate: true })
-          checkIfMatch(request.headers['if-match'], current)
+          checkIfMatch(request.headers['if-match'], current, 'unit')
           const changed = await setArchived(tx, current, archived)
           if (changed !== current) {
             await recordAudit(tx, request, { action: `unit.${action}d`, entityType: 'unit', entityId: current.id, before: toUnitView(current), after: toUnitView(changed) })
           }
           return changed
         })
-        return reply.header('etag', etagOf(row)).send(toUnitView(row))
+        return reply.header('etag', versionEtag(row)).send(toUnitView(row))
       },
     )
   }
@@ -165,7 +151,7 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       await app.db.transaction(async (tx) => {
         const current = await loadVisibleUnit(tx, request.principal, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current)
+        checkIfMatch(request.headers['if-match'], current, 'unit')
         await deleteUnit(tx, current)
         await recordAudit(tx, request, { action: 'unit.deleted', entityType: 'unit', entityId: current.id, before: toUnitView(current), after: null })
       })

@@ -1,15 +1,10 @@
+import type { RuleViolation } from '../../lib/rule-violation.js'
 import type { InstansiKind, UnitKind } from './tables.js'
 
 /**
  * Registry rules as plain functions (no database): each returns the failing rule's code and a
  * message, or null when the rule holds. The service loads the rows and throws the 4xx.
  */
-export interface RuleViolation {
-  status: 409 | 422
-  code: string
-  pointer: string
-  message: string
-}
 
 /** Which kinds may sit under which: instansi is the root, OPDs hang off it, unit kerja off an OPD or another unit kerja (e.g. a sekolah under a UPT). */
 const ALLOWED_PARENT: Record<UnitKind, readonly (UnitKind | null)[]> = {

@@ -1,14 +1,16 @@
+import { throwIfViolated, violationProblem, type RuleViolation } from '../../lib/rule-violation.js'
 import { randomUUID } from 'node:crypto'
 import { and, asc, desc, eq, gt, gte, ilike, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import type { Queryable } from '../../db/connection.js'
 import { PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
 import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { isUnitInScope, unitScopeCondition } from '../auth/scope.js'
-import { checkInstansiKind, checkKindUnderParent, checkNoCycle, checkValidity, childPath, depthOf, mergeExternalIds, type RuleViolation } from './rules.js'
+import { checkInstansiKind, checkKindUnderParent, checkNoCycle, checkValidity, childPath, depthOf, mergeExternalIds } from './rules.js'
 import type { CreateUnitBody, PatchUnitBody, TreeNodeView, UnitListQuery, UnitSort, UnitView } from './schemas.js'
 import { units, type UnitRow } from './tables.js'
+import { assertReturned } from '../../lib/returned.js'
 
 export function toUnitView(row: UnitRow): UnitView {
   return {
@@ -32,25 +34,8 @@ export function toUnitView(row: UnitRow): UnitView {
   }
 }
 
-export const etagOf = (row: Pick<UnitRow, 'version'>): string => `"${row.version}"`
-
-/** True when an If-Match / If-None-Match header names this version (a list, or *). */
-export function etagMatches(header: string, row: Pick<UnitRow, 'version'>): boolean {
-  const wanted = etagOf(row)
-  return header
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .some((t) => t === '*' || t === wanted)
-}
-
-const violation = (v: RuleViolation): ProblemError =>
-  new ProblemError(v.status, v.code, `The unit breaks a registry rule: ${v.message}.`, {
-    errors: [{ pointer: v.pointer, rule: v.code, message: v.message }],
-  })
-
-const throwIf = (v: RuleViolation | null): void => {
-  if (v) throw violation(v)
-}
+const violation = (v: RuleViolation): ProblemError => violationProblem(v, 'The unit breaks a registry rule')
+const throwIf = (v: RuleViolation | null): void => throwIfViolated(v, 'The unit breaks a registry rule')
 
 export async function loadUnit(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<UnitRow | undefined> {
   const query = db.select().from(units).where(eq(units.id, id))
@@ -95,6 +80,21 @@ async function assertCodeFree(tx: Queryable, instansiId: string, code: string, e
   if (taken) throw codeTaken(code, taken.id)
 }
 
+/** An instansi's code names it across the whole registry (PortalRB and the workbook identify it by code). */
+async function assertInstansiCodeFree(tx: Queryable, code: string, exceptId: string): Promise<void> {
+  const [taken] = await tx
+    .select({ id: units.id })
+    .from(units)
+    .where(and(eq(units.kind, 'instansi'), eq(units.code, code), ne(units.id, exceptId)))
+  if (taken) throw instansiCodeTaken(code, taken.id)
+}
+
+const instansiCodeTaken = (code: string, existingId?: string) =>
+  new ProblemError(409, 'instansi_code_taken', `Another instansi already has code ${code}.`, {
+    errors: [{ pointer: '/body/code', rule: 'instansi_code_taken', message: 'must be unique among instansi' }],
+    ...(existingId ? { existing_id: existingId } : {}),
+  })
+
 const codeTaken = (code: string, existingId?: string) =>
   new ProblemError(409, 'unit_code_taken', `Another unit of this instansi already has code ${code}.`, {
     errors: [{ pointer: '/body/code', rule: 'unit_code_taken', message: 'must be unique within the instansi' }],
@@ -108,6 +108,7 @@ async function withCodeRace<T>(code: string, work: () => Promise<T>): Promise<T>
   } catch (error) {
     const pg = pgError(error)
     if (pg?.code === PG_UNIQUE_VIOLATION && pg.constraint === 'units_instansi_code_key') throw codeTaken(code)
+    if (pg?.code === PG_UNIQUE_VIOLATION && pg.constraint === 'units_instansi_root_code_key') throw instansiCodeTaken(code)
     throw error
   }
 }
@@ -122,6 +123,7 @@ export async function createUnit(tx: Queryable, body: CreateUnitBody): Promise<U
   else throwIf(checkKindUnderParent(body.kind, null))
   const instansiId = parent?.instansiId ?? id
   await assertCodeFree(tx, instansiId, body.code, id)
+  if (body.kind === 'instansi') await assertInstansiCodeFree(tx, body.code, id)
   if (body.predecessor_id) await checkPredecessor(tx, body.predecessor_id, instansiId, id)
   return withCodeRace(body.code, async () => {
     const [row] = await tx
@@ -142,7 +144,7 @@ export async function createUnit(tx: Queryable, body: CreateUnitBody): Promise<U
         externalIds: body.external_ids ?? {},
       })
       .returning()
-    if (!row) throw new Error('insert returned nothing')
+    assertReturned(row, 'insert')
     return row
   })
 }
@@ -164,7 +166,10 @@ export async function updateUnit(tx: Queryable, current: UnitRow, patch: PatchUn
     throwIf(checkNoCycle(current.path, parent.path))
     path = childPath(parent.path, current.id)
   }
-  if (patch.code !== undefined && patch.code !== current.code) await assertCodeFree(tx, current.instansiId, patch.code, current.id)
+  if (patch.code !== undefined && patch.code !== current.code) {
+    await assertCodeFree(tx, current.instansiId, patch.code, current.id)
+    if (current.kind === 'instansi') await assertInstansiCodeFree(tx, patch.code, current.id)
+  }
   if (patch.predecessor_id) await checkPredecessor(tx, patch.predecessor_id, current.instansiId, current.id)
 
   if (path !== current.path) {
@@ -193,7 +198,7 @@ export async function updateUnit(tx: Queryable, current: UnitRow, patch: PatchUn
       })
       .where(eq(units.id, current.id))
       .returning()
-    if (!row) throw new Error('update returned nothing')
+    assertReturned(row, 'update')
     return row
   })
 }
@@ -222,7 +227,7 @@ export async function setArchived(tx: Queryable, current: UnitRow, archived: boo
     .set({ archivedAt: archived ? sql`now()` : null, updatedAt: sql`now()`, version: sql`${units.version} + 1` })
     .where(eq(units.id, current.id))
     .returning()
-  if (!row) throw new Error('update returned nothing')
+  assertReturned(row, 'update')
   return row
 }
 

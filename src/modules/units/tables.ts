@@ -39,6 +39,7 @@ export const units = pgTable(
   },
   (t) => [
     uniqueIndex('units_instansi_code_key').on(t.instansiId, t.code),
+    uniqueIndex('units_instansi_root_code_key').on(t.code).where(sql`${t.kind} = 'instansi'`),
     index('units_parent_idx').on(t.parentId),
     index('units_path_idx').using('btree', sql`${t.path} text_pattern_ops`),
     index('units_updated_idx').on(t.updatedAt, t.id),

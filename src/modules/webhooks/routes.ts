@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { checkIfMatch, versionEtag } from '../../lib/etag.js'
 import { eq } from 'drizzle-orm'
 import { Type } from 'typebox'
 import type { Config } from '../../config.js'
-import { DEFAULT_LIMIT, nextLink } from '../../lib/pagination.js'
-import { ProblemError, problemResponses } from '../../lib/problem.js'
+import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
+import { problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
-import { etagMatches } from '../dashboards/rules.js'
 import { lockWrites } from '../events/service.js'
 import { parseAllowHosts, parseSecretKey } from './rules.js'
 import * as S from './schemas.js'
@@ -19,18 +19,11 @@ import {
   updateSubscription,
   type WebhookSettings,
 } from './service.js'
-import { webhookSubscriptions, type WebhookSubscriptionRow } from './tables.js'
+import { webhookSubscriptions } from './tables.js'
 import { WebhookWorker } from './worker.js'
+import { ADMIN } from '../../lib/policy.js'
 
-const ADMIN = { policy: { roles: ['admin'] as const } }
 const TAGS = ['webhooks']
-const etagOf = (row: Pick<WebhookSubscriptionRow, 'version'>) => `"${row.version}"`
-
-function checkIfMatch(header: string | undefined, row: WebhookSubscriptionRow): void {
-  if (header !== undefined && !etagMatches(header, etagOf(row))) {
-    throw new ProblemError(412, 'precondition_failed', `The webhook changed since you read it (now version ${row.version}).`, { current_version: row.version })
-  }
-}
 
 export interface WebhookRoutesOptions {
   config: Config
@@ -80,7 +73,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
         await recordAudit(tx, request, { action: 'webhook.created', entityType: 'webhook_subscription', entityId: created.row.id, before: null, after: toWebhookView(created.row) })
         return created
       })
-      return reply.code(201).header('location', `/v1/webhooks/${row.id}`).header('etag', etagOf(row)).send({ ...toWebhookView(row), secret })
+      return reply.code(201).header('location', `/v1/webhooks/${row.id}`).header('etag', versionEtag(row)).send({ ...toWebhookView(row), secret })
     },
   )
 
@@ -91,10 +84,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
       config: ADMIN,
     },
     async (request, reply) => {
-      const page = await listSubscriptions(app.db, request.query.limit ?? DEFAULT_LIMIT, request.query.cursor)
-      const link = nextLink(request.url, page.next_cursor)
-      if (link) reply.header('link', link)
-      return page
+      return sendPage(request, reply, await listSubscriptions(app.db, request.query.limit ?? DEFAULT_LIMIT, request.query.cursor))
     },
   )
 
@@ -106,7 +96,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
     },
     async (request, reply) => {
       const row = await loadSubscription(app.db, request.params.id)
-      return reply.header('etag', etagOf(row)).send(toWebhookView(row))
+      return reply.header('etag', versionEtag(row)).send(toWebhookView(row))
     },
   )
 
@@ -129,12 +119,12 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
       const row = await app.db.transaction(async (tx) => {
         await lockWrites(tx) // before the row lock: see lockWrites
         const current = await loadSubscription(tx, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current)
+        checkIfMatch(request.headers['if-match'], current, 'webhook')
         const updated = await updateSubscription(tx, current, request.body, settings)
         await recordAudit(tx, request, { action: 'webhook.updated', entityType: 'webhook_subscription', entityId: current.id, before: toWebhookView(current), after: toWebhookView(updated) })
         return updated
       })
-      return reply.header('etag', etagOf(row)).send(toWebhookView(row))
+      return reply.header('etag', versionEtag(row)).send(toWebhookView(row))
     },
   )
 
@@ -155,7 +145,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
       await app.db.transaction(async (tx) => {
         await lockWrites(tx) // before the row lock: see lockWrites
         const current = await loadSubscription(tx, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current)
+        checkIfMatch(request.headers['if-match'], current, 'webhook')
         await tx.delete(webhookSubscriptions).where(eq(webhookSubscriptions.id, current.id))
         await recordAudit(tx, request, { action: 'webhook.deleted', entityType: 'webhook_subscription', entityId: current.id, before: toWebhookView(current), after: null })
       })
@@ -184,7 +174,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
         await recordAudit(tx, request, { action: 'webhook.secret_rotated', entityType: 'webhook_subscription', entityId: current.id, before: { version: current.version }, after: { version: rotated.row.version } })
         return rotated
       })
-      return reply.header('etag', etagOf(row)).send({ ...toWebhookView(row), secret })
+      return reply.header('etag', versionEtag(row)).send({ ...toWebhookView(row), secret })
     },
   )
 
@@ -203,10 +193,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
     },
     async (request, reply) => {
       await loadSubscription(app.db, request.params.id)
-      const page = await listDeliveries(app.db, request.params.id, { limit: request.query.limit ?? DEFAULT_LIMIT, cursor: request.query.cursor, status: request.query.status })
-      const link = nextLink(request.url, page.next_cursor)
-      if (link) reply.header('link', link)
-      return page
+      return sendPage(request, reply, await listDeliveries(app.db, request.params.id, { limit: request.query.limit ?? DEFAULT_LIMIT, cursor: request.query.cursor, status: request.query.status }))
     },
   )
 }

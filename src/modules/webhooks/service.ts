@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Db, type Queryable } from '../../db/client.js'
+import { queryRows, type Db, type Queryable } from '../../db/connection.js'
 import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
@@ -10,6 +10,7 @@ import { events } from '../events/tables.js'
 import { units } from '../units/tables.js'
 import { checkWebhookUrl, firstNonPublic, newSecret, sealSecret } from './rules.js'
 import { webhookDeliveries, webhookDeliveryAttempts, webhookSubscriptions, type DeliveryStatus, type WebhookSubscriptionRow } from './tables.js'
+import { assertReturned } from '../../lib/returned.js'
 
 export interface WebhookSettings {
   /** the AES-256 key sealing signing secrets; undefined when WEBHOOK_SECRET_KEY is not set */
@@ -123,7 +124,7 @@ export async function createSubscription(tx: Queryable, principal: Principal, bo
       createdBy: principal.principalId,
     })
     .returning()
-  if (!row) throw new Error('insert returned nothing')
+  assertReturned(row, 'insert')
   return { row, secret }
 }
 
@@ -150,7 +151,7 @@ export async function updateSubscription(tx: Queryable, current: WebhookSubscrip
     })
     .where(eq(webhookSubscriptions.id, current.id))
     .returning()
-  if (!row) throw new Error('update returned nothing')
+  assertReturned(row, 'update')
   return row
 }
 
@@ -162,7 +163,7 @@ export async function rotateSecret(tx: Queryable, current: WebhookSubscriptionRo
     .set({ secretCiphertext: sealSecret(key, secret, current.id), updatedAt: sql`now()`, version: sql`${webhookSubscriptions.version} + 1` })
     .where(eq(webhookSubscriptions.id, current.id))
     .returning()
-  if (!row) throw new Error('update returned nothing')
+  assertReturned(row, 'update')
   return { row, secret }
 }
 

@@ -1,7 +1,7 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Db } from '../../db/client.js'
+import type { Db } from '../../db/connection.js'
 import { isDatabaseUnavailable } from '../../lib/db-errors.js'
 import { eventView } from '../events/service.js'
 import { openSecret, outcomeOf, retryDelayMs, signatureHeader } from './rules.js'

@@ -1,6 +1,6 @@
 import type ExcelJS from 'exceljs'
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import type { Queryable } from '../../db/connection.js'
 import { ProblemError } from '../../lib/problem.js'
 import type { Principal } from '../../lib/principal.js'
 import type { StageKind } from '../assessments/rules.js'

@@ -1,12 +1,13 @@
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { etagMatches, versionEtag } from '../../lib/etag.js'
 import type { FastifyRequest } from 'fastify'
 import { eq } from 'drizzle-orm'
 import { ProblemError, problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
 import { emitEvent, stageEvent } from '../events/service.js'
 import { windowFor } from '../assessments/rules.js'
-import { answerMap, answerView, assertCanReadStage, assertCanWriteStage, etagMatches, loadAssessment, loadDefinition, loadStage, stageAnswers, stageEtag, stageView } from '../assessments/service.js'
+import { answerMap, answerView, assertCanReadStage, assertCanWriteStage, loadAssessment, loadDefinition, loadStage, stageAnswers, stageView } from '../assessments/service.js'
 import { contentDisposition } from '../evidence/rules.js'
 import { toEvidenceView } from '../evidence/service.js'
 import { assertWindowOpen, loadPeriod } from '../periods/service.js'
@@ -19,6 +20,7 @@ import { buildGeneratedWorkbook } from './export-generated.js'
 import { importRows, readUpload } from './imports.js'
 import { XLSX_MEDIA_TYPE, assertWorkbookFits, buildWorkbook, compareStageFor, evidenceRefs, periodCsv, workbookBytes } from './service.js'
 import { loadRowMap, templateBytes } from './template.js'
+import { READERS, WORKERS as WRITERS } from '../../lib/policy.js'
 
 export interface WorkbookRoutesOptions {
   /** WORKBOOK_MAX_BYTES: the largest .xlsx accepted for import */
@@ -27,8 +29,6 @@ export interface WorkbookRoutesOptions {
   publicBaseUrl?: string | undefined
 }
 
-const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
-const WRITERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator'] as const } }
 const TAGS = ['workbook']
 
 /** Multipart/busboy errors as problems (as the evidence upload does). */
@@ -123,7 +123,7 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
         .header('content-disposition', contentDisposition(name, 'lke.xlsx'))
         .header('cache-control', 'private, no-store')
         .header('x-content-type-options', 'nosniff')
-        .header('etag', stageEtag(stage))
+        .header('etag', versionEtag(stage))
         .send(bytes as never)
     },
   )
@@ -162,7 +162,7 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
         const { assessment, unit } = await loadAssessment(tx, principal, request.params.id)
         const stage = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
         const ifMatch = request.headers['if-match']
-        if (ifMatch && !etagMatches(ifMatch, stageEtag(stage))) {
+        if (ifMatch && !etagMatches(ifMatch, versionEtag(stage))) {
           throw new ProblemError(412, 'precondition_failed', `The stage changed since the workbook was exported (now version ${stage.version}); export it again, or import without If-Match to overwrite.`, {
             current_version: stage.version,
           })

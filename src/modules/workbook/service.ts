@@ -1,6 +1,6 @@
 import type ExcelJS from 'exceljs'
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm'
-import type { Queryable } from '../../db/client.js'
+import type { Queryable } from '../../db/connection.js'
 import type { FieldError } from '../../lib/problem.js'
 import { ProblemError } from '../../lib/problem.js'
 import type { Principal } from '../../lib/principal.js'

@@ -23,4 +23,5 @@ export {
   type FormulaValues,
 } from './formula.js'
 export { planImprovement, defaultFixedQuestions, rulesOfTarget, PlannerError, PLAN_TARGETS, MAX_QUESTION_COST, type PlanOptions, type PlanResult, type PlanStep, type PlanTarget, type RuleGap } from './planner.js'
-export { indexTree, sealDefinition, combineRuleOf, checkAnswer, isScored, isComputed, type TreeIndex, type AnswerCheck } from './tree.js'
+export { carryOverlay, applyNodeChanges, changePointers, type NodeChangeInput, type NodeChangeError } from './edit.js'
+export { indexTree, ancestorsOf, sealDefinition, combineRuleOf, checkAnswer, isScored, isComputed, type TreeIndex, type AnswerCheck } from './tree.js'

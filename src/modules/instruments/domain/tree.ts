@@ -45,6 +45,20 @@ export function indexTree(def: InstrumentDefinition): TreeIndex {
   return index
 }
 
+/** The ancestors of a node, root first (stops at a missing parent). */
+export function ancestorsOf(index: TreeIndex, node: InstrumentNode): InstrumentNode[] {
+  const ancestors: InstrumentNode[] = []
+  const seen = new Set<string>([node.code])
+  for (let parent = node.parentCode; parent !== null && !seen.has(parent); ) {
+    const p = index.byCode.get(parent)
+    if (!p) break
+    seen.add(parent)
+    ancestors.unshift(p)
+    parent = p.parentCode
+  }
+  return ancestors
+}
+
 function buildTreeIndex(def: InstrumentDefinition): TreeIndex {
   const byCode = new Map<string, InstrumentNode>()
   for (const node of def.nodes) if (!byCode.has(node.code)) byCode.set(node.code, node)

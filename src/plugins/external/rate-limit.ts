@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Redis } from 'ioredis'
-import { ProblemError } from '../lib/problem.js'
+import { ProblemError } from '../../lib/problem.js'
 
 export interface RateLimitOptions {
   max: number

@@ -3,10 +3,10 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { and, eq, lt, or, sql } from 'drizzle-orm'
 import { Type } from 'typebox'
-import '../lib/principal.js'
-import { ProblemError } from '../lib/problem.js'
-import { canonicalJson } from '../modules/audit/service.js'
-import { idempotencyKeys } from '../modules/idempotency/tables.js'
+import '../../lib/principal.js'
+import { ProblemError } from '../../lib/problem.js'
+import { canonicalJson } from '../audit/service.js'
+import { idempotencyKeys } from './tables.js'
 
 /**
  * Idempotency-Key (draft-ietf-httpapi-idempotency-key-header) for routes that opt in with
@@ -30,7 +30,7 @@ import { idempotencyKeys } from '../modules/idempotency/tables.js'
  */
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Accept the Idempotency-Key header on this route (see src/plugins/idempotency.ts). */
+    /** Accept the Idempotency-Key header on this route (see plugin.ts). */
     idempotent?: boolean
   }
   interface FastifyRequest {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { isDatabaseUnavailable, pgError } from '../lib/db-errors.js'
-import { FieldError, Problem, PROBLEM_CONTENT_TYPE, ProblemError, problemType, titleFor } from '../lib/problem.js'
+import { isDatabaseUnavailable, pgError } from '../../lib/db-errors.js'
+import { FieldError, Problem, PROBLEM_CONTENT_TYPE, ProblemError, problemType, titleFor } from '../../lib/problem.js'
 
 function sendProblem(
   request: FastifyRequest,

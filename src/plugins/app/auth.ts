@@ -1,12 +1,12 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import '../lib/principal.js'
-import type { Principal } from '../lib/principal.js'
-import { ProblemError } from '../lib/problem.js'
-import { listenChannel, type ChannelListener } from '../db/notifications.js'
-import { recordTokenUse, verifyToken, type AuthFailure } from '../modules/auth/service.js'
-import { AUTH_CHANNEL, TokenCache, TokenUsage } from '../modules/auth/token-cache.js'
-import { hashToken } from '../modules/auth/tokens.js'
+import '../../lib/principal.js'
+import type { Principal } from '../../lib/principal.js'
+import { ProblemError } from '../../lib/problem.js'
+import { listenChannel, type ChannelListener } from '../../db/notifications.js'
+import { recordTokenUse, verifyToken, type AuthFailure } from '../../modules/auth/service.js'
+import { AUTH_CHANNEL, TokenCache, TokenUsage } from '../../modules/auth/token-cache.js'
+import { hashToken } from '../../modules/auth/tokens.js'
 
 const FAILURE_DETAIL: Record<AuthFailure, string> = {
   invalid_token: 'The bearer token is not valid.',
