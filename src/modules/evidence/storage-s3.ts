@@ -1,3 +1,5 @@
+// The pinned SDK release supports Node 20; its notice is about later releases, which package.json pins out.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
