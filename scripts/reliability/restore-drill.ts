@@ -100,8 +100,7 @@ async function main(): Promise<void> {
         const form = new FormData()
         form.set('unit_id', a.unitId)
         form.set('period_id', seeded.periodId)
-        // One shared file across units: restored once, referenced many times.
-        const content = i === 0 ? await pdf(1024) : await pdf(20_000 + i * 5000)
+        const content = await pdf(1024 + i * 20_000)
         form.set('file', new Blob([content], { type: 'application/pdf' }), `bukti-${i}.pdf`)
         const res = await fetch(`${before.baseUrl}/v1/evidence/files`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` }, body: form })
         if (res.status !== 201) throw new Error(`upload: ${res.status} ${await res.text()}`)
