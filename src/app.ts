@@ -36,6 +36,11 @@ import benchRoutes from './modules/bench/routes.js'
 import workbookRoutes, { periodExportRoutes } from './modules/workbook/routes.js'
 import { instrumentPlanRoutes, planDashboardRoutes, stagePlanRoutes } from './modules/planner/routes.js'
 import proposalRoutes from './modules/proposals/routes.js'
+import { createEvidenceStore, type EvidenceStore } from './modules/evidence/storage.js'
+import { parseLinkKey } from './modules/evidence/links.js'
+import { keyFromDataDir } from './lib/key-file.js'
+import { hasAdmin } from './modules/auth/service.js'
+import metricsPlugin from './plugins/app/metrics.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -45,6 +50,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger']
   /** A pino destination for tests that read the log output. */
   logStream?: NodeJS.WritableStream
+  /** An evidence store; when absent the app makes the configured one (EVIDENCE_STORE). */
+  evidenceStore?: EvidenceStore
 }
 
 export type App = FastifyInstance
@@ -54,7 +61,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 export async function buildApp(options: BuildAppOptions): Promise<App> {
   const { config } = options
   const app = Fastify({
-    logger: options.logger ?? loggerOptions(config.LOG_LEVEL, options.logStream),
+    logger: options.logger ?? loggerOptions(config.LOG_LEVEL, options.logStream, config.LOG_FORMAT),
     // Honour a caller's X-Request-Id when it is a sane token, else make one.
     requestIdHeader: false,
     genReqId: (req) => {
@@ -80,6 +87,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         coerceTypes: 'array',
         useDefaults: true,
         allErrors: true,
+        // Some schemas are deliberately a `type` list (AnswerValue: see its comment), which strict mode warns about.
+        allowUnionTypes: true,
       },
       plugins: [(await import('ajv-formats')).default as never],
     },
@@ -107,6 +116,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   // Schemas referred to by $ref across modules; on the root so the OpenAPI document lists them.
   for (const schema of [...unitSchemas, ...instrumentSchemas, ...assessmentSchemas]) app.addSchema(schema)
   await app.register(databasePlugin, { database, closeOnShutdown: options.database === undefined })
+  if (config.METRICS_ENABLED) await app.register(metricsPlugin, { database })
   if (config.BOOTSTRAP_ADMIN_TOKEN) {
     const outcome = await bootstrapAdmin(database.db, config.BOOTSTRAP_ADMIN_TOKEN)
     app.log.info({ outcome }, 'bootstrap admin token')
@@ -114,6 +124,25 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   // The official instrument ships with the service, published, so a new install can score at once.
   const seeded = await seedInstruments(database.db)
   if (seeded === 'created') app.log.info('seeded the bundled LKE instrument')
+  if (!config.BOOTSTRAP_ADMIN_TOKEN && !(await hasAdmin(database.db))) {
+    app.log.warn(
+      `No admin yet. Create the first admin token with: ${config.DATABASE_URL ? '' : 'stop the server, then '}npm run cli -- token create --role admin --name "<your name>" (Docker image: node dist/src/cli/index.js token create --role admin --name "<your name>"), or start once with BOOTSTRAP_ADMIN_TOKEN set to a secret of 32+ characters.`,
+    )
+  }
+  // On the embedded database (one process, no operator-set keys yet) the keys are made once into DATA_DIR.
+  const embedded = options.database === undefined && !config.DATABASE_URL
+  const keys: Pick<Config, 'WEBHOOK_SECRET_KEY' | 'EVIDENCE_LINK_KEY'> = { WEBHOOK_SECRET_KEY: config.WEBHOOK_SECRET_KEY, EVIDENCE_LINK_KEY: config.EVIDENCE_LINK_KEY }
+  for (const [variable, file] of [['WEBHOOK_SECRET_KEY', 'webhook-secret.key'], ['EVIDENCE_LINK_KEY', 'evidence-link.key']] as const) {
+    if (keys[variable] || !embedded) continue
+    const made = await keyFromDataDir(config.DATA_DIR, file)
+    keys[variable] = made.key
+    if (made.created) app.log.info({ path: made.path }, `${variable} is not set: generated a key into ${made.path} (mode 0600); keep it with backups of DATA_DIR`)
+    else app.log.info({ path: made.path }, `${variable} is not set: using the key generated earlier in ${made.path}`)
+  }
+  if (!keys.EVIDENCE_LINK_KEY) app.log.warn('EVIDENCE_LINK_KEY is not set: evidence links sent to PortalRB need its integration token (evaluators cannot open them in a browser)')
+  const evidenceStore = options.evidenceStore ?? (await createEvidenceStore(config))
+  if (!options.evidenceStore) app.addHook('onClose', async () => evidenceStore.close())
+  const linkKey = keys.EVIDENCE_LINK_KEY ? parseLinkKey(keys.EVIDENCE_LINK_KEY) : undefined
   await app.register(swaggerPlugin)
   // The limiter first: the auth hook counts every request before it answers (401s too).
   await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS, redisUrl: config.REDIS_URL, redisPrefix: config.RATE_LIMIT_REDIS_PREFIX })
@@ -128,12 +157,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await v1.register(unitRoutes, { prefix: '/units' })
       await v1.register(periodRoutes, { prefix: '/periods' })
       await v1.register(declarationRoutes, { prefix: '/declarations' })
-      await v1.register(evidenceRoutes, { prefix: '/evidence', dataDir: config.DATA_DIR })
+      await v1.register(evidenceRoutes, { prefix: '/evidence', store: evidenceStore, linkKey, linkTtlDays: config.EVIDENCE_LINK_TTL_DAYS, publicBaseUrl: config.PUBLIC_BASE_URL })
       await v1.register(instrumentRoutes, { prefix: '/instruments' })
       await v1.register(assessmentRoutes, { prefix: '/assessments' })
       await v1.register(dashboardRoutes, { prefix: '/dashboards' })
-      await v1.register(eventRoutes, { prefix: '/events', config })
-      await v1.register(webhookRoutes, { prefix: '/webhooks', config })
+      await v1.register(eventRoutes, { prefix: '/events', config: { ...config, ...keys } })
+      await v1.register(webhookRoutes, { prefix: '/webhooks', config: { ...config, ...keys } })
       if (config.BENCH_ROUTES) await v1.register(benchRoutes, { prefix: '/bench' })
       await v1.register(workbookRoutes, { prefix: '/assessments', maxBytes: config.WORKBOOK_MAX_BYTES, publicBaseUrl: config.PUBLIC_BASE_URL })
       await v1.register(periodExportRoutes, { prefix: '/periods' })
@@ -146,6 +175,6 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     { prefix: '/v1' },
   )
   // PortalRB (KemenPANRB) pulls proposals and LKE answers here, with the guide's own error body.
-  await app.register(portalrbRoutes, { basePath: config.PORTALRB_BASE_PATH, publicBaseUrl: config.PUBLIC_BASE_URL, dataDir: config.DATA_DIR })
+  await app.register(portalrbRoutes, { basePath: config.PORTALRB_BASE_PATH, publicBaseUrl: config.PUBLIC_BASE_URL, store: evidenceStore, linkKey, linkTtlDays: config.EVIDENCE_LINK_TTL_DAYS })
   return app
 }

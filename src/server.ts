@@ -1,8 +1,8 @@
 import closeWithGrace from 'close-with-grace'
-import { buildApp } from './app.js'
+import type { Server } from 'node:http'
 import { ConfigError, loadConfig } from './config.js'
-import { DataDirInUseError } from './db/connection.js'
 import { isDatabaseUnavailable } from './lib/db-errors.js'
+import { startTracing } from './lib/tracing.js'
 
 async function main(): Promise<void> {
   let config
@@ -15,6 +15,10 @@ async function main(): Promise<void> {
     }
     throw err
   }
+  // Before the app is loaded, so that pg and Fastify are instrumented (nothing loads without the variable).
+  const tracing = await startTracing(config)
+  const { buildApp } = await import('./app.js')
+  const { DataDirInUseError } = await import('./db/connection.js')
   let app
   try {
     app = await buildApp({ config })
@@ -25,10 +29,14 @@ async function main(): Promise<void> {
     }
     throw err
   }
+  if (tracing) app.log.info({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }, 'exporting OpenTelemetry traces')
+  let metrics: Server | null = null
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the pool; give up after 25 s.
   const closer = closeWithGrace({ delay: 25_000, skip: ['uncaughtException', 'unhandledRejection'] }, async ({ signal }) => {
     app.log.info({ signal }, 'shutting down')
+    metrics?.close()
     await app.close()
+    await tracing?.shutdown()
   })
   // A lost database connection is never fatal: the pool replaces it and requests answer 503
   // meanwhile. Any other uncaught error is: log it, drain as on SIGTERM, exit 1.
@@ -48,6 +56,16 @@ async function main(): Promise<void> {
   process.on('uncaughtException', onUncaught)
   process.on('unhandledRejection', onUncaught)
   await app.listen({ port: config.PORT, host: config.HOST })
+  if (config.METRICS_ENABLED) {
+    const { metricsServer } = await import('./plugins/app/metrics.js')
+    const server = metricsServer(app.metrics)
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(config.METRICS_PORT, config.METRICS_HOST, () => resolve())
+    })
+    metrics = server
+    app.log.info(`metrics at http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics`)
+  }
 }
 
 await main()

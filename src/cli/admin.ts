@@ -1,7 +1,9 @@
 // Admin commands (`npm run cli -- …`): migrations and tokens, straight on the database. The
 // evaluator's `zi` CLI, which talks HTTP, is packages/client.
 import { parseArgs } from 'node:util'
-import { loadConfig, ConfigError } from '../config.js'
+import { loadConfig, ConfigError, type Config } from '../config.js'
+import { copyEvidence } from '../modules/evidence/copy.js'
+import { FsEvidenceStore, createEvidenceStore } from '../modules/evidence/storage.js'
 import { DataDirInUseError, openDatabase } from '../db/connection.js'
 import { ROLES, type Role } from '../lib/policy.js'
 import { systemActor } from '../modules/audit/service.js'
@@ -10,9 +12,26 @@ import { createPrincipalWithToken } from '../modules/auth/service.js'
 const USAGE = `Usage:
   npm run cli -- migrate
   npm run cli -- token create --role <${ROLES.join('|')}> --name <name> [--unit <unit id>] [--expires <ISO date-time>]
+  npm run cli -- evidence copy-to-s3    copies DATA_DIR/evidence into the S3_* bucket and verifies every hash
 
 Uses DATABASE_URL when set, else the PGlite data in DATA_DIR (default ./data), which must not be
 open in a running server: PGlite allows one process at a time.`
+
+/** Exit 0 when every file is in the bucket with the right hash, 1 when some are not (listed on stderr). */
+async function copyToS3(config: Config): Promise<number> {
+  const from = new FsEvidenceStore(config.DATA_DIR)
+  const to = await createEvidenceStore({ ...config, EVIDENCE_STORE: 's3' })
+  try {
+    console.error(`copying ${from.location} to ${to.location}`)
+    const report = await copyEvidence(from, to)
+    for (const failure of report.failed) console.error(`FAILED ${failure.sha256}: ${failure.reason}`)
+    console.error(`copied ${report.copied}, already there ${report.present}, verified ${report.verified}, failed ${report.failed.length}`)
+    console.log(JSON.stringify(report))
+    return report.failed.length === 0 ? 0 : 1
+  } finally {
+    to.close()
+  }
+}
 
 /** Exit codes: 0 ok, 2 usage, 69 database unavailable or busy, 78 configuration. */
 async function main(argv: string[]): Promise<number> {
@@ -28,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     },
   })
   const command = positionals.join(' ')
-  if (values.help || !['migrate', 'token create'].includes(command)) {
+  if (values.help || !['migrate', 'token create', 'evidence copy-to-s3'].includes(command)) {
     console.error(USAGE)
     return values.help ? 0 : 2
   }
@@ -44,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const config = loadConfig()
+  if (command === 'evidence copy-to-s3') return copyToS3(config)
   const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: 2 })
   try {
     await database.migrate()

@@ -27,6 +27,8 @@ export interface Database {
   /** Applies pending migrations (serialised across replicas on PostgreSQL). */
   migrate(): Promise<void>
   close(): Promise<void>
+  /** Pool use for metrics (PostgreSQL; absent on the embedded database). */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number }
 }
 
 
@@ -156,6 +158,7 @@ export function fromPostgres(url: string, options: PostgresOptions = {}): Databa
     close: async () => {
       await pool.end()
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolMax ?? 10 }),
   }
 }
 

@@ -35,9 +35,17 @@ export const redactUrl = (url: string): string =>
     .replace(/zit_[0-9a-f]{8}_[A-Za-z0-9_-]{43}/g, 'zit_[redacted]')
     .replace(/([?&][^=&#]*(?:token|secret|password|passwd|api[_-]?key|auth|signature)[^=&#]*=)[^&#]*/gi, '$1[redacted]')
 
-export function loggerOptions(level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
+/** Pretty (pino-pretty) only when asked, or on a terminal outside production; JSON otherwise and whenever a stream is given. */
+export function usePretty(format: 'auto' | 'json' | 'pretty', isTty: boolean, nodeEnv: string | undefined): boolean {
+  if (format !== 'auto') return format === 'pretty'
+  return isTty && nodeEnv !== 'production'
+}
+
+export function loggerOptions(level: string, stream?: NodeJS.WritableStream, format: 'auto' | 'json' | 'pretty' = 'json'): FastifyServerOptions['logger'] {
+  const pretty = !stream && usePretty(format, Boolean(process.stdout.isTTY), process.env.NODE_ENV)
   return {
     level,
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     ...(stream ? { stream } : {}),
     serializers: {

@@ -545,7 +545,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a file as evidence (multipart/form-data)
-         * @description Form fields: `file` (one), `unit_id`, optional `period_id`, `title` (defaults to the file name), `effective_date`. Accepted: pdf, jpeg, png, xlsx, docx, csv, zip (415 media_type_not_allowed; 415 media_type_mismatch when the content is not what the type says); larger than EVIDENCE_MAX_BYTES: 413 file_too_large. The file is stored once per SHA-256. Accepts Idempotency-Key.
+         * @description Form fields: `file` (one), `unit_id`, optional `period_id`, `title` (defaults to the file name), `effective_date`. Accepted: pdf, jpeg, png, xlsx, docx, csv, zip (415 media_type_not_allowed; 415 media_type_mismatch when the content is not what the type says); larger than EVIDENCE_MAX_BYTES: 413 file_too_large. The file is stored once per SHA-256. 503 evidence_store_unavailable (nothing stored) when the evidence store cannot be reached. Accepts Idempotency-Key.
          *
          *     Roles: admin, unit_operator.
          */
@@ -611,11 +611,55 @@ export interface paths {
         };
         /**
          * Download an evidence file
-         * @description Streams the file with its Content-Type, Content-Length, ETag (the SHA-256) and Content-Disposition: attachment. 304 for a matching If-None-Match. A link has no content (409 evidence_is_link).
+         * @description Streams the file with its Content-Type, Content-Length, ETag (the SHA-256) and Content-Disposition: attachment. 304 for a matching If-None-Match; one byte range with Range (206; 416 range_not_satisfiable past the end). A link has no content (409 evidence_is_link). 503 evidence_store_unavailable when the store cannot be reached.
          *
          *     Roles: admin, evaluator, unit_operator.
          */
         get: operations["getEvidenceContent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/evidence/{id}/signed-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A signed, expiring link to an evidence file (no token needed to open it)
+         * @description The link opens GET /v1/evidence/{id}/shared for EVIDENCE_LINK_TTL_DAYS (rounded up to a UTC midnight), for this item only. Anyone holding it can download the file until then: hand it only to whom may see the file. 503 signed_links_not_configured without EVIDENCE_LINK_KEY; 409 evidence_is_link for a link.
+         *
+         *     Roles: admin, evaluator, unit_operator.
+         */
+        get: operations["getEvidenceSignedLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/evidence/{id}/shared": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download an evidence file through a signed link
+         * @description No token: the expires and signature parameters of a link from GET /v1/evidence/{id}/signed-link (or PortalRB’s bukti_dukung_unit) are the credential. 403 link_invalid when they do not match this item, 410 link_expired after the expiry, 404 when the item is gone. Supports Range (206, 416) and If-None-Match (304).
+         *
+         *     Public: no token needed.
+         */
+        get: operations["getEvidenceShared"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1837,7 +1881,7 @@ export interface paths {
         };
         /**
          * PortalRB: download an evidence file named in bukti_dukung_unit
-         * @description Not in the guide: the target of the file links in bukti_dukung_unit, for the same integration token. Only files behind an answer /lke/jawaban-unit serves; anything else is 404 EVIDENCE_NOT_FOUND. ETag is the file’s SHA-256.
+         * @description Not in the guide: the target of the file links in bukti_dukung_unit when the server has no EVIDENCE_LINK_KEY, for the same integration token (with the key, bukti_dukung_unit lists signed links to /v1/evidence/{id}/shared that open without a token). Only files behind an answer /lke/jawaban-unit serves; anything else is 404 EVIDENCE_NOT_FOUND. ETag is the file’s SHA-256.
          *
          *     Roles: integration.
          */
@@ -5741,6 +5785,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listEvidence: {
@@ -5989,6 +6042,10 @@ export interface operations {
             header?: {
                 /** @description the ETag (sha256) you have; 304 when unchanged */
                 "if-none-match"?: string;
+                /** @description one byte range, e.g. bytes=0-1023 (206) */
+                range?: string;
+                /** @description the ETag: send the range only if the file is still this one */
+                "if-range"?: string;
             };
             path: {
                 id: string;
@@ -5999,6 +6056,15 @@ export interface operations {
         responses: {
             /** @description the file */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description the requested byte range */
+            206: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6051,6 +6117,209 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEvidenceSignedLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description absolute URL; opens the file with no token until expires_at */
+                        url: string;
+                        /** Format: date-time */
+                        expires_at: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEvidenceShared: {
+        parameters: {
+            query: {
+                /** @description expiry, Unix seconds */
+                expires: number;
+                /** @description HMAC-SHA256, base64url */
+                signature: string;
+            };
+            header?: {
+                /** @description the ETag (sha256) you have; 304 when unchanged */
+                "if-none-match"?: string;
+                /** @description one byte range, e.g. bytes=0-1023 (206) */
+                range?: string;
+                /** @description the ETag: send the range only if the file is still this one */
+                "if-range"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description the requested byte range */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Not Modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Gone */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13672,6 +13941,15 @@ export interface operations {
         responses: {
             /** @description the file */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description the requested byte range (Range) */
+            206: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -183,3 +183,9 @@ export async function bootstrapAdmin(db: Db, token: string): Promise<'created' |
     return 'created'
   })
 }
+
+/** Whether any principal holds the admin role over every unit (first-run check at start-up). */
+export async function hasAdmin(db: Queryable): Promise<boolean> {
+  const [admin] = await db.select({ id: roleGrants.id }).from(roleGrants).where(and(eq(roleGrants.role, 'admin'), isNull(roleGrants.unitId))).limit(1)
+  return admin !== undefined
+}

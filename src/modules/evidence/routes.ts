@@ -1,25 +1,76 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { ifNoneMatchHits } from '../../lib/etag.js'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { Value } from 'typebox/value'
+import { eq } from 'drizzle-orm'
 import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
-import { ProblemError, problemResponses, type FieldError } from '../../lib/problem.js'
+import { ProblemError, notFound, problemResponses, type FieldError } from '../../lib/problem.js'
 import { IdempotencyHeaders, idempotencyCheckpoint } from '../idempotency/plugin.js'
 import { recordAudit } from '../audit/service.js'
 import { contentDisposition, contentMatchesMediaType, isHttpUrl, resolveMediaType } from './rules.js'
 import * as S from './schemas.js'
 import { carryEvidence, checkPeriodExists, deleteEvidence, insertEvidence, listEvidence, loadTargetUnit, loadVisibleEvidence, toEvidenceView } from './service.js'
-import { EvidenceStore, type StoredUpload } from './storage.js'
+import { checkLink, linkExpiry, parseRange, signedLinkUrl } from './links.js'
+import type { EvidenceStore, StoredUpload } from './storage.js'
+import { evidence, type EvidenceRow } from './tables.js'
 import { READERS, UNIT_WRITERS as WRITERS, WORKERS as CONTENT_READERS } from '../../lib/policy.js'
 
 export interface EvidenceRoutesOptions {
-  /** DATA_DIR: files go to `${dataDir}/evidence/` */
-  dataDir: string
+  /** where the files are (EVIDENCE_STORE) */
+  store: EvidenceStore
+  /** EVIDENCE_LINK_KEY as bytes; without it signed links are not offered (503 signed_links_not_configured) */
+  linkKey?: Buffer | undefined
+  linkTtlDays: number
+  /** absolute URL of the service (PUBLIC_BASE_URL); else taken from the request */
+  publicBaseUrl?: string | undefined
+}
+
+export const serviceBaseUrl = (request: FastifyRequest, publicBaseUrl: string | undefined): string =>
+  (publicBaseUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '')
+
+/**
+ * Sends a stored file: ETag (its SHA-256), 304 for a matching If-None-Match, one byte range
+ * (206, or 416 when it lies past the end). `missing` is thrown when the store lacks the file.
+ */
+export async function sendStoredFile(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  store: EvidenceStore,
+  item: EvidenceRow & { sha256: string },
+  opts: { disposition: string; cacheControl: string; missing: () => Error },
+): Promise<FastifyReply> {
+  const etag = `"${item.sha256}"`
+  reply.header('etag', etag).header('cache-control', opts.cacheControl).header('x-content-type-options', 'nosniff').header('accept-ranges', 'bytes')
+  const ifNoneMatch = request.headers['if-none-match']
+  if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) return reply.code(304).send(null)
+  if (!(await store.exists(item.sha256))) {
+    request.log.error({ evidenceId: item.id, sha256: item.sha256, store: store.location }, 'evidence file missing from the store')
+    throw opts.missing()
+  }
+  const size = item.sizeBytes ?? 0
+  const ifRange = request.headers['if-range']
+  const range = ifRange && ifRange !== etag ? null : parseRange(request.headers.range, size)
+  if (range === 'unsatisfiable') {
+    throw new ProblemError(416, 'range_not_satisfiable', `The file has ${size} bytes; the requested range lies outside it.`, {}, { 'content-range': `bytes */${size}` })
+  }
+  reply.type(item.mediaType ?? 'application/octet-stream').header('content-disposition', opts.disposition)
+  if (range) {
+    const body = await store.open(item.sha256, range)
+    return reply
+      .code(206)
+      .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+      .header('content-length', String(range.end - range.start + 1))
+      .send(body as never)
+  }
+  const body = await store.open(item.sha256)
+  return reply.header('content-length', String(size)).send(body as never)
 }
 
 /** Who may download file content: the unit's own operators and evaluators in scope, admins. */
 const TAGS = ['evidence']
+/** Anyone holding a signed link: the signature is the credential. */
+const LINK_HOLDERS = { policy: { public: true as const } }
 
 function tooLarge(): ProblemError {
   return new ProblemError(413, 'file_too_large', 'The file is larger than this server accepts (EVIDENCE_MAX_BYTES).', {
@@ -102,7 +153,7 @@ async function receiveForm(request: FastifyRequest, store: EvidenceStore): Promi
 }
 
 const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (app, options) => {
-  const store = new EvidenceStore(options.dataDir)
+  const store = options.store
 
   app.post(
     '/links',
@@ -151,12 +202,12 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
         tags: TAGS,
         summary: 'Upload a file as evidence (multipart/form-data)',
         description:
-          'Form fields: `file` (one), `unit_id`, optional `period_id`, `title` (defaults to the file name), `effective_date`. Accepted: pdf, jpeg, png, xlsx, docx, csv, zip (415 media_type_not_allowed; 415 media_type_mismatch when the content is not what the type says); larger than EVIDENCE_MAX_BYTES: 413 file_too_large. The file is stored once per SHA-256. Accepts Idempotency-Key.',
+          'Form fields: `file` (one), `unit_id`, optional `period_id`, `title` (defaults to the file name), `effective_date`. Accepted: pdf, jpeg, png, xlsx, docx, csv, zip (415 media_type_not_allowed; 415 media_type_mismatch when the content is not what the type says); larger than EVIDENCE_MAX_BYTES: 413 file_too_large. The file is stored once per SHA-256. 503 evidence_store_unavailable (nothing stored) when the evidence store cannot be reached. Accepts Idempotency-Key.',
         operationId: 'uploadEvidenceFile',
         consumes: ['multipart/form-data'],
         headers: IdempotencyHeaders,
         body: S.UploadForm,
-        response: { 201: S.EvidenceView, ...problemResponses(400, 401, 403, 409, 413, 415, 422) },
+        response: { 201: S.EvidenceView, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 503) },
       },
       // The body is a stream read by the handler (fields validated there): no schema validation.
       validatorCompiler: () => () => true,
@@ -245,14 +296,15 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
         tags: TAGS,
         summary: 'Download an evidence file',
         description:
-          'Streams the file with its Content-Type, Content-Length, ETag (the SHA-256) and Content-Disposition: attachment. 304 for a matching If-None-Match. A link has no content (409 evidence_is_link).',
+          'Streams the file with its Content-Type, Content-Length, ETag (the SHA-256) and Content-Disposition: attachment. 304 for a matching If-None-Match; one byte range with Range (206; 416 range_not_satisfiable past the end). A link has no content (409 evidence_is_link). 503 evidence_store_unavailable when the store cannot be reached.',
         operationId: 'getEvidenceContent',
         params: S.EvidenceIdParams,
         headers: S.ContentHeaders,
         response: {
           200: { description: 'the file', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+          206: { description: 'the requested byte range', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
           304: Type.Null({ description: 'Not Modified' }),
-          ...problemResponses(400, 401, 403, 404, 409),
+          ...problemResponses(400, 401, 403, 404, 409, 416, 503),
         },
       },
       config: CONTENT_READERS,
@@ -262,18 +314,70 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
       if (item.kind !== 'file' || !item.sha256) {
         throw new ProblemError(409, 'evidence_is_link', 'This evidence is a link; it has no stored content.', { url: item.url })
       }
-      const etag = `"${item.sha256}"`
-      reply.header('etag', etag).header('cache-control', 'private, no-cache').header('x-content-type-options', 'nosniff')
-      if (ifNoneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).send(null)
-      if (!(await store.exists(item.sha256))) {
-        request.log.error({ evidenceId: item.id, sha256: item.sha256 }, 'evidence file missing from DATA_DIR')
-        throw new ProblemError(500, 'internal_error', 'The file of this evidence is missing on the server.')
-      }
-      return reply
-        .type(item.mediaType ?? 'application/octet-stream')
-        .header('content-length', String(item.sizeBytes ?? 0))
-        .header('content-disposition', contentDisposition(item.fileName, `evidence-${item.id}`))
-        .send(store.open(item.sha256) as never)
+      return sendStoredFile(request, reply, store, { ...item, sha256: item.sha256 }, {
+        disposition: contentDisposition(item.fileName, `evidence-${item.id}`),
+        cacheControl: 'private, no-cache',
+        missing: () => new ProblemError(500, 'internal_error', 'The file of this evidence is missing on the server.'),
+      })
+    },
+  )
+
+  app.get(
+    '/:id/signed-link',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'A signed, expiring link to an evidence file (no token needed to open it)',
+        description:
+          'The link opens GET /v1/evidence/{id}/shared for EVIDENCE_LINK_TTL_DAYS (rounded up to a UTC midnight), for this item only. Anyone holding it can download the file until then: hand it only to whom may see the file. 503 signed_links_not_configured without EVIDENCE_LINK_KEY; 409 evidence_is_link for a link.',
+        operationId: 'getEvidenceSignedLink',
+        params: S.EvidenceIdParams,
+        response: { 200: S.SignedLink, ...problemResponses(400, 401, 403, 404, 409, 503) },
+      },
+      config: CONTENT_READERS,
+    },
+    async (request) => {
+      const { item } = await loadVisibleEvidence(app.db, request.principal, request.params.id)
+      if (item.kind !== 'file') throw new ProblemError(409, 'evidence_is_link', 'This evidence is a link; open its url.', { url: item.url })
+      if (!options.linkKey) throw new ProblemError(503, 'signed_links_not_configured', 'Signed links need EVIDENCE_LINK_KEY; ask the operator to set it.')
+      const expires = linkExpiry(new Date(), options.linkTtlDays)
+      return { url: signedLinkUrl(serviceBaseUrl(request, options.publicBaseUrl), options.linkKey, item.id, expires), expires_at: new Date(expires * 1000).toISOString() }
+    },
+  )
+
+  app.get(
+    '/:id/shared',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Download an evidence file through a signed link',
+        description:
+          'No token: the expires and signature parameters of a link from GET /v1/evidence/{id}/signed-link (or PortalRB’s bukti_dukung_unit) are the credential. 403 link_invalid when they do not match this item, 410 link_expired after the expiry, 404 when the item is gone. Supports Range (206, 416) and If-None-Match (304).',
+        operationId: 'getEvidenceShared',
+        params: S.EvidenceIdParams,
+        querystring: S.SignedLinkQuery,
+        headers: S.ContentHeaders,
+        response: {
+          200: { description: 'the file', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+          206: { description: 'the requested byte range', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+          304: Type.Null({ description: 'Not Modified' }),
+          ...problemResponses(400, 403, 404, 410, 416, 503),
+        },
+      },
+      config: LINK_HOLDERS,
+    },
+    async (request, reply) => {
+      if (!options.linkKey) throw new ProblemError(503, 'signed_links_not_configured', 'Signed links are not configured on this server (EVIDENCE_LINK_KEY).')
+      const verdict = checkLink(options.linkKey, request.params.id, request.query.expires, request.query.signature, new Date())
+      if (verdict === 'invalid') throw new ProblemError(403, 'link_invalid', 'This link is not valid for this file; ask for a new one.')
+      if (verdict === 'expired') throw new ProblemError(410, 'link_expired', `This link expired at ${new Date(request.query.expires * 1000).toISOString()}; ask for a new one.`)
+      const [item] = await app.db.select().from(evidence).where(eq(evidence.id, request.params.id))
+      if (!item || item.kind !== 'file' || !item.sha256) throw notFound('evidence', request.params.id)
+      return sendStoredFile(request, reply, store, { ...item, sha256: item.sha256 }, {
+        disposition: contentDisposition(item.fileName, `evidence-${item.id}`),
+        cacheControl: 'private, max-age=3600',
+        missing: () => new ProblemError(500, 'internal_error', 'The file of this evidence is missing on the server.'),
+      })
     },
   )
 

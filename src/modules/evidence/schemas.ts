@@ -90,4 +90,18 @@ export const EvidencePage = Type.Object({ items: Type.Array(EvidenceView), ...Pa
 export const EvidenceIdParams = Type.Object({ id: Uuid }, { additionalProperties: false })
 export const ContentHeaders = Type.Object({
   'if-none-match': Type.Optional(Type.String({ description: 'the ETag (sha256) you have; 304 when unchanged' })),
+  range: Type.Optional(Type.String({ description: 'one byte range, e.g. bytes=0-1023 (206)' })),
+  'if-range': Type.Optional(Type.String({ description: 'the ETag: send the range only if the file is still this one' })),
 })
+
+export const SignedLink = Type.Object({
+  url: Type.String({ description: 'absolute URL; opens the file with no token until expires_at' }),
+  expires_at: DateTime,
+})
+export const SignedLinkQuery = Type.Object(
+  {
+    expires: Type.Integer({ minimum: 0, maximum: 99999999999, description: 'expiry, Unix seconds' }),
+    signature: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'HMAC-SHA256, base64url' }),
+  },
+  { additionalProperties: false },
+)

@@ -3,7 +3,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ProblemError } from '../../lib/problem.js'
 import { contentDisposition } from '../evidence/rules.js'
-import { EvidenceStore } from '../evidence/storage.js'
+import { linkExpiry, signedLinkUrl } from '../evidence/links.js'
+import { sendStoredFile, serviceBaseUrl } from '../evidence/routes.js'
+import type { EvidenceStore } from '../evidence/storage.js'
 import { PortalRbError, etagOf, ifNoneMatchHits, toGuideError, type PortalRbErrorBody } from './rules.js'
 import * as S from './schemas.js'
 import { downloadableEvidence, jawabanUnit, unitList } from './service.js'
@@ -14,8 +16,11 @@ export interface PortalRbOptions {
   basePath: string
   /** absolute URL of the service as PortalRB reaches it (config PUBLIC_BASE_URL); else taken from the request */
   publicBaseUrl?: string | undefined
-  /** where evidence files are stored (config DATA_DIR) */
-  dataDir: string
+  /** where evidence files are stored (EVIDENCE_STORE) */
+  store: EvidenceStore
+  /** EVIDENCE_LINK_KEY: file evidence is listed as signed links evaluators open in a browser; without it, as the token route below */
+  linkKey?: Buffer | undefined
+  linkTtlDays: number
 }
 
 const TAGS = ['portalrb']
@@ -51,9 +56,16 @@ function sendCacheable(request: FastifyRequest, reply: FastifyReply, view: unkno
  * not-found handlers apply to its own routes (and unknown paths under its prefix) only.
  */
 const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, opts) => {
-  const store = new EvidenceStore(opts.dataDir)
-  const baseUrlOf = (request: FastifyRequest): string =>
-    `${(opts.publicBaseUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '')}${opts.basePath}`
+  const store = opts.store
+  const baseUrlOf = (request: FastifyRequest): string => `${serviceBaseUrl(request, opts.publicBaseUrl)}${opts.basePath}`
+  /** Where an evaluator downloads a file named in bukti_dukung_unit. */
+  const fileUrlOf = (request: FastifyRequest): ((evidenceId: string) => string) | undefined => {
+    const key = opts.linkKey
+    if (!key) return undefined
+    const expires = linkExpiry(new Date(), opts.linkTtlDays)
+    const root = serviceBaseUrl(request, opts.publicBaseUrl)
+    return (evidenceId) => signedLinkUrl(root, key, evidenceId, expires)
+  }
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof PortalRbError) {
@@ -132,7 +144,7 @@ const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, o
       },
       config: INTEGRATION,
     },
-    async (request, reply) => sendCacheable(request, reply, await jawabanUnit(app.db, request.principal, request.params.unit_id, baseUrlOf(request))),
+    async (request, reply) => sendCacheable(request, reply, await jawabanUnit(app.db, request.principal, request.params.unit_id, baseUrlOf(request), fileUrlOf(request))),
   )
 
   app.get(
@@ -142,12 +154,13 @@ const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, o
         tags: TAGS,
         summary: 'PortalRB: download an evidence file named in bukti_dukung_unit',
         description:
-          'Not in the guide: the target of the file links in bukti_dukung_unit, for the same integration token. Only files behind an answer /lke/jawaban-unit serves; anything else is 404 EVIDENCE_NOT_FOUND. ETag is the file’s SHA-256.',
+          'Not in the guide: the target of the file links in bukti_dukung_unit when the server has no EVIDENCE_LINK_KEY, for the same integration token (with the key, bukti_dukung_unit lists signed links to /v1/evidence/{id}/shared that open without a token). Only files behind an answer /lke/jawaban-unit serves; anything else is 404 EVIDENCE_NOT_FOUND. ETag is the file’s SHA-256.',
         operationId: 'portalrbGetBuktiDukung',
         params: S.BuktiDukungParams,
         headers: S.ConditionalHeaders,
         response: {
           200: { description: 'the file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          206: { description: 'the requested byte range (Range)', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
           304: S.NotModified,
           ...S.portalRbErrorResponses(401, 403, 404, 422, 429, 500),
         },
@@ -156,18 +169,11 @@ const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, o
     },
     async (request, reply) => {
       const item = await downloadableEvidence(app.db, request.principal, request.params.evidence_id)
-      const etag = `"${item.sha256}"`
-      reply.header('etag', etag).header('cache-control', 'private, no-cache').header('x-content-type-options', 'nosniff')
-      if (ifNoneMatchHits(request.headers['if-none-match'], etag)) return reply.code(304).send(null)
-      if (!(await store.exists(item.sha256!))) {
-        request.log.error({ evidenceId: item.id, sha256: item.sha256 }, 'evidence file missing from DATA_DIR')
-        throw new PortalRbError(500, 'INTERNAL_ERROR', `Berkas bukti dukung tidak ada di server. Sebutkan request id ${request.id} saat melaporkannya.`)
-      }
-      return reply
-        .type(item.mediaType ?? 'application/octet-stream')
-        .header('content-length', String(item.sizeBytes ?? 0))
-        .header('content-disposition', contentDisposition(item.fileName, `bukti-dukung-${item.id}`))
-        .send(store.open(item.sha256!) as never)
+      return sendStoredFile(request, reply, store, { ...item, sha256: item.sha256! }, {
+        disposition: contentDisposition(item.fileName, `bukti-dukung-${item.id}`),
+        cacheControl: 'private, no-cache',
+        missing: () => new PortalRbError(500, 'INTERNAL_ERROR', `Berkas bukti dukung tidak ada di server. Sebutkan request id ${request.id} saat melaporkannya.`),
+      })
     },
   )
 }

@@ -146,8 +146,11 @@ async function lastSubmitted(db: Queryable, stageId: string | undefined, frozenA
 /** Where PortalRB downloads an evidence file: this module's bukti-dukung route. */
 export const buktiDukungUrl = (baseUrl: string, evidenceId: string): string => `${baseUrl}/bukti-dukung/${evidenceId}`
 
-/** GET /lke/jawaban-unit/{unit_id}. `baseUrl` is the absolute URL of the PortalRB base path (for file evidence links). */
-export async function jawabanUnit(db: Queryable, principal: Principal, id: string, baseUrl: string): Promise<PortalRbJawabanUnit> {
+/**
+ * GET /lke/jawaban-unit/{unit_id}. `baseUrl` is the absolute URL of the PortalRB base path (for file evidence links);
+ * `fileUrl`, when given, makes the link of a file instead (a signed link an evaluator opens without a token).
+ */
+export async function jawabanUnit(db: Queryable, principal: Principal, id: string, baseUrl: string, fileUrl?: (evidenceId: string) => string): Promise<PortalRbJawabanUnit> {
   const period = await loadCurrentPeriod(db)
   const unit = await findProposedUnit(db, principal, period, id)
   const [assessment] = await db
@@ -166,7 +169,7 @@ export async function jawabanUnit(db: Queryable, principal: Principal, id: strin
     ? await db.select().from(evidence).where(inArray(evidence.id, evidenceIds)).orderBy(asc(evidence.createdAt), asc(evidence.id))
     : []
   const order = new Map(items.map((e, i) => [e.id, i]))
-  const urlOf = (e: EvidenceRow): string | null => (e.kind === 'link' ? e.url : buktiDukungUrl(baseUrl, e.id))
+  const urlOf = (e: EvidenceRow): string | null => (e.kind === 'link' ? e.url : fileUrl ? fileUrl(e.id) : buktiDukungUrl(baseUrl, e.id))
   const byId = new Map(items.map((e) => [e.id, e]))
   const urls = (ids: string[] | undefined): string[] =>
     (ids ?? [])
