@@ -104,7 +104,11 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const database =
     options.database ??
     (await (async () => {
-      const opened = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX })
+      const opened = await openDatabase({
+        databaseUrl: config.DATABASE_URL,
+        dataDir: config.DATA_DIR,
+        poolMax: config.DB_POOL_MAX,
+      })
       await opened.migrate()
       return opened
     })())
@@ -131,22 +135,44 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   }
   // On the embedded database (one process, no operator-set keys yet) the keys are made once into DATA_DIR.
   const embedded = options.database === undefined && !config.DATABASE_URL
-  const keys: Pick<Config, 'WEBHOOK_SECRET_KEY' | 'EVIDENCE_LINK_KEY'> = { WEBHOOK_SECRET_KEY: config.WEBHOOK_SECRET_KEY, EVIDENCE_LINK_KEY: config.EVIDENCE_LINK_KEY }
-  for (const [variable, file] of [['WEBHOOK_SECRET_KEY', 'webhook-secret.key'], ['EVIDENCE_LINK_KEY', 'evidence-link.key']] as const) {
+  const keys: Pick<Config, 'WEBHOOK_SECRET_KEY' | 'EVIDENCE_LINK_KEY'> = {
+    WEBHOOK_SECRET_KEY: config.WEBHOOK_SECRET_KEY,
+    EVIDENCE_LINK_KEY: config.EVIDENCE_LINK_KEY,
+  }
+  for (const [variable, file] of [
+    ['WEBHOOK_SECRET_KEY', 'webhook-secret.key'],
+    ['EVIDENCE_LINK_KEY', 'evidence-link.key'],
+  ] as const) {
     if (keys[variable] || !embedded) continue
     const made = await keyFromDataDir(config.DATA_DIR, file)
     keys[variable] = made.key
-    if (made.created) app.log.info({ path: made.path }, `${variable} is not set: generated a key into ${made.path} (mode 0600); keep it with backups of DATA_DIR`)
+    if (made.created)
+      app.log.info(
+        { path: made.path },
+        `${variable} is not set: generated a key into ${made.path} (mode 0600); keep it with backups of DATA_DIR`,
+      )
     else app.log.info({ path: made.path }, `${variable} is not set: using the key generated earlier in ${made.path}`)
   }
-  if (!keys.EVIDENCE_LINK_KEY) app.log.warn('EVIDENCE_LINK_KEY is not set: evidence links sent to PortalRB need its integration token (evaluators cannot open them in a browser)')
+  if (!keys.EVIDENCE_LINK_KEY)
+    app.log.warn(
+      'EVIDENCE_LINK_KEY is not set: evidence links sent to PortalRB need its integration token (evaluators cannot open them in a browser)',
+    )
   const evidenceStore = options.evidenceStore ?? (await createEvidenceStore(config))
   if (!options.evidenceStore) app.addHook('onClose', async () => evidenceStore.close())
   const linkKey = keys.EVIDENCE_LINK_KEY ? parseLinkKey(keys.EVIDENCE_LINK_KEY) : undefined
   await app.register(swaggerPlugin)
   // The limiter first: the auth hook counts every request before it answers (401s too).
-  await app.register(rateLimitPlugin, { max: config.RATE_LIMIT_MAX, timeWindowMs: config.RATE_LIMIT_WINDOW_MS, redisUrl: config.REDIS_URL, redisPrefix: config.RATE_LIMIT_REDIS_PREFIX })
-  await app.register(authPlugin, { cacheTtlMs: config.AUTH_CACHE_TTL_MS, cacheMax: config.AUTH_CACHE_MAX, usageFlushMs: config.TOKEN_USAGE_FLUSH_MS })
+  await app.register(rateLimitPlugin, {
+    max: config.RATE_LIMIT_MAX,
+    timeWindowMs: config.RATE_LIMIT_WINDOW_MS,
+    redisUrl: config.REDIS_URL,
+    redisPrefix: config.RATE_LIMIT_REDIS_PREFIX,
+  })
+  await app.register(authPlugin, {
+    cacheTtlMs: config.AUTH_CACHE_TTL_MS,
+    cacheMax: config.AUTH_CACHE_MAX,
+    usageFlushMs: config.TOKEN_USAGE_FLUSH_MS,
+  })
   await app.register(idempotencyPlugin, { ttlHours: config.IDEMPOTENCY_TTL_HOURS })
   await app.register(multipartPlugin, { maxFileBytes: config.EVIDENCE_MAX_BYTES })
   await app.register(healthRoutes)
@@ -157,14 +183,24 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await v1.register(unitRoutes, { prefix: '/units' })
       await v1.register(periodRoutes, { prefix: '/periods' })
       await v1.register(declarationRoutes, { prefix: '/declarations' })
-      await v1.register(evidenceRoutes, { prefix: '/evidence', store: evidenceStore, linkKey, linkTtlDays: config.EVIDENCE_LINK_TTL_DAYS, publicBaseUrl: config.PUBLIC_BASE_URL })
+      await v1.register(evidenceRoutes, {
+        prefix: '/evidence',
+        store: evidenceStore,
+        linkKey,
+        linkTtlDays: config.EVIDENCE_LINK_TTL_DAYS,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+      })
       await v1.register(instrumentRoutes, { prefix: '/instruments' })
       await v1.register(assessmentRoutes, { prefix: '/assessments' })
       await v1.register(dashboardRoutes, { prefix: '/dashboards' })
       await v1.register(eventRoutes, { prefix: '/events', config: { ...config, ...keys } })
       await v1.register(webhookRoutes, { prefix: '/webhooks', config: { ...config, ...keys } })
       if (config.BENCH_ROUTES) await v1.register(benchRoutes, { prefix: '/bench' })
-      await v1.register(workbookRoutes, { prefix: '/assessments', maxBytes: config.WORKBOOK_MAX_BYTES, publicBaseUrl: config.PUBLIC_BASE_URL })
+      await v1.register(workbookRoutes, {
+        prefix: '/assessments',
+        maxBytes: config.WORKBOOK_MAX_BYTES,
+        publicBaseUrl: config.PUBLIC_BASE_URL,
+      })
       await v1.register(periodExportRoutes, { prefix: '/periods' })
       await v1.register(stagePlanRoutes, { prefix: '/assessments' })
       await v1.register(instrumentPlanRoutes, { prefix: '/instruments' })
@@ -175,6 +211,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     { prefix: '/v1' },
   )
   // PortalRB (KemenPANRB) pulls proposals and LKE answers here, with the guide's own error body.
-  await app.register(portalrbRoutes, { basePath: config.PORTALRB_BASE_PATH, publicBaseUrl: config.PUBLIC_BASE_URL, store: evidenceStore, linkKey, linkTtlDays: config.EVIDENCE_LINK_TTL_DAYS })
+  await app.register(portalrbRoutes, {
+    basePath: config.PORTALRB_BASE_PATH,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    store: evidenceStore,
+    linkKey,
+    linkTtlDays: config.EVIDENCE_LINK_TTL_DAYS,
+  })
   return app
 }

@@ -12,20 +12,63 @@ export const ConfigSchema = Type.Object({
   DB_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 1048576 }),
   TRUST_PROXY: Type.Boolean({ default: false }),
-  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 1200, description: 'requests per window per token (or per IP without one)' }),
+  RATE_LIMIT_MAX: Type.Integer({
+    minimum: 1,
+    default: 1200,
+    description: 'requests per window per token (or per IP without one)',
+  }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60000 }),
   REDIS_URL: Type.Optional(
-    Type.String({ pattern: '^rediss?://', description: 'Redis for rate-limit counters shared by every replica (docs/rate-limits.md); unset: counted in this process\'s memory' }),
+    Type.String({
+      pattern: '^rediss?://',
+      description:
+        "Redis for rate-limit counters shared by every replica (docs/rate-limits.md); unset: counted in this process's memory",
+    }),
   ),
-  RATE_LIMIT_REDIS_PREFIX: Type.String({ minLength: 1, maxLength: 100, default: 'zi-rate-limit:', description: 'prefix of the rate-limit keys in Redis' }),
-  AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, maximum: 600000, default: 30000, description: 'safety lifetime of a cached verified token; 0 turns the cache off (a query per request)' }),
-  AUTH_CACHE_MAX: Type.Integer({ minimum: 1, maximum: 1000000, default: 10000, description: 'verified tokens cached per process (least recently used dropped first)' }),
-  TOKEN_USAGE_FLUSH_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 30000, description: 'how often the tokens\' last_used_at are written (and on shutdown)' }),
+  RATE_LIMIT_REDIS_PREFIX: Type.String({
+    minLength: 1,
+    maxLength: 100,
+    default: 'zi-rate-limit:',
+    description: 'prefix of the rate-limit keys in Redis',
+  }),
+  AUTH_CACHE_TTL_MS: Type.Integer({
+    minimum: 0,
+    maximum: 600000,
+    default: 30000,
+    description: 'safety lifetime of a cached verified token; 0 turns the cache off (a query per request)',
+  }),
+  AUTH_CACHE_MAX: Type.Integer({
+    minimum: 1,
+    maximum: 1000000,
+    default: 10000,
+    description: 'verified tokens cached per process (least recently used dropped first)',
+  }),
+  TOKEN_USAGE_FLUSH_MS: Type.Integer({
+    minimum: 100,
+    maximum: 60000,
+    default: 30000,
+    description: "how often the tokens' last_used_at are written (and on shutdown)",
+  }),
   BOOTSTRAP_ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 32 })),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
-  EVIDENCE_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 2147483648, default: 20971520, description: 'largest evidence file accepted (413 above)' }),
-  IDEMPOTENCY_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 720, default: 24, description: 'how long an Idempotency-Key and its response are kept' }),
-  WORKBOOK_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 104857600, default: 5242880, description: 'largest LKE workbook (.xlsx) accepted for import (413 above)' }),
+  EVIDENCE_MAX_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 2147483648,
+    default: 20971520,
+    description: 'largest evidence file accepted (413 above)',
+  }),
+  IDEMPOTENCY_TTL_HOURS: Type.Integer({
+    minimum: 1,
+    maximum: 720,
+    default: 24,
+    description: 'how long an Idempotency-Key and its response are kept',
+  }),
+  WORKBOOK_MAX_BYTES: Type.Integer({
+    minimum: 1024,
+    maximum: 104857600,
+    default: 5242880,
+    description: 'largest LKE workbook (.xlsx) accepted for import (413 above)',
+  }),
   CORS_ORIGINS: Type.Optional(
     Type.String({
       pattern: '^\\s*https?://[^/,\\s]+/?\\s*(,\\s*https?://[^/,\\s]+/?\\s*)*,?\\s*$',
@@ -36,43 +79,138 @@ export const ConfigSchema = Type.Object({
     // not under the API's own prefixes, no "." or ".." segments
     pattern: '^(?!/(v1|health|docs|openapi\\.json)(/|$))(?!.*/\\.{1,2}(/|$))(/[A-Za-z0-9._~-]+)+$',
     default: '/portalrb',
-    description: 'where the PortalRB endpoints are served (outside /v1, /health, /docs): one or more path segments, no trailing slash',
+    description:
+      'where the PortalRB endpoints are served (outside /v1, /health, /docs): one or more path segments, no trailing slash',
   }),
   WEBHOOK_SECRET_KEY: Type.Optional(
-    Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$', description: 'base64 of 32 random bytes (openssl rand -base64 32): seals webhook signing secrets at rest' }),
+    Type.String({
+      pattern: '^[A-Za-z0-9+/_-]{43}=?$',
+      description: 'base64 of 32 random bytes (openssl rand -base64 32): seals webhook signing secrets at rest',
+    }),
   ),
   WEBHOOK_WORKER: Type.Boolean({ default: true, description: 'run the webhook delivery worker in this process' }),
-  WEBHOOK_ALLOW_HOSTS: Type.String({ default: '', description: 'comma-separated hosts exempt from the SSRF guard (and allowed over http), for tests' }),
-  WEBHOOK_POLL_MS: Type.Integer({ minimum: 10, maximum: 600000, default: 1000, description: 'how often the worker looks for due deliveries' }),
-  WEBHOOK_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 30, default: 8, description: 'attempts per delivery before it is marked failed' }),
-  WEBHOOK_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 3600000, default: 30000, description: 'first retry delay; doubles on every further attempt' }),
-  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 60000, default: 10000, description: 'how long a receiver has to answer' }),
+  WEBHOOK_ALLOW_HOSTS: Type.String({
+    default: '',
+    description: 'comma-separated hosts exempt from the SSRF guard (and allowed over http), for tests',
+  }),
+  WEBHOOK_POLL_MS: Type.Integer({
+    minimum: 10,
+    maximum: 600000,
+    default: 1000,
+    description: 'how often the worker looks for due deliveries',
+  }),
+  WEBHOOK_MAX_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 30,
+    default: 8,
+    description: 'attempts per delivery before it is marked failed',
+  }),
+  WEBHOOK_RETRY_BASE_MS: Type.Integer({
+    minimum: 10,
+    maximum: 3600000,
+    default: 30000,
+    description: 'first retry delay; doubles on every further attempt',
+  }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 60000,
+    default: 10000,
+    description: 'how long a receiver has to answer',
+  }),
   EVENTS_RETENTION_DAYS: Type.Integer({
     minimum: 0,
     maximum: 36500,
     default: 400,
-    description: 'change-feed events older than this many days are purged (hourly, by one replica); 0 keeps them forever. A cursor older than the purge is answered 410 cursor_expired',
+    description:
+      'change-feed events older than this many days are purged (hourly, by one replica); 0 keeps them forever. A cursor older than the purge is answered 410 cursor_expired',
   }),
-  BENCH_ROUTES: Type.Boolean({ default: false, description: 'serve the benchmark ceiling routes /v1/bench/constant and /v1/bench/select-1 (npm run bench); never in production' }),
-  EVIDENCE_STORE: StringEnum(['fs', 's3'], { default: 'fs', description: 'where evidence files live: fs (DATA_DIR/evidence) or s3 (any S3-compatible object store, S3_* below)' }),
-  S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'the S3 API URL (MinIO, Ceph RGW, a provider); unset: AWS for S3_REGION' })),
-  S3_BUCKET: Type.Optional(Type.String({ minLength: 3, maxLength: 63, pattern: '^[a-z0-9][a-z0-9.-]+[a-z0-9]$', description: 'the bucket holding evidence (required with EVIDENCE_STORE=s3)' })),
-  S3_REGION: Type.String({ minLength: 1, default: 'us-east-1', description: 'the bucket region (MinIO accepts any)' }),
-  S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1, description: 'unset: the AWS SDK default chain (environment, instance role)' })),
-  S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
-  S3_FORCE_PATH_STYLE: Type.Boolean({ default: true, description: 'bucket in the path (MinIO, Ceph) rather than in the host name' }),
-  S3_PREFIX: Type.String({ pattern: '^$|^[A-Za-z0-9!_.*()-]+(/[A-Za-z0-9!_.*()-]+)*/$', default: '', description: 'key prefix inside the bucket, ending in /' }),
-  S3_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600000, default: 30000, description: 'one S3 request longer than this counts as the store being down (503)' }),
-  EVIDENCE_LINK_KEY: Type.Optional(
-    Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$', description: 'base64 of 32 random bytes: signs expiring evidence links (generated into DATA_DIR on the embedded database; without it on PostgreSQL links need a token)' }),
+  BENCH_ROUTES: Type.Boolean({
+    default: false,
+    description:
+      'serve the benchmark ceiling routes /v1/bench/constant and /v1/bench/select-1 (npm run bench); never in production',
+  }),
+  EVIDENCE_STORE: StringEnum(['fs', 's3'], {
+    default: 'fs',
+    description: 'where evidence files live: fs (DATA_DIR/evidence) or s3 (any S3-compatible object store, S3_* below)',
+  }),
+  S3_ENDPOINT: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'the S3 API URL (MinIO, Ceph RGW, a provider); unset: AWS for S3_REGION',
+    }),
   ),
-  EVIDENCE_LINK_TTL_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 120, description: 'how long a signed evidence link stays valid (at least this many days, rounded up to a UTC midnight)' }),
-  METRICS_ENABLED: Type.Boolean({ default: true, description: 'serve Prometheus metrics at /metrics on METRICS_HOST:METRICS_PORT' }),
-  METRICS_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 9464, description: 'the separate port of /metrics' }),
-  METRICS_HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'where /metrics listens; loopback by default (0.0.0.0 only behind a network that only the scraper reaches)' }),
-  LOG_FORMAT: StringEnum(['auto', 'json', 'pretty'], { default: 'auto', description: 'auto: pretty on a terminal, JSON otherwise' }),
-  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'OTLP/HTTP collector base URL: when set, traces of requests and queries are exported' })),
-  OTEL_SERVICE_NAME: Type.String({ minLength: 1, default: 'zi-tracker', description: 'service.name of exported traces' }),
+  S3_BUCKET: Type.Optional(
+    Type.String({
+      minLength: 3,
+      maxLength: 63,
+      pattern: '^[a-z0-9][a-z0-9.-]+[a-z0-9]$',
+      description: 'the bucket holding evidence (required with EVIDENCE_STORE=s3)',
+    }),
+  ),
+  S3_REGION: Type.String({ minLength: 1, default: 'us-east-1', description: 'the bucket region (MinIO accepts any)' }),
+  S3_ACCESS_KEY_ID: Type.Optional(
+    Type.String({ minLength: 1, description: 'unset: the AWS SDK default chain (environment, instance role)' }),
+  ),
+  S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  S3_FORCE_PATH_STYLE: Type.Boolean({
+    default: true,
+    description: 'bucket in the path (MinIO, Ceph) rather than in the host name',
+  }),
+  S3_PREFIX: Type.String({
+    pattern: '^$|^[A-Za-z0-9!_.*()-]+(/[A-Za-z0-9!_.*()-]+)*/$',
+    default: '',
+    description: 'key prefix inside the bucket, ending in /',
+  }),
+  S3_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600000,
+    default: 30000,
+    description: 'one S3 request longer than this counts as the store being down (503)',
+  }),
+  EVIDENCE_LINK_KEY: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9+/_-]{43}=?$',
+      description:
+        'base64 of 32 random bytes: signs expiring evidence links (generated into DATA_DIR on the embedded database; without it on PostgreSQL links need a token)',
+    }),
+  ),
+  EVIDENCE_LINK_TTL_DAYS: Type.Integer({
+    minimum: 1,
+    maximum: 3650,
+    default: 120,
+    description: 'how long a signed evidence link stays valid (at least this many days, rounded up to a UTC midnight)',
+  }),
+  METRICS_ENABLED: Type.Boolean({
+    default: true,
+    description: 'serve Prometheus metrics at /metrics on METRICS_HOST:METRICS_PORT',
+  }),
+  METRICS_PORT: Type.Integer({
+    minimum: 1,
+    maximum: 65535,
+    default: 9464,
+    description: 'the separate port of /metrics',
+  }),
+  METRICS_HOST: Type.String({
+    minLength: 1,
+    default: '127.0.0.1',
+    description:
+      'where /metrics listens; loopback by default (0.0.0.0 only behind a network that only the scraper reaches)',
+  }),
+  LOG_FORMAT: StringEnum(['auto', 'json', 'pretty'], {
+    default: 'auto',
+    description: 'auto: pretty on a terminal, JSON otherwise',
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'OTLP/HTTP collector base URL: when set, traces of requests and queries are exported',
+    }),
+  ),
+  OTEL_SERVICE_NAME: Type.String({
+    minLength: 1,
+    default: 'zi-tracker',
+    description: 'service.name of exported traces',
+  }),
 })
 export type Config = Static<typeof ConfigSchema>
 
@@ -86,8 +224,34 @@ export class ConfigError extends Error {
   }
 }
 
-const INTEGER_VARS = new Set(['PORT', 'DB_POOL_MAX', 'BODY_LIMIT_BYTES', 'RATE_LIMIT_MAX', 'RATE_LIMIT_WINDOW_MS', 'AUTH_CACHE_TTL_MS', 'AUTH_CACHE_MAX', 'TOKEN_USAGE_FLUSH_MS', 'EVIDENCE_MAX_BYTES', 'IDEMPOTENCY_TTL_HOURS', 'WORKBOOK_MAX_BYTES', 'WEBHOOK_POLL_MS', 'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_RETRY_BASE_MS', 'WEBHOOK_TIMEOUT_MS', 'EVENTS_RETENTION_DAYS', 'S3_TIMEOUT_MS', 'EVIDENCE_LINK_TTL_DAYS', 'METRICS_PORT'])
-const BOOLEAN_VARS = new Set(['TRUST_PROXY', 'WEBHOOK_WORKER', 'BENCH_ROUTES', 'S3_FORCE_PATH_STYLE', 'METRICS_ENABLED'])
+const INTEGER_VARS = new Set([
+  'PORT',
+  'DB_POOL_MAX',
+  'BODY_LIMIT_BYTES',
+  'RATE_LIMIT_MAX',
+  'RATE_LIMIT_WINDOW_MS',
+  'AUTH_CACHE_TTL_MS',
+  'AUTH_CACHE_MAX',
+  'TOKEN_USAGE_FLUSH_MS',
+  'EVIDENCE_MAX_BYTES',
+  'IDEMPOTENCY_TTL_HOURS',
+  'WORKBOOK_MAX_BYTES',
+  'WEBHOOK_POLL_MS',
+  'WEBHOOK_MAX_ATTEMPTS',
+  'WEBHOOK_RETRY_BASE_MS',
+  'WEBHOOK_TIMEOUT_MS',
+  'EVENTS_RETENTION_DAYS',
+  'S3_TIMEOUT_MS',
+  'EVIDENCE_LINK_TTL_DAYS',
+  'METRICS_PORT',
+])
+const BOOLEAN_VARS = new Set([
+  'TRUST_PROXY',
+  'WEBHOOK_WORKER',
+  'BENCH_ROUTES',
+  'S3_FORCE_PATH_STYLE',
+  'METRICS_ENABLED',
+])
 
 /**
  * Reads the configuration from an environment map. Empty strings count as unset so that

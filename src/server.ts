@@ -32,12 +32,15 @@ async function main(): Promise<void> {
   if (tracing) app.log.info({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }, 'exporting OpenTelemetry traces')
   let metrics: Server | null = null
   // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the pool; give up after 25 s.
-  const closer = closeWithGrace({ delay: 25_000, skip: ['uncaughtException', 'unhandledRejection'] }, async ({ signal }) => {
-    app.log.info({ signal }, 'shutting down')
-    metrics?.close()
-    await app.close()
-    await tracing?.shutdown()
-  })
+  const closer = closeWithGrace(
+    { delay: 25_000, skip: ['uncaughtException', 'unhandledRejection'] },
+    async ({ signal }) => {
+      app.log.info({ signal }, 'shutting down')
+      metrics?.close()
+      await app.close()
+      await tracing?.shutdown()
+    },
+  )
   // A lost database connection is never fatal: the pool replaces it and requests answer 503
   // meanwhile. Any other uncaught error is: log it, drain as on SIGTERM, exit 1.
   let failing = false

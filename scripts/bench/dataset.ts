@@ -3,7 +3,13 @@
  * per-unit plan (what state a unit's declaration and assessment reach) and small CLI helpers.
  * Everything is deterministic for a given seed, so two datasets of the same size are the same.
  */
-import { scoreInstrument, validateAnswers, type AnswerValue, type InstrumentDefinition, type InstrumentNode } from '../../src/modules/instruments/domain/index.js'
+import {
+  scoreInstrument,
+  validateAnswers,
+  type AnswerValue,
+  type InstrumentDefinition,
+  type InstrumentNode,
+} from '../../src/modules/instruments/domain/index.js'
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/zi_bench'
 export const PERIOD_CODE = 'ZI-2026-BENCH'
@@ -25,14 +31,20 @@ export function prng(seed: number): () => number {
 export type Answers = Record<string, AnswerValue>
 
 /** The questions a unit answers (every question except the computed ratios): 127 in LKE-ZI-2026. */
-export const answerableQuestions = (def: InstrumentDefinition): InstrumentNode[] => def.nodes.filter((n) => n.level === 'question' && n.formula === undefined)
+export const answerableQuestions = (def: InstrumentDefinition): InstrumentNode[] =>
+  def.nodes.filter((n) => n.level === 'question' && n.formula === undefined)
 
 /**
  * A full answer set of a unit of quality `quality` (0–1): each option question takes its best
  * option with probability `quality`, else one of the others at random; survey indices lean on
  * the quality; Jumlah inputs are random counts, redrawn while a ratio would divide by zero.
  */
-export function generateAnswers(def: InstrumentDefinition, questions: InstrumentNode[], quality: number, rnd: () => number): Answers {
+export function generateAnswers(
+  def: InstrumentDefinition,
+  questions: InstrumentNode[],
+  quality: number,
+  rnd: () => number,
+): Answers {
   for (;;) {
     const answers: Answers = {}
     for (const q of questions) {
@@ -55,7 +67,13 @@ export function generateAnswers(def: InstrumentDefinition, questions: Instrument
 }
 
 /** The TPI's verification of a self-assessment: most answers kept, about `share` of them re-marked (mostly downwards). */
-export function verifyAnswers(def: InstrumentDefinition, questions: InstrumentNode[], self: Answers, share: number, rnd: () => number): Answers {
+export function verifyAnswers(
+  def: InstrumentDefinition,
+  questions: InstrumentNode[],
+  self: Answers,
+  share: number,
+  rnd: () => number,
+): Answers {
   for (;;) {
     const out: Answers = { ...self }
     for (const q of questions) {
@@ -77,8 +95,22 @@ export function verifyAnswers(def: InstrumentDefinition, questions: InstrumentNo
 }
 
 /** Where a unit's assessment ends up. Self stages of plans `self_draft` and `self_returned` stay writable (the batch benchmark writes to them). */
-export type StagePlan = 'none' | 'self_draft' | 'self_returned' | 'self_submitted' | 'tpi_draft' | 'tpi_submitted' | 'tpi_approved'
-export type DeclarationPlan = 'none' | 'declared' | 'building' | 'proposed' | 'evaluated' | 'designated' | 'not_designated'
+export type StagePlan =
+  | 'none'
+  | 'self_draft'
+  | 'self_returned'
+  | 'self_submitted'
+  | 'tpi_draft'
+  | 'tpi_submitted'
+  | 'tpi_approved'
+export type DeclarationPlan =
+  | 'none'
+  | 'declared'
+  | 'building'
+  | 'proposed'
+  | 'evaluated'
+  | 'designated'
+  | 'not_designated'
 
 export interface UnitPlan {
   quality: number
@@ -143,7 +175,15 @@ export function planUnit(rnd: () => number): UnitPlan {
 }
 
 export const stageReached = (plan: StagePlan, at: StagePlan): boolean => {
-  const order: StagePlan[] = ['none', 'self_draft', 'self_returned', 'self_submitted', 'tpi_draft', 'tpi_submitted', 'tpi_approved']
+  const order: StagePlan[] = [
+    'none',
+    'self_draft',
+    'self_returned',
+    'self_submitted',
+    'tpi_draft',
+    'tpi_submitted',
+    'tpi_approved',
+  ]
   return order.indexOf(plan) >= order.indexOf(at)
 }
 

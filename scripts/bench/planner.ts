@@ -7,22 +7,35 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { planImprovement, sealDefinition, validateAnswers, type AnswerValue, type PlanTarget } from '../../src/modules/instruments/domain/index.js'
+import {
+  planImprovement,
+  sealDefinition,
+  validateAnswers,
+  type AnswerValue,
+  type PlanTarget,
+} from '../../src/modules/instruments/domain/index.js'
 import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '200' }, json: { type: 'string' } } })
 const runs = Number(values.runs)
 const def = sealDefinition(loadSeedInstrument())
-const example = (JSON.parse(readFileSync(new URL('../../test/fixtures/planner/unit-71.json', import.meta.url), 'utf8')) as { answers: Record<string, AnswerValue> }).answers
+const example = (
+  JSON.parse(readFileSync(new URL('../../test/fixtures/planner/unit-71.json', import.meta.url), 'utf8')) as {
+    answers: Record<string, AnswerValue>
+  }
+).answers
 
 let state = 20261201
-const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648)
+const rand = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648
 function randomSet(): Record<string, AnswerValue> {
   const out: Record<string, AnswerValue> = {}
   for (const q of def.nodes) {
     if (q.level !== 'question' || q.formula) continue
     if (rand() < 0.05) continue
-    if (q.options) out[q.code] = (q.options[rand() < 0.75 ? Math.floor(rand() * 2) : Math.floor(rand() * q.options.length)] as { value: string }).value
+    if (q.options)
+      out[q.code] = (
+        q.options[rand() < 0.75 ? Math.floor(rand() * 2) : Math.floor(rand() * q.options.length)] as { value: string }
+      ).value
     else if (q.answerType === 'survey_index') out[q.code] = Math.round((2.5 + rand() * 1.5) * 100) / 100
     else if (q.answerType === 'count') out[q.code] = 1 + Math.floor(rand() * 12)
   }
@@ -64,11 +77,19 @@ for (const target of ['WBK', 'WBBM'] as const) {
   measure(`random ${target}`, () => sets.map((s) => time(s, target)))
 }
 const plan = planImprovement(def, example, 'WBK')
-console.log(`worked example: ${plan.before.total.toFixed(2)} points, ${plan.changes} changes to WBK (${plan.algorithm}, verified ${plan.verified})`)
+console.log(
+  `worked example: ${plan.before.total.toFixed(2)} points, ${plan.changes} changes to WBK (${plan.algorithm}, verified ${plan.verified})`,
+)
 console.log('scenario              n   wall: median   p95     max  |  cpu: median   p95     max  (ms)')
 for (const [k, v] of Object.entries(result)) {
   const c = cpuResult[k] as ReturnType<typeof stats>
   const f = (x: number) => x.toFixed(2).padStart(7)
-  console.log(`${k.padEnd(20)} ${String(v.n).padStart(4)}  ${f(v.median)} ${f(v.p95)} ${f(v.max)}  |  ${f(c.median)} ${f(c.p95)} ${f(c.max)}`)
+  console.log(
+    `${k.padEnd(20)} ${String(v.n).padStart(4)}  ${f(v.median)} ${f(v.p95)} ${f(v.max)}  |  ${f(c.median)} ${f(c.p95)} ${f(c.max)}`,
+  )
 }
-if (values.json) writeFileSync(values.json, `${JSON.stringify({ node: process.version, runs, loadavg: (await import('node:os')).loadavg(), wall: result, cpu: cpuResult }, null, 2)}\n`)
+if (values.json)
+  writeFileSync(
+    values.json,
+    `${JSON.stringify({ node: process.version, runs, loadavg: (await import('node:os')).loadavg(), wall: result, cpu: cpuResult }, null, 2)}\n`,
+  )

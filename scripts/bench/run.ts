@@ -32,7 +32,16 @@ import { declarations } from '../../src/modules/declarations/tables.js'
 import { loadDefinition } from '../../src/modules/instruments/cache.js'
 import { periods } from '../../src/modules/periods/tables.js'
 import { units } from '../../src/modules/units/tables.js'
-import { DEFAULT_DATABASE_URL, PERIOD_CODE, answerableQuestions, databaseName, generateAnswers, intArg, parseArgs, prng } from './dataset.js'
+import {
+  DEFAULT_DATABASE_URL,
+  PERIOD_CODE,
+  answerableQuestions,
+  databaseName,
+  generateAnswers,
+  intArg,
+  parseArgs,
+  prng,
+} from './dataset.js'
 
 const args = parseArgs(process.argv.slice(2))
 const URL_ = args.get('database-url') ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL
@@ -42,7 +51,10 @@ const CONNECTIONS = Math.max(1, intArg(args, 'connections', 10))
 const SOLO_DURATION = intArg(args, 'solo-duration', 5)
 const TOKENS = Math.max(1, intArg(args, 'tokens', 8))
 const PORT = intArg(args, 'port', 3917)
-const ONLY = args.get('only')?.split(',').map((s) => s.trim())
+const ONLY = args
+  .get('only')
+  ?.split(',')
+  .map((s) => s.trim())
 const JSON_OUT = args.get('json')
 /** extra node flags for the server, comma-separated, e.g. --server-node-args=--cpu-prof,--cpu-prof-dir=/tmp/prof to profile it */
 const SERVER_NODE_ARGS = args.get('server-node-args')?.split(',').filter(Boolean) ?? []
@@ -85,7 +97,12 @@ interface Outcome {
 async function makeTokens(db: Db, role: Role, count: number): Promise<string[]> {
   const out: string[] = []
   for (let i = 0; i < count; i++) {
-    const created = await createPrincipalWithToken(db, systemActor('bench'), { name: `bench ${role} ${i + 1}`, kind: 'service', role, expiresAt: new Date(Date.now() + 86_400_000) })
+    const created = await createPrincipalWithToken(db, systemActor('bench'), {
+      name: `bench ${role} ${i + 1}`,
+      kind: 'service',
+      role,
+      expiresAt: new Date(Date.now() + 86_400_000),
+    })
     out.push(created.token)
   }
   return out
@@ -95,13 +112,22 @@ const rotate = <T>(list: readonly T[], i: number): T => list[i % list.length]!
 
 async function scenarios(db: Db): Promise<Scenario[]> {
   const [period] = await db.select().from(periods).where(eq(periods.code, PERIOD_CODE))
-  if (!period) throw new Error(`no period ${PERIOD_CODE} in ${databaseName(URL_)}: seed it first (npm run seed:bench -- --units N --database-url …)`)
-  const [viewer, admin, integration] = [await makeTokens(db, 'viewer', TOKENS), await makeTokens(db, 'admin', TOKENS), await makeTokens(db, 'integration', TOKENS)]
+  if (!period)
+    throw new Error(
+      `no period ${PERIOD_CODE} in ${databaseName(URL_)}: seed it first (npm run seed:bench -- --units N --database-url …)`,
+    )
+  const [viewer, admin, integration] = [
+    await makeTokens(db, 'viewer', TOKENS),
+    await makeTokens(db, 'admin', TOKENS),
+    await makeTokens(db, 'integration', TOKENS),
+  ]
 
   // (1) list units: the pages a synchronising client walks (default sort by name, 50 a page).
   const pages: string[] = ['/v1/units?limit=50']
   for (let i = 0; i < 40; i++) {
-    const res = await fetch(`${BASE}${pages[pages.length - 1]}`, { headers: { authorization: `Bearer ${rotate(viewer, 0)}` } })
+    const res = await fetch(`${BASE}${pages[pages.length - 1]}`, {
+      headers: { authorization: `Bearer ${rotate(viewer, 0)}` },
+    })
     const body = (await res.json()) as { next_cursor: string | null }
     if (!res.ok || !body.next_cursor) break
     pages.push(`/v1/units?limit=50&cursor=${encodeURIComponent(body.next_cursor)}`)
@@ -111,7 +137,10 @@ async function scenarios(db: Db): Promise<Scenario[]> {
   const scored = await db
     .select({ id: assessments.id })
     .from(assessments)
-    .innerJoin(assessmentStages, and(eq(assessmentStages.assessmentId, assessments.id), eq(assessmentStages.kind, 'self')))
+    .innerJoin(
+      assessmentStages,
+      and(eq(assessmentStages.assessmentId, assessments.id), eq(assessmentStages.kind, 'self')),
+    )
     .where(and(eq(assessments.periodId, period.id), inArray(assessmentStages.status, ['submitted', 'approved'])))
     .orderBy(asc(assessments.id))
     .limit(500)
@@ -120,7 +149,10 @@ async function scenarios(db: Db): Promise<Scenario[]> {
   const writable = await db
     .select({ id: assessments.id })
     .from(assessments)
-    .innerJoin(assessmentStages, and(eq(assessmentStages.assessmentId, assessments.id), eq(assessmentStages.kind, 'self')))
+    .innerJoin(
+      assessmentStages,
+      and(eq(assessmentStages.assessmentId, assessments.id), eq(assessmentStages.kind, 'self')),
+    )
     .where(and(eq(assessments.periodId, period.id), inArray(assessmentStages.status, ['draft', 'returned'])))
     .orderBy(asc(assessments.id))
     .limit(2000)
@@ -128,7 +160,9 @@ async function scenarios(db: Db): Promise<Scenario[]> {
   const questions = answerableQuestions(def)
   const bodies = Array.from({ length: 32 }, (_, k) => {
     const answers = generateAnswers(def, questions, 0.5 + (k % 10) / 20, prng(424_242 + k))
-    return JSON.stringify({ answers: questions.map((q) => ({ question_code: q.code, value: answers[q.code] ?? null })) })
+    return JSON.stringify({
+      answers: questions.map((q) => ({ question_code: q.code, value: answers[q.code] ?? null })),
+    })
   })
 
   // (5) PortalRB: units proposed (or further) in the period, by the id PortalRB knows them by.
@@ -144,21 +178,56 @@ async function scenarios(db: Db): Promise<Scenario[]> {
   ] as const) {
     if (list.length === 0) throw new Error(`the dataset has no ${what}: seed it with more units`)
   }
-  log(`targets: ${pages.length} unit pages, ${scored.length} scored stages, ${writable.length} writable stages, ${proposed.length} proposed units; ${TOKENS} tokens per role`)
+  log(
+    `targets: ${pages.length} unit pages, ${scored.length} scored stages, ${writable.length} writable stages, ${proposed.length} proposed units; ${TOKENS} tokens per role`,
+  )
 
   return [
     // Unauthenticated ceilings: no token, no rate limit (health checks are exempt).
-    { name: 'ceiling: /health/live', what: 'GET /health/live (no token, no database)', ceiling: null, method: 'GET', request: () => ({ path: '/health/live', token: '' }) },
-    { name: 'ceiling: /health/ready', what: 'GET /health/ready (no token, SELECT 1)', ceiling: null, method: 'GET', request: () => ({ path: '/health/ready', token: '' }) },
-    { name: 'ceiling: constant', what: 'GET /v1/bench/constant', ceiling: null, method: 'GET', request: (i) => ({ path: '/v1/bench/constant', token: rotate(integration, i) }) },
-    { name: 'ceiling: SELECT 1', what: 'GET /v1/bench/select-1', ceiling: 'constant', method: 'GET', request: (i) => ({ path: '/v1/bench/select-1', token: rotate(integration, i) }) },
-    { name: '(1) list units', what: `GET /v1/units?limit=50 (${pages.length} pages)`, ceiling: 'select-1', method: 'GET', request: (i) => ({ path: rotate(pages, i), token: rotate(viewer, i) }) },
+    {
+      name: 'ceiling: /health/live',
+      what: 'GET /health/live (no token, no database)',
+      ceiling: null,
+      method: 'GET',
+      request: () => ({ path: '/health/live', token: '' }),
+    },
+    {
+      name: 'ceiling: /health/ready',
+      what: 'GET /health/ready (no token, SELECT 1)',
+      ceiling: null,
+      method: 'GET',
+      request: () => ({ path: '/health/ready', token: '' }),
+    },
+    {
+      name: 'ceiling: constant',
+      what: 'GET /v1/bench/constant',
+      ceiling: null,
+      method: 'GET',
+      request: (i) => ({ path: '/v1/bench/constant', token: rotate(integration, i) }),
+    },
+    {
+      name: 'ceiling: SELECT 1',
+      what: 'GET /v1/bench/select-1',
+      ceiling: 'constant',
+      method: 'GET',
+      request: (i) => ({ path: '/v1/bench/select-1', token: rotate(integration, i) }),
+    },
+    {
+      name: '(1) list units',
+      what: `GET /v1/units?limit=50 (${pages.length} pages)`,
+      ceiling: 'select-1',
+      method: 'GET',
+      request: (i) => ({ path: rotate(pages, i), token: rotate(viewer, i) }),
+    },
     {
       name: '(2) score, explain=true',
       what: `GET /v1/assessments/{id}/stages/self/score?explain=true (${scored.length} stages)`,
       ceiling: 'select-1',
       method: 'GET',
-      request: (i) => ({ path: `/v1/assessments/${rotate(scored, i).id}/stages/self/score?explain=true`, token: rotate(viewer, i) }),
+      request: (i) => ({
+        path: `/v1/assessments/${rotate(scored, i).id}/stages/self/score?explain=true`,
+        token: rotate(viewer, i),
+      }),
     },
     {
       name: '(4) period summary',
@@ -172,14 +241,21 @@ async function scenarios(db: Db): Promise<Scenario[]> {
       what: `GET ${PORTALRB_BASE_PATH}/lke/jawaban-unit/{id} (${proposed.length} units)`,
       ceiling: 'select-1',
       method: 'GET',
-      request: (i) => ({ path: `${PORTALRB_BASE_PATH}/lke/jawaban-unit/${encodeURIComponent(rotate(proposed, i).id)}`, token: rotate(integration, i) }),
+      request: (i) => ({
+        path: `${PORTALRB_BASE_PATH}/lke/jawaban-unit/${encodeURIComponent(rotate(proposed, i).id)}`,
+        token: rotate(integration, i),
+      }),
     },
     {
       name: '(3) batch, 127 answers',
       what: `POST /v1/assessments/{id}/stages/self/answers/batch (${writable.length} stages)`,
       ceiling: 'select-1',
       method: 'POST',
-      request: (i) => ({ path: `/v1/assessments/${rotate(writable, i).id}/stages/self/answers/batch`, token: rotate(admin, i), body: rotate(bodies, Math.floor(i / writable.length) + i) }),
+      request: (i) => ({
+        path: `/v1/assessments/${rotate(writable, i).id}/stages/self/answers/batch`,
+        token: rotate(admin, i),
+        body: rotate(bodies, Math.floor(i / writable.length) + i),
+      }),
     },
   ]
 }
@@ -220,7 +296,10 @@ function cpuMs(pid: number): number {
 
 /** The CPU used by the server process and by the PostgreSQL backends of its pool (application_name zi-tracker). */
 async function cpuSnapshot(db: Db, server: ChildProcess): Promise<{ server: number; backends: Map<number, number> }> {
-  const pids = await queryRows<{ pid: number }>(db, sql`select pid from pg_stat_activity where datname = current_database() and application_name = 'zi-tracker'`)
+  const pids = await queryRows<{ pid: number }>(
+    db,
+    sql`select pid from pg_stat_activity where datname = current_database() and application_name = 'zi-tracker'`,
+  )
   return { server: cpuMs(server.pid!), backends: new Map(pids.map((p) => [p.pid, cpuMs(p.pid)])) }
 }
 
@@ -253,7 +332,10 @@ async function fire(
               ...req,
               method: s.method,
               path: r.path,
-              headers: { ...(r.token ? { authorization: `Bearer ${r.token}` } : {}), ...(r.body ? { 'content-type': 'application/json' } : {}) },
+              headers: {
+                ...(r.token ? { authorization: `Bearer ${r.token}` } : {}),
+                ...(r.body ? { 'content-type': 'application/json' } : {}),
+              },
               ...(r.body ? { body: r.body } : {}),
             }
           },
@@ -263,7 +345,12 @@ async function fire(
     const after = await cpuSnapshot(db, server)
     let databaseCpuMs = 0
     for (const [pid, ms] of after.backends) databaseCpuMs += ms - (before.backends.get(pid) ?? 0)
-    return { result, maxRss: Math.max(maxRss, rssMb(server.pid!)), serverCpuMs: after.server - before.server, databaseCpuMs }
+    return {
+      result,
+      maxRss: Math.max(maxRss, rssMb(server.pid!)),
+      serverCpuMs: after.server - before.server,
+      databaseCpuMs,
+    }
   } finally {
     clearInterval(timer)
   }
@@ -274,14 +361,19 @@ async function preflight(s: Scenario): Promise<void> {
   const r = s.request(0)
   const res = await fetch(`${BASE}${r.path}`, {
     method: s.method,
-    headers: { ...(r.token ? { authorization: `Bearer ${r.token}` } : {}), ...(r.body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(r.token ? { authorization: `Bearer ${r.token}` } : {}),
+      ...(r.body ? { 'content-type': 'application/json' } : {}),
+    },
     ...(r.body ? { body: r.body } : {}),
   })
   const text = await res.text()
-  if (res.status < 200 || res.status > 299) throw new Error(`${s.name}: ${s.method} ${r.path} answered ${res.status}: ${text.slice(0, 500)}`)
+  if (res.status < 200 || res.status > 299)
+    throw new Error(`${s.name}: ${s.method} ${r.path} answered ${res.status}: ${text.slice(0, 500)}`)
 }
 
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 
 function table(outcomes: Outcome[]): string {
   const lines = [
@@ -289,9 +381,12 @@ function table(outcomes: Outcome[]): string {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const o of outcomes) {
-    const ratio = o.ratio === null ? '—' : `${fmt(100 * o.ratio)} % of ${o.ceiling === 'constant' ? 'constant' : 'SELECT 1'}`
+    const ratio =
+      o.ratio === null ? '—' : `${fmt(100 * o.ratio)} % of ${o.ceiling === 'constant' ? 'constant' : 'SELECT 1'}`
     const solo = o.solo ? `${fmt(o.solo.requestsPerSecond)} | ${fmt(o.solo.p50)} | ${fmt(o.solo.p99)}` : '— | — | —'
-    lines.push(`| ${o.name} | ${fmt(o.requestsPerSecond)} | ${fmt(o.p50)} | ${fmt(o.p99)} | ${fmt(o.maxRssMb)} | ${ratio} | ${fmt(o.total)} | ${o.non2xx + o.errors} | ${fmt(o.serverCpuPerRequest, 1)} | ${fmt(o.databaseCpuPerRequest, 1)} | ${solo} | ${o.load1.toFixed(2)} |`)
+    lines.push(
+      `| ${o.name} | ${fmt(o.requestsPerSecond)} | ${fmt(o.p50)} | ${fmt(o.p99)} | ${fmt(o.maxRssMb)} | ${ratio} | ${fmt(o.total)} | ${o.non2xx + o.errors} | ${fmt(o.serverCpuPerRequest, 1)} | ${fmt(o.databaseCpuPerRequest, 1)} | ${solo} | ${o.load1.toFixed(2)} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -299,22 +394,58 @@ function table(outcomes: Outcome[]): string {
 /** The issue-17 targets as ratios of the same run. */
 function targets(outcomes: Outcome[]): string {
   const by = (name: string) => outcomes.find((o) => o.name === name)
-  const [live, ready, constant, select1, batch] = ['ceiling: /health/live', 'ceiling: /health/ready', 'ceiling: constant', 'ceiling: SELECT 1', '(3) batch, 127 answers'].map(by)
+  const [live, ready, constant, select1, batch] = [
+    'ceiling: /health/live',
+    'ceiling: /health/ready',
+    'ceiling: constant',
+    'ceiling: SELECT 1',
+    '(3) batch, 127 answers',
+  ].map(by)
   const rows: string[] = ['| target | measured | met? |', '|---|---:|---|']
   const add = (what: string, value: number | undefined, text: (v: number) => string, ok: (v: number) => boolean) => {
     if (value === undefined || !Number.isFinite(value)) return
     rows.push(`| ${what} | ${text(value)} | ${ok(value) ? 'yes' : '**no**'} |`)
   }
   const pct = (v: number) => `${fmt(100 * v)} %`
-  add('authenticated constant ≥ 60 % of /health/live (10 connections)', constant && live ? constant.requestsPerSecond / live.requestsPerSecond : undefined, pct, (v) => v >= 0.6)
-  add('authenticated SELECT 1 ≥ 60 % of /health/ready (10 connections)', select1 && ready ? select1.requestsPerSecond / ready.requestsPerSecond : undefined, pct, (v) => v >= 0.6)
-  add('127-answer batch p50 ≤ 12 × /health/ready p50 (1 connection)', batch?.solo && ready?.solo ? batch.solo.p50 / Math.max(ready.solo.p50, 0.001) : undefined, (v) => `${fmt(v, 1)} × (${fmt(batch!.solo!.p50, 1)} ms vs ${fmt(ready!.solo!.p50, 1)} ms)`, (v) => v <= 12)
-  add('127-answer batch p50 < 15 ms (1 connection)', batch?.solo?.p50, (v) => `${fmt(v, 1)} ms`, (v) => v < 15)
+  add(
+    'authenticated constant ≥ 60 % of /health/live (10 connections)',
+    constant && live ? constant.requestsPerSecond / live.requestsPerSecond : undefined,
+    pct,
+    (v) => v >= 0.6,
+  )
+  add(
+    'authenticated SELECT 1 ≥ 60 % of /health/ready (10 connections)',
+    select1 && ready ? select1.requestsPerSecond / ready.requestsPerSecond : undefined,
+    pct,
+    (v) => v >= 0.6,
+  )
+  add(
+    '127-answer batch p50 ≤ 12 × /health/ready p50 (1 connection)',
+    batch?.solo && ready?.solo ? batch.solo.p50 / Math.max(ready.solo.p50, 0.001) : undefined,
+    (v) => `${fmt(v, 1)} × (${fmt(batch!.solo!.p50, 1)} ms vs ${fmt(ready!.solo!.p50, 1)} ms)`,
+    (v) => v <= 12,
+  )
+  add(
+    '127-answer batch p50 < 15 ms (1 connection)',
+    batch?.solo?.p50,
+    (v) => `${fmt(v, 1)} ms`,
+    (v) => v < 15,
+  )
   for (const name of ['(1) list units', '(2) score, explain=true', '(5) PortalRB jawaban-unit', '(4) period summary']) {
     const o = by(name)
-    add(`${name} ≥ 40 % of authenticated SELECT 1`, o && select1 ? o.requestsPerSecond / select1.requestsPerSecond : undefined, pct, (v) => v >= 0.4)
+    add(
+      `${name} ≥ 40 % of authenticated SELECT 1`,
+      o && select1 ? o.requestsPerSecond / select1.requestsPerSecond : undefined,
+      pct,
+      (v) => v >= 0.4,
+    )
   }
-  add('server RSS < 250 MB in every scenario', Math.max(...outcomes.map((o) => o.maxRssMb)), (v) => `${fmt(v)} MB`, (v) => v < 250)
+  add(
+    'server RSS < 250 MB in every scenario',
+    Math.max(...outcomes.map((o) => o.maxRssMb)),
+    (v) => `${fmt(v)} MB`,
+    (v) => v < 250,
+  )
   return rows.join('\n')
 }
 
@@ -325,11 +456,16 @@ async function main(): Promise<void> {
   const { db } = database
   let server: ChildProcess | undefined
   try {
-    const [{ n: unitCount } = { n: 0 }] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from units where kind = 'unit'`)
+    const [{ n: unitCount } = { n: 0 }] = await queryRows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from units where kind = 'unit'`,
+    )
     const [pgVersion] = await queryRows<{ v: string }>(db, sql`select version() as v`)
     const load = os.loadavg()
     log(`database ${databaseName(URL_)}: ${unitCount} unit kerja; ${pgVersion?.v.split(' on ')[0]}`)
-    log(`machine: ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}; load averages ${load.map((l) => l.toFixed(2)).join(' ')}`)
+    log(
+      `machine: ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}; load averages ${load.map((l) => l.toFixed(2)).join(' ')}`,
+    )
 
     server = spawn(process.execPath, [...SERVER_NODE_ARGS, entry], {
       env: {
@@ -347,7 +483,11 @@ async function main(): Promise<void> {
     await waitReady(server)
     log(`server ${entry} ready (pid ${server.pid}), RSS ${fmt(rssMb(server.pid!))} MB`)
     const all = await scenarios(db)
-    const chosen = ONLY ? all.filter((s) => s.name.startsWith('ceiling') || ONLY.some((o) => s.name.toLowerCase().includes(o.toLowerCase()))) : all
+    const chosen = ONLY
+      ? all.filter(
+          (s) => s.name.startsWith('ceiling') || ONLY.some((o) => s.name.toLowerCase().includes(o.toLowerCase())),
+        )
+      : all
     const outcomes: Outcome[] = []
     const failures: string[] = []
     for (const s of chosen) {
@@ -371,17 +511,32 @@ async function main(): Promise<void> {
         load1,
         serverCpuPerRequest: result.requests.total > 0 ? serverCpuMs / result.requests.total : 0,
         databaseCpuPerRequest: result.requests.total > 0 ? databaseCpuMs / result.requests.total : 0,
-        solo: solo ? { requestsPerSecond: solo.result.requests.average, p50: solo.result.latency.p50, p99: solo.result.latency.p99 } : null,
+        solo: solo
+          ? {
+              requestsPerSecond: solo.result.requests.average,
+              p50: solo.result.latency.p50,
+              p99: solo.result.latency.p99,
+            }
+          : null,
         ratio: null,
         ceiling: s.ceiling,
       }
       outcomes.push(o)
-      log(`${s.name}: ${fmt(o.requestsPerSecond)} req/s, p50 ${o.p50} ms, p99 ${o.p99} ms, RSS ≤ ${fmt(maxRss)} MB, ${o.total} requests, ${o.non2xx} non-2xx, ${o.errors} errors${o.solo ? `; 1 connection: p50 ${o.solo.p50} ms, p99 ${o.solo.p99} ms` : ''}`)
-      for (const [label, r] of [[`${CONNECTIONS} connections`, result], ['1 connection', solo?.result]] as const) {
-        if (r && (r.non2xx > 0 || r.errors > 0 || r.requests.total === 0)) failures.push(`${s.name} (${label}): ${r.non2xx} non-2xx answers, ${r.errors} errors (${r.timeouts} timeouts) of ${r.requests.total} requests`)
+      log(
+        `${s.name}: ${fmt(o.requestsPerSecond)} req/s, p50 ${o.p50} ms, p99 ${o.p99} ms, RSS ≤ ${fmt(maxRss)} MB, ${o.total} requests, ${o.non2xx} non-2xx, ${o.errors} errors${o.solo ? `; 1 connection: p50 ${o.solo.p50} ms, p99 ${o.solo.p99} ms` : ''}`,
+      )
+      for (const [label, r] of [
+        [`${CONNECTIONS} connections`, result],
+        ['1 connection', solo?.result],
+      ] as const) {
+        if (r && (r.non2xx > 0 || r.errors > 0 || r.requests.total === 0))
+          failures.push(
+            `${s.name} (${label}): ${r.non2xx} non-2xx answers, ${r.errors} errors (${r.timeouts} timeouts) of ${r.requests.total} requests`,
+          )
       }
     }
-    const ceilingOf = (c: Scenario['ceiling']): Outcome | undefined => outcomes.find((o) => o.name === (c === 'constant' ? 'ceiling: constant' : 'ceiling: SELECT 1'))
+    const ceilingOf = (c: Scenario['ceiling']): Outcome | undefined =>
+      outcomes.find((o) => o.name === (c === 'constant' ? 'ceiling: constant' : 'ceiling: SELECT 1'))
     for (const o of outcomes) {
       const ceiling = o.ceiling ? ceilingOf(o.ceiling) : undefined
       o.ratio = ceiling && ceiling.requestsPerSecond > 0 ? o.requestsPerSecond / ceiling.requestsPerSecond : null
@@ -391,7 +546,11 @@ async function main(): Promise<void> {
       `${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, ${pgVersion?.v.split(' on ')[0]}; load averages before: ${load.map((l) => l.toFixed(2)).join(' ')}`,
     ]
     console.log(`\n${header.join('\n')}\n\n${table(outcomes)}\n\n${targets(outcomes)}\n`)
-    if (JSON_OUT) writeFileSync(JSON_OUT, `${JSON.stringify({ database: databaseName(URL_), units: unitCount, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, tokens: TOKENS, load, outcomes }, null, 2)}\n`)
+    if (JSON_OUT)
+      writeFileSync(
+        JSON_OUT,
+        `${JSON.stringify({ database: databaseName(URL_), units: unitCount, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, tokens: TOKENS, load, outcomes }, null, 2)}\n`,
+      )
     if (failures.length > 0) {
       console.error(`\nFAILED: some requests did not answer 2xx:\n${failures.map((f) => `  ${f}`).join('\n')}`)
       process.exitCode = 1

@@ -38,8 +38,23 @@ import { fromPostgres, queryRows, type Db, type Queryable } from '../../src/db/c
 import type { Principal } from '../../src/lib/principal.js'
 import { appendAudit, systemActor, type AuditActor, type AuditInput } from '../../src/modules/audit/service.js'
 import { authenticate, createPrincipalWithToken } from '../../src/modules/auth/service.js'
-import { answerView, createAssessment, stageView, startStage, transitionStage, writeAnswers, type AnswerInput, type AssessmentRow, type StageRow } from '../../src/modules/assessments/service.js'
-import { createDeclaration, moveDeclaration, toDeclarationView, transitionDeclaration } from '../../src/modules/declarations/service.js'
+import {
+  answerView,
+  createAssessment,
+  stageView,
+  startStage,
+  transitionStage,
+  writeAnswers,
+  type AnswerInput,
+  type AssessmentRow,
+  type StageRow,
+} from '../../src/modules/assessments/service.js'
+import {
+  createDeclaration,
+  moveDeclaration,
+  toDeclarationView,
+  transitionDeclaration,
+} from '../../src/modules/declarations/service.js'
 import { proposals } from '../../src/modules/proposals/tables.js'
 import type { DeclarationRow } from '../../src/modules/declarations/tables.js'
 import { insertEvidence, toEvidenceView } from '../../src/modules/evidence/service.js'
@@ -96,7 +111,8 @@ async function prepareDatabase(): Promise<void> {
   await admin.connect()
   try {
     if (RECREATE) {
-      if (!name.startsWith('zi_bench')) throw new Error(`--recreate drops the database: only for names starting with zi_bench (got ${name})`)
+      if (!name.startsWith('zi_bench'))
+        throw new Error(`--recreate drops the database: only for names starting with zi_bench (got ${name})`)
       await admin.query(`drop database if exists "${name}" with (force)`)
       log(`dropped database ${name}`)
     }
@@ -122,7 +138,13 @@ function seedUrl(url: string): string {
   return u.toString()
 }
 
-const actorOf = (p: Principal): AuditActor => ({ principalId: p.principalId, name: p.name, role: p.role, requestId: null, ip: '127.0.0.1' })
+const actorOf = (p: Principal): AuditActor => ({
+  principalId: p.principalId,
+  name: p.name,
+  role: p.role,
+  requestId: null,
+  ip: '127.0.0.1',
+})
 
 /** What a route writes after its change: the audit event and the change-feed event. Appended at the end of the transaction. */
 class Tail {
@@ -153,10 +175,31 @@ async function principalOf(db: Db, token: string): Promise<Principal> {
 
 /** An error of a database that went away (restart, failover): the step is retried. */
 function transient(err: unknown): boolean {
-  const codes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006'])
-  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  const codes = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'EPIPE',
+    '57P01',
+    '57P02',
+    '57P03',
+    '08000',
+    '08001',
+    '08003',
+    '08004',
+    '08006',
+  ])
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.code === 'string' && codes.has(e.code)) return true
-    if (/Connection terminated|terminating connection|database system is (shutting down|starting up)|timeout exceeded when trying to connect/i.test(String(e.message))) return true
+    if (
+      /Connection terminated|terminating connection|database system is (shutting down|starting up)|timeout exceeded when trying to connect/i.test(
+        String(e.message),
+      )
+    )
+      return true
   }
   return false
 }
@@ -227,7 +270,10 @@ interface Job {
   concurrency: number
 }
 
-type WorkerMessage = { kind: 'opd' } | { kind: 'unit'; work: number; tail: number; commit: number } | { kind: 'finished' }
+type WorkerMessage =
+  | { kind: 'opd' }
+  | { kind: 'unit'; work: number; tail: number; commit: number }
+  | { kind: 'finished' }
 
 // -------------------------------------------------------------------------------------------
 // Worker: creates its OPDs with their unit kerja and operator, then each unit's declarations,
@@ -251,38 +297,81 @@ async function worker(job: Job): Promise<void> {
       const size = job.sizes[o]!
       const code = `${INSTANSI_CODE}.${String(o + 1).padStart(3, '0')}`
       const existingOpd = async (): Promise<{ opd: UnitRow; list: UnitRow[] } | undefined> => {
-        const [opd] = await db.select().from(unitsTable).where(and(eq(unitsTable.instansiId, job.instansiId), eq(unitsTable.code, code)))
+        const [opd] = await db
+          .select()
+          .from(unitsTable)
+          .where(and(eq(unitsTable.instansiId, job.instansiId), eq(unitsTable.code, code)))
         if (!opd) return undefined
-        return { opd, list: await db.select().from(unitsTable).where(eq(unitsTable.parentId, opd.id)).orderBy(asc(unitsTable.code)) }
-      }
-      const created = await retrying(`OPD ${code}`, () => db.transaction(async (tx) => {
-        const tail = new Tail()
-        const opd = await createUnit(tx, { code, name: `Dinas ${o + 1} Kabupaten Bench`, kind: 'opd', parent_id: job.instansiId, external_ids: { sipd: code } })
-        tail.audit(admin, { action: 'unit.created', entityType: 'unit', entityId: opd.id, before: null, after: toUnitView(opd) })
-        const list: UnitRow[] = []
-        for (let u = 0; u < size; u++) {
-          const unit = await createUnit(tx, {
-            code: `${code}.${String(u + 1).padStart(3, '0')}`,
-            name: `${['Puskesmas', 'UPT', 'Bidang'][u % 3]} ${u + 1} Dinas ${o + 1}`,
-            kind: 'unit',
-            parent_id: opd.id,
-            external_ids: { portalrb: `PRB-${o + 1}-${u + 1}` },
-          })
-          tail.audit(admin, { action: 'unit.created', entityType: 'unit', entityId: unit.id, before: null, after: toUnitView(unit) })
-          list.push(unit)
+        return {
+          opd,
+          list: await db.select().from(unitsTable).where(eq(unitsTable.parentId, opd.id)).orderBy(asc(unitsTable.code)),
         }
-        await tail.flush(tx)
-        return { opd, list }
-      }), existingOpd)
+      }
+      const created = await retrying(
+        `OPD ${code}`,
+        () =>
+          db.transaction(async (tx) => {
+            const tail = new Tail()
+            const opd = await createUnit(tx, {
+              code,
+              name: `Dinas ${o + 1} Kabupaten Bench`,
+              kind: 'opd',
+              parent_id: job.instansiId,
+              external_ids: { sipd: code },
+            })
+            tail.audit(admin, {
+              action: 'unit.created',
+              entityType: 'unit',
+              entityId: opd.id,
+              before: null,
+              after: toUnitView(opd),
+            })
+            const list: UnitRow[] = []
+            for (let u = 0; u < size; u++) {
+              const unit = await createUnit(tx, {
+                code: `${code}.${String(u + 1).padStart(3, '0')}`,
+                name: `${['Puskesmas', 'UPT', 'Bidang'][u % 3]} ${u + 1} Dinas ${o + 1}`,
+                kind: 'unit',
+                parent_id: opd.id,
+                external_ids: { portalrb: `PRB-${o + 1}-${u + 1}` },
+              })
+              tail.audit(admin, {
+                action: 'unit.created',
+                entityType: 'unit',
+                entityId: unit.id,
+                before: null,
+                after: toUnitView(unit),
+              })
+              list.push(unit)
+            }
+            await tail.flush(tx)
+            return { opd, list }
+          }),
+        existingOpd,
+      )
       // A unit operator per OPD: its grant covers the OPD's subtree, as a Pemda hands them out.
-      const operator = await retrying(`operator of ${code}`, async () => principalOf(db, await newPrincipal(db, `Operator ZI Dinas ${o + 1}`, 'unit_operator', created.opd.id)), async () => undefined)
+      const operator = await retrying(
+        `operator of ${code}`,
+        async () =>
+          principalOf(db, await newPrincipal(db, `Operator ZI Dinas ${o + 1}`, 'unit_operator', created.opd.id)),
+        async () => undefined,
+      )
       const first = job.sizes.slice(0, o).reduce((a, b) => a + b, 0)
       created.list.forEach((unit, u) => units.push({ unit, index: first + u, operator }))
       send({ kind: 'opd' })
     })
     units.sort((a, b) => a.index - b.index)
 
-    async function declare(tx: Queryable, tail: Tail, op: Principal, unit: UnitRow, periodId: string, target: 'WBK' | 'WBBM', declaredOn: string, path: [DeclarationStep, Principal][]): Promise<DeclarationRow> {
+    async function declare(
+      tx: Queryable,
+      tail: Tail,
+      op: Principal,
+      unit: UnitRow,
+      periodId: string,
+      target: 'WBK' | 'WBBM',
+      declaredOn: string,
+      path: [DeclarationStep, Principal][],
+    ): Promise<DeclarationRow> {
       let d = await createDeclaration(tx, op, {
         unit_id: unit.id,
         period_id: periodId,
@@ -294,7 +383,13 @@ async function worker(job: Job): Promise<void> {
         ],
         notes: 'Pencanangan bersama seluruh pegawai.',
       })
-      tail.audit(op, { action: 'declaration.created', entityType: 'declaration', entityId: d.id, before: null, after: toDeclarationView(d, op) })
+      tail.audit(op, {
+        action: 'declaration.created',
+        entityType: 'declaration',
+        entityId: d.id,
+        before: null,
+        after: toDeclarationView(d, op),
+      })
       tail.event(declarationEvent('declaration.created', d))
       for (const [to, who] of path) {
         const before = d
@@ -304,25 +399,66 @@ async function worker(job: Job): Promise<void> {
         d =
           to === 'building'
             ? await transitionDeclaration(tx, who, d, { to, reason })
-            : await moveDeclaration(tx, who, d, to, reason, to === 'designated' ? `${periodId === job.priorId ? 2025 : 2026}-12-10` : undefined)
+            : await moveDeclaration(
+                tx,
+                who,
+                d,
+                to,
+                reason,
+                to === 'designated' ? `${periodId === job.priorId ? 2025 : 2026}-12-10` : undefined,
+              )
         if (to === 'proposed') {
-          await tx.insert(proposals).values({ declarationId: d.id, periodId, unitId: unit.id, instansiId: unit.instansiId, target, route: 'regular', checks: [], proposedById: who.principalId, proposedByName: who.name })
+          await tx.insert(proposals).values({
+            declarationId: d.id,
+            periodId,
+            unitId: unit.id,
+            instansiId: unit.instansiId,
+            target,
+            route: 'regular',
+            checks: [],
+            proposedById: who.principalId,
+            proposedByName: who.name,
+          })
         }
-        tail.audit(who, { action: 'declaration.transitioned', entityType: 'declaration', entityId: d.id, before: toDeclarationView(before, who), after: toDeclarationView(d, who) })
+        tail.audit(who, {
+          action: 'declaration.transitioned',
+          entityType: 'declaration',
+          entityId: d.id,
+          before: toDeclarationView(before, who),
+          after: toDeclarationView(d, who),
+        })
         tail.event(declarationEvent('declaration.transitioned', d, { from: before.status, to: d.status, reason }))
       }
       return d
     }
 
     /** What POST …/answers/batch does with every question of the stage. */
-    async function writeAll(tx: Queryable, tail: Tail, who: Principal, unit: UnitRow, assessment: AssessmentRow, stage: StageRow, which: InstrumentNode[], answers: Answers, evidenceIds: string[], rnd: () => number): Promise<StageRow> {
+    async function writeAll(
+      tx: Queryable,
+      tail: Tail,
+      who: Principal,
+      unit: UnitRow,
+      assessment: AssessmentRow,
+      stage: StageRow,
+      which: InstrumentNode[],
+      answers: Answers,
+      evidenceIds: string[],
+      rnd: () => number,
+    ): Promise<StageRow> {
       const items: AnswerInput[] = which.map((q, i) => ({
         question_code: q.code,
         value: answers[q.code] ?? null,
         ...(rnd() < 0.1 ? { note: `Catatan ${q.code}: lihat data dukung.` } : {}),
-        ...(evidenceIds.length > 0 && i % 16 === 0 ? { evidence_ids: [evidenceIds[(i / 16) % evidenceIds.length]!] } : {}),
+        ...(evidenceIds.length > 0 && i % 16 === 0
+          ? { evidence_ids: [evidenceIds[(i / 16) % evidenceIds.length]!] }
+          : {}),
       }))
-      const { stage: updated, written } = await writeAnswers(tx, { principal: who, stage, def, unitPath: unit.path }, items, (i, field) => `/body/answers/${i}/${field}`)
+      const { stage: updated, written } = await writeAnswers(
+        tx,
+        { principal: who, stage, def, unitPath: unit.path },
+        items,
+        (i, field) => `/body/answers/${i}/${field}`,
+      )
       tail.audit(who, {
         action: 'answers.batch_written',
         entityType: 'assessment_stage',
@@ -330,12 +466,22 @@ async function worker(job: Job): Promise<void> {
         before: written.map((w) => ({ question_code: w.row.questionCode, value: null })),
         after: written.map(answerView),
       })
-      tail.event(stageEvent('answer.changed', assessment, updated, { question_codes: written.map((w) => w.row.questionCode) }))
+      tail.event(
+        stageEvent('answer.changed', assessment, updated, { question_codes: written.map((w) => w.row.questionCode) }),
+      )
       return updated
     }
 
     /** What POST …/transitions does. */
-    async function move(tx: Queryable, tail: Tail, who: Principal, assessment: AssessmentRow, stage: StageRow, to: 'submitted' | 'returned' | 'approved', extra: { reason?: string; comments?: { question_code: string; body: string }[] } = {}): Promise<StageRow> {
+    async function move(
+      tx: Queryable,
+      tail: Tail,
+      who: Principal,
+      assessment: AssessmentRow,
+      stage: StageRow,
+      to: 'submitted' | 'returned' | 'approved',
+      extra: { reason?: string; comments?: { question_code: string; body: string }[] } = {},
+    ): Promise<StageRow> {
       const updated = await transitionStage(tx, { principal: who, stage, def, assessment }, { to, ...extra })
       tail.audit(who, {
         action: `stage.${to}`,
@@ -356,71 +502,142 @@ async function worker(job: Job): Promise<void> {
       let t2 = t0
       // Every plan that writes anything creates a declaration or an evidence item.
       const committed = async (): Promise<true | undefined> => {
-        const rows = await queryRows<{ done: boolean }>(db, sql`select exists (select 1 from declarations where unit_id = ${unit.id}) or exists (select 1 from evidence where unit_id = ${unit.id}) as done`)
+        const rows = await queryRows<{ done: boolean }>(
+          db,
+          sql`select exists (select 1 from declarations where unit_id = ${unit.id}) or exists (select 1 from evidence where unit_id = ${unit.id}) as done`,
+        )
         return rows[0]?.done ? true : undefined
       }
-      await retrying(`unit ${unit.code}`, () => db.transaction(async (tx) => {
-        const tail = new Tail()
-        const flush = async (): Promise<void> => {
-          t1 = performance.now()
-          await tail.flush(tx)
-          t2 = performance.now()
-        }
-        if (plan.priorWbk) {
-          await declare(tx, tail, op, unit, job.priorId, 'WBK', '2025-01-20', [
-            ['building', op],
-            ['proposed', admin],
-            ['evaluated', admin],
-            ['designated', admin],
-          ])
-        }
-        if (plan.declaration !== 'none') {
-          const lifecycle: DeclarationStep[] = ['building', 'proposed', 'evaluated', plan.declaration === 'not_designated' ? 'not_designated' : 'designated']
-          const depth = { declared: 0, building: 1, proposed: 2, evaluated: 3, designated: 4, not_designated: 4 }[plan.declaration]
-          const steps = lifecycle.slice(0, depth).map((to): [DeclarationStep, Principal] => [to, to === 'building' ? op : admin])
-          await declare(tx, tail, op, unit, job.periodId, plan.target, '2026-01-15', steps)
-        }
-        if (plan.stage === 'none') {
-          await flush()
-          return true as const
-        }
-        const evidenceIds: string[] = []
-        for (const title of ['SK Tim Pembangunan ZI', 'Laporan monitoring rencana kerja']) {
-          const item = await insertEvidence(tx, op, { unitId: unit.id, periodId: job.periodId, kind: 'link', title, url: `https://drive.bench.go.id/${unit.code}/${encodeURIComponent(title)}` })
-          tail.audit(op, { action: 'evidence.created', entityType: 'evidence', entityId: item.id, before: null, after: toEvidenceView(item) })
-          evidenceIds.push(item.id)
-        }
-        const created = await createAssessment(tx, op, { period_id: job.periodId, unit_id: unit.id })
-        const assessment = created.assessment
-        tail.audit(op, { action: 'assessment.created', entityType: 'assessment', entityId: assessment.id, before: null, after: { id: assessment.id, unit_id: unit.id, period_id: job.periodId, stages: created.stages.map(stageView) } })
-        tail.event({ type: 'assessment.created', unitId: unit.id, periodId: job.periodId, assessmentId: assessment.id, subject: { type: 'assessment', id: assessment.id }, data: { assessment_id: assessment.id, stages: ['self'] } })
-        const selfAnswers = generateAnswers(def, questions, plan.quality, rnd)
-        let self = await writeAll(tx, tail, op, unit, assessment, created.stages[0]!, questions, selfAnswers, evidenceIds, rnd)
-        if (stageReached(plan.stage, 'self_returned')) self = await move(tx, tail, op, assessment, self, 'submitted')
-        if (plan.stage === 'self_returned') {
-          const q = questions[Math.floor(rnd() * questions.length)]!
-          self = await move(tx, tail, evaluator, assessment, self, 'returned', {
-            reason: 'Data dukung belum lengkap',
-            comments: [{ question_code: q.code, body: 'Mohon lengkapi data dukung untuk pertanyaan ini.' }],
-          })
-        }
-        if (stageReached(plan.stage, 'tpi_draft')) {
-          let tpi = await startStage(tx, { principal: evaluator, assessment, def }, { kind: 'tpi', copy_from: 'self' })
-          tail.audit(evaluator, { action: 'stage.started', entityType: 'assessment_stage', entityId: tpi.id, before: null, after: { ...stageView(tpi), copy_from: 'self' } })
-          tail.event(stageEvent('stage.started', assessment, tpi, { copy_from: 'self' }))
-          // The copy holds all 127 answers; the evaluator's batch re-marks the ones it disagrees with.
-          const verified = verifyAnswers(def, questions, selfAnswers, 0.2, rnd)
-          const changed = questions.filter((q) => verified[q.code] !== selfAnswers[q.code])
-          if (changed.length > 0) tpi = await writeAll(tx, tail, evaluator, unit, assessment, tpi, changed, verified, [], rnd)
-          if (stageReached(plan.stage, 'tpi_submitted')) tpi = await move(tx, tail, evaluator, assessment, tpi, 'submitted')
-          if (plan.stage === 'tpi_approved') {
-            self = await move(tx, tail, evaluator, assessment, self, 'approved')
-            tpi = await move(tx, tail, admin, assessment, tpi, 'approved')
-          }
-        }
-        await flush()
-        return true as const
-      }), committed)
+      await retrying(
+        `unit ${unit.code}`,
+        () =>
+          db.transaction(async (tx) => {
+            const tail = new Tail()
+            const flush = async (): Promise<void> => {
+              t1 = performance.now()
+              await tail.flush(tx)
+              t2 = performance.now()
+            }
+            if (plan.priorWbk) {
+              await declare(tx, tail, op, unit, job.priorId, 'WBK', '2025-01-20', [
+                ['building', op],
+                ['proposed', admin],
+                ['evaluated', admin],
+                ['designated', admin],
+              ])
+            }
+            if (plan.declaration !== 'none') {
+              const lifecycle: DeclarationStep[] = [
+                'building',
+                'proposed',
+                'evaluated',
+                plan.declaration === 'not_designated' ? 'not_designated' : 'designated',
+              ]
+              const depth = { declared: 0, building: 1, proposed: 2, evaluated: 3, designated: 4, not_designated: 4 }[
+                plan.declaration
+              ]
+              const steps = lifecycle
+                .slice(0, depth)
+                .map((to): [DeclarationStep, Principal] => [to, to === 'building' ? op : admin])
+              await declare(tx, tail, op, unit, job.periodId, plan.target, '2026-01-15', steps)
+            }
+            if (plan.stage === 'none') {
+              await flush()
+              return true as const
+            }
+            const evidenceIds: string[] = []
+            for (const title of ['SK Tim Pembangunan ZI', 'Laporan monitoring rencana kerja']) {
+              const item = await insertEvidence(tx, op, {
+                unitId: unit.id,
+                periodId: job.periodId,
+                kind: 'link',
+                title,
+                url: `https://drive.bench.go.id/${unit.code}/${encodeURIComponent(title)}`,
+              })
+              tail.audit(op, {
+                action: 'evidence.created',
+                entityType: 'evidence',
+                entityId: item.id,
+                before: null,
+                after: toEvidenceView(item),
+              })
+              evidenceIds.push(item.id)
+            }
+            const created = await createAssessment(tx, op, { period_id: job.periodId, unit_id: unit.id })
+            const assessment = created.assessment
+            tail.audit(op, {
+              action: 'assessment.created',
+              entityType: 'assessment',
+              entityId: assessment.id,
+              before: null,
+              after: {
+                id: assessment.id,
+                unit_id: unit.id,
+                period_id: job.periodId,
+                stages: created.stages.map(stageView),
+              },
+            })
+            tail.event({
+              type: 'assessment.created',
+              unitId: unit.id,
+              periodId: job.periodId,
+              assessmentId: assessment.id,
+              subject: { type: 'assessment', id: assessment.id },
+              data: { assessment_id: assessment.id, stages: ['self'] },
+            })
+            const selfAnswers = generateAnswers(def, questions, plan.quality, rnd)
+            let self = await writeAll(
+              tx,
+              tail,
+              op,
+              unit,
+              assessment,
+              created.stages[0]!,
+              questions,
+              selfAnswers,
+              evidenceIds,
+              rnd,
+            )
+            if (stageReached(plan.stage, 'self_returned'))
+              self = await move(tx, tail, op, assessment, self, 'submitted')
+            if (plan.stage === 'self_returned') {
+              const q = questions[Math.floor(rnd() * questions.length)]!
+              self = await move(tx, tail, evaluator, assessment, self, 'returned', {
+                reason: 'Data dukung belum lengkap',
+                comments: [{ question_code: q.code, body: 'Mohon lengkapi data dukung untuk pertanyaan ini.' }],
+              })
+            }
+            if (stageReached(plan.stage, 'tpi_draft')) {
+              let tpi = await startStage(
+                tx,
+                { principal: evaluator, assessment, def },
+                { kind: 'tpi', copy_from: 'self' },
+              )
+              tail.audit(evaluator, {
+                action: 'stage.started',
+                entityType: 'assessment_stage',
+                entityId: tpi.id,
+                before: null,
+                after: { ...stageView(tpi), copy_from: 'self' },
+              })
+              tail.event(stageEvent('stage.started', assessment, tpi, { copy_from: 'self' }))
+              // The copy holds all 127 answers; the evaluator's batch re-marks the ones it disagrees with.
+              const verified = verifyAnswers(def, questions, selfAnswers, 0.2, rnd)
+              const changed = questions.filter((q) => verified[q.code] !== selfAnswers[q.code])
+              if (changed.length > 0)
+                tpi = await writeAll(tx, tail, evaluator, unit, assessment, tpi, changed, verified, [], rnd)
+              if (stageReached(plan.stage, 'tpi_submitted'))
+                tpi = await move(tx, tail, evaluator, assessment, tpi, 'submitted')
+              if (plan.stage === 'tpi_approved') {
+                self = await move(tx, tail, evaluator, assessment, self, 'approved')
+                tpi = await move(tx, tail, admin, assessment, tpi, 'approved')
+              }
+            }
+            await flush()
+            return true as const
+          }),
+        committed,
+      )
       send({ kind: 'unit', work: t1 - t0, tail: t2 - t1, commit: performance.now() - t2 })
     })
     send({ kind: 'finished' })
@@ -441,8 +658,14 @@ async function parent(): Promise<void> {
   try {
     await database.migrate()
     await seedInstruments(db)
-    const [{ count: existing } = { count: 0 }] = await queryRows<{ count: number }>(db, sql`select count(*)::int as count from units`)
-    if (existing > 0) throw new Error(`database ${databaseName(URL_)} already holds ${existing} units: use a fresh database or --recreate`)
+    const [{ count: existing } = { count: 0 }] = await queryRows<{ count: number }>(
+      db,
+      sql`select count(*)::int as count from units`,
+    )
+    if (existing > 0)
+      throw new Error(
+        `database ${databaseName(URL_)} already holds ${existing} units: use a fresh database or --recreate`,
+      )
     const [lke] = await db.select().from(instrumentVersions).where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
     if (!lke || lke.status !== 'published') throw new Error('the seeded LKE-ZI-2026 is missing or not published')
     log(`database ${databaseName(URL_)} migrated; instrument ${lke.code} (published)`)
@@ -452,13 +675,27 @@ async function parent(): Promise<void> {
     const admin = await principalOf(db, adminToken)
     const instansi = await db.transaction(async (tx) => {
       const row = await createUnit(tx, { code: INSTANSI_CODE, name: 'Pemerintah Kabupaten Bench', kind: 'instansi' })
-      await appendAudit(tx, actorOf(admin), { action: 'unit.created', entityType: 'unit', entityId: row.id, before: null, after: toUnitView(row) })
+      await appendAudit(tx, actorOf(admin), {
+        action: 'unit.created',
+        entityType: 'unit',
+        entityId: row.id,
+        before: null,
+        after: toUnitView(row),
+      })
       return row
     })
     const now = await databaseNow(db)
-    const open = { opens_at: iso(new Date(now.getTime() - 60 * 86_400_000)), closes_at: iso(new Date(now.getTime() + 365 * 86_400_000)) }
+    const open = {
+      opens_at: iso(new Date(now.getTime() - 60 * 86_400_000)),
+      closes_at: iso(new Date(now.getTime() + 365 * 86_400_000)),
+    }
     const [prior, period] = await db.transaction(async (tx) => {
-      const a = await createPeriod(tx, { code: PRIOR_PERIOD_CODE, name: 'Evaluasi ZI 2025 (bench)', year: 2025, instrument_version_id: lke.id })
+      const a = await createPeriod(tx, {
+        code: PRIOR_PERIOD_CODE,
+        name: 'Evaluasi ZI 2025 (bench)',
+        year: 2025,
+        instrument_version_id: lke.id,
+      })
       const b = await createPeriod(tx, {
         code: PERIOD_CODE,
         name: 'Evaluasi ZI 2026 (bench)',
@@ -466,7 +703,14 @@ async function parent(): Promise<void> {
         instrument_version_id: lke.id,
         windows: { self_assessment: open, tpi_verification: open, revision: open, proposal: open },
       })
-      for (const p of [a, b]) await appendAudit(tx, actorOf(admin), { action: 'period.created', entityType: 'period', entityId: p.id, before: null, after: toPeriodView(p, now) })
+      for (const p of [a, b])
+        await appendAudit(tx, actorOf(admin), {
+          action: 'period.created',
+          entityType: 'period',
+          entityId: p.id,
+          before: null,
+          after: toPeriodView(p, now),
+        })
       return [a, b] as const
     })
     log(`periods ${prior.code} and ${period.code} (every window open until ${open.closes_at.slice(0, 10)})`)
@@ -477,7 +721,8 @@ async function parent(): Promise<void> {
     const tally = new Map<string, number>()
     for (let i = 0; i < N; i++) {
       const plan = planUnit(prng(SEED * 1_000_003 + i))
-      for (const key of [`stage plan ${plan.stage}`, `declaration plan ${plan.declaration}`]) tally.set(key, (tally.get(key) ?? 0) + 1)
+      for (const key of [`stage plan ${plan.stage}`, `declaration plan ${plan.declaration}`])
+        tally.set(key, (tally.get(key) ?? 0) + 1)
     }
     const timing = { work: 0, tail: 0, commit: 0 }
     let opdsDone = 0
@@ -490,7 +735,9 @@ async function parent(): Promise<void> {
       lastReport = t
       const rate = unitsDone / ((t - unitsStarted) / 1000)
       const eta = rate > 0 ? `, eta ${Math.round((N - unitsDone) / rate)} s` : ''
-      log(`OPDs ${opdsDone}/${sizes.length}, units ${unitsDone}/${N} (${((100 * unitsDone) / N).toFixed(1)} %), ${rate.toFixed(1)} units/s${eta}`)
+      log(
+        `OPDs ${opdsDone}/${sizes.length}, units ${unitsDone}/${N} (${((100 * unitsDone) / N).toFixed(1)} %), ${rate.toFixed(1)} units/s${eta}`,
+      )
     }
     const children = Array.from({ length: WORKERS }, (_, k) => {
       const job: Job = {
@@ -504,7 +751,11 @@ async function parent(): Promise<void> {
         sizes,
         concurrency: perWorker,
       }
-      const child = fork(fileURLToPath(import.meta.url), [...process.argv.slice(2).filter((a) => a !== '--recreate'), '--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      const child = fork(
+        fileURLToPath(import.meta.url),
+        [...process.argv.slice(2).filter((a) => a !== '--recreate'), '--worker'],
+        { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+      )
       return new Promise<void>((resolve, reject) => {
         let finished = false
         child.on('message', (m: WorkerMessage) => {
@@ -517,7 +768,9 @@ async function parent(): Promise<void> {
           } else finished = true
           report()
         })
-        child.on('exit', (code) => (code === 0 && finished ? resolve() : reject(new Error(`seed worker ${k} exited with ${code}`))))
+        child.on('exit', (code) =>
+          code === 0 && finished ? resolve() : reject(new Error(`seed worker ${k} exited with ${code}`)),
+        )
         child.send(job)
       })
     })
@@ -531,14 +784,18 @@ async function parent(): Promise<void> {
     const seconds = (performance.now() - unitsStarted) / 1000
     const per = (ms: number): string => `${(ms / N).toFixed(0)} ms`
     log(`OPDs and units seeded in ${seconds.toFixed(1)} s (${(N / seconds).toFixed(1)} units/s)`)
-    log(`per unit transaction: service work ${per(timing.work)}, audit and feed appends ${per(timing.tail)} (under the global write lock), commit ${per(timing.commit)} (counter triggers, under the lock)`)
+    log(
+      `per unit transaction: service work ${per(timing.work)}, audit and feed appends ${per(timing.tail)} (under the global write lock), commit ${per(timing.commit)} (counter triggers, under the lock)`,
+    )
 
     // --- checks and statistics --------------------------------------------------------------
     let mismatches = -1
     await db
       .transaction(async (tx) => {
         // The counters the triggers kept, against a from-scratch rebuild (rolled back afterwards).
-        await tx.execute(sql`create temp table bench_counters_before on commit drop as select * from dashboard_counters where count <> 0 or sum <> 0`)
+        await tx.execute(
+          sql`create temp table bench_counters_before on commit drop as select * from dashboard_counters where count <> 0 or sum <> 0`,
+        )
         await tx.execute(sql`select dashboard_rebuild()`)
         const [row] = await queryRows<{ n: number }>(
           tx,

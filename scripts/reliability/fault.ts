@@ -22,14 +22,35 @@ import { randomBytes } from 'node:crypto'
 import { readdirSync } from 'node:fs'
 import { promisify } from 'node:util'
 import pg from 'pg'
-import { Api, answerMaker, checkInvariants, freePort, invariantLines, invariantsHold, machine, now, prepareServer, seed, sleep, startServer, writeResults } from './lib.js'
+import {
+  Api,
+  answerMaker,
+  checkInvariants,
+  freePort,
+  invariantLines,
+  invariantsHold,
+  machine,
+  now,
+  prepareServer,
+  seed,
+  sleep,
+  startServer,
+  writeResults,
+} from './lib.js'
 
 const VERSION = readdirSync('/etc/postgresql')[0]!
 const CLUSTER = process.env.FAULT_CLUSTER_NAME ?? `zi_fault_${randomBytes(4).toString('hex')}`
-if (!/^zi_fault_[a-z0-9_]+$/.test(CLUSTER)) throw new Error(`FAULT_CLUSTER_NAME must start with zi_fault_ (got ${CLUSTER})`)
+if (!/^zi_fault_[a-z0-9_]+$/.test(CLUSTER))
+  throw new Error(`FAULT_CLUSTER_NAME must start with zi_fault_ (got ${CLUSTER})`)
 /** Asynchronous: the load keeps running (and its answers keep being timed) while pg_ctlcluster waits. */
 const pgctl = (action: 'start' | 'stop' | 'restart') =>
-  promisify(execFile)('pg_ctlcluster', ['--skip-systemctl-redirect', VERSION, CLUSTER, action, ...(action === 'start' ? [] : ['-m', 'fast'])])
+  promisify(execFile)('pg_ctlcluster', [
+    '--skip-systemctl-redirect',
+    VERSION,
+    CLUSTER,
+    action,
+    ...(action === 'start' ? [] : ['-m', 'fast']),
+  ])
 let created = false
 /** Whatever happens, the private cluster is gone when this process ends. */
 const dropCluster = () => {
@@ -61,7 +82,11 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 const mode = prepareServer()
 const port = await freePort()
-execFileSync('pg_createcluster', [VERSION, CLUSTER, '-p', String(port), '-o', 'max_connections=50', '--', '--auth=trust'], { stdio: 'ignore' })
+execFileSync(
+  'pg_createcluster',
+  [VERSION, CLUSTER, '-p', String(port), '-o', 'max_connections=50', '--', '--auth=trust'],
+  { stdio: 'ignore' },
+)
 created = true
 await pgctl('start')
 const url = `postgres://postgres@127.0.0.1:${port}/zi_fault`
@@ -72,7 +97,12 @@ const url = `postgres://postgres@127.0.0.1:${port}/zi_fault`
   await admin.end()
 }
 const token = `rel-${randomBytes(24).toString('base64url')}`
-const server = await startServer(mode, { DATABASE_URL: url, BOOTSTRAP_ADMIN_TOKEN: token, WEBHOOK_WORKER: 'true', WEBHOOK_POLL_MS: '500' })
+const server = await startServer(mode, {
+  DATABASE_URL: url,
+  BOOTSTRAP_ADMIN_TOKEN: token,
+  WEBHOOK_WORKER: 'true',
+  WEBHOOK_POLL_MS: '500',
+})
 let exitCode = 1
 try {
   const api = new Api(server.baseUrl, token)
@@ -80,12 +110,15 @@ try {
   const answers = answerMaker()
   const full = () => answers.random(answers.codes.length)
   const [b1, b2, b3, b4, m1, m2, w, e] = seeded.assessments
-  for (const a of [m1, m2]) await api.call('POST', `/v1/assessments/${a!.id}/stages/self/answers/batch`, { answers: full() })
+  for (const a of [m1, m2])
+    await api.call('POST', `/v1/assessments/${a!.id}/stages/self/answers/batch`, { answers: full() })
   // Two workbooks with different answers: importing them in turn changes answers every time.
   const workbooks: Buffer[] = []
   for (let i = 0; i < 2; i++) {
     await api.call('POST', `/v1/assessments/${w!.id}/stages/self/answers/batch`, { answers: full() })
-    const res = await fetch(`${server.baseUrl}/v1/assessments/${w!.id}/stages/self/lke.xlsx`, { headers: { authorization: `Bearer ${token}` } })
+    const res = await fetch(`${server.baseUrl}/v1/assessments/${w!.id}/stages/self/lke.xlsx`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
     workbooks.push(Buffer.from(await res.arrayBuffer()))
   }
 
@@ -104,14 +137,27 @@ try {
     try {
       const res = await fetch(`${server.baseUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(typeof body === 'string' ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(typeof body === 'string' ? { 'content-type': 'application/json' } : {}),
+        },
         ...(body !== undefined ? { body } : {}),
         signal: AbortSignal.timeout(30_000),
       })
       const text = await res.text()
       const code = res.status >= 400 ? (JSON.parse(text) as { code?: string }).code : undefined
-      answer = { what, start, end: now(), status: res.status, ...(code ? { code } : {}), retryAfter: res.headers.get('retry-after') }
-      if (what === 'read' && res.status === 200) (answer as Answer & { stageStatus?: string }).stageStatus = (JSON.parse(text) as { stages: { status: string }[] }).stages[0]!.status
+      answer = {
+        what,
+        start,
+        end: now(),
+        status: res.status,
+        ...(code ? { code } : {}),
+        retryAfter: res.headers.get('retry-after'),
+      }
+      if (what === 'read' && res.status === 200)
+        (answer as Answer & { stageStatus?: string }).stageStatus = (
+          JSON.parse(text) as { stages: { status: string }[] }
+        ).stages[0]!.status
     } catch (err) {
       answer = { what, start, end: now(), status: (err as Error).name }
     }
@@ -130,7 +176,12 @@ try {
   const move = async (id: string) => {
     let to = 'submitted'
     while (running) {
-      const a = await send('transition', 'POST', `/v1/assessments/${id}/stages/self/transitions`, JSON.stringify({ to, ...(to === 'returned' ? { reason: 'Bukti belum lengkap' } : {}) }))
+      const a = await send(
+        'transition',
+        'POST',
+        `/v1/assessments/${id}/stages/self/transitions`,
+        JSON.stringify({ to, ...(to === 'returned' ? { reason: 'Bukti belum lengkap' } : {}) }),
+      )
       if (a.status === 200) {
         to = to === 'submitted' ? 'returned' : 'submitted'
         continue
@@ -152,11 +203,37 @@ try {
   let turn = 0
   const loadStart = now()
   const load = Promise.all([
-    ...[b1, b2, b3, b4].map((a) => loop(() => send('batch', 'POST', `/v1/assessments/${a!.id}/stages/self/answers/batch`, JSON.stringify({ answers: full() })))),
+    ...[b1, b2, b3, b4].map((a) =>
+      loop(() =>
+        send(
+          'batch',
+          'POST',
+          `/v1/assessments/${a!.id}/stages/self/answers/batch`,
+          JSON.stringify({ answers: full() }),
+        ),
+      ),
+    ),
     move(m1!.id),
     move(m2!.id),
-    loop(() => send('workbook', 'POST', `/v1/assessments/${w!.id}/stages/self/lke.xlsx`, form({}, { name: 'lke.xlsx', type: XLSX, bytes: workbooks[turn++ % 2]! }))),
-    loop(() => send('evidence', 'POST', '/v1/evidence/files', form({ unit_id: e!.unitId, title: 'Notulen rapat' }, { name: 'notulen.pdf', type: 'application/pdf', bytes: pdf() }))),
+    loop(() =>
+      send(
+        'workbook',
+        'POST',
+        `/v1/assessments/${w!.id}/stages/self/lke.xlsx`,
+        form({}, { name: 'lke.xlsx', type: XLSX, bytes: workbooks[turn++ % 2]! }),
+      ),
+    ),
+    loop(() =>
+      send(
+        'evidence',
+        'POST',
+        '/v1/evidence/files',
+        form(
+          { unit_id: e!.unitId, title: 'Notulen rapat' },
+          { name: 'notulen.pdf', type: 'application/pdf', bytes: pdf() },
+        ),
+      ),
+    ),
   ])
 
   const ready: { t: number; status: number | string }[] = []
@@ -210,12 +287,17 @@ try {
   const beforeFault = answered.filter((a) => a.end <= restartAt)
   const afterRecovery = answered.filter((a) => recovered2 > 0 && a.start >= recovered2 + 1000)
   const during = answered.filter((a) => a.end > restartAt && !(recovered2 > 0 && a.start >= recovered2 + 1000))
-  const bad = answered.filter((a) => !ok2xx(a) && !(a.status === 503 && a.code === 'database_unavailable' && a.retryAfter === '5'))
+  const bad = answered.filter(
+    (a) => !ok2xx(a) && !(a.status === 503 && a.code === 'database_unavailable' && a.retryAfter === '5'),
+  )
   const tally = (xs: { status: number | string }[]) =>
     Object.entries(xs.reduce<Record<string, number>>((acc, r) => ((acc[r.status] = (acc[r.status] ?? 0) + 1), acc), {}))
       .map(([k, v]) => `${k}×${v}`)
       .join(' ') || 'none'
-  const byKind = (xs: Answer[]) => ['batch', 'transition', 'workbook', 'evidence', 'read'].map((k) => `${k} ${tally(xs.filter((a) => a.what === k))}`).join('; ')
+  const byKind = (xs: Answer[]) =>
+    ['batch', 'transition', 'workbook', 'evidence', 'read']
+      .map((k) => `${k} ${tally(xs.filter((a) => a.what === k))}`)
+      .join('; ')
   const readyDown = ready.filter((r) => r.t >= stoppedAt + 1000 && r.t < startedAt)
   const invariants = await checkInvariants(url, api)
   const ok =

@@ -11,7 +11,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import pg from 'pg'
-import { scoreInstrument, type AnswerValue, type InstrumentDefinition } from '../../src/modules/instruments/domain/index.js'
+import {
+  scoreInstrument,
+  type AnswerValue,
+  type InstrumentDefinition,
+} from '../../src/modules/instruments/domain/index.js'
 import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
 import { projectRoot } from '../../src/lib/paths.js'
 
@@ -84,7 +88,15 @@ export async function startServer(mode: ServerMode, env: Record<string, string>)
   const args = mode === 'build' ? ['dist/src/server.js'] : ['--import', 'tsx', 'src/server.ts']
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', WEBHOOK_WORKER: 'false', RATE_LIMIT_MAX: '10000000', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      WEBHOOK_WORKER: 'false',
+      RATE_LIMIT_MAX: '10000000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -118,10 +130,19 @@ export class Api {
     readonly baseUrl: string,
     readonly token: string,
   ) {}
-  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     })
     const text = await res.text()
@@ -140,19 +161,39 @@ export interface Seeded {
 /** An instansi, `opds` OPDs with `perOpd` unit kerja each, a period on the bundled LKE with every window open, one assessment per unit. */
 export async function seed(api: Api, opds = 4, perOpd = 5): Promise<Seeded> {
   const tag = randomBytes(3).toString('hex')
-  const instansi = await api.call<{ id: string }>('POST', '/v1/units', { code: `R${tag}`, name: 'Pemerintah Kabupaten Uji Keandalan', kind: 'instansi' })
+  const instansi = await api.call<{ id: string }>('POST', '/v1/units', {
+    code: `R${tag}`,
+    name: 'Pemerintah Kabupaten Uji Keandalan',
+    kind: 'instansi',
+  })
   const unitIds: string[] = []
   for (let o = 1; o <= opds; o++) {
-    const opd = await api.call<{ id: string }>('POST', '/v1/units', { code: `R${tag}.${o}`, name: `Dinas ${o}`, kind: 'opd', parent_id: instansi.id })
+    const opd = await api.call<{ id: string }>('POST', '/v1/units', {
+      code: `R${tag}.${o}`,
+      name: `Dinas ${o}`,
+      kind: 'opd',
+      parent_id: instansi.id,
+    })
     for (let u = 1; u <= perOpd; u++) {
-      const unit = await api.call<{ id: string }>('POST', '/v1/units', { code: `R${tag}.${o}.${u}`, name: `Puskesmas ${o}-${u}`, kind: 'unit', parent_id: opd.id })
+      const unit = await api.call<{ id: string }>('POST', '/v1/units', {
+        code: `R${tag}.${o}.${u}`,
+        name: `Puskesmas ${o}-${u}`,
+        kind: 'unit',
+        parent_id: opd.id,
+      })
       unitIds.push(unit.id)
     }
   }
-  const instruments = await api.call<{ items: { id: string; code: string; status: string }[] }>('GET', '/v1/instruments?status=published')
+  const instruments = await api.call<{ items: { id: string; code: string; status: string }[] }>(
+    'GET',
+    '/v1/instruments?status=published',
+  )
   const instrument = instruments.items.find((i) => i.code === 'LKE-ZI-2026') ?? instruments.items[0]
   if (!instrument) throw new Error('no published instrument')
-  const open = { opens_at: new Date(Date.now() - 86_400_000).toISOString(), closes_at: new Date(Date.now() + 7 * 86_400_000).toISOString() }
+  const open = {
+    opens_at: new Date(Date.now() - 86_400_000).toISOString(),
+    closes_at: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+  }
   const period = await api.call<{ id: string }>('POST', '/v1/periods', {
     code: `REL-${tag}`,
     name: 'Periode uji keandalan',
@@ -169,7 +210,10 @@ export async function seed(api: Api, opds = 4, perOpd = 5): Promise<Seeded> {
 }
 
 /** Valid random answers for the bundled instrument (options, survey indices, counts; ratio questions are computed). */
-export function answerMaker(): { codes: string[]; random: (n: number) => { question_code: string; value: AnswerValue }[] } {
+export function answerMaker(): {
+  codes: string[]
+  random: (n: number) => { question_code: string; value: AnswerValue }[]
+} {
   const def = loadSeedInstrument()
   const questions = def.nodes.filter((n) => n.level === 'question' && n.formula === undefined)
   const valueOf = (q: (typeof questions)[number]): AnswerValue => {
@@ -221,8 +265,21 @@ export type RunSql = <T>(text: string) => Promise<T[]>
  * Valid while answers are written through the batch and workbook routes only (not single PUTs,
  * deletes or copied stages). Run it in one snapshot when writes may still commit meanwhile.
  */
-export async function collectInvariants(run: RunSql, verifyAudit: () => Promise<InvariantReport['auditChain']>): Promise<InvariantReport> {
-  const stages = await run<{ id: string; version: number; total: number | null; definition: InstrumentDefinition; writes: string; transitions: string; moves: string; snapshots: string; frozen: string }>(
+export async function collectInvariants(
+  run: RunSql,
+  verifyAudit: () => Promise<InvariantReport['auditChain']>,
+): Promise<InvariantReport> {
+  const stages = await run<{
+    id: string
+    version: number
+    total: number | null
+    definition: InstrumentDefinition
+    writes: string
+    transitions: string
+    moves: string
+    snapshots: string
+    frozen: string
+  }>(
     `select s.id, s.version, s.total, iv.definition,
             (select count(*) from audit_events e where e.entity_type = 'assessment_stage' and e.entity_id = s.id::text and e.action in ${STAGE_WRITES}) as writes,
             (select count(*) from audit_events e where e.entity_type = 'assessment_stage' and e.entity_id = s.id::text and e.action in ('stage.submitted', 'stage.returned', 'stage.approved')) as transitions,
@@ -231,14 +288,22 @@ export async function collectInvariants(run: RunSql, verifyAudit: () => Promise<
             (select count(*) from stage_snapshots n where n.stage_id = s.id) as snapshots
        from assessment_stages s join assessments a on a.id = s.assessment_id join instrument_versions iv on iv.id = a.instrument_version_id`,
   )
-  const answers = await run<{ stage_id: string; question_code: string; version: number; value: AnswerValue; listed: string }>(
+  const answers = await run<{
+    stage_id: string
+    question_code: string
+    version: number
+    value: AnswerValue
+    listed: string
+  }>(
     `select an.stage_id, an.question_code, an.version, an.value,
             (select count(*) from audit_events e, ${LISTED_ANSWERS} item
               where e.entity_type = 'assessment_stage' and e.entity_id = an.stage_id::text and e.action in ('answers.batch_written', 'answers.workbook_imported')
                 and item->>'question_code' = an.question_code) as listed
        from answers an`,
   )
-  const [batches] = await run<{ n: string }>(`select count(*) as n from audit_events where action in ('answers.batch_written', 'answers.workbook_imported')`)
+  const [batches] = await run<{ n: string }>(
+    `select count(*) as n from audit_events where action in ('answers.batch_written', 'answers.workbook_imported')`,
+  )
   const evidence = await run<{ id: string; events: string }>(
     `select v.id, (select count(*) from audit_events e where e.entity_type = 'evidence' and e.entity_id = v.id::text and e.action in ('evidence.created', 'evidence.carried')) as events from evidence v`,
   )
@@ -248,16 +313,28 @@ export async function collectInvariants(run: RunSql, verifyAudit: () => Promise<
     stages: stages.length,
     answers: answers.length,
     batchEvents: Number(batches?.n ?? 0),
-    stageVersionMismatches: stages.filter((s) => s.version !== 1 + Number(s.writes)).map((s) => `${s.id}: version ${s.version}, ${s.writes} audited writes`),
-    answerVersionMismatches: answers.filter((a) => a.version !== Number(a.listed)).map((a) => `${a.stage_id}/${a.question_code}: version ${a.version}, in ${a.listed} batch or import events`),
+    stageVersionMismatches: stages
+      .filter((s) => s.version !== 1 + Number(s.writes))
+      .map((s) => `${s.id}: version ${s.version}, ${s.writes} audited writes`),
+    answerVersionMismatches: answers
+      .filter((a) => a.version !== Number(a.listed))
+      .map((a) => `${a.stage_id}/${a.question_code}: version ${a.version}, in ${a.listed} batch or import events`),
     totalMismatches: stages
       .map((s) => ({ s, expected: scoreInstrument(s.definition, byStage.get(s.id) ?? {}).total }))
-      .filter(({ s, expected }) => (byStage.has(s.id) || s.total !== null) && Math.abs(Number(s.total ?? 0) - expected) > 1e-9)
+      .filter(
+        ({ s, expected }) =>
+          (byStage.has(s.id) || s.total !== null) && Math.abs(Number(s.total ?? 0) - expected) > 1e-9,
+      )
       .map(({ s, expected }) => `${s.id}: stored ${s.total}, answers score ${expected}`),
     transitionMismatches: stages
       .filter((s) => Number(s.moves) !== Number(s.transitions) || Number(s.snapshots) !== Number(s.frozen))
-      .map((s) => `${s.id}: ${s.moves} transitions for ${s.transitions} events, ${s.snapshots} snapshots for ${s.frozen} submits/approvals`),
-    unauditedEvidence: evidence.filter((v) => Number(v.events) !== 1).map((v) => `${v.id}: ${v.events} creating events`),
+      .map(
+        (s) =>
+          `${s.id}: ${s.moves} transitions for ${s.transitions} events, ${s.snapshots} snapshots for ${s.frozen} submits/approvals`,
+      ),
+    unauditedEvidence: evidence
+      .filter((v) => Number(v.events) !== 1)
+      .map((v) => `${v.id}: ${v.events} creating events`),
     auditChain: await verifyAudit(),
   }
 }
@@ -268,7 +345,10 @@ export async function checkInvariants(databaseUrl: string, api: Api): Promise<In
   await client.connect()
   try {
     await client.query('begin isolation level repeatable read read only')
-    const report = await collectInvariants(async <T>(text: string) => (await client.query(text)).rows as T[], () => api.call('GET', '/v1/audit/verify'))
+    const report = await collectInvariants(
+      async <T>(text: string) => (await client.query(text)).rows as T[],
+      () => api.call('GET', '/v1/audit/verify'),
+    )
     await client.query('commit')
     return report
   } finally {
@@ -299,7 +379,8 @@ export function invariantLines(r: InvariantReport): string[] {
 /** Latency percentiles (ms) of a list of durations. */
 export function percentiles(values: number[]): { p50: number; p99: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b)
-  const at = (q: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 10) / 10
+  const at = (q: number) =>
+    Math.round((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0) * 10) / 10
   return { p50: at(0.5), p99: at(0.99), max: at(1) }
 }
 
@@ -309,27 +390,36 @@ export const RESULTS_FILE = join(ROOT, 'docs', 'reliability-results.md')
 export function writeResults(name: string, markdown: string): void {
   const start = `<!-- ${name}:start -->`
   const end = `<!-- ${name}:end -->`
-  const header = '# Reliability results\n\nRaw output of `scripts/reliability/*.ts` (see README "Reliability" for what each checks and how to rerun them).\n'
+  const header =
+    '# Reliability results\n\nRaw output of `scripts/reliability/*.ts` (see README "Reliability" for what each checks and how to rerun them).\n'
   const current = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : header
   const block = `${start}\n${markdown.trim()}\n${end}`
-  const next = current.includes(start) ? current.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block) : `${current.trimEnd()}\n\n${block}\n`
+  const next = current.includes(start)
+    ? current.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block)
+    : `${current.trimEnd()}\n\n${block}\n`
   mkdirSync(dirname(RESULTS_FILE), { recursive: true })
   writeFileSync(RESULTS_FILE, next)
 }
 
 export function machine(): string {
   const cpus = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length ?? 0
-  const mem = Math.round(Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024 / 1024)
+  const mem = Math.round(
+    Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024 / 1024,
+  )
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
   return `${cpus} cores, ${mem} GiB, Node ${process.version}, load average at start ${load}`
 }
 
 /** Runs autocannon; `onResponse` sees every response (status and latency). */
-export function runLoad(options: autocannon.Options, onResponse?: (statusCode: number, responseTime: number) => void): { done: Promise<autocannon.Result>; stop: () => void } {
+export function runLoad(
+  options: autocannon.Options,
+  onResponse?: (statusCode: number, responseTime: number) => void,
+): { done: Promise<autocannon.Result>; stop: () => void } {
   let instance: autocannon.Instance | undefined
   const done = new Promise<autocannon.Result>((resolve, reject) => {
     instance = autocannon(options, (err: unknown, result: autocannon.Result) => (err ? reject(err) : resolve(result)))
   })
-  if (onResponse) instance!.on('response', (_client, statusCode, _bytes, responseTime) => onResponse(statusCode, responseTime))
+  if (onResponse)
+    instance!.on('response', (_client, statusCode, _bytes, responseTime) => onResponse(statusCode, responseTime))
   return { done, stop: () => instance!.stop() }
 }

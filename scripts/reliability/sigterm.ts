@@ -12,7 +12,22 @@
  */
 import { randomBytes } from 'node:crypto'
 import { Agent, request as httpRequest } from 'node:http'
-import { Api, answerMaker, checkInvariants, freshDatabase, invariantLines, invariantsHold, machine, now, percentiles, prepareServer, seed, sleep, startServer, writeResults } from './lib.js'
+import {
+  Api,
+  answerMaker,
+  checkInvariants,
+  freshDatabase,
+  invariantLines,
+  invariantsHold,
+  machine,
+  now,
+  percentiles,
+  prepareServer,
+  seed,
+  sleep,
+  startServer,
+  writeResults,
+} from './lib.js'
 
 interface Outcome {
   kind: string
@@ -47,15 +62,22 @@ try {
           method,
           path,
           agent,
-          headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) },
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
+          },
         },
         (res) => {
           res.on('data', () => {})
           res.on('end', () => resolve({ kind, start, end: now(), status: res.statusCode ?? 0 }))
-          res.on('error', (err: NodeJS.ErrnoException) => resolve({ kind, start, end: now(), error: err.code ?? err.message }))
+          res.on('error', (err: NodeJS.ErrnoException) =>
+            resolve({ kind, start, end: now(), error: err.code ?? err.message }),
+          )
         },
       )
-      req.on('error', (err: NodeJS.ErrnoException) => resolve({ kind, start, end: now(), error: err.code ?? err.message }))
+      req.on('error', (err: NodeJS.ErrnoException) =>
+        resolve({ kind, start, end: now(), error: err.code ?? err.message }),
+      )
       req.end(body)
     })
 
@@ -68,11 +90,21 @@ try {
       const pick = (i + n) % 4
       const outcome =
         pick === 0
-          ? await send('batch (every question)', 'POST', `/v1/assessments/${a.id}/stages/self/answers/batch`, JSON.stringify({ answers: answers.random(answers.codes.length) }))
+          ? await send(
+              'batch (every question)',
+              'POST',
+              `/v1/assessments/${a.id}/stages/self/answers/batch`,
+              JSON.stringify({ answers: answers.random(answers.codes.length) }),
+            )
           : pick === 1
             ? await send('score with explanation', 'GET', `/v1/assessments/${a.id}/stages/self/score?explain=true`)
             : pick === 2
-              ? await send('batch (5)', 'POST', `/v1/assessments/${a.id}/stages/self/answers/batch`, JSON.stringify({ answers: answers.random(5) }))
+              ? await send(
+                  'batch (5)',
+                  'POST',
+                  `/v1/assessments/${a.id}/stages/self/answers/batch`,
+                  JSON.stringify({ answers: answers.random(5) }),
+                )
               : await send('list units', 'GET', '/v1/units?limit=100')
       outcomes.push(outcome)
       // Once the signal is sent, a refused connection means the server is gone: stop this client.
@@ -96,7 +128,12 @@ try {
   const notOk = before.filter((o) => o.status !== undefined && (o.status < 200 || o.status >= 300))
   const after = outcomes.filter((o) => o.start >= sigtermAt)
   const tally = (xs: Outcome[]) =>
-    Object.entries(xs.reduce<Record<string, number>>((acc, o) => ((acc[o.error ?? String(o.status)] = (acc[o.error ?? String(o.status)] ?? 0) + 1), acc), {}))
+    Object.entries(
+      xs.reduce<Record<string, number>>(
+        (acc, o) => ((acc[o.error ?? String(o.status)] = (acc[o.error ?? String(o.status)] ?? 0) + 1), acc),
+        {},
+      ),
+    )
       .map(([k, v]) => `${k}×${v}`)
       .join(' ') || 'none'
   const restarted = await startServer(mode, { DATABASE_URL: db.url })

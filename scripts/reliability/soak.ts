@@ -9,7 +9,21 @@
  * Writes the "soak" section of docs/reliability-results.md.
  */
 import { randomBytes } from 'node:crypto'
-import { Api, answerMaker, runLoad, checkInvariants, freshDatabase, invariantLines, invariantsHold, machine, prepareServer, rssMiB, seed, startServer, writeResults } from './lib.js'
+import {
+  Api,
+  answerMaker,
+  runLoad,
+  checkInvariants,
+  freshDatabase,
+  invariantLines,
+  invariantsHold,
+  machine,
+  prepareServer,
+  rssMiB,
+  seed,
+  startServer,
+  writeResults,
+} from './lib.js'
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -28,19 +42,49 @@ try {
   const seeded = await seed(api, 4, 5)
   const answers = answerMaker()
   // Every assessment starts with a few answers so scores and dashboards have something to do.
-  for (const a of seeded.assessments) await api.call('POST', `/v1/assessments/${a.id}/stages/self/answers/batch`, { answers: answers.random(40) })
+  for (const a of seeded.assessments)
+    await api.call('POST', `/v1/assessments/${a.id}/stages/self/answers/batch`, { answers: answers.random(40) })
 
-  const doc = await (await fetch(`${server.baseUrl}/openapi.json`)).json() as { paths: Record<string, Record<string, unknown>> }
+  const doc = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, unknown>>
+  }
   const dashboards = Object.keys(doc.paths)
     .filter((p) => p.startsWith('/v1/dashboards/periods/{period_id}/') && doc.paths[p]?.get)
     .map((p) => p.replace('{period_id}', seeded.periodId))
   const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)]!
   const mix: { weight: number; name: string; make: () => { method: 'GET' | 'POST'; path: string; body?: string } }[] = [
     { weight: 30, name: 'list units', make: () => ({ method: 'GET', path: '/v1/units?limit=50' }) },
-    { weight: 15, name: 'read assessment', make: () => ({ method: 'GET', path: `/v1/assessments/${pick(seeded.assessments).id}` }) },
-    { weight: 15, name: 'score with explanation', make: () => ({ method: 'GET', path: `/v1/assessments/${pick(seeded.assessments).id}/stages/self/score?explain=true` }) },
-    { weight: 20, name: 'answer batch (5)', make: () => ({ method: 'POST', path: `/v1/assessments/${pick(seeded.assessments).id}/stages/self/answers/batch`, body: JSON.stringify({ answers: answers.random(5) }) }) },
-    ...(dashboards.length > 0 ? [{ weight: 20, name: `dashboards (${dashboards.length} routes)`, make: () => ({ method: 'GET' as const, path: pick(dashboards) }) }] : []),
+    {
+      weight: 15,
+      name: 'read assessment',
+      make: () => ({ method: 'GET', path: `/v1/assessments/${pick(seeded.assessments).id}` }),
+    },
+    {
+      weight: 15,
+      name: 'score with explanation',
+      make: () => ({
+        method: 'GET',
+        path: `/v1/assessments/${pick(seeded.assessments).id}/stages/self/score?explain=true`,
+      }),
+    },
+    {
+      weight: 20,
+      name: 'answer batch (5)',
+      make: () => ({
+        method: 'POST',
+        path: `/v1/assessments/${pick(seeded.assessments).id}/stages/self/answers/batch`,
+        body: JSON.stringify({ answers: answers.random(5) }),
+      }),
+    },
+    ...(dashboards.length > 0
+      ? [
+          {
+            weight: 20,
+            name: `dashboards (${dashboards.length} routes)`,
+            make: () => ({ method: 'GET' as const, path: pick(dashboards) }),
+          },
+        ]
+      : []),
   ]
   const totalWeight = mix.reduce((s, m) => s + m.weight, 0)
   const choose = () => {
@@ -51,7 +95,10 @@ try {
 
   const rss: { t: number; mib: number }[] = []
   const started = Date.now()
-  const sampler = setInterval(() => rss.push({ t: Math.round((Date.now() - started) / 1000), mib: rssMiB(server.pid) }), 1000)
+  const sampler = setInterval(
+    () => rss.push({ t: Math.round((Date.now() - started) / 1000), mib: rssMiB(server.pid) }),
+    1000,
+  )
   const statuses = new Map<number, number>()
   const load = runLoad(
     {
@@ -65,7 +112,13 @@ try {
           setupRequest: (req) => {
             const m = choose().make()
             const headers = { ...req.headers, ...(m.body ? { 'content-type': 'application/json' } : {}) }
-            return { ...req, method: m.method, path: m.path, headers, ...(m.body ? { body: m.body } : {}) } as typeof req
+            return {
+              ...req,
+              method: m.method,
+              path: m.path,
+              headers,
+              ...(m.body ? { body: m.body } : {}),
+            } as typeof req
           },
         },
       ],
@@ -77,7 +130,8 @@ try {
 
   const invariants = await checkInvariants(db.url, api)
   const steady = rss.filter((s) => s.t > 5)
-  const avg = (xs: { mib: number }[]) => Math.round((xs.reduce((s, x) => s + x.mib, 0) / Math.max(1, xs.length)) * 10) / 10
+  const avg = (xs: { mib: number }[]) =>
+    Math.round((xs.reduce((s, x) => s + x.mib, 0) / Math.max(1, xs.length)) * 10) / 10
   const firstWindow = avg(steady.filter((s) => s.t <= 15))
   const lastWindow = avg(steady.filter((s) => s.t > SECONDS - 10))
   const growth = firstWindow > 0 ? Math.round(((lastWindow - firstWindow) / firstWindow) * 1000) / 10 : 0
@@ -95,7 +149,10 @@ try {
     '|---|---|',
     `| requests answered (sent; those in flight when the time is up are not counted) | ${result.requests.total} (${result.requests.sent}) |`,
     `| mean rate | ${result.requests.average} req/s |`,
-    `| status codes | ${[...statuses.entries()].sort().map(([s, n]) => `${s}×${n}`).join(' ')} |`,
+    `| status codes | ${[...statuses.entries()]
+      .sort()
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ')} |`,
     `| non-2xx / errors / timeouts | ${result.non2xx} / ${result.errors} / ${result.timeouts} |`,
     `| latency p50 / p90 / p99 / max | ${result.latency.p50} / ${result.latency.p90} / ${result.latency.p99} / ${result.latency.max} ms |`,
     `| server RSS min / max | ${Math.min(...rss.map((r) => r.mib))} / ${Math.max(...rss.map((r) => r.mib))} MiB |`,
@@ -104,7 +161,10 @@ try {
     'After the run:',
     ...invariantLines(invariants),
     '',
-    `RSS every 5 s (MiB): ${rss.filter((r) => r.t % 5 === 0).map((r) => `${r.t}s ${r.mib}`).join(', ')}`,
+    `RSS every 5 s (MiB): ${rss
+      .filter((r) => r.t % 5 === 0)
+      .map((r) => `${r.t}s ${r.mib}`)
+      .join(', ')}`,
   ]
   console.log(lines.join('\n'))
   writeResults('soak', lines.join('\n'))

@@ -25,7 +25,12 @@ const SHEET = 'LKE ZI'
  * each with what it must hold before (so the script refuses another workbook instead of "correcting" it).
  */
 const CORRECTIONS: { cell: string; before: string; after: ExcelJS.CellValue; why: string }[] = [
-  { cell: 'J8', before: 'Ya', after: 'Ya/Tidak', why: 'Pilihan Jawaban of Q1: with "Ya" the conversion cell shows "-" and Q1 never counts' },
+  {
+    cell: 'J8',
+    before: 'Ya',
+    after: 'Ya/Tidak',
+    why: 'Pilihan Jawaban of Q1: with "Ya" the conversion cell shows "-" and Q1 never counts',
+  },
   {
     cell: 'K185',
     before: '12',
@@ -59,7 +64,10 @@ const reader = sheetReader(ws)
 
 for (const c of CORRECTIONS) {
   const now = reader.formula(c.cell) || reader.text(c.cell)
-  if (now !== c.before) throw new Error(`${c.cell} holds ${JSON.stringify(now)}, not ${JSON.stringify(c.before)}: is this the Pemda copy the corrections were written for?`)
+  if (now !== c.before)
+    throw new Error(
+      `${c.cell} holds ${JSON.stringify(now)}, not ${JSON.stringify(c.before)}: is this the Pemda copy the corrections were written for?`,
+    )
   ws.getCell(c.cell).value = c.after
   console.error(`corrected ${c.cell}: ${c.why}`)
 }
@@ -67,7 +75,9 @@ for (const c of CORRECTIONS) {
 const def = loadSeedInstrument()
 const rows = classifyRows(reader)
 const matched = matchRows(rows, def)
-console.error(`matched ${Object.keys(matched.nodes).length} node rows and ${Object.keys(matched.questions).length} question rows; sums of counts at ${matched.sums.map((r) => `K${r}`).join(', ')}`)
+console.error(
+  `matched ${Object.keys(matched.nodes).length} node rows and ${Object.keys(matched.questions).length} question rows; sums of counts at ${matched.sums.map((r) => `K${r}`).join(', ')}`,
+)
 
 // The Pemda's own entries go: answers (K of every answerable question), notes (O), data dukung (P, Q).
 for (const q of Object.values(matched.questions)) if (!q.computed) ws.getCell(`${COLUMNS.answer}${q.row}`).value = null

@@ -25,7 +25,9 @@ async function copyToS3(config: Config): Promise<number> {
     console.error(`copying ${from.location} to ${to.location}`)
     const report = await copyEvidence(from, to)
     for (const failure of report.failed) console.error(`FAILED ${failure.sha256}: ${failure.reason}`)
-    console.error(`copied ${report.copied}, already there ${report.present}, verified ${report.verified}, failed ${report.failed.length}`)
+    console.error(
+      `copied ${report.copied}, already there ${report.present}, verified ${report.verified}, failed ${report.failed.length}`,
+    )
     console.log(JSON.stringify(report))
     return report.failed.length === 0 ? 0 : 1
   } finally {
@@ -79,7 +81,9 @@ async function main(argv: string[]): Promise<number> {
       expiresAt: values.expires ? new Date(values.expires) : null,
     })
     // The token alone on stdout so scripts can capture it; the rest on stderr.
-    console.error(`created ${created.role} token "${created.name}" (id ${created.id}, principal ${created.principal_id}); store it now, it is not shown again:`)
+    console.error(
+      `created ${created.role} token "${created.name}" (id ${created.id}, principal ${created.principal_id}); store it now, it is not shown again:`,
+    )
     console.log(created.token)
     return 0
   } finally {

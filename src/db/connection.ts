@@ -31,7 +31,6 @@ export interface Database {
   poolStats?(): { total: number; idle: number; waiting: number; max: number }
 }
 
-
 export class DataDirInUseError extends Error {
   constructor(dir: string, pid: number) {
     super(
@@ -158,7 +157,12 @@ export function fromPostgres(url: string, options: PostgresOptions = {}): Databa
     close: async () => {
       await pool.end()
     },
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.poolMax ?? 10 }),
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: options.poolMax ?? 10,
+    }),
   }
 }
 

@@ -34,7 +34,12 @@ export interface ListenOptions {
  * pool (LISTEN needs a session of its own), reconnected with backoff when it drops; the process
  * never crashes on its errors. PGlite: its in-process listen.
  */
-export async function listenChannel(database: Database, channel: string, handlers: ChannelHandlers, options: ListenOptions = {}): Promise<ChannelListener> {
+export async function listenChannel(
+  database: Database,
+  channel: string,
+  handlers: ChannelHandlers,
+  options: ListenOptions = {},
+): Promise<ChannelListener> {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`)
   const client = (database.db as unknown as { $client: unknown }).$client
   if (database.kind === 'pglite') return listenPglite(client as PGlite, channel, handlers)
@@ -57,7 +62,12 @@ async function listenPglite(client: PGlite, channel: string, handlers: ChannelHa
   }
 }
 
-async function listenPostgres(connectionString: string, channel: string, handlers: ChannelHandlers, options: ListenOptions): Promise<ChannelListener> {
+async function listenPostgres(
+  connectionString: string,
+  channel: string,
+  handlers: ChannelHandlers,
+  options: ListenOptions,
+): Promise<ChannelListener> {
   const minBackoff = options.minBackoffMs ?? 250
   const maxBackoff = options.maxBackoffMs ?? 10_000
   let listening = false
@@ -88,7 +98,12 @@ async function listenPostgres(connectionString: string, channel: string, handler
   }
 
   const connect = async (): Promise<boolean> => {
-    const client = new pg.Client({ connectionString, application_name: LISTENER_APPLICATION_NAME, connectionTimeoutMillis: 5000, keepAlive: true })
+    const client = new pg.Client({
+      connectionString,
+      application_name: LISTENER_APPLICATION_NAME,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+    })
     current = client
     // Without a listener, 'error' on an EventEmitter crashes the process.
     client.on('error', (error) => lost(client, error))
@@ -133,4 +148,3 @@ async function listenPostgres(connectionString: string, channel: string, handler
     },
   }
 }
-

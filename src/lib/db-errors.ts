@@ -29,7 +29,8 @@ export const PG_FOREIGN_KEY_VIOLATION = '23503'
 /** ON DELETE RESTRICT refusals come as restrict_violation, not foreign_key_violation. */
 export const PG_RESTRICT_VIOLATION = '23001'
 
-const CONNECTION_LOST_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection is closed/i
+const CONNECTION_LOST_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection is closed/i
 
 /**
  * The database is down, restarting or failing over: the connection was refused or lost, the
@@ -40,9 +41,20 @@ const CONNECTION_LOST_MESSAGE = /Connection terminated|timeout exceeded when try
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = pgError(error)?.code
   if (code && (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')) return true
-  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = error, depth = 0;
+    e && typeof e === 'object' && depth < 4;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const { code: sys, message } = e as { code?: unknown; message?: unknown }
-    if (sys === 'ECONNREFUSED' || sys === 'ECONNRESET' || sys === 'EPIPE' || sys === 'ETIMEDOUT' || sys === 'EHOSTUNREACH') return true
+    if (
+      sys === 'ECONNREFUSED' ||
+      sys === 'ECONNRESET' ||
+      sys === 'EPIPE' ||
+      sys === 'ETIMEDOUT' ||
+      sys === 'EHOSTUNREACH'
+    )
+      return true
     if (typeof message === 'string' && CONNECTION_LOST_MESSAGE.test(message)) return true
   }
   return false

@@ -11,7 +11,8 @@ export const etagMatches = (header: string, etag: string): boolean =>
     .some((t) => t === '*' || t === etag)
 
 /** If-None-Match hits: the header was sent and names `etag`. */
-export const ifNoneMatchHits = (header: string | undefined, etag: string): boolean => header !== undefined && etagMatches(header, etag)
+export const ifNoneMatchHits = (header: string | undefined, etag: string): boolean =>
+  header !== undefined && etagMatches(header, etag)
 
 /**
  * 412 unless the If-Match header (when sent) names the row's current version. `what` names the
@@ -19,8 +20,13 @@ export const ifNoneMatchHits = (header: string | undefined, etag: string): boole
  */
 export function checkIfMatch(header: string | undefined, row: { version: number }, what: string): void {
   if (header !== undefined && !etagMatches(header, versionEtag(row))) {
-    throw new ProblemError(412, 'precondition_failed', `The ${what} changed since you read it (it is now at version ${row.version}); read it again and retry.`, {
-      current_version: row.version,
-    })
+    throw new ProblemError(
+      412,
+      'precondition_failed',
+      `The ${what} changed since you read it (it is now at version ${row.version}); read it again and retry.`,
+      {
+        current_version: row.version,
+      },
+    )
   }
 }

@@ -6,7 +6,10 @@ import { join, resolve } from 'node:path'
  * A 32-byte key kept in a file of DATA_DIR (mode 0600), made on first use: for the embedded
  * (single-process) database, where no operator has set the key yet. Returns the key as base64.
  */
-export async function keyFromDataDir(dataDir: string, name: string): Promise<{ key: string; path: string; created: boolean }> {
+export async function keyFromDataDir(
+  dataDir: string,
+  name: string,
+): Promise<{ key: string; path: string; created: boolean }> {
   const path = join(resolve(dataDir), name)
   await mkdir(resolve(dataDir), { recursive: true })
   const key = randomBytes(32).toString('base64')
@@ -17,6 +20,7 @@ export async function keyFromDataDir(dataDir: string, name: string): Promise<{ k
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
   }
   const existing = (await readFile(path, 'utf8')).trim()
-  if (Buffer.from(existing, 'base64').length !== 32) throw new Error(`${path} does not hold the base64 of 32 bytes; remove it to make a new key`)
+  if (Buffer.from(existing, 'base64').length !== 32)
+    throw new Error(`${path} does not hold the base64 of 32 bytes; remove it to make a new key`)
   return { key: existing, path, created: false }
 }

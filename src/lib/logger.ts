@@ -1,7 +1,18 @@
 import pino from 'pino'
 import type { FastifyServerOptions } from 'fastify'
 
-const SECRET_KEYS = ['password', 'token', 'secret', 'authorization', 'cookie', 'api_key', 'apiKey', 'access_token', 'refresh_token', 'bootstrap_admin_token']
+const SECRET_KEYS = [
+  'password',
+  'token',
+  'secret',
+  'authorization',
+  'cookie',
+  'api_key',
+  'apiKey',
+  'access_token',
+  'refresh_token',
+  'bootstrap_admin_token',
+]
 
 /**
  * Redaction paths: the auth and cookie headers, and any field named like a secret at the
@@ -16,7 +27,8 @@ export const REDACT_PATHS = [
 ]
 
 /** Drizzle puts a failed query's bound values in the error ("params: …" and `.params`): values may be secrets. */
-const stripParams = (text: unknown): unknown => (typeof text === 'string' ? text.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, '\nparams: [redacted]') : text)
+const stripParams = (text: unknown): unknown =>
+  typeof text === 'string' ? text.replace(/\nparams: [\s\S]*?(?=\n {4}at |$)/, '\nparams: [redacted]') : text
 
 /** pino's error serializer, without the bound values of a failed query (at any depth of `cause`). */
 export function serializeError(err: unknown, depth = 0): unknown {
@@ -41,11 +53,22 @@ export function usePretty(format: 'auto' | 'json' | 'pretty', isTty: boolean, no
   return isTty && nodeEnv !== 'production'
 }
 
-export function loggerOptions(level: string, stream?: NodeJS.WritableStream, format: 'auto' | 'json' | 'pretty' = 'json'): FastifyServerOptions['logger'] {
+export function loggerOptions(
+  level: string,
+  stream?: NodeJS.WritableStream,
+  format: 'auto' | 'json' | 'pretty' = 'json',
+): FastifyServerOptions['logger'] {
   const pretty = !stream && usePretty(format, Boolean(process.stdout.isTTY), process.env.NODE_ENV)
   return {
     level,
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+    ...(pretty
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+          },
+        }
+      : {}),
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     ...(stream ? { stream } : {}),
     serializers: {

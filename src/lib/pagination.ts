@@ -7,13 +7,20 @@ export const MAX_LIMIT = 500
 /** Query members every list accepts. */
 export const PageQuery = {
   limit: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: `page size (max ${MAX_LIMIT})` }),
+    Type.Integer({
+      minimum: 1,
+      maximum: MAX_LIMIT,
+      default: DEFAULT_LIMIT,
+      description: `page size (max ${MAX_LIMIT})`,
+    }),
   ),
   cursor: Type.Optional(Type.String({ maxLength: 512, description: 'opaque cursor from next_cursor' })),
 }
 
 export const PageMeta = {
-  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as cursor for the next page; null on the last page' }),
+  next_cursor: Type.Union([Type.String(), Type.Null()], {
+    description: 'pass as cursor for the next page; null on the last page',
+  }),
 }
 
 /**
@@ -88,7 +95,11 @@ export function nextLink(requestUrl: string, nextCursor: string | null): string 
 }
 
 /** Sets the Link header for the next page (when there is one) and hands the page back to send. */
-export function sendPage<P extends { next_cursor: string | null }>(request: { url: string }, reply: { header(name: string, value: string): unknown }, page: P): P {
+export function sendPage<P extends { next_cursor: string | null }>(
+  request: { url: string },
+  reply: { header(name: string, value: string): unknown },
+  page: P,
+): P {
   const link = nextLink(request.url, page.next_cursor)
   if (link) reply.header('link', link)
   return page

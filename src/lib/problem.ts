@@ -76,7 +76,10 @@ export const notFound = (what: string, id: string): ProblemError =>
 export function problemResponses(...statuses: number[]): Record<number, ProblemResponse> {
   return Object.fromEntries(statuses.map((s) => [s, problemResponse(s)]))
 }
-type ProblemResponse = { description: string; content: { 'application/problem+json': { schema: ReturnType<typeof Type.Ref> } } }
+type ProblemResponse = {
+  description: string
+  content: { 'application/problem+json': { schema: ReturnType<typeof Type.Ref> } }
+}
 const problemResponse = (status: number): ProblemResponse => ({
   description: titleFor(status),
   content: { [PROBLEM_CONTENT_TYPE]: { schema: Type.Ref('Problem') } } as ProblemResponse['content'],

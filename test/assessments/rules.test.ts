@@ -1,5 +1,13 @@
 import t from 'tap'
-import { STAGE_TRANSITIONS, canRead, canWrite, checkTransition, diffAnswers, isWritable, windowFor } from '../../src/modules/assessments/rules.js'
+import {
+  STAGE_TRANSITIONS,
+  canRead,
+  canWrite,
+  checkTransition,
+  diffAnswers,
+  isWritable,
+  windowFor,
+} from '../../src/modules/assessments/rules.js'
 
 t.test('stage status machine', async (t) => {
   t.same(checkTransition('self', 'draft', 'submitted', 'unit_operator'), { ok: true, allowed: ['submitted'] })
@@ -12,11 +20,24 @@ t.test('stage status machine', async (t) => {
   const skip = checkTransition('self', 'draft', 'approved', 'evaluator')
   t.equal(skip.code, 'invalid_transition')
   t.same(skip.allowed, ['submitted'], 'the refusal names what is allowed')
-  t.equal(checkTransition('self', 'draft', 'submitted', 'evaluator').code, 'forbidden_transition', 'an evaluator does not submit the unit’s self-assessment')
-  t.equal(checkTransition('self', 'submitted', 'approved', 'unit_operator').code, 'forbidden_transition', 'a unit does not approve itself')
+  t.equal(
+    checkTransition('self', 'draft', 'submitted', 'evaluator').code,
+    'forbidden_transition',
+    'an evaluator does not submit the unit’s self-assessment',
+  )
+  t.equal(
+    checkTransition('self', 'submitted', 'approved', 'unit_operator').code,
+    'forbidden_transition',
+    'a unit does not approve itself',
+  )
   t.equal(checkTransition('tpi', 'draft', 'submitted', 'evaluator').ok, true)
-  t.equal(checkTransition('tpi', 'submitted', 'approved', 'evaluator').code, 'forbidden_transition', 'the TPI result is approved by the Bagian Organisasi')
-  for (const [from, tos] of Object.entries(STAGE_TRANSITIONS)) for (const to of tos) t.not(from, to, `${from} → ${to} is a real change`)
+  t.equal(
+    checkTransition('tpi', 'submitted', 'approved', 'evaluator').code,
+    'forbidden_transition',
+    'the TPI result is approved by the Bagian Organisasi',
+  )
+  for (const [from, tos] of Object.entries(STAGE_TRANSITIONS))
+    for (const to of tos) t.not(from, to, `${from} → ${to} is a real change`)
 })
 
 t.test('who writes, when, and under which window', async (t) => {

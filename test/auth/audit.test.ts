@@ -9,13 +9,34 @@ t.test('audit trail', async (t) => {
   const admin = await createToken(ctx, 'admin')
 
   t.test('every mutation writes an event with actor, before and after', async (t) => {
-    const created = await app.inject({ method: 'POST', url: '/v1/principals', headers: { ...bearer(admin), 'x-request-id': 'req-audit-1' }, payload: { name: 'Auditee', kind: 'user' } })
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/principals',
+      headers: { ...bearer(admin), 'x-request-id': 'req-audit-1' },
+      payload: { name: 'Auditee', kind: 'user' },
+    })
     const id = created.json().id
-    await app.inject({ method: 'PATCH', url: `/v1/principals/${id}`, headers: bearer(admin), payload: { name: 'Auditee Renamed' } })
-    const res = await app.inject({ method: 'GET', url: `/v1/audit/events?entity_type=principal&entity_id=${id}`, headers: bearer(admin) })
+    await app.inject({
+      method: 'PATCH',
+      url: `/v1/principals/${id}`,
+      headers: bearer(admin),
+      payload: { name: 'Auditee Renamed' },
+    })
+    const res = await app.inject({
+      method: 'GET',
+      url: `/v1/audit/events?entity_type=principal&entity_id=${id}`,
+      headers: bearer(admin),
+    })
     t.equal(res.statusCode, 200)
     const [first, second] = res.json().items
-    t.match(first, { action: 'principal.created', entity_id: id, before: null, after: { name: 'Auditee' }, request_id: 'req-audit-1', actor: { role: 'admin' } })
+    t.match(first, {
+      action: 'principal.created',
+      entity_id: id,
+      before: null,
+      after: { name: 'Auditee' },
+      request_id: 'req-audit-1',
+      actor: { role: 'admin' },
+    })
     t.match(second, { action: 'principal.updated', before: { name: 'Auditee' }, after: { name: 'Auditee Renamed' } })
     t.equal(second.prev_hash, first.hash, 'consecutive events of one entity chain when nothing happened between')
     t.ok(first.ip)
@@ -23,14 +44,25 @@ t.test('audit trail', async (t) => {
 
   t.test('a refused request writes nothing', async (t) => {
     const before = (await app.inject({ method: 'GET', url: '/v1/audit/verify', headers: bearer(admin) })).json().checked
-    const bad = await app.inject({ method: 'POST', url: '/v1/principals', headers: bearer(admin), payload: { name: '', kind: 'user' } })
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/principals',
+      headers: bearer(admin),
+      payload: { name: '', kind: 'user' },
+    })
     t.equal(bad.statusCode, 400)
     const after = (await app.inject({ method: 'GET', url: '/v1/audit/verify', headers: bearer(admin) })).json().checked
     t.equal(after, before)
   })
 
   t.test('filters and pagination', async (t) => {
-    for (let i = 0; i < 5; i++) await app.inject({ method: 'POST', url: '/v1/principals', headers: bearer(admin), payload: { name: `P${i}`, kind: 'user' } })
+    for (let i = 0; i < 5; i++)
+      await app.inject({
+        method: 'POST',
+        url: '/v1/principals',
+        headers: bearer(admin),
+        payload: { name: `P${i}`, kind: 'user' },
+      })
     const ids: number[] = []
     let cursor: string | null = null
     do {
@@ -43,9 +75,17 @@ t.test('audit trail', async (t) => {
       }
       cursor = page.json().next_cursor
     } while (cursor)
-    t.same(ids, [...ids].sort((a, b) => a - b), 'oldest first')
+    t.same(
+      ids,
+      [...ids].sort((a, b) => a - b),
+      'oldest first',
+    )
     t.equal(new Set(ids).size, ids.length, 'no duplicates')
-    const future = await app.inject({ method: 'GET', url: '/v1/audit/events?from=2999-01-01T00:00:00Z', headers: bearer(admin) })
+    const future = await app.inject({
+      method: 'GET',
+      url: '/v1/audit/events?from=2999-01-01T00:00:00Z',
+      headers: bearer(admin),
+    })
     t.same(future.json().items, [])
     const forged = await app.inject({ method: 'GET', url: '/v1/audit/events?cursor=bm9wZQ', headers: bearer(admin) })
     t.equal(forged.statusCode, 400)
@@ -64,7 +104,9 @@ t.test('audit trail', async (t) => {
   })
 
   t.test('tampering by the table owner is detected', async (t) => {
-    const events = (await app.inject({ method: 'GET', url: '/v1/audit/events?limit=500', headers: bearer(admin) })).json().items
+    const events = (
+      await app.inject({ method: 'GET', url: '/v1/audit/events?limit=500', headers: bearer(admin) })
+    ).json().items
     const victim = events[3]
     // The owner can bypass the guard; the hash chain still tells.
     await app.db.transaction(async (tx) => {

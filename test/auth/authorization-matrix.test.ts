@@ -14,7 +14,9 @@ type Operation = { 'x-roles'?: Role[]; parameters?: { in: string; name: string; 
 t.test('authorization matrix', async (t) => {
   const ctx = await buildTestApp(t, { RATE_LIMIT_MAX: '100000' })
   const { app } = ctx
-  const tokens = Object.fromEntries(await Promise.all(ROLES.map(async (r) => [r, await createToken(ctx, r)] as const))) as Record<Role, string>
+  const tokens = Object.fromEntries(
+    await Promise.all(ROLES.map(async (r) => [r, await createToken(ctx, r)] as const)),
+  ) as Record<Role, string>
   const doc = app.swagger() as { paths: Record<string, Record<string, Operation>> }
   const DUMMY_ID = '00000000-0000-4000-8000-000000000001'
   let checked = 0
@@ -26,7 +28,11 @@ t.test('authorization matrix', async (t) => {
       const url = path.replace(/\{[^}]+\}/g, DUMMY_ID)
       const hasPathParams = url !== path
       const needsQuery = (op.parameters ?? []).some((p) => p.in === 'query' && p.required)
-      const request = { method: method.toUpperCase() as 'GET', url, ...(method === 'get' || method === 'delete' ? {} : { payload: {} }) }
+      const request = {
+        method: method.toUpperCase() as 'GET',
+        url,
+        ...(method === 'get' || method === 'delete' ? {} : { payload: {} }),
+      }
       // PortalRB routes answer with the guide's error body ({error, code, message}, upper-case codes)
       // and 404 DATA_NOT_FOUND while no proposal window is open (none is in this test).
       const portalrb = path.startsWith(`${ctx.config.PORTALRB_BASE_PATH}/`)
@@ -43,7 +49,10 @@ t.test('authorization matrix', async (t) => {
           t.not(res.statusCode, 403, `${method.toUpperCase()} ${path} as ${role} passes the role gate`)
           t.not(res.statusCode, 500, `${method.toUpperCase()} ${path} as ${role} does not fail`)
           if (method === 'get' && !hasPathParams && !needsQuery) {
-            t.ok(res.statusCode < 300 || (portalrb && res.json().code === 'DATA_NOT_FOUND'), `${method.toUpperCase()} ${path} as ${role} answers ${res.statusCode}`)
+            t.ok(
+              res.statusCode < 300 || (portalrb && res.json().code === 'DATA_NOT_FOUND'),
+              `${method.toUpperCase()} ${path} as ${role} answers ${res.statusCode}`,
+            )
           }
         }
         checked++

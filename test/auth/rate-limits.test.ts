@@ -15,7 +15,10 @@ const db = await createTestDatabase()
 t.teardown(() => db.destroy())
 
 async function appWith(t: Test, env: Record<string, string>): Promise<App> {
-  const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_MAX: String(MAX), ...env }), database: db.database })
+  const app = await buildApp({
+    config: loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_MAX: String(MAX), ...env }),
+    database: db.database,
+  })
   await app.ready()
   t.teardown(() => app.close())
   return app
@@ -58,9 +61,20 @@ for (const store of ['memory', 'redis'] as const) {
     t.match(noToken.headers['content-type'], /application\/problem\+json/)
     t.equal(noToken.json().code, 'rate_limited')
 
-    await exhaust(t, app, { method: 'GET', url: '/v1/me', remoteAddress: '10.0.0.2', headers: bearer(`zit_0badc0de_${'x'.repeat(43)}`) }, 401, 'wrong token')
+    await exhaust(
+      t,
+      app,
+      { method: 'GET', url: '/v1/me', remoteAddress: '10.0.0.2', headers: bearer(`zit_0badc0de_${'x'.repeat(43)}`) },
+      401,
+      'wrong token',
+    )
     // Another wrong token from the same IP is not a fresh budget.
-    const guess = await app.inject({ method: 'GET', url: '/v1/me', remoteAddress: '10.0.0.2', headers: bearer(`zit_12345678_${'y'.repeat(43)}`) })
+    const guess = await app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      remoteAddress: '10.0.0.2',
+      headers: bearer(`zit_12345678_${'y'.repeat(43)}`),
+    })
     t.equal(guess.statusCode, 429, 'guessing another token from the same IP is limited too')
 
     await exhaust(t, app, { method: 'GET', url: '/v1/no-such-route', remoteAddress: '10.0.0.3' }, 404, 'unknown path')
@@ -68,13 +82,34 @@ for (const store of ['memory', 'redis'] as const) {
     await exhaust(t, app, { method: 'GET', url: '/openapi.json', remoteAddress: '10.0.0.5' }, 200, '/openapi.json')
 
     // A verified token has its own budget, whatever the IP it comes from.
-    await exhaust(t, app, { method: 'GET', url: '/v1/me', remoteAddress: '10.0.0.6', headers: bearer(admin) }, 200, 'valid token')
-    const elsewhere = await app.inject({ method: 'GET', url: '/v1/me', remoteAddress: '10.0.0.7', headers: bearer(admin) })
+    await exhaust(
+      t,
+      app,
+      { method: 'GET', url: '/v1/me', remoteAddress: '10.0.0.6', headers: bearer(admin) },
+      200,
+      'valid token',
+    )
+    const elsewhere = await app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      remoteAddress: '10.0.0.7',
+      headers: bearer(admin),
+    })
     t.equal(elsewhere.statusCode, 429, 'the token budget is per token, not per IP')
-    t.equal((await app.inject({ method: 'GET', url: '/v1/me', remoteAddress: '10.0.0.7' })).statusCode, 401, 'the other IP still has its own budget')
+    t.equal(
+      (await app.inject({ method: 'GET', url: '/v1/me', remoteAddress: '10.0.0.7' })).statusCode,
+      401,
+      'the other IP still has its own budget',
+    )
 
     // PortalRB keeps its own envelope for the 429.
-    const portal = await exhaust(t, app, { method: 'GET', url: '/portalrb/pengusulan/unit-wbk', remoteAddress: '10.0.0.8', headers: bearer(integration) }, [200, 404], 'PortalRB')
+    const portal = await exhaust(
+      t,
+      app,
+      { method: 'GET', url: '/portalrb/pengusulan/unit-wbk', remoteAddress: '10.0.0.8', headers: bearer(integration) },
+      [200, 404],
+      'PortalRB',
+    )
     t.match(portal.headers['content-type'], /^application\/json/)
     t.match(portal.json(), { error: true, code: 'RATE_LIMITED' })
 
@@ -95,19 +130,27 @@ t.test('replicas share the budget through Redis, and each counts its own in memo
     if (keys.length > 0) await redis.del(...keys)
     await redis.quit()
   })
-  const [a, b] = [await appWith(t, { REDIS_URL, RATE_LIMIT_REDIS_PREFIX: prefix }), await appWith(t, { REDIS_URL, RATE_LIMIT_REDIS_PREFIX: prefix })]
+  const [a, b] = [
+    await appWith(t, { REDIS_URL, RATE_LIMIT_REDIS_PREFIX: prefix }),
+    await appWith(t, { REDIS_URL, RATE_LIMIT_REDIS_PREFIX: prefix }),
+  ]
   const statuses: number[] = []
-  for (let i = 0; i < MAX + 1; i++) statuses.push((await (i % 2 ? b : a).inject({ method: 'GET', url: '/v1/me', remoteAddress: '10.1.0.1' })).statusCode)
+  for (let i = 0; i < MAX + 1; i++)
+    statuses.push(
+      (await (i % 2 ? b : a).inject({ method: 'GET', url: '/v1/me', remoteAddress: '10.1.0.1' })).statusCode,
+    )
   t.same(statuses, [401, 401, 401, 429], 'the fourth request, on either replica, is over the shared limit')
 
   const [m, n] = [await appWith(t, {}), await appWith(t, {})]
   const local: number[] = []
-  for (let i = 0; i < MAX + 1; i++) local.push((await (i % 2 ? n : m).inject({ method: 'GET', url: '/v1/me', remoteAddress: '10.1.0.2' })).statusCode)
+  for (let i = 0; i < MAX + 1; i++)
+    local.push((await (i % 2 ? n : m).inject({ method: 'GET', url: '/v1/me', remoteAddress: '10.1.0.2' })).statusCode)
   t.same(local, [401, 401, 401, 401], 'in memory, each process has its own budget')
 })
 
 t.test('Redis down: requests are served, not refused', async (t) => {
   const app = await appWith(t, { REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_REDIS_PREFIX: 'zi-test-down:' })
   const admin = await createToken({ app }, 'admin')
-  for (let i = 0; i < MAX + 2; i++) t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(admin) })).statusCode, 200)
+  for (let i = 0; i < MAX + 2; i++)
+    t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(admin) })).statusCode, 200)
 })

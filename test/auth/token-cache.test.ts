@@ -45,7 +45,12 @@ t.test('a change through one replica is refused by the other on its next request
   const two = await replica(t)
   const admin = await createToken({ app: one }, 'admin')
   const tree = await insertSmallTree({ app: one })
-  const target = await createPrincipalWithToken(one.db, systemActor('test'), { name: 'evaluator', kind: 'user', role: 'evaluator', unitId: tree.opdA.id })
+  const target = await createPrincipalWithToken(one.db, systemActor('test'), {
+    name: 'evaluator',
+    kind: 'user',
+    role: 'evaluator',
+    unitId: tree.opdA.id,
+  })
   const me = (app: App) => app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })
   // The grant's own notification must not race the first look-up (a raced fill is dropped, by design).
   await settled(two)
@@ -57,32 +62,77 @@ t.test('a change through one replica is refused by the other on its next request
   t.equal((await me(two)).statusCode, 200, 'served from its cache')
 
   // A grant added through one replica: the other sees the wider scope at once.
-  const grant = await one.inject({ method: 'POST', url: `/v1/principals/${target.principal_id}/grants`, headers: bearer(admin), payload: { role: 'evaluator', unit_id: tree.opdB.id } })
+  const grant = await one.inject({
+    method: 'POST',
+    url: `/v1/principals/${target.principal_id}/grants`,
+    headers: bearer(admin),
+    payload: { role: 'evaluator', unit_id: tree.opdB.id },
+  })
   t.equal(grant.statusCode, 201)
   await settled(two)
-  t.same([...(await me(two)).json().scope.unit_ids].sort(), [tree.opdA.id, tree.opdB.id].sort(), 'new grant visible on the other replica')
+  t.same(
+    [...(await me(two)).json().scope.unit_ids].sort(),
+    [tree.opdA.id, tree.opdB.id].sort(),
+    'new grant visible on the other replica',
+  )
 
   // Removing every grant of the role: refused at once.
-  const principal = (await one.inject({ method: 'GET', url: `/v1/principals/${target.principal_id}`, headers: bearer(admin) })).json()
+  const principal = (
+    await one.inject({ method: 'GET', url: `/v1/principals/${target.principal_id}`, headers: bearer(admin) })
+  ).json()
   for (const g of principal.grants) {
-    t.equal((await one.inject({ method: 'DELETE', url: `/v1/principals/${target.principal_id}/grants/${g.id}`, headers: bearer(admin) })).statusCode, 204)
+    t.equal(
+      (
+        await one.inject({
+          method: 'DELETE',
+          url: `/v1/principals/${target.principal_id}/grants/${g.id}`,
+          headers: bearer(admin),
+        })
+      ).statusCode,
+      204,
+    )
   }
   await settled(two)
   const ungranted = await me(two)
   t.equal(ungranted.statusCode, 401)
   t.equal(ungranted.json().code, 'role_not_granted')
-  const back = await one.inject({ method: 'POST', url: `/v1/principals/${target.principal_id}/grants`, headers: bearer(admin), payload: { role: 'evaluator', unit_id: tree.opdA.id } })
+  const back = await one.inject({
+    method: 'POST',
+    url: `/v1/principals/${target.principal_id}/grants`,
+    headers: bearer(admin),
+    payload: { role: 'evaluator', unit_id: tree.opdA.id },
+  })
   t.equal(back.statusCode, 201)
   await settled(two)
   t.equal((await me(two)).statusCode, 200)
 
   // Disabling the principal.
-  t.equal((await one.inject({ method: 'PATCH', url: `/v1/principals/${target.principal_id}`, headers: bearer(admin), payload: { disabled: true } })).statusCode, 200)
+  t.equal(
+    (
+      await one.inject({
+        method: 'PATCH',
+        url: `/v1/principals/${target.principal_id}`,
+        headers: bearer(admin),
+        payload: { disabled: true },
+      })
+    ).statusCode,
+    200,
+  )
   await settled(two)
   const disabled = await me(two)
   t.equal(disabled.statusCode, 401)
   t.equal(disabled.json().code, 'principal_disabled')
-  t.equal((await one.inject({ method: 'PATCH', url: `/v1/principals/${target.principal_id}`, headers: bearer(admin), payload: { disabled: false } })).statusCode, 200)
+  t.equal(
+    (
+      await one.inject({
+        method: 'PATCH',
+        url: `/v1/principals/${target.principal_id}`,
+        headers: bearer(admin),
+        payload: { disabled: false },
+      })
+    ).statusCode,
+    200,
+  )
   await settled(two)
   t.equal((await me(two)).statusCode, 200)
 
@@ -98,8 +148,14 @@ t.test('a change through one replica is refused by the other on its next request
 
 t.test('last_used_at: written off the request path, to the minute, and on close', async (t) => {
   const app = await replica(t, { TOKEN_USAGE_FLUSH_MS: '60000' })
-  const target = await createPrincipalWithToken(app.db, systemActor('test'), { name: 'reader', kind: 'service', role: 'viewer' })
-  const lastUsed = async () => (await app.db.select({ at: apiTokens.lastUsedAt }).from(apiTokens).where(eq(apiTokens.id, target.id)))[0]?.at ?? null
+  const target = await createPrincipalWithToken(app.db, systemActor('test'), {
+    name: 'reader',
+    kind: 'service',
+    role: 'viewer',
+  })
+  const lastUsed = async () =>
+    (await app.db.select({ at: apiTokens.lastUsedAt }).from(apiTokens).where(eq(apiTokens.id, target.id)))[0]?.at ??
+    null
   const before = Date.now()
   t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })).statusCode, 200)
   t.equal(await lastUsed(), null, 'nothing written by the request itself')
@@ -119,21 +175,35 @@ const expiresAt = (token: { expires_at: string | null }) => new Date(token.expir
 t.test('a verified token is served from the cache only while it is valid', async (t) => {
   const app = await replica(t, { AUTH_CACHE_TTL_MS: '2000' })
   const soon = new Date(Date.now() + 1500)
-  const target = await createPrincipalWithToken(app.db, systemActor('test'), { name: 'short', kind: 'service', role: 'viewer', expiresAt: soon })
+  const target = await createPrincipalWithToken(app.db, systemActor('test'), {
+    name: 'short',
+    kind: 'service',
+    role: 'viewer',
+    expiresAt: soon,
+  })
   await settled(app)
   t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })).statusCode, 200)
   // A change the triggers do not see (written around them) is still picked up after the safety lifetime.
   await app.db.execute(`alter table api_tokens disable trigger api_tokens_auth_notify` as never)
   await app.db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, target.id))
   await app.db.execute(`alter table api_tokens enable trigger api_tokens_auth_notify` as never)
-  t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })).statusCode, 200, 'within the lifetime: cached')
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })).statusCode,
+    200,
+    'within the lifetime: cached',
+  )
   await new Promise((r) => setTimeout(r, 2100))
   const late = await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })
   t.equal(late.json().code, 'token_revoked', 'after the safety lifetime: looked up again')
 
   // With the default lifetime (30 s) the entry outlives the token: the cache checks the expiry itself.
   const lasting = await replica(t)
-  const other = await createPrincipalWithToken(lasting.db, systemActor('test'), { name: 'expiring', kind: 'service', role: 'viewer', expiresAt: new Date(Date.now() + 2500) })
+  const other = await createPrincipalWithToken(lasting.db, systemActor('test'), {
+    name: 'expiring',
+    kind: 'service',
+    role: 'viewer',
+    expiresAt: new Date(Date.now() + 2500),
+  })
   await settled(lasting)
   t.equal((await lasting.inject({ method: 'GET', url: '/v1/me', headers: bearer(other.token) })).statusCode, 200)
   await new Promise((r) => setTimeout(r, Math.max(0, expiresAt(other) - Date.now()) + 50))
@@ -144,7 +214,14 @@ t.test('a verified token is served from the cache only while it is valid', async
 t.test('the cache refuses a fill that raced an invalidation', async (t) => {
   let listening = true
   const cache = new TokenCache({ max: 10, ttlMs: 60_000, listening: () => listening })
-  const principal = { tokenId: 'tok', principalId: 'p', name: 'n', role: 'viewer' as const, scopeAll: true, scopePaths: [] }
+  const principal = {
+    tokenId: 'tok',
+    principalId: 'p',
+    name: 'n',
+    role: 'viewer' as const,
+    scopeAll: true,
+    scopePaths: [],
+  }
   const ticket = cache.ticket()
   cache.invalidate('p:someone-else')
   cache.set(ticket, 'h', principal, null)
@@ -166,7 +243,11 @@ t.test('the cache refuses a fill that raced an invalidation', async (t) => {
 
 t.test('a lost listening connection flushes the cache, which stays off until it is back', async (t) => {
   const app = await replica(t)
-  const target = await createPrincipalWithToken(app.db, systemActor('test'), { name: 'conn', kind: 'service', role: 'viewer' })
+  const target = await createPrincipalWithToken(app.db, systemActor('test'), {
+    name: 'conn',
+    kind: 'service',
+    role: 'viewer',
+  })
   await settled(app)
   t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })).statusCode, 200)
   t.ok(app.auth.cache.size > 0)
@@ -175,14 +256,21 @@ t.test('a lost listening connection flushes the cache, which stays off until it 
     await app.auth.listener.close()
     t.equal(app.auth.listener.listening, false)
     await app.db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, target.id))
-    t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })).json().code, 'token_revoked', 'checked against the database')
+    t.equal(
+      (await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })).json().code,
+      'token_revoked',
+      'checked against the database',
+    )
     return
   }
   const admin = new pg.Client({ connectionString: db.url })
   await admin.connect()
   t.teardown(() => admin.end())
   const database = new URL(db.url!).pathname.slice(1)
-  const killed = await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and datname = $2`, [LISTENER_APPLICATION_NAME, database])
+  const killed = await admin.query(
+    `select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and datname = $2`,
+    [LISTENER_APPLICATION_NAME, database],
+  )
   t.ok(killed.rowCount && killed.rowCount >= 1, 'the listening connections were cut')
   for (let i = 0; i < 100 && app.auth.listener.listening; i++) await new Promise((r) => setTimeout(r, 20))
   t.equal(app.auth.listener.listening, false, 'the loss is noticed')
@@ -191,10 +279,17 @@ t.test('a lost listening connection flushes the cache, which stays off until it 
   await app.db.execute(`alter table api_tokens disable trigger api_tokens_auth_notify` as never)
   await app.db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, target.id))
   await app.db.execute(`alter table api_tokens enable trigger api_tokens_auth_notify` as never)
-  t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })).json().code, 'token_revoked')
+  t.equal(
+    (await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(target.token) })).json().code,
+    'token_revoked',
+  )
   for (let i = 0; i < 500 && !app.auth.listener.listening; i++) await new Promise((r) => setTimeout(r, 20))
   t.equal(app.auth.listener.listening, true, 'reconnected')
-  const fresh = await createPrincipalWithToken(app.db, systemActor('test'), { name: 'conn2', kind: 'service', role: 'viewer' })
+  const fresh = await createPrincipalWithToken(app.db, systemActor('test'), {
+    name: 'conn2',
+    kind: 'service',
+    role: 'viewer',
+  })
   await settled(app)
   t.equal((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(fresh.token) })).statusCode, 200)
   t.ok(app.auth.cache.size > 0, 'caching again')

@@ -12,7 +12,10 @@ t.test('the benchmark ceilings do not exist unless BENCH_ROUTES is on', async (t
     t.equal(res.statusCode, 404, `${url} is not served`)
   }
   const doc = ctx.app.swagger() as { paths: Record<string, unknown> }
-  t.notOk(Object.keys(doc.paths).some((p) => p.startsWith('/v1/bench')), 'nor documented')
+  t.notOk(
+    Object.keys(doc.paths).some((p) => p.startsWith('/v1/bench')),
+    'nor documented',
+  )
 })
 
 t.test('with BENCH_ROUTES=true: a constant and SELECT 1, for integration tokens only', async (t) => {

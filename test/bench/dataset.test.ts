@@ -1,7 +1,16 @@
 import t from 'tap'
 import { validateAnswers } from '../../src/modules/instruments/domain/index.js'
 import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
-import { answerableQuestions, generateAnswers, parseArgs, planUnit, prng, stageReached, totalOf, verifyAnswers } from '../../scripts/bench/dataset.js'
+import {
+  answerableQuestions,
+  generateAnswers,
+  parseArgs,
+  planUnit,
+  prng,
+  stageReached,
+  totalOf,
+  verifyAnswers,
+} from '../../scripts/bench/dataset.js'
 
 const def = loadSeedInstrument()
 const questions = answerableQuestions(def)
@@ -27,12 +36,26 @@ t.test('the benchmark answers every answerable question of LKE-ZI-2026 with vali
 })
 
 t.test('the dataset is deterministic and varied', async (t) => {
-  t.same(generateAnswers(def, questions, 0.7, prng(5)), generateAnswers(def, questions, 0.7, prng(5)), 'same seed, same answers')
+  t.same(
+    generateAnswers(def, questions, 0.7, prng(5)),
+    generateAnswers(def, questions, 0.7, prng(5)),
+    'same seed, same answers',
+  )
   const plans = Array.from({ length: 2000 }, (_, i) => planUnit(prng(1_000_003 + i)))
-  t.same(plans.slice(0, 50), Array.from({ length: 50 }, (_, i) => planUnit(prng(1_000_003 + i))), 'same seed, same plans')
+  t.same(
+    plans.slice(0, 50),
+    Array.from({ length: 50 }, (_, i) => planUnit(prng(1_000_003 + i))),
+    'same seed, same plans',
+  )
   const share = (f: (p: (typeof plans)[number]) => boolean): number => plans.filter(f).length / plans.length
-  t.ok(share((p) => ['proposed', 'evaluated', 'designated', 'not_designated'].includes(p.declaration)) > 0.2, 'enough units proposed for PortalRB')
-  t.ok(share((p) => p.stage === 'self_draft' || p.stage === 'self_returned') > 0.08, 'enough writable self stages for the batch benchmark')
+  t.ok(
+    share((p) => ['proposed', 'evaluated', 'designated', 'not_designated'].includes(p.declaration)) > 0.2,
+    'enough units proposed for PortalRB',
+  )
+  t.ok(
+    share((p) => p.stage === 'self_draft' || p.stage === 'self_returned') > 0.08,
+    'enough writable self stages for the batch benchmark',
+  )
   t.ok(share((p) => stageReached(p.stage, 'tpi_draft')) > 0.5, 'most units verified by the TPI')
   t.ok(
     plans.every((p) => p.target === 'WBK' || p.priorWbk),
@@ -42,7 +65,10 @@ t.test('the dataset is deterministic and varied', async (t) => {
     const rnd = prng(9000 + i)
     return totalOf(def, generateAnswers(def, questions, planUnit(rnd).quality, rnd))
   })
-  t.ok(Math.min(...totals) < 75 && Math.max(...totals) > 85, `totals spread across the WBK and WBBM thresholds (${Math.min(...totals).toFixed(1)}–${Math.max(...totals).toFixed(1)})`)
+  t.ok(
+    Math.min(...totals) < 75 && Math.max(...totals) > 85,
+    `totals spread across the WBK and WBBM thresholds (${Math.min(...totals).toFixed(1)}–${Math.max(...totals).toFixed(1)})`,
+  )
 })
 
 t.test('argument parsing', async (t) => {

@@ -11,7 +11,8 @@ import { startTpiStage, zi } from '../helpers/zi-cli.js'
 t.test('zi answers pull/push', async (t) => {
   const { id, tpi, env } = await startTpiStage(t)
   const dir = mkdtempSync(join(tmpdir(), 'zi-answers-'))
-  const versionOf = (answers: { question_code: string; version: number }[], code: string) => answers.find((a) => a.question_code === code)!.version
+  const versionOf = (answers: { question_code: string; version: number }[], code: string) =>
+    answers.find((a) => a.question_code === code)!.version
 
   let pulledCsv = ''
   t.test('pull as CSV: one row per answer, formulas defused, quoting as spreadsheets expect', async (t) => {
@@ -50,7 +51,10 @@ t.test('zi answers pull/push', async (t) => {
     writeFileSync(file, edited)
     const res = await zi(['answers', 'push', id, 'tpi', file], env)
     t.equal(res.code, 0, res.stderr)
-    t.match(res.stderr, /wrote 4 answers to stage tpi \(version (\d+), total \d+\.\d\d\); Idempotency-Key zi-push-[0-9a-f]{64}/)
+    t.match(
+      res.stderr,
+      /wrote 4 answers to stage tpi \(version (\d+), total \d+\.\d\d\); Idempotency-Key zi-push-[0-9a-f]{64}/,
+    )
     const after = await tpi()
     const byCode = new Map(after.answers.map((a) => [a.question_code, a]))
     t.equal(byCode.get('Q1')?.value, 'Tidak')

@@ -40,7 +40,15 @@ t.test('zi: an unavailable or unreachable server (6)', async (t) => {
   const down = createServer((_req, res) => {
     seen++
     res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '0' })
-    res.end(JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'the database does not answer', code: 'unavailable' }))
+    res.end(
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'the database does not answer',
+        code: 'unavailable',
+      }),
+    )
   })
   await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve))
   t.teardown(() => down.close())

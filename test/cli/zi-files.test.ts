@@ -3,7 +3,16 @@ import fc from 'fast-check'
 import { mkdtempSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AnswerFileError, answersToCsv, csvValue, formatOf, locateErrors, parseAnswersCsv, parseAnswersJson, type PulledAnswer } from '../../packages/client/src/cli/zi/answers-file.js'
+import {
+  AnswerFileError,
+  answersToCsv,
+  csvValue,
+  formatOf,
+  locateErrors,
+  parseAnswersCsv,
+  parseAnswersJson,
+  type PulledAnswer,
+} from '../../packages/client/src/cli/zi/answers-file.js'
 import { configFile, readConfig, resolveCredentials, writeConfig } from '../../packages/client/src/cli/zi/config.js'
 import { CsvSyntaxError, parseCsv } from '../../packages/client/src/cli/zi/csv.js'
 import { CliError, exitCodeForStatus } from '../../packages/client/src/cli/zi/exit.js'
@@ -36,8 +45,16 @@ t.test('CSV as spreadsheets write it', async (t) => {
 
 const answer = fc.record({
   question_code: fc.stringMatching(/^Q[1-9][0-9]{0,3}$/),
-  value: fc.oneof(fc.constantFrom('Ya', 'Tidak', 'A', 'B', 'C', 'D', 'E'), fc.integer({ min: 0, max: 1_000_000_000 }).map((n) => n / 100), fc.constant(null)),
-  note: fc.oneof(fc.string({ minLength: 1, unit: 'grapheme' }), fc.constantFrom("=cmd|' /C calc'!A0", '+1', '-x', '@SUM(A1)', "'quoted", ' padded ', 'a,"b"\r\nc'), fc.constant(null)),
+  value: fc.oneof(
+    fc.constantFrom('Ya', 'Tidak', 'A', 'B', 'C', 'D', 'E'),
+    fc.integer({ min: 0, max: 1_000_000_000 }).map((n) => n / 100),
+    fc.constant(null),
+  ),
+  note: fc.oneof(
+    fc.string({ minLength: 1, unit: 'grapheme' }),
+    fc.constantFrom("=cmd|' /C calc'!A0", '+1', '-x', '@SUM(A1)', "'quoted", ' padded ', 'a,"b"\r\nc'),
+    fc.constant(null),
+  ),
   evidence_ids: fc.array(fc.uuid(), { maxLength: 3 }),
   version: fc.nat({ max: 1000 }),
 })
@@ -62,7 +79,9 @@ t.test('pull → CSV → push gives back what was pulled (property)', async (t) 
       })
     }),
   )
-  const csv = answersToCsv([{ question_code: 'Q1', value: 'Ya', note: '=HYPERLINK("x")', evidence_ids: [], version: 2 }])
+  const csv = answersToCsv([
+    { question_code: 'Q1', value: 'Ya', note: '=HYPERLINK("x")', evidence_ids: [], version: 2 },
+  ])
   t.match(csv, /^Q1,Ya,"'=HYPERLINK\(""x""\)",,2$/m, 'a formula is defused with a leading quote')
 })
 
@@ -75,36 +94,100 @@ t.test('CSV cells and columns', async (t) => {
   t.equal(csvValue("'-5"), '-5', 'a guarded cell is text')
 
   const noOptional = parseAnswersCsv('value,question_code\nYa,Q1\n,Q2\n')
-  t.same(noOptional.items, [{ question_code: 'Q1', value: 'Ya' }, { question_code: 'Q2', value: null }], 'absent columns leave notes and evidence alone')
-  const cleared = parseAnswersCsv('question_code,value,note,evidence_ids,expected_version\nQ1,Ya,,,\nQ2,B,x,a b;c,0\n')
-  t.same(cleared.items, [
-    { question_code: 'Q1', value: 'Ya', note: null, evidence_ids: [] },
-    { question_code: 'Q2', value: 'B', note: 'x', evidence_ids: ['a', 'b', 'c'], expected_version: 0 },
-  ], 'empty cells clear; 0 means must not exist yet')
-  t.same(parseAnswersCsv('question_code,value,version\nQ1,Ya,4\n', { ignoreVersions: true }).items, [{ question_code: 'Q1', value: 'Ya' }])
-
-  t.same(issuesOf(() => parseAnswersCsv('')), [{ where: 'line 1', field: '', message: 'the file is empty: expected a header row (question_code,value,…)' }])
-  t.same(issuesOf(() => parseAnswersCsv('question_code,value\n')).map((i) => i.message), ['no answers after the header row'])
   t.same(
-    issuesOf(() => parseAnswersCsv('question_code,notes,note,note\nQ1,a,b,c\n')).map((i) => [i.field, i.message.split(';')[0]]),
-    [['notes', 'unknown column'], ['note', 'the column appears twice'], ['value', 'missing column']],
+    noOptional.items,
+    [
+      { question_code: 'Q1', value: 'Ya' },
+      { question_code: 'Q2', value: null },
+    ],
+    'absent columns leave notes and evidence alone',
+  )
+  const cleared = parseAnswersCsv('question_code,value,note,evidence_ids,expected_version\nQ1,Ya,,,\nQ2,B,x,a b;c,0\n')
+  t.same(
+    cleared.items,
+    [
+      { question_code: 'Q1', value: 'Ya', note: null, evidence_ids: [] },
+      { question_code: 'Q2', value: 'B', note: 'x', evidence_ids: ['a', 'b', 'c'], expected_version: 0 },
+    ],
+    'empty cells clear; 0 means must not exist yet',
+  )
+  t.same(parseAnswersCsv('question_code,value,version\nQ1,Ya,4\n', { ignoreVersions: true }).items, [
+    { question_code: 'Q1', value: 'Ya' },
+  ])
+
+  t.same(
+    issuesOf(() => parseAnswersCsv('')),
+    [{ where: 'line 1', field: '', message: 'the file is empty: expected a header row (question_code,value,…)' }],
   )
   t.same(
-    issuesOf(() => parseAnswersCsv('question_code,value,version\nQ1,Ya,1.5\nQ2,A\nQ3,B,2\n')).map((i) => `${i.where} ${i.field}`),
+    issuesOf(() => parseAnswersCsv('question_code,value\n')).map((i) => i.message),
+    ['no answers after the header row'],
+  )
+  t.same(
+    issuesOf(() => parseAnswersCsv('question_code,notes,note,note\nQ1,a,b,c\n')).map((i) => [
+      i.field,
+      i.message.split(';')[0],
+    ]),
+    [
+      ['notes', 'unknown column'],
+      ['note', 'the column appears twice'],
+      ['value', 'missing column'],
+    ],
+  )
+  t.same(
+    issuesOf(() => parseAnswersCsv('question_code,value,version\nQ1,Ya,1.5\nQ2,A\nQ3,B,2\n')).map(
+      (i) => `${i.where} ${i.field}`,
+    ),
     ['line 2 version', 'line 3 '],
   )
-  t.same(issuesOf(() => parseAnswersCsv('question_code,value\nQ1,"Ya\n')).map((i) => i.where), ['line 2'])
+  t.same(
+    issuesOf(() => parseAnswersCsv('question_code,value\nQ1,"Ya\n')).map((i) => i.where),
+    ['line 2'],
+  )
 })
 
 t.test('JSON answer files', async (t) => {
-  const pulled = { stage: { id: 'x' }, answers: [{ question_code: 'Q1', value: 'Ya', note: null, evidence_ids: [], updated_at: 'now', updated_by: null, version: 3 }] }
-  t.same(parseAnswersJson(JSON.stringify(pulled)).items, [{ question_code: 'Q1', value: 'Ya', note: null, evidence_ids: [], expected_version: 3 }])
-  t.same(parseAnswersJson(JSON.stringify(pulled), { ignoreVersions: true }).items, [{ question_code: 'Q1', value: 'Ya', note: null, evidence_ids: [] }])
-  t.same(parseAnswersJson('[{"question_code":"Q2","value":1,"version":1,"expected_version":0,"extra":true}]').items, [{ question_code: 'Q2', value: 1, expected_version: 0, extra: true }], 'unknown fields go to the server, which names them')
-  t.match(issuesOf(() => parseAnswersJson('{"answers":')), [{ where: 'file', message: /^not JSON/ }])
-  t.match(issuesOf(() => parseAnswersJson('{"items":[]}')), [{ message: /an array of answers/ }])
-  t.match(issuesOf(() => parseAnswersJson('[]')), [{ message: 'no answers' }])
-  t.match(issuesOf(() => parseAnswersJson('[{"question_code":"Q1","value":"Ya"}, 7]')), [{ where: 'answers[1]', message: 'an answer must be an object' }])
+  const pulled = {
+    stage: { id: 'x' },
+    answers: [
+      {
+        question_code: 'Q1',
+        value: 'Ya',
+        note: null,
+        evidence_ids: [],
+        updated_at: 'now',
+        updated_by: null,
+        version: 3,
+      },
+    ],
+  }
+  t.same(parseAnswersJson(JSON.stringify(pulled)).items, [
+    { question_code: 'Q1', value: 'Ya', note: null, evidence_ids: [], expected_version: 3 },
+  ])
+  t.same(parseAnswersJson(JSON.stringify(pulled), { ignoreVersions: true }).items, [
+    { question_code: 'Q1', value: 'Ya', note: null, evidence_ids: [] },
+  ])
+  t.same(
+    parseAnswersJson('[{"question_code":"Q2","value":1,"version":1,"expected_version":0,"extra":true}]').items,
+    [{ question_code: 'Q2', value: 1, expected_version: 0, extra: true }],
+    'unknown fields go to the server, which names them',
+  )
+  t.match(
+    issuesOf(() => parseAnswersJson('{"answers":')),
+    [{ where: 'file', message: /^not JSON/ }],
+  )
+  t.match(
+    issuesOf(() => parseAnswersJson('{"items":[]}')),
+    [{ message: /an array of answers/ }],
+  )
+  t.match(
+    issuesOf(() => parseAnswersJson('[]')),
+    [{ message: 'no answers' }],
+  )
+  t.match(
+    issuesOf(() => parseAnswersJson('[{"question_code":"Q1","value":"Ya"}, 7]')),
+    [{ where: 'answers[1]', message: 'an answer must be an object' }],
+  )
 })
 
 t.test('server errors located in the file', async (t) => {
@@ -139,7 +222,11 @@ t.test('exit codes by status; the default idempotency key', async (t) => {
   const body = { answers: [{ question_code: 'Q1', value: 'Ya' }] }
   t.equal(pushKey('a', 'tpi', body), pushKey('a', 'tpi', structuredClone(body)), 'the same push, the same key')
   t.not(pushKey('a', 'tpi', body), pushKey('a', 'self', body), 'another stage, another key')
-  t.not(pushKey('a', 'tpi', body), pushKey('a', 'tpi', { answers: [{ question_code: 'Q1', value: 'Tidak' }] }), 'another content, another key')
+  t.not(
+    pushKey('a', 'tpi', body),
+    pushKey('a', 'tpi', { answers: [{ question_code: 'Q1', value: 'Tidak' }] }),
+    'another content, another key',
+  )
   t.ok(pushKey('a', 'tpi', body).length <= 200, 'within the API’s key length')
 })
 
@@ -148,15 +235,33 @@ t.test('the config file', async (t) => {
   const env = { HOME: home }
   t.equal(configFile(env), join(home, '.config', 'zi', 'config.json'), '~/.config without XDG_CONFIG_HOME')
   t.equal(configFile({ HOME: home, XDG_CONFIG_HOME: '/etc/xdg-elsewhere' }), '/etc/xdg-elsewhere/zi/config.json')
-  t.equal(configFile({ HOME: home, XDG_CONFIG_HOME: 'relative' }), join(home, '.config', 'zi', 'config.json'), 'a relative XDG_CONFIG_HOME is ignored, as the spec says')
+  t.equal(
+    configFile({ HOME: home, XDG_CONFIG_HOME: 'relative' }),
+    join(home, '.config', 'zi', 'config.json'),
+    'a relative XDG_CONFIG_HOME is ignored, as the spec says',
+  )
   const warnings: string[] = []
   t.throws(() => resolveCredentials(env, (w) => warnings.push(w)), CliError)
   writeConfig(env, { url: 'http://zi.local', token: 'zit_a' })
   t.equal(statSync(configFile(env)).mode & 0o777, 0o600)
-  t.same(resolveCredentials(env, (w) => warnings.push(w)), { url: 'http://zi.local', token: 'zit_a' })
-  t.same(resolveCredentials({ ...env, ZI_TOKEN: 'zit_b' }, (w) => warnings.push(w)), { url: 'http://zi.local', token: 'zit_b' }, 'the environment wins')
-  t.same(resolveCredentials({ ...env, ZI_URL: 'http://other', ZI_TOKEN: 'zit_c' }, (w) => warnings.push(w)), { url: 'http://other', token: 'zit_c' })
+  t.same(
+    resolveCredentials(env, (w) => warnings.push(w)),
+    { url: 'http://zi.local', token: 'zit_a' },
+  )
+  t.same(
+    resolveCredentials({ ...env, ZI_TOKEN: 'zit_b' }, (w) => warnings.push(w)),
+    { url: 'http://zi.local', token: 'zit_b' },
+    'the environment wins',
+  )
+  t.same(
+    resolveCredentials({ ...env, ZI_URL: 'http://other', ZI_TOKEN: 'zit_c' }, (w) => warnings.push(w)),
+    { url: 'http://other', token: 'zit_c' },
+  )
   writeConfig(env, { url: 'http://zi.local', token: 'zit_d' })
-  t.same(readConfig(env, (w) => warnings.push(w)), { url: 'http://zi.local', token: 'zit_d' }, 'login again replaces it')
+  t.same(
+    readConfig(env, (w) => warnings.push(w)),
+    { url: 'http://zi.local', token: 'zit_d' },
+    'login again replaces it',
+  )
   t.same(warnings, [])
 })

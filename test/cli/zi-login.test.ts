@@ -22,7 +22,11 @@ t.test('zi: login, config, units', async (t) => {
     const file = join(home.XDG_CONFIG_HOME, 'zi', 'config.json')
     t.equal(statSync(file).mode & 0o777, 0o600, 'the file is 0600')
     t.equal(statSync(join(home.XDG_CONFIG_HOME, 'zi')).mode & 0o777, 0o700, 'its directory is 0700')
-    t.same(JSON.parse(readFileSync(file, 'utf8')), { url: ctx.url, token: evaluator }, 'the URL without its trailing slash')
+    t.same(
+      JSON.parse(readFileSync(file, 'utf8')),
+      { url: ctx.url, token: evaluator },
+      'the URL without its trailing slash',
+    )
   })
 
   t.test('a token the server refuses is not saved (exit 3)', async (t) => {
@@ -47,13 +51,22 @@ t.test('zi: login, config, units', async (t) => {
     t.equal(res.code, 0, res.stderr)
     const [header, ...rows] = res.stdout.trimEnd().split('\n')
     t.equal(header, 'id\tcode\tkind\tname\tparent_id\tafirmasi\tarchived')
-    t.same(rows.map((r) => r.split('\t')[0]).sort(), [tree.opdA.id, tree.a1.id, tree.a2.id].sort(), 'the OPD granted and its unit kerja, nothing else')
+    t.same(
+      rows.map((r) => r.split('\t')[0]).sort(),
+      [tree.opdA.id, tree.a1.id, tree.a2.id].sort(),
+      'the OPD granted and its unit kerja, nothing else',
+    )
     t.match(res.stderr, /^3 units/)
     const opd = rows.map((r) => r.split('\t')).find((r) => r[0] === tree.opdA.id)
     t.same(opd?.slice(2), ['opd', 'Dinas Kesehatan', tree.instansi.id, 'false', 'false'])
     const json = await zi(['units', '--kind', 'unit', '--json'], home)
     t.equal(json.code, 0, json.stderr)
-    t.same(JSON.parse(json.stdout).map((u: { name: string }) => u.name).sort(), ['Puskesmas Dua', 'Puskesmas Satu'])
+    t.same(
+      JSON.parse(json.stdout)
+        .map((u: { name: string }) => u.name)
+        .sort(),
+      ['Puskesmas Dua', 'Puskesmas Satu'],
+    )
   })
 
   t.test('ZI_URL and ZI_TOKEN override the saved login', async (t) => {

@@ -6,7 +6,9 @@ t.test('zi path', async (t) => {
   const { id, evaluator, env } = await startTpiStage(t)
 
   t.test('the plan as a table: headline, failing rules, one row per step', async (t) => {
-    const api = await evaluator.GET('/v1/assessments/{id}/stages/{stage}/plan', { params: { path: { id, stage: 'tpi' }, query: { target: 'WBK' } } })
+    const api = await evaluator.GET('/v1/assessments/{id}/stages/{stage}/plan', {
+      params: { path: { id, stage: 'tpi' }, query: { target: 'WBK' } },
+    })
     if (!api.data) throw new Error(JSON.stringify(api.error))
     const p = api.data.plan
     t.ok(p.steps.length > 0, 'a nearly blank stage needs changes')
@@ -14,17 +16,31 @@ t.test('zi path', async (t) => {
     t.equal(res.code, 0, res.stderr)
     const head = p.reachable ? `${p.changes} questions from WBK` : 'WBK is out of reach'
     t.match(res.stdout.split('\n')[0], head)
-    for (const f of p.failing) t.match(res.stdout, new RegExp(`^${f.rule}\\s+${f.actual.toFixed(3)}\\s+${f.required.toFixed(3)}`, 'm'), `failing rule ${f.rule}`)
+    for (const f of p.failing)
+      t.match(
+        res.stdout,
+        new RegExp(`^${f.rule}\\s+${f.actual.toFixed(3)}\\s+${f.required.toFixed(3)}`, 'm'),
+        `failing rule ${f.rule}`,
+      )
     for (const s of p.steps) {
       const current = s.current === null ? '\\(blank\\)' : String(s.current)
-      t.match(res.stdout, new RegExp(`^${s.order}\\s+${s.code}(\\s+\\(→ \\w+\\))?\\s+${current}\\s+${String(s.proposed)}\\s+[+-]${Math.abs(s.points).toFixed(2)}`, 'm'), `step ${s.order}`)
+      t.match(
+        res.stdout,
+        new RegExp(
+          `^${s.order}\\s+${s.code}(\\s+\\(→ \\w+\\))?\\s+${current}\\s+${String(s.proposed)}\\s+[+-]${Math.abs(s.points).toFixed(2)}`,
+          'm',
+        ),
+        `step ${s.order}`,
+      )
     }
     const guided = await zi(['path', id, 'tpi', '--guidance'], env)
     t.match(guided.stdout, /evidence \(data dukung\)/)
     t.match(guided.stdout, /Data dukung menunjukkan/)
     const json = await zi(['path', id, 'tpi', '--json', '--target', 'wbbm'], env)
     t.equal(json.code, 0, json.stderr)
-    const wbbm = await evaluator.GET('/v1/assessments/{id}/stages/{stage}/plan', { params: { path: { id, stage: 'tpi' }, query: { target: 'WBBM' } } })
+    const wbbm = await evaluator.GET('/v1/assessments/{id}/stages/{stage}/plan', {
+      params: { path: { id, stage: 'tpi' }, query: { target: 'WBBM' } },
+    })
     t.same(JSON.parse(json.stdout), wbbm.data, 'the API response as it is')
   })
 
@@ -36,7 +52,9 @@ t.test('zi path', async (t) => {
     t.equal(capped.unreachable_reason, 'max_changes')
     const table = await zi(['path', id, 'tpi', '--max-changes', '1'], env)
     t.match(table.stdout, /^WBK is out of reach within --max-changes/)
-    const held = JSON.parse((await zi(['path', id, 'tpi', '--json', '--fixed', 'Q3', '--fixed', 'Q4'], env)).stdout).plan
+    const held = JSON.parse(
+      (await zi(['path', id, 'tpi', '--json', '--fixed', 'Q3', '--fixed', 'Q4'], env)).stdout,
+    ).plan
     t.same(held.fixed, ['Q3', 'Q4'])
     t.notOk(held.steps.some((s: { code: string }) => s.code === 'Q3' || s.code === 'Q4'))
   })

@@ -56,9 +56,26 @@ t.test('zi answers push: refused files', async (t) => {
     t.equal((await tpi()).stage.version, before)
     // The same file as JSON, with versions ignored on purpose, overwrites.
     const json = join(dir, 'stale.json')
-    writeFileSync(json, JSON.stringify({ answers: [{ question_code: 'Q1', value: 'Tidak', version: q1.version - 1 }, { question_code: 'Q4', value: 'A', version: 0 }] }))
+    writeFileSync(
+      json,
+      JSON.stringify({
+        answers: [
+          { question_code: 'Q1', value: 'Tidak', version: q1.version - 1 },
+          { question_code: 'Q4', value: 'A', version: 0 },
+        ],
+      }),
+    )
     const forced = await zi(['answers', 'push', id, 'tpi', json, '--ignore-versions', '--json'], env)
     t.equal(forced.code, 0, forced.stderr)
-    t.same(JSON.parse(forced.stdout).answers.map((a: { question_code: string; value: unknown }) => [a.question_code, a.value]), [['Q1', 'Tidak'], ['Q4', 'A']])
+    t.same(
+      JSON.parse(forced.stdout).answers.map((a: { question_code: string; value: unknown }) => [
+        a.question_code,
+        a.value,
+      ]),
+      [
+        ['Q1', 'Tidak'],
+        ['Q4', 'A'],
+      ],
+    )
   })
 })

@@ -16,9 +16,18 @@ t.test('the typed client against a running server', async (t) => {
   t.same(me.data?.scope, { all_units: false, unit_ids: [tree.opdB.id] })
 
   const page = await zi.GET('/v1/units', { params: { query: { kind: 'unit', sort: 'name', limit: 1 } } })
-  t.same(page.data?.items.map((u) => u.name), ['SMP Negeri 1'])
-  const next = await zi.GET('/v1/units', { params: { query: { kind: 'unit', sort: 'name', limit: 1, cursor: page.data!.next_cursor! } } })
-  t.same(next.data?.items.map((u) => u.name), ['SMP Negeri 2'], 'the cursor walks the scope')
+  t.same(
+    page.data?.items.map((u) => u.name),
+    ['SMP Negeri 1'],
+  )
+  const next = await zi.GET('/v1/units', {
+    params: { query: { kind: 'unit', sort: 'name', limit: 1, cursor: page.data!.next_cursor! } },
+  })
+  t.same(
+    next.data?.items.map((u) => u.name),
+    ['SMP Negeri 2'],
+    'the cursor walks the scope',
+  )
 
   const hidden = await zi.GET('/v1/units/{id}', { params: { path: { id: tree.a1.id } } })
   t.equal(hidden.response.status, 404, 'out of scope looks missing')
@@ -29,7 +38,9 @@ t.test('the typed client against a running server', async (t) => {
   const anonymous = await createZiClient({ baseUrl: ctx.url }).GET('/v1/me')
   t.equal(anonymous.response.status, 401)
   t.equal(anonymous.error?.code, 'unauthenticated')
-  const forbidden = await zi.POST('/v1/units', { body: { code: 'X', name: 'X', kind: 'opd', parent_id: tree.instansi.id } })
+  const forbidden = await zi.POST('/v1/units', {
+    body: { code: 'X', name: 'X', kind: 'opd', parent_id: tree.instansi.id },
+  })
   t.equal(forbidden.response.status, 403, 'a viewer reads only')
 })
 
@@ -45,13 +56,20 @@ t.test('retries: only requests safe to repeat, honouring Retry-After', async (t)
   const seen: string[] = []
   const replies: (() => Response)[] = []
   const fakeFetch = async (request: Request): Promise<Response> => {
-    seen.push(`${request.method} ${new URL(request.url).pathname} ${request.headers.get('idempotency-key') ?? ''} ${request.body ? await request.text() : ''}`.trim())
+    seen.push(
+      `${request.method} ${new URL(request.url).pathname} ${request.headers.get('idempotency-key') ?? ''} ${request.body ? await request.text() : ''}`.trim(),
+    )
     const next = replies.shift()
     if (!next) throw new TypeError('fetch failed')
     return next()
   }
-  const unavailable = () => new Response(JSON.stringify({ status: 503, code: 'unavailable', title: 'x', detail: 'x', type: 'about:blank' }), { status: 503, headers: { 'retry-after': '0', 'content-type': 'application/problem+json' } })
-  const ok = () => new Response('{"items":[],"next_cursor":null}', { status: 200, headers: { 'content-type': 'application/json' } })
+  const unavailable = () =>
+    new Response(JSON.stringify({ status: 503, code: 'unavailable', title: 'x', detail: 'x', type: 'about:blank' }), {
+      status: 503,
+      headers: { 'retry-after': '0', 'content-type': 'application/problem+json' },
+    })
+  const ok = () =>
+    new Response('{"items":[],"next_cursor":null}', { status: 200, headers: { 'content-type': 'application/json' } })
   const zi = createZiClient({ baseUrl: 'http://zi.test', token: 't', retries: 2, maxRetryDelayMs: 0, fetch: fakeFetch })
   const id = '00000000-0000-4000-8000-000000000000'
 
@@ -61,7 +79,10 @@ t.test('retries: only requests safe to repeat, honouring Retry-After', async (t)
 
   seen.length = 0
   replies.push(unavailable, ok)
-  const plainPost = await zi.POST('/v1/assessments/{id}/stages/{stage}/transitions', { params: { path: { id, stage: 'self' } }, body: { to: 'submitted' } })
+  const plainPost = await zi.POST('/v1/assessments/{id}/stages/{stage}/transitions', {
+    params: { path: { id, stage: 'self' } },
+    body: { to: 'submitted' },
+  })
   t.equal(plainPost.response.status, 503, 'a POST without Idempotency-Key is not repeated')
   t.equal(seen.length, 1)
   replies.length = 0
@@ -74,7 +95,14 @@ t.test('retries: only requests safe to repeat, honouring Retry-After', async (t)
   })
   t.equal(keyed.response.status, 200, 'with Idempotency-Key: retried, through 409 idempotency_in_progress too')
   t.equal(seen.length, 3)
-  t.ok(seen.every((s) => s === `POST /v1/assessments/${id}/stages/tpi/answers/batch k1 {"answers":[{"question_code":"Q1","value":"Ya"}]}`), 'the same body every time')
+  t.ok(
+    seen.every(
+      (s) =>
+        s ===
+        `POST /v1/assessments/${id}/stages/tpi/answers/batch k1 {"answers":[{"question_code":"Q1","value":"Ya"}]}`,
+    ),
+    'the same body every time',
+  )
 
   seen.length = 0
   await t.rejects(zi.GET('/v1/me'), /fetch failed/, 'a network error after the last retry is thrown')

@@ -27,7 +27,9 @@ function sizeOf(dir: string): number {
 function packagesIn(modules: string): string[] {
   return readdirSync(modules)
     .filter((name) => !name.startsWith('.'))
-    .flatMap((name) => (name.startsWith('@') ? readdirSync(join(modules, name)).map((inner) => `${name}/${inner}`) : [name]))
+    .flatMap((name) =>
+      name.startsWith('@') ? readdirSync(join(modules, name)).map((inner) => `${name}/${inner}`) : [name],
+    )
     .sort()
 }
 
@@ -42,24 +44,41 @@ t.test('the packed client installs small into an empty project and works there',
     cwd: projectRoot(),
     maxBuffer: 16 * 1024 * 1024,
   })
-  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[]
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as {
+    filename: string
+    files: { path: string }[]
+  }[]
   if (!info) throw new Error('npm pack reported no tarball')
   const files = info.files.map((f) => f.path).sort()
-  t.ok(files.includes('dist/index.js') && files.includes('dist/index.d.ts'), 'ships the compiled library with its types')
+  t.ok(
+    files.includes('dist/index.js') && files.includes('dist/index.d.ts'),
+    'ships the compiled library with its types',
+  )
   t.ok(files.includes('bin/zi.js') && files.includes('dist/cli/zi.js'), 'ships the compiled CLI')
-  t.notOk(files.some((f) => f.startsWith('src/')), 'ships no TypeScript source')
+  t.notOk(
+    files.some((f) => f.startsWith('src/')),
+    'ships no TypeScript source',
+  )
 
   const project = join(work, 'dashboard')
   await run('mkdir', ['-p', project])
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'dashboard', private: true, type: 'module' }))
-  await run(npm, ['install', join(work, info.filename), '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'], {
-    cwd: project,
-    maxBuffer: 16 * 1024 * 1024,
-  })
+  await run(
+    npm,
+    ['install', join(work, info.filename), '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'],
+    {
+      cwd: project,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  )
 
   const modules = join(project, 'node_modules')
   const installed = packagesIn(modules)
-  t.same(installed, ['@zi-tracker/client', 'openapi-fetch', 'openapi-typescript-helpers'], 'only the client and openapi-fetch are installed')
+  t.same(
+    installed,
+    ['@zi-tracker/client', 'openapi-fetch', 'openapi-typescript-helpers'],
+    'only the client and openapi-fetch are installed',
+  )
   const bytes = sizeOf(modules)
   t.comment(`installed size: ${(bytes / 1024).toFixed(0)} KiB in ${installed.length} packages`)
   t.ok(bytes < 3 * 1024 * 1024, `node_modules stays under 3 MiB (${bytes} bytes)`)
@@ -78,7 +97,10 @@ if (error) { console.error(JSON.stringify(error)); process.exit(1) }
 console.log(JSON.stringify({ name: data.name, role: data.role }))
 `,
   )
-  const me = await run(process.execPath, ['me.mjs'], { cwd: project, env: { ...process.env, ZI_URL: ctx.url, ZI_TOKEN: token } })
+  const me = await run(process.execPath, ['me.mjs'], {
+    cwd: project,
+    env: { ...process.env, ZI_URL: ctx.url, ZI_TOKEN: token },
+  })
   t.same(JSON.parse(me.stdout), { name: 'Dasbor Bappeda', role: 'viewer' })
 
   // The types resolve from the installed package (a consumer's type-check).
@@ -94,7 +116,18 @@ export async function units(): Promise<Schemas['Unit'][]> {
   )
   writeFileSync(
     join(project, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2023', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['check.ts'] }),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2023',
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        types: [],
+      },
+      files: ['check.ts'],
+    }),
   )
   const tsc = join(projectRoot(), 'node_modules', 'typescript', 'bin', 'tsc')
   const typecheck = await run(process.execPath, [tsc, '-p', project]).then(
@@ -104,6 +137,9 @@ export async function units(): Promise<Schemas['Unit'][]> {
   t.equal(typecheck.code, 0, `a consumer type-checks against the installed types ${typecheck.out}`)
 
   // The CLI, from the project's node_modules/.bin.
-  const units = await run(join(modules, '.bin', 'zi'), ['units'], { cwd: project, env: { ...process.env, ...cliHome(), ZI_URL: ctx.url, ZI_TOKEN: token } })
+  const units = await run(join(modules, '.bin', 'zi'), ['units'], {
+    cwd: project,
+    env: { ...process.env, ...cliHome(), ZI_URL: ctx.url, ZI_TOKEN: token },
+  })
   t.match(units.stdout, tree.opdB.code, 'zi lists the units in the token’s scope')
 })

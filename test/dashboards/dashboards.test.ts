@@ -3,7 +3,12 @@ import { eq, sql } from 'drizzle-orm'
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import { queryRows } from '../../src/db/connection.js'
-import { evaluateEligibility, scoreInstrument, type AnswerValue, type ScoreResult } from '../../src/modules/instruments/domain/index.js'
+import {
+  evaluateEligibility,
+  scoreInstrument,
+  type AnswerValue,
+  type ScoreResult,
+} from '../../src/modules/instruments/domain/index.js'
 import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
 import { declarations } from '../../src/modules/declarations/tables.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
@@ -18,10 +23,16 @@ import { insertSmallTree } from '../helpers/units.js'
  */
 const def = loadSeedInstrument()
 const fixture = (name: string): Record<string, AnswerValue> => {
-  const all = (JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}.json`, import.meta.url), 'utf8')) as { answers: Record<string, AnswerValue> }).answers
+  const all = (
+    JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}.json`, import.meta.url), 'utf8')) as {
+      answers: Record<string, AnswerValue>
+    }
+  ).answers
   return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== null))
 }
-const AREA_CODES = def.nodes.filter((n) => ['komponen', 'sub_komponen', 'area_perubahan'].includes(n.level)).map((n) => n.code)
+const AREA_CODES = def.nodes
+  .filter((n) => ['komponen', 'sub_komponen', 'area_perubahan'].includes(n.level))
+  .map((n) => n.code)
 const ANSWERABLE = def.nodes.filter((n) => n.level === 'question' && !n.formula).length
 const close = (a: number | null | undefined, b: number) => typeof a === 'number' && Math.abs(a - b) < 1e-9
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length
@@ -33,7 +44,10 @@ t.test('dashboards', async (t) => {
   const ctx = await buildTestApp(t, { RATE_LIMIT_MAX: '100000', WEBHOOK_WORKER: 'false' })
   const { app } = ctx
   const tree = await insertSmallTree(ctx)
-  const [seeded] = await app.db.select({ id: instrumentVersions.id }).from(instrumentVersions).where(eq(instrumentVersions.code, def.code))
+  const [seeded] = await app.db
+    .select({ id: instrumentVersions.id })
+    .from(instrumentVersions)
+    .where(eq(instrumentVersions.code, def.code))
   const instrumentVersionId = seeded!.id
   const p2025 = await insertPeriod(ctx, { instrumentVersionId, year: 2025, code: 'ZI-2025' })
   const p2026 = await insertPeriod(ctx, { instrumentVersionId, year: 2026, code: 'ZI-2026' })
@@ -42,22 +56,48 @@ t.test('dashboards', async (t) => {
   const viewerA = bearer(await createToken(ctx, 'viewer', { unitIds: [tree.opdA.id] }))
   const operatorA1 = bearer(await createToken(ctx, 'unit_operator', { unitIds: [tree.a1.id] }))
 
-  const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, headers: Record<string, string>, payload?: unknown) => {
-    const res = await app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) })
+  const call = async (
+    method: 'GET' | 'POST' | 'PATCH',
+    url: string,
+    headers: Record<string, string>,
+    payload?: unknown,
+  ) => {
+    const res = await app.inject({
+      method,
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    })
     if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
     return res.json()
   }
-  const open = async (unitId: string, periodId: string) => (await call('POST', '/v1/assessments', admin, { period_id: periodId, unit_id: unitId })).id as string
+  const open = async (unitId: string, periodId: string) =>
+    (await call('POST', '/v1/assessments', admin, { period_id: periodId, unit_id: unitId })).id as string
   const fill = (id: string, stage: string, answers: Record<string, AnswerValue>) =>
-    call('POST', `/v1/assessments/${id}/stages/${stage}/answers/batch`, admin, { answers: Object.entries(answers).map(([question_code, value]) => ({ question_code, value })) })
-  const move = (id: string, stage: string, to: string) => call('POST', `/v1/assessments/${id}/stages/${stage}/transitions`, admin, { to, reason: 'test' })
+    call('POST', `/v1/assessments/${id}/stages/${stage}/answers/batch`, admin, {
+      answers: Object.entries(answers).map(([question_code, value]) => ({ question_code, value })),
+    })
+  const move = (id: string, stage: string, to: string) =>
+    call('POST', `/v1/assessments/${id}/stages/${stage}/transitions`, admin, { to, reason: 'test' })
   const declare = async (unitId: string, periodId: string, target: string, steps: string[] = []) => {
-    const d = await call('POST', '/v1/declarations', admin, { unit_id: unitId, period_id: periodId, target, declared_on: '2026-01-20' })
-    if (steps.includes('building')) await call('POST', `/v1/declarations/${d.id}/transitions`, admin, { to: 'building', reason: 'test' })
+    const d = await call('POST', '/v1/declarations', admin, {
+      unit_id: unitId,
+      period_id: periodId,
+      target,
+      declared_on: '2026-01-20',
+    })
+    if (steps.includes('building'))
+      await call('POST', `/v1/declarations/${d.id}/transitions`, admin, { to: 'building', reason: 'test' })
     // later steps come with their records (proposal checks, TPN outcome): set directly here, test/proposals covers them
     const last = steps[steps.length - 1]
     if (last && last !== 'building') {
-      await app.db.update(declarations).set({ status: last as never, ...(last === 'designated' ? { predicate: target as never, designatedOn: '2025-12-10' } : {}) }).where(eq(declarations.id, d.id))
+      await app.db
+        .update(declarations)
+        .set({
+          status: last as never,
+          ...(last === 'designated' ? { predicate: target as never, designatedOn: '2025-12-10' } : {}),
+        })
+        .where(eq(declarations.id, d.id))
     }
   }
 
@@ -95,7 +135,10 @@ t.test('dashboards', async (t) => {
   const tpiA1 = { ...self.a1, ...Object.fromEntries(flipped.map((c) => [c, self.a1[c] === 'Ya' ? 'Tidak' : 'Ya'])) }
   await fill(ids.a1!, 'tpi', Object.fromEntries(flipped.map((c) => [c, tpiA1[c]!])))
 
-  const score = Object.fromEntries(Object.entries(self).map(([k, a]) => [k, scoreInstrument(def, a)])) as Record<keyof typeof self, ScoreResult>
+  const score = Object.fromEntries(Object.entries(self).map(([k, a]) => [k, scoreInstrument(def, a)])) as Record<
+    keyof typeof self,
+    ScoreResult
+  >
   const summaryUrl = `/v1/dashboards/periods/${p2026.id}/summary`
 
   t.test('period summary over every unit matches the scoring engine', async (t) => {
@@ -142,13 +185,23 @@ t.test('dashboards', async (t) => {
       )
     }
     const predicates = all.map((x) => evaluateEligibility(def, x).predicate)
-    t.same(body.scores.eligible, { WBK: predicates.filter((p) => p !== 'none').length, WBBM: predicates.filter((p) => p === 'WBBM').length })
+    t.same(body.scores.eligible, {
+      WBK: predicates.filter((p) => p !== 'none').length,
+      WBBM: predicates.filter((p) => p === 'WBBM').length,
+    })
     t.ok(predicates.includes('WBBM'), 'the all-best unit reaches WBBM (the fixture set covers both ends)')
     // closest to WBK: every not-yet-eligible unit, smallest shortfall first, with what it lacks
     const notYet = Object.entries(score).filter(([, x]) => evaluateEligibility(def, x).predicate === 'none')
-    t.same(body.closest.WBK.map((c: { unit: { id: string } }) => c.unit.id).sort(), notYet.map(([k]) => tree[k as keyof typeof self].id).sort())
+    t.same(
+      body.closest.WBK.map((c: { unit: { id: string } }) => c.unit.id).sort(),
+      notYet.map(([k]) => tree[k as keyof typeof self].id).sort(),
+    )
     const shorts = body.closest.WBK.map((c: { points_short: number }) => c.points_short)
-    t.same(shorts, [...shorts].sort((a, b) => a - b), 'ordered by shortfall')
+    t.same(
+      shorts,
+      [...shorts].sort((a, b) => a - b),
+      'ordered by shortfall',
+    )
     for (const item of body.closest.WBK) {
       const key = Object.keys(ids).find((k) => ids[k] === item.assessment_id) as keyof typeof self
       const failing = evaluateEligibility(def, score[key]).rules.filter((r) => !r.passed && r.predicate === 'WBK')
@@ -157,7 +210,12 @@ t.test('dashboards', async (t) => {
         failing.map((r) => r.rule),
         `${key} lacks exactly its failing WBK rules`,
       )
-      t.ok(close(item.points_short, item.lacking.reduce((s: number, l: { short_points: number }) => s + l.short_points, 0)))
+      t.ok(
+        close(
+          item.points_short,
+          item.lacking.reduce((s: number, l: { short_points: number }) => s + l.short_points, 0),
+        ),
+      )
       for (const l of item.lacking) {
         const rule = def.predicateRules.find((r) => r.id === l.rule)!
         if (rule.measure === 'value') t.ok(close(l.short_points, l.required - l.actual), `${l.rule}: points short`)
@@ -172,8 +230,24 @@ t.test('dashboards', async (t) => {
     t.match(wbk, { units: 3, by_status: { declared: 1, building: 1, proposed: 1, designated: 0 } })
     t.match(wbbm, { units: 1, by_status: { declared: 1 } })
     // the proposal funnel (cumulative) and the instansi gate: nothing proposed through the proposal rules here
-    t.same(body.proposals.funnel, { declared: 4, building: 2, proposed: 0, passed_administrative_selection: 0, evaluated: 0, designated: 0, not_designated: 0, revoked: 0 })
-    t.match(body.proposals.instansi, [{ instansi: { id: tree.instansi.id, instansi_kind: null }, WBK: { eligible: false, afirmasi_only: false }, WBBM: { eligible: false }, package_complete: false }])
+    t.same(body.proposals.funnel, {
+      declared: 4,
+      building: 2,
+      proposed: 0,
+      passed_administrative_selection: 0,
+      evaluated: 0,
+      designated: 0,
+      not_designated: 0,
+      revoked: 0,
+    })
+    t.match(body.proposals.instansi, [
+      {
+        instansi: { id: tree.instansi.id, instansi_kind: null },
+        WBK: { eligible: false, afirmasi_only: false },
+        WBBM: { eligible: false },
+        package_complete: false,
+      },
+    ])
   })
 
   t.test('scope: a viewer of one OPD, the unit_id filter, a unit operator', async (t) => {
@@ -197,7 +271,11 @@ t.test('dashboards', async (t) => {
     const tpi = await app.inject({ method: 'GET', url: `${summaryUrl}?stage=tpi`, headers: operatorA1 })
     t.equal(tpi.statusCode, 403)
     t.equal(tpi.json().code, 'stage_not_visible')
-    const missing = await app.inject({ method: 'GET', url: '/v1/dashboards/periods/00000000-0000-4000-8000-000000000009/summary', headers: viewer })
+    const missing = await app.inject({
+      method: 'GET',
+      url: '/v1/dashboards/periods/00000000-0000-4000-8000-000000000009/summary',
+      headers: viewer,
+    })
     t.equal(missing.statusCode, 404)
     const tpiAdmin = await call('GET', `${summaryUrl}?stage=tpi`, admin)
     t.equal(tpiAdmin.completion.stages, 1)
@@ -223,7 +301,11 @@ t.test('dashboards', async (t) => {
     ]) {
       const r = await app.inject({ method: 'GET', url, headers: viewer })
       t.equal(r.statusCode, 200, url)
-      const r304 = await app.inject({ method: 'GET', url, headers: { ...viewer, 'if-none-match': r.headers.etag as string } })
+      const r304 = await app.inject({
+        method: 'GET',
+        url,
+        headers: { ...viewer, 'if-none-match': r.headers.etag as string },
+      })
       t.equal(r304.statusCode, 304, `${url} answers 304`)
     }
     const q = def.nodes.find((n) => n.answerType === 'ya_tidak' && self.a2[n.code] === undefined)!
@@ -233,7 +315,10 @@ t.test('dashboards', async (t) => {
     t.not(changed.headers.etag, etag)
     self.a2[q.code] = 'Ya'
     score.a2 = scoreInstrument(def, self.a2)
-    t.ok(close(changed.json().scores.total.average, mean(Object.values(score).map((x) => x.total))), 'and the summary follows it')
+    t.ok(
+      close(changed.json().scores.total.average, mean(Object.values(score).map((x) => x.total))),
+      'and the summary follows it',
+    )
   })
 
   t.test('per-OPD progress table, paged', async (t) => {
@@ -244,15 +329,32 @@ t.test('dashboards', async (t) => {
       'by name',
     )
     const [a, b] = page.items
-    t.match(a, { assessments: 2, stages: 2, by_status: { submitted: 1, draft: 1 }, declarations: { WBK: 2, WBBM: 0, proposed_or_further: 0, designated: 0 } })
+    t.match(a, {
+      assessments: 2,
+      stages: 2,
+      by_status: { submitted: 1, draft: 1 },
+      declarations: { WBK: 2, WBBM: 0, proposed_or_further: 0, designated: 0 },
+    })
     t.ok(close(a.average_total, mean([score.a1.total, score.a2.total])))
     t.ok(close(a.answered_pct, ((answeredOf(score.a1) + answeredOf(score.a2)) / (2 * ANSWERABLE)) * 100))
-    t.match(b, { assessments: 2, by_status: { approved: 1, draft: 1 }, declarations: { WBK: 1, WBBM: 1, proposed_or_further: 1 } })
+    t.match(b, {
+      assessments: 2,
+      by_status: { approved: 1, draft: 1 },
+      declarations: { WBK: 1, WBBM: 1, proposed_or_further: 1 },
+    })
     t.ok(close(b.average_total, mean([score.b1.total, score.b2.total])))
-    const first = await app.inject({ method: 'GET', url: `/v1/dashboards/periods/${p2026.id}/opds?limit=1`, headers: viewer })
+    const first = await app.inject({
+      method: 'GET',
+      url: `/v1/dashboards/periods/${p2026.id}/opds?limit=1`,
+      headers: viewer,
+    })
     t.equal(first.json().items.length, 1)
     t.match(first.headers.link, /rel="next"/)
-    const second = await call('GET', `/v1/dashboards/periods/${p2026.id}/opds?limit=1&cursor=${first.json().next_cursor}`, viewer)
+    const second = await call(
+      'GET',
+      `/v1/dashboards/periods/${p2026.id}/opds?limit=1&cursor=${first.json().next_cursor}`,
+      viewer,
+    )
     t.same(
       second.items.map((i: { unit: { id: string } }) => i.unit.id),
       [tree.opdB.id],
@@ -273,11 +375,14 @@ t.test('dashboards', async (t) => {
       [2025, 2026],
     )
     const expected = [scoreInstrument(def, answers2025), score.b2]
-    body.items.forEach((item: { total: number; areas: { code: string; value: number }[]; predicate: string }, i: number) => {
-      t.ok(close(item.total, expected[i]!.total), `total of ${2025 + i}`)
-      for (const area of item.areas) t.ok(close(area.value, nodeValue(expected[i]!, area.code)), `${2025 + i} ${area.code}`)
-      t.equal(item.predicate, evaluateEligibility(def, expected[i]!).predicate)
-    })
+    body.items.forEach(
+      (item: { total: number; areas: { code: string; value: number }[]; predicate: string }, i: number) => {
+        t.ok(close(item.total, expected[i]!.total), `total of ${2025 + i}`)
+        for (const area of item.areas)
+          t.ok(close(area.value, nodeValue(expected[i]!, area.code)), `${2025 + i} ${area.code}`)
+        t.equal(item.predicate, evaluateEligibility(def, expected[i]!).predicate)
+      },
+    )
     t.match(body.items[0].declaration, { target: 'WBK', status: 'designated', predicate: 'WBK' })
     t.match(body.items[1].declaration, { target: 'WBBM', status: 'declared' })
     const out = await app.inject({ method: 'GET', url: `/v1/dashboards/units/${tree.b2.id}/history`, headers: viewerA })
@@ -287,7 +392,9 @@ t.test('dashboards', async (t) => {
   t.test('questions with the lowest average', async (t) => {
     const body = await call('GET', `/v1/dashboards/periods/${p2026.id}/questions/lowest?limit=15`, viewer)
     const sums = new Map<string, number[]>()
-    for (const s of Object.values(score)) for (const q of s.questions) if (q.scored && q.multiplier !== null) sums.set(q.code, [...(sums.get(q.code) ?? []), q.multiplier])
+    for (const s of Object.values(score))
+      for (const q of s.questions)
+        if (q.scored && q.multiplier !== null) sums.set(q.code, [...(sums.get(q.code) ?? []), q.multiplier])
     const expected = [...sums]
       .map(([code, xs]) => ({ code, average: mean(xs), answered: xs.length }))
       .sort((a, b) => a.average - b.average || (a.code < b.code ? -1 : 1))
@@ -308,20 +415,34 @@ t.test('dashboards', async (t) => {
     t.equal(body.units.length, 1)
     t.match(body.units[0], { unit: { id: tree.a1.id }, questions_differing: flipped.length })
     t.ok(close(body.units[0].difference, tpiScore.total - score.a1.total))
-    for (const area of body.units[0].areas) t.ok(close(area.difference, nodeValue(tpiScore, area.code) - nodeValue(score.a1, area.code)), area.code)
+    for (const area of body.units[0].areas)
+      t.ok(close(area.difference, nodeValue(tpiScore, area.code) - nodeValue(score.a1, area.code)), area.code)
     t.same(
       body.questions.slice(0, flipped.length).map((q: { code: string }) => q.code),
       [...flipped].sort(),
       'the flipped questions first',
     )
-    t.ok(body.questions.slice(0, flipped.length).every((q: { average_abs_difference: number }) => close(q.average_abs_difference, 1)))
-    const refused = await app.inject({ method: 'GET', url: `/v1/dashboards/periods/${p2026.id}/divergences`, headers: operatorA1 })
+    t.ok(
+      body.questions
+        .slice(0, flipped.length)
+        .every((q: { average_abs_difference: number }) => close(q.average_abs_difference, 1)),
+    )
+    const refused = await app.inject({
+      method: 'GET',
+      url: `/v1/dashboards/periods/${p2026.id}/divergences`,
+      headers: operatorA1,
+    })
     t.equal(refused.statusCode, 403)
   })
 
   t.test('a unit moved to another OPD takes its figures along', async (t) => {
     const unit = await call('GET', `/v1/units/${tree.a2.id}`, admin)
-    await call('PATCH', `/v1/units/${tree.a2.id}`, { ...admin, 'if-match': `"${unit.version}"` }, { parent_id: tree.opdB.id })
+    await call(
+      'PATCH',
+      `/v1/units/${tree.a2.id}`,
+      { ...admin, 'if-match': `"${unit.version}"` },
+      { parent_id: tree.opdB.id },
+    )
     t.equal((await call('GET', summaryUrl, viewerA)).assessments, 1)
     const b = await call('GET', `${summaryUrl}?unit_id=${tree.opdB.id}`, admin)
     t.equal(b.assessments, 3)
@@ -348,6 +469,10 @@ t.test('dashboards', async (t) => {
     const snapshot = sql`select period_id, scope_id, kind, metric, count, trim_scale(sum)::text as sum from dashboard_counters where count <> 0 or sum <> 0 order by 1, 2, 3, 4`
     const before = await queryRows(app.db, snapshot)
     await app.db.transaction((tx) => tx.execute(sql`select dashboard_rebuild()`))
-    t.same(await queryRows(app.db, snapshot), before, 'every scope (instansi, OPDs, global) equals a rebuild from scratch')
+    t.same(
+      await queryRows(app.db, snapshot),
+      before,
+      'every scope (instansi, OPDs, global) equals a rebuild from scratch',
+    )
   })
 })

@@ -1,7 +1,17 @@
 import t from 'tap'
 import { scoreInstrument } from '../../src/modules/instruments/domain/index.js'
 import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
-import { areaNodes, bucketOf, contributionsOf, divergenceOf, scopeRoots, stageFacts, type Metrics, completionOf, lowestQuestions } from '../../src/modules/dashboards/rules.js'
+import {
+  areaNodes,
+  bucketOf,
+  contributionsOf,
+  divergenceOf,
+  scopeRoots,
+  stageFacts,
+  type Metrics,
+  completionOf,
+  lowestQuestions,
+} from '../../src/modules/dashboards/rules.js'
 
 const def = loadSeedInstrument()
 
@@ -25,7 +35,11 @@ t.test('a stage’s contributions follow its facts', async (t) => {
   t.equal(empty.answeredCount, 0)
   t.equal(empty.questionCount, def.nodes.filter((n) => n.level === 'question' && !n.formula).length)
   const c0 = contributionsOf(empty, 'draft', areas, null)
-  t.same(Object.keys(c0).sort(), ['answered', 'questions', 'stages', 'status:draft'], 'an unanswered stage counts, but has no score yet')
+  t.same(
+    Object.keys(c0).sort(),
+    ['answered', 'questions', 'stages', 'status:draft'],
+    'an unanswered stage counts, but has no score yet',
+  )
   const answers = { Q1: 'Ya', Q2: 'A' }
   const facts = stageFacts(def, scoreInstrument(def, answers))
   const c1 = contributionsOf(facts, 'submitted', areas, null)
@@ -54,7 +68,13 @@ t.test('figures from summed metrics', async (t) => {
     ['q:Q2', { count: 1, sum: 0.5 }],
     ['q:Q3', { count: 3, sum: 3 }],
   ])
-  t.match(completionOf(m), { stages: 4, answered_pct: 25, submitted_pct: 50, approved_pct: 25, by_status: { draft: 0, submitted: 1, returned: 0, approved: 1 } })
+  t.match(completionOf(m), {
+    stages: 4,
+    answered_pct: 25,
+    submitted_pct: 50,
+    approved_pct: 25,
+    by_status: { draft: 0, submitted: 1, returned: 0, approved: 1 },
+  })
   t.same(
     lowestQuestions(m, def, 2).map((q) => [q.code, q.average]),
     [

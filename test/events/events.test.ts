@@ -11,25 +11,48 @@ import { bearer, createToken } from '../helpers/auth.js'
 import { insertPeriod } from '../helpers/periods.js'
 import { insertSmallTree } from '../helpers/units.js'
 
-type FeedItem = { id: string; type: string; unit_id: string; subject: { type: string; id: string }; data: Record<string, unknown> }
+type FeedItem = {
+  id: string
+  type: string
+  unit_id: string
+  subject: { type: string; id: string }
+  data: Record<string, unknown>
+}
 
 t.test('the change feed', async (t) => {
   const ctx = await buildTestApp(t, { RATE_LIMIT_MAX: '100000', WEBHOOK_WORKER: 'false' })
   const { app } = ctx
   const tree = await insertSmallTree(ctx)
-  const [seeded] = await app.db.select({ id: instrumentVersions.id }).from(instrumentVersions).where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
+  const [seeded] = await app.db
+    .select({ id: instrumentVersions.id })
+    .from(instrumentVersions)
+    .where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
   const period = await insertPeriod(ctx, { instrumentVersionId: seeded!.id })
   const admin = bearer(await createToken(ctx, 'admin'))
   const viewerA = bearer(await createToken(ctx, 'viewer', { unitIds: [tree.opdA.id] }))
   const operatorA1 = bearer(await createToken(ctx, 'unit_operator', { unitIds: [tree.a1.id] }))
   const evaluator = bearer(await createToken(ctx, 'evaluator', { unitIds: [tree.opdA.id] }))
 
-  const call = async (method: 'GET' | 'POST' | 'PATCH', url: string, headers: Record<string, string>, payload?: unknown) => {
-    const res = await app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) })
+  const call = async (
+    method: 'GET' | 'POST' | 'PATCH',
+    url: string,
+    headers: Record<string, string>,
+    payload?: unknown,
+  ) => {
+    const res = await app.inject({
+      method,
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    })
     if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
     return res.json()
   }
-  const feed = async (headers: Record<string, string>, query = ''): Promise<{ items: FeedItem[]; next_cursor: string; has_more: boolean }> => call('GET', `/v1/events${query}`, headers)
+  const feed = async (
+    headers: Record<string, string>,
+    query = '',
+  ): Promise<{ items: FeedItem[]; next_cursor: string; has_more: boolean }> =>
+    call('GET', `/v1/events${query}`, headers)
   const readAll = async (headers: Record<string, string>, limit: number, after = '0') => {
     const seen: FeedItem[] = []
     let cursor = after
@@ -44,15 +67,33 @@ t.test('the change feed', async (t) => {
 
   // A unit's year, each step through the API
   const a1 = (await call('POST', '/v1/assessments', admin, { period_id: period.id, unit_id: tree.a1.id })).id
-  await call('POST', `/v1/assessments/${a1}/stages/self/answers/batch`, operatorA1, { answers: [{ question_code: 'Q1', value: 'Ya' }, { question_code: 'Q2', value: 'A' }] })
+  await call('POST', `/v1/assessments/${a1}/stages/self/answers/batch`, operatorA1, {
+    answers: [
+      { question_code: 'Q1', value: 'Ya' },
+      { question_code: 'Q2', value: 'A' },
+    ],
+  })
   await call('POST', `/v1/assessments/${a1}/stages/self/transitions`, operatorA1, { to: 'submitted' })
-  await call('POST', `/v1/assessments/${a1}/stages/self/transitions`, evaluator, { to: 'returned', reason: 'Lengkapi Q3' })
+  await call('POST', `/v1/assessments/${a1}/stages/self/transitions`, evaluator, {
+    to: 'returned',
+    reason: 'Lengkapi Q3',
+  })
   await call('POST', `/v1/assessments/${a1}/stages/self/transitions`, operatorA1, { to: 'submitted' })
-  const decl = await call('POST', '/v1/declarations', operatorA1, { unit_id: tree.a1.id, period_id: period.id, target: 'WBK', declared_on: '2026-01-20' })
-  await call('POST', `/v1/declarations/${decl.id}/transitions`, operatorA1, { to: 'building', reason: 'SK Tim ZI terbit' })
+  const decl = await call('POST', '/v1/declarations', operatorA1, {
+    unit_id: tree.a1.id,
+    period_id: period.id,
+    target: 'WBK',
+    declared_on: '2026-01-20',
+  })
+  await call('POST', `/v1/declarations/${decl.id}/transitions`, operatorA1, {
+    to: 'building',
+    reason: 'SK Tim ZI terbit',
+  })
   const b1 = (await call('POST', '/v1/assessments', admin, { period_id: period.id, unit_id: tree.b1.id })).id
   await call('POST', `/v1/assessments/${a1}/stages`, evaluator, { kind: 'tpi', copy_from: 'self' })
-  await call('POST', `/v1/assessments/${a1}/stages/tpi/answers/batch`, evaluator, { answers: [{ question_code: 'Q1', value: 'Tidak' }] })
+  await call('POST', `/v1/assessments/${a1}/stages/tpi/answers/batch`, evaluator, {
+    answers: [{ question_code: 'Q1', value: 'Tidak' }],
+  })
   const expected = [
     ['assessment.created', tree.a1.id],
     ['answer.changed', tree.a1.id],
@@ -79,9 +120,15 @@ t.test('the change feed', async (t) => {
       [...ids].sort((a, b) => a - b),
       'ids increase',
     )
-    t.match(items[1], { subject: { type: 'assessment_stage' }, data: { assessment_id: a1, stage: 'self', status: 'draft', question_codes: ['Q1', 'Q2'] } })
+    t.match(items[1], {
+      subject: { type: 'assessment_stage' },
+      data: { assessment_id: a1, stage: 'self', status: 'draft', question_codes: ['Q1', 'Q2'] },
+    })
     t.match(items[3], { data: { status: 'returned', reason: 'Lengkapi Q3' } })
-    t.match(items[6], { subject: { type: 'declaration', id: decl.id }, data: { from: 'declared', to: 'building', target: 'WBK' } })
+    t.match(items[6], {
+      subject: { type: 'declaration', id: decl.id },
+      data: { from: 'declared', to: 'building', target: 'WBK' },
+    })
     t.match(items[8], { data: { stage: 'tpi', copy_from: 'self' } })
     t.equal(items[7]!.subject.id, b1)
   })
@@ -143,14 +190,26 @@ t.test('the change feed', async (t) => {
 
   t.test('a refused change writes no event', async (t) => {
     const [before] = await queryRows<{ n: string }>(app.db, sql`select count(*)::text as n from events`)
-    const res = await app.inject({ method: 'POST', url: `/v1/assessments/${b1}/stages/self/answers/batch`, headers: admin, payload: { answers: [{ question_code: 'Q1', value: 'Mungkin' }] } })
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/assessments/${b1}/stages/self/answers/batch`,
+      headers: admin,
+      payload: { answers: [{ question_code: 'Q1', value: 'Mungkin' }] },
+    })
     t.equal(res.statusCode, 422)
     const [after] = await queryRows<{ n: string }>(app.db, sql`select count(*)::text as n from events`)
     t.equal(after!.n, before!.n)
   })
 
   t.test('a transaction that commits late never lets a cursor pass its event', async (t) => {
-    const principal: Principal = { tokenId: 'x', principalId: 'x', name: 'admin', role: 'admin', scopeAll: true, scopePaths: [] }
+    const principal: Principal = {
+      tokenId: 'x',
+      principalId: 'x',
+      name: 'admin',
+      role: 'admin',
+      scopeAll: true,
+      scopePaths: [],
+    }
     const input = { type: 'answer.changed' as const, unitId: tree.a2.id, subject: { type: 'test', id: 'x' }, data: {} }
     const start = (await readFeed(app.db, principal, { after: 0, limit: 500 })).next_cursor
     if (ctx.db.url) {
@@ -166,7 +225,10 @@ t.test('the change feed', async (t) => {
       const t2 = app.db.transaction((tx) => emitEvent(tx, input))
       // wait until T2 is queued on the lock (condition, not time)
       for (;;) {
-        const [w] = await queryRows<{ n: string }>(app.db, sql`select count(*)::text as n from pg_locks where locktype = 'advisory' and not granted`)
+        const [w] = await queryRows<{ n: string }>(
+          app.db,
+          sql`select count(*)::text as n from pg_locks where locktype = 'advisory' and not granted`,
+        )
         if (w!.n !== '0') break
         await new Promise((r) => setTimeout(r, 10))
       }
@@ -196,41 +258,68 @@ t.test('the change feed', async (t) => {
   })
 
   // Last: it purges the feed.
-  t.test('retention: old events are purged, never one a webhook still has to send, and older cursors get 410', async (t) => {
-    const input = { type: 'answer.changed' as const, unitId: tree.a1.id, subject: { type: 'assessment_stage', id: 'retention' }, data: {} }
-    const ids: number[] = []
-    for (let i = 0; i < 4; i++) ids.push(await app.db.transaction((tx) => emitEvent(tx, input)))
-    const [first, second, third, fourth] = ids as [number, number, number, number]
-    // the first three are 500 days old; the third still has a delivery pending
-    await app.db.execute(sql`update events set occurred_at = now() - interval '500 days' where id <= ${third}`)
-    const [sub] = await app.db.insert(webhookSubscriptions).values({ url: 'https://receiver.example/hook', secretCiphertext: 'test' }).returning()
-    await app.db.insert(webhookDeliveries).values([
-      { subscriptionId: sub!.id, eventId: second, status: 'delivered' },
-      { subscriptionId: sub!.id, eventId: third, status: 'pending' },
-    ])
+  t.test(
+    'retention: old events are purged, never one a webhook still has to send, and older cursors get 410',
+    async (t) => {
+      const input = {
+        type: 'answer.changed' as const,
+        unitId: tree.a1.id,
+        subject: { type: 'assessment_stage', id: 'retention' },
+        data: {},
+      }
+      const ids: number[] = []
+      for (let i = 0; i < 4; i++) ids.push(await app.db.transaction((tx) => emitEvent(tx, input)))
+      const [first, second, third, fourth] = ids as [number, number, number, number]
+      // the first three are 500 days old; the third still has a delivery pending
+      await app.db.execute(sql`update events set occurred_at = now() - interval '500 days' where id <= ${third}`)
+      const [sub] = await app.db
+        .insert(webhookSubscriptions)
+        .values({ url: 'https://receiver.example/hook', secretCiphertext: 'test' })
+        .returning()
+      await app.db.insert(webhookDeliveries).values([
+        { subscriptionId: sub!.id, eventId: second, status: 'delivered' },
+        { subscriptionId: sub!.id, eventId: third, status: 'pending' },
+      ])
 
-    t.same(await purgeEvents(app.db, 1000), { deleted: 0, purgedThrough: 0 }, 'nothing older than 1000 days')
-    const purged = await purgeEvents(app.db, 400)
-    t.equal(purged?.purgedThrough, second, 'up to the event before the pending delivery')
-    t.ok(purged!.deleted >= 2, 'the old events are deleted')
-    t.equal(await feedPurgedThrough(app.db), second)
-    const left = await app.db.select({ id: events.id }).from(events).where(sql`${events.id} >= ${first}`)
-    t.same(left.map((r) => r.id).sort((a, b) => a - b), [third, fourth], 'the pending one and the new one stay')
-    const deliveries = await app.db.select({ eventId: webhookDeliveries.eventId }).from(webhookDeliveries)
-    t.same(deliveries.map((d) => d.eventId), [third], 'the delivered one’s log went with its event')
+      t.same(await purgeEvents(app.db, 1000), { deleted: 0, purgedThrough: 0 }, 'nothing older than 1000 days')
+      const purged = await purgeEvents(app.db, 400)
+      t.equal(purged?.purgedThrough, second, 'up to the event before the pending delivery')
+      t.ok(purged!.deleted >= 2, 'the old events are deleted')
+      t.equal(await feedPurgedThrough(app.db), second)
+      const left = await app.db.select({ id: events.id }).from(events).where(sql`${events.id} >= ${first}`)
+      t.same(
+        left.map((r) => r.id).sort((a, b) => a - b),
+        [third, fourth],
+        'the pending one and the new one stay',
+      )
+      const deliveries = await app.db.select({ eventId: webhookDeliveries.eventId }).from(webhookDeliveries)
+      t.same(
+        deliveries.map((d) => d.eventId),
+        [third],
+        'the delivered one’s log went with its event',
+      )
 
-    const expired = await app.inject({ method: 'GET', url: `/v1/events?after=${first}`, headers: admin })
-    t.equal(expired.statusCode, 410)
-    t.match(expired.headers['content-type'], /application\/problem\+json/)
-    t.match(expired.json(), { code: 'cursor_expired', oldest_cursor: String(second), errors: [{ pointer: '/query/after', rule: 'retained' }] })
-    const atPurge = await feed(admin, `?after=${second}`)
-    t.same(atPurge.items.map((e) => Number(e.id)), [third, fourth], 'from oldest_cursor on, nothing is missing')
-    const fromStart = await feed(admin, '?after=0&limit=1')
-    t.ok(Number(fromStart.items[0]!.id) > second, 'after=0 starts at the oldest retained event')
+      const expired = await app.inject({ method: 'GET', url: `/v1/events?after=${first}`, headers: admin })
+      t.equal(expired.statusCode, 410)
+      t.match(expired.headers['content-type'], /application\/problem\+json/)
+      t.match(expired.json(), {
+        code: 'cursor_expired',
+        oldest_cursor: String(second),
+        errors: [{ pointer: '/query/after', rule: 'retained' }],
+      })
+      const atPurge = await feed(admin, `?after=${second}`)
+      t.same(
+        atPurge.items.map((e) => Number(e.id)),
+        [third, fourth],
+        'from oldest_cursor on, nothing is missing',
+      )
+      const fromStart = await feed(admin, '?after=0&limit=1')
+      t.ok(Number(fromStart.items[0]!.id) > second, 'after=0 starts at the oldest retained event')
 
-    // once delivered, the next round purges it too, and the watermark only moves forward
-    await app.db.update(webhookDeliveries).set({ status: 'delivered' })
-    t.equal((await purgeEvents(app.db, 400))?.purgedThrough, third)
-    t.same(await purgeEvents(app.db, 400), { deleted: 0, purgedThrough: third }, 'a second round changes nothing')
-  })
+      // once delivered, the next round purges it too, and the watermark only moves forward
+      await app.db.update(webhookDeliveries).set({ status: 'delivered' })
+      t.equal((await purgeEvents(app.db, 400))?.purgedThrough, third)
+      t.same(await purgeEvents(app.db, 400), { deleted: 0, purgedThrough: third }, 'a second round changes nothing')
+    },
+  )
 })

@@ -28,7 +28,11 @@ t.test('foundation', async (t) => {
     t.match(generated.headers['x-request-id'], /^[0-9a-f-]{36}$/)
     const given = await app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'abc-123' } })
     t.equal(given.headers['x-request-id'], 'abc-123')
-    const hostile = await app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'a b\u0000<script>' } })
+    const hostile = await app.inject({
+      method: 'GET',
+      url: '/health/live',
+      headers: { 'x-request-id': 'a b\u0000<script>' },
+    })
     t.not(hostile.headers['x-request-id'], 'a b\u0000<script>')
     await app.inject({ method: 'GET', url: '/v1/nothing', headers: { 'x-request-id': 'abc-123' } })
     const logged = ctx.logs.filter((l) => l.reqId === 'abc-123')
@@ -39,7 +43,13 @@ t.test('foundation', async (t) => {
     const res = await app.inject({ method: 'GET', url: '/v1/nothing-here' })
     t.equal(res.statusCode, 404)
     t.match(res.headers['content-type'], /^application\/problem\+json/)
-    t.match(res.json(), { type: 'urn:zi-tracker:problem:route_not_found', title: 'Not Found', status: 404, code: 'route_not_found', detail: String })
+    t.match(res.json(), {
+      type: 'urn:zi-tracker:problem:route_not_found',
+      title: 'Not Found',
+      status: 404,
+      code: 'route_not_found',
+      detail: String,
+    })
   })
 
   t.test('malformed JSON and unknown fields are 400 problems naming the field', async (t) => {
@@ -52,15 +62,30 @@ t.test('foundation', async (t) => {
     })
     t.equal(malformed.statusCode, 400)
     t.equal(malformed.json().code, 'malformed_body')
-    const unknown = await app.inject({ method: 'POST', url: '/v1/principals', headers: bearer(token), payload: { name: 'x', kind: 'user', colour: 'red' } })
+    const unknown = await app.inject({
+      method: 'POST',
+      url: '/v1/principals',
+      headers: bearer(token),
+      payload: { name: 'x', kind: 'user', colour: 'red' },
+    })
     t.equal(unknown.statusCode, 400)
     t.equal(unknown.json().code, 'validation_failed')
-    t.same(unknown.json().errors, [{ pointer: '/body/colour', rule: 'additionalProperties', message: 'is not a known field' }])
-    const missing = await app.inject({ method: 'POST', url: '/v1/principals', headers: bearer(token), payload: { kind: 'robot' } })
+    t.same(unknown.json().errors, [
+      { pointer: '/body/colour', rule: 'additionalProperties', message: 'is not a known field' },
+    ])
+    const missing = await app.inject({
+      method: 'POST',
+      url: '/v1/principals',
+      headers: bearer(token),
+      payload: { kind: 'robot' },
+    })
     t.equal(missing.statusCode, 400)
     const pointers = missing.json().errors.map((e: { pointer: string }) => e.pointer)
     t.ok(pointers.includes('/body/name'), 'missing field named')
-    t.ok(pointers.some((p: string) => p.startsWith('/body/kind')), 'bad enum named')
+    t.ok(
+      pointers.some((p: string) => p.startsWith('/body/kind')),
+      'bad enum named',
+    )
   })
 
   t.test('a 500 never leaks the stack or SQL', async (t) => {
@@ -76,7 +101,10 @@ t.test('foundation', async (t) => {
     t.equal(res.statusCode, 500)
     t.equal(res.json().code, 'internal_error')
     t.notMatch(res.body, /created_at|column|select|\.ts:\d+/i)
-    t.ok(ctx.logs.some((l) => l.level === 50 && l.reqId === res.json().request_id), 'the cause is logged server-side')
+    t.ok(
+      ctx.logs.some((l) => l.level === 50 && l.reqId === res.json().request_id),
+      'the cause is logged server-side',
+    )
     t.match(res.json().request_id, /.+/)
   })
 

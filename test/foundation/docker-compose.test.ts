@@ -32,10 +32,23 @@ t.test('docker-compose.yml keeps DATA_DIR on a named volume and evidence in MinI
   const endpoint = new URL(api.environment.S3_ENDPOINT)
   t.ok(compose.services[endpoint.hostname], 'S3_ENDPOINT names a compose service')
   t.match(compose.services[endpoint.hostname].image, /^minio\/minio/)
-  t.ok((compose.services.minio.volumes as string[]).some((v) => compose.volumes && Object.keys(compose.volumes).includes(v.split(':')[0]!)), 'MinIO data on a named volume')
-  t.match(compose.services['minio-init'].command.join(' '), new RegExp(`mc mb --ignore-existing local/${api.environment.S3_BUCKET}`), 'the bucket is created')
+  t.ok(
+    (compose.services.minio.volumes as string[]).some(
+      (v) => compose.volumes && Object.keys(compose.volumes).includes(v.split(':')[0]!),
+    ),
+    'MinIO data on a named volume',
+  )
+  t.match(
+    compose.services['minio-init'].command.join(' '),
+    new RegExp(`mc mb --ignore-existing local/${api.environment.S3_BUCKET}`),
+    'the bucket is created',
+  )
   t.equal(api.depends_on['minio-init'].condition, 'service_completed_successfully')
-  t.match(readFileSync(join(projectRoot(), 'docker-compose.yml'), 'utf8'), /EVIDENCE_STORE: fs/, 'commented how to switch back to the file system')
+  t.match(
+    readFileSync(join(projectRoot(), 'docker-compose.yml'), 'utf8'),
+    /EVIDENCE_STORE: fs/,
+    'commented how to switch back to the file system',
+  )
 })
 
 t.test('the Dockerfile builds on a Node LTS image and runs the compiled server', async (t) => {

@@ -26,6 +26,9 @@ t.test('a jsonb column returns what was written, strings included', async (t) =>
     values.map((v) => typeof v),
     'a string stays a string',
   )
-  const [stored] = await queryRows<{ t: string }>(db, sql`select jsonb_typeof(value) as t from jsonb_probe where id = 1`)
+  const [stored] = await queryRows<{ t: string }>(
+    db,
+    sql`select jsonb_typeof(value) as t from jsonb_probe where id = 1`,
+  )
   t.equal(stored?.t, 'string', 'and is stored as a JSON string')
 })

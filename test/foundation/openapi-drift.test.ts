@@ -28,18 +28,38 @@ t.test('GET /openapi.json and /docs are served', async (t) => {
 t.test('every operation documents its error responses as problem+json and has an operationId', async (t) => {
   const doc = JSON.parse(await renderOpenApi())
   const ids = new Set<string>()
-  for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { operationId?: string; tags?: string[]; 'x-roles': string[]; responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }>>)) {
+  for (const [path, ops] of Object.entries(
+    doc.paths as Record<
+      string,
+      Record<
+        string,
+        {
+          operationId?: string
+          tags?: string[]
+          'x-roles': string[]
+          responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>
+        }
+      >
+    >,
+  )) {
     for (const [method, op] of Object.entries(ops)) {
       t.ok(op.operationId, `${method} ${path} has an operationId`)
       t.notOk(ids.has(op.operationId ?? ''), `${op.operationId} is unique`)
       ids.add(op.operationId ?? '')
       const codes = Object.keys(op.responses)
-      t.ok(codes.some((c) => c.startsWith('2')), `${method} ${path} documents its success response`)
+      t.ok(
+        codes.some((c) => c.startsWith('2')),
+        `${method} ${path} documents its success response`,
+      )
       if (op['x-roles'].length > 0) t.ok(op.responses['401'], `${method} ${path} documents 401`)
       for (const code of codes.filter((c) => Number(c) >= 400)) {
         // PortalRB routes answer with the error body of KemenPANRB's guide instead (see src/modules/portalrb).
         if (op.tags?.includes('portalrb')) {
-          t.equal(op.responses[code]?.content?.['application/json']?.schema?.$ref, '#/components/schemas/PortalRbError', `${method} ${path} ${code} is a PortalRbError`)
+          t.equal(
+            op.responses[code]?.content?.['application/json']?.schema?.$ref,
+            '#/components/schemas/PortalRbError',
+            `${method} ${path} ${code} is a PortalRbError`,
+          )
           continue
         }
         const schema = op.responses[code]?.content?.['application/problem+json']?.schema

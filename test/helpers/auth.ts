@@ -23,8 +23,19 @@ export async function createToken(
     const unitIds = opts.unitIds && role !== 'admin' ? opts.unitIds : [null]
     for (const unitId of unitIds) await tx.insert(roleGrants).values({ principalId: principal.id, role, unitId })
     const actor = systemActor('test setup')
-    await appendAudit(tx, actor, { action: 'principal.created', entityType: 'principal', entityId: principal.id, before: null, after: { name } })
-    const token = await issueToken(tx, actor, { principalId: principal.id, name, role, expiresAt: opts.expiresAt ?? null })
+    await appendAudit(tx, actor, {
+      action: 'principal.created',
+      entityType: 'principal',
+      entityId: principal.id,
+      before: null,
+      after: { name },
+    })
+    const token = await issueToken(tx, actor, {
+      principalId: principal.id,
+      name,
+      role,
+      expiresAt: opts.expiresAt ?? null,
+    })
     return token.token
   })
 }

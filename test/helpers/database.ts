@@ -10,7 +10,9 @@ import { migrationsFolder, projectRoot } from '../../src/lib/paths.js'
 function migrationsHash(): string {
   const hash = createHash('sha256')
   const dir = migrationsFolder()
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.sql')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.sql'))
+    .sort()) {
     hash.update(name).update(readFileSync(join(dir, name)))
   }
   return hash.digest('hex').slice(0, 12)

@@ -46,7 +46,10 @@ export async function hostileFixture(t: Test, env: Record<string, string> = {}):
   })
   const { app } = ctx
   const tree = await insertSmallTree(ctx)
-  const [lke] = await app.db.select({ id: instrumentVersions.id }).from(instrumentVersions).where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
+  const [lke] = await app.db
+    .select({ id: instrumentVersions.id })
+    .from(instrumentVersions)
+    .where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
   if (!lke) throw new Error('the bundled LKE is not seeded')
   const period = await insertPeriod(ctx, { instrumentVersionId: lke.id })
   const adminToken = await createToken(ctx, 'admin')
@@ -55,16 +58,80 @@ export async function hostileFixture(t: Test, env: Record<string, string> = {}):
     if (res.statusCode >= 300) throw new Error(`fixture: ${res.statusCode} ${res.body}`)
     return res.json() as Record<string, unknown> & { id: string }
   }
-  const assessment = await ok(await app.inject({ method: 'POST', url: '/v1/assessments', headers: admin, payload: { period_id: period.id, unit_id: tree.a1.id } }))
+  const assessment = await ok(
+    await app.inject({
+      method: 'POST',
+      url: '/v1/assessments',
+      headers: admin,
+      payload: { period_id: period.id, unit_id: tree.a1.id },
+    }),
+  )
   const stages = (assessment.stages as { id: string }[]).map((s) => s.id)
-  await ok(await app.inject({ method: 'POST', url: `/v1/assessments/${assessment.id}/stages/self/answers/batch`, headers: admin, payload: { answers: [{ question_code: 'Q1', value: 'Ya' }, { question_code: 'Q2', value: 'A' }] } }))
-  const declaration = await ok(await app.inject({ method: 'POST', url: '/v1/declarations', headers: admin, payload: { unit_id: tree.a1.id, period_id: period.id, target: 'WBK', declared_on: '2026-01-20' } }))
-  const link = await ok(await app.inject({ method: 'POST', url: '/v1/evidence/links', headers: admin, payload: { unit_id: tree.a1.id, title: 'SK Tim ZI', url: 'https://example.go.id/sk.pdf' } }))
-  const form = multipartBody({ unit_id: tree.a1.id, period_id: period.id, title: 'Piagam Pencanangan' }, { name: 'piagam.pdf', type: 'application/pdf', content: pdfBytes(2048) })
-  const file = await ok(await app.inject({ method: 'POST', url: '/v1/evidence/files', headers: { ...admin, ...form.headers }, payload: form.payload }))
-  const victim = await ok(await app.inject({ method: 'POST', url: '/v1/principals', headers: admin, payload: { name: 'Dashboard Dinas', kind: 'service' } }))
-  const grant = await ok(await app.inject({ method: 'POST', url: `/v1/principals/${victim.id}/grants`, headers: admin, payload: { role: 'viewer', unit_id: tree.opdB.id } }))
-  const victimToken = await ok(await app.inject({ method: 'POST', url: `/v1/principals/${victim.id}/tokens`, headers: admin, payload: { name: 'wallboard', role: 'viewer' } }))
+  await ok(
+    await app.inject({
+      method: 'POST',
+      url: `/v1/assessments/${assessment.id}/stages/self/answers/batch`,
+      headers: admin,
+      payload: {
+        answers: [
+          { question_code: 'Q1', value: 'Ya' },
+          { question_code: 'Q2', value: 'A' },
+        ],
+      },
+    }),
+  )
+  const declaration = await ok(
+    await app.inject({
+      method: 'POST',
+      url: '/v1/declarations',
+      headers: admin,
+      payload: { unit_id: tree.a1.id, period_id: period.id, target: 'WBK', declared_on: '2026-01-20' },
+    }),
+  )
+  const link = await ok(
+    await app.inject({
+      method: 'POST',
+      url: '/v1/evidence/links',
+      headers: admin,
+      payload: { unit_id: tree.a1.id, title: 'SK Tim ZI', url: 'https://example.go.id/sk.pdf' },
+    }),
+  )
+  const form = multipartBody(
+    { unit_id: tree.a1.id, period_id: period.id, title: 'Piagam Pencanangan' },
+    { name: 'piagam.pdf', type: 'application/pdf', content: pdfBytes(2048) },
+  )
+  const file = await ok(
+    await app.inject({
+      method: 'POST',
+      url: '/v1/evidence/files',
+      headers: { ...admin, ...form.headers },
+      payload: form.payload,
+    }),
+  )
+  const victim = await ok(
+    await app.inject({
+      method: 'POST',
+      url: '/v1/principals',
+      headers: admin,
+      payload: { name: 'Dashboard Dinas', kind: 'service' },
+    }),
+  )
+  const grant = await ok(
+    await app.inject({
+      method: 'POST',
+      url: `/v1/principals/${victim.id}/grants`,
+      headers: admin,
+      payload: { role: 'viewer', unit_id: tree.opdB.id },
+    }),
+  )
+  const victimToken = await ok(
+    await app.inject({
+      method: 'POST',
+      url: `/v1/principals/${victim.id}/tokens`,
+      headers: admin,
+      payload: { name: 'wallboard', role: 'viewer' },
+    }),
+  )
 
   const tokens: Record<Caller, string | null> = {
     anonymous: null,
@@ -90,6 +157,9 @@ export async function hostileFixture(t: Test, env: Record<string, string> = {}):
     tokens: [String(victimToken.id)],
   }
   ids.all = [...new Set(Object.values(ids).flat())]
-  const portalrbBase = String((ctx.config as Record<string, unknown>).PORTALRB_BASE_PATH ?? '/portalrb').replace(/\/+$/, '')
+  const portalrbBase = String((ctx.config as Record<string, unknown>).PORTALRB_BASE_PATH ?? '/portalrb').replace(
+    /\/+$/,
+    '',
+  )
   return { ctx, tokens, ids, root, dataDir, portalrbBase }
 }

@@ -3,7 +3,18 @@ import type { InjectOptions } from 'fastify'
 import type { Test } from 'tap'
 import type { Role } from '../../src/lib/policy.js'
 import { hostileFixture, type HostileFixture } from './hostile-fixture.js'
-import { digestDiff, digester, enc, knownIds, operationsOf, resolve, responseProblems, valueArb, type Caller, type Operation } from './openapi-requests.js'
+import {
+  digestDiff,
+  digester,
+  enc,
+  knownIds,
+  operationsOf,
+  resolve,
+  responseProblems,
+  valueArb,
+  type Caller,
+  type Operation,
+} from './openapi-requests.js'
 
 /**
  * What the deterministic sweeps share: the fixture, the operations of the OpenAPI document, and
@@ -24,7 +35,12 @@ export async function sweepHarness(t: Test) {
   const flush = async (): Promise<string[]> => {
     if (pendingReads.length === 0) return []
     const after = await digest()
-    const problems = after !== baseline ? [`one of ${pendingReads.length} reads (${pendingReads.slice(0, 3).join(', ')}…) changed ${digestDiff(baseline, after).join(', ')}`] : []
+    const problems =
+      after !== baseline
+        ? [
+            `one of ${pendingReads.length} reads (${pendingReads.slice(0, 3).join(', ')}…) changed ${digestDiff(baseline, after).join(', ')}`,
+          ]
+        : []
     baseline = after
     pendingReads = []
     return problems
@@ -46,14 +62,16 @@ export async function sweepHarness(t: Test) {
       pendingReads.push(`${options.method} ${url.slice(0, 80)}`)
     } else {
       const after = await digest()
-      if (res.statusCode >= 400 && after !== baseline) problems.push(`refused, yet changed ${digestDiff(baseline, after).join(', ')}`)
+      if (res.statusCode >= 400 && after !== baseline)
+        problems.push(`refused, yet changed ${digestDiff(baseline, after).join(', ')}`)
       baseline = after
     }
     return { res, problems: problems.map((p) => `${options.method} ${url.slice(0, 160)} → ${res.statusCode}: ${p}`) }
   }
 
   /** A caller allowed to call the route, so hostile input gets past the role gate: admin when it may. */
-  const callerOf = (op: Operation): Caller => (op.roles.length === 0 ? 'anonymous' : op.roles.includes('admin') ? 'admin' : (op.roles[0] as Role))
+  const callerOf = (op: Operation): Caller =>
+    op.roles.length === 0 ? 'anonymous' : op.roles.includes('admin') ? 'admin' : (op.roles[0] as Role)
   const auth = (op: Operation): Record<string, string> => {
     const token = fx.tokens[callerOf(op)]
     return token ? { authorization: `Bearer ${token}` } : {}
@@ -80,7 +98,23 @@ export async function sweepHarness(t: Test) {
   }
   /** An empty JSON object for routes that take a JSON body (so the body is not what fails). */
   const emptyJson = (op: Operation): Partial<InjectOptions> & { headers: Record<string, string> } =>
-    op.body && /json/.test(op.body.contentType) ? { payload: '{}', headers: { 'content-type': 'application/json' } } : { headers: {} }
+    op.body && /json/.test(op.body.contentType)
+      ? { payload: '{}', headers: { 'content-type': 'application/json' } }
+      : { headers: {} }
 
-  return { fx, app, doc, operations, tables, send, flush, callerOf, auth, urlFor, sampleBody, emptyJson, sentCount: () => sent }
+  return {
+    fx,
+    app,
+    doc,
+    operations,
+    tables,
+    send,
+    flush,
+    callerOf,
+    auth,
+    urlFor,
+    sampleBody,
+    emptyJson,
+    sentCount: () => sent,
+  }
 }

@@ -4,7 +4,10 @@ import { periods, type StoredWindows } from '../../src/modules/periods/tables.js
 import type { TestContext } from './app.js'
 
 /** An instrument version row, straight into the table (the instruments module has its own tests). */
-export async function insertInstrument(ctx: Pick<TestContext, 'app'>, status: 'draft' | 'published' | 'retired' = 'published'): Promise<string> {
+export async function insertInstrument(
+  ctx: Pick<TestContext, 'app'>,
+  status: 'draft' | 'published' | 'retired' = 'published',
+): Promise<string> {
   const id = randomUUID()
   await ctx.app.db.insert(instrumentVersions).values({
     id,

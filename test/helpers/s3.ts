@@ -26,7 +26,8 @@ export interface S3Server {
 /** An S3-protocol server (s3rver) on 127.0.0.1 with a random port and a temp directory, one bucket. */
 export async function startS3(t: Test, bucket = 'zi-evidence'): Promise<S3Server> {
   const directory = mkdtempSync(join(tmpdir(), 'zi-s3-'))
-  const make = (port: number) => new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: bucket }] })
+  const make = (port: number) =>
+    new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: bucket }] })
   let server = make(0)
   const { port } = await server.run()
   let running = true
@@ -35,7 +36,15 @@ export async function startS3(t: Test, bucket = 'zi-evidence'): Promise<S3Server
     endpoint,
     port,
     bucket,
-    env: { EVIDENCE_STORE: 's3', S3_ENDPOINT: endpoint, S3_BUCKET: bucket, S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', S3_FORCE_PATH_STYLE: 'true', S3_TIMEOUT_MS: '3000' },
+    env: {
+      EVIDENCE_STORE: 's3',
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: bucket,
+      S3_ACCESS_KEY_ID: 'S3RVER',
+      S3_SECRET_ACCESS_KEY: 'S3RVER',
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_TIMEOUT_MS: '3000',
+    },
     stop: async () => {
       if (running) await server.close()
       running = false

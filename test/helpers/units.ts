@@ -8,7 +8,14 @@ import type { TestContext } from './app.js'
  */
 export async function insertUnit(
   ctx: Pick<TestContext, 'app'>,
-  input: { kind: UnitKind; parent?: { id: string; path: string; instansiId: string }; code?: string; name?: string; afirmasi?: boolean; externalIds?: Record<string, string> },
+  input: {
+    kind: UnitKind
+    parent?: { id: string; path: string; instansiId: string }
+    code?: string
+    name?: string
+    afirmasi?: boolean
+    externalIds?: Record<string, string>
+  },
 ): Promise<{ id: string; path: string; instansiId: string; code: string; name: string }> {
   const id = randomUUID()
   const path = `${input.parent?.path ?? '/'}${id}/`

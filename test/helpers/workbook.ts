@@ -15,8 +15,12 @@ export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml
 
 /** A golden answer set (test/fixtures/golden), unanswered questions left out. */
 export function goldenAnswers(name: string): Record<string, Exclude<AnswerValue, null>> {
-  const fx = JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}.json`, import.meta.url), 'utf8')) as { answers: Record<string, AnswerValue> }
-  return Object.fromEntries(Object.entries(fx.answers).filter((e): e is [string, Exclude<AnswerValue, null>] => e[1] !== null))
+  const fx = JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}.json`, import.meta.url), 'utf8')) as {
+    answers: Record<string, AnswerValue>
+  }
+  return Object.fromEntries(
+    Object.entries(fx.answers).filter((e): e is [string, Exclude<AnswerValue, null>] => e[1] !== null),
+  )
 }
 
 export type Headers = Record<string, string>
@@ -26,48 +30,117 @@ export async function setup(t: Test) {
   const ctx = await buildTestApp(t, { RATE_LIMIT_MAX: '100000' })
   const { app } = ctx
   const tree = await insertSmallTree(ctx)
-  const [seeded] = await app.db.select({ id: instrumentVersions.id }).from(instrumentVersions).where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
+  const [seeded] = await app.db
+    .select({ id: instrumentVersions.id })
+    .from(instrumentVersions)
+    .where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
   const instrumentVersionId = seeded!.id
   const period = await insertPeriod(ctx, { instrumentVersionId })
   const admin = bearer(await createToken(ctx, 'admin'))
 
   /** POST /v1/assessments as admin; returns the assessment's URL */
   const open = async (unitId: string, periodId = period.id): Promise<string> => {
-    const res = await app.inject({ method: 'POST', url: '/v1/assessments', headers: admin, payload: { period_id: periodId, unit_id: unitId } })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/assessments',
+      headers: admin,
+      payload: { period_id: periodId, unit_id: unitId },
+    })
     if (res.statusCode !== 201) throw new Error(res.body)
     return `/v1/assessments/${res.json().id}`
   }
-  const batch = async (url: string, stage: string, items: { question_code: string; value: AnswerValue; note?: string | null; evidence_ids?: string[] }[], headers: Headers = admin) => {
-    const res = await app.inject({ method: 'POST', url: `${url}/stages/${stage}/answers/batch`, headers, payload: { answers: items } })
+  const batch = async (
+    url: string,
+    stage: string,
+    items: { question_code: string; value: AnswerValue; note?: string | null; evidence_ids?: string[] }[],
+    headers: Headers = admin,
+  ) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: `${url}/stages/${stage}/answers/batch`,
+      headers,
+      payload: { answers: items },
+    })
     if (res.statusCode !== 200) throw new Error(res.body)
     return res.json()
   }
   const answersOf = async (url: string, stage: string, headers: Headers = admin) => {
     const res = await app.inject({ method: 'GET', url: `${url}/stages/${stage}/answers`, headers })
     if (res.statusCode !== 200) throw new Error(res.body)
-    return res.json() as { stage: { version: number; total: number }; answers: { question_code: string; value: AnswerValue; note: string | null; evidence_ids: string[]; version: number }[] }
+    return res.json() as {
+      stage: { version: number; total: number }
+      answers: {
+        question_code: string
+        value: AnswerValue
+        note: string | null
+        evidence_ids: string[]
+        version: number
+      }[]
+    }
   }
   const score = async (url: string, stage: string, explain = false) => {
-    const res = await app.inject({ method: 'GET', url: `${url}/stages/${stage}/score${explain ? '?explain=true' : ''}`, headers: admin })
+    const res = await app.inject({
+      method: 'GET',
+      url: `${url}/stages/${stage}/score${explain ? '?explain=true' : ''}`,
+      headers: admin,
+    })
     if (res.statusCode !== 200) throw new Error(res.body)
-    return res.json() as { total: number; explanation?: { nodes: { code: string; value: number }[]; questions: { code: string; value: number | null }[] } }
+    return res.json() as {
+      total: number
+      explanation?: { nodes: { code: string; value: number }[]; questions: { code: string; value: number | null }[] }
+    }
   }
   /** GET …/lke.xlsx; layout 'official' unless given (null: the route's default) */
-  const exportXlsx = (url: string, stage: string, headers: Headers = admin, layout: 'official' | 'generated' | null = 'official') =>
+  const exportXlsx = (
+    url: string,
+    stage: string,
+    headers: Headers = admin,
+    layout: 'official' | 'generated' | null = 'official',
+  ) =>
     app.inject({ method: 'GET', url: `${url}/stages/${stage}/lke.xlsx${layout ? `?layout=${layout}` : ''}`, headers })
   const importXlsx = (url: string, stage: string, content: Buffer, headers: Headers = admin, name = 'lke.xlsx') => {
     const form = multipartBody({}, { name, type: XLSX, content })
-    return app.inject({ method: 'POST', url: `${url}/stages/${stage}/lke.xlsx`, headers: { ...headers, ...form.headers }, payload: form.payload })
+    return app.inject({
+      method: 'POST',
+      url: `${url}/stages/${stage}/lke.xlsx`,
+      headers: { ...headers, ...form.headers },
+      payload: form.payload,
+    })
   }
   const transition = async (url: string, stage: string, to: string, headers: Headers = admin, reason?: string) => {
-    const res = await app.inject({ method: 'POST', url: `${url}/stages/${stage}/transitions`, headers, payload: { to, ...(reason ? { reason } : {}) } })
+    const res = await app.inject({
+      method: 'POST',
+      url: `${url}/stages/${stage}/transitions`,
+      headers,
+      payload: { to, ...(reason ? { reason } : {}) },
+    })
     if (res.statusCode !== 200) throw new Error(res.body)
   }
   const startStage = async (url: string, kind: string, copyFrom?: string, headers: Headers = admin) => {
-    const res = await app.inject({ method: 'POST', url: `${url}/stages`, headers, payload: { kind, ...(copyFrom ? { copy_from: copyFrom } : {}) } })
+    const res = await app.inject({
+      method: 'POST',
+      url: `${url}/stages`,
+      headers,
+      payload: { kind, ...(copyFrom ? { copy_from: copyFrom } : {}) },
+    })
     if (res.statusCode !== 201) throw new Error(res.body)
   }
-  return { ctx, app, tree, period, instrumentVersionId, admin, open, batch, answersOf, score, exportXlsx, importXlsx, transition, startStage }
+  return {
+    ctx,
+    app,
+    tree,
+    period,
+    instrumentVersionId,
+    admin,
+    open,
+    batch,
+    answersOf,
+    score,
+    exportXlsx,
+    importXlsx,
+    transition,
+    startStage,
+  }
 }
 
 export type Setup = Awaited<ReturnType<typeof setup>>
@@ -83,7 +156,11 @@ export function variantDefinition(code: string): InstrumentDefinition {
   def.code = code
   def.name = `LKE varian ${code}`
   const subAreas = def.nodes.filter((n) => n.level === 'sub_area')
-  const pair = subAreas.flatMap((a) => subAreas.filter((b) => b.parentCode === a.parentCode && b.code !== a.code && b.bobot !== a.bobot).map((b) => [a, b] as const))[0]!
+  const pair = subAreas.flatMap((a) =>
+    subAreas
+      .filter((b) => b.parentCode === a.parentCode && b.code !== a.code && b.bobot !== a.bobot)
+      .map((b) => [a, b] as const),
+  )[0]!
   const [x, y] = pair
   ;[x.bobot, y.bobot] = [y.bobot, x.bobot]
   def.nodes = def.nodes.filter((n) => n.code !== 'Q2')
@@ -103,7 +180,8 @@ export function variantDefinition(code: string): InstrumentDefinition {
     ],
     kriteriaNilai: 'A jika lengkap; B sebagian; C sedikit; D tidak ada',
   })
-  def.nodes.find((n) => n.code === 'R36a')!.formula = 'if(or(Q88 = 0, not(Q89 >= 0)), 0, min(1, max(0, (Q89 - 1) / Q88 * 1.5)))'
+  def.nodes.find((n) => n.code === 'R36a')!.formula =
+    'if(or(Q88 = 0, not(Q89 >= 0)), 0, min(1, max(0, (Q89 - 1) / Q88 * 1.5)))'
   def.predicateRules = def.predicateRules
     .filter((r) => r.id !== 'wbbm-ipak')
     .map((r) => (r.id === 'wbk-total' ? { ...r, min: 60 } : r))
@@ -121,10 +199,23 @@ export function variantDefinition(code: string): InstrumentDefinition {
 }
 
 /** A version row straight into the table (published, or draft), for a definition. */
-export async function insertDefinition(ctx: Pick<TestContext, 'app'>, def: InstrumentDefinition, status: 'published' | 'draft' = 'published'): Promise<string> {
+export async function insertDefinition(
+  ctx: Pick<TestContext, 'app'>,
+  def: InstrumentDefinition,
+  status: 'published' | 'draft' = 'published',
+): Promise<string> {
   const [row] = await ctx.app.db
     .insert(instrumentVersions)
-    .values({ code: def.code, name: def.name, year: def.year, status, definition: def, digest: def.code.padEnd(64, '0').slice(0, 64), source: 'clone', publishedAt: status === 'published' ? new Date() : null })
+    .values({
+      code: def.code,
+      name: def.name,
+      year: def.year,
+      status,
+      definition: def,
+      digest: def.code.padEnd(64, '0').slice(0, 64),
+      source: 'clone',
+      publishedAt: status === 'published' ? new Date() : null,
+    })
     .returning()
   return row!.id
 }

@@ -53,7 +53,9 @@ function compiledCli(): string {
   const sources = [
     'cli/zi.ts',
     ...readdirSync(join(root, client, 'cli/zi')).map((f) => `cli/zi/${f}`),
-    ...readdirSync(join(root, client)).filter((f) => f.endsWith('.ts')).map((f) => f),
+    ...readdirSync(join(root, client))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f),
   ].filter((f) => f.endsWith('.ts'))
   for (const file of sources) {
     const { outputText } = ts.transpileModule(readFileSync(join(root, client, file), 'utf8'), {
@@ -74,13 +76,21 @@ function compiledCli(): string {
  * ['packages/client/bin/zi.js']), with `env` on top of a copy of this process's environment from which any
  * ZI_URL/ZI_TOKEN was removed.
  */
-export function zi(args: string[], env: Record<string, string>, opts: { input?: string; entry?: string[] } = {}): Promise<CliResult> {
+export function zi(
+  args: string[],
+  env: Record<string, string>,
+  opts: { input?: string; entry?: string[] } = {},
+): Promise<CliResult> {
   const base = { ...process.env }
   delete base.ZI_URL
   delete base.ZI_TOKEN
   const entry = opts.entry ?? [compiledCli()]
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...entry, ...args], { cwd: projectRoot(), env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...entry, ...args], {
+      cwd: projectRoot(),
+      env: { ...base, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
@@ -101,7 +111,10 @@ export async function startTpiStage(t: Test) {
   const ctx = await startServer(t)
   const tree = await insertSmallTree(ctx)
   const admin = createZiClient({ baseUrl: ctx.url, token: await createToken(ctx, 'admin') })
-  const operator = createZiClient({ baseUrl: ctx.url, token: await createToken(ctx, 'unit_operator', { unitIds: [tree.a1.id] }) })
+  const operator = createZiClient({
+    baseUrl: ctx.url,
+    token: await createToken(ctx, 'unit_operator', { unitIds: [tree.a1.id] }),
+  })
   const evaluatorToken = await createToken(ctx, 'evaluator', { unitIds: [tree.opdA.id] })
   const evaluator: ZiClient = createZiClient({ baseUrl: ctx.url, token: evaluatorToken })
 
@@ -109,7 +122,10 @@ export async function startTpiStage(t: Test) {
   const lke = instruments.data?.items.find((i) => i.code === 'LKE-ZI-2026')
   if (!lke) throw new Error(`no seeded instrument: ${JSON.stringify(instruments.error)}`)
   const period = await insertPeriod(ctx, { instrumentVersionId: lke.id })
-  const created = await admin.POST('/v1/assessments', { params: { header: {} }, body: { period_id: period.id, unit_id: tree.a1.id } })
+  const created = await admin.POST('/v1/assessments', {
+    params: { header: {} },
+    body: { period_id: period.id, unit_id: tree.a1.id },
+  })
   if (!created.data) throw new Error(JSON.stringify(created.error))
   const id = created.data.id
   const path = { id, stage: 'self' as const }
@@ -124,13 +140,21 @@ export async function startTpiStage(t: Test) {
     },
   })
   if (!self.data) throw new Error(JSON.stringify(self.error))
-  const submitted = await operator.POST('/v1/assessments/{id}/stages/{stage}/transitions', { params: { path }, body: { to: 'submitted' } })
+  const submitted = await operator.POST('/v1/assessments/{id}/stages/{stage}/transitions', {
+    params: { path },
+    body: { to: 'submitted' },
+  })
   if (!submitted.data) throw new Error(JSON.stringify(submitted.error))
-  const started = await evaluator.POST('/v1/assessments/{id}/stages', { params: { path: { id } }, body: { kind: 'tpi', copy_from: 'self' } })
+  const started = await evaluator.POST('/v1/assessments/{id}/stages', {
+    params: { path: { id } },
+    body: { kind: 'tpi', copy_from: 'self' },
+  })
   if (!started.data) throw new Error(JSON.stringify(started.error))
 
   const tpi = async () => {
-    const res = await evaluator.GET('/v1/assessments/{id}/stages/{stage}/answers', { params: { path: { id, stage: 'tpi' } } })
+    const res = await evaluator.GET('/v1/assessments/{id}/stages/{stage}/answers', {
+      params: { path: { id, stage: 'tpi' } },
+    })
     if (!res.data) throw new Error(JSON.stringify(res.error))
     return res.data
   }

@@ -21,10 +21,21 @@ t.test('Idempotency-Key', async (t) => {
   const tree = await insertSmallTree(ctx)
   const admin = bearer(await createToken(ctx, 'admin'))
   const instrument = await insertInstrument(ctx)
-  const periodBody = (code: string) => ({ code, name: `Periode ${code}`, year: 2026, instrument_version_id: instrument })
+  const periodBody = (code: string) => ({
+    code,
+    name: `Periode ${code}`,
+    year: 2026,
+    instrument_version_id: instrument,
+  })
   const createPeriod = (payload: Record<string, unknown>, key?: string, headers = admin) =>
-    app.inject({ method: 'POST', url: '/v1/periods', headers: { ...headers, ...(key === undefined ? {} : { 'idempotency-key': key }) }, payload })
-  const countPeriods = async (code: string) => (await app.db.select().from(periods).where(eq(periods.code, code))).length
+    app.inject({
+      method: 'POST',
+      url: '/v1/periods',
+      headers: { ...headers, ...(key === undefined ? {} : { 'idempotency-key': key }) },
+      payload,
+    })
+  const countPeriods = async (code: string) =>
+    (await app.db.select().from(periods).where(eq(periods.code, code))).length
 
   t.test('a retry with the same key and body returns the first response, marked replayed', async (t) => {
     const first = await createPeriod(periodBody('ZI-A'), 'key-a')
@@ -64,7 +75,13 @@ t.test('Idempotency-Key', async (t) => {
       payload: { unit_id: tree.a1.id, title: 'x', url: 'https://x.example' },
     })
     t.equal(link.statusCode, 201, 'the same key on another route is another key')
-    const plain = () => app.inject({ method: 'POST', url: '/v1/evidence/links', headers: admin, payload: { unit_id: tree.a1.id, title: 'no key', url: 'https://y.example' } })
+    const plain = () =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/evidence/links',
+        headers: admin,
+        payload: { unit_id: tree.a1.id, title: 'no key', url: 'https://y.example' },
+      })
     t.equal((await plain()).statusCode, 201)
     t.equal((await plain()).statusCode, 201)
     t.equal((await app.db.select().from(evidence).where(eq(evidence.title, 'no key'))).length, 2)
@@ -84,7 +101,10 @@ t.test('Idempotency-Key', async (t) => {
   t.test('concurrent requests with one key: exactly one executes', async (t) => {
     for (let round = 0; round < 5; round++) {
       const code = `ZI-CONC-${round}`
-      const results = await Promise.all([createPeriod(periodBody(code), `conc-${round}`), createPeriod(periodBody(code), `conc-${round}`)])
+      const results = await Promise.all([
+        createPeriod(periodBody(code), `conc-${round}`),
+        createPeriod(periodBody(code), `conc-${round}`),
+      ])
       const statuses = results.map((r) => r.statusCode).sort()
       t.equal(await countPeriods(code), 1, `round ${round}: one period`)
       const executed = results.filter((r) => r.statusCode === 201 && !r.headers['idempotent-replayed'])
@@ -100,7 +120,13 @@ t.test('Idempotency-Key', async (t) => {
     const replica = await buildApp({ config: ctx.config, database: ctx.db.database, logger: false })
     await replica.ready()
     t.teardown(() => replica.close())
-    const req = (a: typeof app) => a.inject({ method: 'POST', url: '/v1/periods', headers: { ...admin, 'idempotency-key': 'replicas' }, payload: periodBody('ZI-REP') })
+    const req = (a: typeof app) =>
+      a.inject({
+        method: 'POST',
+        url: '/v1/periods',
+        headers: { ...admin, 'idempotency-key': 'replicas' },
+        payload: periodBody('ZI-REP'),
+      })
     const results = await Promise.all([req(app), req(replica)])
     t.equal(await countPeriods('ZI-REP'), 1)
     t.equal(results.filter((r) => r.statusCode === 201 && !r.headers['idempotent-replayed']).length, 1)
@@ -126,14 +152,21 @@ t.test('Idempotency-Key', async (t) => {
       await app.db.execute(sql`alter table periods_away rename to periods`)
     }
     t.equal(failed.statusCode, 500)
-    t.equal((await app.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, 'five'))).length, 0, 'the pending row is gone')
+    t.equal(
+      (await app.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, 'five'))).length,
+      0,
+      'the pending row is gone',
+    )
     const retry = await createPeriod(periodBody('ZI-5XX'), 'five')
     t.equal(retry.statusCode, 201)
     t.notOk(retry.headers['idempotent-replayed'])
   })
 
   t.test('expired keys are purged lazily; an abandoned pending row is taken over', async (t) => {
-    await app.db.update(idempotencyKeys).set({ expiresAt: sql`now() - interval '1 minute'` }).where(eq(idempotencyKeys.key, 'key-a'))
+    await app.db
+      .update(idempotencyKeys)
+      .set({ expiresAt: sql`now() - interval '1 minute'` })
+      .where(eq(idempotencyKeys.key, 'key-a'))
     const reused = await createPeriod(periodBody('ZI-AFTER'), 'key-a')
     t.equal(reused.statusCode, 201, 'an expired key is a new key')
     t.notOk(reused.headers['idempotent-replayed'])
@@ -144,12 +177,20 @@ t.test('Idempotency-Key', async (t) => {
     t.equal(crashed.statusCode, 201)
     await app.db
       .update(idempotencyKeys)
-      .set({ state: 'pending', responseStatus: null, responseBody: null, createdAt: sql`now() - interval '10 minutes'` })
+      .set({
+        state: 'pending',
+        responseStatus: null,
+        responseBody: null,
+        createdAt: sql`now() - interval '10 minutes'`,
+      })
       .where(eq(idempotencyKeys.key, 'crash'))
     await app.db.delete(periods).where(eq(periods.code, 'ZI-CRASH'))
     const takeover = await createPeriod(periodBody('ZI-CRASH'), 'crash')
     t.equal(takeover.statusCode, 201, 'the stale pending row does not block forever')
-    await app.db.update(idempotencyKeys).set({ state: 'pending', createdAt: sql`now()` }).where(eq(idempotencyKeys.key, 'crash'))
+    await app.db
+      .update(idempotencyKeys)
+      .set({ state: 'pending', createdAt: sql`now()` })
+      .where(eq(idempotencyKeys.key, 'crash'))
     const busy = await createPeriod(periodBody('ZI-CRASH'), 'crash')
     t.equal(busy.statusCode, 409)
     t.equal(busy.json().code, 'idempotency_in_progress')
@@ -158,7 +199,12 @@ t.test('Idempotency-Key', async (t) => {
   t.test('declarations, evidence uploads and carries opt in too', async (t) => {
     const period = (await createPeriod(periodBody('ZI-D'))).json()
     const decl = () =>
-      app.inject({ method: 'POST', url: '/v1/declarations', headers: { ...admin, 'idempotency-key': 'decl' }, payload: { unit_id: tree.a1.id, period_id: period.id, target: 'WBK', declared_on: '2026-01-01' } })
+      app.inject({
+        method: 'POST',
+        url: '/v1/declarations',
+        headers: { ...admin, 'idempotency-key': 'decl' },
+        payload: { unit_id: tree.a1.id, period_id: period.id, target: 'WBK', declared_on: '2026-01-01' },
+      })
     const d1 = await decl()
     const d2 = await decl()
     t.equal(d1.statusCode, 201)
@@ -168,8 +214,16 @@ t.test('Idempotency-Key', async (t) => {
 
     const content = pdfBytes(2048)
     const up = (file: Buffer, key = 'upload') => {
-      const body = multipartBody({ unit_id: tree.a1.id, title: 'Piagam' }, { name: 'piagam.pdf', type: 'application/pdf', content: file })
-      return app.inject({ method: 'POST', url: '/v1/evidence/files', headers: { ...admin, ...body.headers, 'idempotency-key': key }, payload: body.payload })
+      const body = multipartBody(
+        { unit_id: tree.a1.id, title: 'Piagam' },
+        { name: 'piagam.pdf', type: 'application/pdf', content: file },
+      )
+      return app.inject({
+        method: 'POST',
+        url: '/v1/evidence/files',
+        headers: { ...admin, ...body.headers, 'idempotency-key': key },
+        payload: body.payload,
+      })
     }
     const u1 = await up(content)
     const u2 = await up(content)
@@ -185,18 +239,32 @@ t.test('Idempotency-Key', async (t) => {
     t.equal(bad.statusCode, 400)
 
     const uploads = await Promise.all([up(content, 'up-conc'), up(content, 'up-conc')])
-    t.equal(uploads.filter((r) => r.statusCode === 201 && !r.headers['idempotent-replayed']).length, 1, 'concurrent uploads: one executes')
+    t.equal(
+      uploads.filter((r) => r.statusCode === 201 && !r.headers['idempotent-replayed']).length,
+      1,
+      'concurrent uploads: one executes',
+    )
     t.equal((await app.db.select().from(evidence).where(eq(evidence.title, 'Piagam'))).length, 2)
 
     const carry = (periodId: string) =>
-      app.inject({ method: 'POST', url: `/v1/evidence/${u1.json().id}/carry`, headers: { ...admin, 'idempotency-key': 'carry' }, payload: { period_id: periodId } })
+      app.inject({
+        method: 'POST',
+        url: `/v1/evidence/${u1.json().id}/carry`,
+        headers: { ...admin, 'idempotency-key': 'carry' },
+        payload: { period_id: periodId },
+      })
     const c1 = await carry(period.id)
     t.equal(c1.statusCode, 201)
     t.equal((await carry(period.id)).headers['idempotent-replayed'], 'true')
     // the one that executed (the other was replayed, or answered 409 while the first was in flight)
     const secondItem = uploads.find((r) => r.statusCode === 201 && !r.headers['idempotent-replayed'])!.json().id
     t.not(secondItem, u1.json().id)
-    const otherItem = await app.inject({ method: 'POST', url: `/v1/evidence/${secondItem}/carry`, headers: { ...admin, 'idempotency-key': 'carry' }, payload: { period_id: period.id } })
+    const otherItem = await app.inject({
+      method: 'POST',
+      url: `/v1/evidence/${secondItem}/carry`,
+      headers: { ...admin, 'idempotency-key': 'carry' },
+      payload: { period_id: period.id },
+    })
     t.equal(otherItem.statusCode, 422, 'route params are part of the fingerprint')
     t.equal(otherItem.json().code, 'idempotency_key_reused')
   })

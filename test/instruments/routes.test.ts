@@ -15,7 +15,12 @@ import {
   type AnswerValue,
   type InstrumentDefinition,
 } from '../../src/modules/instruments/domain/index.js'
-import { loadSeedInstrument, loadSeedMasterSoal, SEED_MASTER_SOAL_FILE, seedFilePath } from '../../src/modules/instruments/seed/index.js'
+import {
+  loadSeedInstrument,
+  loadSeedMasterSoal,
+  SEED_MASTER_SOAL_FILE,
+  seedFilePath,
+} from '../../src/modules/instruments/seed/index.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
 import { buildTestApp } from '../helpers/app.js'
 import { bearer, createToken } from '../helpers/auth.js'
@@ -62,13 +67,18 @@ const PROBLEM = 'application/problem+json; charset=utf-8'
 const MISSING = '00000000-0000-4000-8000-000000000000'
 /** A fresh copy of the master soal PortalRB serves, as committed beside the seed. */
 const masterSoal = (): MasterSoal => structuredClone(loadSeedMasterSoal()) as MasterSoal
-const golden = (name: string): Golden => JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}.json`, import.meta.url), 'utf8')) as Golden
+const golden = (name: string): Golden =>
+  JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}.json`, import.meta.url), 'utf8')) as Golden
 const seedDef: InstrumentDefinition = loadSeedInstrument()
 
 const sharedMasterSoal = new URL('../../../shared/reference/portalrb-master-soal-lke-zi-2026.json', import.meta.url)
-t.test('the seed directory holds the verbatim PortalRB master soal', { skip: existsSync(sharedMasterSoal) ? false : '../shared/reference is not beside the project' }, async (t) => {
-  t.equal(readFileSync(seedFilePath(SEED_MASTER_SOAL_FILE), 'utf8'), readFileSync(sharedMasterSoal, 'utf8'))
-})
+t.test(
+  'the seed directory holds the verbatim PortalRB master soal',
+  { skip: existsSync(sharedMasterSoal) ? false : '../shared/reference is not beside the project' },
+  async (t) => {
+    t.equal(readFileSync(seedFilePath(SEED_MASTER_SOAL_FILE), 'utf8'), readFileSync(sharedMasterSoal, 'utf8'))
+  },
+)
 
 t.test('instruments', async (t) => {
   const ctx = await buildTestApp(t)
@@ -81,13 +91,22 @@ t.test('instruments', async (t) => {
 
   const get = (url: string, headers = admin) => app.inject({ method: 'GET', url: `/v1/instruments${url}`, headers })
   const post = (url: string, payload?: unknown, headers = admin) =>
-    app.inject({ method: 'POST', url: `/v1/instruments${url}`, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) })
-  const patch = (url: string, payload: unknown, headers = admin) => app.inject({ method: 'PATCH', url: `/v1/instruments${url}`, headers, payload: payload as Record<string, unknown> })
-  const put = (url: string, payload: unknown, headers = admin) => app.inject({ method: 'PUT', url: `/v1/instruments${url}`, headers, payload: payload as Record<string, unknown> })
+    app.inject({
+      method: 'POST',
+      url: `/v1/instruments${url}`,
+      headers,
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    })
+  const patch = (url: string, payload: unknown, headers = admin) =>
+    app.inject({ method: 'PATCH', url: `/v1/instruments${url}`, headers, payload: payload as Record<string, unknown> })
+  const put = (url: string, payload: unknown, headers = admin) =>
+    app.inject({ method: 'PUT', url: `/v1/instruments${url}`, headers, payload: payload as Record<string, unknown> })
   const del = (url: string, headers = admin) => app.inject({ method: 'DELETE', url: `/v1/instruments${url}`, headers })
   const versionCount = async () => (await app.db.select({ id: instrumentVersions.id }).from(instrumentVersions)).length
   const trail = async (entityId: string) =>
-    (await app.db.select().from(auditEvents).where(eq(auditEvents.entityId, entityId)).orderBy(asc(auditEvents.id))).map((e) => e.action)
+    (
+      await app.db.select().from(auditEvents).where(eq(auditEvents.entityId, entityId)).orderBy(asc(auditEvents.id))
+    ).map((e) => e.action)
   const clone = async (from: string, code: string) => {
     const res = await post(`/${from}/clone`, { code })
     if (res.statusCode !== 201) throw new Error(`clone failed: ${res.body}`)
@@ -113,13 +132,23 @@ t.test('instruments', async (t) => {
     })
     t.ok(list.json().items[0].published_at, 'published_at is set')
     t.equal(list.json().next_cursor, null)
-    t.same((await get('?status=published')).json().items.map((i: { id: string }) => i.id), [seedId])
+    t.same(
+      (await get('?status=published')).json().items.map((i: { id: string }) => i.id),
+      [seedId],
+    )
     t.same((await get('?status=draft')).json().items, [])
-    t.same((await get('?year=2026')).json().items.map((i: { id: string }) => i.id), [seedId])
+    t.same(
+      (await get('?year=2026')).json().items.map((i: { id: string }) => i.id),
+      [seedId],
+    )
     t.same((await get('?year=2025')).json().items, [])
     t.equal((await get('?status=archived')).statusCode, 400, 'an unknown status is refused')
     const [seeded] = await app.db.select().from(auditEvents).where(eq(auditEvents.entityId, seedId))
-    t.match(seeded, { action: 'instrument.seeded', entityType: 'instrument', actorPrincipalId: null }, 'the seed is in the audit trail, by the system')
+    t.match(
+      seeded,
+      { action: 'instrument.seeded', entityType: 'instrument', actorPrincipalId: null },
+      'the seed is in the audit trail, by the system',
+    )
   })
 
   t.test('read the whole tree and one node; 404 for unknown ids and nodes', async (t) => {
@@ -137,20 +166,41 @@ t.test('instruments', async (t) => {
     t.match(body.nodes[0], { code: 'N1', parent_code: null, level: 'komponen', bobot: 60 })
     t.match(
       body.nodes.find((n: { code: string }) => n.code === 'Q1'),
-      { parent_code: 'N4', level: 'question', answer_type: 'ya_tidak', bobot: null, options: [{ value: 'Ya', multiplier: 1 }, { value: 'Tidak', multiplier: 0 }], external: { portalrb_soal_id: 1 } },
+      {
+        parent_code: 'N4',
+        level: 'question',
+        answer_type: 'ya_tidak',
+        bobot: null,
+        options: [
+          { value: 'Ya', multiplier: 1 },
+          { value: 'Tidak', multiplier: 0 },
+        ],
+        external: { portalrb_soal_id: 1 },
+      },
     )
     t.same(
       body.predicate_rules.map((r: { id: string }) => r.id),
       seedDef.predicateRules.map((r) => r.id),
       'the predicate rules, every target kind included',
     )
-    t.same(body.predicate_rules.find((r: { id: string }) => r.id === 'wbk-area-1').target, { kind: 'nodes', codes: ['N3', 'N35'] })
+    t.same(body.predicate_rules.find((r: { id: string }) => r.id === 'wbk-area-1').target, {
+      kind: 'nodes',
+      codes: ['N3', 'N35'],
+    })
 
     const node = await get(`/${seedId}/nodes/N36`)
     t.equal(node.statusCode, 200)
     t.match(node.json().node, { code: 'N36', level: 'sub_area', bobot: 2 })
-    t.same(node.json().ancestors.map((n: { code: string }) => n.code), ['N1', 'N34', 'N35'], 'from the komponen down')
-    t.same(node.json().children.map((n: { code: string }) => n.code), ['R36a', 'Q88', 'Q89', 'R36b', 'Q90', 'Q91'], 'ratio questions among their inputs, by order')
+    t.same(
+      node.json().ancestors.map((n: { code: string }) => n.code),
+      ['N1', 'N34', 'N35'],
+      'from the komponen down',
+    )
+    t.same(
+      node.json().children.map((n: { code: string }) => n.code),
+      ['R36a', 'Q88', 'Q89', 'R36b', 'Q90', 'Q91'],
+      'ratio questions among their inputs, by order',
+    )
     t.match(node.json().children[0], { answer_type: 'percentage', formula: 'min(1, Q89 / Q88)' })
     const leaf = await get(`/${seedId}/nodes/Q1`)
     t.same(leaf.json().children, [])
@@ -169,39 +219,78 @@ t.test('instruments', async (t) => {
   })
 
   let importedId = ''
-  t.test('import the real master soal: without an overlay it cannot score its Reform inputs; with overlay_from it is a draft', async (t) => {
-    const before = await versionCount()
-    const bare = await post('/import?code=LKE-ZI-2026-BARE', masterSoal())
-    t.equal(bare.statusCode, 422)
-    t.equal(bare.headers['content-type'], PROBLEM)
-    t.equal(bare.json().code, 'instrument_invalid')
-    t.match(bare.json().errors, [{ pointer: '/body/data/0/children/1/children/0/children/0', rule: 'no_scored_questions' }], 'N36 holds only Jumlah inputs')
-    t.equal(await versionCount(), before, 'nothing created')
+  t.test(
+    'import the real master soal: without an overlay it cannot score its Reform inputs; with overlay_from it is a draft',
+    async (t) => {
+      const before = await versionCount()
+      const bare = await post('/import?code=LKE-ZI-2026-BARE', masterSoal())
+      t.equal(bare.statusCode, 422)
+      t.equal(bare.headers['content-type'], PROBLEM)
+      t.equal(bare.json().code, 'instrument_invalid')
+      t.match(
+        bare.json().errors,
+        [{ pointer: '/body/data/0/children/1/children/0/children/0', rule: 'no_scored_questions' }],
+        'N36 holds only Jumlah inputs',
+      )
+      t.equal(await versionCount(), before, 'nothing created')
 
-    const res = await post(`/import?code=LKE-ZI-2026-IMP&name=${encodeURIComponent('LKE ZI 2026 (impor)')}&overlay_from=${seedId}`, masterSoal())
-    t.equal(res.statusCode, 201, res.body)
-    const body = res.json()
-    importedId = body.id
-    t.equal(res.headers.location, `/v1/instruments/${body.id}`)
-    t.match(body, { code: 'LKE-ZI-2026-IMP', name: 'LKE ZI 2026 (impor)', year: 2026, status: 'draft', source: 'import', cloned_from_id: null, question_count: 135, max_total: 100, published_at: null, version: 1 })
-    t.same(body.predicate_rules, (await get(`/${seedId}`)).json().predicate_rules, "the overlay version's predicate rules are carried, every one")
-    const diff = await get(`/diff?from=${seedId}&to=${body.id}`)
-    t.same(diff.json(), { from: { id: seedId, code: 'LKE-ZI-2026' }, to: { id: body.id, code: 'LKE-ZI-2026-IMP' }, added: [], removed: [], reweighted: [], reworded: [], moved: [] }, 'the same tree as the seed, ratio questions included')
-    t.equal(await versionCount(), before + 1)
-    t.same(await trail(body.id), ['instrument.imported'])
+      const res = await post(
+        `/import?code=LKE-ZI-2026-IMP&name=${encodeURIComponent('LKE ZI 2026 (impor)')}&overlay_from=${seedId}`,
+        masterSoal(),
+      )
+      t.equal(res.statusCode, 201, res.body)
+      const body = res.json()
+      importedId = body.id
+      t.equal(res.headers.location, `/v1/instruments/${body.id}`)
+      t.match(body, {
+        code: 'LKE-ZI-2026-IMP',
+        name: 'LKE ZI 2026 (impor)',
+        year: 2026,
+        status: 'draft',
+        source: 'import',
+        cloned_from_id: null,
+        question_count: 135,
+        max_total: 100,
+        published_at: null,
+        version: 1,
+      })
+      t.same(
+        body.predicate_rules,
+        (await get(`/${seedId}`)).json().predicate_rules,
+        "the overlay version's predicate rules are carried, every one",
+      )
+      const diff = await get(`/diff?from=${seedId}&to=${body.id}`)
+      t.same(
+        diff.json(),
+        {
+          from: { id: seedId, code: 'LKE-ZI-2026' },
+          to: { id: body.id, code: 'LKE-ZI-2026-IMP' },
+          added: [],
+          removed: [],
+          reweighted: [],
+          reworded: [],
+          moved: [],
+        },
+        'the same tree as the seed, ratio questions included',
+      )
+      t.equal(await versionCount(), before + 1)
+      t.same(await trail(body.id), ['instrument.imported'])
 
-    const again = await post(`/import?overlay_from=${seedId}`, masterSoal())
-    t.equal(again.statusCode, 409, 'without code the version is LKE-ZI-<tahun>, the seed’s')
-    t.equal(again.json().code, 'instrument_code_taken')
-    t.equal(again.json().errors[0].pointer, '/body/tahun')
-    const taken = await post(`/import?code=LKE-ZI-2026-IMP&overlay_from=${seedId}`, masterSoal())
-    t.equal(taken.statusCode, 409)
-    t.same(taken.json().errors, [{ pointer: '/query/code', rule: 'instrument_code_taken', message: 'must be unique' }])
-    const noOverlay = await post(`/import?code=X&overlay_from=${MISSING}`, masterSoal())
-    t.equal(noOverlay.statusCode, 404)
-    t.equal(noOverlay.json().code, 'instrument_not_found')
-    t.equal(await versionCount(), before + 1, 'refused imports created nothing')
-  })
+      const again = await post(`/import?overlay_from=${seedId}`, masterSoal())
+      t.equal(again.statusCode, 409, 'without code the version is LKE-ZI-<tahun>, the seed’s')
+      t.equal(again.json().code, 'instrument_code_taken')
+      t.equal(again.json().errors[0].pointer, '/body/tahun')
+      const taken = await post(`/import?code=LKE-ZI-2026-IMP&overlay_from=${seedId}`, masterSoal())
+      t.equal(taken.statusCode, 409)
+      t.same(taken.json().errors, [
+        { pointer: '/query/code', rule: 'instrument_code_taken', message: 'must be unique' },
+      ])
+      const noOverlay = await post(`/import?code=X&overlay_from=${MISSING}`, masterSoal())
+      t.equal(noOverlay.statusCode, 404)
+      t.equal(noOverlay.json().code, 'instrument_not_found')
+      t.equal(await versionCount(), before + 1, 'refused imports created nothing')
+    },
+  )
 
   t.test('bad imports are refused naming the field, and create nothing', async (t) => {
     const before = await versionCount()
@@ -269,18 +358,25 @@ t.test('instruments', async (t) => {
       t.equal(res.headers['content-type'], PROBLEM, `${label}: problem+json`)
       t.equal(res.json().code, 'instrument_invalid', label)
       const errors = (res.json() as Problem).errors ?? []
-      t.ok(errors.some((e) => e.pointer === pointer && e.rule === rule), `${label}: ${rule} at ${pointer} (${JSON.stringify(errors)})`)
+      t.ok(
+        errors.some((e) => e.pointer === pointer && e.rule === rule),
+        `${label}: ${rule} at ${pointer} (${JSON.stringify(errors)})`,
+      )
       if (!label.startsWith('duplicate node')) t.equal(errors.length, 1, `${label}: that problem only`)
     }
 
     const schema: [string, unknown, string][] = [
       ['no data', { tahun: 2026 }, '/body/data'],
       ['unknown top-level field', { ...masterSoal(), versi: 2 }, '/body/versi'],
-      ['a soal without jenis_jawaban', (() => {
-        const doc = masterSoal()
-        delete (doc.data[0]!.children[0]!.children[0]!.children[0]!.soals[0] as Partial<Soal>).jenis_jawaban
-        return doc
-      })(), '/body/data/0/children/0/children/0/children/0/soals/0/jenis_jawaban'],
+      [
+        'a soal without jenis_jawaban',
+        (() => {
+          const doc = masterSoal()
+          delete (doc.data[0]!.children[0]!.children[0]!.children[0]!.soals[0] as Partial<Soal>).jenis_jawaban
+          return doc
+        })(),
+        '/body/data/0/children/0/children/0/children/0/soals/0/jenis_jawaban',
+      ],
       ['tahun not a year', { ...masterSoal(), tahun: 'dua ribu dua puluh enam' }, '/body/tahun'],
       ['tahun out of range', { ...masterSoal(), tahun: 1999 }, '/body/tahun'],
     ]
@@ -295,7 +391,11 @@ t.test('instruments', async (t) => {
     }
     const badQuery = await post('/import?code=has%20space&overlay_from=nope', masterSoal())
     t.equal(badQuery.statusCode, 400)
-    t.ok((badQuery.json() as Problem).errors?.some((e) => e.pointer === '/query/code' || e.pointer === '/query/overlay_from'))
+    t.ok(
+      (badQuery.json() as Problem).errors?.some(
+        (e) => e.pointer === '/query/code' || e.pointer === '/query/overlay_from',
+      ),
+    )
 
     t.equal(await versionCount(), before, 'no version was created by a refused import')
     t.equal((await app.db.select({ id: auditEvents.id }).from(auditEvents)).length, auditBefore, 'nor any audit event')
@@ -322,7 +422,16 @@ t.test('instruments', async (t) => {
     t.equal(res.statusCode, 201)
     const body = res.json()
     t.equal(res.headers.location, `/v1/instruments/${body.id}`)
-    t.match(body, { code: 'LKE-ZI-2026-REV1', name: 'LKE ZI 2026 revisi 1', status: 'draft', source: 'clone', cloned_from_id: seedId, question_count: 135, version: 1, published_at: null })
+    t.match(body, {
+      code: 'LKE-ZI-2026-REV1',
+      name: 'LKE ZI 2026 revisi 1',
+      status: 'draft',
+      source: 'clone',
+      cloned_from_id: seedId,
+      question_count: 135,
+      version: 1,
+      published_at: null,
+    })
     const seed = (await get(`/${seedId}`)).json()
     t.same(body.nodes, seed.nodes, 'the same tree')
     t.same(body.predicate_rules, seed.predicate_rules, 'the same rules')
@@ -349,20 +458,61 @@ t.test('instruments', async (t) => {
     const missing = await patch(`/${draft.id}/nodes`, { changes: [{ code: 'R36a', formula: 'min(1, Q9999 / Q88)' }] })
     t.equal(missing.statusCode, 422)
     t.equal(missing.json().code, 'instrument_invalid')
-    t.same(missing.json().errors.map((e: { pointer: string; rule: string }) => [e.pointer, e.rule]), [['/body/changes/0/formula', 'formula_unknown_reference']], 'the formula naming a missing question')
+    t.same(
+      missing.json().errors.map((e: { pointer: string; rule: string }) => [e.pointer, e.rule]),
+      [['/body/changes/0/formula', 'formula_unknown_reference']],
+      'the formula naming a missing question',
+    )
     t.ok(index >= 0)
 
-    const syntax = await patch(`/${draft.id}/nodes`, { changes: [{ code: 'Q1', name: 'ok' }, { code: 'R36a', formula: 'min(1, Q89 / )' }] })
-    t.match(syntax.json(), { code: 'instrument_invalid', errors: [{ pointer: '/body/changes/1/formula', rule: 'formula_syntax' }] })
+    const syntax = await patch(`/${draft.id}/nodes`, {
+      changes: [
+        { code: 'Q1', name: 'ok' },
+        { code: 'R36a', formula: 'min(1, Q89 / )' },
+      ],
+    })
+    t.match(syntax.json(), {
+      code: 'instrument_invalid',
+      errors: [{ pointer: '/body/changes/1/formula', rule: 'formula_syntax' }],
+    })
 
     const sums = await patch(`/${draft.id}/nodes`, { changes: [{ code: 'N4', bobot: 1 }] })
     t.equal(sums.statusCode, 422)
-    t.match(sums.json().errors, [{ pointer: `/definition/nodes/${seedDef.nodes.findIndex((n) => n.code === 'N3')}/bobot`, rule: 'weights_do_not_sum' }], 'the parent whose children no longer sum')
+    t.match(
+      sums.json().errors,
+      [
+        {
+          pointer: `/definition/nodes/${seedDef.nodes.findIndex((n) => n.code === 'N3')}/bobot`,
+          rule: 'weights_do_not_sum',
+        },
+      ],
+      'the parent whose children no longer sum',
+    )
 
-    const badOptions = await patch(`/${draft.id}/nodes`, { changes: [{ code: 'Q1', options: [{ value: 'Ya', multiplier: 1 }, { value: 'Mungkin', multiplier: 0 }] }] })
-    t.match(badOptions.json(), { code: 'instrument_invalid', errors: [{ pointer: '/body/changes/0/options', rule: 'options_mismatch' }] })
+    const badOptions = await patch(`/${draft.id}/nodes`, {
+      changes: [
+        {
+          code: 'Q1',
+          options: [
+            { value: 'Ya', multiplier: 1 },
+            { value: 'Mungkin', multiplier: 0 },
+          ],
+        },
+      ],
+    })
+    t.match(badOptions.json(), {
+      code: 'instrument_invalid',
+      errors: [{ pointer: '/body/changes/0/options', rule: 'options_mismatch' }],
+    })
 
-    const unknown = await patch(`/${draft.id}/nodes`, { changes: [{ code: 'Q9999', name: 'x' }, { code: 'N4', formula: 'Q1' }, { code: 'Q1', name: 'a' }, { code: 'Q1', name: 'b' }] })
+    const unknown = await patch(`/${draft.id}/nodes`, {
+      changes: [
+        { code: 'Q9999', name: 'x' },
+        { code: 'N4', formula: 'Q1' },
+        { code: 'Q1', name: 'a' },
+        { code: 'Q1', name: 'b' },
+      ],
+    })
     t.equal(unknown.statusCode, 422)
     t.equal(unknown.json().code, 'instrument_change_invalid')
     t.same(
@@ -389,15 +539,30 @@ t.test('instruments', async (t) => {
     })
     t.equal(ok.statusCode, 200, ok.body)
     t.equal(ok.json().version, 3)
-    t.match(ok.json().nodes.find((n: { code: string }) => n.code === 'R36a'), { formula: 'min(1, Q89 / Q88 * 2)', kriteria_nilai: 'Satu perubahan per dua agen sudah 100%.' })
+    t.match(
+      ok.json().nodes.find((n: { code: string }) => n.code === 'R36a'),
+      { formula: 'min(1, Q89 / Q88 * 2)', kriteria_nilai: 'Satu perubahan per dua agen sudah 100%.' },
+    )
     t.not(ok.json().digest, renamed.json().digest, 'a new digest for the new content')
     const scored = await post(`/${draft.id}/score`, { answers: { Q88: 4, Q89: 1 } })
     t.equal(scored.json().explanation, undefined)
     const explained = await post(`/${draft.id}/score?explain=true`, { answers: { Q88: 4, Q89: 1 } })
-    t.match(explained.json().explanation.questions.find((q: { code: string }) => q.code === 'R36a'), { multiplier: 0.5, text: /min\(1, Q89 \/ Q88 \* 2\)/ }, 'the draft scores with its edited formula')
+    t.match(
+      explained.json().explanation.questions.find((q: { code: string }) => q.code === 'R36a'),
+      { multiplier: 0.5, text: /min\(1, Q89 \/ Q88 \* 2\)/ },
+      'the draft scores with its edited formula',
+    )
     t.same(await trail(draft.id), ['instrument.cloned', 'instrument.updated', 'instrument.nodes_updated'])
-    const [, , nodesEvent] = await app.db.select().from(auditEvents).where(eq(auditEvents.entityId, draft.id)).orderBy(asc(auditEvents.id))
-    t.match(nodesEvent?.before, { nodes: [{ code: 'R36a', formula: 'min(1, Q89 / Q88)' }, { code: 'Q1' }] }, 'the audit keeps the nodes as they were')
+    const [, , nodesEvent] = await app.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.entityId, draft.id))
+      .orderBy(asc(auditEvents.id))
+    t.match(
+      nodesEvent?.before,
+      { nodes: [{ code: 'R36a', formula: 'min(1, Q89 / Q88)' }, { code: 'Q1' }] },
+      'the audit keeps the nodes as they were',
+    )
     t.match(nodesEvent?.after, { changes: [{ code: 'R36a', formula: 'min(1, Q89 / Q88 * 2)' }, { code: 'Q1' }] })
   })
 
@@ -410,7 +575,10 @@ t.test('instruments', async (t) => {
     t.same(cleared.json().predicate_rules, [])
     const none = await post(`/${draft.id}/publish`)
     t.equal(none.statusCode, 422)
-    t.match(none.json(), { code: 'predicate_rules_missing', errors: [{ pointer: '/predicate_rules', rule: 'predicate_rules_missing', message: 'no WBK rule' }] })
+    t.match(none.json(), {
+      code: 'predicate_rules_missing',
+      errors: [{ pointer: '/predicate_rules', rule: 'predicate_rules_missing', message: 'no WBK rule' }],
+    })
 
     await put(`/${draft.id}/predicate-rules`, { rules: seedRules.filter((r) => r.predicate === 'WBK') })
     const wbkOnly = await post(`/${draft.id}/publish`)
@@ -418,19 +586,52 @@ t.test('instruments', async (t) => {
     t.match(wbkOnly.json().errors, [{ message: 'no WBBM rule' }])
 
     const badTarget = await put(`/${draft.id}/predicate-rules`, {
-      rules: [{ id: 'x', predicate: 'WBK', description: 'x', target: { kind: 'node', code: 'N999' }, measure: 'value', min: 1, source: 's', confidence: 'LOW' }],
+      rules: [
+        {
+          id: 'x',
+          predicate: 'WBK',
+          description: 'x',
+          target: { kind: 'node', code: 'N999' },
+          measure: 'value',
+          min: 1,
+          source: 's',
+          confidence: 'LOW',
+        },
+      ],
     })
     t.equal(badTarget.statusCode, 422)
-    t.match(badTarget.json(), { code: 'instrument_invalid', errors: [{ pointer: '/body/rules/0/target/code', rule: 'rule_unknown_target' }] })
-    const badShare = await put(`/${draft.id}/predicate-rules`, {
-      rules: [{ id: 'x', predicate: 'WBK', description: 'x', target: { kind: 'nodes', codes: ['N3', 'N35'] }, measure: 'share_of_weight', min: 60, source: 's', confidence: 'LOW' }],
+    t.match(badTarget.json(), {
+      code: 'instrument_invalid',
+      errors: [{ pointer: '/body/rules/0/target/code', rule: 'rule_unknown_target' }],
     })
-    t.match(badShare.json(), { code: 'instrument_invalid', errors: [{ pointer: '/body/rules/0/min', rule: 'invalid_rule' }] }, 'a share of weight is a fraction')
+    const badShare = await put(`/${draft.id}/predicate-rules`, {
+      rules: [
+        {
+          id: 'x',
+          predicate: 'WBK',
+          description: 'x',
+          target: { kind: 'nodes', codes: ['N3', 'N35'] },
+          measure: 'share_of_weight',
+          min: 60,
+          source: 's',
+          confidence: 'LOW',
+        },
+      ],
+    })
+    t.match(
+      badShare.json(),
+      { code: 'instrument_invalid', errors: [{ pointer: '/body/rules/0/min', rule: 'invalid_rule' }] },
+      'a share of weight is a fraction',
+    )
     t.equal((await put(`/${draft.id}/predicate-rules`, { rules: [{ id: 'x' }] })).statusCode, 400)
 
     const restored = await put(`/${draft.id}/predicate-rules`, { rules: seedRules })
     t.equal(restored.statusCode, 200)
-    t.same(restored.json().predicate_rules, seedRules, 'the rules read from a version can be put back as they are (node sets included)')
+    t.same(
+      restored.json().predicate_rules,
+      seedRules,
+      'the rules read from a version can be put back as they are (node sets included)',
+    )
 
     const retireDraft = await post(`/${draft.id}/retire`)
     t.equal(retireDraft.statusCode, 409)
@@ -443,7 +644,10 @@ t.test('instruments', async (t) => {
     const twice = await post(`/${draft.id}/publish`)
     t.equal(twice.statusCode, 200, 'publishing twice is a no-op')
     t.equal(twice.json().version, published.json().version)
-    t.equal((await patch(`/${draft.id}/nodes`, { changes: [{ code: 'Q1', name: 'x' }] })).json().code, 'instrument_not_draft')
+    t.equal(
+      (await patch(`/${draft.id}/nodes`, { changes: [{ code: 'Q1', name: 'x' }] })).json().code,
+      'instrument_not_draft',
+    )
     t.equal((await get(`?status=published`)).json().items.length, 2)
 
     const retired = await post(`/${draft.id}/retire`)
@@ -455,18 +659,42 @@ t.test('instruments', async (t) => {
     t.equal(republish.statusCode, 409)
     t.match(republish.json(), { code: 'invalid_status_transition', allowed: [] })
     t.equal((await put(`/${draft.id}/predicate-rules`, { rules: seedRules })).json().code, 'instrument_not_draft')
-    t.same((await get('?status=retired')).json().items.map((i: { id: string }) => i.id), [draft.id])
+    t.same(
+      (await get('?status=retired')).json().items.map((i: { id: string }) => i.id),
+      [draft.id],
+    )
     t.equal((await post(`/${MISSING}/publish`)).statusCode, 404)
 
     t.same(
       await trail(draft.id),
-      ['instrument.cloned', 'instrument.predicate_rules_replaced', 'instrument.predicate_rules_replaced', 'instrument.predicate_rules_replaced', 'instrument.published', 'instrument.retired'],
+      [
+        'instrument.cloned',
+        'instrument.predicate_rules_replaced',
+        'instrument.predicate_rules_replaced',
+        'instrument.predicate_rules_replaced',
+        'instrument.published',
+        'instrument.retired',
+      ],
       'every change audited once; refused and no-op requests are not',
     )
-    const api = await app.inject({ method: 'GET', url: `/v1/audit/events?entity_type=instrument&entity_id=${draft.id}`, headers: admin })
+    const api = await app.inject({
+      method: 'GET',
+      url: `/v1/audit/events?entity_type=instrument&entity_id=${draft.id}`,
+      headers: admin,
+    })
     t.equal(api.statusCode, 200)
-    t.match(api.json().items.at(-1), { action: 'instrument.retired', entity_type: 'instrument', before: { status: 'published' }, after: { status: 'retired' }, actor: { role: 'admin' } })
-    t.match(api.json().items[1], { action: 'instrument.predicate_rules_replaced', before: { predicate_rules: seedRules }, after: { predicate_rules: [] } })
+    t.match(api.json().items.at(-1), {
+      action: 'instrument.retired',
+      entity_type: 'instrument',
+      before: { status: 'published' },
+      after: { status: 'retired' },
+      actor: { role: 'admin' },
+    })
+    t.match(api.json().items[1], {
+      action: 'instrument.predicate_rules_replaced',
+      before: { predicate_rules: seedRules },
+      after: { predicate_rules: [] },
+    })
   })
 
   t.test('diff: re-weighted and re-worded nodes (clone), added and removed ones (import)', async (t) => {
@@ -500,12 +728,18 @@ t.test('instruments', async (t) => {
     const n4 = doc.data[0]!.children[0]!.children[0]!.children[0]!
     const n5 = doc.data[0]!.children[0]!.children[0]!.children[1]!
     const removed = n4.soals.pop() as Soal // Q2, the last of N4
-    n5.soals.push({ ...structuredClone(n5.soals[0] as Soal), id: 9001, teks_pertanyaan: 'Pertanyaan baru', jenis_jawaban: 'ABCD', skema_penilaian: [
-      { key: 'A', label: 'a', multiplier: 1 },
-      { key: 'B', label: 'b', multiplier: 0.67 },
-      { key: 'C', label: 'c', multiplier: 0.33 },
-      { key: 'D', label: 'd', multiplier: 0 },
-    ] })
+    n5.soals.push({
+      ...structuredClone(n5.soals[0] as Soal),
+      id: 9001,
+      teks_pertanyaan: 'Pertanyaan baru',
+      jenis_jawaban: 'ABCD',
+      skema_penilaian: [
+        { key: 'A', label: 'a', multiplier: 1 },
+        { key: 'B', label: 'b', multiplier: 0.67 },
+        { key: 'C', label: 'c', multiplier: 0.33 },
+        { key: 'D', label: 'd', multiplier: 0 },
+      ],
+    })
     const next = await post(`/import?code=LKE-ZI-2027-DRAFT&overlay_from=${seedId}`, doc)
     t.equal(next.statusCode, 201, next.body)
     const d2 = (await get(`/diff?from=${seedId}&to=${next.json().id}`)).json()
@@ -570,11 +804,20 @@ t.test('instruments', async (t) => {
       body.components,
       expected.nodes
         .filter((n) => n.level === 'komponen' || n.level === 'sub_komponen')
-        .map((n) => ({ code: n.code, name: seedDef.nodes.find((x) => x.code === n.code)?.name, level: n.level, value: n.value, max: n.max })),
+        .map((n) => ({
+          code: n.code,
+          name: seedDef.nodes.find((x) => x.code === n.code)?.name,
+          level: n.level,
+          value: n.value,
+          max: n.max,
+        })),
     )
     t.same(body.eligibility, evaluateEligibility(seedDef, expected))
     t.equal(body.eligibility.predicate, 'WBBM', 'every answer at its best reaches WBBM')
-    t.ok(body.eligibility.rules.length > 0 && body.eligibility.rules.every((r: { passed: boolean; source: string }) => r.passed && r.source))
+    t.ok(
+      body.eligibility.rules.length > 0 &&
+        body.eligibility.rules.every((r: { passed: boolean; source: string }) => r.passed && r.source),
+    )
     t.equal(body.explanation, undefined, 'no explanation unless asked')
 
     const partial = golden('partial-seed-4')
@@ -583,7 +826,10 @@ t.test('instruments', async (t) => {
     const e = explained.json()
     const domain = scoreInstrument(seedDef, partial.answers)
     t.equal(e.total, domain.total)
-    t.ok(Math.abs(e.total - (partial.expected.total as number)) <= 1e-9, 'the workbook’s total for a partial answer set')
+    t.ok(
+      Math.abs(e.total - (partial.expected.total as number)) <= 1e-9,
+      'the workbook’s total for a partial answer set',
+    )
     t.same(e.unanswered, domain.unanswered)
     t.ok(e.unanswered.length > 0)
     t.same(e.eligibility, evaluateEligibility(seedDef, domain))
@@ -592,22 +838,49 @@ t.test('instruments', async (t) => {
     for (const q of domain.questions) {
       const view = e.explanation.questions.find((x: { code: string }) => x.code === q.code)
       t.same(
-        { answer: view.answer, answered: view.answered, multiplier: view.multiplier, value: view.value, text: view.text },
+        {
+          answer: view.answer,
+          answered: view.answered,
+          multiplier: view.multiplier,
+          value: view.value,
+          text: view.text,
+        },
         { answer: q.answer, answered: q.answered, multiplier: q.multiplier, value: q.value, text: q.explanation },
         `${q.code} explained as the engine does`,
       )
     }
-    t.match(e.explanation.nodes.find((n: { code: string }) => n.code === 'N4'), { combine: 'average_times_weight', max: 0.5, text: /AVERAGE\(/ })
-    t.match(e.explanation.nodes.find((n: { code: string }) => n.code === 'N61'), { combine: 'weighted_sum' })
+    t.match(
+      e.explanation.nodes.find((n: { code: string }) => n.code === 'N4'),
+      { combine: 'average_times_weight', max: 0.5, text: /AVERAGE\(/ },
+    )
+    t.match(
+      e.explanation.nodes.find((n: { code: string }) => n.code === 'N61'),
+      { combine: 'weighted_sum' },
+    )
 
     const hand = await post(`/${seedId}/score?explain=true`, { answers: { Q1: 'ya', Q2: 'B', Q88: 4, Q89: 2 } })
     t.equal(hand.statusCode, 200)
-    t.match(hand.json().explanation.nodes.find((n: { code: string }) => n.code === 'N4'), { value: 0.375, text: /AVERAGE\(1, 0\.5\) × 0\.5 = 0\.375/ })
-    t.match(hand.json().explanation.questions.find((q: { code: string }) => q.code === 'R36a'), { answered: true, multiplier: 0.5, value: 0.5, text: /min\(1, Q89 \/ Q88\) with Q89=2, Q88=4 = 0\.5/ })
+    t.match(
+      hand.json().explanation.nodes.find((n: { code: string }) => n.code === 'N4'),
+      { value: 0.375, text: /AVERAGE\(1, 0\.5\) × 0\.5 = 0\.375/ },
+    )
+    t.match(
+      hand.json().explanation.questions.find((q: { code: string }) => q.code === 'R36a'),
+      { answered: true, multiplier: 0.5, value: 0.5, text: /min\(1, Q89 \/ Q88\) with Q89=2, Q88=4 = 0\.5/ },
+    )
     t.equal(hand.json().eligibility.predicate, 'none')
-    t.ok(hand.json().eligibility.rules.some((r: { rule: string; passed: boolean; required: number }) => r.rule === 'wbk-total' && !r.passed && r.required === 75))
+    t.ok(
+      hand
+        .json()
+        .eligibility.rules.some(
+          (r: { rule: string; passed: boolean; required: number }) =>
+            r.rule === 'wbk-total' && !r.passed && r.required === 75,
+        ),
+    )
 
-    const invalid = await post(`/${seedId}/score`, { answers: { Q1: 'Mungkin', Q9999: 'A', R36a: 50, Q125: 5, Q127: 3.456, N4: 'A', Q88: 2.5, Q2: 1 } })
+    const invalid = await post(`/${seedId}/score`, {
+      answers: { Q1: 'Mungkin', Q9999: 'A', R36a: 50, Q125: 5, Q127: 3.456, N4: 'A', Q88: 2.5, Q2: 1 },
+    })
     t.equal(invalid.statusCode, 422)
     t.equal(invalid.headers['content-type'], PROBLEM)
     t.equal(invalid.json().code, 'answers_invalid')
@@ -627,7 +900,11 @@ t.test('instruments', async (t) => {
     )
     const zero = await post(`/${seedId}/score`, { answers: golden('division-by-zero').answers })
     t.equal(zero.statusCode, 422)
-    t.match(zero.json(), { code: 'answers_invalid', errors: [{ rule: 'formula_division_by_zero' }] }, 'the set the workbook cannot score')
+    t.match(
+      zero.json(),
+      { code: 'answers_invalid', errors: [{ rule: 'formula_division_by_zero' }] },
+      'the set the workbook cannot score',
+    )
 
     t.equal((await post(`/${seedId}/score`, { answers: ['A'] })).statusCode, 400)
     t.equal((await post(`/${seedId}/score`, { answers: { Q1: { v: 'Ya' } } })).statusCode, 400)

@@ -17,11 +17,21 @@ t.test('/metrics on its own port: requests, latency, pool, outbox, change-feed l
   t.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 404, 'not on the API port')
 
   // One pending delivery of an event a minute old: outbox depth 1, lag about 60 s.
-  await app.db.execute(sql`insert into events (type, occurred_at, subject_type, subject_id, data) values ('test.event', now() - interval '60 seconds', 'test', 'x', '{}')`)
-  await app.db.execute(sql`insert into webhook_subscriptions (url, secret_ciphertext) values ('https://hooks.example.go.id/zi', 'sealed')`)
-  await app.db.execute(sql`insert into webhook_deliveries (subscription_id, event_id) select s.id, e.id from webhook_subscriptions s, events e where e.type = 'test.event'`)
-  await app.db.execute(sql`insert into events (type, subject_type, subject_id, data) values ('test.failed', 'test', 'y', '{}')`)
-  await app.db.execute(sql`insert into webhook_deliveries (subscription_id, event_id, status, attempts) select s.id, e.id, 'failed', 8 from webhook_subscriptions s, events e where e.type = 'test.failed'`)
+  await app.db.execute(
+    sql`insert into events (type, occurred_at, subject_type, subject_id, data) values ('test.event', now() - interval '60 seconds', 'test', 'x', '{}')`,
+  )
+  await app.db.execute(
+    sql`insert into webhook_subscriptions (url, secret_ciphertext) values ('https://hooks.example.go.id/zi', 'sealed')`,
+  )
+  await app.db.execute(
+    sql`insert into webhook_deliveries (subscription_id, event_id) select s.id, e.id from webhook_subscriptions s, events e where e.type = 'test.event'`,
+  )
+  await app.db.execute(
+    sql`insert into events (type, subject_type, subject_id, data) values ('test.failed', 'test', 'y', '{}')`,
+  )
+  await app.db.execute(
+    sql`insert into webhook_deliveries (subscription_id, event_id, status, attempts) select s.id, e.id, 'failed', 8 from webhook_subscriptions s, events e where e.type = 'test.failed'`,
+  )
 
   const server = metricsServer(app.metrics)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -36,11 +46,22 @@ t.test('/metrics on its own port: requests, latency, pool, outbox, change-feed l
     t.ok(found, `a line matching ${line}`)
     return Number(found?.split(' ').pop())
   }
-  t.equal(value(/^zi_http_requests_total\{method="GET",route="\/v1\/units",status_code="401"\}/), 2, 'requests by route template and status')
+  t.equal(
+    value(/^zi_http_requests_total\{method="GET",route="\/v1\/units",status_code="401"\}/),
+    2,
+    'requests by route template and status',
+  )
   t.equal(value(/^zi_http_requests_total\{method="GET",route="\/v1\/units",status_code="200"\}/), 1)
-  t.equal(value(/^zi_http_requests_total\{method="GET",route="\(unmatched\)",status_code="404"\}/), 2, 'unknown paths share one label (no unbounded label values)')
+  t.equal(
+    value(/^zi_http_requests_total\{method="GET",route="\(unmatched\)",status_code="404"\}/),
+    2,
+    'unknown paths share one label (no unbounded label values)',
+  )
   t.equal(value(/^zi_http_request_duration_seconds_count\{method="GET",route="\/v1\/units",status_code="401"\}/), 2)
-  t.equal(value(/^zi_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/v1\/units",status_code="200"\}/), 1)
+  t.equal(
+    value(/^zi_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/v1\/units",status_code="200"\}/),
+    1,
+  )
   t.ok(value(/^zi_db_pool_connections\{state="max"\}/) >= 1, 'pool size')
   t.ok(value(/^zi_db_pool_connections\{state="total"\}/) >= 1)
   t.equal(value(/^zi_webhook_outbox_deliveries\{state="pending"\}/), 1, 'outbox depth')

@@ -119,8 +119,14 @@ interface MasterNode {
   soals?: { id: number; jenis_jawaban: string; skema_penilaian?: { key: string }[] }[]
 }
 
-export function readMasterSoal(): { tahun: number; total: number; soals: Map<number, { jenis_jawaban: string; skema_penilaian?: { key: string }[] }> } {
-  const doc = JSON.parse(readFileSync(new URL('../../../shared/reference/portalrb-master-soal-lke-zi-2026.json', import.meta.url), 'utf8')) as MasterSoal
+export function readMasterSoal(): {
+  tahun: number
+  total: number
+  soals: Map<number, { jenis_jawaban: string; skema_penilaian?: { key: string }[] }>
+} {
+  const doc = JSON.parse(
+    readFileSync(new URL('../../../shared/reference/portalrb-master-soal-lke-zi-2026.json', import.meta.url), 'utf8'),
+  ) as MasterSoal
   const soals = new Map<number, { jenis_jawaban: string; skema_penilaian?: { key: string }[] }>()
   const walk = (n: MasterNode) => {
     for (const s of n.soals ?? []) soals.set(s.id, s)
@@ -138,7 +144,10 @@ export function readMasterSoal(): { tahun: number; total: number; soals: Map<num
 export function jawabanUnitWithMasterSoal(master: ReturnType<typeof readMasterSoal>): object {
   const perSoal = [...master.soals.entries()].map(([id, soal]) => {
     const value = valueSchemaFor(soal)
-    return { if: { properties: { soal_id: { const: id } } }, then: { properties: { jawaban_unit: value, jawaban_tpi: value } } }
+    return {
+      if: { properties: { soal_id: { const: id } } },
+      then: { properties: { jawaban_unit: value, jawaban_tpi: value } },
+    }
   })
   return {
     ...jawabanUnitResponse,

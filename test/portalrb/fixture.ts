@@ -17,36 +17,73 @@ import { insertUnit } from '../helpers/units.js'
 export const PUBLIC_BASE_URL = 'https://zi.contoh.go.id'
 export const BASE = '/portalrb'
 
-const PROPOSED_OR_LATER: readonly DeclarationStatus[] = ['proposed', 'evaluated', 'designated', 'not_designated', 'revoked']
+const PROPOSED_OR_LATER: readonly DeclarationStatus[] = [
+  'proposed',
+  'evaluated',
+  'designated',
+  'not_designated',
+  'revoked',
+]
 
 /**
  * A declaration row straight into the table, in any status (the declarations and proposals
  * modules test the lifecycle); proposed or later comes with its proposals row, as if proposed
  * through the proposal rules.
  */
-export async function declare(ctx: Pick<TestContext, 'app'>, unit: { id: string; instansiId?: string }, periodId: string, target: Target, status: DeclarationStatus): Promise<void> {
+export async function declare(
+  ctx: Pick<TestContext, 'app'>,
+  unit: { id: string; instansiId?: string },
+  periodId: string,
+  target: Target,
+  status: DeclarationStatus,
+): Promise<void> {
   await ctx.app.db.insert(declarations).values({ unitId: unit.id, periodId, target, status, declaredOn: '2026-01-20' })
   if (PROPOSED_OR_LATER.includes(status)) await recordProposal(ctx, unit, periodId)
 }
 
 /** The proposals row of a unit's declaration in the period (what POST /v1/periods/{id}/proposals writes once every rule passed). */
-export async function recordProposal(ctx: Pick<TestContext, 'app'>, unit: { id: string; instansiId?: string }, periodId: string): Promise<void> {
-  const [d] = await ctx.app.db.select().from(declarations).where(and(eq(declarations.unitId, unit.id), eq(declarations.periodId, periodId)))
+export async function recordProposal(
+  ctx: Pick<TestContext, 'app'>,
+  unit: { id: string; instansiId?: string },
+  periodId: string,
+): Promise<void> {
+  const [d] = await ctx.app.db
+    .select()
+    .from(declarations)
+    .where(and(eq(declarations.unitId, unit.id), eq(declarations.periodId, periodId)))
   if (!d) throw new Error('no declaration')
-  await ctx.app.db
-    .insert(proposals)
-    .values({ declarationId: d.id, periodId, unitId: unit.id, instansiId: unit.instansiId ?? unit.id, target: d.target, route: 'regular', checks: [], proposedByName: 'test setup' })
+  await ctx.app.db.insert(proposals).values({
+    declarationId: d.id,
+    periodId,
+    unitId: unit.id,
+    instansiId: unit.instansiId ?? unit.id,
+    target: d.target,
+    route: 'regular',
+    checks: [],
+    proposedByName: 'test setup',
+  })
 }
 
 /** Gate values with which a Pemda passes both the WBK and the WBBM gate in the period. */
 export async function passGate(ctx: Pick<TestContext, 'app'>, instansiId: string, periodId: string): Promise<void> {
   await ctx.app.db.update(unitsTable).set({ instansiKind: 'kabupaten' }).where(eq(unitsTable.id, instansiId))
-  const values: [GateIndicator, string | number][] = [['opini_bpk', 'WTP'], ['spip_level', 3], ['sakip_score', 75.5], ['indeks_rb', 65.2]]
-  for (const [indicator, value] of values) await ctx.app.db.insert(instansiGateValues).values({ instansiId, periodId, indicator, value, recordedByName: 'test setup' })
+  const values: [GateIndicator, string | number][] = [
+    ['opini_bpk', 'WTP'],
+    ['spip_level', 3],
+    ['sakip_score', 75.5],
+    ['indeks_rb', 65.2],
+  ]
+  for (const [indicator, value] of values)
+    await ctx.app.db
+      .insert(instansiGateValues)
+      .values({ instansiId, periodId, indicator, value, recordedByName: 'test setup' })
 }
 
 export async function seededInstrumentId(ctx: Pick<TestContext, 'app'>): Promise<string> {
-  const [row] = await ctx.app.db.select({ id: instrumentVersions.id }).from(instrumentVersions).where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
+  const [row] = await ctx.app.db
+    .select({ id: instrumentVersions.id })
+    .from(instrumentVersions)
+    .where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
   if (!row) throw new Error('the bundled LKE-ZI-2026 is not seeded')
   return row.id
 }
@@ -82,10 +119,29 @@ export async function portalrbWorld(t: Test, env: Record<string, string> = {}) {
 
   const instansi = await insertUnit(ctx, { kind: 'instansi', code: '3201', name: 'Pemerintah Kabupaten Contoh' })
   const dinkes = await insertUnit(ctx, { kind: 'opd', parent: instansi, code: '1.02.01', name: 'Dinas Kesehatan' })
-  const pkm1 = await insertUnit(ctx, { kind: 'unit', parent: dinkes, code: 'PKM-001', name: 'Puskesmas Satu', afirmasi: true, externalIds: { portalrb: 'UNIT-PKM-001', sipd: '1.02.01.01' } })
+  const pkm1 = await insertUnit(ctx, {
+    kind: 'unit',
+    parent: dinkes,
+    code: 'PKM-001',
+    name: 'Puskesmas Satu',
+    afirmasi: true,
+    externalIds: { portalrb: 'UNIT-PKM-001', sipd: '1.02.01.01' },
+  })
   const pkm2 = await insertUnit(ctx, { kind: 'unit', parent: dinkes, code: 'PKM-002', name: 'Puskesmas Dua' })
-  const disdik = await insertUnit(ctx, { kind: 'opd', parent: instansi, code: '1.01.01', name: 'Dinas Pendidikan', externalIds: { portalrb: 'UNIT-DISDIK' } })
-  const rsud = await insertUnit(ctx, { kind: 'unit', parent: dinkes, code: 'RSUD-01', name: 'RSUD Contoh', afirmasi: true })
+  const disdik = await insertUnit(ctx, {
+    kind: 'opd',
+    parent: instansi,
+    code: '1.01.01',
+    name: 'Dinas Pendidikan',
+    externalIds: { portalrb: 'UNIT-DISDIK' },
+  })
+  const rsud = await insertUnit(ctx, {
+    kind: 'unit',
+    parent: dinkes,
+    code: 'RSUD-01',
+    name: 'RSUD Contoh',
+    afirmasi: true,
+  })
   const smp1 = await insertUnit(ctx, { kind: 'unit', parent: disdik, code: 'SMP-01', name: 'SMP Negeri 1' })
   const smp2 = await insertUnit(ctx, { kind: 'unit', parent: disdik, code: 'SMP-02', name: 'SMP Negeri 2' })
   const dinsos = await insertUnit(ctx, { kind: 'opd', parent: instansi, code: '1.06.01', name: 'Dinas Sosial' })
@@ -104,7 +160,17 @@ export async function portalrbWorld(t: Test, env: Record<string, string> = {}) {
 
   const integration = bearer(await createToken(ctx, 'integration', { name: 'portalrb' }))
   const admin = bearer(await createToken(ctx, 'admin'))
-  return { ctx, app, dataDir, period, lastYear, lke, units: { instansi, dinkes, pkm1, pkm2, disdik, rsud, smp1, smp2, dinsos }, integration, admin }
+  return {
+    ctx,
+    app,
+    dataDir,
+    period,
+    lastYear,
+    lke,
+    units: { instansi, dinkes, pkm1, pkm2, disdik, rsud, smp1, smp2, dinsos },
+    integration,
+    admin,
+  }
 }
 
 export type World = Awaited<ReturnType<typeof portalrbWorld>>
@@ -124,15 +190,46 @@ export async function fillPkm1(t: Test, world: World) {
   }
 
   const link = ok(
-    await app.inject({ method: 'POST', url: '/v1/evidence/links', headers: operator, payload: { unit_id: units.pkm1.id, period_id: period.id, title: 'SK Tim ZI', url: 'https://drive.example.go.id/sk-tim-zi' } }),
+    await app.inject({
+      method: 'POST',
+      url: '/v1/evidence/links',
+      headers: operator,
+      payload: {
+        unit_id: units.pkm1.id,
+        period_id: period.id,
+        title: 'SK Tim ZI',
+        url: 'https://drive.example.go.id/sk-tim-zi',
+      },
+    }),
     201,
     'link evidence',
   )
   const pdf = pdfBytes(2048)
-  const form = multipartBody({ unit_id: units.pkm1.id, period_id: period.id, title: 'Notulen rapat' }, { name: 'notulen.pdf', type: 'application/pdf', content: pdf })
-  const file = ok(await app.inject({ method: 'POST', url: '/v1/evidence/files', headers: { ...operator, ...form.headers }, payload: form.payload }), 201, 'file evidence')
+  const form = multipartBody(
+    { unit_id: units.pkm1.id, period_id: period.id, title: 'Notulen rapat' },
+    { name: 'notulen.pdf', type: 'application/pdf', content: pdf },
+  )
+  const file = ok(
+    await app.inject({
+      method: 'POST',
+      url: '/v1/evidence/files',
+      headers: { ...operator, ...form.headers },
+      payload: form.payload,
+    }),
+    201,
+    'file evidence',
+  )
 
-  const assessment = ok(await app.inject({ method: 'POST', url: '/v1/assessments', headers: operator, payload: { period_id: period.id, unit_id: units.pkm1.id } }), 201, 'assessment')
+  const assessment = ok(
+    await app.inject({
+      method: 'POST',
+      url: '/v1/assessments',
+      headers: operator,
+      payload: { period_id: period.id, unit_id: units.pkm1.id },
+    }),
+    201,
+    'assessment',
+  )
   const url = `/v1/assessments/${assessment.id}`
   ok(
     await app.inject({
@@ -157,9 +254,27 @@ export async function fillPkm1(t: Test, world: World) {
     'self answers',
   )
   const move = async (stage: string, to: string, headers: Record<string, string>, reason?: string) =>
-    ok(await app.inject({ method: 'POST', url: `${url}/stages/${stage}/transitions`, headers, payload: { to, ...(reason ? { reason } : {}) } }), 200, `${stage} → ${to}`)
+    ok(
+      await app.inject({
+        method: 'POST',
+        url: `${url}/stages/${stage}/transitions`,
+        headers,
+        payload: { to, ...(reason ? { reason } : {}) },
+      }),
+      200,
+      `${stage} → ${to}`,
+    )
   await move('self', 'submitted', operator)
-  ok(await app.inject({ method: 'POST', url: `${url}/stages`, headers: evaluator, payload: { kind: 'tpi', copy_from: 'self' } }), 201, 'tpi stage')
+  ok(
+    await app.inject({
+      method: 'POST',
+      url: `${url}/stages`,
+      headers: evaluator,
+      payload: { kind: 'tpi', copy_from: 'self' },
+    }),
+    201,
+    'tpi stage',
+  )
   ok(
     await app.inject({
       method: 'POST',
@@ -178,4 +293,3 @@ export async function fillPkm1(t: Test, world: World) {
   await move('tpi', 'submitted', evaluator)
   return { operator, evaluator, link, file, pdf, assessmentUrl: url, move, ok }
 }
-

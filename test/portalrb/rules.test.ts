@@ -24,7 +24,9 @@ const question = (answerType: InstrumentNode['answerType'], options?: string[]):
   order: 1,
   bobot: null,
   answerType,
-  ...(options ? { options: options.map((value, i) => ({ value, multiplier: 1 - i / Math.max(1, options.length - 1) })) } : {}),
+  ...(options
+    ? { options: options.map((value, i) => ({ value, multiplier: 1 - i / Math.max(1, options.length - 1) })) }
+    : {}),
 })
 
 t.test('answers are written as the guide expects, per answer type', async (t) => {
@@ -56,13 +58,25 @@ t.test('notes and evidence', async (t) => {
   t.equal(noteOf('  '), null)
   t.equal(noteOf(null), null)
   t.equal(buktiDukungOf([]), null)
-  t.equal(buktiDukungOf(['https://a.example/x']), 'https://a.example/x', 'one link: the URL alone, like the guide’s example')
-  t.equal(buktiDukungOf(['https://a.example/x', 'https://b.example/y']), 'https://a.example/x\nhttps://b.example/y', 'several: one per line')
+  t.equal(
+    buktiDukungOf(['https://a.example/x']),
+    'https://a.example/x',
+    'one link: the URL alone, like the guide’s example',
+  )
+  t.equal(
+    buktiDukungOf(['https://a.example/x', 'https://b.example/y']),
+    'https://a.example/x\nhttps://b.example/y',
+    'several: one per line',
+  )
 })
 
 t.test('ids and kategori', async (t) => {
   t.equal(portalrbIdOf({ code: '1.02.01', externalIds: {} }), '1.02.01', 'the code without a PortalRB id')
-  t.equal(portalrbIdOf({ code: '1.02.01', externalIds: { sipd: '9' } }), '1.02.01', 'other systems’ ids are not PortalRB’s')
+  t.equal(
+    portalrbIdOf({ code: '1.02.01', externalIds: { sipd: '9' } }),
+    '1.02.01',
+    'other systems’ ids are not PortalRB’s',
+  )
   t.equal(portalrbIdOf({ code: '1.02.01', externalIds: { portalrb: 'UNIT-7' } }), 'UNIT-7', 'the PortalRB id when set')
   t.equal(portalrbIdOf({ code: '1.02.01', externalIds: { portalrb: '' } }), '1.02.01', 'an empty one does not count')
   t.equal(kategoriOf('WBK', false), 'WBK')
@@ -73,19 +87,52 @@ t.test('ids and kategori', async (t) => {
 
 t.test('the current proposal period', async (t) => {
   const now = new Date('2026-06-15T00:00:00Z')
-  const w = (opens: string, closes: string, reopenedUntil?: string) => ({ proposal: { opens_at: opens, closes_at: closes, ...(reopenedUntil ? { reopened_until: reopenedUntil } : {}) } })
+  const w = (opens: string, closes: string, reopenedUntil?: string) => ({
+    proposal: { opens_at: opens, closes_at: closes, ...(reopenedUntil ? { reopened_until: reopenedUntil } : {}) },
+  })
   const p = (id: string, year: number, windows: object) => ({ id, code: id, year, windows })
   t.equal(currentProposalPeriod([], now), null, 'no period')
   t.equal(currentProposalPeriod([p('A', 2026, {})], now), null, 'no proposal window scheduled')
-  t.equal(currentProposalPeriod([p('A', 2026, w('2026-07-01T00:00:00Z', '2026-08-01T00:00:00Z'))], now), null, 'not open yet')
-  t.equal(currentProposalPeriod([p('A', 2026, w('2026-06-15T00:00:00Z', '2026-08-01T00:00:00Z'))], now)?.id, 'A', 'open from opens_at inclusive')
-  t.equal(currentProposalPeriod([p('A', 2026, w('2026-05-01T00:00:00Z', '2026-06-15T00:00:00Z'))], now), null, 'closed at closes_at')
-  t.equal(currentProposalPeriod([p('A', 2026, w('2026-05-01T00:00:00Z', '2026-06-01T00:00:00Z', '2026-06-20T00:00:00Z'))], now)?.id, 'A', 'a reopened window counts')
+  t.equal(
+    currentProposalPeriod([p('A', 2026, w('2026-07-01T00:00:00Z', '2026-08-01T00:00:00Z'))], now),
+    null,
+    'not open yet',
+  )
+  t.equal(
+    currentProposalPeriod([p('A', 2026, w('2026-06-15T00:00:00Z', '2026-08-01T00:00:00Z'))], now)?.id,
+    'A',
+    'open from opens_at inclusive',
+  )
+  t.equal(
+    currentProposalPeriod([p('A', 2026, w('2026-05-01T00:00:00Z', '2026-06-15T00:00:00Z'))], now),
+    null,
+    'closed at closes_at',
+  )
+  t.equal(
+    currentProposalPeriod(
+      [p('A', 2026, w('2026-05-01T00:00:00Z', '2026-06-01T00:00:00Z', '2026-06-20T00:00:00Z'))],
+      now,
+    )?.id,
+    'A',
+    'a reopened window counts',
+  )
   const open = w('2026-06-01T00:00:00Z', '2026-07-01T00:00:00Z')
   const later = w('2026-06-10T00:00:00Z', '2026-07-01T00:00:00Z')
-  t.equal(currentProposalPeriod([p('OLD', 2025, later), p('NEW', 2026, open)], now)?.id, 'NEW', 'several open: the latest year')
-  t.equal(currentProposalPeriod([p('EARLY', 2026, open), p('LATE', 2026, later)], now)?.id, 'LATE', 'same year: the window opened last')
-  t.equal(currentProposalPeriod([p('B', 2026, open), p('A', 2026, open)], now)?.id, 'A', 'then the code, so every replica agrees')
+  t.equal(
+    currentProposalPeriod([p('OLD', 2025, later), p('NEW', 2026, open)], now)?.id,
+    'NEW',
+    'several open: the latest year',
+  )
+  t.equal(
+    currentProposalPeriod([p('EARLY', 2026, open), p('LATE', 2026, later)], now)?.id,
+    'LATE',
+    'same year: the window opened last',
+  )
+  t.equal(
+    currentProposalPeriod([p('B', 2026, open), p('A', 2026, open)], now)?.id,
+    'A',
+    'then the code, so every replica agrees',
+  )
 })
 
 t.test('the crosswalk of the bundled instrument is the master soal', async (t) => {
@@ -130,15 +177,26 @@ t.test('errors raised outside the module become the guide’s body', async (t) =
   t.same(toGuideError({ ...base, status: 401, problemCode: 'unauthenticated' }).body.code, 'UNAUTHORIZED')
   t.same(toGuideError({ ...base, status: 401, problemCode: 'token_revoked' }).body.code, 'TOKEN_REVOKED')
   t.same(toGuideError({ ...base, status: 401 }).body.code, 'UNAUTHORIZED')
-  t.match(toGuideError({ ...base, status: 403, problemCode: 'forbidden_role' }), { status: 403, body: { error: true, code: 'FORBIDDEN', message: /integration/ } })
+  t.match(toGuideError({ ...base, status: 403, problemCode: 'forbidden_role' }), {
+    status: 403,
+    body: { error: true, code: 'FORBIDDEN', message: /integration/ },
+  })
   const limited = toGuideError({ ...base, status: 429, retryAfterSeconds: 42 })
   t.equal(limited.status, 429)
   t.equal(limited.body.code, 'RATE_LIMITED')
   t.match(limited.body.message, /42 detik/)
-  const invalid = toGuideError({ ...base, status: 400, validation: [{ pointer: '/params/evidence_id', message: 'must match format "uuid"' }] })
+  const invalid = toGuideError({
+    ...base,
+    status: 400,
+    validation: [{ pointer: '/params/evidence_id', message: 'must match format "uuid"' }],
+  })
   t.same(invalid.status, 422, 'schema validation: 422, the guide’s "Data request tidak valid"')
   t.match(invalid.body, { code: 'INVALID_REQUEST', message: /\/params\/evidence_id/ })
-  t.equal(toGuideError({ ...base, status: 415 }).status, 422, 'other client errors: 422 too (the guide has no other 4xx)')
+  t.equal(
+    toGuideError({ ...base, status: 415 }).status,
+    422,
+    'other client errors: 422 too (the guide has no other 4xx)',
+  )
   const crash = toGuideError({ ...base, status: 500, message: 'TypeError: boom' })
   t.match(crash, { status: 500, body: { error: true, code: 'INTERNAL_ERROR' } })
   t.notMatch(crash.body.message, /boom/, 'the cause is not sent')

@@ -13,7 +13,11 @@ import { insertUnit } from '../helpers/units.js'
 import { seededInstrumentId } from '../portalrb/fixture.js'
 
 const golden = (name: string): { question_code: string; value: AnswerValue }[] => {
-  const all = (JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}.json`, import.meta.url), 'utf8')) as { answers: Record<string, AnswerValue> }).answers
+  const all = (
+    JSON.parse(readFileSync(new URL(`../fixtures/golden/${name}.json`, import.meta.url), 'utf8')) as {
+      answers: Record<string, AnswerValue>
+    }
+  ).answers
   return Object.entries(all)
     .filter(([, v]) => v !== null)
     .map(([question_code, value]) => ({ question_code, value }))
@@ -30,7 +34,13 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
   const opd = await insertUnit(ctx, { kind: 'opd', parent: instansi, code: '1.02.01', name: 'Dinas Kesehatan' })
   const best = await insertUnit(ctx, { kind: 'unit', parent: opd, code: 'PKM-1', name: 'Puskesmas Satu' })
   const worst = await insertUnit(ctx, { kind: 'unit', parent: opd, code: 'PKM-2', name: 'Puskesmas Dua' })
-  const afirmasi = await insertUnit(ctx, { kind: 'unit', parent: opd, code: 'RSUD-1', name: 'RSUD Contoh', afirmasi: true })
+  const afirmasi = await insertUnit(ctx, {
+    kind: 'unit',
+    parent: opd,
+    code: 'RSUD-1',
+    name: 'RSUD Contoh',
+    afirmasi: true,
+  })
   const veteran = await insertUnit(ctx, { kind: 'unit', parent: opd, code: 'LAB-1', name: 'Labkesda' })
   const junior = await insertUnit(ctx, { kind: 'unit', parent: opd, code: 'PKM-3', name: 'Puskesmas Tiga' })
   const other = await insertUnit(ctx, { kind: 'instansi', code: '3202', name: 'Pemerintah Kota Lain' })
@@ -40,8 +50,18 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
   const viewerOther = bearer(await createToken(ctx, 'viewer', { unitIds: [other.id] }))
   const integration = bearer(await createToken(ctx, 'integration', { name: 'portalrb' }))
 
-  const req = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, headers: Record<string, string> = admin, payload?: unknown) =>
-    app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) })
+  const req = (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH',
+    url: string,
+    headers: Record<string, string> = admin,
+    payload?: unknown,
+  ) =>
+    app.inject({
+      method,
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    })
   const ok = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, payload?: unknown, headers = admin) => {
     const res = await req(method, url, headers, payload)
     if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
@@ -49,12 +69,36 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
   }
 
   // earlier designations: the veteran WBK since 2024 (two years), the junior since 2025 (one)
-  for (const [unit, p] of [[veteran, p2024], [junior, p2025]] as const) {
-    await app.db.insert(declarations).values({ unitId: unit.id, periodId: p.id, target: 'WBK', status: 'designated', predicate: 'WBK', designatedOn: `${p.year}-12-10`, declaredOn: `${p.year}-01-10` })
+  for (const [unit, p] of [
+    [veteran, p2024],
+    [junior, p2025],
+  ] as const) {
+    await app.db.insert(declarations).values({
+      unitId: unit.id,
+      periodId: p.id,
+      target: 'WBK',
+      status: 'designated',
+      predicate: 'WBK',
+      designatedOn: `${p.year}-12-10`,
+      declaredOn: `${p.year}-01-10`,
+    })
   }
   const decl: Record<string, string> = {}
-  for (const [key, unit, target] of [['best', best, 'WBK'], ['worst', worst, 'WBK'], ['afirmasi', afirmasi, 'WBK'], ['veteran', veteran, 'WBBM'], ['junior', junior, 'WBBM']] as const) {
-    decl[key] = (await ok('POST', '/v1/declarations', { unit_id: unit.id, period_id: period.id, target, declared_on: '2026-01-20' })).id
+  for (const [key, unit, target] of [
+    ['best', best, 'WBK'],
+    ['worst', worst, 'WBK'],
+    ['afirmasi', afirmasi, 'WBK'],
+    ['veteran', veteran, 'WBBM'],
+    ['junior', junior, 'WBBM'],
+  ] as const) {
+    decl[key] = (
+      await ok('POST', '/v1/declarations', {
+        unit_id: unit.id,
+        period_id: period.id,
+        target,
+        declared_on: '2026-01-20',
+      })
+    ).id
   }
   // the TPI scores: every unit from the best answers, except the worst one; the junior's TPI only submitted
   const tpi = async (unitId: string, answers: string, approve: boolean) => {
@@ -76,8 +120,10 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
 
   const base = `/v1/periods/${period.id}`
   const gateUrl = `${base}/instansi/${instansi.id}/gate`
-  const dry = async (keys: string[]) => ok('POST', `${base}/proposals`, { declaration_ids: keys.map((k) => decl[k]), dry_run: true })
-  const failingOf = (result: { items: { declaration_id: string; failing: string[] }[] }, key: string) => result.items.find((i) => i.declaration_id === decl[key])!.failing
+  const dry = async (keys: string[]) =>
+    ok('POST', `${base}/proposals`, { declaration_ids: keys.map((k) => decl[k]), dry_run: true })
+  const failingOf = (result: { items: { declaration_id: string; failing: string[] }[] }, key: string) =>
+    result.items.find((i) => i.declaration_id === decl[key])!.failing
 
   t.test('the instansi kind is the instansi’s', async (t) => {
     const set = await req('PATCH', `/v1/units/${instansi.id}`, admin, { instansi_kind: 'kabupaten' })
@@ -91,14 +137,32 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
 
   t.test('the proposal rules of a period: the defaults, editable by the admin only', async (t) => {
     const rules = await ok('GET', `${base}/proposal-rules`, undefined, viewerOpd)
-    t.match(rules, { customised: false, wbbm_min_wbk_years: 2, afirmasi_instansi_kinds: ['provinsi', 'kabupaten', 'kota'], version: 0 })
+    t.match(rules, {
+      customised: false,
+      wbbm_min_wbk_years: 2,
+      afirmasi_instansi_kinds: ['provinsi', 'kabupaten', 'kota'],
+      version: 0,
+    })
     t.equal(rules.gate_rules.length, 10)
-    t.ok(rules.gate_rules.every((r: { source: string }) => r.source.length > 0), 'each rule with its source')
-    const body = { gate_rules: rules.gate_rules, afirmasi_instansi_kinds: rules.afirmasi_instansi_kinds, wbbm_min_wbk_years: 2 }
+    t.ok(
+      rules.gate_rules.every((r: { source: string }) => r.source.length > 0),
+      'each rule with its source',
+    )
+    const body = {
+      gate_rules: rules.gate_rules,
+      afirmasi_instansi_kinds: rules.afirmasi_instansi_kinds,
+      wbbm_min_wbk_years: 2,
+    }
     t.equal((await req('PUT', `${base}/proposal-rules`, operator, body)).statusCode, 403)
-    const bad = await req('PUT', `${base}/proposal-rules`, admin, { ...body, gate_rules: [{ ...rules.gate_rules[1], threshold: undefined }] })
+    const bad = await req('PUT', `${base}/proposal-rules`, admin, {
+      ...body,
+      gate_rules: [{ ...rules.gate_rules[1], threshold: undefined }],
+    })
     t.equal(bad.statusCode, 422)
-    t.match(bad.json(), { code: 'proposal_rules_invalid', errors: [{ pointer: '/body/gate_rules/0/threshold', rule: 'required' }] })
+    t.match(bad.json(), {
+      code: 'proposal_rules_invalid',
+      errors: [{ pointer: '/body/gate_rules/0/threshold', rule: 'required' }],
+    })
     const saved = await ok('PUT', `${base}/proposal-rules`, body)
     t.match(saved, { customised: true, version: 1 })
     const [audit] = await app.db.select().from(auditEvents).where(eq(auditEvents.action, 'proposal_rules.replaced'))
@@ -107,29 +171,67 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
 
   t.test('the instansi gate: values with who and when, the eligibility read, scope', async (t) => {
     const empty = await ok('GET', `${base}/instansi/${instansi.id}/eligibility`, undefined, viewerOpd)
-    t.match(empty, { instansi: { id: instansi.id, instansi_kind: 'kabupaten' }, WBK: { eligible: false, afirmasi_only: true }, WBBM: { eligible: false, afirmasi_only: false } })
-    t.equal((await req('GET', `${base}/instansi/${instansi.id}/eligibility`, viewerOther)).statusCode, 404, 'another instansi’s reader')
-    t.equal((await req('GET', `${base}/instansi/${opd.id}/gate`)).json().code, 'instansi_not_found', 'an OPD is not an instansi')
-    const link = await ok('POST', '/v1/evidence/links', { unit_id: instansi.id, period_id: period.id, title: 'LHP BPK 2025', url: 'https://bpk.example.go.id/lhp.pdf' })
-    const foreign = await ok('POST', '/v1/evidence/links', { unit_id: opd.id, period_id: period.id, title: 'x', url: 'https://x.example/x.pdf' })
+    t.match(empty, {
+      instansi: { id: instansi.id, instansi_kind: 'kabupaten' },
+      WBK: { eligible: false, afirmasi_only: true },
+      WBBM: { eligible: false, afirmasi_only: false },
+    })
+    t.equal(
+      (await req('GET', `${base}/instansi/${instansi.id}/eligibility`, viewerOther)).statusCode,
+      404,
+      'another instansi’s reader',
+    )
+    t.equal(
+      (await req('GET', `${base}/instansi/${opd.id}/gate`)).json().code,
+      'instansi_not_found',
+      'an OPD is not an instansi',
+    )
+    const link = await ok('POST', '/v1/evidence/links', {
+      unit_id: instansi.id,
+      period_id: period.id,
+      title: 'LHP BPK 2025',
+      url: 'https://bpk.example.go.id/lhp.pdf',
+    })
+    const foreign = await ok('POST', '/v1/evidence/links', {
+      unit_id: opd.id,
+      period_id: period.id,
+      title: 'x',
+      url: 'https://x.example/x.pdf',
+    })
     const wrongEvidence = await req('PUT', gateUrl, admin, { opini_bpk: { value: 'WTP', evidence_id: foreign.id } })
     t.equal(wrongEvidence.statusCode, 422)
     t.match(wrongEvidence.json(), { code: 'evidence_not_found', errors: [{ pointer: '/body/opini_bpk/evidence_id' }] })
     t.equal((await req('PUT', gateUrl, operator, { spip_level: { value: 3 } })).statusCode, 403, 'admin writes')
     t.equal((await req('PUT', gateUrl, admin, { spip_level: { value: 6 } })).statusCode, 400, 'SPIP 1–5')
-    const set = await ok('PUT', gateUrl, { opini_bpk: { value: 'WDP', evidence_id: link.id }, spip_level: { value: 3 }, sakip_score: { value: 61 }, indeks_rb: { value: 51 } })
+    const set = await ok('PUT', gateUrl, {
+      opini_bpk: { value: 'WDP', evidence_id: link.id },
+      spip_level: { value: 3 },
+      sakip_score: { value: 61 },
+      indeks_rb: { value: 51 },
+    })
     t.match(set.values.opini_bpk, { value: 'WDP', evidence_id: link.id, recorded_by: { name: /admin/ } })
     t.ok(set.values.sakip_score.recorded_at)
     t.match(set.WBK, { eligible: false, afirmasi_only: true })
-    t.same(set.WBK.rules.filter((r: { passed: boolean }) => !r.passed).map((r: { rule: string; actual: unknown }) => [r.rule, r.actual]), [['wbk_opini_bpk', 'WDP']])
+    t.same(
+      set.WBK.rules
+        .filter((r: { passed: boolean }) => !r.passed)
+        .map((r: { rule: string; actual: unknown }) => [r.rule, r.actual]),
+      [['wbk_opini_bpk', 'WDP']],
+    )
     const wtp = await ok('PUT', gateUrl, { opini_bpk: { value: 'WTP', evidence_id: link.id } })
     t.match(wtp.WBK, { eligible: true, afirmasi_only: false })
-    t.same(wtp.WBBM.rules.filter((r: { passed: boolean }) => !r.passed).map((r: { rule: string }) => r.rule), ['wbbm_sakip', 'wbbm_indeks_rb_pemda'])
+    t.same(
+      wtp.WBBM.rules.filter((r: { passed: boolean }) => !r.passed).map((r: { rule: string }) => r.rule),
+      ['wbbm_sakip', 'wbbm_indeks_rb_pemda'],
+    )
     // a K/L needs Indeks RB above 60 and has no afirmasi route
     await ok('PATCH', `/v1/units/${instansi.id}`, { instansi_kind: 'kementerian_lembaga' })
     const kl = await ok('GET', gateUrl, undefined, viewerOpd)
     t.match(kl.WBK, { eligible: false, afirmasi_only: false })
-    t.same(kl.WBK.rules.filter((r: { passed: boolean }) => !r.passed).map((r: { rule: string }) => r.rule), ['wbk_indeks_rb_kl'])
+    t.same(
+      kl.WBK.rules.filter((r: { passed: boolean }) => !r.passed).map((r: { rule: string }) => r.rule),
+      ['wbk_indeks_rb_kl'],
+    )
     await ok('PATCH', `/v1/units/${instansi.id}`, { instansi_kind: 'kabupaten' })
     const removed = await ok('PUT', gateUrl, { indeks_rb: null })
     t.equal(removed.values.indeks_rb, null, 'null removes a value')
@@ -137,29 +239,72 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
   })
 
   t.test('refusals before the package: every failing check of every unit; the operator may not propose', async (t) => {
-    t.equal((await req('POST', `${base}/proposals`, operator, { declaration_ids: [decl.best], dry_run: true })).statusCode, 403, 'only the admin proposes')
+    t.equal(
+      (await req('POST', `${base}/proposals`, operator, { declaration_ids: [decl.best], dry_run: true })).statusCode,
+      403,
+      'only the admin proposes',
+    )
     const result = await dry(['best', 'worst', 'afirmasi', 'veteran', 'junior'])
     t.match(result, { dry_run: true, mode: 'all_or_nothing', proposed: 0, ready: 0, refused: 5 })
     t.same(failingOf(result, 'best'), ['declaration_status', 'package_complete'], 'still declared; no package')
     t.same(failingOf(result, 'worst'), ['declaration_status', 'tpi_score', 'package_complete'])
     t.same(failingOf(result, 'veteran'), ['declaration_status', 'instansi_gate', 'package_complete'], 'the WBBM gate')
-    t.same(failingOf(result, 'junior'), ['declaration_status', 'instansi_gate', 'tpi_stage_approved', 'wbk_designation_held', 'package_complete'])
-    const score = result.items.find((i: { declaration_id: string }) => i.declaration_id === decl.worst).checks.find((c: { check: string }) => c.check === 'tpi_score')
-    t.match(score, { passed: false, details: { rules: [{ predicate: 'WBK', passed: false }] } }, 'the score explanation')
+    t.same(failingOf(result, 'junior'), [
+      'declaration_status',
+      'instansi_gate',
+      'tpi_stage_approved',
+      'wbk_designation_held',
+      'package_complete',
+    ])
+    const score = result.items
+      .find((i: { declaration_id: string }) => i.declaration_id === decl.worst)
+      .checks.find((c: { check: string }) => c.check === 'tpi_score')
+    t.match(
+      score,
+      { passed: false, details: { rules: [{ predicate: 'WBK', passed: false }] } },
+      'the score explanation',
+    )
     const one = await ok('GET', `/v1/declarations/${decl.best}/proposal-check`, undefined, viewerOpd)
     t.same(one.failing, ['declaration_status', 'package_complete'], 'one declaration’s check, for a reader')
     t.equal((await req('GET', `/v1/declarations/${decl.best}/proposal-check`, viewerOther)).statusCode, 404)
-    const bogus = await ok('POST', `${base}/proposals`, { declaration_ids: ['00000000-0000-4000-8000-000000000000'], dry_run: true })
+    const bogus = await ok('POST', `${base}/proposals`, {
+      declaration_ids: ['00000000-0000-4000-8000-000000000000'],
+      dry_run: true,
+    })
     t.same(bogus.items[0].failing, ['declaration_in_period'])
   })
 
   t.test('the package: evidence items of the instansi and the PIC, with a completeness check', async (t) => {
     const empty = await ok('GET', `${base}/instansi/${instansi.id}/package`, undefined, viewerOpd)
-    t.match(empty, { complete: false, missing: ['surat_usulan', 'sptjm', 'tlhp', 'survei_mandiri', 'pic.name', 'pic.email', 'pic.phone'], version: 0 })
-    const doc = async (title: string) => (await ok('POST', '/v1/evidence/links', { unit_id: instansi.id, period_id: period.id, title, url: `https://org.example.go.id/${title}.pdf` })).id as string
-    const docs = { surat_usulan: await doc('surat-usulan'), sptjm: await doc('sptjm'), tlhp: await doc('tlhp'), survei_mandiri: await doc('survei-mandiri') }
-    const part = await ok('PUT', `${base}/instansi/${instansi.id}/package`, { documents: docs, pic: { name: 'Sri Wahyuni', email: 'sri@contoh.go.id' } })
-    t.match(part, { complete: false, missing: ['pic.phone'], documents: { sptjm: { evidence_id: docs.sptjm, title: 'sptjm' } } })
+    t.match(empty, {
+      complete: false,
+      missing: ['surat_usulan', 'sptjm', 'tlhp', 'survei_mandiri', 'pic.name', 'pic.email', 'pic.phone'],
+      version: 0,
+    })
+    const doc = async (title: string) =>
+      (
+        await ok('POST', '/v1/evidence/links', {
+          unit_id: instansi.id,
+          period_id: period.id,
+          title,
+          url: `https://org.example.go.id/${title}.pdf`,
+        })
+      ).id as string
+    const docs = {
+      surat_usulan: await doc('surat-usulan'),
+      sptjm: await doc('sptjm'),
+      tlhp: await doc('tlhp'),
+      survei_mandiri: await doc('survei-mandiri'),
+    }
+    const part = await ok('PUT', `${base}/instansi/${instansi.id}/package`, {
+      documents: docs,
+      pic: { name: 'Sri Wahyuni', email: 'sri@contoh.go.id' },
+    })
+    t.match(part, {
+      complete: false,
+      missing: ['pic.phone'],
+      documents: { sptjm: { evidence_id: docs.sptjm, title: 'sptjm' } },
+    })
     const bad = await req('PUT', `${base}/instansi/${instansi.id}/package`, admin, { pic: { email: 'not-an-email' } })
     t.equal(bad.statusCode, 400)
     const full = await ok('PUT', `${base}/instansi/${instansi.id}/package`, { pic: { phone: '+62 812 1234 5678' } })
@@ -167,15 +312,26 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
   })
 
   t.test('the window and the bulk proposal: all or nothing', async (t) => {
-    for (const key of ['best', 'worst', 'afirmasi', 'veteran', 'junior']) await ok('POST', `/v1/declarations/${decl[key]}/transitions`, { to: 'building', reason: 'membangun' }, operator)
+    for (const key of ['best', 'worst', 'afirmasi', 'veteran', 'junior'])
+      await ok('POST', `/v1/declarations/${decl[key]}/transitions`, { to: 'building', reason: 'membangun' }, operator)
     const [row] = await app.db.select().from(periods).where(eq(periods.id, period.id))
-    await app.db.update(periods).set({ windows: { ...row!.windows, proposal: { opens_at: hoursFromNow(24), closes_at: hoursFromNow(48) } } }).where(eq(periods.id, period.id))
+    await app.db
+      .update(periods)
+      .set({ windows: { ...row!.windows, proposal: { opens_at: hoursFromNow(24), closes_at: hoursFromNow(48) } } })
+      .where(eq(periods.id, period.id))
     t.same(failingOf(await dry(['best']), 'best'), ['proposal_window'], 'not before the window opens')
     await app.db.update(periods).set({ windows: row!.windows }).where(eq(periods.id, period.id))
 
     const mixed = await req('POST', `${base}/proposals`, admin, { declaration_ids: [decl.best, decl.worst] })
     t.equal(mixed.statusCode, 422)
-    t.match(mixed.json(), { code: 'proposal_refused', mode: 'all_or_nothing', proposed: 0, ready: 1, refused: 1, errors: [{ pointer: '/body/declaration_ids/1', rule: 'tpi_score' }] })
+    t.match(mixed.json(), {
+      code: 'proposal_refused',
+      mode: 'all_or_nothing',
+      proposed: 0,
+      ready: 1,
+      refused: 1,
+      errors: [{ pointer: '/body/declaration_ids/1', rule: 'tpi_score' }],
+    })
     t.equal((await app.db.select().from(proposals)).length, 0, 'nothing proposed')
     t.equal((await ok('GET', `/v1/declarations/${decl.best}`)).status, 'building', 'not even the ready unit')
 
@@ -183,8 +339,14 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
     await ok('PUT', gateUrl, { opini_bpk: { value: 'WDP' } })
     const gated = await dry(['best', 'afirmasi'])
     t.same(failingOf(gated, 'best'), ['instansi_gate'])
-    t.match(gated.items.find((i: { declaration_id: string }) => i.declaration_id === decl.afirmasi), { ready: true, route: 'afirmasi', kategori: 'WBK-AFIRMASI' })
-    const viaAfirmasi = await ok('POST', `${base}/proposals`, { declaration_ids: [decl.afirmasi], reason: 'Surat usulan No. 700/1/2026' })
+    t.match(
+      gated.items.find((i: { declaration_id: string }) => i.declaration_id === decl.afirmasi),
+      { ready: true, route: 'afirmasi', kategori: 'WBK-AFIRMASI' },
+    )
+    const viaAfirmasi = await ok('POST', `${base}/proposals`, {
+      declaration_ids: [decl.afirmasi],
+      reason: 'Surat usulan No. 700/1/2026',
+    })
     t.match(viaAfirmasi, { proposed: 1, items: [{ route: 'afirmasi' }] })
     await ok('PUT', gateUrl, { opini_bpk: { value: 'WTP' }, sakip_score: { value: 75 }, indeks_rb: { value: 65 } })
 
@@ -195,72 +357,201 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
     t.match(done, { dry_run: false, proposed: 2, ready: 2, refused: 0 })
     const best = await ok('GET', `/v1/declarations/${decl.best}`)
     t.equal(best.status, 'proposed')
-    t.match(best.history[best.history.length - 1], { from: 'building', to: 'proposed', reason: 'proposed to KemenPANRB', by: { role: 'admin' } })
-    t.equal((await app.db.select().from(auditEvents).where(eq(auditEvents.action, 'proposal.created'))).length, 3, 'each proposal audited')
+    t.match(best.history[best.history.length - 1], {
+      from: 'building',
+      to: 'proposed',
+      reason: 'proposed to KemenPANRB',
+      by: { role: 'admin' },
+    })
+    t.equal(
+      (await app.db.select().from(auditEvents).where(eq(auditEvents.action, 'proposal.created'))).length,
+      3,
+      'each proposal audited',
+    )
     const again = await dry(['best'])
     t.same(failingOf(again, 'best'), ['declaration_status'], 'not proposed twice')
     const list = await ok('GET', `${base}/proposals?target=WBK`, undefined, viewerOpd)
-    t.same(list.items.map((p: { unit_id: string }) => p.unit_id), [best.unit_id, afirmasi.id], 'ordered by unit code')
+    t.same(
+      list.items.map((p: { unit_id: string }) => p.unit_id),
+      [best.unit_id, afirmasi.id],
+      'ordered by unit code',
+    )
 
     const get = (path: string) => app.inject({ method: 'GET', url: `/portalrb${path}`, headers: integration })
-    t.same((await get('/pengusulan/unit-wbk')).json().units.map((u: { id: string; kategori: string }) => [u.id, u.kategori]), [['PKM-1', 'WBK'], ['RSUD-1', 'WBK-AFIRMASI']], 'PortalRB lists only proposals that passed')
-    t.same((await get('/pengusulan/unit-wbbm')).json().units.map((u: { id: string }) => u.id), ['LAB-1'])
-  })
-
-  t.test('the national outcome: selection, sanggah, evaluation, designation, revocation; predicate history', async (t) => {
-    const url = (key: string, step: string) => `/v1/declarations/${decl[key]}/proposal/${step}`
-    t.equal((await req('POST', url('best', 'administrative-selection'), operator, { decided_on: '2026-08-01', items: [{ item: 'sptjm', result: 'sesuai' }] })).statusCode, 403)
-    const failed = await ok('POST', url('best', 'administrative-selection'), {
-      decided_on: '2026-08-01',
-      items: [
-        { item: 'surat_usulan', result: 'sesuai' },
-        { item: 'sptjm', result: 'tidak_sesuai', note: 'belum bermeterai' },
-        { item: 'lke', result: 'sesuai' },
+    t.same(
+      (await get('/pengusulan/unit-wbk')).json().units.map((u: { id: string; kategori: string }) => [u.id, u.kategori]),
+      [
+        ['PKM-1', 'WBK'],
+        ['RSUD-1', 'WBK-AFIRMASI'],
       ],
-    })
-    t.match(failed, { status: 'proposed', passed_administrative_selection: false, administrative_selection: { passed: false, items: [{}, { item: 'sptjm', note: 'belum bermeterai' }, {}] } })
-    const dup = await req('POST', url('best', 'administrative-selection'), admin, { decided_on: '2026-08-01', items: [{ item: 'lke', result: 'sesuai' }, { item: 'lke', result: 'sesuai' }] })
-    t.equal(dup.json().code, 'duplicate_item')
-    t.equal((await req('POST', url('best', 'evaluation'), admin, { evaluated_on: '2026-09-01' })).json().code, 'administrative_selection_not_passed')
-    t.equal((await req('POST', url('best', 'decision'), admin, { decision: 'designated', sk_number: 'x', sk_date: '2026-12-01' })).json().code, 'outcome_out_of_order')
-    const pendingNoDate = await req('POST', url('best', 'sanggah'), admin, { filed_on: '2026-08-05', reason: 'SPTJM sudah bermeterai', result: 'diterima' })
-    t.equal(pendingNoDate.json().code, 'decided_on_required')
-    const sanggah = await ok('POST', url('best', 'sanggah'), { filed_on: '2026-08-05', reason: 'SPTJM sudah bermeterai', result: 'diterima', decided_on: '2026-08-10' })
-    t.match(sanggah, { passed_administrative_selection: true, sanggah: { result: 'diterima' } })
-    t.equal((await req('POST', url('best', 'evaluation'), admin, { evaluated_on: '2026-09-01' })).json().code, 'tpn_stage_missing', 'the TPN scores first')
-    await ok('POST', `${assessment.best}/stages`, { kind: 'tpn', copy_from: 'tpi' })
-    await ok('POST', `${assessment.best}/stages/tpn/transitions`, { to: 'submitted' })
-    const evaluated = await ok('POST', url('best', 'evaluation'), { evaluated_on: '2026-09-01', note: 'wawancara dan observasi' })
-    t.match(evaluated, { status: 'evaluated', evaluation: { tpn_stage_status: 'submitted', tpn_predicate: 'WBBM' } })
-    t.ok(evaluated.evaluation.tpn_total > 90)
-    const designated = await ok('POST', url('best', 'decision'), { decision: 'designated', sk_number: '123/2026', sk_date: '2026-12-09' })
-    t.match(designated, { status: 'designated', decision: { decision: 'designated', sk_number: '123/2026', sk_date: '2026-12-09' } })
-    t.match(await ok('GET', `/v1/declarations/${decl.best}`), { status: 'designated', predicate: 'WBK', designated_on: '2026-12-09' })
-    const history = await ok('GET', `/v1/units/${best.id}/predicate-history`, undefined, viewerOpd)
-    t.match(history, { current: 'WBK', items: [{ predicate: 'WBK', year: 2026, since: '2026-12-09', until: null, sk_number: '123/2026', held: true }] })
-    const revoked = await ok('POST', url('best', 'revocation'), { revoked_on: '2027-03-01', reason: 'OTT di unit' })
-    t.match(revoked, { status: 'revoked', revocation: { revoked_on: '2027-03-01', reason: 'OTT di unit' } })
-    t.match(await ok('GET', `/v1/units/${best.id}/predicate-history`), { current: null, items: [{ until: '2027-03-01', until_reason: 'revoked', held: false }] })
-    t.equal((await req('POST', url('best', 'revocation'), admin, { revoked_on: '2027-03-02', reason: 'x' })).json().code, 'outcome_out_of_order')
-
-    // a failed selection without sanggah ends not designated, with reasons
-    await ok('POST', url('afirmasi', 'administrative-selection'), { decided_on: '2026-08-01', items: [{ item: 'tlhp', result: 'tidak_sesuai' }] })
-    const notDesignated = await ok('POST', url('afirmasi', 'decision'), { decision: 'not_designated', decided_on: '2026-08-20', reasons: ['TLHP tidak sesuai'] })
-    t.match(notDesignated, { status: 'not_designated', decision: { decision: 'not_designated', reasons: ['TLHP tidak sesuai'] } })
-    const proposal = await ok('GET', `/v1/declarations/${decl.afirmasi}/proposal`, undefined, viewerOpd)
-    t.match(proposal, { route: 'afirmasi', status: 'not_designated' })
-    t.equal((await req('GET', `/v1/declarations/${decl.worst}/proposal`)).json().code, 'proposal_not_found')
-    t.ok((await app.db.select().from(auditEvents).where(eq(auditEvents.action, 'proposal.decision_recorded'))).length === 2)
-    const [veteranDecl] = await app.db.select().from(declarations).where(and(eq(declarations.unitId, veteran.id), eq(declarations.periodId, period.id)))
-    t.equal(veteranDecl!.status, 'proposed')
+      'PortalRB lists only proposals that passed',
+    )
+    t.same(
+      (await get('/pengusulan/unit-wbbm')).json().units.map((u: { id: string }) => u.id),
+      ['LAB-1'],
+    )
   })
+
+  t.test(
+    'the national outcome: selection, sanggah, evaluation, designation, revocation; predicate history',
+    async (t) => {
+      const url = (key: string, step: string) => `/v1/declarations/${decl[key]}/proposal/${step}`
+      t.equal(
+        (
+          await req('POST', url('best', 'administrative-selection'), operator, {
+            decided_on: '2026-08-01',
+            items: [{ item: 'sptjm', result: 'sesuai' }],
+          })
+        ).statusCode,
+        403,
+      )
+      const failed = await ok('POST', url('best', 'administrative-selection'), {
+        decided_on: '2026-08-01',
+        items: [
+          { item: 'surat_usulan', result: 'sesuai' },
+          { item: 'sptjm', result: 'tidak_sesuai', note: 'belum bermeterai' },
+          { item: 'lke', result: 'sesuai' },
+        ],
+      })
+      t.match(failed, {
+        status: 'proposed',
+        passed_administrative_selection: false,
+        administrative_selection: { passed: false, items: [{}, { item: 'sptjm', note: 'belum bermeterai' }, {}] },
+      })
+      const dup = await req('POST', url('best', 'administrative-selection'), admin, {
+        decided_on: '2026-08-01',
+        items: [
+          { item: 'lke', result: 'sesuai' },
+          { item: 'lke', result: 'sesuai' },
+        ],
+      })
+      t.equal(dup.json().code, 'duplicate_item')
+      t.equal(
+        (await req('POST', url('best', 'evaluation'), admin, { evaluated_on: '2026-09-01' })).json().code,
+        'administrative_selection_not_passed',
+      )
+      t.equal(
+        (
+          await req('POST', url('best', 'decision'), admin, {
+            decision: 'designated',
+            sk_number: 'x',
+            sk_date: '2026-12-01',
+          })
+        ).json().code,
+        'outcome_out_of_order',
+      )
+      const pendingNoDate = await req('POST', url('best', 'sanggah'), admin, {
+        filed_on: '2026-08-05',
+        reason: 'SPTJM sudah bermeterai',
+        result: 'diterima',
+      })
+      t.equal(pendingNoDate.json().code, 'decided_on_required')
+      const sanggah = await ok('POST', url('best', 'sanggah'), {
+        filed_on: '2026-08-05',
+        reason: 'SPTJM sudah bermeterai',
+        result: 'diterima',
+        decided_on: '2026-08-10',
+      })
+      t.match(sanggah, { passed_administrative_selection: true, sanggah: { result: 'diterima' } })
+      t.equal(
+        (await req('POST', url('best', 'evaluation'), admin, { evaluated_on: '2026-09-01' })).json().code,
+        'tpn_stage_missing',
+        'the TPN scores first',
+      )
+      await ok('POST', `${assessment.best}/stages`, { kind: 'tpn', copy_from: 'tpi' })
+      await ok('POST', `${assessment.best}/stages/tpn/transitions`, { to: 'submitted' })
+      const evaluated = await ok('POST', url('best', 'evaluation'), {
+        evaluated_on: '2026-09-01',
+        note: 'wawancara dan observasi',
+      })
+      t.match(evaluated, { status: 'evaluated', evaluation: { tpn_stage_status: 'submitted', tpn_predicate: 'WBBM' } })
+      t.ok(evaluated.evaluation.tpn_total > 90)
+      const designated = await ok('POST', url('best', 'decision'), {
+        decision: 'designated',
+        sk_number: '123/2026',
+        sk_date: '2026-12-09',
+      })
+      t.match(designated, {
+        status: 'designated',
+        decision: { decision: 'designated', sk_number: '123/2026', sk_date: '2026-12-09' },
+      })
+      t.match(await ok('GET', `/v1/declarations/${decl.best}`), {
+        status: 'designated',
+        predicate: 'WBK',
+        designated_on: '2026-12-09',
+      })
+      const history = await ok('GET', `/v1/units/${best.id}/predicate-history`, undefined, viewerOpd)
+      t.match(history, {
+        current: 'WBK',
+        items: [{ predicate: 'WBK', year: 2026, since: '2026-12-09', until: null, sk_number: '123/2026', held: true }],
+      })
+      const revoked = await ok('POST', url('best', 'revocation'), { revoked_on: '2027-03-01', reason: 'OTT di unit' })
+      t.match(revoked, { status: 'revoked', revocation: { revoked_on: '2027-03-01', reason: 'OTT di unit' } })
+      t.match(await ok('GET', `/v1/units/${best.id}/predicate-history`), {
+        current: null,
+        items: [{ until: '2027-03-01', until_reason: 'revoked', held: false }],
+      })
+      t.equal(
+        (await req('POST', url('best', 'revocation'), admin, { revoked_on: '2027-03-02', reason: 'x' })).json().code,
+        'outcome_out_of_order',
+      )
+
+      // a failed selection without sanggah ends not designated, with reasons
+      await ok('POST', url('afirmasi', 'administrative-selection'), {
+        decided_on: '2026-08-01',
+        items: [{ item: 'tlhp', result: 'tidak_sesuai' }],
+      })
+      const notDesignated = await ok('POST', url('afirmasi', 'decision'), {
+        decision: 'not_designated',
+        decided_on: '2026-08-20',
+        reasons: ['TLHP tidak sesuai'],
+      })
+      t.match(notDesignated, {
+        status: 'not_designated',
+        decision: { decision: 'not_designated', reasons: ['TLHP tidak sesuai'] },
+      })
+      const proposal = await ok('GET', `/v1/declarations/${decl.afirmasi}/proposal`, undefined, viewerOpd)
+      t.match(proposal, { route: 'afirmasi', status: 'not_designated' })
+      t.equal((await req('GET', `/v1/declarations/${decl.worst}/proposal`)).json().code, 'proposal_not_found')
+      t.ok(
+        (await app.db.select().from(auditEvents).where(eq(auditEvents.action, 'proposal.decision_recorded'))).length ===
+          2,
+      )
+      const [veteranDecl] = await app.db
+        .select()
+        .from(declarations)
+        .where(and(eq(declarations.unitId, veteran.id), eq(declarations.periodId, period.id)))
+      t.equal(veteranDecl!.status, 'proposed')
+    },
+  )
 
   t.test('the period summary: the funnel and the gate state', async (t) => {
     const summary = await ok('GET', `/v1/dashboards/periods/${period.id}/summary`)
-    t.same(summary.proposals.funnel, { declared: 5, building: 5, proposed: 3, passed_administrative_selection: 1, evaluated: 1, designated: 1, not_designated: 1, revoked: 1 })
-    t.match(summary.proposals.instansi.find((i: { instansi: { id: string } }) => i.instansi.id === instansi.id), { instansi: { instansi_kind: 'kabupaten' }, WBK: { eligible: true }, WBBM: { eligible: true }, package_complete: true })
+    t.same(summary.proposals.funnel, {
+      declared: 5,
+      building: 5,
+      proposed: 3,
+      passed_administrative_selection: 1,
+      evaluated: 1,
+      designated: 1,
+      not_designated: 1,
+      revoked: 1,
+    })
+    t.match(
+      summary.proposals.instansi.find((i: { instansi: { id: string } }) => i.instansi.id === instansi.id),
+      {
+        instansi: { instansi_kind: 'kabupaten' },
+        WBK: { eligible: true },
+        WBBM: { eligible: true },
+        package_complete: true,
+      },
+    )
     const scoped = await ok('GET', `/v1/dashboards/periods/${period.id}/summary`, undefined, viewerOther)
     t.same(scoped.proposals.funnel.declared, 0)
-    t.same(scoped.proposals.instansi.map((i: { instansi: { id: string } }) => i.instansi.id), [other.id], 'a reader sees its own instansi’s gate')
+    t.same(
+      scoped.proposals.instansi.map((i: { instansi: { id: string } }) => i.instansi.id),
+      [other.id],
+      'a reader sees its own instansi’s gate',
+    )
   })
 })

@@ -8,7 +8,13 @@ import { promisify } from 'node:util'
 import { eq, sql } from 'drizzle-orm'
 import pg from 'pg'
 import t, { type Test } from 'tap'
-import { answerMaker, collectInvariants, freePort, invariantLines, type InvariantReport } from '../../scripts/reliability/lib.js'
+import {
+  answerMaker,
+  collectInvariants,
+  freePort,
+  invariantLines,
+  type InvariantReport,
+} from '../../scripts/reliability/lib.js'
 import { buildApp, type App } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { fromPostgres, queryRows, type Database } from '../../src/db/connection.js'
@@ -83,7 +89,13 @@ async function appOn(t: Test, env: Record<string, string>, database?: Database, 
       done()
     },
   })
-  const config = loadConfig({ LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '10000000', DATA_DIR: dataDir, WEBHOOK_POLL_MS: '200', ...env })
+  const config = loadConfig({
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MAX: '10000000',
+    DATA_DIR: dataDir,
+    WEBHOOK_POLL_MS: '200',
+    ...env,
+  })
   const app = await buildApp({ config, logStream, ...(database ? { database } : {}) })
   await app.ready()
   t.teardown(async () => {
@@ -103,18 +115,29 @@ async function appOn(t: Test, env: Record<string, string>, database?: Database, 
 async function writeLoad(app: App) {
   const ctx = { app }
   const tree = await insertSmallTree(ctx)
-  const more = await Promise.all([1, 2, 3, 4].map((i) => insertUnit(ctx, { kind: 'unit', parent: tree.opdB, name: `Kantor ${i}` })))
-  const [lke] = await app.db.select({ id: instrumentVersions.id }).from(instrumentVersions).where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
+  const more = await Promise.all(
+    [1, 2, 3, 4].map((i) => insertUnit(ctx, { kind: 'unit', parent: tree.opdB, name: `Kantor ${i}` })),
+  )
+  const [lke] = await app.db
+    .select({ id: instrumentVersions.id })
+    .from(instrumentVersions)
+    .where(eq(instrumentVersions.code, 'LKE-ZI-2026'))
   const period = await insertPeriod(ctx, { instrumentVersionId: lke!.id })
   const admin = bearer(await createToken(ctx, 'admin'))
   const open = async (unitId: string) => {
-    const res = await app.inject({ method: 'POST', url: '/v1/assessments', headers: admin, payload: { period_id: period.id, unit_id: unitId } })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/assessments',
+      headers: admin,
+      payload: { period_id: period.id, unit_id: unitId },
+    })
     if (res.statusCode !== 201) throw new Error(res.body)
     return `/v1/assessments/${res.json().id}`
   }
   const answers = answerMaker()
   const full = () => answers.random(answers.codes.length)
-  const batch = (url: string, items: unknown[]) => app.inject({ method: 'POST', url: `${url}/stages/self/answers/batch`, headers: admin, payload: { answers: items } })
+  const batch = (url: string, items: unknown[]) =>
+    app.inject({ method: 'POST', url: `${url}/stages/self/answers/batch`, headers: admin, payload: { answers: items } })
   const batchUrls = [await open(tree.a1.id), await open(tree.a2.id), await open(tree.b1.id), await open(tree.b2.id)]
   const moveUrls = [await open(more[0]!.id), await open(more[1]!.id)]
   const workbookUrl = await open(more[2]!.id)
@@ -123,30 +146,64 @@ async function writeLoad(app: App) {
   // Two workbooks with different answers: importing them in turn changes answers every time.
   const workbooks: Buffer[] = []
   for (const name of ['random-seed-1', 'random-seed-2']) {
-    const res = await batch(workbookUrl, Object.entries(goldenAnswers(name)).map(([question_code, value]) => ({ question_code, value })))
+    const res = await batch(
+      workbookUrl,
+      Object.entries(goldenAnswers(name)).map(([question_code, value]) => ({ question_code, value })),
+    )
     if (res.statusCode !== 200) throw new Error(res.body)
-    workbooks.push((await app.inject({ method: 'GET', url: `${workbookUrl}/stages/self/lke.xlsx`, headers: admin })).rawPayload)
+    workbooks.push(
+      (await app.inject({ method: 'GET', url: `${workbookUrl}/stages/self/lke.xlsx`, headers: admin })).rawPayload,
+    )
   }
   if (answers.codes.length !== 127) throw new Error(`a full stage should be 127 answers, not ${answers.codes.length}`)
 
   const answered: Answered[] = []
-  const record = (what: string, res: { statusCode: number; headers: Record<string, unknown>; json: () => { code?: string } }) => {
+  const record = (
+    what: string,
+    res: { statusCode: number; headers: Record<string, unknown>; json: () => { code?: string } },
+  ) => {
     const code = res.statusCode >= 400 ? res.json().code : undefined
-    answered.push({ what, status: res.statusCode, ...(code ? { code } : {}), ...(res.headers['retry-after'] ? { retryAfter: String(res.headers['retry-after']) } : {}) })
+    answered.push({
+      what,
+      status: res.statusCode,
+      ...(code ? { code } : {}),
+      ...(res.headers['retry-after'] ? { retryAfter: String(res.headers['retry-after']) } : {}),
+    })
     return res.statusCode
   }
   const importWorkbook = (bytes: Buffer) => {
     const form = multipartBody({}, { name: 'lke.xlsx', type: XLSX, content: bytes })
-    return app.inject({ method: 'POST', url: `${workbookUrl}/stages/self/lke.xlsx`, headers: { ...admin, ...form.headers }, payload: form.payload })
+    return app.inject({
+      method: 'POST',
+      url: `${workbookUrl}/stages/self/lke.xlsx`,
+      headers: { ...admin, ...form.headers },
+      payload: form.payload,
+    })
   }
   const upload = () => {
-    const form = multipartBody({ unit_id: tree.a1.id, title: 'Notulen rapat' }, { name: 'notulen.pdf', type: 'application/pdf', content: pdfBytes(2048) })
-    return app.inject({ method: 'POST', url: '/v1/evidence/files', headers: { ...admin, ...form.headers }, payload: form.payload })
+    const form = multipartBody(
+      { unit_id: tree.a1.id, title: 'Notulen rapat' },
+      { name: 'notulen.pdf', type: 'application/pdf', content: pdfBytes(2048) },
+    )
+    return app.inject({
+      method: 'POST',
+      url: '/v1/evidence/files',
+      headers: { ...admin, ...form.headers },
+      payload: form.payload,
+    })
   }
   const pause = (status: number) => (status === 503 ? sleep(100) : Promise.resolve())
   let running = false
   const moveOnce = async (url: string, state: { to: string }) => {
-    const status = record('transition', await app.inject({ method: 'POST', url: `${url}/stages/self/transitions`, headers: admin, payload: { to: state.to, ...(state.to === 'returned' ? { reason: 'Bukti belum lengkap' } : {}) } }))
+    const status = record(
+      'transition',
+      await app.inject({
+        method: 'POST',
+        url: `${url}/stages/self/transitions`,
+        headers: admin,
+        payload: { to: state.to, ...(state.to === 'returned' ? { reason: 'Bukti belum lengkap' } : {}) },
+      }),
+    )
     if (status === 200) state.to = state.to === 'submitted' ? 'returned' : 'submitted'
     while (status === 503 && running) {
       await sleep(100)
@@ -170,19 +227,27 @@ async function writeLoad(app: App) {
     })(),
     async () => pause(record('evidence', await upload())),
   ]
-  let done: Promise<void[]> = Promise.resolve([])
+  let done: Promise<unknown> = Promise.resolve()
   return {
     answered,
     /** A stage outside the load, for a batch sent with an Idempotency-Key. */
     keyed: {
       stageId: (await app.inject({ method: 'GET', url: keyedUrl, headers: admin })).json().stages[0].id as string,
-      send: () => app.inject({ method: 'POST', url: `${keyedUrl}/stages/self/answers/batch`, headers: { ...admin, 'idempotency-key': 'outage-retry' }, payload: { answers: [{ question_code: 'Q1', value: 'Ya' }] } }),
+      send: () =>
+        app.inject({
+          method: 'POST',
+          url: `${keyedUrl}/stages/self/answers/batch`,
+          headers: { ...admin, 'idempotency-key': 'outage-retry' },
+          payload: { answers: [{ question_code: 'Q1', value: 'Ya' }] },
+        }),
     },
     start() {
       running = true
-      done = Promise.all(loops.map(async (loop) => {
-        while (running) await loop()
-      }))
+      done = Promise.all(
+        loops.map(async (loop) => {
+          while (running) await loop()
+        }),
+      )
     },
     async stop() {
       running = false
@@ -198,7 +263,9 @@ async function writeLoad(app: App) {
       ]
       for (const url of moveUrls) {
         const read = await app.inject({ method: 'GET', url, headers: admin })
-        statuses.push(await moveOnce(url, { to: read.json().stages[0].status === 'submitted' ? 'returned' : 'submitted' }))
+        statuses.push(
+          await moveOnce(url, { to: read.json().stages[0].status === 'submitted' ? 'returned' : 'submitted' }),
+        )
       }
       return statuses
     },
@@ -206,37 +273,83 @@ async function writeLoad(app: App) {
 }
 
 /** The checks every scenario ends with. */
-async function checkAfter(t: Test, app: App, load: Awaited<ReturnType<typeof writeLoad>>, logs: Record<string, unknown>[], expectOutage: boolean) {
-  const by = (xs: Answered[]) => Object.fromEntries([...new Set(xs.map((a) => `${a.what} ${a.status}`))].sort().map((k) => [k, xs.filter((a) => `${a.what} ${a.status}` === k).length]))
+async function checkAfter(
+  t: Test,
+  app: App,
+  load: Awaited<ReturnType<typeof writeLoad>>,
+  logs: Record<string, unknown>[],
+  expectOutage: boolean,
+) {
+  const by = (xs: Answered[]) =>
+    Object.fromEntries(
+      [...new Set(xs.map((a) => `${a.what} ${a.status}`))]
+        .sort()
+        .map((k) => [k, xs.filter((a) => `${a.what} ${a.status}` === k).length]),
+    )
   t.comment(JSON.stringify(by(load.answered)))
   const odd = load.answered.filter((a) => ![200, 201, 503].includes(a.status))
   t.same(odd, [], 'every answer is 200, 201 or 503')
   const unavailable = load.answered.filter((a) => a.status === 503)
-  t.ok(unavailable.every((a) => a.code === 'database_unavailable' && a.retryAfter === '5'), 'every 503 is database_unavailable with Retry-After: 5')
+  t.ok(
+    unavailable.every((a) => a.code === 'database_unavailable' && a.retryAfter === '5'),
+    'every 503 is database_unavailable with Retry-After: 5',
+  )
   if (expectOutage) t.ok(unavailable.length > 0, `the outage reached requests in flight (${unavailable.length} × 503)`)
-  for (const what of ['batch', 'transition', 'workbook', 'evidence']) t.ok(load.answered.some((a) => a.what === what), `${what} requests were in flight`)
-  if (!expectOutage) t.ok(load.answered.every((a) => a.status < 300), 'without a fault every write succeeds')
+  for (const what of ['batch', 'transition', 'workbook', 'evidence'])
+    t.ok(
+      load.answered.some((a) => a.what === what),
+      `${what} requests were in flight`,
+    )
+  if (!expectOutage)
+    t.ok(
+      load.answered.every((a) => a.status < 300),
+      'without a fault every write succeeds',
+    )
 
   const after = await load.once()
-  t.ok(after.every((s) => s === 200 || s === 201), `after recovery every write succeeds (${after.join(' ')})`)
+  t.ok(
+    after.every((s) => s === 200 || s === 201),
+    `after recovery every write succeeds (${after.join(' ')})`,
+  )
   // Every pooled connection is usable: a broken client left in the pool, or one never handed
   // back, would fail or time out one of these ten concurrent transactions.
-  const parallel = await Promise.allSettled(Array.from({ length: 10 }, () => app.db.transaction(async (tx) => queryRows(tx, sql`select pg_sleep(0.05)`))))
-  t.same(parallel.filter((p) => p.status === 'rejected').map((p) => String((p as PromiseRejectedResult).reason)), [], 'ten concurrent transactions all get a working connection')
+  const parallel = await Promise.allSettled(
+    Array.from({ length: 10 }, () => app.db.transaction(async (tx) => queryRows(tx, sql`select pg_sleep(0.05)`))),
+  )
+  t.same(
+    parallel.filter((p) => p.status === 'rejected').map((p) => String((p as PromiseRejectedResult).reason)),
+    [],
+    'ten concurrent transactions all get a working connection',
+  )
 
   const report: InvariantReport = await collectInvariants(
     (text) => queryRows(app.db, sql.raw(text)),
-    async () => (await app.inject({ method: 'GET', url: '/v1/audit/verify', headers: bearer(await createToken({ app }, 'admin')) })).json(),
+    async () =>
+      (
+        await app.inject({
+          method: 'GET',
+          url: '/v1/audit/verify',
+          headers: bearer(await createToken({ app }, 'admin')),
+        })
+      ).json(),
   )
   t.comment(invariantLines(report).join('\n'))
   t.ok(report.batchEvents > 0, 'batches and imports were committed')
   t.same(report.stageVersionMismatches, [], 'every stage version = 1 + its audited writes: no write half-done')
-  t.same(report.answerVersionMismatches, [], 'every answer version = the committed batches and imports that list it: no half-written batch')
+  t.same(
+    report.answerVersionMismatches,
+    [],
+    'every answer version = the committed batches and imports that list it: no half-written batch',
+  )
   t.same(report.totalMismatches, [], "every stage's stored total = the score of its stored answers")
   t.same(report.transitionMismatches, [], 'every transition and snapshot has its audit event')
   t.same(report.unauditedEvidence, [], 'every evidence item has its audit event')
   t.equal(report.auditChain.valid, true, `the audit chain verifies (${report.auditChain.checked} events)`)
-  t.same(logs.filter((l) => (l.level as number) >= 50).map((l) => l.msg), [], 'nothing was logged as an error (a 500 or a failed background round)')
+  t.same(
+    logs.filter((l) => (l.level as number) >= 50).map((l) => l.msg),
+    [],
+    'nothing was logged as an error (a 500 or a failed background round)',
+  )
 }
 
 t.test('connections killed mid-transaction under write load', async (t) => {
@@ -294,7 +407,8 @@ t.test('a private PostgreSQL cluster restarted and stopped under write load', as
   const version = (await run('ls', ['/etc/postgresql'])).stdout.trim().split('\n')[0]!
   const name = `zi_fault_${randomBytes(4).toString('hex')}`
   const port = await freePort()
-  const ctl = (action: string, ...extra: string[]) => run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, action, ...extra])
+  const ctl = (action: string, ...extra: string[]) =>
+    run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, action, ...extra])
   // Dropped after the app closes; and, should this process end before that, on its way out.
   const dropOnExit = () => {
     try {
@@ -306,13 +420,34 @@ t.test('a private PostgreSQL cluster restarted and stopped under write load', as
   process.once('exit', dropOnExit)
   const drop = async () => {
     process.removeListener('exit', dropOnExit)
-    await run('pg_dropcluster', ['--stop', version, name]).catch((err: unknown) => t.comment(`could not drop cluster ${name}: ${String(err)}`))
+    await run('pg_dropcluster', ['--stop', version, name]).catch((err: unknown) =>
+      t.comment(`could not drop cluster ${name}: ${String(err)}`),
+    )
   }
-  await run('pg_createcluster', [version, name, '-p', String(port), '-o', 'fsync=off', '-o', 'shared_buffers=16MB', '-o', 'max_connections=40', '--', '--auth=trust', '--no-sync'])
+  await run('pg_createcluster', [
+    version,
+    name,
+    '-p',
+    String(port),
+    '-o',
+    'fsync=off',
+    '-o',
+    'shared_buffers=16MB',
+    '-o',
+    'max_connections=40',
+    '--',
+    '--auth=trust',
+    '--no-sync',
+  ])
   let app: App, logs: Record<string, unknown>[]
   try {
     await ctl('start')
-    ;({ app, logs } = await appOn(t, { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres`, DB_POOL_MAX: '10' }, undefined, drop))
+    ;({ app, logs } = await appOn(
+      t,
+      { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres`, DB_POOL_MAX: '10' },
+      undefined,
+      drop,
+    ))
   } catch (err) {
     await drop()
     throw err
@@ -334,7 +469,9 @@ t.test('a private PostgreSQL cluster restarted and stopped under write load', as
   await locker.query('select 1 from assessment_stages where id = $1 for update', [load.keyed.stageId])
   const keyed = load.keyed.send()
   for (let i = 0; i < 100; i++) {
-    const { rows } = await locker.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%assessment_stages%for update%' and pid <> pg_backend_pid()`)
+    const { rows } = await locker.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%assessment_stages%for update%' and pid <> pg_backend_pid()`,
+    )
     if (rows[0]!.n > 0) break
     await sleep(100)
   }
@@ -356,7 +493,11 @@ t.test('a private PostgreSQL cluster restarted and stopped under write load', as
     retries.push((await load.keyed.send()).statusCode)
     if (retries.at(-1) !== 200) await sleep(500)
   }
-  t.equal(retries.at(-1), 200, `the retry with the same Idempotency-Key runs once the database is back (${retries.join(' ')})`)
+  t.equal(
+    retries.at(-1),
+    200,
+    `the retry with the same Idempotency-Key runs once the database is back (${retries.join(' ')})`,
+  )
   await sleep(1000)
   await load.stop()
   t.ok(whileDown > 0, `writes in flight answered 503 (${whileDown} by the end of the outage)`)

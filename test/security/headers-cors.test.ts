@@ -45,15 +45,28 @@ t.test('security headers and CORS', async (t) => {
       await app.inject({ method: 'GET', url: '/v1/nowhere', headers: admin }), // 404 handler
       await app.inject({ method: 'GET', url: `/v1/units/${tree.a1.id}/x%zz` }), // malformed URL, answered before routing
       await app.inject({ method: 'GET', url: `/v1/units/${'x'.repeat(300)}` }), // path parameter too long
-      await app.inject({ method: 'POST', url: '/v1/units', headers: { ...admin, 'content-type': 'application/json' }, payload: '{' }), // parser error
+      await app.inject({
+        method: 'POST',
+        url: '/v1/units',
+        headers: { ...admin, 'content-type': 'application/json' },
+        payload: '{',
+      }), // parser error
     ]
-    t.same(errors.map((r) => r.statusCode), [401, 404, 400, 414, 400])
+    t.same(
+      errors.map((r) => r.statusCode),
+      [401, 404, 400, 414, 400],
+    )
     for (const res of errors) {
       t.match(res.headers['content-type'], /^application\/problem\+json/, `${res.statusCode} is problem+json`)
       t.equal(res.headers['x-content-type-options'], 'nosniff', `${res.statusCode} has nosniff`)
-      t.match(String(res.headers['content-security-policy']), /default-src 'none'/, `${res.statusCode} has the strict CSP`)
+      t.match(
+        String(res.headers['content-security-policy']),
+        /default-src 'none'/,
+        `${res.statusCode} has the strict CSP`,
+      )
     }
-    for (const res of errors.slice(0, 2).concat(errors.slice(4))) t.same(securityHeaderProblems(res), [], `${res.statusCode}: all headers`)
+    for (const res of errors.slice(0, 2).concat(errors.slice(4)))
+      t.same(securityHeaderProblems(res), [], `${res.statusCode}: all headers`)
   })
 
   t.test('/docs keeps the policy its assets need, and every asset it references loads', async (t) => {
@@ -66,12 +79,18 @@ t.test('security headers and CORS', async (t) => {
     t.notMatch(csp, /default-src 'none'/, 'not the API policy')
     t.notMatch(csp, /upgrade-insecure-requests/, 'served over plain http on an intranet, its assets still load')
     t.equal(page.headers['x-content-type-options'], 'nosniff')
-    const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => new URL(m[1]!, 'http://localhost/docs/').pathname)
+    const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map(
+      (m) => new URL(m[1]!, 'http://localhost/docs/').pathname,
+    )
     t.ok(assets.length >= 5, `${assets.length} assets referenced`)
     for (const asset of assets) {
       const res = await app.inject({ method: 'GET', url: asset })
       t.equal(res.statusCode, 200, `${asset} loads`)
-      t.match(res.headers['content-type'], /^(text\/css|application\/javascript|text\/javascript|image\/png)/, `${asset} has its content type`)
+      t.match(
+        res.headers['content-type'],
+        /^(text\/css|application\/javascript|text\/javascript|image\/png)/,
+        `${asset} has its content type`,
+      )
     }
     const initializer = await app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' })
     const specUrl = /url: resolveUrl\('([^']+)'\)/.exec(initializer.body)?.[1]
@@ -82,25 +101,53 @@ t.test('security headers and CORS', async (t) => {
   })
 
   t.test('uploaded files come back as attachments of their checked type, never rendered', async (t) => {
-    const form = multipartBody({ unit_id: tree.a1.id, title: 'Rekap' }, { name: '<img src=x onerror=alert(1)>.csv', type: 'text/csv', content: Buffer.from('<script>alert(document.cookie)</script>,1\n') })
-    const created = await app.inject({ method: 'POST', url: '/v1/evidence/files', headers: { ...admin, ...form.headers }, payload: form.payload })
+    const form = multipartBody(
+      { unit_id: tree.a1.id, title: 'Rekap' },
+      {
+        name: '<img src=x onerror=alert(1)>.csv',
+        type: 'text/csv',
+        content: Buffer.from('<script>alert(document.cookie)</script>,1\n'),
+      },
+    )
+    const created = await app.inject({
+      method: 'POST',
+      url: '/v1/evidence/files',
+      headers: { ...admin, ...form.headers },
+      payload: form.payload,
+    })
     t.equal(created.statusCode, 201, created.body)
     const res = await app.inject({ method: 'GET', url: `/v1/evidence/${created.json().id}/content`, headers: admin })
     t.equal(res.statusCode, 200)
     t.equal(res.headers['content-type'], 'text/csv', 'the allow-listed type, not what the client claims at download')
-    t.match(String(res.headers['content-disposition']), /^attachment; filename="[^"\\\r\n/]*"; filename\*=UTF-8''[^\s"]*$/, 'an attachment; the quoted name cannot break out of the header')
+    t.match(
+      String(res.headers['content-disposition']),
+      /^attachment; filename="[^"\\\r\n/]*"; filename\*=UTF-8''[^\s"]*$/,
+      'an attachment; the quoted name cannot break out of the header',
+    )
     t.equal(res.headers['x-content-type-options'], 'nosniff')
-    t.match(String(res.headers['content-security-policy']), /default-src 'none'.*sandbox/, 'sandboxed even if a browser renders it')
+    t.match(
+      String(res.headers['content-security-policy']),
+      /default-src 'none'.*sandbox/,
+      'sandboxed even if a browser renders it',
+    )
   })
 
   t.test('CORS is closed by default: no header, preflights 404', async (t) => {
-    const res = await app.inject({ method: 'GET', url: '/v1/me', headers: { ...admin, origin: 'https://dashboard.example.go.id' } })
+    const res = await app.inject({
+      method: 'GET',
+      url: '/v1/me',
+      headers: { ...admin, origin: 'https://dashboard.example.go.id' },
+    })
     t.equal(res.statusCode, 200)
     t.same(corsHeaders(res), [], 'no Access-Control-* header')
     const preflight = await app.inject({
       method: 'OPTIONS',
       url: '/v1/units',
-      headers: { origin: 'https://dashboard.example.go.id', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      headers: {
+        origin: 'https://dashboard.example.go.id',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
     })
     t.equal(preflight.statusCode, 404)
     t.match(preflight.headers['content-type'], /^application\/problem\+json/)
@@ -109,7 +156,11 @@ t.test('security headers and CORS', async (t) => {
 
   t.test('CORS open to the configured origins only, preflight included', async (t) => {
     const allowed = ['https://dashboard.example.go.id', 'http://localhost:5173']
-    const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000', CORS_ORIGINS: ` ${allowed[0]}/ ,${allowed[1]} ` })
+    const config = loadConfig({
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_MAX: '100000',
+      CORS_ORIGINS: ` ${allowed[0]}/ ,${allowed[1]} `,
+    })
     const corsApp = await buildApp({ config, database: ctx.db.database })
     t.teardown(() => corsApp.close())
     for (const origin of allowed) {
@@ -122,7 +173,11 @@ t.test('security headers and CORS', async (t) => {
       const preflight = await corsApp.inject({
         method: 'OPTIONS',
         url: `/v1/units/${tree.a1.id}`,
-        headers: { origin, 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization, content-type, if-match' },
+        headers: {
+          origin,
+          'access-control-request-method': 'PATCH',
+          'access-control-request-headers': 'authorization, content-type, if-match',
+        },
       })
       t.equal(preflight.statusCode, 204, 'a preflight needs no token')
       t.equal(preflight.headers['access-control-allow-origin'], origin)
@@ -132,19 +187,36 @@ t.test('security headers and CORS', async (t) => {
       t.equal(preflight.headers['access-control-max-age'], '600')
       t.same(securityHeaderProblems(preflight), [], 'the preflight carries the security headers too')
     }
-    for (const origin of ['https://evil.example', 'https://dashboard.example.go.id.evil.example', 'http://dashboard.example.go.id', 'null', 'https://dashboard.example.go.id:8443']) {
+    for (const origin of [
+      'https://evil.example',
+      'https://dashboard.example.go.id.evil.example',
+      'http://dashboard.example.go.id',
+      'null',
+      'https://dashboard.example.go.id:8443',
+    ]) {
       const res = await corsApp.inject({ method: 'GET', url: '/v1/me', headers: { ...admin, origin } })
       t.same(corsHeaders(res), [], `${origin}: no CORS header on the answer`)
-      const preflight = await corsApp.inject({ method: 'OPTIONS', url: '/v1/units', headers: { origin, 'access-control-request-method': 'POST' } })
+      const preflight = await corsApp.inject({
+        method: 'OPTIONS',
+        url: '/v1/units',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      })
       t.equal(preflight.statusCode, 404, `${origin}: preflight refused`)
       t.same(corsHeaders(preflight), [], `${origin}: no CORS header on the preflight`)
     }
     const noOrigin = await corsApp.inject({ method: 'GET', url: '/v1/me', headers: admin })
-    t.equal(noOrigin.headers['access-control-allow-origin'], undefined, 'same-origin and server-to-server calls get no CORS header')
+    t.equal(
+      noOrigin.headers['access-control-allow-origin'],
+      undefined,
+      'same-origin and server-to-server calls get no CORS header',
+    )
   })
 
   t.test('CORS_ORIGINS is validated at start-up', async (t) => {
-    t.same(parseCorsOrigins(' https://a.example ,http://b.example:8080/,'), ['https://a.example', 'http://b.example:8080'])
+    t.same(parseCorsOrigins(' https://a.example ,http://b.example:8080/,'), [
+      'https://a.example',
+      'http://b.example:8080',
+    ])
     t.same(parseCorsOrigins(undefined), [])
     for (const bad of ['*', 'https://a.example/path', 'a.example', 'https://a.example,*', 'ftp://a.example']) {
       t.throws(() => loadConfig({ CORS_ORIGINS: bad }), ConfigError, `${bad} is refused`)

@@ -1,6 +1,13 @@
 import { Readable } from 'node:stream'
 import t from 'tap'
-import { HOSTILE_FILE_NAMES, filesUnder, hostileJsonBodies, multipartPayload, resolve, type Schema } from '../helpers/openapi-requests.js'
+import {
+  HOSTILE_FILE_NAMES,
+  filesUnder,
+  hostileJsonBodies,
+  multipartPayload,
+  resolve,
+  type Schema,
+} from '../helpers/openapi-requests.js'
 import { sweepHarness } from '../helpers/hostile-sweep.js'
 
 /**
@@ -14,10 +21,14 @@ t.test('hostile bodies on every route', async (t) => {
   const h = await sweepHarness(t)
   const { app, doc, operations, send, auth, urlFor, sampleBody, fx } = h
   const fileFieldOf = (op: (typeof operations)[number]) =>
-    Object.entries((resolve(doc, op.body?.schema).properties ?? {}) as Record<string, Schema>).find(([, s]) => resolve(doc, s).format === 'binary')?.[0] ?? 'file'
+    Object.entries((resolve(doc, op.body?.schema).properties ?? {}) as Record<string, Schema>).find(
+      ([, s]) => resolve(doc, s).format === 'binary',
+    )?.[0] ?? 'file'
   /** The text fields of a schema-shaped multipart body (not the file). */
   const textFieldsOf = (op: (typeof operations)[number]) =>
-    Object.fromEntries(Object.entries(sampleBody(op)).filter(([k, v]) => typeof v === 'string' && k !== fileFieldOf(op))) as Record<string, string>
+    Object.fromEntries(
+      Object.entries(sampleBody(op)).filter(([k, v]) => typeof v === 'string' && k !== fileFieldOf(op)),
+    ) as Record<string, string>
   const jsonOps = operations.filter((o) => o.body && /json/.test(o.body.contentType))
   t.ok(jsonOps.length > 15, `${jsonOps.length} routes take a JSON body`)
 
@@ -25,7 +36,16 @@ t.test('hostile bodies on every route', async (t) => {
     const problems: string[] = []
     for (const op of jsonOps) {
       for (const body of hostileJsonBodies()) {
-        problems.push(...(await send(op, { method: op.method, url: urlFor(op), headers: { ...auth(op), 'content-type': body.contentType }, payload: body.payload })).problems)
+        problems.push(
+          ...(
+            await send(op, {
+              method: op.method,
+              url: urlFor(op),
+              headers: { ...auth(op), 'content-type': body.contentType },
+              payload: body.payload,
+            })
+          ).problems,
+        )
       }
     }
     t.same(problems.slice(0, 25), [], `${problems.length} bad answers`)
@@ -46,7 +66,16 @@ t.test('hostile bodies on every route', async (t) => {
       for (const field of stringFields) {
         fields++
         for (const value of ['a\u0000b', "../../etc/passwd' OR 1=1 --%_\\\ud800", 'x'.repeat(70_000)]) {
-          problems.push(...(await send(op, { method: op.method, url: urlFor(op), headers: auth(op), payload: { ...base, [field]: value } })).problems)
+          problems.push(
+            ...(
+              await send(op, {
+                method: op.method,
+                url: urlFor(op),
+                headers: auth(op),
+                payload: { ...base, [field]: value },
+              })
+            ).problems,
+          )
         }
       }
     }
@@ -61,11 +90,21 @@ t.test('hostile bodies on every route', async (t) => {
       let type = op.body!.contentType
       if (type === 'multipart/form-data') {
         const fields = textFieldsOf(op)
-        const built = multipartPayload(fields, { field: fileFieldOf(op), name: 'big.pdf', type: 'application/pdf', content: Buffer.concat([Buffer.from('%PDF-1.7\n'), huge]) })
+        const built = multipartPayload(fields, {
+          field: fileFieldOf(op),
+          name: 'big.pdf',
+          type: 'application/pdf',
+          content: Buffer.concat([Buffer.from('%PDF-1.7\n'), huge]),
+        })
         payload = built.payload
         type = built.contentType
       }
-      const { res, problems } = await send(op, { method: op.method, url: urlFor(op), headers: { ...auth(op), 'content-type': type }, payload })
+      const { res, problems } = await send(op, {
+        method: op.method,
+        url: urlFor(op),
+        headers: { ...auth(op), 'content-type': type },
+        payload,
+      })
       t.same(problems, [], `${op.operationId}: ${payload.length} bytes`)
       t.equal(res.statusCode, 413, `${op.operationId}: 413 for ${payload.length} bytes`)
     }
@@ -77,7 +116,12 @@ t.test('hostile bodies on every route', async (t) => {
         this.push(chunks-- > 0 ? Buffer.alloc(1024 * 1024, 0x20) : null)
       },
     })
-    const { res, problems } = await send(op, { method: op.method, url: urlFor(op), headers: { ...auth(op), 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, payload: stream })
+    const { res, problems } = await send(op, {
+      method: op.method,
+      url: urlFor(op),
+      headers: { ...auth(op), 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      payload: stream,
+    })
     t.same(problems, [], 'chunked body')
     t.equal(res.statusCode, 413, `${op.operationId}: 413 for a chunked 64 MiB body`)
   })
@@ -91,21 +135,38 @@ t.test('hostile bodies on every route', async (t) => {
         const fields = { ...textFieldsOf(op), unit_id: fx.ids.units![3]!, title: `Bukti ${i}` }
         const content = Buffer.from(`%PDF-1.7\nupload ${i}\n`)
         const form = multipartPayload(fields, { field: fileField, name, type: 'application/pdf', content })
-        const { res, problems } = await send(op, { method: op.method, url: urlFor(op), headers: { ...auth(op), 'content-type': form.contentType }, payload: form.payload })
+        const { res, problems } = await send(op, {
+          method: op.method,
+          url: urlFor(op),
+          headers: { ...auth(op), 'content-type': form.contentType },
+          payload: form.payload,
+        })
         t.same(problems, [], `${op.operationId} with file name ${JSON.stringify(name.slice(0, 40))}`)
         const location = res.headers.location
         if (res.statusCode !== 201 || typeof location !== 'string') continue
-        const download = await app.inject({ method: 'GET', url: `${location}/content`, headers: { authorization: `Bearer ${fx.tokens.admin}` } })
+        const download = await app.inject({
+          method: 'GET',
+          url: `${location}/content`,
+          headers: { authorization: `Bearer ${fx.tokens.admin}` },
+        })
         t.equal(download.statusCode, 200, `${location}/content`)
         const disposition = String(download.headers['content-disposition'])
-        t.match(disposition, /^attachment; filename="[^"/\\\u0000-\u001f]*"; filename\*=UTF-8''[A-Za-z0-9%._~!'()*-]*$/, `an attachment with a sanitised name: ${disposition.slice(0, 80)}`)
+        t.match(
+          disposition,
+          /^attachment; filename="[^"/\\\u0000-\u001f]*"; filename\*=UTF-8''[A-Za-z0-9%._~!'()*-]*$/,
+          `an attachment with a sanitised name: ${disposition.slice(0, 80)}`,
+        )
         t.equal(download.headers['content-type'], 'application/pdf')
         t.equal(download.headers['x-content-type-options'], 'nosniff')
       }
     }
     const files = filesUnder(fx.root)
     t.ok(files.length > 0, `${files.length} files under the test root`)
-    t.same(files.filter((f) => !/^data\/evidence\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(f)), [], 'every file is content-addressed under DATA_DIR/evidence: no escape, no temp file left behind')
+    t.same(
+      files.filter((f) => !/^data\/evidence\/[0-9a-f]{2}\/[0-9a-f]{64}$/.test(f)),
+      [],
+      'every file is content-addressed under DATA_DIR/evidence: no escape, no temp file left behind',
+    )
   })
 
   t.ok(h.sentCount() > 300, `${h.sentCount()} hostile requests`)

@@ -1,7 +1,15 @@
 import fc from 'fast-check'
 import t from 'tap'
 import { hostileFixture } from '../helpers/hostile-fixture.js'
-import { digestDiff, digester, multipartArb, operationsOf, requestArb, responseProblems, toInject } from '../helpers/openapi-requests.js'
+import {
+  digestDiff,
+  digester,
+  multipartArb,
+  operationsOf,
+  requestArb,
+  responseProblems,
+  toInject,
+} from '../helpers/openapi-requests.js'
 
 /**
  * Property: for any request generated from the OpenAPI document — any route, any caller (every
@@ -23,7 +31,9 @@ t.test('random hostile requests against every route and role', async (t) => {
   const { doc, operations } = operationsOf(app)
   const { digest } = await digester(app)
   const request = fc.constantFrom(...operations).chain((op) => requestArb(doc, op, fx.ids, multipartArb(doc, fx.ids)))
-  t.comment(`fast-check seed ${SEED}, ${RUNS} runs over ${operations.length} operations (HOSTILE_SEED / HOSTILE_RUNS to change)`)
+  t.comment(
+    `fast-check seed ${SEED}, ${RUNS} runs over ${operations.length} operations (HOSTILE_SEED / HOSTILE_RUNS to change)`,
+  )
 
   let baseline = await digest()
   const statuses = new Map<number, number>()
@@ -35,19 +45,34 @@ t.test('random hostile requests against every route and role', async (t) => {
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
       const problems = responseProblems(req.op, url, res, { portalrbBase: fx.portalrbBase })
       const after = await digest()
-      if ((res.statusCode >= 400 || req.op.method === 'GET') && after !== baseline) problems.push(`changed ${digestDiff(baseline, after).join(', ')}`)
+      if ((res.statusCode >= 400 || req.op.method === 'GET') && after !== baseline)
+        problems.push(`changed ${digestDiff(baseline, after).join(', ')}`)
       baseline = after
       if (problems.length > 0) {
-        const body = typeof options.payload === 'string' || Buffer.isBuffer(options.payload) ? String(options.payload).slice(0, 300) : ''
-        throw new Error(`${req.op.method} ${url.slice(0, 300)} as ${req.caller} → ${res.statusCode}: ${problems.join('; ')}\n${res.body.slice(0, 300)}\nbody: ${body}`)
+        const body =
+          typeof options.payload === 'string' || Buffer.isBuffer(options.payload)
+            ? String(options.payload).slice(0, 300)
+            : ''
+        throw new Error(
+          `${req.op.method} ${url.slice(0, 300)} as ${req.caller} → ${res.statusCode}: ${problems.join('; ')}\n${res.body.slice(0, 300)}\nbody: ${body}`,
+        )
       }
     }),
     { seed: SEED, numRuns: RUNS, endOnFailure: true },
   )
   t.notOk(details.failed, details.failed ? (fc.defaultReportMessage(details) ?? 'failed') : `${RUNS} runs`)
   t.equal(details.numRuns, RUNS, 'every run ran')
-  const summary = [...statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')
+  const summary = [...statuses.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([s, n]) => `${s}×${n}`)
+    .join(' ')
   t.comment(`statuses: ${summary}`)
-  t.ok([...statuses.keys()].some((s) => s < 300), 'some generated requests are valid and succeed (the generator reaches handlers)')
-  t.ok([...statuses.keys()].some((s) => s === 400 || s === 422), 'some are refused as invalid')
+  t.ok(
+    [...statuses.keys()].some((s) => s < 300),
+    'some generated requests are valid and succeed (the generator reaches handlers)',
+  )
+  t.ok(
+    [...statuses.keys()].some((s) => s === 400 || s === 422),
+    'some are refused as invalid',
+  )
 })

@@ -8,7 +8,8 @@ const secretPart = (token: string) => token.slice(-20)
 
 /** Every string value under a key named like a secret in a JSON body (token creation, webhook secrets…). */
 function secretsIn(value: unknown, key = ''): string[] {
-  if (typeof value === 'string') return /(^|_)(token|secret)$/i.test(key) && value.length >= 16 && !/^[0-9a-f-]{36}$/.test(value) ? [value] : []
+  if (typeof value === 'string')
+    return /(^|_)(token|secret)$/i.test(key) && value.length >= 16 && !/^[0-9a-f-]{36}$/.test(value) ? [value] : []
   if (Array.isArray(value)) return value.flatMap((v) => secretsIn(v, key))
   if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => secretsIn(v, k))
   return []
@@ -40,10 +41,31 @@ t.test('tokens and secrets never reach the logs (in-process, trace level)', asyn
   }
   const as = (token: string) => ({ authorization: `Bearer ${token}` })
 
-  t.equal((await send({ method: 'GET', url: '/v1/me', headers: as(bootstrap) })).statusCode, 200, 'the bootstrap token works')
-  const principal = (await send({ method: 'POST', url: '/v1/principals', headers: as(bootstrap), payload: { name: 'Skrip TPI', kind: 'service' } })).json()
-  await send({ method: 'POST', url: `/v1/principals/${principal.id}/grants`, headers: as(bootstrap), payload: { role: 'admin' } })
-  const created = await send({ method: 'POST', url: `/v1/principals/${principal.id}/tokens`, headers: as(bootstrap), payload: { name: 'laptop', role: 'admin' } })
+  t.equal(
+    (await send({ method: 'GET', url: '/v1/me', headers: as(bootstrap) })).statusCode,
+    200,
+    'the bootstrap token works',
+  )
+  const principal = (
+    await send({
+      method: 'POST',
+      url: '/v1/principals',
+      headers: as(bootstrap),
+      payload: { name: 'Skrip TPI', kind: 'service' },
+    })
+  ).json()
+  await send({
+    method: 'POST',
+    url: `/v1/principals/${principal.id}/grants`,
+    headers: as(bootstrap),
+    payload: { role: 'admin' },
+  })
+  const created = await send({
+    method: 'POST',
+    url: `/v1/principals/${principal.id}/tokens`,
+    headers: as(bootstrap),
+    payload: { name: 'laptop', role: 'admin' },
+  })
   t.equal(created.statusCode, 201)
   const token = created.json().token as string
   t.ok(secrets.has(token), 'the token from the creation response is one of the secrets looked for')
@@ -60,7 +82,12 @@ t.test('tokens and secrets never reach the logs (in-process, trace level)', asyn
     { method: 'GET', url: `/v1/me?access_token=${token}&x=1`, headers: as(token) },
     { method: 'GET', url: `/v1/units?q=1&api_key=${token}`, headers: as(token) },
     { method: 'POST', url: '/v1/principals', headers: as(token), payload: { name: 'x', kind: 'user', token } },
-    { method: 'PATCH', url: `/v1/principals/${principal.id}`, headers: as(token), payload: { name: `a\u0000${token}` } },
+    {
+      method: 'PATCH',
+      url: `/v1/principals/${principal.id}`,
+      headers: as(token),
+      payload: { name: `a\u0000${token}` },
+    },
     { method: 'GET', url: `/v1/nowhere/${token}`, headers: as(token) },
   ] as InjectOptions[]
   for (const r of requests) {
@@ -70,24 +97,55 @@ t.test('tokens and secrets never reach the logs (in-process, trace level)', asyn
   secrets.add(forged).add(garbage)
   const doc = app.swagger() as { paths: Record<string, Record<string, unknown>> }
   if (doc.paths['/v1/webhooks']?.post) {
-    const hook = await send({ method: 'POST', url: '/v1/webhooks', headers: as(token), payload: { url: 'http://127.0.0.1:9/hook' } })
+    const hook = await send({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: as(token),
+      payload: { url: 'http://127.0.0.1:9/hook' },
+    })
     t.equal(hook.statusCode, 201, `a webhook subscription, its signing secret shown once: ${hook.body.slice(0, 120)}`)
-    t.ok([...secrets].some((s) => s.startsWith('whsec_')), 'the signing secret is one of the secrets looked for')
+    t.ok(
+      [...secrets].some((s) => s.startsWith('whsec_')),
+      'the signing secret is one of the secrets looked for',
+    )
   }
-  const tokenId = (await send({ method: 'GET', url: `/v1/principals/${principal.id}/tokens`, headers: as(bootstrap) })).json().items[0].id
+  const tokenId = (
+    await send({ method: 'GET', url: `/v1/principals/${principal.id}/tokens`, headers: as(bootstrap) })
+  ).json().items[0].id
   await send({ method: 'DELETE', url: `/v1/tokens/${tokenId}`, headers: as(bootstrap) })
-  t.equal((await send({ method: 'GET', url: '/v1/me', headers: as(token) })).statusCode, 401, 'a revoked token is refused (and that is logged)')
+  t.equal(
+    (await send({ method: 'GET', url: '/v1/me', headers: as(token) })).statusCode,
+    401,
+    'a revoked token is refused (and that is logged)',
+  )
 
   const lines = logs.map((l) => JSON.stringify(l))
   t.ok(lines.length > 20, `${lines.length} log lines captured`)
   const incoming = logs.filter((l) => (l.req as { url?: string } | undefined)?.url === '/v1/me')
   t.ok(incoming.length > 3, 'requests are logged with their headers…')
-  t.ok(incoming.every((l) => (l.req as { headers: Record<string, unknown> }).headers.authorization === '[redacted]' || !(l.req as { headers: Record<string, unknown> }).headers.authorization), '…with Authorization redacted')
-  t.ok(logs.some((l) => l.msg === 'bootstrap admin token' && l.outcome === 'created'), 'the bootstrap is logged, without its token')
-  t.ok(logs.some((l) => String((l.req as { url?: string } | undefined)?.url ?? '').includes('access_token=[redacted]')), 'a token in the query string is redacted from the logged URL')
+  t.ok(
+    incoming.every(
+      (l) =>
+        (l.req as { headers: Record<string, unknown> }).headers.authorization === '[redacted]' ||
+        !(l.req as { headers: Record<string, unknown> }).headers.authorization,
+    ),
+    '…with Authorization redacted',
+  )
+  t.ok(
+    logs.some((l) => l.msg === 'bootstrap admin token' && l.outcome === 'created'),
+    'the bootstrap is logged, without its token',
+  )
+  t.ok(
+    logs.some((l) => String((l.req as { url?: string } | undefined)?.url ?? '').includes('access_token=[redacted]')),
+    'a token in the query string is redacted from the logged URL',
+  )
   for (const secret of secrets) {
     const leaks = lines.filter((line) => line.includes(secret) || line.includes(secretPart(secret)))
-    t.same(leaks.map((l) => l.slice(0, 200)), [], `secret …${secret.slice(-6)} (${secret.length} chars) is in no log line`)
+    t.same(
+      leaks.map((l) => l.slice(0, 200)),
+      [],
+      `secret …${secret.slice(-6)} (${secret.length} chars) is in no log line`,
+    )
   }
   t.ok(secrets.size >= 5, `${secrets.size} secrets looked for`)
 })
@@ -95,14 +153,21 @@ t.test('tokens and secrets never reach the logs (in-process, trace level)', asyn
 t.test('a failed query logs its SQL, never its bound values', async (t) => {
   const secret = `zit_12345678_${randomBytes(32).toString('base64url')}`
   const cause = Object.assign(new Error('invalid byte sequence'), { code: '22021' })
-  const err = Object.assign(new Error(`Failed query: update "principals" set "name" = $1\nparams: ${secret},abc`), { params: [secret, 'abc'], query: 'update "principals" set "name" = $1', cause })
+  const err = Object.assign(new Error(`Failed query: update "principals" set "name" = $1\nparams: ${secret},abc`), {
+    params: [secret, 'abc'],
+    query: 'update "principals" set "name" = $1',
+    cause,
+  })
   const wrapped = new Error('outer', { cause: err })
   for (const e of [err, wrapped]) {
     const out = JSON.stringify(serializeError(e))
     t.notOk(out.includes(secret), 'no bound value')
     t.ok(out.includes('update \\"principals\\"') || e === wrapped, 'the SQL is kept')
   }
-  t.equal(redactUrl('/v1/me?access_token=abc&limit=5&X-Signature=zz'), '/v1/me?access_token=[redacted]&limit=5&X-Signature=[redacted]')
+  t.equal(
+    redactUrl('/v1/me?access_token=abc&limit=5&X-Signature=zz'),
+    '/v1/me?access_token=[redacted]&limit=5&X-Signature=[redacted]',
+  )
   t.equal(redactUrl('/v1/units?q=token'), '/v1/units?q=token', 'only values of secret-named parameters')
   t.equal(redactUrl(`/v1/x/${secret}/y`), '/v1/x/zit_[redacted]/y', 'a token in the path')
 })

@@ -16,11 +16,21 @@ import { createTestDatabase } from '../helpers/database.js'
 const secretPart = (token: string) => token.slice(-20)
 
 /** Starts the real server (tsx src/server.ts), returns its output once it exits. */
-function runServer(env: Record<string, string>, act: (baseUrl: string) => Promise<void>): Promise<{ code: number | null; output: string }> {
+function runServer(
+  env: Record<string, string>,
+  act: (baseUrl: string) => Promise<void>,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: projectRoot(),
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'trace', WEBHOOK_WORKER: 'false', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'trace',
+        WEBHOOK_WORKER: 'false',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
@@ -71,13 +81,23 @@ t.test('the running server logs neither the bootstrap token nor the database pas
   })
   t.equal(run.code, 0, 'SIGTERM: a clean exit')
   t.match(run.output, /bootstrap admin token/, 'the output was captured')
-  for (const secret of [bootstrap, dbPassword, forged]) t.notOk(run.output.includes(secret) || run.output.includes(secretPart(secret)), `…${secret.slice(-6)} is not in the output`)
+  for (const secret of [bootstrap, dbPassword, forged])
+    t.notOk(
+      run.output.includes(secret) || run.output.includes(secretPart(secret)),
+      `…${secret.slice(-6)} is not in the output`,
+    )
 
   // A database that cannot be reached, and a malformed URL: the password is not echoed either.
-  const unreachable = await runServer({ DATA_DIR: dataDir, DATABASE_URL: `postgres://zi:${dbPassword}@127.0.0.1:1/zi` }, async () => {})
+  const unreachable = await runServer(
+    { DATA_DIR: dataDir, DATABASE_URL: `postgres://zi:${dbPassword}@127.0.0.1:1/zi` },
+    async () => {},
+  )
   t.not(unreachable.code, 0, 'start-up fails without the database')
   t.notOk(unreachable.output.includes(dbPassword), 'the failure does not print the password')
-  const malformed = await runServer({ DATA_DIR: dataDir, DATABASE_URL: `mysql://zi:${dbPassword}@127.0.0.1/zi` }, async () => {})
+  const malformed = await runServer(
+    { DATA_DIR: dataDir, DATABASE_URL: `mysql://zi:${dbPassword}@127.0.0.1/zi` },
+    async () => {},
+  )
   t.equal(malformed.code, 78, 'a bad DATABASE_URL stops start-up with EX_CONFIG')
   t.match(malformed.output, /DATABASE_URL/)
   t.notOk(malformed.output.includes(dbPassword), 'the message names the variable, not its value')

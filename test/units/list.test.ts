@@ -67,34 +67,64 @@ t.test('listing units', async (t) => {
     const ids = rows.map((r) => r.id)
     t.equal(new Set(ids).size, ids.length, 'no row twice')
     for (const row of before) t.ok(ids.includes(row.id), `existing row ${row.name} seen`)
-    t.ok(
-      inserted.filter((id) => ids.includes(id)).length > 0,
-      'rows inserted after the cursor are picked up',
-    )
+    t.ok(inserted.filter((id) => ids.includes(id)).length > 0, 'rows inserted after the cursor are picked up')
   })
 
   t.test('filters', async (t) => {
     const opds = (await app.inject({ method: 'GET', url: '/v1/units?kind=opd', headers: admin })).json().items
     t.same(opds.map((u: UnitItem) => u.id).sort(), [tree.opdA.id, tree.opdB.id].sort())
-    const children = (await app.inject({ method: 'GET', url: `/v1/units?parent_id=${tree.opdB.id}&q=smp`, headers: admin })).json().items
-    t.same(children.map((u: UnitItem) => u.name).sort(), ['SMP Negeri 1', 'SMP Negeri 2'], 'q is case-insensitive on name')
-    const byCode = (await app.inject({ method: 'GET', url: `/v1/units?q=${encodeURIComponent(tree.a1.code)}`, headers: admin })).json().items
-    t.same(byCode.map((u: UnitItem) => u.id), [tree.a1.id], 'q matches codes')
+    const children = (
+      await app.inject({ method: 'GET', url: `/v1/units?parent_id=${tree.opdB.id}&q=smp`, headers: admin })
+    ).json().items
+    t.same(
+      children.map((u: UnitItem) => u.name).sort(),
+      ['SMP Negeri 1', 'SMP Negeri 2'],
+      'q is case-insensitive on name',
+    )
+    const byCode = (
+      await app.inject({ method: 'GET', url: `/v1/units?q=${encodeURIComponent(tree.a1.code)}`, headers: admin })
+    ).json().items
+    t.same(
+      byCode.map((u: UnitItem) => u.id),
+      [tree.a1.id],
+      'q matches codes',
+    )
     const wildcard = (await app.inject({ method: 'GET', url: '/v1/units?q=%25', headers: admin })).json().items
     t.same(wildcard, [], 'a % in q is a literal, not a wildcard')
 
     await app.inject({ method: 'POST', url: `/v1/units/${tree.b2.id}/archive`, headers: admin })
     const archived = (await app.inject({ method: 'GET', url: '/v1/units?active=false', headers: admin })).json().items
-    t.same(archived.map((u: UnitItem) => u.id), [tree.b2.id])
-    const active = (await app.inject({ method: 'GET', url: `/v1/units?active=true&parent_id=${tree.opdB.id}&q=smp`, headers: admin })).json().items
-    t.same(active.map((u: UnitItem) => u.id), [tree.b1.id])
+    t.same(
+      archived.map((u: UnitItem) => u.id),
+      [tree.b2.id],
+    )
+    const active = (
+      await app.inject({ method: 'GET', url: `/v1/units?active=true&parent_id=${tree.opdB.id}&q=smp`, headers: admin })
+    ).json().items
+    t.same(
+      active.map((u: UnitItem) => u.id),
+      [tree.b1.id],
+    )
 
     const mark = new Date().toISOString()
     await app.inject({ method: 'PATCH', url: `/v1/units/${tree.a2.id}`, headers: admin, payload: { afirmasi: true } })
-    const changed = (await app.inject({ method: 'GET', url: `/v1/units?sort=updated_at&updated_since=${encodeURIComponent(mark)}`, headers: admin })).json().items
-    t.same(changed.map((u: UnitItem) => u.id), [tree.a2.id], 'updated_since returns what changed since')
+    const changed = (
+      await app.inject({
+        method: 'GET',
+        url: `/v1/units?sort=updated_at&updated_since=${encodeURIComponent(mark)}`,
+        headers: admin,
+      })
+    ).json().items
+    t.same(
+      changed.map((u: UnitItem) => u.id),
+      [tree.a2.id],
+      'updated_since returns what changed since',
+    )
     const afirmasi = (await app.inject({ method: 'GET', url: '/v1/units?afirmasi=true', headers: admin })).json().items
-    t.same(afirmasi.map((u: UnitItem) => u.id), [tree.a2.id])
+    t.same(
+      afirmasi.map((u: UnitItem) => u.id),
+      [tree.a2.id],
+    )
   })
 
   t.test('bad list queries are 400 naming the parameter', async (t) => {
@@ -107,7 +137,11 @@ t.test('listing units', async (t) => {
     const unknown = await app.inject({ method: 'GET', url: '/v1/units?level=2', headers: admin })
     t.equal(unknown.statusCode, 400)
     const first = await app.inject({ method: 'GET', url: '/v1/units?limit=2&sort=name', headers: admin })
-    const replay = await app.inject({ method: 'GET', url: `/v1/units?limit=2&sort=code&cursor=${first.json().next_cursor}`, headers: admin })
+    const replay = await app.inject({
+      method: 'GET',
+      url: `/v1/units?limit=2&sort=code&cursor=${first.json().next_cursor}`,
+      headers: admin,
+    })
     t.equal(replay.statusCode, 400)
     t.equal(replay.json().code, 'invalid_cursor', 'a cursor is bound to its sort')
     const junk = await app.inject({ method: 'GET', url: '/v1/units?cursor=bm90LWpzb24', headers: admin })

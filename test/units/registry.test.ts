@@ -10,7 +10,8 @@ t.test('unit registry', async (t) => {
   const { app } = ctx
   const admin = bearer(await createToken(ctx, 'admin'))
 
-  const post = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/v1/units', headers: admin, payload })
+  const post = (payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: '/v1/units', headers: admin, payload })
   const patch = (id: string, payload: Record<string, unknown>, headers: Record<string, string> = {}) =>
     app.inject({ method: 'PATCH', url: `/v1/units/${id}`, headers: { ...admin, ...headers }, payload })
   const created = async (payload: Record<string, unknown>) => {
@@ -20,8 +21,21 @@ t.test('unit registry', async (t) => {
   }
 
   const pemda = await created({ code: '3201', name: 'Pemerintah Kabupaten Bogor', kind: 'instansi' })
-  const dinkes = await created({ code: '1.02.01', name: 'Dinas Kesehatan', kind: 'opd', parent_id: pemda.id, external_ids: { portalrb: 'OPD-77' } })
-  const puskesmas = await created({ code: '1.02.01.01', name: 'Puskesmas Cibinong', kind: 'unit', parent_id: dinkes.id, afirmasi: true, valid_from: '2024-01-01' })
+  const dinkes = await created({
+    code: '1.02.01',
+    name: 'Dinas Kesehatan',
+    kind: 'opd',
+    parent_id: pemda.id,
+    external_ids: { portalrb: 'OPD-77' },
+  })
+  const puskesmas = await created({
+    code: '1.02.01.01',
+    name: 'Puskesmas Cibinong',
+    kind: 'unit',
+    parent_id: dinkes.id,
+    afirmasi: true,
+    valid_from: '2024-01-01',
+  })
 
   t.test('create returns the unit with location, etag and the fields as sent', async (t) => {
     const res = await post({ code: '1.02.01.02', name: '  Puskesmas Citeureup ', kind: 'unit', parent_id: dinkes.id })
@@ -29,24 +43,85 @@ t.test('unit registry', async (t) => {
     const body = res.json()
     t.equal(res.headers.location, `/v1/units/${body.id}`)
     t.equal(res.headers.etag, '"1"')
-    t.match(body, { code: '1.02.01.02', name: 'Puskesmas Citeureup', kind: 'unit', parent_id: dinkes.id, instansi_id: pemda.id, afirmasi: false, depth: 2, archived_at: null, version: 1, external_ids: {} })
+    t.match(body, {
+      code: '1.02.01.02',
+      name: 'Puskesmas Citeureup',
+      kind: 'unit',
+      parent_id: dinkes.id,
+      instansi_id: pemda.id,
+      afirmasi: false,
+      depth: 2,
+      archived_at: null,
+      version: 1,
+      external_ids: {},
+    })
     const read = await app.inject({ method: 'GET', url: `/v1/units/${puskesmas.id}`, headers: admin })
     t.equal(read.statusCode, 200)
     t.match(read.json(), { afirmasi: true, valid_from: '2024-01-01', valid_to: null, depth: 2 })
-    t.same((await app.inject({ method: 'GET', url: `/v1/units/${dinkes.id}`, headers: admin })).json().external_ids, { portalrb: 'OPD-77' })
+    t.same((await app.inject({ method: 'GET', url: `/v1/units/${dinkes.id}`, headers: admin })).json().external_ids, {
+      portalrb: 'OPD-77',
+    })
     t.equal(pemda.instansi_id, pemda.id, 'an instansi is its own instansi')
   })
 
   t.test('rules each answer their own code and change nothing', async (t) => {
     const before = (await app.db.select().from(units)).length
     const cases: [string, Record<string, unknown>, number, string, string][] = [
-      ['duplicate code', { code: '1.02.01', name: 'Dinas Lain', kind: 'opd', parent_id: pemda.id }, 409, 'unit_code_taken', '/body/code'],
-      ['missing parent', { code: 'X1', name: 'X', kind: 'opd', parent_id: '00000000-0000-4000-8000-000000000000' }, 422, 'parent_not_found', '/body/parent_id'],
-      ['OPD under a unit kerja', { code: 'X2', name: 'X', kind: 'opd', parent_id: puskesmas.id }, 422, 'kind_parent_mismatch', '/body/parent_id'],
-      ['unit kerja without parent', { code: 'X3', name: 'X', kind: 'unit' }, 422, 'kind_parent_mismatch', '/body/parent_id'],
-      ['instansi under an OPD', { code: 'X4', name: 'X', kind: 'instansi', parent_id: dinkes.id }, 422, 'kind_parent_mismatch', '/body/parent_id'],
-      ['validity reversed', { code: 'X5', name: 'X', kind: 'unit', parent_id: dinkes.id, valid_from: '2025-02-01', valid_to: '2025-01-01' }, 422, 'invalid_validity', '/body/valid_to'],
-      ['unknown predecessor', { code: 'X6', name: 'X', kind: 'unit', parent_id: dinkes.id, predecessor_id: '00000000-0000-4000-8000-000000000000' }, 422, 'predecessor_not_found', '/body/predecessor_id'],
+      [
+        'duplicate code',
+        { code: '1.02.01', name: 'Dinas Lain', kind: 'opd', parent_id: pemda.id },
+        409,
+        'unit_code_taken',
+        '/body/code',
+      ],
+      [
+        'missing parent',
+        { code: 'X1', name: 'X', kind: 'opd', parent_id: '00000000-0000-4000-8000-000000000000' },
+        422,
+        'parent_not_found',
+        '/body/parent_id',
+      ],
+      [
+        'OPD under a unit kerja',
+        { code: 'X2', name: 'X', kind: 'opd', parent_id: puskesmas.id },
+        422,
+        'kind_parent_mismatch',
+        '/body/parent_id',
+      ],
+      [
+        'unit kerja without parent',
+        { code: 'X3', name: 'X', kind: 'unit' },
+        422,
+        'kind_parent_mismatch',
+        '/body/parent_id',
+      ],
+      [
+        'instansi under an OPD',
+        { code: 'X4', name: 'X', kind: 'instansi', parent_id: dinkes.id },
+        422,
+        'kind_parent_mismatch',
+        '/body/parent_id',
+      ],
+      [
+        'validity reversed',
+        { code: 'X5', name: 'X', kind: 'unit', parent_id: dinkes.id, valid_from: '2025-02-01', valid_to: '2025-01-01' },
+        422,
+        'invalid_validity',
+        '/body/valid_to',
+      ],
+      [
+        'unknown predecessor',
+        {
+          code: 'X6',
+          name: 'X',
+          kind: 'unit',
+          parent_id: dinkes.id,
+          predecessor_id: '00000000-0000-4000-8000-000000000000',
+        },
+        422,
+        'predecessor_not_found',
+        '/body/predecessor_id',
+      ],
     ]
     for (const [label, payload, status, code, pointer] of cases) {
       const res = await post(payload)
@@ -82,7 +157,11 @@ t.test('unit registry', async (t) => {
   t.test('PATCH with If-Match: the lost update is refused, external ids merge', async (t) => {
     const read = await app.inject({ method: 'GET', url: `/v1/units/${dinkes.id}`, headers: admin })
     const etag = read.headers.etag as string
-    const first = await patch(dinkes.id, { name: 'Dinas Kesehatan Kab. Bogor', external_ids: { sipd: '1.02', portalrb: null } }, { 'if-match': etag })
+    const first = await patch(
+      dinkes.id,
+      { name: 'Dinas Kesehatan Kab. Bogor', external_ids: { sipd: '1.02', portalrb: null } },
+      { 'if-match': etag },
+    )
     t.equal(first.statusCode, 200)
     t.equal(first.json().name, 'Dinas Kesehatan Kab. Bogor')
     t.same(first.json().external_ids, { sipd: '1.02' }, 'merge patch: null removes, new keys are added')
@@ -93,7 +172,11 @@ t.test('unit registry', async (t) => {
     t.equal(stale.json().code, 'precondition_failed')
     const now = await app.inject({ method: 'GET', url: `/v1/units/${dinkes.id}`, headers: admin })
     t.equal(now.json().name, 'Dinas Kesehatan Kab. Bogor', 'the stale write changed nothing')
-    const notModified = await app.inject({ method: 'GET', url: `/v1/units/${dinkes.id}`, headers: { ...admin, 'if-none-match': now.headers.etag as string } })
+    const notModified = await app.inject({
+      method: 'GET',
+      url: `/v1/units/${dinkes.id}`,
+      headers: { ...admin, 'if-none-match': now.headers.etag as string },
+    })
     t.equal(notModified.statusCode, 304)
     t.equal(notModified.body, '')
     const dupCode = await patch(dinkes.id, { code: '3201' })
@@ -163,11 +246,18 @@ t.test('unit registry', async (t) => {
     const unarchiveChild = await app.inject({ method: 'POST', url: `/v1/units/${child.id}/unarchive`, headers: admin })
     t.equal(unarchiveChild.statusCode, 422, 'a child cannot come back under an archived parent')
     t.equal(unarchiveChild.json().code, 'parent_archived')
-    t.equal((await app.inject({ method: 'POST', url: `/v1/units/${opd.id}/unarchive`, headers: admin })).json().archived_at, null)
+    t.equal(
+      (await app.inject({ method: 'POST', url: `/v1/units/${opd.id}/unarchive`, headers: admin })).json().archived_at,
+      null,
+    )
 
     const treeDefault = await app.inject({ method: 'GET', url: `/v1/units/${opd.id}/tree`, headers: admin })
     t.equal(treeDefault.json().count, 1, 'archived children are left out by default')
-    const treeAll = await app.inject({ method: 'GET', url: `/v1/units/${opd.id}/tree?include_archived=true`, headers: admin })
+    const treeAll = await app.inject({
+      method: 'GET',
+      url: `/v1/units/${opd.id}/tree?include_archived=true`,
+      headers: admin,
+    })
     t.equal(treeAll.json().count, 2)
 
     const referenced = await app.inject({ method: 'DELETE', url: `/v1/units/${opd.id}`, headers: admin })
@@ -192,12 +282,25 @@ t.test('unit registry', async (t) => {
   t.test('reads are open to every role in scope, writes to admins only', async (t) => {
     const operator = bearer(await createToken(ctx, 'unit_operator', { unitIds: [puskesmas.id] }))
     t.equal((await app.inject({ method: 'GET', url: `/v1/units/${puskesmas.id}`, headers: operator })).statusCode, 200)
-    t.equal((await app.inject({ method: 'GET', url: `/v1/units/${pemda.id}`, headers: operator })).statusCode, 404, 'outside the scope looks missing')
-    const write = await app.inject({ method: 'PATCH', url: `/v1/units/${puskesmas.id}`, headers: operator, payload: { name: 'Mine now' } })
+    t.equal(
+      (await app.inject({ method: 'GET', url: `/v1/units/${pemda.id}`, headers: operator })).statusCode,
+      404,
+      'outside the scope looks missing',
+    )
+    const write = await app.inject({
+      method: 'PATCH',
+      url: `/v1/units/${puskesmas.id}`,
+      headers: operator,
+      payload: { name: 'Mine now' },
+    })
     t.equal(write.statusCode, 403)
     t.equal(write.json().code, 'forbidden_role')
     const list = await app.inject({ method: 'GET', url: '/v1/units?limit=500', headers: operator })
-    t.same(list.json().items.map((u: { id: string }) => u.id), [puskesmas.id], 'a list holds only units in scope')
+    t.same(
+      list.json().items.map((u: { id: string }) => u.id),
+      [puskesmas.id],
+      'a list holds only units in scope',
+    )
     const tree = await app.inject({ method: 'GET', url: `/v1/units/${pemda.id}/tree`, headers: operator })
     t.equal(tree.statusCode, 404)
   })

@@ -1,12 +1,26 @@
 import t from 'tap'
-import { checkKindUnderParent, checkNoCycle, checkValidity, childPath, depthOf, mergeExternalIds } from '../../src/modules/units/rules.js'
+import {
+  checkKindUnderParent,
+  checkNoCycle,
+  checkValidity,
+  childPath,
+  depthOf,
+  mergeExternalIds,
+} from '../../src/modules/units/rules.js'
 
 t.test('kind under parent', async (t) => {
   t.equal(checkKindUnderParent('instansi', null), null)
   t.equal(checkKindUnderParent('opd', 'instansi'), null)
   t.equal(checkKindUnderParent('unit', 'opd'), null)
   t.equal(checkKindUnderParent('unit', 'unit'), null, 'a sekolah may sit under a UPT')
-  for (const [kind, parent] of [['instansi', 'instansi'], ['opd', 'unit'], ['opd', 'opd'], ['opd', null], ['unit', 'instansi'], ['unit', null]] as const) {
+  for (const [kind, parent] of [
+    ['instansi', 'instansi'],
+    ['opd', 'unit'],
+    ['opd', 'opd'],
+    ['opd', null],
+    ['unit', 'instansi'],
+    ['unit', null],
+  ] as const) {
     t.equal(checkKindUnderParent(kind, parent)?.code, 'kind_parent_mismatch', `${kind} under ${parent}`)
   }
 })

@@ -15,16 +15,44 @@ import {
 t.test('the Standard Webhooks signature matches the published test vector', async (t) => {
   // The example of the Standard Webhooks / Svix reference libraries (not computed by this code).
   t.equal(
-    signatureHeader('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}'),
+    signatureHeader(
+      'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      1614265330,
+      '{"test": 2432232314}',
+    ),
     'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
   )
 })
 
 t.test('public and non-public addresses', async (t) => {
-  for (const a of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700::1111', '2001:4860:4860::8888']) t.ok(isPublicAddress(a), `${a} is public`)
+  for (const a of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '2606:4700::1111', '2001:4860:4860::8888'])
+    t.ok(isPublicAddress(a), `${a} is public`)
   for (const a of [
-    '127.0.0.1', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '192.0.2.1', '198.18.0.1',
-    '::', '::1', 'fe80::1', 'fd12:3456::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:8.8.8.8', '::ffff:808:808', '64:ff9b::a00:1', '2002:a00:1::1', '2001:db8::1', 'not an address',
+    '127.0.0.1',
+    '10.0.0.1',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '192.0.2.1',
+    '198.18.0.1',
+    '::',
+    '::1',
+    'fe80::1',
+    'fd12:3456::1',
+    'ff02::1',
+    '::ffff:127.0.0.1',
+    '::ffff:8.8.8.8',
+    '::ffff:808:808',
+    '64:ff9b::a00:1',
+    '2002:a00:1::1',
+    '2001:db8::1',
+    'not an address',
   ]) {
     t.notOk(isPublicAddress(a), `${a} is refused`)
   }
@@ -50,7 +78,10 @@ t.test('the sealed secret', async (t) => {
   t.equal(openSecret(key, sealed, 'sub-1'), 'whsec_abc')
   t.not(sealSecret(key, 'whsec_abc', 'sub-1'), sealed, 'a fresh IV each time')
   t.throws(() => openSecret(key, sealed, 'sub-2'), 'bound to its subscription')
-  t.throws(() => openSecret(parseSecretKey(randomBytes(32).toString('base64')), sealed, 'sub-1'), 'another key cannot open it')
+  t.throws(
+    () => openSecret(parseSecretKey(randomBytes(32).toString('base64')), sealed, 'sub-1'),
+    'another key cannot open it',
+  )
   t.throws(() => parseSecretKey(randomBytes(16).toString('base64')), /32 bytes/)
   t.equal(parseSecretKey(randomBytes(32).toString('base64url')).length, 32, 'base64url works too')
 })

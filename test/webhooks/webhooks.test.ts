@@ -49,7 +49,9 @@ async function receiver(t: Test, script: Record<string, number[]>, hold?: { path
 function verify(secret: string, headers: IncomingHttpHeaders, body: string): boolean {
   const id = String(headers['webhook-id'])
   const ts = String(headers['webhook-timestamp'])
-  const expected = createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64')).update(`${id}.${ts}.${body}`).digest()
+  const expected = createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64'))
+    .update(`${id}.${ts}.${body}`)
+    .digest()
   return String(headers['webhook-signature'])
     .split(' ')
     .some((sig) => {
@@ -86,19 +88,31 @@ async function setup(ctx: TestContext) {
   const admin = bearer(await createToken(ctx, 'admin'))
   let n = 0
   const declare = async (unitId = tree.a1.id) => {
-    const res = await ctx.app.inject({ method: 'POST', url: '/v1/declarations', headers: admin, payload: { unit_id: unitId, period_id: (await insertPeriod(ctx, { code: `ZI-W${++n}` })).id, target: 'WBK', declared_on: '2026-01-20' } })
+    const res = await ctx.app.inject({
+      method: 'POST',
+      url: '/v1/declarations',
+      headers: admin,
+      payload: {
+        unit_id: unitId,
+        period_id: (await insertPeriod(ctx, { code: `ZI-W${++n}` })).id,
+        target: 'WBK',
+        declared_on: '2026-01-20',
+      },
+    })
     if (res.statusCode !== 201) throw new Error(res.body)
     return res.json().id as string
   }
-  const subscribe = async (payload: Record<string, unknown>) => ctx.app.inject({ method: 'POST', url: '/v1/webhooks', headers: admin, payload })
-  const log = async (id: string) => (await ctx.app.inject({ method: 'GET', url: `/v1/webhooks/${id}/deliveries`, headers: admin })).json().items as {
-    status: string
-    attempts: number
-    event_type: string
-    id: string
-    last_error: string | null
-    log: { attempt: number; status_code: number | null; error: string | null }[]
-  }[]
+  const subscribe = async (payload: Record<string, unknown>) =>
+    ctx.app.inject({ method: 'POST', url: '/v1/webhooks', headers: admin, payload })
+  const log = async (id: string) =>
+    (await ctx.app.inject({ method: 'GET', url: `/v1/webhooks/${id}/deliveries`, headers: admin })).json().items as {
+      status: string
+      attempts: number
+      event_type: string
+      id: string
+      last_error: string | null
+      log: { attempt: number; status_code: number | null; error: string | null }[]
+    }[]
   return { tree, period, admin, declare, subscribe, log }
 }
 
@@ -118,17 +132,30 @@ t.test('webhooks', async (t) => {
     t.notOk('secret' in read.json(), 'never shown again')
     const [row] = await app.db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, created.id))
     t.notOk(row!.secretCiphertext.includes(created.secret.slice(6)), 'stored encrypted')
-    const audit = await queryRows<{ after: unknown }>(app.db, sql`select after from audit_events where entity_id = ${created.id}`)
+    const audit = await queryRows<{ after: unknown }>(
+      app.db,
+      sql`select after from audit_events where entity_id = ${created.id}`,
+    )
     t.notOk(JSON.stringify(audit).includes(created.secret.slice(6)), 'not in the audit trail either')
     t.notOk(JSON.stringify(ctx.logs).includes(created.secret.slice(6)), 'nor in the logs')
     const viewer = bearer(await createToken(ctx, 'viewer'))
     t.equal((await app.inject({ method: 'GET', url: '/v1/webhooks', headers: viewer })).statusCode, 403)
     const list = await app.inject({ method: 'GET', url: '/v1/webhooks', headers: admin })
     t.ok(list.json().items.some((w: { id: string }) => w.id === created.id))
-    const patched = await app.inject({ method: 'PATCH', url: `/v1/webhooks/${created.id}`, headers: { ...admin, 'if-match': '"1"' }, payload: { active: false } })
+    const patched = await app.inject({
+      method: 'PATCH',
+      url: `/v1/webhooks/${created.id}`,
+      headers: { ...admin, 'if-match': '"1"' },
+      payload: { active: false },
+    })
     t.equal(patched.statusCode, 200)
     t.match(patched.json(), { active: false, version: 2 })
-    const stale = await app.inject({ method: 'PATCH', url: `/v1/webhooks/${created.id}`, headers: { ...admin, 'if-match': '"1"' }, payload: { active: true } })
+    const stale = await app.inject({
+      method: 'PATCH',
+      url: `/v1/webhooks/${created.id}`,
+      headers: { ...admin, 'if-match': '"1"' },
+      payload: { active: true },
+    })
     t.equal(stale.statusCode, 412)
     const gone = await app.inject({ method: 'DELETE', url: `/v1/webhooks/${created.id}`, headers: admin })
     t.equal(gone.statusCode, 204)
@@ -159,10 +186,19 @@ t.test('webhooks', async (t) => {
       t.match(String(hit.headers['webhook-timestamp']), /^\d{10}$/)
       t.equal(hit.headers['content-type'], 'application/json')
     }
-    t.notOk(verify('whsec_' + randomBytes(32).toString('base64'), hits[0]!.headers, hits[0]!.body), 'another secret does not verify')
-    t.notOk(verify(sub.secret, hits[0]!.headers, hits[0]!.body.replace('WBK', 'WBBM')), 'a changed body does not verify')
+    t.notOk(
+      verify('whsec_' + randomBytes(32).toString('base64'), hits[0]!.headers, hits[0]!.body),
+      'another secret does not verify',
+    )
+    t.notOk(
+      verify(sub.secret, hits[0]!.headers, hits[0]!.body.replace('WBK', 'WBBM')),
+      'a changed body does not verify',
+    )
     const payload = JSON.parse(hits[1]!.body)
-    t.match(payload, { type: 'declaration.created', data: { type: 'declaration.created', unit_id: tree.a1.id, subject: { type: 'declaration', id: declarationId } } })
+    t.match(payload, {
+      type: 'declaration.created',
+      data: { type: 'declaration.created', unit_id: tree.a1.id, subject: { type: 'declaration', id: declarationId } },
+    })
     t.equal(hits[0]!.body, hits[1]!.body, 'the same body on every attempt')
   })
 
@@ -178,12 +214,18 @@ t.test('webhooks', async (t) => {
       delivery!.log.map((l) => l.status_code),
       [503, 503, 503],
     )
-    const failed = await app.inject({ method: 'GET', url: `/v1/webhooks/${sub.id}/deliveries?status=failed`, headers: admin })
+    const failed = await app.inject({
+      method: 'GET',
+      url: `/v1/webhooks/${sub.id}/deliveries?status=failed`,
+      headers: admin,
+    })
     t.equal(failed.json().items.length, 1)
   })
 
   t.test('filters: event types and a unit subtree', async (t) => {
-    const sub = (await subscribe({ url: `${rx.base}/a-only`, unit_id: tree.opdA.id, event_types: ['declaration.created'] })).json()
+    const sub = (
+      await subscribe({ url: `${rx.base}/a-only`, unit_id: tree.opdA.id, event_types: ['declaration.created'] })
+    ).json()
     const other = (await subscribe({ url: `${rx.base}/ok`, event_types: ['stage.approved'] })).json()
     await declare(tree.b1.id)
     const inA = await declare(tree.a2.id)
@@ -245,7 +287,11 @@ t.test('webhooks', async (t) => {
       const res = await subscribe({ url })
       t.equal(res.statusCode, 422, url)
       t.equal(res.json().code, 'webhook_url_refused')
-      t.same(res.json().errors[0], { pointer: '/body/url', rule, message: res.json().errors[0].message }, `${url}: ${rule}`)
+      t.same(
+        res.json().errors[0],
+        { pointer: '/body/url', rule, message: res.json().errors[0].message },
+        `${url}: ${rule}`,
+      )
     }
     t.equal((await subscribe({ url: 'https://127.0.0.1:1/hook' })).statusCode, 201, 'the allow-listed host is accepted')
   })
@@ -253,7 +299,10 @@ t.test('webhooks', async (t) => {
   t.test('SSRF guard: checked again before each delivery', async (t) => {
     const sub = (await subscribe({ url: `${rx.base}/ok`, event_types: ['declaration.created'] })).json()
     // as if the host's DNS now answered a private address
-    await app.db.update(webhookSubscriptions).set({ url: 'https://10.9.8.7/hook' }).where(eq(webhookSubscriptions.id, sub.id))
+    await app.db
+      .update(webhookSubscriptions)
+      .set({ url: 'https://10.9.8.7/hook' })
+      .where(eq(webhookSubscriptions.id, sub.id))
     await declare()
     const [delivery] = await until('the refusals', async () => {
       const items = await log(sub.id)
@@ -266,17 +315,40 @@ t.test('webhooks', async (t) => {
   })
 
   t.test('without WEBHOOK_SECRET_KEY subscriptions are refused; loopback without the allow-list too', async (t) => {
-    const bare = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', WEBHOOK_WORKER: 'false' }), database: ctx.db.database, logger: false })
+    const bare = await buildApp({
+      config: loadConfig({ LOG_LEVEL: 'silent', WEBHOOK_WORKER: 'false' }),
+      database: ctx.db.database,
+      logger: false,
+    })
     t.teardown(() => bare.close())
-    const res = await bare.inject({ method: 'POST', url: '/v1/webhooks', headers: admin, payload: { url: `${rx.base}/ok` } })
+    const res = await bare.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: admin,
+      payload: { url: `${rx.base}/ok` },
+    })
     t.equal(res.statusCode, 503)
     t.equal(res.json().code, 'webhooks_not_configured')
-    const strict = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent', WEBHOOK_WORKER: 'false', WEBHOOK_SECRET_KEY: KEY }), database: ctx.db.database, logger: false })
+    const strict = await buildApp({
+      config: loadConfig({ LOG_LEVEL: 'silent', WEBHOOK_WORKER: 'false', WEBHOOK_SECRET_KEY: KEY }),
+      database: ctx.db.database,
+      logger: false,
+    })
     t.teardown(() => strict.close())
-    const loop = await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: admin, payload: { url: 'https://127.0.0.1:8443/hook' } })
+    const loop = await strict.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: admin,
+      payload: { url: 'https://127.0.0.1:8443/hook' },
+    })
     t.equal(loop.statusCode, 422)
     t.equal(loop.json().errors[0].rule, 'address_not_public')
-    const plain = await strict.inject({ method: 'POST', url: '/v1/webhooks', headers: admin, payload: { url: `${rx.base}/ok` } })
+    const plain = await strict.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: admin,
+      payload: { url: `${rx.base}/ok` },
+    })
     t.equal(plain.json().errors[0].rule, 'https_required', 'http only for allow-listed hosts')
   })
 })

@@ -26,22 +26,39 @@ t.test('GET /v1/periods/{id}/answers.csv', async (t) => {
     Q4: '=HYPERLINK("http://evil.example")',
     Q5: '- belum ada',
   }
-  await s.batch(a1, 'self', Object.entries(given).map(([question_code, value]) => ({ question_code, value, ...(notes[question_code] ? { note: notes[question_code] } : {}) })))
+  await s.batch(
+    a1,
+    'self',
+    Object.entries(given).map(([question_code, value]) => ({
+      question_code,
+      value,
+      ...(notes[question_code] ? { note: notes[question_code] } : {}),
+    })),
+  )
   await s.transition(a1, 'self', 'submitted')
   await s.startStage(a1, 'tpi', 'self', evaluatorA)
   await s.batch(a1, 'tpi', [{ question_code: 'Q1', value: 'Tidak', note: 'TPI: SK belum ditandatangani' }], evaluatorA)
   const a2 = await s.open(tree.a2.id)
-  await s.batch(a2, 'self', [{ question_code: 'Q1', value: 'Ya' }, { question_code: 'Q88', value: 4 }])
+  await s.batch(a2, 'self', [
+    { question_code: 'Q1', value: 'Ya' },
+    { question_code: 'Q88', value: 4 },
+  ])
   const b1 = await s.open(tree.b1.id)
   await s.batch(b1, 'self', [{ question_code: 'Q2', value: 'B' }])
   // more stages than one page, so the keyset walk turns pages
   for (let i = 0; i < CSV_PAGE_SIZE + 5; i++) {
-    const unit = await insertUnit(s.ctx, { kind: 'unit', parent: tree.opdB, code: `X${String(i).padStart(2, '0')}`, name: `Sekolah ${i}` })
+    const unit = await insertUnit(s.ctx, {
+      kind: 'unit',
+      parent: tree.opdB,
+      code: `X${String(i).padStart(2, '0')}`,
+      name: `Sekolah ${i}`,
+    })
     await s.open(unit.id)
   }
   const stagesTotal = 3 + 1 + CSV_PAGE_SIZE + 5
 
-  const get = (headers = admin, query = '') => app.inject({ method: 'GET', url: `/v1/periods/${period.id}/answers.csv${query}`, headers })
+  const get = (headers = admin, query = '') =>
+    app.inject({ method: 'GET', url: `/v1/periods/${period.id}/answers.csv${query}`, headers })
   const records = (body: string) => {
     const [header, ...rest] = parseCsv(body)
     return { header, rows: rest }
@@ -51,11 +68,17 @@ t.test('GET /v1/periods/{id}/answers.csv', async (t) => {
     const res = await get()
     t.equal(res.statusCode, 200)
     t.equal(res.headers['content-type'], 'text/csv; charset=utf-8')
-    t.equal(res.headers['content-disposition'], `attachment; filename="${period.code}_answers.csv"; filename*=UTF-8''${period.code}_answers.csv`)
+    t.equal(
+      res.headers['content-disposition'],
+      `attachment; filename="${period.code}_answers.csv"; filename*=UTF-8''${period.code}_answers.csv`,
+    )
     const { header, rows } = records(res.body)
     t.same(header, CSV_HEADERS.answers)
     t.equal(rows.length, stagesTotal * QUESTIONS, `${stagesTotal} stages × ${QUESTIONS} questions`)
-    t.ok(rows.every((r) => r.length === header!.length), 'every record has every field')
+    t.ok(
+      rows.every((r) => r.length === header!.length),
+      'every record has every field',
+    )
     const keys = new Set(rows.map((r) => `${r[3]}|${r[4]}|${r[7]}`))
     t.equal(keys.size, rows.length, 'no record twice (the keyset walk neither repeats nor skips)')
     const order = rows.map((r) => `${r[1]}|${r[3]}`)
@@ -66,12 +89,19 @@ t.test('GET /v1/periods/{id}/answers.csv', async (t) => {
     const converted = new Map(score.explanation!.questions.map((q) => [q.code, q.value]))
     for (const r of a1Self) {
       const [periodCode, unitCode, unitName, , , status, total, code, value, convertedValue, note] = r as string[]
-      if (periodCode !== period.code || unitCode !== tree.a1.code || unitName !== tree.a1.name || status !== 'submitted') t.fail(`lead fields of ${code}: ${r.slice(0, 6).join(',')}`)
+      if (
+        periodCode !== period.code ||
+        unitCode !== tree.a1.code ||
+        unitName !== tree.a1.name ||
+        status !== 'submitted'
+      )
+        t.fail(`lead fields of ${code}: ${r.slice(0, 6).join(',')}`)
       if (Number(total) !== score.total) t.fail(`stage_total ${total} ≠ ${score.total}`)
       const want = given[code!]
       if (value !== (want === undefined ? '' : String(want))) t.fail(`${code}: value ${value}, answered ${want}`)
       const c = converted.get(code!)
-      if (convertedValue !== (c === null || c === undefined ? '' : String(c))) t.fail(`${code}: converted ${convertedValue}, API ${c}`)
+      if (convertedValue !== (c === null || c === undefined ? '' : String(c)))
+        t.fail(`${code}: converted ${convertedValue}, API ${c}`)
       const n = notes[code!]
       const shown = n === undefined ? '' : /^[=+\-@]/.test(n) ? `'${n}` : n
       if (note !== shown) t.fail(`${code}: note ${JSON.stringify(note)}, stored ${JSON.stringify(n)}`)
@@ -111,9 +141,17 @@ t.test('GET /v1/periods/{id}/answers.csv', async (t) => {
 
   t.test('scope and stage visibility', async (t) => {
     const mine = records((await get(operatorA1)).body).rows
-    t.same([...new Set(mine.map((r) => `${r[1]}|${r[4]}`))], [`${tree.a1.code}|self`], 'a unit operator: its unit, and not the TPI’s draft')
+    t.same(
+      [...new Set(mine.map((r) => `${r[1]}|${r[4]}`))],
+      [`${tree.a1.code}|self`],
+      'a unit operator: its unit, and not the TPI’s draft',
+    )
     const evaluator = records((await get(evaluatorA)).body).rows
-    t.same([...new Set(evaluator.map((r) => `${r[1]}|${r[4]}`))].sort(), [`${tree.a1.code}|self`, `${tree.a1.code}|tpi`, `${tree.a2.code}|self`].sort(), 'an evaluator: its OPD’s units, TPI draft included')
+    t.same(
+      [...new Set(evaluator.map((r) => `${r[1]}|${r[4]}`))].sort(),
+      [`${tree.a1.code}|self`, `${tree.a1.code}|tpi`, `${tree.a2.code}|self`].sort(),
+      'an evaluator: its OPD’s units, TPI draft included',
+    )
     t.equal(records((await get(viewer)).body).rows.length, stagesTotal * QUESTIONS, 'a viewer of the whole instansi')
     const outsider = bearer(await createToken(s.ctx, 'unit_operator', { unitIds: [tree.b2.id] }))
     const none = await get(outsider)
@@ -122,7 +160,11 @@ t.test('GET /v1/periods/{id}/answers.csv', async (t) => {
   })
 
   t.test('bad requests', async (t) => {
-    const missing = await app.inject({ method: 'GET', url: '/v1/periods/00000000-0000-4000-8000-000000000001/answers.csv', headers: admin })
+    const missing = await app.inject({
+      method: 'GET',
+      url: '/v1/periods/00000000-0000-4000-8000-000000000001/answers.csv',
+      headers: admin,
+    })
     t.equal(missing.statusCode, 404)
     t.equal(missing.json().code, 'period_not_found')
     const shape = await get(admin, '?shape=wide')
@@ -133,7 +175,14 @@ t.test('GET /v1/periods/{id}/answers.csv', async (t) => {
 
   t.test('read page by page as the client pulls (constant memory)', async (t) => {
     const row = await loadPeriod(app.db, period.id)
-    const principal: Principal = { tokenId: 't', principalId: 'p', name: 'test', role: 'admin', scopeAll: true, scopePaths: [] }
+    const principal: Principal = {
+      tokenId: 't',
+      principalId: 'p',
+      name: 'test',
+      role: 'admin',
+      scopeAll: true,
+      scopePaths: [],
+    }
     // warm the instrument cache so only the export's own queries are counted
     for await (const _chunk of periodCsv(app.db, principal, row, 'totals')) void _chunk
     let selects = 0

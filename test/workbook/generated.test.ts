@@ -2,7 +2,13 @@ import t from 'tap'
 import { parseFormula } from '../../src/modules/instruments/domain/index.js'
 import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
 import { parseEvidenceCell } from '../../src/modules/workbook/evidence-cells.js'
-import { FIRST_ROW, generatedLayout, optionsText, translateFormula, verdictFormulas } from '../../src/modules/workbook/generated.js'
+import {
+  FIRST_ROW,
+  generatedLayout,
+  optionsText,
+  translateFormula,
+  verdictFormulas,
+} from '../../src/modules/workbook/generated.js'
 
 const cellOf = (code: string) => `H${code.replace(/\D/g, '')}`
 
@@ -27,12 +33,29 @@ t.test('the layout of LKE-ZI-2026: every node in order, formulas per combine rul
   t.equal(layout.maxTotal, 100)
   const byCode = new Map(layout.rows.map((r) => [r.node.code, r]))
   const r = (code: string) => byCode.get(code)!.row
-  t.equal(byCode.get('Q1')!.conversionFormula, `IF(H${r('Q1')}="","Blm Diisi",IF(H${r('Q1')}="Ya",1,IF(H${r('Q1')}="Tidak",0,"Tidak valid")))`)
-  t.equal(byCode.get('Q125')!.conversionFormula, `IF(H${r('Q125')}="","Blm Diisi",IF(ISNUMBER(H${r('Q125')}),H${r('Q125')}/4,"Tidak valid"))`, 'a survey index ÷ 4')
-  t.equal(byCode.get('Q125')!.valueFormula, `IF(ISNUMBER(I${r('Q125')}),I${r('Q125')}*D${r('Q125')},I${r('Q125')})`, 'Hasil: × its own weight')
+  t.equal(
+    byCode.get('Q1')!.conversionFormula,
+    `IF(H${r('Q1')}="","Blm Diisi",IF(H${r('Q1')}="Ya",1,IF(H${r('Q1')}="Tidak",0,"Tidak valid")))`,
+  )
+  t.equal(
+    byCode.get('Q125')!.conversionFormula,
+    `IF(H${r('Q125')}="","Blm Diisi",IF(ISNUMBER(H${r('Q125')}),H${r('Q125')}/4,"Tidak valid"))`,
+    'a survey index ÷ 4',
+  )
+  t.equal(
+    byCode.get('Q125')!.valueFormula,
+    `IF(ISNUMBER(I${r('Q125')}),I${r('Q125')}*D${r('Q125')},I${r('Q125')})`,
+    'Hasil: × its own weight',
+  )
   t.equal(byCode.get('N61')!.valueFormula, `SUM(J${r('Q125')},J${r('Q126')})`, 'weighted_sum')
   t.notOk(byCode.get('Q88')!.valueFormula, 'a count input has no Nilai')
-  t.match(byCode.get('R46')!.answerFormula!, new RegExp(`^IF\\(AND\\(ISNUMBER\\(H${r('Q102')}\\),ISNUMBER\\(H${r('Q103')}\\),ISNUMBER\\(H${r('Q104')}\\)\\),MIN\\(1,MAX\\(0,`), 'formulaRequires inputs must be numbers too')
+  t.match(
+    byCode.get('R46')!.answerFormula!,
+    new RegExp(
+      `^IF\\(AND\\(ISNUMBER\\(H${r('Q102')}\\),ISNUMBER\\(H${r('Q103')}\\),ISNUMBER\\(H${r('Q104')}\\)\\),MIN\\(1,MAX\\(0,`,
+    ),
+    'formulaRequires inputs must be numbers too',
+  )
   t.equal(byCode.get('N1')!.valueFormula!.startsWith('SUM('), true)
   t.equal(optionsText(def.nodes.find((n) => n.code === 'R36a')!), 'dihitung: min(1, Q89 / Q88)')
   t.equal(layout.predicates.length, def.predicateRules.length)
@@ -48,7 +71,9 @@ t.test('parseEvidenceCell: links, own download links, file names, refusals', asy
   const id = '0b7c3d4e-1111-4222-8333-444455556666'
   t.same(parseEvidenceCell(''), [])
   t.same(
-    parseEvidenceCell(`https://a.example/x.pdf  http://b.example/y\n\n  Laporan Q1 2026.pdf \r\nhttps://zi.example.go.id/v1/evidence/${id}/content`),
+    parseEvidenceCell(
+      `https://a.example/x.pdf  http://b.example/y\n\n  Laporan Q1 2026.pdf \r\nhttps://zi.example.go.id/v1/evidence/${id}/content`,
+    ),
     [
       { kind: 'link', url: 'https://a.example/x.pdf', text: 'https://a.example/x.pdf' },
       { kind: 'link', url: 'http://b.example/y', text: 'http://b.example/y' },

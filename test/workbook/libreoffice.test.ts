@@ -28,7 +28,15 @@ import { goldenAnswers, loadXlsx, setup } from '../helpers/workbook.js'
 const run = promisify(execFile)
 const map = loadRowMap()
 const TOLERANCE = 1e-9
-const CASES = ['all-best', 'all-worst', 'second-options', 'random-seed-1', 'partial-seed-4', 'ratio-inputs-blank', 'pemda-sample']
+const CASES = [
+  'all-best',
+  'all-worst',
+  'second-options',
+  'random-seed-1',
+  'partial-seed-4',
+  'ratio-inputs-blank',
+  'pemda-sample',
+]
 
 /** The number a cell holds or its formula computed (cell.result: exceljs's `value` drops a result of 0). */
 function numberIn(ws: ExcelJS.Worksheet, address: string): number | null {
@@ -43,7 +51,9 @@ t.setTimeout(600_000)
 
 t.test('LibreOffice recalculating the exported workbook gives the API’s score', async (t) => {
   const soffice = await run('soffice', ['--version']).catch((error: Error) => {
-    throw new Error(`LibreOffice is needed for this test (Debian: apt-get install libreoffice-calc-nogui): ${error.message}`)
+    throw new Error(
+      `LibreOffice is needed for this test (Debian: apt-get install libreoffice-calc-nogui): ${error.message}`,
+    )
   })
   t.match(soffice.stdout, /LibreOffice/, soffice.stdout.trim())
 
@@ -52,13 +62,21 @@ t.test('LibreOffice recalculating the exported workbook gives the API’s score'
   for (const name of CASES) {
     const unit = await insertUnit(s.ctx, { kind: 'unit', parent: s.tree.opdA, name: `Unit ${name}` })
     const url = await s.open(unit.id)
-    await s.batch(url, 'self', Object.entries(goldenAnswers(name)).map(([question_code, value]) => ({ question_code, value })))
+    await s.batch(
+      url,
+      'self',
+      Object.entries(goldenAnswers(name)).map(([question_code, value]) => ({ question_code, value })),
+    )
     exports.push({ name, url, stage: 'self' })
   }
   // a TPI stage that disagrees with the unit on a few answers: the workbook scores the TPI's column
   const tpiUnit = await insertUnit(s.ctx, { kind: 'unit', parent: s.tree.opdA, name: 'Unit TPI' })
   const tpiUrl = await s.open(tpiUnit.id)
-  await s.batch(tpiUrl, 'self', Object.entries(goldenAnswers('random-seed-3')).map(([question_code, value]) => ({ question_code, value })))
+  await s.batch(
+    tpiUrl,
+    'self',
+    Object.entries(goldenAnswers('random-seed-3')).map(([question_code, value]) => ({ question_code, value })),
+  )
   await s.transition(tpiUrl, 'self', 'submitted')
   await s.startStage(tpiUrl, 'tpi', 'self')
   await s.batch(tpiUrl, 'tpi', [
@@ -83,7 +101,17 @@ t.test('LibreOffice recalculating the exported workbook gives the API’s score'
   const outDir = join(dir, 'recalculated')
   await run(
     'soffice',
-    [`-env:UserInstallation=${pathToFileURL(join(dir, 'profile')).href}`, '--headless', '--norestore', '--nologo', '--convert-to', 'xlsx', '--outdir', outDir, ...files],
+    [
+      `-env:UserInstallation=${pathToFileURL(join(dir, 'profile')).href}`,
+      '--headless',
+      '--norestore',
+      '--nologo',
+      '--convert-to',
+      'xlsx',
+      '--outdir',
+      outDir,
+      ...files,
+    ],
     { timeout: 300_000, maxBuffer: 8 * 1024 * 1024 },
   )
 
@@ -99,7 +127,8 @@ t.test('LibreOffice recalculating the exported workbook gives the API’s score'
         const row = map.nodes[node.code]
         if (row === undefined) continue
         const value = numberIn(ws, `L${row}`)
-        if (value === null || Math.abs(value - node.value) > TOLERANCE) t.fail(`${node.code} (L${row}): workbook ${value}, API ${node.value}`)
+        if (value === null || Math.abs(value - node.value) > TOLERANCE)
+          t.fail(`${node.code} (L${row}): workbook ${value}, API ${node.value}`)
         compared++
       }
       t.equal(compared, Object.keys(map.nodes).length, `every node row (${compared}) agrees`)
@@ -108,7 +137,8 @@ t.test('LibreOffice recalculating the exported workbook gives the API’s score'
         if (q.value === null) continue
         const row = map.questions[q.code]!.row
         const value = numberIn(ws, `L${row}`)
-        if (value === null || Math.abs(value - q.value) > TOLERANCE) t.fail(`${q.code} (L${row}): workbook ${value}, API ${q.value}`)
+        if (value === null || Math.abs(value - q.value) > TOLERANCE)
+          t.fail(`${q.code} (L${row}): workbook ${value}, API ${q.value}`)
         questions++
       }
       t.ok(questions > 0, `${questions} question values agree`)

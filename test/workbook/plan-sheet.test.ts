@@ -11,12 +11,20 @@ import { bearer, createToken } from '../helpers/auth.js'
 import { loadXlsx, setup } from '../helpers/workbook.js'
 
 const def = loadSeedInstrument()
-const unit71 = (JSON.parse(readFileSync(new URL('../fixtures/planner/unit-71.json', import.meta.url), 'utf8')) as { answers: Record<string, AnswerValue> }).answers
+const unit71 = (
+  JSON.parse(readFileSync(new URL('../fixtures/planner/unit-71.json', import.meta.url), 'utf8')) as {
+    answers: Record<string, AnswerValue>
+  }
+).answers
 
 t.test('the plan sheet', async (t) => {
   const s = await setup(t)
   const a1 = await s.open(s.tree.a1.id)
-  await s.batch(a1, 'self', Object.entries(unit71).map(([question_code, value]) => ({ question_code, value })))
+  await s.batch(
+    a1,
+    'self',
+    Object.entries(unit71).map(([question_code, value]) => ({ question_code, value })),
+  )
   const expected = planImprovement(def, unit71, 'WBK')
 
   const plain = await s.exportXlsx(a1, 'self')
@@ -25,13 +33,23 @@ t.test('the plan sheet', async (t) => {
   t.equal(planned.statusCode, 200, planned.statusCode === 200 ? 'exported' : planned.body.slice(0, 300))
   const [wbPlain, wbPlan] = await Promise.all([loadXlsx(plain.rawPayload), loadXlsx(planned.rawPayload)])
 
-  t.same(wbPlain.worksheets.map((w) => w.name).concat(PLAN_SHEET), wbPlan.worksheets.map((w) => w.name), 'the plan sheet comes after the official ones')
+  t.same(
+    wbPlain.worksheets.map((w) => w.name).concat(PLAN_SHEET),
+    wbPlan.worksheets.map((w) => w.name),
+    'the plan sheet comes after the official ones',
+  )
   const cells = (ws: NonNullable<ReturnType<typeof wbPlain.getWorksheet>>) => {
     const out: Record<string, unknown> = {}
-    ws.eachRow({ includeEmpty: false }, (row) => row.eachCell({ includeEmpty: false }, (cell) => void (out[cell.address] = cell.formula ? { f: cell.formula } : cell.value)))
+    ws.eachRow({ includeEmpty: false }, (row) =>
+      row.eachCell(
+        { includeEmpty: false },
+        (cell) => void (out[cell.address] = cell.formula ? { f: cell.formula } : cell.value),
+      ),
+    )
     return out
   }
-  for (const ws of wbPlain.worksheets) t.same(cells(wbPlan.getWorksheet(ws.name)!), cells(ws), `sheet ${ws.name} unchanged, formulas included`)
+  for (const ws of wbPlain.worksheets)
+    t.same(cells(wbPlan.getWorksheet(ws.name)!), cells(ws), `sheet ${ws.name} unchanged, formulas included`)
   t.ok(String(wbPlan.getWorksheet('LKE ZI')!.getCell('L208').formula ?? '').length > 0, 'the total is still a formula')
 
   const sheet = wbPlan.getWorksheet(PLAN_SHEET)!
@@ -50,6 +68,13 @@ t.test('the plan sheet', async (t) => {
   t.ok(found, 'the summary names the number of changes')
 
   const operatorB1 = bearer(await createToken(s.ctx, 'unit_operator', { unitIds: [s.tree.b1.id] }))
-  t.equal((await s.app.inject({ method: 'GET', url: `${a1}/stages/self/lke.xlsx?plan=WBK`, headers: operatorB1 })).statusCode, 404, 'scoped like the stage')
-  t.equal((await s.app.inject({ method: 'GET', url: `${a1}/stages/self/lke.xlsx?plan=GOLD`, headers: s.admin })).statusCode, 400)
+  t.equal(
+    (await s.app.inject({ method: 'GET', url: `${a1}/stages/self/lke.xlsx?plan=WBK`, headers: operatorB1 })).statusCode,
+    404,
+    'scoped like the stage',
+  )
+  t.equal(
+    (await s.app.inject({ method: 'GET', url: `${a1}/stages/self/lke.xlsx?plan=GOLD`, headers: s.admin })).statusCode,
+    400,
+  )
 })

@@ -29,10 +29,23 @@ t.test('the official workbook: export, import, round trip', async (t) => {
 
   // a1: a full answer set with notes (one with a comma, quotes and a line break) and evidence
   const a1 = await s.open(tree.a1.id)
-  const link = await app.inject({ method: 'POST', url: '/v1/evidence/links', headers: admin, payload: { unit_id: tree.a1.id, title: 'SK Tim ZI', url: 'https://example.go.id/sk-tim.pdf' } })
-  const link2 = await app.inject({ method: 'POST', url: '/v1/evidence/links', headers: admin, payload: { unit_id: tree.opdA.id, title: 'Renja ZI OPD', url: 'https://example.go.id/renja.pdf' } })
+  const link = await app.inject({
+    method: 'POST',
+    url: '/v1/evidence/links',
+    headers: admin,
+    payload: { unit_id: tree.a1.id, title: 'SK Tim ZI', url: 'https://example.go.id/sk-tim.pdf' },
+  })
+  const link2 = await app.inject({
+    method: 'POST',
+    url: '/v1/evidence/links',
+    headers: admin,
+    payload: { unit_id: tree.opdA.id, title: 'Renja ZI OPD', url: 'https://example.go.id/renja.pdf' },
+  })
   const given = goldenAnswers('random-seed-1')
-  const notes: Record<string, string> = { Q1: 'SK Kepala Dinas No. 12/2026, "Tim ZI"\nditetapkan Januari', Q88: '= jumlah pegawai' }
+  const notes: Record<string, string> = {
+    Q1: 'SK Kepala Dinas No. 12/2026, "Tim ZI"\nditetapkan Januari',
+    Q88: '= jumlah pegawai',
+  }
   await s.batch(
     a1,
     'self',
@@ -40,7 +53,11 @@ t.test('the official workbook: export, import, round trip', async (t) => {
       question_code: code,
       value,
       ...(notes[code] ? { note: notes[code] } : {}),
-      ...(code === 'Q1' ? { evidence_ids: [link.json().id, link2.json().id] } : code === 'Q3' ? { evidence_ids: [link.json().id] } : {}),
+      ...(code === 'Q1'
+        ? { evidence_ids: [link.json().id, link2.json().id] }
+        : code === 'Q3'
+          ? { evidence_ids: [link.json().id] }
+          : {}),
     })),
   )
   // a note on a computed ratio question (its value is the workbook's formula)
@@ -52,53 +69,83 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     // the message is the body only on failure: on success it is the xlsx, binary in the TAP log
     t.equal(res.statusCode, 200, res.statusCode === 200 ? 'exported' : res.body.slice(0, 300))
     t.equal(res.headers['content-type'], XLSX)
-    t.match(res.headers['content-disposition'], /^attachment; filename="LKE-ZI_[A-Za-z0-9._-]+_ZI-[0-9a-f]+_self\.xlsx"/)
+    t.match(
+      res.headers['content-disposition'],
+      /^attachment; filename="LKE-ZI_[A-Za-z0-9._-]+_ZI-[0-9a-f]+_self\.xlsx"/,
+    )
     exported = res.rawPayload
     const wb = await loadXlsx(exported)
     const ws = wb.getWorksheet('LKE ZI')!
-    for (const [code, value] of Object.entries(given)) t.equal(ws.getCell(K(code)).value, value, `${code} in ${K(code)}`)
+    for (const [code, value] of Object.entries(given))
+      t.equal(ws.getCell(K(code)).value, value, `${code} in ${K(code)}`)
     t.equal(ws.getCell(O('Q1')).value, notes.Q1)
     t.equal(ws.getCell(O('R36b')).value, 'dihitung dari jumlah')
     t.equal(ws.getCell(`P${map.questions.Q1!.row}`).value, 'Renja ZI OPD\nSK Tim ZI', 'titles in order')
-    t.equal(ws.getCell(`Q${map.questions.Q1!.row}`).value, 'https://example.go.id/renja.pdf\nhttps://example.go.id/sk-tim.pdf', 'links in the same order')
-    t.same(ws.getCell(`Q${map.questions.Q3!.row}`).value, { text: 'https://example.go.id/sk-tim.pdf', hyperlink: 'https://example.go.id/sk-tim.pdf' }, 'one link is a hyperlink')
+    t.equal(
+      ws.getCell(`Q${map.questions.Q1!.row}`).value,
+      'https://example.go.id/renja.pdf\nhttps://example.go.id/sk-tim.pdf',
+      'links in the same order',
+    )
+    t.same(
+      ws.getCell(`Q${map.questions.Q3!.row}`).value,
+      { text: 'https://example.go.id/sk-tim.pdf', hyperlink: 'https://example.go.id/sk-tim.pdf' },
+      'one link is a hyperlink',
+    )
     t.equal(ws.getCell('K3').value, 'Jawaban Unit (penilaian mandiri)')
     // formulas intact, with no saved values (the spreadsheet computes them)
     const l208 = ws.getCell('L208').value as ExcelJS.CellFormulaValue
     t.equal(l208.formula, 'SUM(L198,L206)')
     t.equal(l208.result, undefined)
-    t.match((ws.getCell(K('R36b')).value as ExcelJS.CellFormulaValue).formula, /K\d+\/K\d+/, 'a ratio keeps its formula')
+    t.match(
+      (ws.getCell(K('R36b')).value as ExcelJS.CellFormulaValue).formula,
+      /K\d+\/K\d+/,
+      'a ratio keeps its formula',
+    )
     t.equal((ws.getCell('L175').value as ExcelJS.CellFormulaValue).formula, 'SUM(L176,L183)', 'the corrected L175')
     t.equal(ws.getCell('J8').value, 'Ya/Tidak', 'the corrected J8')
     t.ok(wb.getWorksheet('Utama') && wb.getWorksheet('Ctt Eval'), 'the hidden sheets are kept')
   })
 
-  t.test('import of the exported file into another unit gives the same answers; into the same stage changes nothing', async (t) => {
-    const a2 = await s.open(tree.a2.id)
-    const res = await s.importXlsx(a2, 'self', exported)
-    t.equal(res.statusCode, 200, res.body)
-    const body = res.json()
-    t.equal(body.read, Object.keys(map.questions).length)
-    const source = await s.answersOf(a1, 'self')
-    const target = await s.answersOf(a2, 'self')
-    const strip = (xs: typeof source.answers) => xs.map((a) => ({ question_code: a.question_code, value: a.value, note: a.note })).sort((x, y) => x.question_code.localeCompare(y.question_code))
-    t.same(strip(target.answers), strip(source.answers), 'values and notes are the same')
-    t.equal(body.changed, source.answers.length)
-    t.equal(target.stage.total, source.stage.total, 'so is the score')
-    // column Q's links: the OPD's Renja link is reused (a parent's item), the other unit's SK link becomes a2's own link item
-    t.equal(body.evidence_created, 1, 'one link item created for a2')
-    const q1 = target.answers.find((a) => a.question_code === 'Q1')!.evidence_ids
-    t.equal(q1.length, 2, 'Q1 gets both links')
-    t.ok(q1.includes(link2.json().id), 'the OPD’s own item is attached, not copied')
-    t.notOk(q1.includes(link.json().id), 'a1’s item is not attached to a2')
-    t.same(target.answers.find((a) => a.question_code === 'Q3')!.evidence_ids, q1.filter((id) => id !== link2.json().id), 'Q3 gets the same new item')
+  t.test(
+    'import of the exported file into another unit gives the same answers; into the same stage changes nothing',
+    async (t) => {
+      const a2 = await s.open(tree.a2.id)
+      const res = await s.importXlsx(a2, 'self', exported)
+      t.equal(res.statusCode, 200, res.body)
+      const body = res.json()
+      t.equal(body.read, Object.keys(map.questions).length)
+      const source = await s.answersOf(a1, 'self')
+      const target = await s.answersOf(a2, 'self')
+      const strip = (xs: typeof source.answers) =>
+        xs
+          .map((a) => ({ question_code: a.question_code, value: a.value, note: a.note }))
+          .sort((x, y) => x.question_code.localeCompare(y.question_code))
+      t.same(strip(target.answers), strip(source.answers), 'values and notes are the same')
+      t.equal(body.changed, source.answers.length)
+      t.equal(target.stage.total, source.stage.total, 'so is the score')
+      // column Q's links: the OPD's Renja link is reused (a parent's item), the other unit's SK link becomes a2's own link item
+      t.equal(body.evidence_created, 1, 'one link item created for a2')
+      const q1 = target.answers.find((a) => a.question_code === 'Q1')!.evidence_ids
+      t.equal(q1.length, 2, 'Q1 gets both links')
+      t.ok(q1.includes(link2.json().id), 'the OPD’s own item is attached, not copied')
+      t.notOk(q1.includes(link.json().id), 'a1’s item is not attached to a2')
+      t.same(
+        target.answers.find((a) => a.question_code === 'Q3')!.evidence_ids,
+        q1.filter((id) => id !== link2.json().id),
+        'Q3 gets the same new item',
+      )
 
-    const again = await s.importXlsx(a1, 'self', exported, operatorA1)
-    t.equal(again.statusCode, 200)
-    t.equal(again.json().changed, 0, 'the file a stage was exported to changes nothing in it')
-    t.same(strip((await s.answersOf(a1, 'self')).answers), strip(source.answers))
-    t.same((await s.answersOf(a1, 'self')).answers.find((a) => a.question_code === 'Q1')!.evidence_ids.length, 2, 'evidence links are kept')
-  })
+      const again = await s.importXlsx(a1, 'self', exported, operatorA1)
+      t.equal(again.statusCode, 200)
+      t.equal(again.json().changed, 0, 'the file a stage was exported to changes nothing in it')
+      t.same(strip((await s.answersOf(a1, 'self')).answers), strip(source.answers))
+      t.same(
+        (await s.answersOf(a1, 'self')).answers.find((a) => a.question_code === 'Q1')!.evidence_ids.length,
+        2,
+        'evidence links are kept',
+      )
+    },
+  )
 
   t.test('an edited file writes only what changed, audited once', async (t) => {
     const wb = await loadXlsx(exported)
@@ -116,17 +163,26 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     t.equal(get('Q2').value, null)
     t.equal(get('Q4').note, 'catatan baru')
     t.equal(get('Q4').value, before.answers.find((a) => a.question_code === 'Q4')!.value)
-    t.equal(get('Q5').version, before.answers.find((a) => a.question_code === 'Q5')!.version, 'an unchanged answer keeps its version')
+    t.equal(
+      get('Q5').version,
+      before.answers.find((a) => a.question_code === 'Q5')!.version,
+      'an unchanged answer keeps its version',
+    )
     const events = await app.db.select().from(auditEvents).where(eq(auditEvents.action, 'answers.workbook_imported'))
     const mine = events.filter((e) => (e.after as { answers: unknown[] }).answers.length === 3)
     t.equal(mine.length, 1, 'one audit event for the import')
-    t.same(
-      (mine[0]!.after as { answers: { question_code: string }[] }).answers.map((a) => a.question_code).sort(),
-      ['Q1', 'Q2', 'Q4'],
-    )
+    t.same((mine[0]!.after as { answers: { question_code: string }[] }).answers.map((a) => a.question_code).sort(), [
+      'Q1',
+      'Q2',
+      'Q4',
+    ])
     const feed = await app.db.select().from(domainEvents).where(eq(domainEvents.type, 'answer.changed'))
     t.ok(
-      feed.some((e) => JSON.stringify((e.data as { question_codes?: string[] }).question_codes?.slice().sort()) === JSON.stringify(['Q1', 'Q2', 'Q4'])),
+      feed.some(
+        (e) =>
+          JSON.stringify((e.data as { question_codes?: string[] }).question_codes?.slice().sort()) ===
+          JSON.stringify(['Q1', 'Q2', 'Q4']),
+      ),
       'the change feed carries the import',
     )
   })
@@ -138,11 +194,20 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     const wb = await loadXlsx(res.rawPayload)
     wb.getWorksheet('LKE ZI')!.getCell(O('Q7')).value = 'dari berkas'
     const file = await saveXlsx(wb)
-    await s.batch(a1, 'self', [{ question_code: 'Q7', note: 'ditulis lewat API sementara itu', value: given.Q7 ?? null }], operatorA1)
+    await s.batch(
+      a1,
+      'self',
+      [{ question_code: 'Q7', note: 'ditulis lewat API sementara itu', value: given.Q7 ?? null }],
+      operatorA1,
+    )
     const stale = await s.importXlsx(a1, 'self', file, { ...operatorA1, 'if-match': etag })
     t.equal(stale.statusCode, 412)
     t.equal(stale.json().code, 'precondition_failed')
-    t.equal((await s.answersOf(a1, 'self')).answers.find((a) => a.question_code === 'Q7')!.note, 'ditulis lewat API sementara itu', 'nothing was written')
+    t.equal(
+      (await s.answersOf(a1, 'self')).answers.find((a) => a.question_code === 'Q7')!.note,
+      'ditulis lewat API sementara itu',
+      'nothing was written',
+    )
     const current = (await s.exportXlsx(a1, 'self', operatorA1)).headers.etag as string
     const fresh = await s.importXlsx(a1, 'self', file, { ...operatorA1, 'if-match': current })
     t.equal(fresh.statusCode, 200, 'with the current ETag it goes through')
@@ -173,7 +238,14 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
     const body = res.json()
     t.equal(body.code, 'workbook_cells_invalid')
-    const cells = body.cells as { sheet: string; cell: string; value: unknown; rule: string; message: string; question_code?: string }[]
+    const cells = body.cells as {
+      sheet: string
+      cell: string
+      value: unknown
+      rule: string
+      message: string
+      question_code?: string
+    }[]
     const find = (cell: string) => cells.find((c) => c.cell === cell)
     const expect: [string, string, unknown][] = [
       [K('Q1'), 'answer_not_allowed', 'Mungkin'],
@@ -206,7 +278,11 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     )
     const after = await s.answersOf(b2, 'self')
     t.equal(after.stage.version, versionBefore, 'the stage did not change')
-    t.same(after.answers.map((a) => [a.question_code, a.value]), [['Q1', 'Ya']], 'nothing was written')
+    t.same(
+      after.answers.map((a) => [a.question_code, a.value]),
+      [['Q1', 'Ya']],
+      'nothing was written',
+    )
   })
 
   t.test('a ratio that would divide by zero is a bad cell, as the batch route says', async (t) => {
@@ -246,7 +322,9 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     t.equal(notXlsx.statusCode, 422)
     t.equal(notXlsx.json().code, 'not_an_lke_workbook')
     const zeros = Buffer.alloc(80 * 1024 * 1024)
-    const bomb = zipOf([{ name: 'xl/worksheets/sheet1.xml', data: zeros, deflated: deflateRawSync(zeros, { level: 9 }) }])
+    const bomb = zipOf([
+      { name: 'xl/worksheets/sheet1.xml', data: zeros, deflated: deflateRawSync(zeros, { level: 9 }) },
+    ])
     t.ok(bomb.length < 200_000, `the bomb is small (${bomb.length} bytes)`)
     const bombed = await s.importXlsx(target, 'self', bomb)
     t.equal(bombed.statusCode, 422)
@@ -254,7 +332,12 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     const huge = await s.importXlsx(target, 'self', randomBytes(5 * 1024 * 1024 + 10))
     t.equal(huge.statusCode, 413)
     t.equal(huge.json().code, 'file_too_large')
-    const json = await app.inject({ method: 'POST', url: `${target}/stages/self/lke.xlsx`, headers: admin, payload: { answers: [] } })
+    const json = await app.inject({
+      method: 'POST',
+      url: `${target}/stages/self/lke.xlsx`,
+      headers: admin,
+      payload: { answers: [] },
+    })
     t.equal(json.statusCode, 415)
     t.equal((await s.answersOf(target, 'self')).answers.length, 0, 'nothing was written')
   })
@@ -285,7 +368,16 @@ t.test('the official workbook: export, import, round trip', async (t) => {
       change(definition)
       const [row] = await app.db
         .insert(instrumentVersions)
-        .values({ code, name: code, year: 2026, status: 'published', definition, digest: code.padEnd(64, '0'), source: 'clone', publishedAt: new Date() })
+        .values({
+          code,
+          name: code,
+          year: 2026,
+          status: 'published',
+          definition,
+          digest: code.padEnd(64, '0'),
+          source: 'clone',
+          publishedAt: new Date(),
+        })
         .returning()
       return row!.id
     }
@@ -299,13 +391,20 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     t.equal(refused.json().code, 'workbook_not_available')
     t.equal((await s.importXlsx(other, 'self', exported)).json().code, 'workbook_not_available')
     const same = await s.open(tree.a1.id, (await insertPeriod(s.ctx, { instrumentVersionId: copy })).id)
-    t.equal((await s.exportXlsx(same, 'self')).statusCode, 200, 'a copy with the same questions, weights and formulas exports')
+    t.equal(
+      (await s.exportXlsx(same, 'self')).statusCode,
+      200,
+      'a copy with the same questions, weights and formulas exports',
+    )
     t.equal((await s.importXlsx(same, 'self', exported)).statusCode, 200, 'and imports')
   })
 
   t.test('windows and locked stages', async (t) => {
     const closed = { opens_at: hoursFromNow(-48), closes_at: hoursFromNow(-24) }
-    const late = await insertPeriod(s.ctx, { instrumentVersionId: s.instrumentVersionId, windows: { self_assessment: closed } })
+    const late = await insertPeriod(s.ctx, {
+      instrumentVersionId: s.instrumentVersionId,
+      windows: { self_assessment: closed },
+    })
     const lateUrl = await s.open(tree.a1.id, late.id)
     const res = await s.importXlsx(lateUrl, 'self', exported)
     t.equal(res.statusCode, 422)
@@ -328,7 +427,11 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     await s.transition(url, 'self', 'submitted')
     await s.startStage(url, 'tpi', 'self', evaluator)
     await s.batch(url, 'tpi', [{ question_code: 'Q2', value: 'B', note: 'bukti kurang' }], evaluator)
-    const hidden = await s.exportXlsx(url, 'tpi', bearer(await createToken(s.ctx, 'unit_operator', { unitIds: [tree.a2.id] })))
+    const hidden = await s.exportXlsx(
+      url,
+      'tpi',
+      bearer(await createToken(s.ctx, 'unit_operator', { unitIds: [tree.a2.id] })),
+    )
     t.equal(hidden.statusCode, 404, 'the unit does not see the TPI’s draft')
     const res = await s.exportXlsx(url, 'tpi', evaluator)
     t.equal(res.statusCode, 200)
@@ -345,7 +448,11 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     ws.getCell(`R${map.questions.Q3!.row}`).value = 'Ya'
     const imported = await s.importXlsx(url, 'tpi', await saveXlsx(ws.workbook), evaluator)
     t.equal(imported.statusCode, 200, imported.body)
-    t.same(imported.json().answers.map((a: { question_code: string }) => a.question_code), ['Q1'], 'only K changed what was written; R is not read')
+    t.same(
+      imported.json().answers.map((a: { question_code: string }) => a.question_code),
+      ['Q1'],
+      'only K changed what was written; R is not read',
+    )
     t.notOk((await s.answersOf(url, 'tpi', evaluator)).answers.some((a) => a.question_code === 'Q3'))
   })
 })

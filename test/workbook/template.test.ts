@@ -41,12 +41,23 @@ t.test('the committed row map is what the template and the seeded instrument giv
   t.equal(map.instrument, def.code)
   t.equal(map.layoutDigest, layoutDigest(def), 'the layout digest of LKE-ZI-2026')
   const ordered = indexTree(def).ordered
-  t.equal(Object.keys(map.nodes).length + Object.keys(map.questions).length, ordered.length, 'every node of the instrument has a row')
+  t.equal(
+    Object.keys(map.nodes).length + Object.keys(map.questions).length,
+    ordered.length,
+    'every node of the instrument has a row',
+  )
   const rows = [...Object.values(map.nodes), ...Object.values(map.questions).map((q) => q.row)]
   t.equal(new Set(rows).size, rows.length, 'no row is used twice')
   t.same(
     map.formulaCells,
-    [...Object.values(map.questions).filter((q) => q.computed).map((q) => q.row), ...matched.sums].sort((a, b) => a - b).map((r) => `K${r}`),
+    [
+      ...Object.values(map.questions)
+        .filter((q) => q.computed)
+        .map((q) => q.row),
+      ...matched.sums,
+    ]
+      .sort((a, b) => a - b)
+      .map((r) => `K${r}`),
     'formula cells: the ratios and the two sums of counts',
   )
   t.same(matched.sums, [178, 185])
@@ -69,7 +80,9 @@ t.test('the template: the Pemda copy with three cells corrected, its entries cle
     'the same sheets, the same visibility',
   )
   const dir = zipEntries(templateBytes())
-  const workbookXml = dir.ok ? unzipEntry(dir.entries.find((e) => e.name === 'xl/workbook.xml')!, 1 << 20).toString('utf8') : ''
+  const workbookXml = dir.ok
+    ? unzipEntry(dir.entries.find((e) => e.name === 'xl/workbook.xml')!, 1 << 20).toString('utf8')
+    : ''
   t.match(workbookXml, /<calcPr [^>]*fullCalcOnLoad="1"/, 'a spreadsheet recalculates on opening')
 
   const ws = template.getWorksheet(map.sheet)!
@@ -78,7 +91,8 @@ t.test('the template: the Pemda copy with three cells corrected, its entries cle
   t.equal(shown(ws.getCell('K185')), '=IF(OR(K186="",K187="",K188=""),"Blm Diisi",K186+K187+K188)')
   t.equal(shown(ws.getCell('L175')), '=SUM(L176,L183)')
   t.equal(shown(os.getCell('K185')), '12', 'the copy in shared/ still has the typed 12')
-  const protection = (w: ExcelJS.Worksheet) => (w as unknown as { sheetProtection?: Record<string, unknown> }).sheetProtection
+  const protection = (w: ExcelJS.Worksheet) =>
+    (w as unknown as { sheetProtection?: Record<string, unknown> }).sheetProtection
   t.ok(protection(ws)?.hashValue, 'the sheet stays protected (K and O unlocked for entries)')
   t.same(protection(ws), protection(os), 'with the Pemda copy’s protection')
 
@@ -92,7 +106,10 @@ t.test('the template: the Pemda copy with three cells corrected, its entries cle
   for (const sheet of original.worksheets) {
     const mine = template.getWorksheet(sheet.name)!
     const addresses = new Set<string>()
-    for (const w of [sheet, mine]) w.eachRow({ includeEmpty: false }, (row) => row.eachCell({ includeEmpty: false }, (cell) => addresses.add(cell.address)))
+    for (const w of [sheet, mine])
+      w.eachRow({ includeEmpty: false }, (row) =>
+        row.eachCell({ includeEmpty: false }, (cell) => addresses.add(cell.address)),
+      )
     for (const address of addresses) {
       const a = shown(sheet.getCell(address))
       const b = shown(mine.getCell(address))
@@ -100,9 +117,11 @@ t.test('the template: the Pemda copy with three cells corrected, its entries cle
         if (b !== '') t.fail(`${address} should be empty in the template, holds ${JSON.stringify(b)}`)
       } else if (sheet.name === map.sheet && changed.has(address)) {
         continue
-      } else if (a !== b) t.fail(`${sheet.name}!${address}: ${JSON.stringify(a)} in the Pemda copy, ${JSON.stringify(b)} in the template`)
+      } else if (a !== b)
+        t.fail(`${sheet.name}!${address}: ${JSON.stringify(a)} in the Pemda copy, ${JSON.stringify(b)} in the template`)
       const cell = mine.getCell(address)
-      if (cell.type === ExcelJS.ValueType.Formula && cell.result !== undefined) t.fail(`${sheet.name}!${address} keeps a saved value`)
+      if (cell.type === ExcelJS.ValueType.Formula && cell.result !== undefined)
+        t.fail(`${sheet.name}!${address} keeps a saved value`)
       compared++
     }
   }
@@ -115,9 +134,19 @@ t.test('the Pemda copy in shared/ maps to the same rows once K185 and J8 are cor
   const original = new ExcelJS.Workbook()
   await original.xlsx.load(readFileSync(SHARED) as unknown as ArrayBuffer)
   const os = original.getWorksheet(map.sheet)!
-  t.throws(() => matchRows(classifyRows(sheetReader(os)), def), /198 node and question rows, LKE-ZI-2026 has 197/, 'uncorrected, the typed K185 looks like one more question')
-  os.getCell('K185').value = { formula: 'IF(OR(K186="",K187="",K188=""),"Blm Diisi",K186+K187+K188)' } as ExcelJS.CellFormulaValue
-  t.throws(() => matchRows(classifyRows(sheetReader(os)), def), /row 8 has J="Ya"/, 'and with K185 a sum, Q1’s row does not match until J8 says Ya/Tidak')
+  t.throws(
+    () => matchRows(classifyRows(sheetReader(os)), def),
+    /198 node and question rows, LKE-ZI-2026 has 197/,
+    'uncorrected, the typed K185 looks like one more question',
+  )
+  os.getCell('K185').value = {
+    formula: 'IF(OR(K186="",K187="",K188=""),"Blm Diisi",K186+K187+K188)',
+  } as ExcelJS.CellFormulaValue
+  t.throws(
+    () => matchRows(classifyRows(sheetReader(os)), def),
+    /row 8 has J="Ya"/,
+    'and with K185 a sum, Q1’s row does not match until J8 says Ya/Tidak',
+  )
   os.getCell('J8').value = 'Ya/Tidak'
   const matched = matchRows(classifyRows(sheetReader(os)), def)
   t.same(matched.nodes, map.nodes)

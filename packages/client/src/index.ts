@@ -63,7 +63,11 @@ export function createZiClient(options: ZiClientOptions): ZiClient {
   return createClient<paths>({
     baseUrl: normaliseBaseUrl(options.baseUrl),
     headers,
-    fetch: resilientFetch(baseFetch, { retries: options.retries ?? 0, maxDelayMs: options.maxRetryDelayMs ?? 30_000, timeoutMs: options.timeoutMs }),
+    fetch: resilientFetch(baseFetch, {
+      retries: options.retries ?? 0,
+      maxDelayMs: options.maxRetryDelayMs ?? 30_000,
+      timeoutMs: options.timeoutMs,
+    }),
   })
 }
 
@@ -103,7 +107,8 @@ function resilientFetch(
       let wait: number
       try {
         const response = await attempt(sent)
-        const retryable = RETRY_STATUSES.has(response.status) || (response.status === 409 && response.headers.has('retry-after'))
+        const retryable =
+          RETRY_STATUSES.has(response.status) || (response.status === 409 && response.headers.has('retry-after'))
         if (last || !retryable) return response
         wait = retryAfterMs(response.headers.get('retry-after')) ?? 500 * 2 ** n
         await response.body?.cancel()

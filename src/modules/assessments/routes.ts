@@ -73,8 +73,22 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const created = await createAssessment(tx, request.principal, request.body)
         const [unit] = await tx.select({ name: units.name }).from(units).where(eq(units.id, created.assessment.unitId))
         const v = await assessmentView(tx, created.assessment, unit?.name ?? '')
-        await recordAudit(tx, request, { action: 'assessment.created', entityType: 'assessment', entityId: v.id, before: null, after: v })
-        await emitEvent(tx, { type: 'assessment.created', unitId: v.unit_id, periodId: v.period_id, assessmentId: v.id, subject: { type: 'assessment', id: v.id }, data: { assessment_id: v.id, stages: v.stages.map((s) => s.kind) }, requestId: request.id })
+        await recordAudit(tx, request, {
+          action: 'assessment.created',
+          entityType: 'assessment',
+          entityId: v.id,
+          before: null,
+          after: v,
+        })
+        await emitEvent(tx, {
+          type: 'assessment.created',
+          unitId: v.unit_id,
+          periodId: v.period_id,
+          assessmentId: v.id,
+          subject: { type: 'assessment', id: v.id },
+          data: { assessment_id: v.id, stages: v.stages.map((s) => s.kind) },
+          requestId: request.id,
+        })
         return v
       })
       return reply.code(201).header('location', `/v1/assessments/${view.id}`).send(view)
@@ -109,14 +123,23 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const page = finishPage(rows, limit, 'id', (r) => ({ value: null, id: r.assessment.id }))
       const link = nextLink(request.url, page.next_cursor)
       if (link) reply.header('link', link)
-      return { items: await Promise.all(page.items.map((r) => assessmentView(app.db, r.assessment, r.unitName))), next_cursor: page.next_cursor }
+      return {
+        items: await Promise.all(page.items.map((r) => assessmentView(app.db, r.assessment, r.unitName))),
+        next_cursor: page.next_cursor,
+      }
     },
   )
 
   app.get(
     '/:id',
     {
-      schema: { tags: TAGS, summary: 'Read an assessment and its stages', operationId: 'getAssessment', params: S.AssessmentParams, response: { 200: Type.Ref('Assessment'), ...problemResponses(400, 401, 403, 404) } },
+      schema: {
+        tags: TAGS,
+        summary: 'Read an assessment and its stages',
+        operationId: 'getAssessment',
+        params: S.AssessmentParams,
+        response: { 200: Type.Ref('Assessment'), ...problemResponses(400, 401, 403, 404) },
+      },
       config: READERS,
     },
     async (request) => {
@@ -144,8 +167,17 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await tx.select({ id: assessments.id }).from(assessments).where(eq(assessments.id, assessment.id)).for('update')
         const def = await loadDefinition(tx, assessment.instrumentVersionId)
         const started = await startStage(tx, { principal: request.principal, assessment, def }, request.body)
-        await recordAudit(tx, request, { action: 'stage.started', entityType: 'assessment_stage', entityId: started.id, before: null, after: { ...stageView(started), copy_from: request.body.copy_from ?? null } })
-        await emitEvent(tx, stageEvent('stage.started', assessment, started, { copy_from: request.body.copy_from ?? null }, request.id))
+        await recordAudit(tx, request, {
+          action: 'stage.started',
+          entityType: 'assessment_stage',
+          entityId: started.id,
+          before: null,
+          after: { ...stageView(started), copy_from: request.body.copy_from ?? null },
+        })
+        await emitEvent(
+          tx,
+          stageEvent('stage.started', assessment, started, { copy_from: request.body.copy_from ?? null }, request.id),
+        )
         return started
       })
       return reply.code(201).header('etag', versionEtag(stage)).send(stageView(stage))
@@ -161,7 +193,11 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'listAnswers',
         params: S.StageParams,
         headers: Type.Object({ 'if-none-match': Type.Optional(Type.String()) }),
-        response: { 200: S.AnswersResponse, 304: Type.Null({ description: 'unchanged since the ETag' }), ...problemResponses(400, 401, 403, 404) },
+        response: {
+          200: S.AnswersResponse,
+          304: Type.Null({ description: 'unchanged since the ETag' }),
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
       config: READERS,
     },
@@ -186,9 +222,16 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *).',
         operationId: 'putAnswer',
         params: S.AnswerParams,
-        headers: Type.Object({ 'if-match': Type.Optional(Type.String()), 'if-none-match': Type.Optional(Type.String()) }),
+        headers: Type.Object({
+          'if-match': Type.Optional(Type.String()),
+          'if-none-match': Type.Optional(Type.String()),
+        }),
         body: S.PutAnswerBody,
-        response: { 200: Type.Ref('Answer'), 201: Type.Ref('Answer'), ...problemResponses(400, 401, 403, 404, 409, 412, 422, 428) },
+        response: {
+          200: Type.Ref('Answer'),
+          201: Type.Ref('Answer'),
+          ...problemResponses(400, 401, 403, 404, 409, 412, 422, 428),
+        },
       },
       config: WORKERS,
     },
@@ -202,10 +245,25 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const existing = (await stageAnswers(tx, stage.id)).find((a) => a.row.questionCode === code)
         const ifMatch = request.headers['if-match']
         if (existing) {
-          if (request.headers['if-none-match']?.trim() === '*') throw new ProblemError(412, 'precondition_failed', `An answer to ${code} already exists (version ${existing.row.version}).`)
-          if (!ifMatch) throw new ProblemError(428, 'precondition_required', `An answer to ${code} exists; send If-Match: ${versionEtag(existing.row)} (its ETag) to change it.`)
+          if (request.headers['if-none-match']?.trim() === '*')
+            throw new ProblemError(
+              412,
+              'precondition_failed',
+              `An answer to ${code} already exists (version ${existing.row.version}).`,
+            )
+          if (!ifMatch)
+            throw new ProblemError(
+              428,
+              'precondition_required',
+              `An answer to ${code} exists; send If-Match: ${versionEtag(existing.row)} (its ETag) to change it.`,
+            )
           if (!etagMatches(ifMatch, versionEtag(existing.row))) {
-            throw new ProblemError(412, 'precondition_failed', `The answer to ${code} changed since you read it (now version ${existing.row.version}); read it again.`, { current_version: existing.row.version })
+            throw new ProblemError(
+              412,
+              'precondition_failed',
+              `The answer to ${code} changed since you read it (now version ${existing.row.version}); read it again.`,
+              { current_version: existing.row.version },
+            )
           }
         } else if (ifMatch && ifMatch.trim() !== '*') {
           throw new ProblemError(412, 'precondition_failed', `There is no answer to ${code} yet for If-Match to match.`)
@@ -215,7 +273,14 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const { stage: updatedStage, written } = await writeAnswers(
           tx,
           { principal: request.principal, stage, def, unitPath: unit.path },
-          [{ question_code: code, value: body.value, ...(body.note !== undefined ? { note: body.note } : {}), ...(body.evidence_ids ? { evidence_ids: body.evidence_ids } : {}) }],
+          [
+            {
+              question_code: code,
+              value: body.value,
+              ...(body.note !== undefined ? { note: body.note } : {}),
+              ...(body.evidence_ids ? { evidence_ids: body.evidence_ids } : {}),
+            },
+          ],
           (_i, field) => (field === 'question_code' ? '/params/code' : `/body/${field}`),
         )
         const after = written[0]!
@@ -226,10 +291,16 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           before: existing ? answerView(existing) : null,
           after: { ...answerView(after), stage_id: stage.id },
         })
-        await emitEvent(tx, stageEvent('answer.changed', assessment, updatedStage, { question_codes: [code] }, request.id))
+        await emitEvent(
+          tx,
+          stageEvent('answer.changed', assessment, updatedStage, { question_codes: [code] }, request.id),
+        )
         return { answer: after, created: !existing }
       })
-      return reply.code(result.created ? 201 : 200).header('etag', versionEtag(result.answer.row)).send(answerView(result.answer))
+      return reply
+        .code(result.created ? 201 : 200)
+        .header('etag', versionEtag(result.answer.row))
+        .send(answerView(result.answer))
     },
   )
 
@@ -242,7 +313,10 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'deleteAnswer',
         params: S.AnswerParams,
         headers: S.IfMatchHeaders,
-        response: { 204: Type.Null({ description: 'cleared' }), ...problemResponses(400, 401, 403, 404, 409, 412, 428) },
+        response: {
+          204: Type.Null({ description: 'cleared' }),
+          ...problemResponses(400, 401, 403, 404, 409, 412, 428),
+        },
       },
       config: WORKERS,
     },
@@ -255,11 +329,31 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const existing = (await stageAnswers(tx, stage.id)).find((a) => a.row.questionCode === request.params.code)
         if (!existing) throw new ProblemError(404, 'answer_not_found', `There is no answer to ${request.params.code}.`)
         const ifMatch = request.headers['if-match']
-        if (!ifMatch) throw new ProblemError(428, 'precondition_required', `Send If-Match: ${versionEtag(existing.row)} to clear this answer.`)
-        if (!etagMatches(ifMatch, versionEtag(existing.row))) throw new ProblemError(412, 'precondition_failed', 'The answer changed since you read it.')
-        const updatedStage = await deleteAnswer(tx, stage, await loadDefinition(tx, assessment.instrumentVersionId), existing.row)
-        await recordAudit(tx, request, { action: 'answer.deleted', entityType: 'answer', entityId: existing.row.id, before: answerView(existing), after: null })
-        await emitEvent(tx, stageEvent('answer.changed', assessment, updatedStage, { question_codes: [request.params.code] }, request.id))
+        if (!ifMatch)
+          throw new ProblemError(
+            428,
+            'precondition_required',
+            `Send If-Match: ${versionEtag(existing.row)} to clear this answer.`,
+          )
+        if (!etagMatches(ifMatch, versionEtag(existing.row)))
+          throw new ProblemError(412, 'precondition_failed', 'The answer changed since you read it.')
+        const updatedStage = await deleteAnswer(
+          tx,
+          stage,
+          await loadDefinition(tx, assessment.instrumentVersionId),
+          existing.row,
+        )
+        await recordAudit(tx, request, {
+          action: 'answer.deleted',
+          entityType: 'answer',
+          entityId: existing.row.id,
+          before: answerView(existing),
+          after: null,
+        })
+        await emitEvent(
+          tx,
+          stageEvent('answer.changed', assessment, updatedStage, { question_codes: [request.params.code] }, request.id),
+        )
       })
       return reply.code(204).send(null)
     },
@@ -290,15 +384,31 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await assertWindowOpen(tx, assessment.periodId, windowFor(stage.kind, stage.status))
         const def = await loadDefinition(tx, assessment.instrumentVersionId)
         const before = new Map((await stageAnswers(tx, stage.id)).map((a) => [a.row.questionCode, answerView(a)]))
-        const { stage: updated, written } = await writeAnswers(tx, { principal: request.principal, stage, def, unitPath: unit.path }, request.body.answers, (i, field) => `/body/answers/${i}/${field}`)
+        const { stage: updated, written } = await writeAnswers(
+          tx,
+          { principal: request.principal, stage, def, unitPath: unit.path },
+          request.body.answers,
+          (i, field) => `/body/answers/${i}/${field}`,
+        )
         await recordAudit(tx, request, {
           action: 'answers.batch_written',
           entityType: 'assessment_stage',
           entityId: stage.id,
-          before: written.map((w) => before.get(w.row.questionCode) ?? { question_code: w.row.questionCode, value: null }),
+          before: written.map(
+            (w) => before.get(w.row.questionCode) ?? { question_code: w.row.questionCode, value: null },
+          ),
           after: written.map(answerView),
         })
-        await emitEvent(tx, stageEvent('answer.changed', assessment, updated, { question_codes: written.map((w) => w.row.questionCode) }, request.id))
+        await emitEvent(
+          tx,
+          stageEvent(
+            'answer.changed',
+            assessment,
+            updated,
+            { question_codes: written.map((w) => w.row.questionCode) },
+            request.id,
+          ),
+        )
         return { stage: stageView(updated), answers: written.map(answerView) }
       })
     },
@@ -310,7 +420,8 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'Submit, return (with per-question comments) or approve a stage',
-        description: 'Submitting is the writers’ act (self: unit operator; tpi: evaluator); returning and approving the reviewers’. An approved stage is locked. Submits and approvals freeze a snapshot of answers and score.',
+        description:
+          'Submitting is the writers’ act (self: unit operator; tpi: evaluator); returning and approving the reviewers’. An approved stage is locked. Submits and approvals freeze a snapshot of answers and score.',
         operationId: 'transitionStage',
         params: S.StageParams,
         headers: S.IfMatchHeaders,
@@ -324,17 +435,39 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
         const current = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
         const ifMatch = request.headers['if-match']
-        if (ifMatch && !etagMatches(ifMatch, versionEtag(current))) throw new ProblemError(412, 'precondition_failed', `The stage changed since you read it (now version ${current.version}).`)
+        if (ifMatch && !etagMatches(ifMatch, versionEtag(current)))
+          throw new ProblemError(
+            412,
+            'precondition_failed',
+            `The stage changed since you read it (now version ${current.version}).`,
+          )
         const def = await loadDefinition(tx, assessment.instrumentVersionId)
-        const updated = await transitionStage(tx, { principal: request.principal, stage: current, def, assessment }, request.body)
+        const updated = await transitionStage(
+          tx,
+          { principal: request.principal, stage: current, def, assessment },
+          request.body,
+        )
         await recordAudit(tx, request, {
           action: `stage.${request.body.to}`,
           entityType: 'assessment_stage',
           entityId: current.id,
           before: stageView(current),
-          after: { ...stageView(updated), reason: request.body.reason ?? null, comments: request.body.comments?.length ?? 0 },
+          after: {
+            ...stageView(updated),
+            reason: request.body.reason ?? null,
+            comments: request.body.comments?.length ?? 0,
+          },
         })
-        await emitEvent(tx, stageEvent(`stage.${request.body.to}`, assessment, updated, { reason: request.body.reason ?? null }, request.id))
+        await emitEvent(
+          tx,
+          stageEvent(
+            `stage.${request.body.to}`,
+            assessment,
+            updated,
+            { reason: request.body.reason ?? null },
+            request.id,
+          ),
+        )
         return updated
       })
       return stageView(stage)
@@ -380,9 +513,19 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { assessment } = await loadAssessment(app.db, request.principal, request.params.id)
       const stage = await loadStage(app.db, assessment.id, request.params.stage)
       assertCanReadStage(request.principal, stage)
-      const rows = await app.db.select().from(stageSnapshots).where(eq(stageSnapshots.stageId, stage.id)).orderBy(asc(stageSnapshots.createdAt), asc(stageSnapshots.id))
+      const rows = await app.db
+        .select()
+        .from(stageSnapshots)
+        .where(eq(stageSnapshots.stageId, stage.id))
+        .orderBy(asc(stageSnapshots.createdAt), asc(stageSnapshots.id))
       return {
-        items: rows.map((r) => ({ id: r.id, status: r.status, created_at: r.createdAt.toISOString(), total: (r.score as { total: number }).total, answers: r.answers })),
+        items: rows.map((r) => ({
+          id: r.id,
+          status: r.status,
+          created_at: r.createdAt.toISOString(),
+          total: (r.score as { total: number }).total,
+          answers: r.answers,
+        })),
       }
     },
   )
@@ -402,14 +545,18 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { assessment } = await loadAssessment(app.db, request.principal, request.params.id)
-      const [from, to] = await Promise.all([loadStage(app.db, assessment.id, request.query.from), loadStage(app.db, assessment.id, request.query.to)])
+      const [from, to] = await Promise.all([
+        loadStage(app.db, assessment.id, request.query.from),
+        loadStage(app.db, assessment.id, request.query.to),
+      ])
       assertCanReadStage(request.principal, from)
       assertCanReadStage(request.principal, to)
       const def = await loadDefinition(app.db, assessment.instrumentVersionId)
       const [a, b] = await Promise.all([stageAnswers(app.db, from.id), stageAnswers(app.db, to.id)])
       const scoreA = scoreInstrument(def, answerMap(a))
       const scoreB = scoreInstrument(def, answerMap(b))
-      const valueIn = (score: typeof scoreA, code: string) => score.questions.find((q) => q.code === code)?.value ?? null
+      const valueIn = (score: typeof scoreA, code: string) =>
+        score.questions.find((q) => q.code === code)?.value ?? null
       const changes = diffAnswers(
         a.map((x) => ({ questionCode: x.row.questionCode, value: x.row.value ?? null, note: x.row.note })),
         b.map((x) => ({ questionCode: x.row.questionCode, value: x.row.value ?? null, note: x.row.note })),
@@ -426,7 +573,13 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:id/questions/:code/comments',
     {
-      schema: { tags: TAGS, summary: 'The comment thread on one question', operationId: 'listQuestionComments', params: S.QuestionParams, response: { 200: S.CommentList, ...problemResponses(400, 401, 403, 404) } },
+      schema: {
+        tags: TAGS,
+        summary: 'The comment thread on one question',
+        operationId: 'listQuestionComments',
+        params: S.QuestionParams,
+        response: { 200: S.CommentList, ...problemResponses(400, 401, 403, 404) },
+      },
       config: READERS,
     },
     async (request) => {
@@ -435,13 +588,15 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const rows = await app.db
         .select()
         .from(questionComments)
-        .where(and(eq(questionComments.assessmentId, assessment.id), eq(questionComments.questionCode, request.params.code)))
+        .where(
+          and(eq(questionComments.assessmentId, assessment.id), eq(questionComments.questionCode, request.params.code)),
+        )
         .orderBy(asc(questionComments.createdAt), asc(questionComments.id))
       return {
         items: rows.map((c) => ({
           id: c.id,
           question_code: c.questionCode,
-          stage: c.stageId ? stages.get(c.stageId) ?? null : null,
+          stage: c.stageId ? (stages.get(c.stageId) ?? null) : null,
           author_name: c.authorName,
           author_role: c.authorRole,
           body: c.body,
@@ -469,15 +624,30 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
         const def = await loadDefinition(tx, assessment.instrumentVersionId)
         if (!def.nodes.some((n) => n.level === 'question' && n.code === request.params.code)) {
-          throw new ProblemError(422, 'unknown_question', `The instrument has no question ${request.params.code}.`, { errors: [{ pointer: '/params/code', rule: 'unknown_question', message: 'no such question' }] })
+          throw new ProblemError(422, 'unknown_question', `The instrument has no question ${request.params.code}.`, {
+            errors: [{ pointer: '/params/code', rule: 'unknown_question', message: 'no such question' }],
+          })
         }
         const p = request.principal
         const [row] = await tx
           .insert(questionComments)
-          .values({ assessmentId: assessment.id, questionCode: request.params.code, authorId: p.principalId, authorName: p.name, authorRole: p.role, body: request.body.body })
+          .values({
+            assessmentId: assessment.id,
+            questionCode: request.params.code,
+            authorId: p.principalId,
+            authorName: p.name,
+            authorRole: p.role,
+            body: request.body.body,
+          })
           .returning()
         assertReturned(row, 'insert')
-        await recordAudit(tx, request, { action: 'comment.created', entityType: 'question_comment', entityId: row.id, before: null, after: { question_code: row.questionCode, body: row.body, assessment_id: assessment.id } })
+        await recordAudit(tx, request, {
+          action: 'comment.created',
+          entityType: 'question_comment',
+          entityId: row.id,
+          before: null,
+          after: { question_code: row.questionCode, body: row.body, assessment_id: assessment.id },
+        })
         return row
       })
       return reply.code(201).send({

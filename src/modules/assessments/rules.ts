@@ -30,10 +30,34 @@ export interface StageKindRules {
 }
 
 export const STAGE_RULES: Record<StageKind, StageKindRules> = {
-  self: { writers: ['unit_operator', 'admin'], reviewers: ['evaluator', 'admin'], window: 'self_assessment', copyFrom: [], requires: [] },
-  tpi: { writers: ['evaluator', 'admin'], reviewers: ['admin'], window: 'tpi_verification', copyFrom: ['self'], requires: ['self'] },
-  tpn: { writers: ['admin'], reviewers: ['admin'], window: 'tpi_verification', copyFrom: ['tpi', 'self'], requires: ['tpi'] },
-  sanggah: { writers: ['unit_operator', 'admin'], reviewers: ['admin'], window: 'revision', copyFrom: ['tpi', 'tpn'], requires: ['tpi'] },
+  self: {
+    writers: ['unit_operator', 'admin'],
+    reviewers: ['evaluator', 'admin'],
+    window: 'self_assessment',
+    copyFrom: [],
+    requires: [],
+  },
+  tpi: {
+    writers: ['evaluator', 'admin'],
+    reviewers: ['admin'],
+    window: 'tpi_verification',
+    copyFrom: ['self'],
+    requires: ['self'],
+  },
+  tpn: {
+    writers: ['admin'],
+    reviewers: ['admin'],
+    window: 'tpi_verification',
+    copyFrom: ['tpi', 'self'],
+    requires: ['tpi'],
+  },
+  sanggah: {
+    writers: ['unit_operator', 'admin'],
+    reviewers: ['admin'],
+    window: 'revision',
+    copyFrom: ['tpi', 'tpn'],
+    requires: ['tpi'],
+  },
 }
 
 /** Status machine of a stage: draft → submitted → returned → submitted → approved (locked). */
@@ -55,12 +79,22 @@ export interface TransitionCheck {
 export function checkTransition(kind: StageKind, from: StageStatus, to: StageStatus, role: Role): TransitionCheck {
   const allowed = [...STAGE_TRANSITIONS[from]]
   if (!allowed.includes(to)) {
-    return { ok: false, code: 'invalid_transition', allowed, message: `a ${from} stage cannot become ${to}; allowed: ${allowed.join(', ') || 'none (the stage is locked)'}` }
+    return {
+      ok: false,
+      code: 'invalid_transition',
+      allowed,
+      message: `a ${from} stage cannot become ${to}; allowed: ${allowed.join(', ') || 'none (the stage is locked)'}`,
+    }
   }
   const rules = STAGE_RULES[kind]
   const actors = to === 'submitted' ? rules.writers : rules.reviewers
   if (!actors.includes(role)) {
-    return { ok: false, code: 'forbidden_transition', allowed, message: `moving a ${kind} stage to ${to} is for ${actors.join(' or ')}, not ${role}` }
+    return {
+      ok: false,
+      code: 'forbidden_transition',
+      allowed,
+      message: `moving a ${kind} stage to ${to} is for ${actors.join(' or ')}, not ${role}`,
+    }
   }
   return { ok: true, allowed }
 }
@@ -69,7 +103,8 @@ export function checkTransition(kind: StageKind, from: StageStatus, to: StageSta
 export const isWritable = (status: StageStatus): boolean => status === 'draft' || status === 'returned'
 
 /** The window governing writes: the stage's own window, or the revision window once returned. */
-export const windowFor = (kind: StageKind, status: StageStatus): WindowName => (status === 'returned' ? 'revision' : STAGE_RULES[kind].window)
+export const windowFor = (kind: StageKind, status: StageStatus): WindowName =>
+  status === 'returned' ? 'revision' : STAGE_RULES[kind].window
 
 export const canWrite = (kind: StageKind, role: Role): boolean => STAGE_RULES[kind].writers.includes(role)
 
@@ -109,7 +144,13 @@ export function diffAnswers(from: AnswerLike[], to: AnswerLike[]): AnswerChange[
     const fromValue = a?.value ?? null
     const toValue = b?.value ?? null
     if (fromValue !== toValue || (a?.note ?? null) !== (b?.note ?? null)) {
-      changes.push({ question_code: code, from: fromValue, to: toValue, from_note: a?.note ?? null, to_note: b?.note ?? null })
+      changes.push({
+        question_code: code,
+        from: fromValue,
+        to: toValue,
+        from_note: a?.note ?? null,
+        to_note: b?.note ?? null,
+      })
     }
   }
   return changes

@@ -8,10 +8,16 @@ const Uuid = Type.String({ format: 'uuid' })
 const DateTime = Type.String({ format: 'date-time' })
 const QuestionCode = Type.String({ minLength: 1, maxLength: 64 })
 export const StageKind = StringEnum(STAGE_KINDS, { description: 'self | tpi | tpn | sanggah' })
-export const StageStatus = StringEnum(STAGE_STATUSES, { description: 'draft → submitted → returned → submitted → approved' })
+export const StageStatus = StringEnum(STAGE_STATUSES, {
+  description: 'draft → submitted → returned → submitted → approved',
+})
 const Value = AnswerValue
 const Note = Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])
-const EvidenceIds = Type.Array(Uuid, { maxItems: 50, uniqueItems: true, description: 'evidence (data dukung) items of the unit or its parents' })
+const EvidenceIds = Type.Array(Uuid, {
+  maxItems: 50,
+  uniqueItems: true,
+  description: 'evidence (data dukung) items of the unit or its parents',
+})
 
 export const StageView = Type.Object(
   {
@@ -65,7 +71,10 @@ export const AssessmentPage = Type.Object({ items: Type.Array(Type.Ref('Assessme
 
 export const AssessmentParams = Type.Object({ id: Uuid }, { additionalProperties: false })
 export const StageParams = Type.Object({ id: Uuid, stage: StageKind }, { additionalProperties: false })
-export const AnswerParams = Type.Object({ id: Uuid, stage: StageKind, code: QuestionCode }, { additionalProperties: false })
+export const AnswerParams = Type.Object(
+  { id: Uuid, stage: StageKind, code: QuestionCode },
+  { additionalProperties: false },
+)
 export const QuestionParams = Type.Object({ id: Uuid, code: QuestionCode }, { additionalProperties: false })
 
 export const StartStageBody = Type.Object(
@@ -87,7 +96,12 @@ export const BatchBody = Type.Object(
           value: Value,
           note: Type.Optional(Note),
           evidence_ids: Type.Optional(EvidenceIds),
-          expected_version: Type.Optional(Type.Integer({ minimum: 0, description: 'refuse (412) unless the stored answer is at this version; 0 = must not exist yet' })),
+          expected_version: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              description: 'refuse (412) unless the stored answer is at this version; 0 = must not exist yet',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -104,16 +118,25 @@ export const TransitionBody = Type.Object(
     to: StringEnum(['submitted', 'returned', 'approved'] as const),
     reason: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
     comments: Type.Optional(
-      Type.Array(Type.Object({ question_code: QuestionCode, body: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false }), {
-        maxItems: 500,
-        description: 'per-question comments, usually when returning for revision',
-      }),
+      Type.Array(
+        Type.Object(
+          { question_code: QuestionCode, body: Type.String({ minLength: 1, maxLength: 5000 }) },
+          { additionalProperties: false },
+        ),
+        {
+          maxItems: 500,
+          description: 'per-question comments, usually when returning for revision',
+        },
+      ),
     ),
   },
   { additionalProperties: false },
 )
 
-export const ScoreQuery = Type.Object({ explain: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false })
+export const ScoreQuery = Type.Object(
+  { explain: Type.Optional(Type.Boolean({ default: false })) },
+  { additionalProperties: false },
+)
 
 export const DiffQuery = Type.Object({ from: StageKind, to: StageKind }, { additionalProperties: false })
 export const DiffView = Type.Object({
@@ -127,7 +150,9 @@ export const DiffView = Type.Object({
       to: Value,
       from_note: Note,
       to_note: Note,
-      from_value: Type.Union([Type.Number(), Type.Null()], { description: 'the question’s converted value under from' }),
+      from_value: Type.Union([Type.Number(), Type.Null()], {
+        description: 'the question’s converted value under from',
+      }),
       to_value: Type.Union([Type.Number(), Type.Null()]),
     }),
   ),
@@ -143,7 +168,10 @@ export const CommentView = Type.Object({
   created_at: DateTime,
 })
 export const CommentList = Type.Object({ items: Type.Array(CommentView) })
-export const CommentBody = Type.Object({ body: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false })
+export const CommentBody = Type.Object(
+  { body: Type.String({ minLength: 1, maxLength: 5000 }) },
+  { additionalProperties: false },
+)
 
 export const SnapshotList = Type.Object({
   items: Type.Array(
@@ -152,7 +180,9 @@ export const SnapshotList = Type.Object({
       status: StageStatus,
       created_at: DateTime,
       total: Type.Number(),
-      answers: Type.Array(Type.Object({ question_code: Type.String(), value: Value, note: Note, evidence_ids: Type.Array(Uuid) })),
+      answers: Type.Array(
+        Type.Object({ question_code: Type.String(), value: Value, note: Note, evidence_ids: Type.Array(Uuid) }),
+      ),
     }),
   ),
 })

@@ -5,15 +5,37 @@ import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { isUnitInScope } from '../auth/scope.js'
 import { evidence } from '../evidence/tables.js'
-import { scoreInstrument, validateAnswers, type AnswerValue, type InstrumentDefinition } from '../instruments/domain/index.js'
+import {
+  scoreInstrument,
+  validateAnswers,
+  type AnswerValue,
+  type InstrumentDefinition,
+} from '../instruments/domain/index.js'
 import { scoreView, type ScoreResponse } from '../instruments/score-view.js'
 import { loadDefinition } from '../instruments/cache.js'
 import { assertWindowOpen } from '../periods/service.js'
 import { syncStageMetrics } from '../dashboards/service.js'
 import { periods } from '../periods/tables.js'
 import { units } from '../units/tables.js'
-import { STAGE_RULES, canRead, canWrite, checkTransition, isWritable, windowFor, type StageKind, type StageStatus } from './rules.js'
-import { answerEvidence, answers, assessmentStages, assessments, questionComments, stageSnapshots, stageTransitions } from './tables.js'
+import {
+  STAGE_RULES,
+  canRead,
+  canWrite,
+  checkTransition,
+  isWritable,
+  windowFor,
+  type StageKind,
+  type StageStatus,
+} from './rules.js'
+import {
+  answerEvidence,
+  answers,
+  assessmentStages,
+  assessments,
+  questionComments,
+  stageSnapshots,
+  stageTransitions,
+} from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
 
 export type AssessmentRow = typeof assessments.$inferSelect
@@ -36,7 +58,12 @@ export async function loadAssessment(db: Queryable, principal: Principal, id: st
   return row
 }
 
-export async function loadStage(db: Queryable, assessmentId: string, kind: StageKind, opts: { forUpdate?: boolean } = {}): Promise<StageRow> {
+export async function loadStage(
+  db: Queryable,
+  assessmentId: string,
+  kind: StageKind,
+  opts: { forUpdate?: boolean } = {},
+): Promise<StageRow> {
   const query = db
     .select()
     .from(assessmentStages)
@@ -48,23 +75,39 @@ export async function loadStage(db: Queryable, assessmentId: string, kind: Stage
 
 export function assertCanReadStage(principal: Principal, stage: StageRow): void {
   if (!canRead(stage.kind, stage.status, principal.role)) {
-    throw new ProblemError(404, 'stage_not_found', `The ${stage.kind} stage is not visible to a ${principal.role} while it is a ${stage.status}.`)
+    throw new ProblemError(
+      404,
+      'stage_not_found',
+      `The ${stage.kind} stage is not visible to a ${principal.role} while it is a ${stage.status}.`,
+    )
   }
 }
 
 export function assertCanWriteStage(principal: Principal, stage: StageRow): void {
   if (!canWrite(stage.kind, principal.role)) {
-    throw new ProblemError(403, 'forbidden_stage_role', `Answers of the ${stage.kind} stage are written by ${STAGE_RULES[stage.kind].writers.join(' or ')}, not ${principal.role}.`)
+    throw new ProblemError(
+      403,
+      'forbidden_stage_role',
+      `Answers of the ${stage.kind} stage are written by ${STAGE_RULES[stage.kind].writers.join(' or ')}, not ${principal.role}.`,
+    )
   }
   if (!isWritable(stage.status)) {
-    throw new ProblemError(409, 'stage_locked', `The ${stage.kind} stage is ${stage.status}; answers can change only while it is a draft or returned for revision.`, {
-      stage_status: stage.status,
-    })
+    throw new ProblemError(
+      409,
+      'stage_locked',
+      `The ${stage.kind} stage is ${stage.status}; answers can change only while it is a draft or returned for revision.`,
+      {
+        stage_status: stage.status,
+      },
+    )
   }
 }
 
-
-export async function createAssessment(tx: Queryable, principal: Principal, input: { period_id: string; unit_id: string }) {
+export async function createAssessment(
+  tx: Queryable,
+  principal: Principal,
+  input: { period_id: string; unit_id: string },
+) {
   const [unit] = await tx.select().from(units).where(eq(units.id, input.unit_id))
   if (!unit || !isUnitInScope(principal, unit.path)) {
     throw new ProblemError(422, 'unit_not_found', `No unit with id ${input.unit_id} in your scope.`, {
@@ -72,26 +115,45 @@ export async function createAssessment(tx: Queryable, principal: Principal, inpu
     })
   }
   if (unit.archivedAt) {
-    throw new ProblemError(422, 'unit_archived', `Unit ${unit.code} is archived.`, { errors: [{ pointer: '/body/unit_id', rule: 'unit_archived', message: 'the unit is archived' }] })
+    throw new ProblemError(422, 'unit_archived', `Unit ${unit.code} is archived.`, {
+      errors: [{ pointer: '/body/unit_id', rule: 'unit_archived', message: 'the unit is archived' }],
+    })
   }
   if (unit.kind === 'instansi') {
-    throw new ProblemError(422, 'unit_kind_not_assessable', 'The instansi itself is not assessed; assess its OPDs and unit kerja.', {
-      errors: [{ pointer: '/body/unit_id', rule: 'unit_kind_not_assessable', message: 'an instansi is not assessed' }],
-    })
+    throw new ProblemError(
+      422,
+      'unit_kind_not_assessable',
+      'The instansi itself is not assessed; assess its OPDs and unit kerja.',
+      {
+        errors: [
+          { pointer: '/body/unit_id', rule: 'unit_kind_not_assessable', message: 'an instansi is not assessed' },
+        ],
+      },
+    )
   }
   const [period] = await tx.select().from(periods).where(eq(periods.id, input.period_id))
   if (!period) {
-    throw new ProblemError(422, 'period_not_found', `No period with id ${input.period_id}.`, { errors: [{ pointer: '/body/period_id', rule: 'period_not_found', message: 'no such period' }] })
+    throw new ProblemError(422, 'period_not_found', `No period with id ${input.period_id}.`, {
+      errors: [{ pointer: '/body/period_id', rule: 'period_not_found', message: 'no such period' }],
+    })
   }
   const [existing] = await tx
     .select({ id: assessments.id })
     .from(assessments)
     .where(and(eq(assessments.periodId, period.id), eq(assessments.unitId, unit.id)))
   const exists = (id?: string) =>
-    new ProblemError(409, 'assessment_exists', `Unit ${unit.code} already has an assessment in this period.`, id ? { existing_id: id } : {})
+    new ProblemError(
+      409,
+      'assessment_exists',
+      `Unit ${unit.code} already has an assessment in this period.`,
+      id ? { existing_id: id } : {},
+    )
   if (existing) throw exists(existing.id)
   try {
-    const [assessment] = await tx.insert(assessments).values({ periodId: period.id, unitId: unit.id, instrumentVersionId: period.instrumentVersionId }).returning()
+    const [assessment] = await tx
+      .insert(assessments)
+      .values({ periodId: period.id, unitId: unit.id, instrumentVersionId: period.instrumentVersionId })
+      .returning()
     assertReturned(assessment, 'insert')
     const [stage] = await tx.insert(assessmentStages).values({ assessmentId: assessment.id, kind: 'self' }).returning()
     assertReturned(stage, 'insert')
@@ -104,7 +166,11 @@ export async function createAssessment(tx: Queryable, principal: Principal, inpu
 }
 
 export async function listStages(db: Queryable, assessmentId: string): Promise<StageRow[]> {
-  return db.select().from(assessmentStages).where(eq(assessmentStages.assessmentId, assessmentId)).orderBy(asc(assessmentStages.createdAt))
+  return db
+    .select()
+    .from(assessmentStages)
+    .where(eq(assessmentStages.assessmentId, assessmentId))
+    .orderBy(asc(assessmentStages.createdAt))
 }
 
 export interface StoredAnswer {
@@ -118,7 +184,12 @@ export async function stageAnswers(db: Queryable, stageId: string): Promise<Stor
   const links = await db
     .select()
     .from(answerEvidence)
-    .where(inArray(answerEvidence.answerId, rows.map((r) => r.id)))
+    .where(
+      inArray(
+        answerEvidence.answerId,
+        rows.map((r) => r.id),
+      ),
+    )
   const byAnswer = new Map<string, string[]>()
   for (const link of links) byAnswer.set(link.answerId, [...(byAnswer.get(link.answerId) ?? []), link.evidenceId])
   return rows.map((row) => ({ row, evidenceIds: (byAnswer.get(row.id) ?? []).sort() }))
@@ -172,12 +243,22 @@ export async function stageAnswerValues(db: Queryable, stageId: string): Promise
 }
 
 /** The stage's score from its stored answers (explain: every node and question). */
-export async function stageScore(db: Queryable, def: InstrumentDefinition, stageId: string, explain: boolean): Promise<ScoreResponse> {
+export async function stageScore(
+  db: Queryable,
+  def: InstrumentDefinition,
+  stageId: string,
+  explain: boolean,
+): Promise<ScoreResponse> {
   return scoreView(def, scoreInstrument(def, await stageAnswerValues(db, stageId)), explain)
 }
 
 /** Re-scores the stage after a write and bumps its version: dashboards read `total` without scoring. */
-async function touchStage(tx: Queryable, stage: StageRow, def: InstrumentDefinition, extra: Partial<typeof assessmentStages.$inferInsert> = {}): Promise<StageRow> {
+async function touchStage(
+  tx: Queryable,
+  stage: StageRow,
+  def: InstrumentDefinition,
+  extra: Partial<typeof assessmentStages.$inferInsert> = {},
+): Promise<StageRow> {
   const score = scoreInstrument(def, await stageAnswerValues(tx, stage.id))
   const total = score.total
   const [updated] = await tx
@@ -206,12 +287,23 @@ interface ItemError {
 }
 
 /** Checks answers against the instrument and evidence against the unit; returns every failing item. */
-async function checkAnswerInputs(tx: Queryable, def: InstrumentDefinition, unitPath: string, items: AnswerInput[], pointerOf: (i: number, field: string) => string): Promise<ItemError[]> {
+async function checkAnswerInputs(
+  tx: Queryable,
+  def: InstrumentDefinition,
+  unitPath: string,
+  items: AnswerInput[],
+  pointerOf: (i: number, field: string) => string,
+): Promise<ItemError[]> {
   const errors: ItemError[] = []
   const seen = new Map<string, number>()
   items.forEach((item, i) => {
     const first = seen.get(item.question_code)
-    if (first !== undefined) errors.push({ pointer: pointerOf(i, 'question_code'), rule: 'duplicate_question', message: `${item.question_code} is also item ${first}` })
+    if (first !== undefined)
+      errors.push({
+        pointer: pointerOf(i, 'question_code'),
+        rule: 'duplicate_question',
+        message: `${item.question_code} is also item ${first}`,
+      })
     seen.set(item.question_code, i)
     for (const issue of validateAnswers(def, { [item.question_code]: item.value })) {
       const field = issue.code === 'unknown_question' ? 'question_code' : 'value'
@@ -229,7 +321,12 @@ async function checkAnswerInputs(tx: Queryable, def: InstrumentDefinition, unitP
     const usable = new Set(found.filter((e) => unitPath.startsWith(e.unitPath)).map((e) => e.id))
     items.forEach((item, i) =>
       (item.evidence_ids ?? []).forEach((id, j) => {
-        if (!usable.has(id)) errors.push({ pointer: pointerOf(i, `evidence_ids/${j}`), rule: 'evidence_not_found', message: `no evidence ${id} of this unit or its parents` })
+        if (!usable.has(id))
+          errors.push({
+            pointer: pointerOf(i, `evidence_ids/${j}`),
+            rule: 'evidence_not_found',
+            message: `no evidence ${id} of this unit or its parents`,
+          })
       }),
     )
   }
@@ -249,7 +346,12 @@ export async function writeAnswers(
 ): Promise<{ stage: StageRow; written: StoredAnswer[] }> {
   const errors = await checkAnswerInputs(tx, ctx.def, ctx.unitPath, items, pointerOf)
   if (errors.length > 0) {
-    throw new ProblemError(422, 'answers_invalid', `${errors.length} item${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written.`, { errors })
+    throw new ProblemError(
+      422,
+      'answers_invalid',
+      `${errors.length} item${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written.`,
+      { errors },
+    )
   }
   const codes = items.map((i) => i.question_code)
   const current = await tx
@@ -261,10 +363,20 @@ export async function writeAnswers(
   items.forEach((item, i) => {
     if (item.expected_version === undefined) return
     const now = versions.get(item.question_code) ?? 0
-    if (now !== item.expected_version) stale.push({ pointer: pointerOf(i, 'expected_version'), rule: 'stale', message: `${item.question_code} is at version ${now}, not ${item.expected_version}` })
+    if (now !== item.expected_version)
+      stale.push({
+        pointer: pointerOf(i, 'expected_version'),
+        rule: 'stale',
+        message: `${item.question_code} is at version ${now}, not ${item.expected_version}`,
+      })
   })
   if (stale.length > 0) {
-    throw new ProblemError(412, 'precondition_failed', `${stale.length} answer${stale.length === 1 ? '' : 's'} changed since you read them; nothing was written.`, { errors: stale })
+    throw new ProblemError(
+      412,
+      'precondition_failed',
+      `${stale.length} answer${stale.length === 1 ? '' : 's'} changed since you read them; nothing was written.`,
+      { errors: stale },
+    )
   }
   // One statement for the whole batch. Items that send a note set it (null clears it); items
   // without one keep the stored note. Values go in as one JSON document (e->'v' keeps a JSON null).
@@ -286,11 +398,15 @@ export async function writeAnswers(
   const rows = raw.map(answerRowOf)
   const byCode = new Map(rows.map((r) => [r.questionCode, r]))
   const withEvidence = items.filter((i) => i.evidence_ids !== undefined)
-  const links = new Map<string, string[]>(withEvidence.map((i) => [byCode.get(i.question_code)!.id, [...new Set(i.evidence_ids)].sort()]))
+  const links = new Map<string, string[]>(
+    withEvidence.map((i) => [byCode.get(i.question_code)!.id, [...new Set(i.evidence_ids)].sort()]),
+  )
   if (withEvidence.length > 0) {
     const ids = [...links.keys()]
     await tx.delete(answerEvidence).where(inArray(answerEvidence.answerId, ids))
-    const pairs = [...links].flatMap(([answerId, evidenceIds]) => evidenceIds.map((evidenceId) => ({ answerId, evidenceId })))
+    const pairs = [...links].flatMap(([answerId, evidenceIds]) =>
+      evidenceIds.map((evidenceId) => ({ answerId, evidenceId })),
+    )
     if (pairs.length > 0) await tx.insert(answerEvidence).values(pairs)
   }
   // Items that did not send evidence_ids keep their links: read them for the response.
@@ -331,17 +447,33 @@ const answerRowOf = (r: RawAnswer): AnswerRow => ({
   version: Number(r.version),
 })
 
-export async function deleteAnswer(tx: Queryable, stage: StageRow, def: InstrumentDefinition, answer: AnswerRow): Promise<StageRow> {
+export async function deleteAnswer(
+  tx: Queryable,
+  stage: StageRow,
+  def: InstrumentDefinition,
+  answer: AnswerRow,
+): Promise<StageRow> {
   await tx.delete(answers).where(eq(answers.id, answer.id))
   return touchStage(tx, stage, def)
 }
 
-async function snapshot(tx: Queryable, stage: StageRow, def: InstrumentDefinition, status: StageStatus, principal: Principal): Promise<void> {
+async function snapshot(
+  tx: Queryable,
+  stage: StageRow,
+  def: InstrumentDefinition,
+  status: StageStatus,
+  principal: Principal,
+): Promise<void> {
   const stored = await stageAnswers(tx, stage.id)
   await tx.insert(stageSnapshots).values({
     stageId: stage.id,
     status,
-    answers: stored.map((a) => ({ question_code: a.row.questionCode, value: a.row.value ?? null, note: a.row.note, evidence_ids: a.evidenceIds })),
+    answers: stored.map((a) => ({
+      question_code: a.row.questionCode,
+      value: a.row.value ?? null,
+      note: a.row.note,
+      evidence_ids: a.evidenceIds,
+    })),
     score: scoreOf(def, stored, true),
     createdBy: principal.principalId,
   })
@@ -356,17 +488,35 @@ export async function transitionStage(
   const check = checkTransition(stage.kind, stage.status, input.to, principal.role)
   if (!check.ok) {
     const status = check.code === 'forbidden_transition' ? 403 : 409
-    throw new ProblemError(status, check.code ?? 'invalid_transition', `The ${stage.kind} stage cannot move to ${input.to}: ${check.message}.`, { allowed: check.allowed, stage_status: stage.status })
+    throw new ProblemError(
+      status,
+      check.code ?? 'invalid_transition',
+      `The ${stage.kind} stage cannot move to ${input.to}: ${check.message}.`,
+      { allowed: check.allowed, stage_status: stage.status },
+    )
   }
   if (input.to === 'returned' && !input.reason) {
-    throw new ProblemError(422, 'reason_required', 'Returning a stage for revision needs a reason.', { errors: [{ pointer: '/body/reason', rule: 'required', message: 'required when returning' }] })
+    throw new ProblemError(422, 'reason_required', 'Returning a stage for revision needs a reason.', {
+      errors: [{ pointer: '/body/reason', rule: 'required', message: 'required when returning' }],
+    })
   }
   if (input.to === 'submitted') await assertWindowOpen(tx, ctx.assessment.periodId, windowFor(stage.kind, stage.status))
   const questionCodes = new Set(ctx.def.nodes.filter((n) => n.level === 'question').map((n) => n.code))
   const badComments = (input.comments ?? []).flatMap((c, i) =>
-    questionCodes.has(c.question_code) ? [] : [{ pointer: `/body/comments/${i}/question_code`, rule: 'unknown_question', message: `no question ${c.question_code}` }],
+    questionCodes.has(c.question_code)
+      ? []
+      : [
+          {
+            pointer: `/body/comments/${i}/question_code`,
+            rule: 'unknown_question',
+            message: `no question ${c.question_code}`,
+          },
+        ],
   )
-  if (badComments.length > 0) throw new ProblemError(422, 'comments_invalid', 'Some comments name questions the instrument does not have.', { errors: badComments })
+  if (badComments.length > 0)
+    throw new ProblemError(422, 'comments_invalid', 'Some comments name questions the instrument does not have.', {
+      errors: badComments,
+    })
 
   const now = sql`now()`
   const updated = await touchStage(tx, stage, ctx.def, {
@@ -374,7 +524,14 @@ export async function transitionStage(
     ...(input.to === 'submitted' ? { submittedAt: now as unknown as Date } : {}),
     ...(input.to === 'approved' ? { approvedAt: now as unknown as Date } : {}),
   })
-  await tx.insert(stageTransitions).values({ stageId: stage.id, fromStatus: stage.status, toStatus: input.to, reason: input.reason ?? null, actorId: principal.principalId, actorName: principal.name })
+  await tx.insert(stageTransitions).values({
+    stageId: stage.id,
+    fromStatus: stage.status,
+    toStatus: input.to,
+    reason: input.reason ?? null,
+    actorId: principal.principalId,
+    actorName: principal.name,
+  })
   if (input.comments && input.comments.length > 0) {
     await tx.insert(questionComments).values(
       input.comments.map((c) => ({
@@ -400,26 +557,47 @@ export async function startStage(
 ): Promise<StageRow> {
   const rules = STAGE_RULES[input.kind]
   if (!rules.writers.includes(ctx.principal.role)) {
-    throw new ProblemError(403, 'forbidden_stage_role', `A ${input.kind} stage is started by ${rules.writers.join(' or ')}, not ${ctx.principal.role}.`)
+    throw new ProblemError(
+      403,
+      'forbidden_stage_role',
+      `A ${input.kind} stage is started by ${rules.writers.join(' or ')}, not ${ctx.principal.role}.`,
+    )
   }
   const existing = await listStages(tx, ctx.assessment.id)
-  if (existing.some((s) => s.kind === input.kind)) throw new ProblemError(409, 'stage_exists', `The assessment already has a ${input.kind} stage.`)
+  if (existing.some((s) => s.kind === input.kind))
+    throw new ProblemError(409, 'stage_exists', `The assessment already has a ${input.kind} stage.`)
   for (const required of rules.requires) {
     const stage = existing.find((s) => s.kind === required)
     if (!stage || (stage.status !== 'submitted' && stage.status !== 'approved')) {
-      throw new ProblemError(409, 'stage_prerequisite', `A ${input.kind} stage starts after the ${required} stage is submitted.`, { requires: rules.requires })
+      throw new ProblemError(
+        409,
+        'stage_prerequisite',
+        `A ${input.kind} stage starts after the ${required} stage is submitted.`,
+        { requires: rules.requires },
+      )
     }
   }
   let source: StageRow | undefined
   if (input.copy_from) {
     if (!rules.copyFrom.includes(input.copy_from)) {
-      throw new ProblemError(422, 'copy_not_allowed', `A ${input.kind} stage can copy from ${rules.copyFrom.join(', ') || 'no stage'}.`, {
-        errors: [{ pointer: '/body/copy_from', rule: 'copy_not_allowed', message: `allowed: ${rules.copyFrom.join(', ')}` }],
-      })
+      throw new ProblemError(
+        422,
+        'copy_not_allowed',
+        `A ${input.kind} stage can copy from ${rules.copyFrom.join(', ') || 'no stage'}.`,
+        {
+          errors: [
+            { pointer: '/body/copy_from', rule: 'copy_not_allowed', message: `allowed: ${rules.copyFrom.join(', ')}` },
+          ],
+        },
+      )
     }
     source = existing.find((s) => s.kind === input.copy_from)
     if (!source || (source.status !== 'submitted' && source.status !== 'approved')) {
-      throw new ProblemError(409, 'stage_prerequisite', `Only a submitted or approved ${input.copy_from} stage can be copied.`)
+      throw new ProblemError(
+        409,
+        'stage_prerequisite',
+        `Only a submitted or approved ${input.copy_from} stage can be copied.`,
+      )
     }
   }
   await assertWindowOpen(tx, ctx.assessment.periodId, rules.window)

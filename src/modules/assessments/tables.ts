@@ -1,5 +1,14 @@
-
-import { type AnyPgColumn, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  type AnyPgColumn,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import { principals } from '../auth/tables.js'
 import { evidence } from '../evidence/tables.js'
 import { instrumentVersions } from '../instruments/tables.js'
@@ -26,7 +35,11 @@ export const assessments = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('assessments_period_unit_key').on(t.periodId, t.unitId), index('assessments_unit_idx').on(t.unitId), index('assessments_updated_idx').on(t.updatedAt, t.id)],
+  (t) => [
+    uniqueIndex('assessments_period_unit_key').on(t.periodId, t.unitId),
+    index('assessments_unit_idx').on(t.unitId),
+    index('assessments_updated_idx').on(t.updatedAt, t.id),
+  ],
 )
 
 export const assessmentStages = pgTable(
@@ -38,7 +51,9 @@ export const assessmentStages = pgTable(
       .references(() => assessments.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: STAGE_KINDS }).notNull(),
     status: text('status', { enum: STAGE_STATUSES }).notNull().default('draft'),
-    copiedFromStageId: uuid('copied_from_stage_id').references((): AnyPgColumn => assessmentStages.id, { onDelete: 'restrict' }),
+    copiedFromStageId: uuid('copied_from_stage_id').references((): AnyPgColumn => assessmentStages.id, {
+      onDelete: 'restrict',
+    }),
     /** Latest computed score of the stage's answers (kept current on every write, for cheap dashboards). */
     total: jsonb('total').$type<number | null>(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -47,7 +62,10 @@ export const assessmentStages = pgTable(
     approvedAt: timestamp('approved_at', { withTimezone: true, mode: 'date' }),
     version: integer('version').notNull().default(1),
   },
-  (t) => [uniqueIndex('assessment_stages_kind_key').on(t.assessmentId, t.kind), index('assessment_stages_updated_idx').on(t.updatedAt, t.id)],
+  (t) => [
+    uniqueIndex('assessment_stages_kind_key').on(t.assessmentId, t.kind),
+    index('assessment_stages_updated_idx').on(t.updatedAt, t.id),
+  ],
 )
 
 /** (stage, question) → value. The row version is the answer's ETag. */
@@ -67,7 +85,10 @@ export const answers = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     version: integer('version').notNull().default(1),
   },
-  (t) => [uniqueIndex('answers_stage_question_key').on(t.stageId, t.questionCode), index('answers_updated_idx').on(t.updatedAt, t.id)],
+  (t) => [
+    uniqueIndex('answers_stage_question_key').on(t.stageId, t.questionCode),
+    index('answers_updated_idx').on(t.updatedAt, t.id),
+  ],
 )
 
 /** Evidence (data dukung) behind an answer; one item may back several answers. */
@@ -93,7 +114,9 @@ export const stageSnapshots = pgTable(
       .notNull()
       .references(() => assessmentStages.id, { onDelete: 'restrict' }),
     status: text('status', { enum: STAGE_STATUSES }).notNull(),
-    answers: jsonb('answers').$type<{ question_code: string; value: string | number | null; note: string | null; evidence_ids: string[] }[]>().notNull(),
+    answers: jsonb('answers')
+      .$type<{ question_code: string; value: string | number | null; note: string | null; evidence_ids: string[] }[]>()
+      .notNull(),
     score: jsonb('score').$type<unknown>().notNull(),
     createdBy: uuid('created_by').references(() => principals.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),

@@ -10,7 +10,11 @@ import { ADMIN } from '../../lib/policy.js'
 const AuditEvent = Type.Object({
   id: Type.Integer(),
   occurred_at: Type.String({ format: 'date-time' }),
-  actor: Type.Object({ principal_id: Type.Union([Type.String(), Type.Null()]), name: Type.String(), role: Type.String() }),
+  actor: Type.Object({
+    principal_id: Type.Union([Type.String(), Type.Null()]),
+    name: Type.String(),
+    role: Type.String(),
+  }),
   action: Type.String(),
   entity_type: Type.String(),
   entity_id: Type.String(),
@@ -39,7 +43,10 @@ const Verification = Type.Object({
   valid: Type.Boolean(),
   checked: Type.Integer({ description: 'events verified before the first broken link (or all of them)' }),
   first_broken: Type.Union([
-    Type.Object({ id: Type.Integer(), reason: Type.Union([Type.Literal('prev_hash_mismatch'), Type.Literal('hash_mismatch')]) }),
+    Type.Object({
+      id: Type.Integer(),
+      reason: Type.Union([Type.Literal('prev_hash_mismatch'), Type.Literal('hash_mismatch')]),
+    }),
     Type.Null(),
   ]),
 })
@@ -53,7 +60,10 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'List audit events (oldest first) with filters',
         operationId: 'listAuditEvents',
         querystring: EventQuery,
-        response: { 200: Type.Object({ items: Type.Array(AuditEvent), ...PageMeta }), ...problemResponses(400, 401, 403) },
+        response: {
+          200: Type.Object({ items: Type.Array(AuditEvent), ...PageMeta }),
+          ...problemResponses(400, 401, 403),
+        },
       },
       config: ADMIN,
     },
@@ -69,7 +79,12 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         q.from ? gte(auditEvents.occurredAt, new Date(q.from)) : undefined,
         q.to ? lt(auditEvents.occurredAt, new Date(q.to)) : undefined,
       ]
-      const rows = await app.db.select().from(auditEvents).where(and(...conditions)).orderBy(asc(auditEvents.id)).limit(limit + 1)
+      const rows = await app.db
+        .select()
+        .from(auditEvents)
+        .where(and(...conditions))
+        .orderBy(asc(auditEvents.id))
+        .limit(limit + 1)
       const page = finishPage(rows, limit, 'id', (r) => ({ value: null, id: String(r.id) }))
       const link = nextLink(request.url, page.next_cursor)
       if (link) reply.header('link', link)

@@ -29,7 +29,13 @@ export function actorFromRequest(request: FastifyRequest): AuditActor {
   return { principalId: p.principalId, name: p.name, role: p.role, requestId: request.id, ip: request.ip }
 }
 
-export const systemActor = (name: string): AuditActor => ({ principalId: null, name, role: 'system', requestId: null, ip: null })
+export const systemActor = (name: string): AuditActor => ({
+  principalId: null,
+  name,
+  role: 'system',
+  requestId: null,
+  ip: null,
+})
 
 /** JSON with object keys sorted at every depth: the same content always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -76,7 +82,9 @@ export async function appendAudit(tx: Queryable, who: AuditActor, input: AuditIn
     .limit(1)
   const prevHash = head?.hash ?? GENESIS_HASH
   // The id is part of the hashed content, so it is drawn before the insert.
-  const id = Number((await queryRows<{ id: string }>(tx, sql`select nextval('audit_events_id_seq')::text as id`))[0]?.id)
+  const id = Number(
+    (await queryRows<{ id: string }>(tx, sql`select nextval('audit_events_id_seq')::text as id`))[0]?.id,
+  )
   const content: ChainedContent = {
     id,
     occurredAt: new Date().toISOString(),
@@ -115,9 +123,15 @@ export async function verifyChain(db: Queryable, batchSize = 1000): Promise<Chai
   let lastId = 0
   let checked = 0
   for (;;) {
-    const rows = await db.select().from(auditEvents).where(gt(auditEvents.id, lastId)).orderBy(asc(auditEvents.id)).limit(batchSize)
+    const rows = await db
+      .select()
+      .from(auditEvents)
+      .where(gt(auditEvents.id, lastId))
+      .orderBy(asc(auditEvents.id))
+      .limit(batchSize)
     for (const row of rows) {
-      if (row.prevHash !== prevHash) return { valid: false, checked, first_broken: { id: row.id, reason: 'prev_hash_mismatch' } }
+      if (row.prevHash !== prevHash)
+        return { valid: false, checked, first_broken: { id: row.id, reason: 'prev_hash_mismatch' } }
       const content: ChainedContent = {
         id: row.id,
         occurredAt: row.occurredAt.toISOString(),

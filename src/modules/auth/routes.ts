@@ -14,10 +14,19 @@ import { assertReturned } from '../../lib/returned.js'
 type PrincipalRow = typeof principals.$inferSelect
 type GrantRow = typeof roleGrants.$inferSelect
 
-const grantView = (g: GrantRow) => ({ id: g.id, role: g.role, unit_id: g.unitId, created_at: g.createdAt.toISOString() })
+const grantView = (g: GrantRow) => ({
+  id: g.id,
+  role: g.role,
+  unit_id: g.unitId,
+  created_at: g.createdAt.toISOString(),
+})
 
 async function principalView(db: Queryable, p: PrincipalRow) {
-  const grants = await db.select().from(roleGrants).where(eq(roleGrants.principalId, p.id)).orderBy(asc(roleGrants.createdAt), asc(roleGrants.id))
+  const grants = await db
+    .select()
+    .from(roleGrants)
+    .where(eq(roleGrants.principalId, p.id))
+    .orderBy(asc(roleGrants.createdAt), asc(roleGrants.id))
   return {
     id: p.id,
     name: p.name,
@@ -40,7 +49,12 @@ async function loadPrincipal(db: Queryable, id: string, forUpdate = false): Prom
  * Conflict of interest: a principal may not evaluate (TPI) a unit it operates, nor operate one
  * it evaluates. Overlap means one granted subtree contains the other.
  */
-async function assertNoConflict(tx: Queryable, principalId: string, role: string, unitPath: string | null): Promise<void> {
+async function assertNoConflict(
+  tx: Queryable,
+  principalId: string,
+  role: string,
+  unitPath: string | null,
+): Promise<void> {
   const opposite = role === 'evaluator' ? 'unit_operator' : role === 'unit_operator' ? 'evaluator' : null
   if (!opposite) return
   const rows = await tx
@@ -48,13 +62,23 @@ async function assertNoConflict(tx: Queryable, principalId: string, role: string
     .from(roleGrants)
     .leftJoin(units, eq(units.id, roleGrants.unitId))
     .where(and(eq(roleGrants.principalId, principalId), eq(roleGrants.role, opposite)))
-  const clash = rows.find((r) => unitPath === null || r.path === null || r.path.startsWith(unitPath) || unitPath.startsWith(r.path))
+  const clash = rows.find(
+    (r) => unitPath === null || r.path === null || r.path.startsWith(unitPath) || unitPath.startsWith(r.path),
+  )
   if (clash) {
     throw new ProblemError(
       422,
       'conflict_of_interest',
       `The principal is ${opposite} of unit ${clash.unitId ?? '(all units)'}, which overlaps the requested ${role} grant: an evaluator may not assess a unit it operates.`,
-      { errors: [{ pointer: '/body/unit_id', rule: 'conflict_of_interest', message: `overlaps the principal's ${opposite} grant` }] },
+      {
+        errors: [
+          {
+            pointer: '/body/unit_id',
+            rule: 'conflict_of_interest',
+            message: `overlaps the principal's ${opposite} grant`,
+          },
+        ],
+      },
     )
   }
 }
@@ -63,7 +87,12 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/me',
     {
-      schema: { tags: ['auth'], summary: 'Who am I: the principal, role and scope of the calling token', operationId: 'getMe', response: { 200: S.Me, ...problemResponses(401) } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Who am I: the principal, role and scope of the calling token',
+        operationId: 'getMe',
+        response: { 200: S.Me, ...problemResponses(401) },
+      },
       config: ANY_ROLE,
     },
     async (request) => {
@@ -98,10 +127,19 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const view = await app.db.transaction(async (tx) => {
-        const [row] = await tx.insert(principals).values({ name: request.body.name, kind: request.body.kind, email: request.body.email ?? null }).returning()
+        const [row] = await tx
+          .insert(principals)
+          .values({ name: request.body.name, kind: request.body.kind, email: request.body.email ?? null })
+          .returning()
         assertReturned(row, 'insert')
         const v = await principalView(tx, row)
-        await recordAudit(tx, request, { action: 'principal.created', entityType: 'principal', entityId: row.id, before: null, after: v })
+        await recordAudit(tx, request, {
+          action: 'principal.created',
+          entityType: 'principal',
+          entityId: row.id,
+          before: null,
+          after: v,
+        })
         return v
       })
       return reply.code(201).header('location', `/v1/principals/${view.id}`).send(view)
@@ -129,20 +167,42 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         conditions.push(or(ilike(principals.name, like), ilike(principals.email, like)))
       }
       if (request.query.role) {
-        conditions.push(inArray(principals.id, app.db.select({ id: roleGrants.principalId }).from(roleGrants).where(eq(roleGrants.role, request.query.role))))
+        conditions.push(
+          inArray(
+            principals.id,
+            app.db
+              .select({ id: roleGrants.principalId })
+              .from(roleGrants)
+              .where(eq(roleGrants.role, request.query.role)),
+          ),
+        )
       }
-      const rows = await app.db.select().from(principals).where(and(...conditions)).orderBy(asc(principals.id)).limit(limit + 1)
+      const rows = await app.db
+        .select()
+        .from(principals)
+        .where(and(...conditions))
+        .orderBy(asc(principals.id))
+        .limit(limit + 1)
       const page = finishPage(rows, limit, 'id', (r) => ({ value: null, id: r.id }))
       const link = nextLink(request.url, page.next_cursor)
       if (link) reply.header('link', link)
-      return { items: await Promise.all(page.items.map((p) => principalView(app.db, p))), next_cursor: page.next_cursor }
+      return {
+        items: await Promise.all(page.items.map((p) => principalView(app.db, p))),
+        next_cursor: page.next_cursor,
+      }
     },
   )
 
   app.get(
     '/principals/:id',
     {
-      schema: { tags: ['auth'], summary: 'Read a principal with its grants', operationId: 'getPrincipal', params: S.IdParams, response: { 200: S.PrincipalView, ...problemResponses(400, 401, 403, 404) } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Read a principal with its grants',
+        operationId: 'getPrincipal',
+        params: S.IdParams,
+        response: { 200: S.PrincipalView, ...problemResponses(400, 401, 403, 404) },
+      },
       config: ADMIN,
     },
     async (request) => principalView(app.db, await loadPrincipal(app.db, request.params.id)),
@@ -176,7 +236,13 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .returning()
         if (!row) throw notFound('principal', before.id)
         const after = await principalView(tx, row)
-        await recordAudit(tx, request, { action: 'principal.updated', entityType: 'principal', entityId: row.id, before: await principalView(tx, before), after })
+        await recordAudit(tx, request, {
+          action: 'principal.updated',
+          entityType: 'principal',
+          entityId: row.id,
+          before: await principalView(tx, before),
+          after,
+        })
         return after
       }),
   )
@@ -216,9 +282,24 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           unitPath = unit.path
         }
         await assertNoConflict(tx, request.params.id, role, unitPath)
-        const [row] = await tx.insert(roleGrants).values({ principalId: request.params.id, role, unitId }).onConflictDoNothing().returning()
-        if (!row) throw new ProblemError(409, 'grant_exists', `The principal already holds ${role} on ${unitId ?? 'all units'}.`)
-        await recordAudit(tx, request, { action: 'grant.created', entityType: 'role_grant', entityId: row.id, before: null, after: { principal_id: request.params.id, ...grantView(row) } })
+        const [row] = await tx
+          .insert(roleGrants)
+          .values({ principalId: request.params.id, role, unitId })
+          .onConflictDoNothing()
+          .returning()
+        if (!row)
+          throw new ProblemError(
+            409,
+            'grant_exists',
+            `The principal already holds ${role} on ${unitId ?? 'all units'}.`,
+          )
+        await recordAudit(tx, request, {
+          action: 'grant.created',
+          entityType: 'role_grant',
+          entityId: row.id,
+          before: null,
+          after: { principal_id: request.params.id, ...grantView(row) },
+        })
         return row
       })
       return reply.code(201).send(grantView(grant))
@@ -244,7 +325,13 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .where(and(eq(roleGrants.id, request.params.grant_id), eq(roleGrants.principalId, request.params.id)))
           .returning()
         if (!row) throw notFound('grant', request.params.grant_id)
-        await recordAudit(tx, request, { action: 'grant.deleted', entityType: 'role_grant', entityId: row.id, before: { principal_id: row.principalId, ...grantView(row) }, after: null })
+        await recordAudit(tx, request, {
+          action: 'grant.deleted',
+          entityType: 'role_grant',
+          entityId: row.id,
+          before: { principal_id: row.principalId, ...grantView(row) },
+          after: null,
+        })
       })
       return reply.code(204).send(null)
     },
@@ -273,29 +360,51 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const created = await app.db.transaction(async (tx) => {
         const principal = await loadPrincipal(tx, request.params.id)
-        const [grant] = await tx.select({ id: roleGrants.id }).from(roleGrants).where(and(eq(roleGrants.principalId, principal.id), eq(roleGrants.role, role))).limit(1)
+        const [grant] = await tx
+          .select({ id: roleGrants.id })
+          .from(roleGrants)
+          .where(and(eq(roleGrants.principalId, principal.id), eq(roleGrants.role, role)))
+          .limit(1)
         if (!grant) {
-          throw new ProblemError(422, 'role_not_granted', `The principal does not hold the role ${role}; grant it first.`, {
-            errors: [{ pointer: '/body/role', rule: 'granted', message: 'role not granted to this principal' }],
-          })
+          throw new ProblemError(
+            422,
+            'role_not_granted',
+            `The principal does not hold the role ${role}; grant it first.`,
+            {
+              errors: [{ pointer: '/body/role', rule: 'granted', message: 'role not granted to this principal' }],
+            },
+          )
         }
         return issueToken(tx, actorFromRequest(request), { principalId: principal.id, name, role, expiresAt })
       })
       const [row] = await app.db.select().from(apiTokens).where(eq(apiTokens.id, created.id))
       if (!row) throw new Error('token vanished')
-      return reply.code(201).header('cache-control', 'no-store').send({ ...tokenView(row), token: created.token })
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ ...tokenView(row), token: created.token })
     },
   )
 
   app.get(
     '/principals/:id/tokens',
     {
-      schema: { tags: ['auth'], summary: "List a principal's tokens (never the secrets)", operationId: 'listTokens', params: S.IdParams, response: { 200: S.TokenList, ...problemResponses(400, 401, 403, 404) } },
+      schema: {
+        tags: ['auth'],
+        summary: "List a principal's tokens (never the secrets)",
+        operationId: 'listTokens',
+        params: S.IdParams,
+        response: { 200: S.TokenList, ...problemResponses(400, 401, 403, 404) },
+      },
       config: ADMIN,
     },
     async (request) => {
       await loadPrincipal(app.db, request.params.id)
-      const rows = await app.db.select().from(apiTokens).where(eq(apiTokens.principalId, request.params.id)).orderBy(asc(apiTokens.createdAt), asc(apiTokens.id))
+      const rows = await app.db
+        .select()
+        .from(apiTokens)
+        .where(eq(apiTokens.principalId, request.params.id))
+        .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id))
       return { items: rows.map(tokenView) }
     },
   )
@@ -316,13 +425,27 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       app.db.transaction(async (tx) => {
         const p = request.principal
         const own = p.role === 'admin' ? undefined : eq(apiTokens.principalId, p.principalId)
-        const [before] = await tx.select().from(apiTokens).where(and(eq(apiTokens.id, request.params.id), own)).for('update')
+        const [before] = await tx
+          .select()
+          .from(apiTokens)
+          .where(and(eq(apiTokens.id, request.params.id), own))
+          .for('update')
         // Someone else's token is reported as missing: its existence is not the caller's business.
         if (!before) throw notFound('token', request.params.id)
         if (before.revokedAt) return tokenView(before)
-        const [row] = await tx.update(apiTokens).set({ revokedAt: new Date() }).where(and(eq(apiTokens.id, before.id), isNull(apiTokens.revokedAt))).returning()
+        const [row] = await tx
+          .update(apiTokens)
+          .set({ revokedAt: new Date() })
+          .where(and(eq(apiTokens.id, before.id), isNull(apiTokens.revokedAt)))
+          .returning()
         if (!row) throw notFound('token', before.id)
-        await recordAudit(tx, request, { action: 'token.revoked', entityType: 'api_token', entityId: row.id, before: tokenView(before), after: tokenView(row) })
+        await recordAudit(tx, request, {
+          action: 'token.revoked',
+          entityType: 'api_token',
+          entityId: row.id,
+          before: tokenView(before),
+          after: tokenView(row),
+        })
         return tokenView(row)
       }),
   )

@@ -9,7 +9,12 @@ import { bootstrapTokenParts, generateToken, hashesEqual, hashToken, tokenPrefix
 import { BOOTSTRAP_LOCK } from '../../db/locks.js'
 import { assertReturned } from '../../lib/returned.js'
 
-export type AuthFailure = 'invalid_token' | 'token_expired' | 'token_revoked' | 'principal_disabled' | 'role_not_granted'
+export type AuthFailure =
+  | 'invalid_token'
+  | 'token_expired'
+  | 'token_revoked'
+  | 'principal_disabled'
+  | 'role_not_granted'
 
 interface TokenRow {
   token_id: string
@@ -105,12 +110,32 @@ export async function issueToken(
   const parts = input.fixedToken ? bootstrapTokenParts(input.fixedToken) : generateToken()
   const [row] = await tx
     .insert(apiTokens)
-    .values({ principalId: input.principalId, name: input.name, role: input.role, prefix: parts.prefix, hash: parts.hash, expiresAt: input.expiresAt })
+    .values({
+      principalId: input.principalId,
+      name: input.name,
+      role: input.role,
+      prefix: parts.prefix,
+      hash: parts.hash,
+      expiresAt: input.expiresAt,
+    })
     .returning()
   assertReturned(row, 'insert')
   const view = tokenView(row)
-  await appendAudit(tx, actor, { action: 'token.created', entityType: 'api_token', entityId: row.id, before: null, after: view })
-  return { ...view, token: parts.token, name: row.name, role: row.role, expires_at: view.expires_at, created_at: view.created_at }
+  await appendAudit(tx, actor, {
+    action: 'token.created',
+    entityType: 'api_token',
+    entityId: row.id,
+    before: null,
+    after: view,
+  })
+  return {
+    ...view,
+    token: parts.token,
+    name: row.name,
+    role: row.role,
+    expires_at: view.expires_at,
+    created_at: view.created_at,
+  }
 }
 
 export function tokenView(row: typeof apiTokens.$inferSelect) {
@@ -131,7 +156,14 @@ export function tokenView(row: typeof apiTokens.$inferSelect) {
 export async function createPrincipalWithToken(
   db: Db,
   actor: AuditActor,
-  input: { name: string; kind: 'user' | 'service'; role: Role; unitId?: string | null; expiresAt?: Date | null; fixedToken?: string },
+  input: {
+    name: string
+    kind: 'user' | 'service'
+    role: Role
+    unitId?: string | null
+    expiresAt?: Date | null
+    fixedToken?: string
+  },
 ): Promise<CreatedToken & { principal_id: string }> {
   return db.transaction(async (tx) => {
     const [principal] = await tx.insert(principals).values({ name: input.name, kind: input.kind }).returning()
@@ -145,7 +177,12 @@ export async function createPrincipalWithToken(
       entityType: 'principal',
       entityId: principal.id,
       before: null,
-      after: { id: principal.id, name: principal.name, kind: principal.kind, grants: [{ id: grant?.id, role: input.role, unit_id: input.unitId ?? null }] },
+      after: {
+        id: principal.id,
+        name: principal.name,
+        kind: principal.kind,
+        grants: [{ id: grant?.id, role: input.role, unit_id: input.unitId ?? null }],
+      },
     })
     const token = await issueToken(tx, actor, {
       principalId: principal.id,
@@ -158,7 +195,6 @@ export async function createPrincipalWithToken(
   })
 }
 
-
 /**
  * When BOOTSTRAP_ADMIN_TOKEN is set and no admin exists, make that token an admin's. Runs at
  * start-up under an advisory lock so that replicas starting together create one admin.
@@ -166,7 +202,11 @@ export async function createPrincipalWithToken(
 export async function bootstrapAdmin(db: Db, token: string): Promise<'created' | 'admin_exists'> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`)
-    const [admin] = await tx.select({ id: roleGrants.id }).from(roleGrants).where(and(eq(roleGrants.role, 'admin'), isNull(roleGrants.unitId))).limit(1)
+    const [admin] = await tx
+      .select({ id: roleGrants.id })
+      .from(roleGrants)
+      .where(and(eq(roleGrants.role, 'admin'), isNull(roleGrants.unitId)))
+      .limit(1)
     if (admin) return 'admin_exists'
     const [principal] = await tx.insert(principals).values({ name: 'bootstrap admin', kind: 'service' }).returning()
     assertReturned(principal, 'insert')
@@ -177,15 +217,30 @@ export async function bootstrapAdmin(db: Db, token: string): Promise<'created' |
       entityType: 'principal',
       entityId: principal.id,
       before: null,
-      after: { id: principal.id, name: principal.name, kind: principal.kind, grants: [{ role: 'admin', unit_id: null }] },
+      after: {
+        id: principal.id,
+        name: principal.name,
+        kind: principal.kind,
+        grants: [{ role: 'admin', unit_id: null }],
+      },
     })
-    await issueToken(tx, actor, { principalId: principal.id, name: 'bootstrap admin', role: 'admin', expiresAt: null, fixedToken: token })
+    await issueToken(tx, actor, {
+      principalId: principal.id,
+      name: 'bootstrap admin',
+      role: 'admin',
+      expiresAt: null,
+      fixedToken: token,
+    })
     return 'created'
   })
 }
 
 /** Whether any principal holds the admin role over every unit (first-run check at start-up). */
 export async function hasAdmin(db: Queryable): Promise<boolean> {
-  const [admin] = await db.select({ id: roleGrants.id }).from(roleGrants).where(and(eq(roleGrants.role, 'admin'), isNull(roleGrants.unitId))).limit(1)
+  const [admin] = await db
+    .select({ id: roleGrants.id })
+    .from(roleGrants)
+    .where(and(eq(roleGrants.role, 'admin'), isNull(roleGrants.unitId)))
+    .limit(1)
   return admin !== undefined
 }

@@ -29,7 +29,11 @@ export const roleGrants = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('role_grants_unique').on(t.principalId, t.role, sql`coalesce(${t.unitId}, '00000000-0000-0000-0000-000000000000'::uuid)`),
+    uniqueIndex('role_grants_unique').on(
+      t.principalId,
+      t.role,
+      sql`coalesce(${t.unitId}, '00000000-0000-0000-0000-000000000000'::uuid)`,
+    ),
     index('role_grants_unit_idx').on(t.unitId),
   ],
 )

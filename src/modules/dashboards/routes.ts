@@ -39,8 +39,18 @@ const TAGS = ['dashboards']
 const ETAG_NOTE =
   'Figures come from counters kept current in the same transaction as every answer, stage and declaration change (never from scanning answers). The ETag is a hash of the body, identical on every replica; send it back in If-None-Match for a 304.'
 
-const periodRef = (p: PeriodRow) => ({ id: p.id, code: p.code, year: p.year, instrument_version_id: p.instrumentVersionId })
-const unitRef = (u: Pick<UnitRow, 'id' | 'code' | 'name' | 'kind'>) => ({ id: u.id, code: u.code, name: u.name, kind: u.kind })
+const periodRef = (p: PeriodRow) => ({
+  id: p.id,
+  code: p.code,
+  year: p.year,
+  instrument_version_id: p.instrumentVersionId,
+})
+const unitRef = (u: Pick<UnitRow, 'id' | 'code' | 'name' | 'kind'>) => ({
+  id: u.id,
+  code: u.code,
+  name: u.name,
+  kind: u.kind,
+})
 
 /** Sets the body-derived ETag; answers 304 when If-None-Match names it. */
 function withEtag<T>(request: FastifyRequest, reply: FastifyReply, body: T): T | FastifyReply {
@@ -63,7 +73,8 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: TAGS,
-        summary: 'Period summary: declarations, stage completion, scores per area, WBK/WBBM eligibility, units closest to a threshold',
+        summary:
+          'Period summary: declarations, stage completion, scores per area, WBK/WBBM eligibility, units closest to a threshold',
         description: `Over the units in your scope (or unit_id's subtree). ${ETAG_NOTE}`,
         operationId: 'getPeriodSummary',
         params: S.PeriodParams,
@@ -140,7 +151,20 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
         period.id,
         page.items.map((u) => u.id),
         [...new Set(['decl', 'self', stage])],
-        { prefixes: ['stages', 'status:', 'questions', 'answered', 'complete', 'scored', 'total', 'eligible:', 'WBK:', 'WBBM:'] },
+        {
+          prefixes: [
+            'stages',
+            'status:',
+            'questions',
+            'answered',
+            'complete',
+            'scored',
+            'total',
+            'eligible:',
+            'WBK:',
+            'WBBM:',
+          ],
+        },
       )
       const link = nextLink(request.url, page.next_cursor)
       if (link) reply.header('link', link)
@@ -153,8 +177,10 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
           const decl = mergeRoots(one, 'decl')
           const completion = completionOf(m)
           const total = m.get('total')
-          const declCount = (target: string) => [...decl].filter(([k]) => k.startsWith(`${target}:`)).reduce((s, [, v]) => s + v.count, 0)
-          const declStatus = (statuses: string[]) => [...decl].filter(([k]) => statuses.includes(k.split(':')[1] ?? '')).reduce((s, [, v]) => s + v.count, 0)
+          const declCount = (target: string) =>
+            [...decl].filter(([k]) => k.startsWith(`${target}:`)).reduce((s, [, v]) => s + v.count, 0)
+          const declStatus = (statuses: string[]) =>
+            [...decl].filter(([k]) => statuses.includes(k.split(':')[1] ?? '')).reduce((s, [, v]) => s + v.count, 0)
           return {
             unit: unitRef(u),
             archived: u.archivedAt !== null,
@@ -200,8 +226,15 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const stage = request.query.stage ?? 'self'
       assertStageVisible(request.principal, stage)
       const scope = await resolveScope(app.db, request.principal, request.query.unit_id)
-      const [byRoot, def] = await Promise.all([aggregate(app.db, period.id, scope.roots, [stage], { prefixes: ['q:'] }), periodDefinition(app.db, period.instrumentVersionId)])
-      return withEtag(request, reply, { period: periodRef(period), stage, items: lowestQuestions(mergeRoots(byRoot, stage), def, request.query.limit ?? 10) })
+      const [byRoot, def] = await Promise.all([
+        aggregate(app.db, period.id, scope.roots, [stage], { prefixes: ['q:'] }),
+        periodDefinition(app.db, period.instrumentVersionId),
+      ])
+      return withEtag(request, reply, {
+        period: periodRef(period),
+        stage,
+        items: lowestQuestions(mergeRoots(byRoot, stage), def, request.query.limit ?? 10),
+      })
     },
   )
 
@@ -237,7 +270,11 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
           self_total: self?.total ?? null,
           tpi_total: tpi.total,
           difference: tpi.divergence ?? 0,
-          questions_differing: self ? Object.entries(tpi.multipliers).filter(([code, m]) => self.multipliers[code] !== undefined && self.multipliers[code] !== m).length : 0,
+          questions_differing: self
+            ? Object.entries(tpi.multipliers).filter(
+                ([code, m]) => self.multipliers[code] !== undefined && self.multipliers[code] !== m,
+              ).length
+            : 0,
           areas: areaDifferences(def, self?.values ?? {}, tpi.values),
         })),
         questions: divergentQuestions(mergeRoots(byRoot, 'tpi'), def, limit),
@@ -288,7 +325,13 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
           total: m.total,
           max_total: m.maxTotal,
           predicate: m.predicate,
-          areas: areaNodes(def).map((a) => ({ code: a.code, name: a.name, level: a.level, value: m.values[a.code] ?? 0, max: a.max })),
+          areas: areaNodes(def).map((a) => ({
+            code: a.code,
+            name: a.name,
+            level: a.level,
+            value: m.values[a.code] ?? 0,
+            max: a.max,
+          })),
           declaration: d ? { target: d.target, status: d.status, predicate: d.predicate } : null,
         })
       }

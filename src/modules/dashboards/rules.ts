@@ -9,7 +9,13 @@
  * the number of units or answers. This file decides what a stage contributes and turns summed
  * counters back into figures.
  */
-import { evaluateEligibility, indexTree, type InstrumentDefinition, type NodeLevel, type ScoreResult } from '../instruments/domain/index.js'
+import {
+  evaluateEligibility,
+  indexTree,
+  type InstrumentDefinition,
+  type NodeLevel,
+  type ScoreResult,
+} from '../instruments/domain/index.js'
 
 /** Histogram buckets per node: 10 % of the node's weight each (0–10 %, …, 90–100 %). */
 export const HISTOGRAM_BUCKETS = 10
@@ -63,7 +69,12 @@ export function areaNodes(def: InstrumentDefinition): AreaNode[] {
 }
 
 /** The weight a predicate rule measures against: the total's, a node's, or the sum of several. */
-function ruleWeight(def: InstrumentDefinition, tree: ReturnType<typeof indexTree>, maxTotal: number, ruleId: string): number {
+function ruleWeight(
+  def: InstrumentDefinition,
+  tree: ReturnType<typeof indexTree>,
+  maxTotal: number,
+  ruleId: string,
+): number {
   const rule = def.predicateRules.find((r) => r.id === ruleId)
   if (!rule) return 0
   const w = (code: string) => {
@@ -94,8 +105,16 @@ export function stageFacts(def: InstrumentDefinition, score: ScoreResult): Stage
     .filter((r) => !r.passed)
     .map((r) => {
       const gap = r.required - r.actual
-      const points = methodOf.get(r.rule) === 'share_of_weight' ? gap * ruleWeight(def, tree, score.maxTotal, r.rule) : gap
-      return { rule: r.rule, predicate: r.predicate, description: r.description, required: r.required, actual: r.actual, short_points: points }
+      const points =
+        methodOf.get(r.rule) === 'share_of_weight' ? gap * ruleWeight(def, tree, score.maxTotal, r.rule) : gap
+      return {
+        rule: r.rule,
+        predicate: r.predicate,
+        description: r.description,
+        required: r.required,
+        actual: r.actual,
+        short_points: points,
+      }
     })
   const sum = (xs: Lacking[]) => xs.reduce((s, l) => s + l.short_points, 0)
   return {
@@ -118,7 +137,10 @@ export interface Divergence {
   questions: Record<string, number>
 }
 
-export function divergenceOf(self: Pick<StageFacts, 'total' | 'multipliers'>, tpi: Pick<StageFacts, 'total' | 'multipliers'>): Divergence {
+export function divergenceOf(
+  self: Pick<StageFacts, 'total' | 'multipliers'>,
+  tpi: Pick<StageFacts, 'total' | 'multipliers'>,
+): Divergence {
   const questions: Record<string, number> = {}
   for (const [code, m] of Object.entries(tpi.multipliers)) {
     const s = self.multipliers[code]
@@ -145,7 +167,10 @@ export type Contributions = Record<string, [number, number]>
  *   for a tpi stage with a self stage beside it: div (sum = tpi − self total), qdiv:<code> (sum = |tpi − self|).
  */
 export function contributionsOf(
-  facts: Pick<StageFacts, 'questionCount' | 'answeredCount' | 'total' | 'maxTotal' | 'values' | 'multipliers' | 'predicate'>,
+  facts: Pick<
+    StageFacts,
+    'questionCount' | 'answeredCount' | 'total' | 'maxTotal' | 'values' | 'multipliers' | 'predicate'
+  >,
   status: string,
   areas: readonly Pick<AreaNode, 'code' | 'max'>[],
   divergence: Divergence | null,
@@ -189,7 +214,10 @@ export const STAGE_STATUS_KEYS = ['draft', 'submitted', 'returned', 'approved'] 
 
 export function completionOf(m: Metrics) {
   const stages = get(m, 'stages').count
-  const byStatus = Object.fromEntries(STAGE_STATUS_KEYS.map((s) => [s, get(m, `status:${s}`).count])) as Record<(typeof STAGE_STATUS_KEYS)[number], number>
+  const byStatus = Object.fromEntries(STAGE_STATUS_KEYS.map((s) => [s, get(m, `status:${s}`).count])) as Record<
+    (typeof STAGE_STATUS_KEYS)[number],
+    number
+  >
   const questions = get(m, 'questions').sum
   const answered = get(m, 'answered').sum
   return {
@@ -241,11 +269,21 @@ export function scoresOf(m: Metrics, def: InstrumentDefinition) {
 }
 
 export const DECLARATION_TARGETS = ['WBK', 'WBBM'] as const
-export const DECLARATION_STATUS_KEYS = ['declared', 'building', 'proposed', 'evaluated', 'designated', 'not_designated', 'revoked'] as const
+export const DECLARATION_STATUS_KEYS = [
+  'declared',
+  'building',
+  'proposed',
+  'evaluated',
+  'designated',
+  'not_designated',
+  'revoked',
+] as const
 
 export function declarationsOf(m: Metrics) {
   const byTarget = DECLARATION_TARGETS.map((target) => {
-    const by_status = Object.fromEntries(DECLARATION_STATUS_KEYS.map((s) => [s, get(m, `${target}:${s}`).count])) as Record<(typeof DECLARATION_STATUS_KEYS)[number], number>
+    const by_status = Object.fromEntries(
+      DECLARATION_STATUS_KEYS.map((s) => [s, get(m, `${target}:${s}`).count]),
+    ) as Record<(typeof DECLARATION_STATUS_KEYS)[number], number>
     return { target, units: Object.values(by_status).reduce((a, b) => a + b, 0), by_status }
   })
   return { units: byTarget.reduce((s, t) => s + t.units, 0), by_target: byTarget }
@@ -253,26 +291,52 @@ export function declarationsOf(m: Metrics) {
 
 /** Questions by their average conversion (0–1) across the stages that answered them, lowest first. */
 export function lowestQuestions(m: Metrics, def: InstrumentDefinition, limit: number) {
-  return questionRanking(m, def, 'q:', 'asc', limit).map(({ code, name, parent, count, avg }) => ({ code, name, sub_area: parent, answered: count, average: avg }))
+  return questionRanking(m, def, 'q:', 'asc', limit).map(({ code, name, parent, count, avg }) => ({
+    code,
+    name,
+    sub_area: parent,
+    answered: count,
+    average: avg,
+  }))
 }
 
 /** Questions by the average |tpi − self| of their conversions, largest first. */
 export function divergentQuestions(m: Metrics, def: InstrumentDefinition, limit: number) {
-  return questionRanking(m, def, 'qdiv:', 'desc', limit).map(({ code, name, parent, count, avg }) => ({ code, name, sub_area: parent, units: count, average_abs_difference: avg }))
+  return questionRanking(m, def, 'qdiv:', 'desc', limit).map(({ code, name, parent, count, avg }) => ({
+    code,
+    name,
+    sub_area: parent,
+    units: count,
+    average_abs_difference: avg,
+  }))
 }
 
 function questionRanking(m: Metrics, def: InstrumentDefinition, prefix: string, order: 'asc' | 'desc', limit: number) {
   const tree = indexTree(def)
-  const rows: { code: string; name: string; parent: { code: string; name: string } | null; count: number; avg: number }[] = []
+  const rows: {
+    code: string
+    name: string
+    parent: { code: string; name: string } | null
+    count: number
+    avg: number
+  }[] = []
   for (const [key, v] of m) {
     if (!key.startsWith(prefix) || v.count <= 0) continue
     const code = key.slice(prefix.length)
     const node = tree.byCode.get(code)
     if (!node) continue
     const parent = node.parentCode ? tree.byCode.get(node.parentCode) : undefined
-    rows.push({ code, name: node.name, parent: parent ? { code: parent.code, name: parent.name } : null, count: v.count, avg: v.sum / v.count })
+    rows.push({
+      code,
+      name: node.name,
+      parent: parent ? { code: parent.code, name: parent.name } : null,
+      count: v.count,
+      avg: v.sum / v.count,
+    })
   }
-  rows.sort((a, b) => (order === 'asc' ? a.avg - b.avg : b.avg - a.avg) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+  rows.sort(
+    (a, b) => (order === 'asc' ? a.avg - b.avg : b.avg - a.avg) || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  )
   return rows.slice(0, limit)
 }
 

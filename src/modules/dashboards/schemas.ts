@@ -8,14 +8,22 @@ import { ProposalSummaryView } from '../proposals/schemas.js'
 const Uuid = Type.String({ format: 'uuid' })
 const Num = Type.Number()
 const NullableNum = Type.Union([Type.Number(), Type.Null()])
-const Stage = StringEnum(STAGE_KINDS, { description: 'which stage’s answers: self (default), tpi, tpn, sanggah', default: 'self' })
-const UnitIdFilter = Type.String({ format: 'uuid', description: 'narrow to this unit’s subtree (it must be in your scope)' })
+const Stage = StringEnum(STAGE_KINDS, {
+  description: 'which stage’s answers: self (default), tpi, tpn, sanggah',
+  default: 'self',
+})
+const UnitIdFilter = Type.String({
+  format: 'uuid',
+  description: 'narrow to this unit’s subtree (it must be in your scope)',
+})
 
 export const PeriodParams = Type.Object({ period_id: Uuid }, { additionalProperties: false })
 export const UnitParams = Type.Object({ unit_id: Uuid }, { additionalProperties: false })
 
 export const IfNoneMatchHeaders = Type.Object({
-  'if-none-match': Type.Optional(Type.String({ description: 'an ETag of an earlier answer: 304 when the figures are unchanged' })),
+  'if-none-match': Type.Optional(
+    Type.String({ description: 'an ETag of an earlier answer: 304 when the figures are unchanged' }),
+  ),
 })
 export const NotModified = Type.Null({ description: 'unchanged since the ETag sent in If-None-Match' })
 
@@ -23,7 +31,14 @@ export const SummaryQuery = Type.Object(
   {
     stage: Type.Optional(Stage),
     unit_id: Type.Optional(UnitIdFilter),
-    closest_limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10, description: 'how many units in each “closest to a threshold” list' })),
+    closest_limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 50,
+        default: 10,
+        description: 'how many units in each “closest to a threshold” list',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -51,14 +66,20 @@ const Completion = Type.Object({
   by_status: Type.Object(Object.fromEntries(STAGE_STATUSES.map((s) => [s, Type.Integer()]))),
   questions: Num,
   answered: Num,
-  answered_pct: Type.Union([Num, Type.Null()], { description: 'answered ÷ answerable questions over the stages, in %' }),
+  answered_pct: Type.Union([Num, Type.Null()], {
+    description: 'answered ÷ answerable questions over the stages, in %',
+  }),
   complete: Type.Integer({ description: 'stages with every answerable question answered' }),
-  submitted_pct: Type.Union([Num, Type.Null()], { description: 'stages handed in (submitted or approved) ÷ stages, in %' }),
+  submitted_pct: Type.Union([Num, Type.Null()], {
+    description: 'stages handed in (submitted or approved) ÷ stages, in %',
+  }),
   approved_pct: Type.Union([Num, Type.Null()]),
 })
 
 const Scores = Type.Object({
-  scored_stages: Type.Integer({ description: 'stages with at least one answer: the averages and histograms are over these' }),
+  scored_stages: Type.Integer({
+    description: 'stages with at least one answer: the averages and histograms are over these',
+  }),
   total: Type.Object({ max: Num, average: NullableNum, histogram: Histogram }),
   areas: Type.Array(
     Type.Object({
@@ -91,14 +112,19 @@ const ClosestItem = Type.Object({
   assessment_id: Uuid,
   stage_status: StringEnum(STAGE_STATUSES),
   total: Num,
-  points_short: Type.Number({ description: 'sum of the failing rules’ shortfalls in points (overlapping rules add up: a ranking, not an exact target)' }),
+  points_short: Type.Number({
+    description:
+      'sum of the failing rules’ shortfalls in points (overlapping rules add up: a ranking, not an exact target)',
+  }),
   lacking: Type.Array(LackingView),
 })
 
 export const SummaryView = Type.Object({
   period: PeriodRefView,
   stage: Stage,
-  scope: Type.Object({ unit: Type.Union([UnitRefView, Type.Null()], { description: 'the unit_id filter, null for your whole scope' }) }),
+  scope: Type.Object({
+    unit: Type.Union([UnitRefView, Type.Null()], { description: 'the unit_id filter, null for your whole scope' }),
+  }),
   assessments: Type.Integer({ description: 'assessments (their self stages) in scope' }),
   declarations: DeclarationCounts,
   completion: Completion,
@@ -108,7 +134,8 @@ export const SummaryView = Type.Object({
     WBBM: Type.Array(ClosestItem, { description: 'meeting WBK but not WBBM, smallest shortfall first' }),
   }),
   proposals: Type.Object(ProposalSummaryView.properties, {
-    description: 'the proposal funnel over the declarations in scope, and the gate state (and package completeness) of each instansi your scope touches',
+    description:
+      'the proposal funnel over the declarations in scope, and the gate state (and package completeness) of each instansi your scope touches',
   }),
 })
 
@@ -137,7 +164,12 @@ export const OpdPage = Type.Object({
       approved_pct: NullableNum,
       average_total: NullableNum,
       eligible: Type.Object({ WBK: Type.Integer(), WBBM: Type.Integer() }),
-      declarations: Type.Object({ WBK: Type.Integer(), WBBM: Type.Integer(), proposed_or_further: Type.Integer(), designated: Type.Integer() }),
+      declarations: Type.Object({
+        WBK: Type.Integer(),
+        WBBM: Type.Integer(),
+        proposed_or_further: Type.Integer(),
+        designated: Type.Integer(),
+      }),
     }),
   ),
   ...PageMeta,
@@ -158,9 +190,15 @@ export const HistoryView = Type.Object({
       total: Num,
       max_total: Num,
       predicate: StringEnum(['none', 'WBK', 'WBBM'] as const),
-      areas: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), level: Type.String(), value: Num, max: Num })),
+      areas: Type.Array(
+        Type.Object({ code: Type.String(), name: Type.String(), level: Type.String(), value: Num, max: Num }),
+      ),
       declaration: Type.Union([
-        Type.Object({ target: Type.String(), status: Type.String(), predicate: Type.Union([Type.String(), Type.Null()]) }),
+        Type.Object({
+          target: Type.String(),
+          status: Type.String(),
+          predicate: Type.Union([Type.String(), Type.Null()]),
+        }),
         Type.Null(),
       ]),
     }),
@@ -210,7 +248,9 @@ export const DivergenceView = Type.Object({
       tpi_total: Num,
       difference: Type.Number({ description: 'tpi − self' }),
       questions_differing: Type.Integer({ description: 'questions answered in both stages with another conversion' }),
-      areas: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), self: Num, tpi: Num, difference: Num })),
+      areas: Type.Array(
+        Type.Object({ code: Type.String(), name: Type.String(), self: Num, tpi: Num, difference: Num }),
+      ),
     }),
     { description: 'largest |tpi − self| first' },
   ),

@@ -6,10 +6,24 @@ import { answers, assessmentStages, assessments } from '../assessments/tables.js
 import type { StageKind } from '../assessments/rules.js'
 import { isUnitInScope, unitScopeCondition } from '../auth/scope.js'
 import { loadDefinition } from '../instruments/cache.js'
-import { scoreInstrument, type AnswerValue, type InstrumentDefinition, type ScoreResult } from '../instruments/domain/index.js'
+import {
+  scoreInstrument,
+  type AnswerValue,
+  type InstrumentDefinition,
+  type ScoreResult,
+} from '../instruments/domain/index.js'
 import { periods, type PeriodRow } from '../periods/tables.js'
 import { units, type UnitRow } from '../units/tables.js'
-import { GLOBAL_SCOPE, areaNodes, contributionsOf, divergenceOf, scopeRoots, stageFacts, type Metrics, type StageFacts } from './rules.js'
+import {
+  GLOBAL_SCOPE,
+  areaNodes,
+  contributionsOf,
+  divergenceOf,
+  scopeRoots,
+  stageFacts,
+  type Metrics,
+  type StageFacts,
+} from './rules.js'
 import { stageMetrics, type StageMetricsRow } from './tables.js'
 import { planCounts } from '../planner/service.js'
 
@@ -22,16 +36,27 @@ type StageRow = typeof assessmentStages.$inferSelect
  * just computed it; without one the stage's answers are read and scored here.
  * A self or tpi stage also refreshes the tpi row's self-vs-TPI divergence.
  */
-export async function syncStageMetrics(tx: Queryable, stage: StageRow, computed: { def?: InstrumentDefinition; score?: ScoreResult } = {}): Promise<void> {
+export async function syncStageMetrics(
+  tx: Queryable,
+  stage: StageRow,
+  computed: { def?: InstrumentDefinition; score?: ScoreResult } = {},
+): Promise<void> {
   const [assessment] = await tx
-    .select({ periodId: assessments.periodId, unitId: assessments.unitId, instrumentVersionId: assessments.instrumentVersionId })
+    .select({
+      periodId: assessments.periodId,
+      unitId: assessments.unitId,
+      instrumentVersionId: assessments.instrumentVersionId,
+    })
     .from(assessments)
     .where(eq(assessments.id, stage.assessmentId))
   if (!assessment) throw new Error(`assessment ${stage.assessmentId} not found`)
   const def = usable(computed.def ?? (await loadDefinition(tx, assessment.instrumentVersionId)))
   let score = computed.score
   if (!score) {
-    const rows = await tx.select({ code: answers.questionCode, value: answers.value }).from(answers).where(eq(answers.stageId, stage.id))
+    const rows = await tx
+      .select({ code: answers.questionCode, value: answers.value })
+      .from(answers)
+      .where(eq(answers.stageId, stage.id))
     score = scoreInstrument(def, Object.fromEntries(rows.map((r) => [r.code, (r.value ?? null) as AnswerValue])))
   }
   const facts = stageFacts(def, score)
@@ -76,14 +101,25 @@ export async function syncStageMetrics(tx: Queryable, stage: StageRow, computed:
     const d = divergenceOf(facts, other)
     await tx
       .update(stageMetrics)
-      .set({ divergence: d.total, divergenceAbs: Math.abs(d.total), contributions: contributionsOf(other, other.status, areas, d), updatedAt: sql`now()` })
+      .set({
+        divergence: d.total,
+        divergenceAbs: Math.abs(d.total),
+        contributions: contributionsOf(other, other.status, areas, d),
+        updatedAt: sql`now()`,
+      })
       .where(eq(stageMetrics.stageId, other.stageId))
   }
 }
 
 /** A definition without nodes or rules (a stub row) scores as an empty instrument instead of failing the write. */
 const usable = (def: InstrumentDefinition): InstrumentDefinition =>
-  Array.isArray(def.nodes) && Array.isArray(def.predicateRules) ? def : { ...def, nodes: Array.isArray(def.nodes) ? def.nodes : [], predicateRules: Array.isArray(def.predicateRules) ? def.predicateRules : [] }
+  Array.isArray(def.nodes) && Array.isArray(def.predicateRules)
+    ? def
+    : {
+        ...def,
+        nodes: Array.isArray(def.nodes) ? def.nodes : [],
+        predicateRules: Array.isArray(def.predicateRules) ? def.predicateRules : [],
+      }
 
 function factColumns(f: StageFacts) {
   return {
@@ -136,14 +172,22 @@ export interface DashboardScope {
 }
 
 /** The principal's scope, optionally narrowed to one unit's subtree (404 when that unit is out of scope). */
-export async function resolveScope(db: Queryable, principal: Principal, unitId: string | undefined): Promise<DashboardScope> {
+export async function resolveScope(
+  db: Queryable,
+  principal: Principal,
+  unitId: string | undefined,
+): Promise<DashboardScope> {
   if (unitId) {
     const [unit] = await db.select().from(units).where(eq(units.id, unitId))
     if (!unit || !isUnitInScope(principal, unit.path)) throw notFound('unit', unitId)
     return { roots: [unit.id], pathCondition: sql`${units.path} like ${`${unit.path}%`}`, unit }
   }
   if (principal.scopeAll) return { roots: [GLOBAL_SCOPE], pathCondition: undefined, unit: null }
-  return { roots: scopeRoots(principal.scopePaths), pathCondition: unitScopeCondition(principal, units.path), unit: null }
+  return {
+    roots: scopeRoots(principal.scopePaths),
+    pathCondition: unitScopeCondition(principal, units.path),
+    unit: null,
+  }
 }
 
 export async function loadPeriodOr404(db: Queryable, id: string): Promise<PeriodRow> {
@@ -155,9 +199,16 @@ export async function loadPeriodOr404(db: Queryable, id: string): Promise<Period
 /** Unit operators do not see a TPI (or TPN) stage's working draft; their dashboards keep to the stages they may read. */
 export function assertStageVisible(principal: Principal, kind: StageKind): void {
   if (principal.role === 'unit_operator' && (kind === 'tpi' || kind === 'tpn')) {
-    throw new ProblemError(403, 'stage_not_visible', `Unit operators' dashboards cover the self and sanggah stages; the ${kind} stage's drafts are the evaluators'.`, {
-      errors: [{ pointer: '/query/stage', rule: 'stage_not_visible', message: `not visible to a unit_operator: ${kind}` }],
-    })
+    throw new ProblemError(
+      403,
+      'stage_not_visible',
+      `Unit operators' dashboards cover the self and sanggah stages; the ${kind} stage's drafts are the evaluators'.`,
+      {
+        errors: [
+          { pointer: '/query/stage', rule: 'stage_not_visible', message: `not visible to a unit_operator: ${kind}` },
+        ],
+      },
+    )
   }
 }
 
@@ -193,8 +244,15 @@ export async function aggregate(
   )}]::text[]`
   const filter = (col: SQL): SQL => {
     if (!metricFilter) return sql`true`
-    if ('prefixes' in metricFilter) return sql`(${sql.join(metricFilter.prefixes.map((p) => sql`${col} like ${`${p}%`}`), sql` or `)})`
-    return sql`not (${sql.join(metricFilter.exclude.map((p) => sql`${col} like ${`${p}%`}`), sql` or `)})`
+    if ('prefixes' in metricFilter)
+      return sql`(${sql.join(
+        metricFilter.prefixes.map((p) => sql`${col} like ${`${p}%`}`),
+        sql` or `,
+      )})`
+    return sql`not (${sql.join(
+      metricFilter.exclude.map((p) => sql`${col} like ${`${p}%`}`),
+      sql` or `,
+    )})`
   }
   const wantDecl = kinds.includes('decl')
   // A root's own stages and declaration (the global root stands for no unit)
@@ -249,7 +307,14 @@ export function mergeRoots(byRoot: Map<string, Map<string, Metrics>>, kind: stri
 const unitRef = { id: units.id, code: units.code, name: units.name, kind: units.kind }
 
 /** Stages of `kind` nearest to a predicate: not yet reaching it, smallest shortfall first. */
-export async function closestTo(db: Queryable, periodId: string, kind: StageKind, scope: DashboardScope, predicate: 'WBK' | 'WBBM', limit: number) {
+export async function closestTo(
+  db: Queryable,
+  periodId: string,
+  kind: StageKind,
+  scope: DashboardScope,
+  predicate: 'WBK' | 'WBBM',
+  limit: number,
+) {
   const short = predicate === 'WBK' ? stageMetrics.wbkShort : stageMetrics.wbbmShort
   const rows = await db
     .select({
@@ -292,7 +357,14 @@ export async function largestDivergences(db: Queryable, periodId: string, scope:
     .select({ m: stageMetrics, unit: unitRef })
     .from(stageMetrics)
     .innerJoin(units, eq(units.id, stageMetrics.unitId))
-    .where(and(eq(stageMetrics.periodId, periodId), eq(stageMetrics.kind, 'tpi'), isNotNull(stageMetrics.divergenceAbs), scope.pathCondition))
+    .where(
+      and(
+        eq(stageMetrics.periodId, periodId),
+        eq(stageMetrics.kind, 'tpi'),
+        isNotNull(stageMetrics.divergenceAbs),
+        scope.pathCondition,
+      ),
+    )
     .orderBy(desc(stageMetrics.divergenceAbs), asc(stageMetrics.stageId))
     .limit(limit)
   if (rows.length === 0) return []
@@ -313,7 +385,11 @@ export async function largestDivergences(db: Queryable, periodId: string, scope:
 }
 
 /** The stage_metrics rows of one unit across periods, oldest year first. */
-export async function unitHistory(db: Queryable, unitId: string, kind: StageKind): Promise<{ m: StageMetricsRow; period: PeriodRow }[]> {
+export async function unitHistory(
+  db: Queryable,
+  unitId: string,
+  kind: StageKind,
+): Promise<{ m: StageMetricsRow; period: PeriodRow }[]> {
   return db
     .select({ m: stageMetrics, period: periods })
     .from(stageMetrics)

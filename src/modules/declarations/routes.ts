@@ -6,7 +6,16 @@ import { IdempotencyHeaders } from '../idempotency/plugin.js'
 import { recordAudit } from '../audit/service.js'
 import { declarationEvent, emitEvent } from '../events/service.js'
 import * as S from './schemas.js'
-import { createDeclaration, listDeclarations, loadHistory, loadVisibleDeclaration, toDeclarationView, toTransitionView, transitionDeclaration, updateDeclaration } from './service.js'
+import {
+  createDeclaration,
+  listDeclarations,
+  loadHistory,
+  loadVisibleDeclaration,
+  toDeclarationView,
+  toTransitionView,
+  transitionDeclaration,
+  updateDeclaration,
+} from './service.js'
 import { READERS, UNIT_WRITERS as WRITERS } from '../../lib/policy.js'
 
 const TAGS = ['declarations']
@@ -30,7 +39,13 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { row, history } = await app.db.transaction(async (tx) => {
         const created = await createDeclaration(tx, request.principal, request.body)
-        await recordAudit(tx, request, { action: 'declaration.created', entityType: 'declaration', entityId: created.id, before: null, after: toDeclarationView(created, request.principal) })
+        await recordAudit(tx, request, {
+          action: 'declaration.created',
+          entityType: 'declaration',
+          entityId: created.id,
+          before: null,
+          after: toDeclarationView(created, request.principal),
+        })
         await emitEvent(tx, declarationEvent('declaration.created', created, {}, request.id))
         return { row: created, history: await loadHistory(tx, created.id) }
       })
@@ -48,7 +63,8 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'List declarations of units in the caller’s scope',
-        description: 'Ordered by updated_at then id; use updated_since for incremental sync. status may repeat: status=proposed&status=evaluated.',
+        description:
+          'Ordered by updated_at then id; use updated_since for incremental sync. status may repeat: status=proposed&status=evaluated.',
         operationId: 'listDeclarations',
         querystring: S.DeclarationListQuery,
         response: { 200: S.DeclarationPage, ...problemResponses(400, 401, 403) },
@@ -56,7 +72,11 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: READERS,
     },
     async (request, reply) => {
-      return sendPage(request, reply, await listDeclarations(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT))
+      return sendPage(
+        request,
+        reply,
+        await listDeclarations(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT),
+      )
     },
   )
 
@@ -75,7 +95,9 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { declaration } = await loadVisibleDeclaration(app.db, request.principal, request.params.id)
       const history = await loadHistory(app.db, declaration.id)
-      return reply.header('etag', versionEtag(declaration)).send({ ...toDeclarationView(declaration, request.principal), history: history.map(toTransitionView) })
+      return reply
+        .header('etag', versionEtag(declaration))
+        .send({ ...toDeclarationView(declaration, request.principal), history: history.map(toTransitionView) })
     },
   )
 
@@ -85,7 +107,8 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'Change a declaration (only while declared or building)',
-        description: '409 declaration_locked once proposed. Same rules as create for target and documents. Send If-Match to refuse lost updates (412).',
+        description:
+          '409 declaration_locked once proposed. Same rules as create for target and documents. Send If-Match to refuse lost updates (412).',
         operationId: 'updateDeclaration',
         params: S.DeclarationIdParams,
         headers: S.IfMatchHeaders,
@@ -96,7 +119,9 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const row = await app.db.transaction(async (tx) => {
-        const { declaration } = await loadVisibleDeclaration(tx, request.principal, request.params.id, { forUpdate: true })
+        const { declaration } = await loadVisibleDeclaration(tx, request.principal, request.params.id, {
+          forUpdate: true,
+        })
         checkIfMatch(request.headers['if-match'], declaration, 'declaration')
         const updated = await updateDeclaration(tx, declaration, request.body)
         await recordAudit(tx, request, {
@@ -131,7 +156,9 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { row, history } = await app.db.transaction(async (tx) => {
-        const { declaration } = await loadVisibleDeclaration(tx, request.principal, request.params.id, { forUpdate: true })
+        const { declaration } = await loadVisibleDeclaration(tx, request.principal, request.params.id, {
+          forUpdate: true,
+        })
         checkIfMatch(request.headers['if-match'], declaration, 'declaration')
         const moved = await transitionDeclaration(tx, request.principal, declaration, request.body)
         await recordAudit(tx, request, {
@@ -141,10 +168,20 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           before: toDeclarationView(declaration, request.principal),
           after: { ...toDeclarationView(moved, request.principal), reason: request.body.reason },
         })
-        await emitEvent(tx, declarationEvent('declaration.transitioned', moved, { from: declaration.status, to: moved.status, reason: request.body.reason }, request.id))
+        await emitEvent(
+          tx,
+          declarationEvent(
+            'declaration.transitioned',
+            moved,
+            { from: declaration.status, to: moved.status, reason: request.body.reason },
+            request.id,
+          ),
+        )
         return { row: moved, history: await loadHistory(tx, declaration.id) }
       })
-      return reply.header('etag', versionEtag(row)).send({ ...toDeclarationView(row, request.principal), history: history.map(toTransitionView) })
+      return reply
+        .header('etag', versionEtag(row))
+        .send({ ...toDeclarationView(row, request.principal), history: history.map(toTransitionView) })
     },
   )
 }

@@ -29,7 +29,13 @@ export const TRANSITIONS: Record<DeclarationStatus, readonly DeclarationStatus[]
 const OPERATOR_MOVES: ReadonlySet<string> = new Set(['declared>building'])
 
 /** Steps that need a record (proposal checks, TPN outcome, SK Menteri, revocation): not plain moves. */
-export const RECORDED_STATUSES: readonly DeclarationStatus[] = ['proposed', 'evaluated', 'designated', 'not_designated', 'revoked']
+export const RECORDED_STATUSES: readonly DeclarationStatus[] = [
+  'proposed',
+  'evaluated',
+  'designated',
+  'not_designated',
+  'revoked',
+]
 
 const RECORD_ENDPOINT: Partial<Record<DeclarationStatus, string>> = {
   proposed: 'POST /v1/periods/{period_id}/proposals (admin; every proposal rule is checked)',
@@ -55,24 +61,52 @@ export function allowedTransitions(from: DeclarationStatus, role: Role): Declara
  * does not allow it; `allowed` lists the lifecycle's next states) or 403 transition_forbidden
  * (the lifecycle allows it but not for this role; `allowed` lists what the role may do).
  */
-export function checkTransition(from: DeclarationStatus, to: DeclarationStatus, role: Role, opts: { recorded?: boolean } = {}): RuleViolation | null {
+export function checkTransition(
+  from: DeclarationStatus,
+  to: DeclarationStatus,
+  role: Role,
+  opts: { recorded?: boolean } = {},
+): RuleViolation | null {
   if (!TRANSITIONS[from].includes(to)) {
     const next = [...TRANSITIONS[from]]
     return {
       status: 409,
       code: 'invalid_transition',
       pointer: '/body/to',
-      message: next.length ? `a ${from} declaration can move to ${next.join(' or ')}, not ${to}` : `a ${from} declaration is final`,
+      message: next.length
+        ? `a ${from} declaration can move to ${next.join(' or ')}, not ${to}`
+        : `a ${from} declaration is final`,
       allowed: next,
     }
   }
-  if (opts.recorded) return role === 'admin' ? null : { status: 403, code: 'transition_forbidden', pointer: '/body/to', message: `the role ${role} may not move a declaration from ${from} to ${to}`, allowed: [] }
+  if (opts.recorded)
+    return role === 'admin'
+      ? null
+      : {
+          status: 403,
+          code: 'transition_forbidden',
+          pointer: '/body/to',
+          message: `the role ${role} may not move a declaration from ${from} to ${to}`,
+          allowed: [],
+        }
   const mine = allowedTransitions(from, role)
   if (RECORDED_STATUSES.includes(to) && role === 'admin') {
-    return { status: 409, code: 'record_required', pointer: '/body/to', message: `${to} needs its record: use ${RECORD_ENDPOINT[to]}`, allowed: mine }
+    return {
+      status: 409,
+      code: 'record_required',
+      pointer: '/body/to',
+      message: `${to} needs its record: use ${RECORD_ENDPOINT[to]}`,
+      allowed: mine,
+    }
   }
   if (!mine.includes(to)) {
-    return { status: 403, code: 'transition_forbidden', pointer: '/body/to', message: `the role ${role} may not move a declaration from ${from} to ${to}`, allowed: mine }
+    return {
+      status: 403,
+      code: 'transition_forbidden',
+      pointer: '/body/to',
+      message: `the role ${role} may not move a declaration from ${from} to ${to}`,
+      allowed: mine,
+    }
   }
   return null
 }
@@ -83,7 +117,12 @@ export function checkTransition(from: DeclarationStatus, to: DeclarationStatus, 
  */
 export function checkTarget(target: Target, held: readonly Target[], pointer = '/body/target'): RuleViolation | null {
   if (target === 'WBBM' && !held.includes('WBK') && !held.includes('WBBM')) {
-    return { status: 422, code: 'wbbm_requires_wbk', pointer, message: 'WBBM can be declared only by a unit designated WBK in an earlier period' }
+    return {
+      status: 422,
+      code: 'wbbm_requires_wbk',
+      pointer,
+      message: 'WBBM can be declared only by a unit designated WBK in an earlier period',
+    }
   }
   return null
 }
@@ -92,7 +131,12 @@ export function checkTarget(target: Target, held: readonly Target[], pointer = '
 export function checkDocuments(documents: readonly DeclarationDocument[]): RuleViolation | null {
   const i = documents.findIndex((d) => !d.url && !d.evidence_id)
   if (i >= 0) {
-    return { status: 422, code: 'document_source_missing', pointer: `/body/documents/${i}`, message: 'a document needs a url or an evidence_id' }
+    return {
+      status: 422,
+      code: 'document_source_missing',
+      pointer: `/body/documents/${i}`,
+      message: 'a document needs a url or an evidence_id',
+    }
   }
   return null
 }

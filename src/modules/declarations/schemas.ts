@@ -8,16 +8,28 @@ const DateTime = Type.String({ format: 'date-time' })
 const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
 const NullableDate = Type.Union([IsoDate, Type.Null()])
 
-export const TargetSchema = StringEnum(TARGETS, { description: 'WBK (Wilayah Bebas dari Korupsi) | WBBM (Wilayah Birokrasi Bersih dan Melayani): WBBM needs a WBK designation in an earlier period' })
+export const TargetSchema = StringEnum(TARGETS, {
+  description:
+    'WBK (Wilayah Bebas dari Korupsi) | WBBM (Wilayah Birokrasi Bersih dan Melayani): WBBM needs a WBK designation in an earlier period',
+})
 export const StatusSchema = StringEnum(DECLARATION_STATUSES, {
   description: 'declared → building → proposed → evaluated → designated | not_designated; designated → revoked',
 })
 
 const DocumentSchema = Type.Object(
   {
-    kind: StringEnum(DOCUMENT_KINDS, { description: 'piagam_pencanangan | pakta_integritas | sk_tim (SK Tim Pembangunan ZI) | other' }),
+    kind: StringEnum(DOCUMENT_KINDS, {
+      description: 'piagam_pencanangan | pakta_integritas | sk_tim (SK Tim Pembangunan ZI) | other',
+    }),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
-    url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', description: 'http(s) only' })),
+    url: Type.Optional(
+      Type.String({
+        format: 'uri',
+        maxLength: 2000,
+        pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+        description: 'http(s) only',
+      }),
+    ),
     evidence_id: Type.Optional(Type.String({ format: 'uuid', description: 'an evidence item of the same unit' })),
   },
   { additionalProperties: false, description: 'needs a url or an evidence_id (422 document_source_missing)' },
@@ -36,7 +48,9 @@ export const DeclarationView = Type.Object({
   notes: Type.Union([Type.String(), Type.Null()]),
   predicate: Type.Union([TargetSchema, Type.Null()], { description: 'set when designated' }),
   designated_on: NullableDate,
-  allowed_transitions: Type.Array(StatusSchema, { description: 'the next states the caller may move this declaration to' }),
+  allowed_transitions: Type.Array(StatusSchema, {
+    description: 'the next states the caller may move this declaration to',
+  }),
   created_at: DateTime,
   updated_at: DateTime,
   version: Type.Integer({ description: 'bumped on every change; the ETag is "<version>"' }),
@@ -52,7 +66,10 @@ export const TransitionView = Type.Object({
 })
 export type TransitionView = Static<typeof TransitionView>
 
-export const DeclarationDetail = Type.Object({ ...DeclarationView.properties, history: Type.Array(TransitionView, { description: 'oldest first' }) })
+export const DeclarationDetail = Type.Object({
+  ...DeclarationView.properties,
+  history: Type.Array(TransitionView, { description: 'oldest first' }),
+})
 
 export const CreateDeclarationBody = Type.Object(
   {
@@ -74,7 +91,11 @@ export const PatchDeclarationBody = Type.Object(
     documents: Type.Optional(Documents),
     notes: Type.Optional(Type.Union([Notes, Type.Null()])),
   },
-  { additionalProperties: false, minProperties: 1, description: 'Only while declared or building (409 declaration_locked). documents replaces the list.' },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'Only while declared or building (409 declaration_locked). documents replaces the list.',
+  },
 )
 export type PatchDeclarationBody = Static<typeof PatchDeclarationBody>
 
@@ -83,7 +104,10 @@ export const TransitionBody = Type.Object(
     to: StatusSchema,
     reason: Type.String({ minLength: 1, maxLength: 2000, pattern: '\\S', description: 'why (kept in the history)' }),
   },
-  { additionalProperties: false, description: 'Plain moves only (declared → building); later steps are recorded through the proposal endpoints.' },
+  {
+    additionalProperties: false,
+    description: 'Plain moves only (declared → building); later steps are recorded through the proposal endpoints.',
+  },
 )
 export type TransitionBody = Static<typeof TransitionBody>
 
@@ -93,8 +117,16 @@ export const DeclarationListQuery = Type.Object(
     period_id: Type.Optional(Uuid),
     unit_id: Type.Optional(Uuid),
     target: Type.Optional(TargetSchema),
-    status: Type.Optional(Type.Array(StatusSchema, { minItems: 1, maxItems: 7, description: 'one or more (repeat the parameter): status=proposed&status=evaluated' })),
-    updated_since: Type.Optional(Type.String({ format: 'date-time', description: 'only declarations with updated_at >= this instant' })),
+    status: Type.Optional(
+      Type.Array(StatusSchema, {
+        minItems: 1,
+        maxItems: 7,
+        description: 'one or more (repeat the parameter): status=proposed&status=evaluated',
+      }),
+    ),
+    updated_since: Type.Optional(
+      Type.String({ format: 'date-time', description: 'only declarations with updated_at >= this instant' }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -102,4 +134,8 @@ export type DeclarationListQuery = Static<typeof DeclarationListQuery>
 export const DeclarationPage = Type.Object({ items: Type.Array(DeclarationView), ...PageMeta })
 
 export const DeclarationIdParams = Type.Object({ id: Uuid }, { additionalProperties: false })
-export const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'the ETag from a GET; 412 when the declaration changed since' })) })
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({ description: 'the ETag from a GET; 412 when the declaration changed since' }),
+  ),
+})

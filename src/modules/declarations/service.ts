@@ -1,7 +1,7 @@
 import { afterTimestampCursor, timestampCursorSql } from '../../lib/keyset.js'
 import { throwIfViolated, violationProblem, type RuleViolation } from '../../lib/rule-violation.js'
-import { and, asc, eq, gt, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Queryable } from '../../db/connection.js'
+import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm'
+import type { Queryable } from '../../db/connection.js'
 import { PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
 import { finishPage } from '../../lib/pagination.js'
 import type { Principal } from '../../lib/principal.js'
@@ -11,9 +11,30 @@ import { checkPeriodExists, loadTargetUnit } from '../evidence/service.js'
 import { evidence } from '../evidence/tables.js'
 import { periods } from '../periods/tables.js'
 import { units, type UnitRow } from '../units/tables.js'
-import { RECORDED_STATUSES, allowedTransitions, checkDocuments, checkTarget, checkTransition, isEditable } from './rules.js'
-import type { CreateDeclarationBody, DeclarationListQuery, DeclarationView, PatchDeclarationBody, TransitionBody, TransitionView } from './schemas.js'
-import { declarations, declarationTransitions, type DeclarationDocument, type DeclarationRow, type DeclarationTransitionRow, type Target } from './tables.js'
+import {
+  RECORDED_STATUSES,
+  allowedTransitions,
+  checkDocuments,
+  checkTarget,
+  checkTransition,
+  isEditable,
+} from './rules.js'
+import type {
+  CreateDeclarationBody,
+  DeclarationListQuery,
+  DeclarationView,
+  PatchDeclarationBody,
+  TransitionBody,
+  TransitionView,
+} from './schemas.js'
+import {
+  declarations,
+  declarationTransitions,
+  type DeclarationDocument,
+  type DeclarationRow,
+  type DeclarationTransitionRow,
+  type Target,
+} from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
 
 export function toDeclarationView(row: DeclarationRow, principal: Principal): DeclarationView {
@@ -47,8 +68,17 @@ const violation = (v: RuleViolation): ProblemError => violationProblem(v, 'The d
 const throwIf = (v: RuleViolation | null): void => throwIfViolated(v, 'The declaration breaks a rule')
 
 /** A declaration whose unit is in the principal's scope (else 404, like a missing one). */
-export async function loadVisibleDeclaration(db: Queryable, principal: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<{ declaration: DeclarationRow; unit: UnitRow }> {
-  const query = db.select({ declaration: declarations, unit: units }).from(declarations).innerJoin(units, eq(units.id, declarations.unitId)).where(eq(declarations.id, id))
+export async function loadVisibleDeclaration(
+  db: Queryable,
+  principal: Principal,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<{ declaration: DeclarationRow; unit: UnitRow }> {
+  const query = db
+    .select({ declaration: declarations, unit: units })
+    .from(declarations)
+    .innerJoin(units, eq(units.id, declarations.unitId))
+    .where(eq(declarations.id, id))
   const [row] = opts.forUpdate ? await query.for('update', { of: declarations }) : await query
   if (!row || !isUnitInScope(principal, row.unit.path)) throw notFound('declaration', id)
   return row
@@ -76,19 +106,38 @@ export async function heldPredicates(tx: Queryable, unitId: string, periodYear: 
 }
 
 /** Evidence named by documents must be items of the same unit. */
-async function checkDocumentEvidence(tx: Queryable, unitId: string, documents: readonly DeclarationDocument[]): Promise<void> {
+async function checkDocumentEvidence(
+  tx: Queryable,
+  unitId: string,
+  documents: readonly DeclarationDocument[],
+): Promise<void> {
   throwIf(checkDocuments(documents))
   const ids = [...new Set(documents.flatMap((d) => (d.evidence_id ? [d.evidence_id] : [])))]
   if (ids.length === 0) return
-  const found = await tx.select({ id: evidence.id }).from(evidence).where(and(inArray(evidence.id, ids), eq(evidence.unitId, unitId)))
+  const found = await tx
+    .select({ id: evidence.id })
+    .from(evidence)
+    .where(and(inArray(evidence.id, ids), eq(evidence.unitId, unitId)))
   const ok = new Set(found.map((f) => f.id))
   const i = documents.findIndex((d) => d.evidence_id !== undefined && !ok.has(d.evidence_id))
   if (i >= 0) {
-    throw violation({ status: 422, code: 'evidence_not_found', pointer: `/body/documents/${i}/evidence_id`, message: `no evidence ${documents[i]?.evidence_id} of this unit` })
+    throw violation({
+      status: 422,
+      code: 'evidence_not_found',
+      pointer: `/body/documents/${i}/evidence_id`,
+      message: `no evidence ${documents[i]?.evidence_id} of this unit`,
+    })
   }
 }
 
-async function recordTransition(tx: Queryable, principal: Principal, row: { id: string }, from: DeclarationRow['status'] | null, to: DeclarationRow['status'], reason: string): Promise<void> {
+async function recordTransition(
+  tx: Queryable,
+  principal: Principal,
+  row: { id: string },
+  from: DeclarationRow['status'] | null,
+  to: DeclarationRow['status'],
+  reason: string,
+): Promise<void> {
   await tx.insert(declarationTransitions).values({
     declarationId: row.id,
     fromStatus: from,
@@ -102,17 +151,31 @@ async function recordTransition(tx: Queryable, principal: Principal, row: { id: 
 
 const exists = (existingId?: string) =>
   new ProblemError(409, 'declaration_exists', 'This unit already has a declaration in this period.', {
-    errors: [{ pointer: '/body/period_id', rule: 'declaration_exists', message: 'one declaration per unit and period' }],
+    errors: [
+      { pointer: '/body/period_id', rule: 'declaration_exists', message: 'one declaration per unit and period' },
+    ],
     ...(existingId ? { existing_id: existingId } : {}),
   })
 
-export async function createDeclaration(tx: Queryable, principal: Principal, body: CreateDeclarationBody): Promise<DeclarationRow> {
+export async function createDeclaration(
+  tx: Queryable,
+  principal: Principal,
+  body: CreateDeclarationBody,
+): Promise<DeclarationRow> {
   const unit = await loadTargetUnit(tx, principal, body.unit_id)
   if (unit.kind === 'instansi') {
-    throw violation({ status: 422, code: 'unit_kind_not_eligible', pointer: '/body/unit_id', message: 'an instansi does not declare WBK/WBBM itself; its OPDs and unit kerja do' })
+    throw violation({
+      status: 422,
+      code: 'unit_kind_not_eligible',
+      pointer: '/body/unit_id',
+      message: 'an instansi does not declare WBK/WBBM itself; its OPDs and unit kerja do',
+    })
   }
   const period = await checkPeriodExists(tx, body.period_id)
-  const [existing] = await tx.select({ id: declarations.id }).from(declarations).where(and(eq(declarations.unitId, unit.id), eq(declarations.periodId, period.id)))
+  const [existing] = await tx
+    .select({ id: declarations.id })
+    .from(declarations)
+    .where(and(eq(declarations.unitId, unit.id), eq(declarations.periodId, period.id)))
   if (existing) throw exists(existing.id)
   throwIf(checkTarget(body.target, await heldPredicates(tx, unit.id, period.year)))
   const documents = body.documents ?? []
@@ -121,7 +184,14 @@ export async function createDeclaration(tx: Queryable, principal: Principal, bod
   try {
     ;[row] = await tx
       .insert(declarations)
-      .values({ unitId: unit.id, periodId: period.id, target: body.target, declaredOn: body.declared_on, documents, notes: body.notes ?? null })
+      .values({
+        unitId: unit.id,
+        periodId: period.id,
+        target: body.target,
+        declaredOn: body.declared_on,
+        documents,
+        notes: body.notes ?? null,
+      })
       .returning()
   } catch (error) {
     if (pgError(error)?.code === PG_UNIQUE_VIOLATION) throw exists()
@@ -132,9 +202,17 @@ export async function createDeclaration(tx: Queryable, principal: Principal, bod
   return row
 }
 
-export async function updateDeclaration(tx: Queryable, current: DeclarationRow, patch: PatchDeclarationBody): Promise<DeclarationRow> {
+export async function updateDeclaration(
+  tx: Queryable,
+  current: DeclarationRow,
+  patch: PatchDeclarationBody,
+): Promise<DeclarationRow> {
   if (!isEditable(current.status)) {
-    throw new ProblemError(409, 'declaration_locked', `A ${current.status} declaration cannot be edited; only declared or building ones can.`)
+    throw new ProblemError(
+      409,
+      'declaration_locked',
+      `A ${current.status} declaration cannot be edited; only declared or building ones can.`,
+    )
   }
   if (patch.target && patch.target !== current.target) {
     const [period] = await tx.select({ year: periods.year }).from(periods).where(eq(periods.id, current.periodId))
@@ -158,7 +236,12 @@ export async function updateDeclaration(tx: Queryable, current: DeclarationRow, 
 }
 
 /** Moves a locked declaration along its lifecycle and records the step in its history. */
-export async function transitionDeclaration(tx: Queryable, principal: Principal, current: DeclarationRow, body: TransitionBody): Promise<DeclarationRow> {
+export async function transitionDeclaration(
+  tx: Queryable,
+  principal: Principal,
+  current: DeclarationRow,
+  body: TransitionBody,
+): Promise<DeclarationRow> {
   throwIf(checkTransition(current.status, body.to, principal.role))
   return moveDeclaration(tx, principal, current, body.to, body.reason)
 }
@@ -167,7 +250,14 @@ export async function transitionDeclaration(tx: Queryable, principal: Principal,
  * A step that comes with its record (the proposals module: proposing, TPN evaluation,
  * designation, revocation): the lifecycle is still checked; `designatedOn` goes with designated.
  */
-export async function moveDeclaration(tx: Queryable, principal: Principal, current: DeclarationRow, to: DeclarationRow['status'], reason: string, designatedOn?: string): Promise<DeclarationRow> {
+export async function moveDeclaration(
+  tx: Queryable,
+  principal: Principal,
+  current: DeclarationRow,
+  to: DeclarationRow['status'],
+  reason: string,
+  designatedOn?: string,
+): Promise<DeclarationRow> {
   throwIf(checkTransition(current.status, to, principal.role, { recorded: RECORDED_STATUSES.includes(to) }))
   const designation = to === 'designated' ? { predicate: current.target, designatedOn: designatedOn ?? null } : {}
   const [row] = await tx
@@ -183,7 +273,12 @@ export async function moveDeclaration(tx: Queryable, principal: Principal, curre
 const updatedCursorSql = timestampCursorSql(declarations.updatedAt)
 
 /** Ordered by updated_at then id (for incremental sync with updated_since). */
-export async function listDeclarations(db: Queryable, principal: Principal, query: DeclarationListQuery, limit: number) {
+export async function listDeclarations(
+  db: Queryable,
+  principal: Principal,
+  query: DeclarationListQuery,
+  limit: number,
+) {
   const conditions: (SQL | undefined)[] = [unitScopeCondition(principal, units.path)]
   if (query.period_id) conditions.push(eq(declarations.periodId, query.period_id))
   if (query.unit_id) conditions.push(eq(declarations.unitId, query.unit_id))

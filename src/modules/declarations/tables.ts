@@ -8,7 +8,15 @@ import { jsonb } from '../../db/jsonb.js'
 export const TARGETS = ['WBK', 'WBBM'] as const
 export type Target = (typeof TARGETS)[number]
 
-export const DECLARATION_STATUSES = ['declared', 'building', 'proposed', 'evaluated', 'designated', 'not_designated', 'revoked'] as const
+export const DECLARATION_STATUSES = [
+  'declared',
+  'building',
+  'proposed',
+  'evaluated',
+  'designated',
+  'not_designated',
+  'revoked',
+] as const
 export type DeclarationStatus = (typeof DECLARATION_STATUSES)[number]
 
 export const DOCUMENT_KINDS = ['piagam_pencanangan', 'pakta_integritas', 'sk_tim', 'other'] as const
@@ -72,7 +80,9 @@ export const declarationTransitions = pgTable(
     actorPrincipalId: uuid('actor_principal_id').references(() => principals.id, { onDelete: 'set null' }),
     actorName: text('actor_name').notNull(),
     actorRole: text('actor_role').notNull(),
-    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull().default(sql`clock_timestamp()`),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' })
+      .notNull()
+      .default(sql`clock_timestamp()`),
   },
   (t) => [index('declaration_transitions_declaration_idx').on(t.declarationId, t.occurredAt)],
 )

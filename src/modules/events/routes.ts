@@ -21,7 +21,8 @@ const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async (app, {
     const purge = async () => {
       try {
         const done = await purgeEvents(app.db, retentionDays)
-        if (done && done.deleted > 0) app.log.info({ deleted: done.deleted, purged_through: done.purgedThrough }, 'change-feed events purged')
+        if (done && done.deleted > 0)
+          app.log.info({ deleted: done.deleted, purged_through: done.purgedThrough }, 'change-feed events purged')
       } catch (err) {
         // The database down or restarting: the next hourly round purges instead.
         if (isDatabaseUnavailable(err)) app.log.warn({ err }, 'change-feed purge skipped: database unavailable')
@@ -52,16 +53,33 @@ const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async (app, {
     async (request) => {
       const after = parseCursor(request.query.after)
       if (after === null) {
-        throw new ProblemError(400, 'invalid_cursor', 'after must be a next_cursor returned by this API.', { errors: [{ pointer: '/query/after', rule: 'cursor', message: 'not a cursor' }] })
+        throw new ProblemError(400, 'invalid_cursor', 'after must be a next_cursor returned by this API.', {
+          errors: [{ pointer: '/query/after', rule: 'cursor', message: 'not a cursor' }],
+        })
       }
       try {
-        return await readFeed(app.db, request.principal, { after, limit: request.query.limit ?? 100, types: request.query.type })
+        return await readFeed(app.db, request.principal, {
+          after,
+          limit: request.query.limit ?? 100,
+          types: request.query.type,
+        })
       } catch (err) {
         if (!(err instanceof CursorExpiredError)) throw err
-        throw new ProblemError(410, 'cursor_expired', `Events up to ${err.purgedThrough} were purged (retention ${retentionDays} days); cursor ${err.after} would skip some. Reload what you show, then poll from oldest_cursor.`, {
-          oldest_cursor: String(err.purgedThrough),
-          errors: [{ pointer: '/query/after', rule: 'retained', message: `older than the oldest retained cursor ${err.purgedThrough}` }],
-        })
+        throw new ProblemError(
+          410,
+          'cursor_expired',
+          `Events up to ${err.purgedThrough} were purged (retention ${retentionDays} days); cursor ${err.after} would skip some. Reload what you show, then poll from oldest_cursor.`,
+          {
+            oldest_cursor: String(err.purgedThrough),
+            errors: [
+              {
+                pointer: '/query/after',
+                rule: 'retained',
+                message: `older than the oldest retained cursor ${err.purgedThrough}`,
+              },
+            ],
+          },
+        )
       }
     },
   )

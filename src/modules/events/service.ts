@@ -85,7 +85,15 @@ export function stageEvent(
     periodId: assessment.periodId,
     assessmentId: assessment.id,
     subject: { type: 'assessment_stage', id: stage.id },
-    data: { assessment_id: assessment.id, stage_id: stage.id, stage: stage.kind, status: stage.status, version: stage.version, total: stage.total ?? null, ...extra },
+    data: {
+      assessment_id: assessment.id,
+      stage_id: stage.id,
+      stage: stage.kind,
+      status: stage.status,
+      version: stage.version,
+      total: stage.total ?? null,
+      ...extra,
+    },
     stage: { kind: stage.kind, status: stage.status },
     requestId: requestId ?? null,
   }
@@ -100,7 +108,12 @@ interface DeclarationLike {
   version: number
 }
 
-export function declarationEvent(type: EventType, d: DeclarationLike, extra: Record<string, unknown> = {}, requestId?: string): EventInput {
+export function declarationEvent(
+  type: EventType,
+  d: DeclarationLike,
+  extra: Record<string, unknown> = {},
+  requestId?: string,
+): EventInput {
   return {
     type,
     unitId: d.unitId,
@@ -130,7 +143,11 @@ export type EventView = ReturnType<typeof eventView>
  * event served, or — when the page is not full — the newest event that existed when the page was
  * read, so a reader whose scope holds few events does not scan the others again.
  */
-export async function readFeed(db: Queryable, principal: Principal, opts: { after: number; limit: number; types?: string[] }) {
+export async function readFeed(
+  db: Queryable,
+  principal: Principal,
+  opts: { after: number; limit: number; types?: string[] },
+) {
   // after=0 starts at the oldest event kept: only a later cursor can be older than the purge
   if (opts.after > 0) {
     const purgedThrough = await feedPurgedThrough(db)
@@ -179,9 +196,15 @@ export class CursorExpiredError extends Error {
  * One replica at a time (a try-lock: the others skip this round). Returns what it did, or null
  * when another replica was purging.
  */
-export async function purgeEvents(db: Db, retentionDays: number): Promise<{ deleted: number; purgedThrough: number } | null> {
+export async function purgeEvents(
+  db: Db,
+  retentionDays: number,
+): Promise<{ deleted: number; purgedThrough: number } | null> {
   return db.transaction(async (tx) => {
-    const [lock] = await queryRows<{ ok: boolean }>(tx, sql`select pg_try_advisory_xact_lock(${EVENTS_PURGE_LOCK}) as ok`)
+    const [lock] = await queryRows<{ ok: boolean }>(
+      tx,
+      sql`select pg_try_advisory_xact_lock(${EVENTS_PURGE_LOCK}) as ok`,
+    )
     if (!lock?.ok) return null
     const previous = await feedPurgedThrough(tx)
     const [old] = await tx
@@ -195,7 +218,10 @@ export async function purgeEvents(db: Db, retentionDays: number): Promise<{ dele
     let through = old?.max ? Number(old.max) : 0
     if (pending?.min) through = Math.min(through, Number(pending.min) - 1)
     if (through <= previous) return { deleted: 0, purgedThrough: previous }
-    const [deleted] = await queryRows<{ n: number }>(tx, sql`with gone as (delete from ${events} where ${events.id} <= ${through} returning 1) select count(*)::int as n from gone`)
+    const [deleted] = await queryRows<{ n: number }>(
+      tx,
+      sql`with gone as (delete from ${events} where ${events.id} <= ${through} returning 1) select count(*)::int as n from gone`,
+    )
     await tx
       .insert(feedRetention)
       .values({ id: true, purgedThrough: through })

@@ -15,7 +15,11 @@ export interface CopyReport {
  * from `to` and checks its SHA-256. A source file whose bytes do not hash to its name is not
  * copied and is reported. Safe to run again: what is already there is only verified.
  */
-export async function copyEvidence(from: EvidenceStore, to: EvidenceStore, onFile?: (sha256: string, outcome: 'copied' | 'present' | 'failed') => void): Promise<CopyReport> {
+export async function copyEvidence(
+  from: EvidenceStore,
+  to: EvidenceStore,
+  onFile?: (sha256: string, outcome: 'copied' | 'present' | 'failed') => void,
+): Promise<CopyReport> {
   const report: CopyReport = { copied: 0, present: 0, verified: 0, failed: [] }
   for await (const sha256 of from.list()) {
     let outcome: 'copied' | 'present' | 'failed'

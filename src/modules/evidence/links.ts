@@ -17,7 +17,9 @@ export function linkExpiry(now: Date, ttlDays: number): number {
 }
 
 export function linkSignature(key: Buffer, evidenceId: string, expires: number): string {
-  return createHmac('sha256', key).update(`zi-tracker evidence link v1\n${evidenceId.toLowerCase()}\n${expires}`).digest('base64url')
+  return createHmac('sha256', key)
+    .update(`zi-tracker evidence link v1\n${evidenceId.toLowerCase()}\n${expires}`)
+    .digest('base64url')
 }
 
 export function signedLinkUrl(baseUrl: string, key: Buffer, evidenceId: string, expires: number): string {
@@ -25,7 +27,13 @@ export function signedLinkUrl(baseUrl: string, key: Buffer, evidenceId: string, 
 }
 
 /** `invalid` for any other item, a changed expiry or signature; `expired` only for a genuine link past its time. */
-export function checkLink(key: Buffer, evidenceId: string, expires: number, signature: string, now: Date): 'ok' | 'invalid' | 'expired' {
+export function checkLink(
+  key: Buffer,
+  evidenceId: string,
+  expires: number,
+  signature: string,
+  now: Date,
+): 'ok' | 'invalid' | 'expired' {
   const expected = Buffer.from(linkSignature(key, evidenceId, expires))
   const given = Buffer.from(signature)
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid'
@@ -40,7 +48,10 @@ export function parseLinkKey(base64: string): Buffer {
 }
 
 /** `Range: bytes=a-b` (one range) against a file of `size` bytes: the inclusive range, `unsatisfiable`, or null to send it all. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | null {
   if (!header) return null
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim())
   if (!match || (match[1] === '' && match[2] === '')) return null // not a single byte range: ignore it (RFC 9110 allows that)

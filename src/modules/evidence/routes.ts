@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ifNoneMatchHits } from '../../lib/etag.js'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { Value } from 'typebox/value'
@@ -10,7 +9,16 @@ import { IdempotencyHeaders, idempotencyCheckpoint } from '../idempotency/plugin
 import { recordAudit } from '../audit/service.js'
 import { contentDisposition, contentMatchesMediaType, isHttpUrl, resolveMediaType } from './rules.js'
 import * as S from './schemas.js'
-import { carryEvidence, checkPeriodExists, deleteEvidence, insertEvidence, listEvidence, loadTargetUnit, loadVisibleEvidence, toEvidenceView } from './service.js'
+import {
+  carryEvidence,
+  checkPeriodExists,
+  deleteEvidence,
+  insertEvidence,
+  listEvidence,
+  loadTargetUnit,
+  loadVisibleEvidence,
+  toEvidenceView,
+} from './service.js'
 import { checkLink, linkExpiry, parseRange, signedLinkUrl } from './links.js'
 import type { EvidenceStore, StoredUpload } from './storage.js'
 import { evidence, type EvidenceRow } from './tables.js'
@@ -41,18 +49,32 @@ export async function sendStoredFile(
   opts: { disposition: string; cacheControl: string; missing: () => Error },
 ): Promise<FastifyReply> {
   const etag = `"${item.sha256}"`
-  reply.header('etag', etag).header('cache-control', opts.cacheControl).header('x-content-type-options', 'nosniff').header('accept-ranges', 'bytes')
+  reply
+    .header('etag', etag)
+    .header('cache-control', opts.cacheControl)
+    .header('x-content-type-options', 'nosniff')
+    .header('accept-ranges', 'bytes')
   const ifNoneMatch = request.headers['if-none-match']
-  if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) return reply.code(304).send(null)
+  if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*'))
+    return reply.code(304).send(null)
   if (!(await store.exists(item.sha256))) {
-    request.log.error({ evidenceId: item.id, sha256: item.sha256, store: store.location }, 'evidence file missing from the store')
+    request.log.error(
+      { evidenceId: item.id, sha256: item.sha256, store: store.location },
+      'evidence file missing from the store',
+    )
     throw opts.missing()
   }
   const size = item.sizeBytes ?? 0
   const ifRange = request.headers['if-range']
   const range = ifRange && ifRange !== etag ? null : parseRange(request.headers.range, size)
   if (range === 'unsatisfiable') {
-    throw new ProblemError(416, 'range_not_satisfiable', `The file has ${size} bytes; the requested range lies outside it.`, {}, { 'content-range': `bytes */${size}` })
+    throw new ProblemError(
+      416,
+      'range_not_satisfiable',
+      `The file has ${size} bytes; the requested range lies outside it.`,
+      {},
+      { 'content-range': `bytes */${size}` },
+    )
   }
   reply.type(item.mediaType ?? 'application/octet-stream').header('content-disposition', opts.disposition)
   if (range) {
@@ -87,7 +109,11 @@ function multipartProblem(error: unknown): ProblemError | null {
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return new ProblemError(413, 'too_many_parts', 'The form has too many parts: send one file and the documented fields.')
+      return new ProblemError(
+        413,
+        'too_many_parts',
+        'The form has too many parts: send one file and the documented fields.',
+      )
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return new ProblemError(415, 'unsupported_media_type', 'Send the upload as multipart/form-data.')
     case 'FST_PROTO_VIOLATION':
@@ -104,9 +130,11 @@ function fieldErrors(fields: Record<string, string>): FieldError[] {
   for (const e of Value.Errors(S.UploadFields, fields)) {
     if (e.keyword === 'boolean') continue // the additionalProperties entry below names the field
     if (e.keyword === 'required') {
-      for (const name of (e.params as { requiredProperties?: string[] }).requiredProperties ?? []) errors.push({ pointer: `/body/${name}`, rule: 'required', message: 'is required' })
+      for (const name of (e.params as { requiredProperties?: string[] }).requiredProperties ?? [])
+        errors.push({ pointer: `/body/${name}`, rule: 'required', message: 'is required' })
     } else if (e.keyword === 'additionalProperties') {
-      for (const name of (e.params as { additionalProperties?: string[] }).additionalProperties ?? []) errors.push({ pointer: `/body/${name}`, rule: 'additionalProperties', message: 'is not a known field' })
+      for (const name of (e.params as { additionalProperties?: string[] }).additionalProperties ?? [])
+        errors.push({ pointer: `/body/${name}`, rule: 'additionalProperties', message: 'is not a known field' })
     } else {
       errors.push({ pointer: `/body${e.instancePath}`, rule: e.keyword, message: e.message })
     }
@@ -130,16 +158,34 @@ async function receiveForm(request: FastifyRequest, store: EvidenceStore): Promi
       }
       if (part.fieldname !== 'file') {
         part.file.resume()
-        throw new ProblemError(400, 'validation_failed', `The form sends a file in field ${part.fieldname}; send it as "file".`, {
-          errors: [{ pointer: `/body/${part.fieldname}`, rule: 'additionalProperties', message: 'files go in the field "file"' }],
-        })
+        throw new ProblemError(
+          400,
+          'validation_failed',
+          `The form sends a file in field ${part.fieldname}; send it as "file".`,
+          {
+            errors: [
+              {
+                pointer: `/body/${part.fieldname}`,
+                rule: 'additionalProperties',
+                message: 'files go in the field "file"',
+              },
+            ],
+          },
+        )
       }
       const mediaType = resolveMediaType(part.mimetype, part.filename)
       if (!mediaType) {
         part.file.resume()
-        throw new ProblemError(415, 'media_type_not_allowed', `Files of type ${part.mimetype || 'unknown'} are not accepted; send pdf, jpeg, png, xlsx, docx, csv or zip.`, {
-          errors: [{ pointer: '/body/file', rule: 'mediaType', message: `${part.mimetype} is not an accepted media type` }],
-        })
+        throw new ProblemError(
+          415,
+          'media_type_not_allowed',
+          `Files of type ${part.mimetype || 'unknown'} are not accepted; send pdf, jpeg, png, xlsx, docx, csv or zip.`,
+          {
+            errors: [
+              { pointer: '/body/file', rule: 'mediaType', message: `${part.mimetype} is not an accepted media type` },
+            ],
+          },
+        )
       }
       const upload = await store.receive(part.file)
       form.file = { upload, fileName: part.filename, declaredType: mediaType, truncated: part.file.truncated }
@@ -173,9 +219,14 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
     async (request, reply) => {
       const body = request.body
       if (!isHttpUrl(body.url)) {
-        throw new ProblemError(400, 'validation_failed', 'The request is not valid: /body/url must be an http(s) URL with a host.', {
-          errors: [{ pointer: '/body/url', rule: 'format', message: 'must be an http(s) URL with a host' }],
-        })
+        throw new ProblemError(
+          400,
+          'validation_failed',
+          'The request is not valid: /body/url must be an http(s) URL with a host.',
+          {
+            errors: [{ pointer: '/body/url', rule: 'format', message: 'must be an http(s) URL with a host' }],
+          },
+        )
       }
       const row = await app.db.transaction(async (tx) => {
         const unit = await loadTargetUnit(tx, request.principal, body.unit_id)
@@ -188,7 +239,13 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
           url: body.url,
           effectiveDate: body.effective_date ?? null,
         })
-        await recordAudit(tx, request, { action: 'evidence.created', entityType: 'evidence', entityId: created.id, before: null, after: toEvidenceView(created) })
+        await recordAudit(tx, request, {
+          action: 'evidence.created',
+          entityType: 'evidence',
+          entityId: created.id,
+          before: null,
+          after: toEvidenceView(created),
+        })
         return created
       })
       return reply.code(201).header('location', `/v1/evidence/${row.id}`).send(toEvidenceView(row))
@@ -214,22 +271,48 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
       config: { ...WRITERS, idempotent: true },
     },
     async (request, reply) => {
-      if (!request.isMultipart()) throw new ProblemError(415, 'unsupported_media_type', 'Send the upload as multipart/form-data with the file in the field "file".')
+      if (!request.isMultipart())
+        throw new ProblemError(
+          415,
+          'unsupported_media_type',
+          'Send the upload as multipart/form-data with the file in the field "file".',
+        )
       const form = await receiveForm(request, store)
       const file = form.file
       try {
         const errors = fieldErrors(form.fields)
         if (!file) errors.push({ pointer: '/body/file', rule: 'required', message: 'is required' })
         if (errors.length > 0 || !file) {
-          throw new ProblemError(400, 'validation_failed', `The request is not valid: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}.`, { errors })
+          throw new ProblemError(
+            400,
+            'validation_failed',
+            `The request is not valid: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}.`,
+            { errors },
+          )
         }
-        if (!contentMatchesMediaType(file.upload.head, file.declaredType as Parameters<typeof contentMatchesMediaType>[1])) {
+        if (
+          !contentMatchesMediaType(file.upload.head, file.declaredType as Parameters<typeof contentMatchesMediaType>[1])
+        ) {
           throw new ProblemError(415, 'media_type_mismatch', `The file's content is not ${file.declaredType}.`, {
-            errors: [{ pointer: '/body/file', rule: 'mediaType', message: `the content does not look like ${file.declaredType}` }],
+            errors: [
+              {
+                pointer: '/body/file',
+                rule: 'mediaType',
+                message: `the content does not look like ${file.declaredType}`,
+              },
+            ],
           })
         }
         const fields = form.fields as S.UploadFields
-        const what = { ...fields, file: { name: file.fileName, media_type: file.declaredType, sha256: file.upload.sha256, size: file.upload.size } }
+        const what = {
+          ...fields,
+          file: {
+            name: file.fileName,
+            media_type: file.declaredType,
+            sha256: file.upload.sha256,
+            size: file.upload.size,
+          },
+        }
         if (await idempotencyCheckpoint(request, reply, what)) return reply
         const row = await app.db.transaction(async (tx) => {
           const unit = await loadTargetUnit(tx, request.principal, fields.unit_id)
@@ -247,10 +330,20 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
             sha256: file.upload.sha256,
             effectiveDate: fields.effective_date ?? null,
           })
-          await recordAudit(tx, request, { action: 'evidence.created', entityType: 'evidence', entityId: created.id, before: null, after: toEvidenceView(created) })
+          await recordAudit(tx, request, {
+            action: 'evidence.created',
+            entityType: 'evidence',
+            entityId: created.id,
+            before: null,
+            after: toEvidenceView(created),
+          })
           return created
         })
-        return reply.code(201).header('location', `/v1/evidence/${row.id}`).header('etag', `"${row.sha256}"`).send(toEvidenceView(row))
+        return reply
+          .code(201)
+          .header('location', `/v1/evidence/${row.id}`)
+          .header('etag', `"${row.sha256}"`)
+          .send(toEvidenceView(row))
       } finally {
         if (file) await store.discard(file.upload)
       }
@@ -270,7 +363,11 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
       config: READERS,
     },
     async (request, reply) => {
-      return sendPage(request, reply, await listEvidence(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT))
+      return sendPage(
+        request,
+        reply,
+        await listEvidence(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT),
+      )
     },
   )
 
@@ -301,8 +398,14 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
         params: S.EvidenceIdParams,
         headers: S.ContentHeaders,
         response: {
-          200: { description: 'the file', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
-          206: { description: 'the requested byte range', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+          200: {
+            description: 'the file',
+            content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+          },
+          206: {
+            description: 'the requested byte range',
+            content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+          },
           304: Type.Null({ description: 'Not Modified' }),
           ...problemResponses(400, 401, 403, 404, 409, 416, 503),
         },
@@ -312,13 +415,21 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
     async (request, reply) => {
       const { item } = await loadVisibleEvidence(app.db, request.principal, request.params.id)
       if (item.kind !== 'file' || !item.sha256) {
-        throw new ProblemError(409, 'evidence_is_link', 'This evidence is a link; it has no stored content.', { url: item.url })
+        throw new ProblemError(409, 'evidence_is_link', 'This evidence is a link; it has no stored content.', {
+          url: item.url,
+        })
       }
-      return sendStoredFile(request, reply, store, { ...item, sha256: item.sha256 }, {
-        disposition: contentDisposition(item.fileName, `evidence-${item.id}`),
-        cacheControl: 'private, no-cache',
-        missing: () => new ProblemError(500, 'internal_error', 'The file of this evidence is missing on the server.'),
-      })
+      return sendStoredFile(
+        request,
+        reply,
+        store,
+        { ...item, sha256: item.sha256 },
+        {
+          disposition: contentDisposition(item.fileName, `evidence-${item.id}`),
+          cacheControl: 'private, no-cache',
+          missing: () => new ProblemError(500, 'internal_error', 'The file of this evidence is missing on the server.'),
+        },
+      )
     },
   )
 
@@ -338,10 +449,19 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
     },
     async (request) => {
       const { item } = await loadVisibleEvidence(app.db, request.principal, request.params.id)
-      if (item.kind !== 'file') throw new ProblemError(409, 'evidence_is_link', 'This evidence is a link; open its url.', { url: item.url })
-      if (!options.linkKey) throw new ProblemError(503, 'signed_links_not_configured', 'Signed links need EVIDENCE_LINK_KEY; ask the operator to set it.')
+      if (item.kind !== 'file')
+        throw new ProblemError(409, 'evidence_is_link', 'This evidence is a link; open its url.', { url: item.url })
+      if (!options.linkKey)
+        throw new ProblemError(
+          503,
+          'signed_links_not_configured',
+          'Signed links need EVIDENCE_LINK_KEY; ask the operator to set it.',
+        )
       const expires = linkExpiry(new Date(), options.linkTtlDays)
-      return { url: signedLinkUrl(serviceBaseUrl(request, options.publicBaseUrl), options.linkKey, item.id, expires), expires_at: new Date(expires * 1000).toISOString() }
+      return {
+        url: signedLinkUrl(serviceBaseUrl(request, options.publicBaseUrl), options.linkKey, item.id, expires),
+        expires_at: new Date(expires * 1000).toISOString(),
+      }
     },
   )
 
@@ -358,8 +478,14 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
         querystring: S.SignedLinkQuery,
         headers: S.ContentHeaders,
         response: {
-          200: { description: 'the file', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
-          206: { description: 'the requested byte range', content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } } },
+          200: {
+            description: 'the file',
+            content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+          },
+          206: {
+            description: 'the requested byte range',
+            content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+          },
           304: Type.Null({ description: 'Not Modified' }),
           ...problemResponses(400, 403, 404, 410, 416, 503),
         },
@@ -367,17 +493,40 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
       config: LINK_HOLDERS,
     },
     async (request, reply) => {
-      if (!options.linkKey) throw new ProblemError(503, 'signed_links_not_configured', 'Signed links are not configured on this server (EVIDENCE_LINK_KEY).')
-      const verdict = checkLink(options.linkKey, request.params.id, request.query.expires, request.query.signature, new Date())
-      if (verdict === 'invalid') throw new ProblemError(403, 'link_invalid', 'This link is not valid for this file; ask for a new one.')
-      if (verdict === 'expired') throw new ProblemError(410, 'link_expired', `This link expired at ${new Date(request.query.expires * 1000).toISOString()}; ask for a new one.`)
+      if (!options.linkKey)
+        throw new ProblemError(
+          503,
+          'signed_links_not_configured',
+          'Signed links are not configured on this server (EVIDENCE_LINK_KEY).',
+        )
+      const verdict = checkLink(
+        options.linkKey,
+        request.params.id,
+        request.query.expires,
+        request.query.signature,
+        new Date(),
+      )
+      if (verdict === 'invalid')
+        throw new ProblemError(403, 'link_invalid', 'This link is not valid for this file; ask for a new one.')
+      if (verdict === 'expired')
+        throw new ProblemError(
+          410,
+          'link_expired',
+          `This link expired at ${new Date(request.query.expires * 1000).toISOString()}; ask for a new one.`,
+        )
       const [item] = await app.db.select().from(evidence).where(eq(evidence.id, request.params.id))
       if (!item || item.kind !== 'file' || !item.sha256) throw notFound('evidence', request.params.id)
-      return sendStoredFile(request, reply, store, { ...item, sha256: item.sha256 }, {
-        disposition: contentDisposition(item.fileName, `evidence-${item.id}`),
-        cacheControl: 'private, max-age=3600',
-        missing: () => new ProblemError(500, 'internal_error', 'The file of this evidence is missing on the server.'),
-      })
+      return sendStoredFile(
+        request,
+        reply,
+        store,
+        { ...item, sha256: item.sha256 },
+        {
+          disposition: contentDisposition(item.fileName, `evidence-${item.id}`),
+          cacheControl: 'private, max-age=3600',
+          missing: () => new ProblemError(500, 'internal_error', 'The file of this evidence is missing on the server.'),
+        },
+      )
     },
   )
 
@@ -405,7 +554,13 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
           ...(request.body.title !== undefined ? { title: request.body.title } : {}),
           ...(request.body.effective_date !== undefined ? { effectiveDate: request.body.effective_date } : {}),
         })
-        await recordAudit(tx, request, { action: 'evidence.carried', entityType: 'evidence', entityId: created.id, before: null, after: toEvidenceView(created) })
+        await recordAudit(tx, request, {
+          action: 'evidence.carried',
+          entityType: 'evidence',
+          entityId: created.id,
+          before: null,
+          after: toEvidenceView(created),
+        })
         return created
       })
       return reply.code(201).header('location', `/v1/evidence/${row.id}`).send(toEvidenceView(row))
@@ -418,7 +573,8 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
       schema: {
         tags: TAGS,
         summary: 'Delete an evidence item',
-        description: 'Refused with 409 evidence_referenced while assessment answers refer to it. The stored file is kept (other items may share it).',
+        description:
+          'Refused with 409 evidence_referenced while assessment answers refer to it. The stored file is kept (other items may share it).',
         operationId: 'deleteEvidence',
         params: S.EvidenceIdParams,
         response: { 204: Type.Null({ description: 'deleted' }), ...problemResponses(400, 401, 403, 404, 409) },
@@ -429,7 +585,13 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
       await app.db.transaction(async (tx) => {
         const { item } = await loadVisibleEvidence(tx, request.principal, request.params.id, { forUpdate: true })
         await deleteEvidence(tx, item)
-        await recordAudit(tx, request, { action: 'evidence.deleted', entityType: 'evidence', entityId: item.id, before: toEvidenceView(item), after: null })
+        await recordAudit(tx, request, {
+          action: 'evidence.deleted',
+          entityType: 'evidence',
+          entityId: item.id,
+          before: toEvidenceView(item),
+          after: null,
+        })
       })
       return reply.code(204).send(null)
     },

@@ -7,7 +7,12 @@ const Uuid = Type.String({ format: 'uuid' })
 const DateTime = Type.String({ format: 'date-time' })
 const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
 const Title = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' })
-const HttpUrl = Type.String({ format: 'uri', maxLength: 2000, pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', description: 'http or https only' })
+const HttpUrl = Type.String({
+  format: 'uri',
+  maxLength: 2000,
+  pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
+  description: 'http or https only',
+})
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
 export const EvidenceView = Type.Object({
@@ -23,7 +28,9 @@ export const EvidenceView = Type.Object({
   sha256: Nullable(Type.String({ description: 'hex SHA-256 of the file; also its ETag' })),
   content_url: Nullable(Type.String({ description: 'GET it to download the file' })),
   effective_date: Nullable(IsoDate),
-  carried_from_id: Nullable(Type.String({ format: 'uuid', description: 'the item this one was carried from (an earlier period)' })),
+  carried_from_id: Nullable(
+    Type.String({ format: 'uuid', description: 'the item this one was carried from (an earlier period)' }),
+  ),
   uploaded_by: Type.Object({ id: Nullable(Uuid), name: Type.String() }),
   created_at: DateTime,
   updated_at: DateTime,
@@ -56,7 +63,10 @@ export type UploadFields = Static<typeof UploadFields>
 
 /** For the OpenAPI document only: the multipart form. */
 export const UploadForm = Type.Object({
-  file: Type.String({ format: 'binary', description: 'pdf, jpeg, png, xlsx, docx, csv or zip; at most EVIDENCE_MAX_BYTES' }),
+  file: Type.String({
+    format: 'binary',
+    description: 'pdf, jpeg, png, xlsx, docx, csv or zip; at most EVIDENCE_MAX_BYTES',
+  }),
   unit_id: Uuid,
   period_id: Type.Optional(Uuid),
   title: Type.Optional(Type.String({ description: 'defaults to the file name' })),
@@ -91,7 +101,9 @@ export const EvidenceIdParams = Type.Object({ id: Uuid }, { additionalProperties
 export const ContentHeaders = Type.Object({
   'if-none-match': Type.Optional(Type.String({ description: 'the ETag (sha256) you have; 304 when unchanged' })),
   range: Type.Optional(Type.String({ description: 'one byte range, e.g. bytes=0-1023 (206)' })),
-  'if-range': Type.Optional(Type.String({ description: 'the ETag: send the range only if the file is still this one' })),
+  'if-range': Type.Optional(
+    Type.String({ description: 'the ETag: send the range only if the file is still this one' }),
+  ),
 })
 
 export const SignedLink = Type.Object({

@@ -40,8 +40,17 @@ const fieldProblem = (status: number, code: string, pointer: string, message: st
  * An evidence item the principal may see, with its unit. Items of units outside the scope
  * answer 404 like missing ones. For other modules: use this to authorise a single item.
  */
-export async function loadVisibleEvidence(db: Queryable, principal: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<{ item: EvidenceRow; unit: UnitRow }> {
-  const query = db.select({ item: evidence, unit: units }).from(evidence).innerJoin(units, eq(units.id, evidence.unitId)).where(eq(evidence.id, id))
+export async function loadVisibleEvidence(
+  db: Queryable,
+  principal: Principal,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<{ item: EvidenceRow; unit: UnitRow }> {
+  const query = db
+    .select({ item: evidence, unit: units })
+    .from(evidence)
+    .innerJoin(units, eq(units.id, evidence.unitId))
+    .where(eq(evidence.id, id))
   const [row] = opts.forUpdate ? await query.for('update', { of: evidence }) : await query
   if (!row || !isUnitInScope(principal, row.unit.path)) throw notFound('evidence', id)
   return row
@@ -52,7 +61,10 @@ export async function loadVisibleEvidence(db: Queryable, principal: Principal, i
  * path, so the caller can check they belong to the unit (or its ancestors) it is writing for.
  * Missing ids are simply absent from the map.
  */
-export async function evidenceUnits(db: Queryable, ids: readonly string[]): Promise<Map<string, { unitId: string; unitPath: string; kind: EvidenceRow['kind'] }>> {
+export async function evidenceUnits(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, { unitId: string; unitPath: string; kind: EvidenceRow['kind'] }>> {
   if (ids.length === 0) return new Map()
   const rows = await db
     .select({ id: evidence.id, unitId: evidence.unitId, unitPath: units.path, kind: evidence.kind })
@@ -66,14 +78,28 @@ export async function evidenceUnits(db: Queryable, ids: readonly string[]): Prom
 export async function loadTargetUnit(tx: Queryable, principal: Principal, unitId: string): Promise<UnitRow> {
   const [unit] = await tx.select().from(units).where(eq(units.id, unitId))
   if (!unit || !isUnitInScope(principal, unit.path)) {
-    throw fieldProblem(422, 'unit_not_found', '/body/unit_id', 'no such unit in your scope', `No unit with id ${unitId} in your scope.`)
+    throw fieldProblem(
+      422,
+      'unit_not_found',
+      '/body/unit_id',
+      'no such unit in your scope',
+      `No unit with id ${unitId} in your scope.`,
+    )
   }
-  if (unit.archivedAt) throw fieldProblem(422, 'unit_archived', '/body/unit_id', 'the unit is archived', `Unit ${unit.code} is archived.`)
+  if (unit.archivedAt)
+    throw fieldProblem(422, 'unit_archived', '/body/unit_id', 'the unit is archived', `Unit ${unit.code} is archived.`)
   return unit
 }
 
-export async function checkPeriodExists(tx: Queryable, periodId: string, pointer = '/body/period_id'): Promise<{ id: string; code: string; year: number }> {
-  const [period] = await tx.select({ id: periods.id, code: periods.code, year: periods.year }).from(periods).where(eq(periods.id, periodId))
+export async function checkPeriodExists(
+  tx: Queryable,
+  periodId: string,
+  pointer = '/body/period_id',
+): Promise<{ id: string; code: string; year: number }> {
+  const [period] = await tx
+    .select({ id: periods.id, code: periods.code, year: periods.year })
+    .from(periods)
+    .where(eq(periods.id, periodId))
   if (!period) throw fieldProblem(422, 'period_not_found', pointer, 'no such period', `No period with id ${periodId}.`)
   return period
 }
@@ -116,15 +142,35 @@ export async function insertEvidence(tx: Queryable, principal: Principal, input:
 }
 
 /** A copy of `source` in a later period, pointing at the same link or file. */
-export async function carryEvidence(tx: Queryable, principal: Principal, source: EvidenceRow, input: { periodId: string; title?: string; effectiveDate?: string | null }): Promise<EvidenceRow> {
+export async function carryEvidence(
+  tx: Queryable,
+  principal: Principal,
+  source: EvidenceRow,
+  input: { periodId: string; title?: string; effectiveDate?: string | null },
+): Promise<EvidenceRow> {
   const target = await checkPeriodExists(tx, input.periodId)
   if (source.periodId === target.id) {
-    throw fieldProblem(422, 'carry_same_period', '/body/period_id', 'the item already belongs to this period', 'The item already belongs to this period; carry it into a later one.')
+    throw fieldProblem(
+      422,
+      'carry_same_period',
+      '/body/period_id',
+      'the item already belongs to this period',
+      'The item already belongs to this period; carry it into a later one.',
+    )
   }
   if (source.periodId) {
-    const [from] = await tx.select({ year: periods.year, code: periods.code }).from(periods).where(eq(periods.id, source.periodId))
+    const [from] = await tx
+      .select({ year: periods.year, code: periods.code })
+      .from(periods)
+      .where(eq(periods.id, source.periodId))
     if (from && target.year < from.year) {
-      throw fieldProblem(422, 'carry_not_later', '/body/period_id', `period ${target.code} (${target.year}) is earlier than ${from.code} (${from.year})`, 'Evidence is carried forward into a later period, not back.')
+      throw fieldProblem(
+        422,
+        'carry_not_later',
+        '/body/period_id',
+        `period ${target.code} (${target.year}) is earlier than ${from.code} (${from.year})`,
+        'Evidence is carried forward into a later period, not back.',
+      )
     }
   }
   const [already] = await tx
@@ -132,7 +178,12 @@ export async function carryEvidence(tx: Queryable, principal: Principal, source:
     .from(evidence)
     .where(and(eq(evidence.carriedFromId, source.id), eq(evidence.periodId, target.id)))
   if (already) {
-    throw new ProblemError(409, 'evidence_already_carried', `This item was already carried into period ${target.code}.`, { existing_id: already.id })
+    throw new ProblemError(
+      409,
+      'evidence_already_carried',
+      `This item was already carried into period ${target.code}.`,
+      { existing_id: already.id },
+    )
   }
   return insertEvidence(tx, principal, {
     unitId: source.unitId,
@@ -156,7 +207,11 @@ export async function deleteEvidence(tx: Queryable, item: EvidenceRow): Promise<
   } catch (error) {
     const code = pgError(error)?.code
     if (code === PG_FOREIGN_KEY_VIOLATION || code === PG_RESTRICT_VIOLATION) {
-      throw new ProblemError(409, 'evidence_referenced', `Evidence "${item.title}" is referred to by assessment answers; unlink it there first.`)
+      throw new ProblemError(
+        409,
+        'evidence_referenced',
+        `Evidence "${item.title}" is referred to by assessment answers; unlink it there first.`,
+      )
     }
     throw error
   }

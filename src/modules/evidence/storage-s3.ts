@@ -3,10 +3,24 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
 import { randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { contentPath } from './rules.js'
-import { SHA256, hashingTap, storeUnavailable, type ByteRange, type EvidenceStore, type StoredUpload } from './storage.js'
+import {
+  SHA256,
+  hashingTap,
+  storeUnavailable,
+  type ByteRange,
+  type EvidenceStore,
+  type StoredUpload,
+} from './storage.js'
 
 export interface S3StoreOptions {
   bucket: string
@@ -43,9 +57,14 @@ export class S3EvidenceStore implements EvidenceStore {
       region: options.region,
       forcePathStyle: options.forcePathStyle,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.accessKeyId && options.secretAccessKey ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } } : {}),
+      ...(options.accessKeyId && options.secretAccessKey
+        ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
+        : {}),
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: Math.min(5000, options.requestTimeoutMs), requestTimeout: options.requestTimeoutMs },
+      requestHandler: {
+        connectionTimeout: Math.min(5000, options.requestTimeoutMs),
+        requestTimeout: options.requestTimeoutMs,
+      },
     })
   }
 
@@ -99,12 +118,20 @@ export class S3EvidenceStore implements EvidenceStore {
     const Key = this.keyOf(upload.sha256)
     if (await this.exists(upload.sha256)) return // already stored: same bytes, same key
     await this.call(() =>
-      this.client.send(new CopyObjectCommand({ Bucket: this.options.bucket, Key, CopySource: `${this.options.bucket}/${encodeURI(upload.staging)}` })),
+      this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.options.bucket,
+          Key,
+          CopySource: `${this.options.bucket}/${encodeURI(upload.staging)}`,
+        }),
+      ),
     )
   }
 
   async discard(upload: Pick<StoredUpload, 'staging'>): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: upload.staging })).catch(() => undefined)
+    await this.client
+      .send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: upload.staging }))
+      .catch(() => undefined)
   }
 
   async exists(sha256: string): Promise<boolean> {
@@ -119,7 +146,13 @@ export class S3EvidenceStore implements EvidenceStore {
 
   async open(sha256: string, range?: ByteRange): Promise<Readable> {
     const answer = await this.call(() =>
-      this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(sha256), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) })),
+      this.client.send(
+        new GetObjectCommand({
+          Bucket: this.options.bucket,
+          Key: this.keyOf(sha256),
+          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+        }),
+      ),
     )
     if (!(answer.Body instanceof Readable)) throw storeUnavailable(new Error('the store answered without a body'))
     return answer.Body
@@ -129,7 +162,11 @@ export class S3EvidenceStore implements EvidenceStore {
     const prefix = `${this.options.prefix}evidence/`
     let token: string | undefined
     do {
-      const page = await this.call(() => this.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token })))
+      const page = await this.call(() =>
+        this.client.send(
+          new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token }),
+        ),
+      )
       for (const object of page.Contents ?? []) {
         const name = object.Key?.slice(prefix.length).split('/')[1]
         if (name && SHA256.test(name)) yield name

@@ -49,7 +49,13 @@ export const SHA256 = /^[0-9a-f]{64}$/
 const HEAD_BYTES = 16
 
 export function storeUnavailable(cause: unknown): ProblemError {
-  const error = new ProblemError(503, 'evidence_store_unavailable', 'The evidence store cannot be reached; nothing was stored. Try again later.', {}, { 'retry-after': '30' })
+  const error = new ProblemError(
+    503,
+    'evidence_store_unavailable',
+    'The evidence store cannot be reached; nothing was stored. Try again later.',
+    {},
+    { 'retry-after': '30' },
+  )
   ;(error as { cause?: unknown }).cause = cause
   return error
 }
@@ -152,7 +158,8 @@ export class FsEvidenceStore implements EvidenceStore {
       return
     }
     for (const prefix of prefixes) {
-      for (const name of (await readdir(join(this.root, prefix))).sort()) if (SHA256.test(name) && name.startsWith(prefix)) yield name
+      for (const name of (await readdir(join(this.root, prefix))).sort())
+        if (SHA256.test(name) && name.startsWith(prefix)) yield name
     }
   }
 
@@ -188,7 +195,10 @@ export async function createEvidenceStore(config: StoreConfig): Promise<Evidence
   if (config.EVIDENCE_STORE === 'fs') return new FsEvidenceStore(config.DATA_DIR)
   if (!config.S3_BUCKET) throw new ConfigError('S3_BUCKET', 'is required when EVIDENCE_STORE=s3')
   if (Boolean(config.S3_ACCESS_KEY_ID) !== Boolean(config.S3_SECRET_ACCESS_KEY)) {
-    throw new ConfigError(config.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID', 'must be set together with its pair')
+    throw new ConfigError(
+      config.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID',
+      'must be set together with its pair',
+    )
   }
   const { S3EvidenceStore } = await import('./storage-s3.js')
   return new S3EvidenceStore({
@@ -202,4 +212,3 @@ export async function createEvidenceStore(config: StoreConfig): Promise<Evidence
     requestTimeoutMs: config.S3_TIMEOUT_MS,
   })
 }
-

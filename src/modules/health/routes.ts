@@ -9,7 +9,13 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/health/live',
     {
-      schema: { tags: ['health'], summary: 'Liveness: the process is up', operationId: 'getLiveness', security: [], response: { 200: HealthStatus } },
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: the process is up',
+        operationId: 'getLiveness',
+        security: [],
+        response: { 200: HealthStatus },
+      },
       config: { policy: { public: true } },
       logLevel: 'warn',
     },
@@ -33,7 +39,13 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await app.database.ping(2000)
       } catch (err) {
         app.log.warn({ err }, 'readiness: database unreachable')
-        throw new ProblemError(503, 'database_unavailable', 'The database is not reachable.', {}, { 'retry-after': '5' })
+        throw new ProblemError(
+          503,
+          'database_unavailable',
+          'The database is not reachable.',
+          {},
+          { 'retry-after': '5' },
+        )
       }
       return { status: 'ok' as const, database: app.database.kind }
     },

@@ -57,7 +57,10 @@ export const PENDING_TIMEOUT_SECONDS = 300
 /** The header, for route schemas (documentation; the plugin validates it). */
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
-    Type.String({ description: 'makes a retry safe: 1–200 printable characters, unique per intended operation; see README "Idempotency-Key"' }),
+    Type.String({
+      description:
+        'makes a retry safe: 1–200 printable characters, unique per intended operation; see README "Idempotency-Key"',
+    }),
   ),
 })
 
@@ -71,7 +74,12 @@ function identity(request: FastifyRequest, key: string) {
 }
 
 const whereKey = (id: ReturnType<typeof identity>) =>
-  and(eq(idempotencyKeys.principalId, id.principalId), eq(idempotencyKeys.method, id.method), eq(idempotencyKeys.route, id.route), eq(idempotencyKeys.key, id.key))
+  and(
+    eq(idempotencyKeys.principalId, id.principalId),
+    eq(idempotencyKeys.method, id.method),
+    eq(idempotencyKeys.route, id.route),
+    eq(idempotencyKeys.key, id.key),
+  )
 
 /** SHA-256 of what identifies the request: route params, query and the body (canonical JSON). */
 export function requestFingerprint(request: FastifyRequest, body: unknown): string {
@@ -85,7 +93,11 @@ export function requestFingerprint(request: FastifyRequest, body: unknown): stri
  * sent (a replay): the caller must return `reply` without doing anything. Throws 409/422 as
  * documented above. A no-op (false) for requests without the header.
  */
-export async function idempotencyCheckpoint(request: FastifyRequest, reply: FastifyReply, body: unknown): Promise<boolean> {
+export async function idempotencyCheckpoint(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: unknown,
+): Promise<boolean> {
   const state = request.idempotency
   if (!state || state.owned) return false
   const db = request.server.db
@@ -99,12 +111,21 @@ export async function idempotencyCheckpoint(request: FastifyRequest, reply: Fast
       .where(
         or(
           lt(idempotencyKeys.expiresAt, sql`now()`),
-          and(whereKey(id), eq(idempotencyKeys.state, 'pending'), lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${PENDING_TIMEOUT_SECONDS})`)),
+          and(
+            whereKey(id),
+            eq(idempotencyKeys.state, 'pending'),
+            lt(idempotencyKeys.createdAt, sql`now() - make_interval(secs => ${PENDING_TIMEOUT_SECONDS})`),
+          ),
         ),
       )
     const inserted = await db
       .insert(idempotencyKeys)
-      .values({ ...id, requestHash: fingerprint, state: 'pending', expiresAt: sql`now() + make_interval(hours => ${ttlHours})` })
+      .values({
+        ...id,
+        requestHash: fingerprint,
+        state: 'pending',
+        expiresAt: sql`now() + make_interval(hours => ${ttlHours})`,
+      })
       .onConflictDoNothing()
       .returning({ key: idempotencyKeys.key })
     if (inserted.length > 0) {
@@ -114,12 +135,29 @@ export async function idempotencyCheckpoint(request: FastifyRequest, reply: Fast
     const [row] = await db.select().from(idempotencyKeys).where(whereKey(id))
     if (!row) continue // completed with a 5xx or expired meanwhile: try to take it again
     if (row.requestHash !== fingerprint) {
-      throw new ProblemError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request; use a new key for a new operation.', {
-        errors: [{ pointer: '/headers/idempotency-key', rule: 'idempotency_key_reused', message: 'already used with another request body' }],
-      })
+      throw new ProblemError(
+        422,
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used for a different request; use a new key for a new operation.',
+        {
+          errors: [
+            {
+              pointer: '/headers/idempotency-key',
+              rule: 'idempotency_key_reused',
+              message: 'already used with another request body',
+            },
+          ],
+        },
+      )
     }
     if (row.state === 'pending') {
-      throw new ProblemError(409, 'idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {}, { 'retry-after': '1' })
+      throw new ProblemError(
+        409,
+        'idempotency_in_progress',
+        'A request with this Idempotency-Key is still being processed; retry shortly.',
+        {},
+        { 'retry-after': '1' },
+      )
     }
     reply.code(row.responseStatus ?? 200)
     for (const [name, value] of Object.entries(row.responseHeaders ?? {})) reply.header(name, value)
@@ -127,7 +165,13 @@ export async function idempotencyCheckpoint(request: FastifyRequest, reply: Fast
     await reply.send(row.responseBody ?? '')
     return true
   }
-  throw new ProblemError(409, 'idempotency_in_progress', 'A request with this Idempotency-Key is being processed; retry shortly.', {}, { 'retry-after': '1' })
+  throw new ProblemError(
+    409,
+    'idempotency_in_progress',
+    'A request with this Idempotency-Key is being processed; retry shortly.',
+    {},
+    { 'retry-after': '1' },
+  )
 }
 
 /** How long a failed request keeps trying to free its key while the database is unreachable. */
@@ -169,9 +213,16 @@ export default fp<IdempotencyOptions>(
       if (raw === undefined) return
       const key = Array.isArray(raw) ? undefined : raw
       if (key === undefined || !KEY.test(key)) {
-        throw new ProblemError(400, 'invalid_idempotency_key', 'The Idempotency-Key header must be 1 to 200 printable ASCII characters, sent once.', {
-          errors: [{ pointer: '/headers/idempotency-key', rule: 'pattern', message: 'must be 1–200 printable characters' }],
-        })
+        throw new ProblemError(
+          400,
+          'invalid_idempotency_key',
+          'The Idempotency-Key header must be 1 to 200 printable ASCII characters, sent once.',
+          {
+            errors: [
+              { pointer: '/headers/idempotency-key', rule: 'pattern', message: 'must be 1–200 printable characters' },
+            ],
+          },
+        )
       }
       request.idempotency = { key, ttlHours: options.ttlHours, owned: false, finished: false }
       // Multipart bodies are still unread: the handler calls idempotencyCheckpoint itself.
@@ -186,7 +237,8 @@ export default fp<IdempotencyOptions>(
       const id = identity(request, state.key)
       const status = reply.statusCode
       try {
-        const storable = payload === null || payload === undefined || typeof payload === 'string' || Buffer.isBuffer(payload)
+        const storable =
+          payload === null || payload === undefined || typeof payload === 'string' || Buffer.isBuffer(payload)
         if (status >= 500 || !storable) {
           await freeKey(request, id)
         } else {

@@ -67,10 +67,26 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const row = await app.db.transaction(async (tx) => {
-        const overlayFrom = request.query.overlay_from ? (await loadVersion(tx, request.query.overlay_from)).definition : undefined
-        const definition = importDefinition(request.body, { code: request.query.code, name: request.query.name, overlayFrom })
-        const created = await insertVersion(tx, { definition, source: 'import', codePointer: request.query.code ? '/query/code' : '/body/tahun' })
-        await recordAudit(tx, request, { action: 'instrument.imported', entityType: 'instrument', entityId: created.id, before: null, after: audited(created) })
+        const overlayFrom = request.query.overlay_from
+          ? (await loadVersion(tx, request.query.overlay_from)).definition
+          : undefined
+        const definition = importDefinition(request.body, {
+          code: request.query.code,
+          name: request.query.name,
+          overlayFrom,
+        })
+        const created = await insertVersion(tx, {
+          definition,
+          source: 'import',
+          codePointer: request.query.code ? '/query/code' : '/body/tahun',
+        })
+        await recordAudit(tx, request, {
+          action: 'instrument.imported',
+          entityType: 'instrument',
+          entityId: created.id,
+          before: null,
+          after: audited(created),
+        })
         return created
       })
       return reply.code(201).header('location', `/v1/instruments/${row.id}`).send(versionView(row))
@@ -90,8 +106,15 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: READERS,
     },
     async (request) => {
-      const [from, to] = await Promise.all([loadVersion(app.db, request.query.from), loadVersion(app.db, request.query.to)])
-      return { from: { id: from.id, code: from.code }, to: { id: to.id, code: to.code }, ...diffInstruments(from.definition, to.definition) }
+      const [from, to] = await Promise.all([
+        loadVersion(app.db, request.query.from),
+        loadVersion(app.db, request.query.to),
+      ])
+      return {
+        from: { id: from.id, code: from.code },
+        to: { id: to.id, code: to.code },
+        ...diffInstruments(from.definition, to.definition),
+      }
     },
   )
 
@@ -131,7 +154,12 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await loadVersion(app.db, request.params.id)
       const tree = indexTree(row.definition)
       const node = tree.byCode.get(request.params.code)
-      if (!node) throw new ProblemError(404, 'node_not_found', `Instrument ${row.code} has no node with code ${request.params.code}.`)
+      if (!node)
+        throw new ProblemError(
+          404,
+          'node_not_found',
+          `Instrument ${row.code} has no node with code ${request.params.code}.`,
+        )
       const ancestors = ancestorsOf(tree, node).map(nodeView)
       const children = (tree.children.get(node.code) ?? []).map(nodeView)
       return { node: nodeView(node), ancestors, children }
@@ -155,9 +183,18 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await app.db.transaction(async (tx) => {
         const current = await loadVersion(tx, request.params.id, { forUpdate: true })
         assertDraft(current)
-        const def: InstrumentDefinition = { ...current.definition, ...(request.body.name ? { name: request.body.name } : {}) }
+        const def: InstrumentDefinition = {
+          ...current.definition,
+          ...(request.body.name ? { name: request.body.name } : {}),
+        }
         const updated = await saveDefinition(tx, current, def, '/body')
-        await recordAudit(tx, request, { action: 'instrument.updated', entityType: 'instrument', entityId: current.id, before: audited(current), after: audited(updated) })
+        await recordAudit(tx, request, {
+          action: 'instrument.updated',
+          entityType: 'instrument',
+          entityId: current.id,
+          before: audited(current),
+          after: audited(updated),
+        })
         return updated
       })
       return versionView(row)
@@ -170,7 +207,8 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'Edit nodes of a draft version (names, weights, criteria, options, formulas)',
-        description: 'All changes are applied together and the whole version is validated after them: weights must still sum, formulas must name existing questions. All or nothing.',
+        description:
+          'All changes are applied together and the whole version is validated after them: weights must still sum, formulas must name existing questions. All or nothing.',
         operationId: 'updateInstrumentNodes',
         params: S.IdParams,
         body: S.PatchNodesBody,
@@ -188,7 +226,10 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           action: 'instrument.nodes_updated',
           entityType: 'instrument',
           entityId: current.id,
-          before: { ...audited(current), nodes: request.body.changes.map((c) => nodeView(current.definition.nodes.find((n) => n.code === c.code)!)) },
+          before: {
+            ...audited(current),
+            nodes: request.body.changes.map((c) => nodeView(current.definition.nodes.find((n) => n.code === c.code)!)),
+          },
           after: { ...audited(updated), changes: request.body.changes },
         })
         return updated
@@ -215,8 +256,14 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const current = await loadVersion(tx, request.params.id, { forUpdate: true })
         assertDraft(current)
         // The definition's /predicateRules/… is the body's /rules/… (the prefix '/body' alone gave /body/predicateRules/…).
-        const toBody = (p: string) => (p.startsWith('/predicateRules') ? `/body/rules${p.slice('/predicateRules'.length)}` : `/definition${p}`)
-        const updated = await saveDefinition(tx, current, replacePredicateRules(current.definition, request.body.rules), toBody)
+        const toBody = (p: string) =>
+          p.startsWith('/predicateRules') ? `/body/rules${p.slice('/predicateRules'.length)}` : `/definition${p}`
+        const updated = await saveDefinition(
+          tx,
+          current,
+          replacePredicateRules(current.definition, request.body.rules),
+          toBody,
+        )
         await recordAudit(tx, request, {
           action: 'instrument.predicate_rules_replaced',
           entityType: 'instrument',
@@ -246,9 +293,24 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const row = await app.db.transaction(async (tx) => {
         const source = await loadVersion(tx, request.params.id)
-        const definition: InstrumentDefinition = { ...source.definition, code: request.body.code, name: request.body.name ?? source.definition.name }
-        const created = await insertVersion(tx, { definition, source: 'clone', clonedFromId: source.id, codePointer: '/body/code' })
-        await recordAudit(tx, request, { action: 'instrument.cloned', entityType: 'instrument', entityId: created.id, before: null, after: { ...audited(created), cloned_from: source.code } })
+        const definition: InstrumentDefinition = {
+          ...source.definition,
+          code: request.body.code,
+          name: request.body.name ?? source.definition.name,
+        }
+        const created = await insertVersion(tx, {
+          definition,
+          source: 'clone',
+          clonedFromId: source.id,
+          codePointer: '/body/code',
+        })
+        await recordAudit(tx, request, {
+          action: 'instrument.cloned',
+          entityType: 'instrument',
+          entityId: created.id,
+          before: null,
+          after: { ...audited(created), cloned_from: source.code },
+        })
         return created
       })
       return reply.code(201).header('location', `/v1/instruments/${row.id}`).send(versionView(row))
@@ -264,7 +326,10 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         schema: {
           tags: TAGS,
-          summary: to === 'published' ? 'Publish a draft: it becomes immutable and usable by periods' : 'Retire a published version: no new periods may use it',
+          summary:
+            to === 'published'
+              ? 'Publish a draft: it becomes immutable and usable by periods'
+              : 'Retire a published version: no new periods may use it',
           operationId: `${action}Instrument`,
           params: S.IdParams,
           response: { 200: InstrumentResponse, ...problemResponses(400, 401, 403, 404, 409, 422) },
@@ -276,7 +341,13 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           const current = await loadVersion(tx, request.params.id, { forUpdate: true })
           const updated = await setStatus(tx, current, to)
           if (updated !== current) {
-            await recordAudit(tx, request, { action: `instrument.${to}`, entityType: 'instrument', entityId: current.id, before: audited(current), after: audited(updated) })
+            await recordAudit(tx, request, {
+              action: `instrument.${to}`,
+              entityType: 'instrument',
+              entityId: current.id,
+              before: audited(current),
+              after: audited(updated),
+            })
           }
           return updated
         })
@@ -301,7 +372,13 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await app.db.transaction(async (tx) => {
         const current = await loadVersion(tx, request.params.id, { forUpdate: true })
         await deleteVersion(tx, current)
-        await recordAudit(tx, request, { action: 'instrument.deleted', entityType: 'instrument', entityId: current.id, before: audited(current), after: null })
+        await recordAudit(tx, request, {
+          action: 'instrument.deleted',
+          entityType: 'instrument',
+          entityId: current.id,
+          before: audited(current),
+          after: null,
+        })
       })
       return reply.code(204).send(null)
     },
@@ -313,7 +390,8 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'Score an answer set without storing it (what-if), with eligibility',
-        description: 'The same engine, explanation and eligibility as stored assessment stages. Unknown question codes or values not allowed for a question’s type are 422 answers_invalid listing each.',
+        description:
+          'The same engine, explanation and eligibility as stored assessment stages. Unknown question codes or values not allowed for a question’s type are 422 answers_invalid listing each.',
         operationId: 'scoreInstrument',
         params: S.IdParams,
         querystring: S.ScoreQuery,
@@ -324,7 +402,10 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const row = await loadVersion(app.db, request.params.id)
-      return scoreAnswerSet(row.definition, request.body.answers, { explain: request.query.explain ?? false, pointerPrefix: '/body/answers' })
+      return scoreAnswerSet(row.definition, request.body.answers, {
+        explain: request.query.explain ?? false,
+        pointerPrefix: '/body/answers',
+      })
     },
   )
 }

@@ -7,10 +7,24 @@ const Uuid = Type.String({ format: 'uuid' })
 const DateTime = Type.String({ format: 'date-time' })
 const NullableDateTime = Type.Union([DateTime, Type.Null()])
 const NodeCode = Type.String({ minLength: 1, maxLength: 64 })
-const VersionCode = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', description: 'e.g. LKE-ZI-2026' })
+const VersionCode = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+  description: 'e.g. LKE-ZI-2026',
+})
 const VersionName = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' })
 
-export const ANSWER_TYPES = ['ya_tidak', 'abc', 'abcd', 'abcde', 'percentage', 'count', 'rupiah', 'survey_index'] as const
+export const ANSWER_TYPES = [
+  'ya_tidak',
+  'abc',
+  'abcd',
+  'abcde',
+  'percentage',
+  'count',
+  'rupiah',
+  'survey_index',
+] as const
 export const NODE_LEVELS = ['komponen', 'sub_komponen', 'area_perubahan', 'sub_area', 'question'] as const
 
 export const InstrumentStatus = StringEnum(INSTRUMENT_STATUSES, { description: 'draft → published → retired' })
@@ -28,12 +42,18 @@ export const InstrumentNodeView = Type.Object(
     level: StringEnum(NODE_LEVELS),
     name: Type.String(),
     order: Type.Number(),
-    bobot: Type.Union([Type.Number(), Type.Null()], { description: 'weight; null for questions scored through their sub-area' }),
+    bobot: Type.Union([Type.Number(), Type.Null()], {
+      description: 'weight; null for questions scored through their sub-area',
+    }),
     answer_type: Type.Optional(StringEnum(ANSWER_TYPES)),
     options: Type.Optional(Type.Array(AnswerOption)),
     kriteria_nilai: Type.Optional(Type.String()),
     evidence_guidance: Type.Optional(Type.String()),
-    formula: Type.Optional(Type.String({ description: 'ratio questions: expression over sibling question codes (README "Formula grammar")' })),
+    formula: Type.Optional(
+      Type.String({
+        description: 'ratio questions: expression over sibling question codes (README "Formula grammar")',
+      }),
+    ),
     scored: Type.Optional(Type.Boolean({ description: 'false for "Jumlah" inputs that only feed a formula' })),
     external: Type.Optional(
       Type.Object({
@@ -92,7 +112,9 @@ export type InstrumentSummary = Static<typeof InstrumentSummary>
 export const InstrumentView = Type.Object({
   ...VersionSummaryProps,
   predicate_rules: Type.Array(Type.Ref('PredicateRule')),
-  nodes: Type.Array(Type.Ref('InstrumentNode'), { description: 'the whole tree, depth first in order; parent_code links it' }),
+  nodes: Type.Array(Type.Ref('InstrumentNode'), {
+    description: 'the whole tree, depth first in order; parent_code links it',
+  }),
 })
 
 export const NodeDetail = Type.Object({
@@ -124,7 +146,10 @@ const Soal = Type.Object(
     id: Type.Integer(),
     teks_pertanyaan: Type.String({ maxLength: 5000 }),
     kriteria_nilai: Type.String({ maxLength: 10000 }),
-    jenis_jawaban: Type.String({ maxLength: 40, description: 'YA_TIDAK, ABC, ABCD, ABCDE, Jumlah, 0-4 (checked by the importer: 422 unknown_answer_type)' }),
+    jenis_jawaban: Type.String({
+      maxLength: 40,
+      description: 'YA_TIDAK, ABC, ABCD, ABCDE, Jumlah, 0-4 (checked by the importer: 422 unknown_answer_type)',
+    }),
     bobot_maksimal: Type.Number(),
     skema_penilaian: Type.Array(SkemaPenilaian, { maxItems: 20 }),
     excel_sheet: Type.Optional(Type.String({ maxLength: 100 })),
@@ -166,14 +191,18 @@ export const ImportQuery = Type.Object(
     overlay_from: Type.Optional(
       Type.String({
         format: 'uuid',
-        description: 'an existing version whose ratio formulas and predicate rules are carried onto the import (the master soal has neither); default: none',
+        description:
+          'an existing version whose ratio formulas and predicate rules are carried onto the import (the master soal has neither); default: none',
       }),
     ),
   },
   { additionalProperties: false },
 )
 
-export const CloneBody = Type.Object({ code: VersionCode, name: Type.Optional(VersionName) }, { additionalProperties: false })
+export const CloneBody = Type.Object(
+  { code: VersionCode, name: Type.Optional(VersionName) },
+  { additionalProperties: false },
+)
 
 export const PatchInstrumentBody = Type.Object(
   { name: Type.Optional(VersionName) },
@@ -189,12 +218,30 @@ export const NodeChange = Type.Object(
     kriteria_nilai: Type.Optional(Type.String({ maxLength: 10000 })),
     evidence_guidance: Type.Optional(Type.String({ maxLength: 10000 })),
     formula: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
-    options: Type.Optional(Type.Array(Type.Object({ value: Type.String({ minLength: 1, maxLength: 20 }), label: Type.Optional(Type.String({ maxLength: 500 })), multiplier: Type.Number({ minimum: 0, maximum: 1 }) }, { additionalProperties: false }), { minItems: 2, maxItems: 10 })),
+    options: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            value: Type.String({ minLength: 1, maxLength: 20 }),
+            label: Type.Optional(Type.String({ maxLength: 500 })),
+            multiplier: Type.Number({ minimum: 0, maximum: 1 }),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 2, maxItems: 10 },
+      ),
+    ),
   },
   { additionalProperties: false },
 )
 export const PatchNodesBody = Type.Object(
-  { changes: Type.Array(NodeChange, { minItems: 1, maxItems: 1000, description: 'applied together, then the whole version is validated: all or nothing' }) },
+  {
+    changes: Type.Array(NodeChange, {
+      minItems: 1,
+      maxItems: 1000,
+      description: 'applied together, then the whole version is validated: all or nothing',
+    }),
+  },
   { additionalProperties: false },
 )
 
@@ -210,7 +257,10 @@ export const PredicateRulesBody = Type.Object(
             Type.Object({ kind: Type.Literal('total') }, { additionalProperties: false }),
             Type.Object({ kind: Type.Literal('node'), code: NodeCode }, { additionalProperties: false }),
             // as in PredicateRuleView: the seeded rules' kind, so rules read from a version can be PUT back
-            Type.Object({ kind: Type.Literal('nodes'), codes: Type.Array(NodeCode, { minItems: 1, maxItems: 100 }) }, { additionalProperties: false }),
+            Type.Object(
+              { kind: Type.Literal('nodes'), codes: Type.Array(NodeCode, { minItems: 1, maxItems: 100 }) },
+              { additionalProperties: false },
+            ),
           ]),
           measure: StringEnum(['value', 'share_of_weight'] as const),
           min: Type.Number({ minimum: 0 }),
@@ -231,9 +281,23 @@ export const DiffView = Type.Object({
   to: Type.Object({ id: Uuid, code: Type.String() }),
   added: Type.Array(Type.String()),
   removed: Type.Array(Type.String()),
-  reweighted: Type.Array(Type.Object({ code: Type.String(), from: Type.Union([Type.Number(), Type.Null()]), to: Type.Union([Type.Number(), Type.Null()]) })),
-  reworded: Type.Array(Type.Object({ code: Type.String(), field: Type.String(), from: Type.Unknown(), to: Type.Unknown() })),
-  moved: Type.Array(Type.Object({ code: Type.String(), from: Type.Union([Type.String(), Type.Null()]), to: Type.Union([Type.String(), Type.Null()]) })),
+  reweighted: Type.Array(
+    Type.Object({
+      code: Type.String(),
+      from: Type.Union([Type.Number(), Type.Null()]),
+      to: Type.Union([Type.Number(), Type.Null()]),
+    }),
+  ),
+  reworded: Type.Array(
+    Type.Object({ code: Type.String(), field: Type.String(), from: Type.Unknown(), to: Type.Unknown() }),
+  ),
+  moved: Type.Array(
+    Type.Object({
+      code: Type.String(),
+      from: Type.Union([Type.String(), Type.Null()]),
+      to: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
 })
 
 // One JSON-schema `type` list, not an anyOf: with type coercion on (for query strings), ajv would
@@ -245,11 +309,17 @@ export const AnswerValue = Type.Unsafe<string | number | null>({
 })
 export const ScoreBody = Type.Object(
   {
-    answers: Type.Record(NodeCode, AnswerValue, { maxProperties: 2000, description: 'question code → Ya/Tidak, A–E, or a number' }),
+    answers: Type.Record(NodeCode, AnswerValue, {
+      maxProperties: 2000,
+      description: 'question code → Ya/Tidak, A–E, or a number',
+    }),
   },
   { additionalProperties: false },
 )
-export const ScoreQuery = Type.Object({ explain: Type.Optional(Type.Boolean({ default: false })) }, { additionalProperties: false })
+export const ScoreQuery = Type.Object(
+  { explain: Type.Optional(Type.Boolean({ default: false })) },
+  { additionalProperties: false },
+)
 
 export const EligibilityView = Type.Object(
   {
@@ -273,9 +343,18 @@ export const ScoreView = Type.Object(
   {
     total: Type.Number(),
     max_total: Type.Number(),
-    components: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), level: Type.String(), value: Type.Number(), max: Type.Number() }), {
-      description: 'komponen and sub_komponen values',
-    }),
+    components: Type.Array(
+      Type.Object({
+        code: Type.String(),
+        name: Type.String(),
+        level: Type.String(),
+        value: Type.Number(),
+        max: Type.Number(),
+      }),
+      {
+        description: 'komponen and sub_komponen values',
+      },
+    ),
     unanswered: Type.Array(Type.String()),
     eligibility: Type.Ref('Eligibility'),
     explanation: Type.Optional(
@@ -308,4 +387,11 @@ export const ScoreView = Type.Object(
 )
 
 /** Shared schemas the routes refer to by $ref; registered once on the root instance. */
-export const instrumentSchemas = [InstrumentNodeView, PredicateRuleView, InstrumentSummary, MasterSoalNode, EligibilityView, ScoreView]
+export const instrumentSchemas = [
+  InstrumentNodeView,
+  PredicateRuleView,
+  InstrumentSummary,
+  MasterSoalNode,
+  EligibilityView,
+  ScoreView,
+]

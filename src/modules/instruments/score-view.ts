@@ -1,17 +1,36 @@
 import type { Static } from 'typebox'
 import { ProblemError } from '../../lib/problem.js'
-import { evaluateEligibility, scoreInstrument, validateAnswers, type AnswerValue, type InstrumentDefinition, type ScoreResult } from './domain/index.js'
+import {
+  evaluateEligibility,
+  scoreInstrument,
+  validateAnswers,
+  type AnswerValue,
+  type InstrumentDefinition,
+  type ScoreResult,
+} from './domain/index.js'
 import type { ScoreView } from './schemas.js'
 
 export type ScoreResponse = Static<typeof ScoreView>
 
 /** 422 listing every answer that is not valid for its question (unknown code, value outside its type). */
-export function assertAnswersValid(def: InstrumentDefinition, answers: Record<string, AnswerValue>, pointerPrefix: string): void {
+export function assertAnswersValid(
+  def: InstrumentDefinition,
+  answers: Record<string, AnswerValue>,
+  pointerPrefix: string,
+): void {
   const issues = validateAnswers(def, answers)
   if (issues.length > 0) {
-    throw new ProblemError(422, 'answers_invalid', `${issues.length} answer${issues.length === 1 ? ' is' : 's are'} not valid: ${issues.slice(0, 3).map((i) => i.message).join('; ')}${issues.length > 3 ? '; …' : ''}`, {
-      errors: issues.map((i) => ({ pointer: `${pointerPrefix}${i.pointer}`, rule: i.code, message: i.message })),
-    })
+    throw new ProblemError(
+      422,
+      'answers_invalid',
+      `${issues.length} answer${issues.length === 1 ? ' is' : 's are'} not valid: ${issues
+        .slice(0, 3)
+        .map((i) => i.message)
+        .join('; ')}${issues.length > 3 ? '; …' : ''}`,
+      {
+        errors: issues.map((i) => ({ pointer: `${pointerPrefix}${i.pointer}`, rule: i.code, message: i.message })),
+      },
+    )
   }
 }
 
@@ -23,13 +42,27 @@ export function scoreView(def: InstrumentDefinition, result: ScoreResult, explai
     max_total: result.maxTotal,
     components: result.nodes
       .filter((n) => n.level === 'komponen' || n.level === 'sub_komponen')
-      .map((n) => ({ code: n.code, name: names.get(n.code) ?? n.code, level: n.level, value: n.value, max: n.max ?? 0 })),
+      .map((n) => ({
+        code: n.code,
+        name: names.get(n.code) ?? n.code,
+        level: n.level,
+        value: n.value,
+        max: n.max ?? 0,
+      })),
     unanswered: result.unanswered,
     eligibility: evaluateEligibility(def, result),
   }
   if (explain) {
     view.explanation = {
-      nodes: result.nodes.map((n) => ({ code: n.code, level: n.level, value: n.value, max: n.max, combine: n.combine, children: n.children, text: n.explanation })),
+      nodes: result.nodes.map((n) => ({
+        code: n.code,
+        level: n.level,
+        value: n.value,
+        max: n.max,
+        combine: n.combine,
+        children: n.children,
+        text: n.explanation,
+      })),
       questions: result.questions.map((q) => ({
         code: q.code,
         answer: q.answer,
@@ -43,7 +76,11 @@ export function scoreView(def: InstrumentDefinition, result: ScoreResult, explai
   return view
 }
 
-export function scoreAnswerSet(def: InstrumentDefinition, answers: Record<string, AnswerValue>, opts: { explain: boolean; pointerPrefix: string }): ScoreResponse {
+export function scoreAnswerSet(
+  def: InstrumentDefinition,
+  answers: Record<string, AnswerValue>,
+  opts: { explain: boolean; pointerPrefix: string },
+): ScoreResponse {
   assertAnswersValid(def, answers, opts.pointerPrefix)
   return scoreView(def, scoreInstrument(def, answers), opts.explain)
 }

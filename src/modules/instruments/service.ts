@@ -24,7 +24,8 @@ import { loadSeedInstrument } from './seed/index.js'
 import { instrumentVersions, type InstrumentStatus, type InstrumentVersionRow } from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
 
-export const definitionDigest = (def: InstrumentDefinition): string => createHash('sha256').update(canonicalJson(def)).digest('hex')
+export const definitionDigest = (def: InstrumentDefinition): string =>
+  createHash('sha256').update(canonicalJson(def)).digest('hex')
 
 const maxTotalOf = (def: InstrumentDefinition): number =>
   def.nodes.filter((n) => n.parentCode === null).reduce((sum, n) => sum + (n.bobot ?? 0), 0)
@@ -85,7 +86,8 @@ export function versionView(row: InstrumentVersionRow) {
 
 /** Where a problem in a definition points in the request: a prefix, or a mapping of the definition pointer. */
 export type PointerMap = string | ((pointer: string) => string)
-const mapPointer = (map: PointerMap, pointer: string): string => (typeof map === 'string' ? `${map}${pointer}` : map(pointer))
+const mapPointer = (map: PointerMap, pointer: string): string =>
+  typeof map === 'string' ? `${map}${pointer}` : map(pointer)
 
 /** Validation issues as a 422 listing each, pointers prefixed (or mapped) to where the input came from. */
 export function invalidInstrument(issues: ValidationIssue[], prefix: PointerMap): ProblemError {
@@ -109,7 +111,11 @@ function assertValid(def: InstrumentDefinition, prefix: PointerMap): void {
   if (issues.length > 0) throw invalidInstrument(issues, prefix)
 }
 
-export async function loadVersion(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<InstrumentVersionRow> {
+export async function loadVersion(
+  db: Queryable,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<InstrumentVersionRow> {
   const query = db.select().from(instrumentVersions).where(eq(instrumentVersions.id, id))
   const [row] = opts.forUpdate ? await query.for('update') : await query
   if (!row) throw notFound('instrument', id)
@@ -118,9 +124,14 @@ export async function loadVersion(db: Queryable, id: string, opts: { forUpdate?:
 
 export function assertDraft(row: InstrumentVersionRow): void {
   if (row.status !== 'draft') {
-    throw new ProblemError(409, 'instrument_not_draft', `Instrument ${row.code} is ${row.status} and cannot change; clone it into a new draft version to correct it.`, {
-      status_now: row.status,
-    })
+    throw new ProblemError(
+      409,
+      'instrument_not_draft',
+      `Instrument ${row.code} is ${row.status} and cannot change; clone it into a new draft version to correct it.`,
+      {
+        status_now: row.status,
+      },
+    )
   }
 }
 
@@ -133,10 +144,19 @@ const codeTaken = (code: string, pointer: string) =>
 
 export async function insertVersion(
   tx: Queryable,
-  input: { definition: InstrumentDefinition; source: 'seed' | 'import' | 'clone'; status?: InstrumentStatus; clonedFromId?: string | null; codePointer?: string },
+  input: {
+    definition: InstrumentDefinition
+    source: 'seed' | 'import' | 'clone'
+    status?: InstrumentStatus
+    clonedFromId?: string | null
+    codePointer?: string
+  },
 ): Promise<InstrumentVersionRow> {
   const codePointer = input.codePointer ?? '/code'
-  const [existing] = await tx.select({ id: instrumentVersions.id }).from(instrumentVersions).where(eq(instrumentVersions.code, input.definition.code))
+  const [existing] = await tx
+    .select({ id: instrumentVersions.id })
+    .from(instrumentVersions)
+    .where(eq(instrumentVersions.code, input.definition.code))
   if (existing) throw codeTaken(input.definition.code, codePointer)
   const published = input.status === 'published'
   try {
@@ -171,16 +191,25 @@ export async function insertVersion(
  * (no_scored_questions); carrying formulas by code onto the imported nodes alone would not add them.
  * Problems in what the other version lends are pointed at `/query/overlay_from/…`.
  */
-export function importDefinition(document: unknown, opts: { code?: string; name?: string; overlayFrom?: InstrumentDefinition }): InstrumentDefinition {
+export function importDefinition(
+  document: unknown,
+  opts: { code?: string; name?: string; overlayFrom?: InstrumentDefinition },
+): InstrumentDefinition {
   let def: InstrumentDefinition
   try {
     // code, name and predicate rules are not lent here: code and name come from the query or the
     // master soal's tahun, and the rules are filtered to the imported nodes by carryOverlay.
-    def = importMasterSoal(document, opts.overlayFrom ? { questions: overlayFromDefinition(opts.overlayFrom).questions ?? [] } : undefined)
+    def = importMasterSoal(
+      document,
+      opts.overlayFrom ? { questions: overlayFromDefinition(opts.overlayFrom).questions ?? [] } : undefined,
+    )
   } catch (error) {
     if (error instanceof InstrumentValidationError) {
       throw invalidInstrument(
-        error.issues.map((i) => ({ ...i, pointer: `${i.document === 'overlay' ? '/query/overlay_from' : '/body'}${i.pointer}` })),
+        error.issues.map((i) => ({
+          ...i,
+          pointer: `${i.document === 'overlay' ? '/query/overlay_from' : '/body'}${i.pointer}`,
+        })),
         '',
       )
     }
@@ -193,11 +222,22 @@ export function importDefinition(document: unknown, opts: { code?: string; name?
   return def
 }
 
-export async function saveDefinition(tx: Queryable, row: InstrumentVersionRow, def: InstrumentDefinition, prefix: PointerMap): Promise<InstrumentVersionRow> {
+export async function saveDefinition(
+  tx: Queryable,
+  row: InstrumentVersionRow,
+  def: InstrumentDefinition,
+  prefix: PointerMap,
+): Promise<InstrumentVersionRow> {
   assertValid(def, prefix)
   const [updated] = await tx
     .update(instrumentVersions)
-    .set({ definition: def, name: def.name, digest: definitionDigest(def), updatedAt: new Date(), version: row.version + 1 })
+    .set({
+      definition: def,
+      name: def.name,
+      digest: definitionDigest(def),
+      updatedAt: new Date(),
+      version: row.version + 1,
+    })
     .where(eq(instrumentVersions.id, row.id))
     .returning()
   assertReturned(updated, 'update')
@@ -209,7 +249,12 @@ export function applyNodeChangesOr422(def: InstrumentDefinition, changes: NodeCh
   const outcome = applyNodeChanges(def, changes)
   if ('errors' in outcome) {
     const { errors } = outcome
-    throw new ProblemError(422, 'instrument_change_invalid', `The changes cannot be applied: ${errors.map((e) => e.message).join('; ')}.`, { errors })
+    throw new ProblemError(
+      422,
+      'instrument_change_invalid',
+      `The changes cannot be applied: ${errors.map((e) => e.message).join('; ')}.`,
+      { errors },
+    )
   }
   return outcome.definition
 }
@@ -218,28 +263,51 @@ export function replacePredicateRules(def: InstrumentDefinition, rules: Predicat
   return { ...def, predicateRules: rules }
 }
 
-export async function setStatus(tx: Queryable, row: InstrumentVersionRow, to: 'published' | 'retired'): Promise<InstrumentVersionRow> {
-  const allowed: Record<InstrumentStatus, InstrumentStatus[]> = { draft: ['published'], published: ['retired'], retired: [] }
+export async function setStatus(
+  tx: Queryable,
+  row: InstrumentVersionRow,
+  to: 'published' | 'retired',
+): Promise<InstrumentVersionRow> {
+  const allowed: Record<InstrumentStatus, InstrumentStatus[]> = {
+    draft: ['published'],
+    published: ['retired'],
+    retired: [],
+  }
   if (row.status === to) return row
   if (!allowed[row.status].includes(to)) {
-    throw new ProblemError(409, 'invalid_status_transition', `Instrument ${row.code} is ${row.status}; it cannot become ${to}.`, {
-      allowed: allowed[row.status],
-    })
+    throw new ProblemError(
+      409,
+      'invalid_status_transition',
+      `Instrument ${row.code} is ${row.status}; it cannot become ${to}.`,
+      {
+        allowed: allowed[row.status],
+      },
+    )
   }
   if (to === 'published') {
     assertValid(row.definition, '/definition')
     for (const predicate of ['WBK', 'WBBM'] as const) {
       if (!row.definition.predicateRules.some((r) => r.predicate === predicate)) {
-        throw new ProblemError(422, 'predicate_rules_missing', `Instrument ${row.code} has no ${predicate} rules; set them (PUT …/predicate-rules) before publishing.`, {
-          errors: [{ pointer: '/predicate_rules', rule: 'predicate_rules_missing', message: `no ${predicate} rule` }],
-        })
+        throw new ProblemError(
+          422,
+          'predicate_rules_missing',
+          `Instrument ${row.code} has no ${predicate} rules; set them (PUT …/predicate-rules) before publishing.`,
+          {
+            errors: [{ pointer: '/predicate_rules', rule: 'predicate_rules_missing', message: `no ${predicate} rule` }],
+          },
+        )
       }
     }
   }
   const now = new Date()
   const [updated] = await tx
     .update(instrumentVersions)
-    .set({ status: to, updatedAt: now, version: row.version + 1, ...(to === 'published' ? { publishedAt: now } : { retiredAt: now }) })
+    .set({
+      status: to,
+      updatedAt: now,
+      version: row.version + 1,
+      ...(to === 'published' ? { publishedAt: now } : { retiredAt: now }),
+    })
     .where(eq(instrumentVersions.id, row.id))
     .returning()
   assertReturned(updated, 'update')
@@ -248,25 +316,43 @@ export async function setStatus(tx: Queryable, row: InstrumentVersionRow, to: 'p
 
 export async function deleteVersion(tx: Queryable, row: InstrumentVersionRow): Promise<void> {
   if (row.status === 'published') {
-    throw new ProblemError(409, 'instrument_not_draft', `Instrument ${row.code} is published; retire it before deleting it.`, { status_now: row.status })
+    throw new ProblemError(
+      409,
+      'instrument_not_draft',
+      `Instrument ${row.code} is published; retire it before deleting it.`,
+      { status_now: row.status },
+    )
   }
   try {
     await tx.delete(instrumentVersions).where(eq(instrumentVersions.id, row.id))
   } catch (error) {
     const code = pgError(error)?.code
     if (code === PG_RESTRICT_VIOLATION || code === PG_FOREIGN_KEY_VIOLATION) {
-      throw new ProblemError(409, 'instrument_in_use', `Instrument ${row.code} is used by a period, an assessment or a clone; it cannot be deleted.`)
+      throw new ProblemError(
+        409,
+        'instrument_in_use',
+        `Instrument ${row.code} is used by a period, an assessment or a clone; it cannot be deleted.`,
+      )
     }
     throw error
   }
 }
 
-export async function listVersions(db: Queryable, query: { status?: InstrumentStatus; year?: number; cursor?: string }, limit: number) {
+export async function listVersions(
+  db: Queryable,
+  query: { status?: InstrumentStatus; year?: number; cursor?: string },
+  limit: number,
+) {
   const conditions: (SQL | undefined)[] = []
   if (query.status) conditions.push(eq(instrumentVersions.status, query.status))
   if (query.year) conditions.push(eq(instrumentVersions.year, query.year))
   if (query.cursor) conditions.push(gt(instrumentVersions.code, decodeCursor(query.cursor, 'code').id))
-  const rows = await db.select().from(instrumentVersions).where(and(...conditions)).orderBy(asc(instrumentVersions.code)).limit(limit + 1)
+  const rows = await db
+    .select()
+    .from(instrumentVersions)
+    .where(and(...conditions))
+    .orderBy(asc(instrumentVersions.code))
+    .limit(limit + 1)
   const page = finishPage(rows, limit, 'code', (r) => ({ value: null, id: r.code }))
   return { items: page.items.map(summaryOf), next_cursor: page.next_cursor }
 }

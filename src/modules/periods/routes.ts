@@ -6,13 +6,24 @@ import { problemResponses } from '../../lib/problem.js'
 import { IdempotencyHeaders } from '../idempotency/plugin.js'
 import { recordAudit } from '../audit/service.js'
 import * as S from './schemas.js'
-import { createPeriod, databaseNow, deletePeriod, listPeriods, loadPeriod, reopenWindow, toPeriodView, updatePeriod } from './service.js'
+import {
+  createPeriod,
+  databaseNow,
+  deletePeriod,
+  listPeriods,
+  loadPeriod,
+  reopenWindow,
+  toPeriodView,
+  updatePeriod,
+} from './service.js'
 import type { PeriodRow } from './tables.js'
 import { ADMIN, READERS } from '../../lib/policy.js'
 
 const TAGS = ['periods']
 
-const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'the ETag from a GET; 412 when the period changed since' })) })
+const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ description: 'the ETag from a GET; 412 when the period changed since' })),
+})
 
 const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const view = async (row: PeriodRow) => toPeriodView(row, await databaseNow(app.db))
@@ -36,10 +47,20 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const row = await app.db.transaction(async (tx) => {
         const created = await createPeriod(tx, request.body)
         const now = await databaseNow(tx)
-        await recordAudit(tx, request, { action: 'period.created', entityType: 'period', entityId: created.id, before: null, after: toPeriodView(created, now) })
+        await recordAudit(tx, request, {
+          action: 'period.created',
+          entityType: 'period',
+          entityId: created.id,
+          before: null,
+          after: toPeriodView(created, now),
+        })
         return created
       })
-      return reply.code(201).header('location', `/v1/periods/${row.id}`).header('etag', versionEtag(row)).send(await view(row))
+      return reply
+        .code(201)
+        .header('location', `/v1/periods/${row.id}`)
+        .header('etag', versionEtag(row))
+        .send(await view(row))
     },
   )
 
@@ -100,7 +121,13 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
         checkIfMatch(request.headers['if-match'], current, 'period')
         const updated = await updatePeriod(tx, current, request.body)
         const now = await databaseNow(tx)
-        await recordAudit(tx, request, { action: 'period.updated', entityType: 'period', entityId: current.id, before: toPeriodView(current, now), after: toPeriodView(updated, now) })
+        await recordAudit(tx, request, {
+          action: 'period.updated',
+          entityType: 'period',
+          entityId: current.id,
+          before: toPeriodView(current, now),
+          after: toPeriodView(updated, now),
+        })
         return updated
       })
       return reply.header('etag', versionEtag(row)).send(await view(row))
@@ -126,7 +153,11 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { id, window } = request.params
       const row = await app.db.transaction(async (tx) => {
         const current = await loadPeriod(tx, id, { forUpdate: true })
-        const updated = await reopenWindow(tx, current, window, { until: request.body.until, reason: request.body.reason, by: request.principal.principalId })
+        const updated = await reopenWindow(tx, current, window, {
+          until: request.body.until,
+          reason: request.body.reason,
+          by: request.principal.principalId,
+        })
         const now = await databaseNow(tx)
         await recordAudit(tx, request, {
           action: 'period.window_reopened',
@@ -161,7 +192,13 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
         checkIfMatch(request.headers['if-match'], current, 'period')
         const now = await databaseNow(tx)
         await deletePeriod(tx, current)
-        await recordAudit(tx, request, { action: 'period.deleted', entityType: 'period', entityId: current.id, before: toPeriodView(current, now), after: null })
+        await recordAudit(tx, request, {
+          action: 'period.deleted',
+          entityType: 'period',
+          entityId: current.id,
+          before: toPeriodView(current, now),
+          after: null,
+        })
       })
       return reply.code(204).send(null)
     },

@@ -25,19 +25,36 @@ export interface WindowStatus {
  */
 export function windowState(period: { windows: StoredWindows }, windowName: WindowName, now: Date): WindowStatus {
   const w: StoredWindow | undefined = period.windows[windowName]
-  if (!w) return { window: windowName, state: 'not_scheduled', open: false, opens_at: null, closes_at: null, reopened_until: null }
+  if (!w)
+    return {
+      window: windowName,
+      state: 'not_scheduled',
+      open: false,
+      opens_at: null,
+      closes_at: null,
+      reopened_until: null,
+    }
   const t = now.getTime()
   const opens = Date.parse(w.opens_at)
   const closes = Date.parse(w.closes_at)
   const reopenedUntil = w.reopened_until ? Date.parse(w.reopened_until) : null
-  const base = { window: windowName, opens_at: w.opens_at, closes_at: w.closes_at, reopened_until: w.reopened_until ?? null }
+  const base = {
+    window: windowName,
+    opens_at: w.opens_at,
+    closes_at: w.closes_at,
+    reopened_until: w.reopened_until ?? null,
+  }
   if (t >= opens && t < closes) return { ...base, state: 'open', open: true }
   if (reopenedUntil !== null && t < reopenedUntil) return { ...base, state: 'reopened', open: true }
   return { ...base, state: t < opens ? 'upcoming' : 'closed', open: false }
 }
 
 /** A window must close after it opens. */
-export function checkWindow(name: WindowName, w: { opens_at: string; closes_at: string }, pointerBase = '/body/windows'): RuleViolation | null {
+export function checkWindow(
+  name: WindowName,
+  w: { opens_at: string; closes_at: string },
+  pointerBase = '/body/windows',
+): RuleViolation | null {
   if (Date.parse(w.closes_at) <= Date.parse(w.opens_at)) {
     return {
       status: 422,
@@ -52,14 +69,25 @@ export function checkWindow(name: WindowName, w: { opens_at: string; closes_at: 
 /** A reopen must last into the future. */
 export function checkReopenUntil(until: string, now: Date): RuleViolation | null {
   if (Date.parse(until) <= now.getTime()) {
-    return { status: 422, code: 'invalid_reopen', pointer: '/body/until', message: `until (${until}) is not in the future (now is ${now.toISOString()})` }
+    return {
+      status: 422,
+      code: 'invalid_reopen',
+      pointer: '/body/until',
+      message: `until (${until}) is not in the future (now is ${now.toISOString()})`,
+    }
   }
   return null
 }
 
 /** A reopened window as stored: the schedule stays, the override is added. */
 export function reopened(w: StoredWindow, until: string, reason: string, by: string, now: Date): StoredWindow {
-  return { ...w, reopened_until: new Date(until).toISOString(), reopen_reason: reason, reopened_at: now.toISOString(), reopened_by: by }
+  return {
+    ...w,
+    reopened_until: new Date(until).toISOString(),
+    reopen_reason: reason,
+    reopened_at: now.toISOString(),
+    reopened_by: by,
+  }
 }
 
 /** ISO 8601 in UTC with milliseconds: how window timestamps are stored and shown. */

@@ -8,15 +8,24 @@ const Uuid = Type.String({ format: 'uuid' })
 const DateTime = Type.String({ format: 'date-time' })
 
 export const WindowNameSchema = StringEnum(WINDOW_NAMES, {
-  description: 'self_assessment (unit fills the LKE) | tpi_verification (TPI scores) | revision (answers returned for revision) | proposal (units proposed to the Kementerian PANRB)',
+  description:
+    'self_assessment (unit fills the LKE) | tpi_verification (TPI scores) | revision (answers returned for revision) | proposal (units proposed to the Kementerian PANRB)',
 })
 
-const Code = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*$', description: 'unique, e.g. ZI-2026' })
+const Code = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*$',
+  description: 'unique, e.g. ZI-2026',
+})
 const Name = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' })
 const Year = Type.Integer({ minimum: 2000, maximum: 2100 })
 
 const WindowInput = Type.Object(
-  { opens_at: DateTime, closes_at: Type.String({ format: 'date-time', description: 'exclusive; must be after opens_at' }) },
+  {
+    opens_at: DateTime,
+    closes_at: Type.String({ format: 'date-time', description: 'exclusive; must be after opens_at' }),
+  },
   { additionalProperties: false },
 )
 const WindowsInput = Type.Object(
@@ -36,7 +45,10 @@ const WindowsPatch = Type.Object(
     revision: Type.Optional(NullableWindow),
     proposal: Type.Optional(NullableWindow),
   },
-  { additionalProperties: false, description: 'windows sent replace the schedule (a reopen stays); null unschedules a window' },
+  {
+    additionalProperties: false,
+    description: 'windows sent replace the schedule (a reopen stays); null unschedules a window',
+  },
 )
 
 const NullableDateTime = Type.Union([DateTime, Type.Null()])
@@ -51,24 +63,22 @@ export const WindowView = Type.Object({
 })
 const NullableWindowView = Type.Union([WindowView, Type.Null()], { description: 'null: not scheduled' })
 
-export const PeriodView = Type.Object(
-  {
-    id: Uuid,
-    code: Type.String(),
-    name: Type.String(),
-    year: Type.Integer(),
-    instrument_version_id: Uuid,
-    windows: Type.Object({
-      self_assessment: NullableWindowView,
-      tpi_verification: NullableWindowView,
-      revision: NullableWindowView,
-      proposal: NullableWindowView,
-    }),
-    created_at: DateTime,
-    updated_at: DateTime,
-    version: Type.Integer({ description: 'bumped on every change; the ETag is "<version>"' }),
-  },
-)
+export const PeriodView = Type.Object({
+  id: Uuid,
+  code: Type.String(),
+  name: Type.String(),
+  year: Type.Integer(),
+  instrument_version_id: Uuid,
+  windows: Type.Object({
+    self_assessment: NullableWindowView,
+    tpi_verification: NullableWindowView,
+    revision: NullableWindowView,
+    proposal: NullableWindowView,
+  }),
+  created_at: DateTime,
+  updated_at: DateTime,
+  version: Type.Integer({ description: 'bumped on every change; the ETag is "<version>"' }),
+})
 export type PeriodView = Static<typeof PeriodView>
 
 export const CreatePeriodBody = Type.Object(
@@ -111,8 +121,16 @@ export const WindowParams = Type.Object({ id: Uuid, window: WindowNameSchema }, 
 
 export const ReopenBody = Type.Object(
   {
-    until: Type.String({ format: 'date-time', description: 'the window stays open until this instant (must be in the future)' }),
-    reason: Type.String({ minLength: 1, maxLength: 1000, pattern: '\\S', description: 'why the window is reopened (audited)' }),
+    until: Type.String({
+      format: 'date-time',
+      description: 'the window stays open until this instant (must be in the future)',
+    }),
+    reason: Type.String({
+      minLength: 1,
+      maxLength: 1000,
+      pattern: '\\S',
+      description: 'why the window is reopened (audited)',
+    }),
   },
   { additionalProperties: false },
 )

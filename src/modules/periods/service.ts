@@ -5,9 +5,24 @@ import { PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, PG_UNIQUE_VIOLATION, p
 import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { instrumentVersions } from '../instruments/tables.js'
-import { checkReopenUntil, checkWindow, describeClosed, normaliseInstant, reopened, windowState, type WindowStatus } from './rules.js'
+import {
+  checkReopenUntil,
+  checkWindow,
+  describeClosed,
+  normaliseInstant,
+  reopened,
+  windowState,
+  type WindowStatus,
+} from './rules.js'
 import type { CreatePeriodBody, PatchPeriodBody, PeriodListQuery, PeriodView } from './schemas.js'
-import { periods, WINDOW_NAMES, type PeriodRow, type StoredWindow, type StoredWindows, type WindowName } from './tables.js'
+import {
+  periods,
+  WINDOW_NAMES,
+  type PeriodRow,
+  type StoredWindow,
+  type StoredWindows,
+  type WindowName,
+} from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
 
 export { windowState, type WindowStatus } from './rules.js'
@@ -15,7 +30,10 @@ export type { WindowName } from './tables.js'
 
 /** The database clock: every replica (and the tests) agree on what "now" is. */
 export async function databaseNow(db: Queryable): Promise<Date> {
-  const [row] = await queryRows<{ now: string }>(db, sql`select to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as now`)
+  const [row] = await queryRows<{ now: string }>(
+    db,
+    sql`select to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as now`,
+  )
   return new Date(row?.now ?? Date.now())
 }
 
@@ -27,7 +45,15 @@ export function toPeriodView(row: PeriodRow, now: Date): PeriodView {
       const s = windowState(row, name, now)
       return [
         name,
-        { opens_at: w.opens_at, closes_at: w.closes_at, state: s.state, open: s.open, reopened_until: w.reopened_until ?? null, reopen_reason: w.reopen_reason ?? null, reopened_at: w.reopened_at ?? null },
+        {
+          opens_at: w.opens_at,
+          closes_at: w.closes_at,
+          state: s.state,
+          open: s.open,
+          reopened_until: w.reopened_until ?? null,
+          reopen_reason: w.reopen_reason ?? null,
+          reopened_at: w.reopened_at ?? null,
+        },
       ]
     }),
   ) as PeriodView['windows']
@@ -56,14 +82,31 @@ export async function loadPeriod(db: Queryable, id: string, opts: { forUpdate?: 
 
 /** The instrument a period binds must exist and be published (not a draft, not retired). */
 async function checkInstrument(tx: Queryable, id: string): Promise<void> {
-  const [version] = await tx.select({ status: instrumentVersions.status, code: instrumentVersions.code }).from(instrumentVersions).where(eq(instrumentVersions.id, id))
-  if (!version) throw violation({ status: 422, code: 'instrument_not_found', pointer: '/body/instrument_version_id', message: `no instrument version with id ${id}` })
+  const [version] = await tx
+    .select({ status: instrumentVersions.status, code: instrumentVersions.code })
+    .from(instrumentVersions)
+    .where(eq(instrumentVersions.id, id))
+  if (!version)
+    throw violation({
+      status: 422,
+      code: 'instrument_not_found',
+      pointer: '/body/instrument_version_id',
+      message: `no instrument version with id ${id}`,
+    })
   if (version.status !== 'published') {
-    throw violation({ status: 422, code: 'instrument_not_published', pointer: '/body/instrument_version_id', message: `instrument version ${version.code} is ${version.status}, not published` })
+    throw violation({
+      status: 422,
+      code: 'instrument_not_published',
+      pointer: '/body/instrument_version_id',
+      message: `instrument version ${version.code} is ${version.status}, not published`,
+    })
   }
 }
 
-function storedWindows(input: Partial<Record<WindowName, { opens_at: string; closes_at: string }>>, current: StoredWindows = {}): StoredWindows {
+function storedWindows(
+  input: Partial<Record<WindowName, { opens_at: string; closes_at: string }>>,
+  current: StoredWindows = {},
+): StoredWindows {
   const out: StoredWindows = {}
   for (const name of WINDOW_NAMES) {
     const w = input[name]
@@ -107,7 +150,13 @@ export async function createPeriod(tx: Queryable, body: CreatePeriodBody): Promi
   return withCodeRace(body.code, async () => {
     const [row] = await tx
       .insert(periods)
-      .values({ code: body.code, name: body.name.trim(), year: body.year, instrumentVersionId: body.instrument_version_id, windows })
+      .values({
+        code: body.code,
+        name: body.name.trim(),
+        year: body.year,
+        instrumentVersionId: body.instrument_version_id,
+        windows,
+      })
       .returning()
     assertReturned(row, 'insert')
     return row
@@ -117,11 +166,14 @@ export async function createPeriod(tx: Queryable, body: CreatePeriodBody): Promi
 export async function updatePeriod(tx: Queryable, current: PeriodRow, patch: PatchPeriodBody): Promise<PeriodRow> {
   let windows = current.windows
   if (patch.windows) {
-    const set = Object.fromEntries(Object.entries(patch.windows).filter(([, w]) => w !== null)) as Partial<Record<WindowName, { opens_at: string; closes_at: string }>>
+    const set = Object.fromEntries(Object.entries(patch.windows).filter(([, w]) => w !== null)) as Partial<
+      Record<WindowName, { opens_at: string; closes_at: string }>
+    >
     windows = { ...current.windows, ...storedWindows(set, current.windows) }
     for (const [name, w] of Object.entries(patch.windows)) if (w === null) delete windows[name as WindowName]
   }
-  if (patch.instrument_version_id && patch.instrument_version_id !== current.instrumentVersionId) await checkInstrument(tx, patch.instrument_version_id)
+  if (patch.instrument_version_id && patch.instrument_version_id !== current.instrumentVersionId)
+    await checkInstrument(tx, patch.instrument_version_id)
   if (patch.code && patch.code !== current.code) await assertCodeFree(tx, patch.code, current.id)
   return withCodeRace(patch.code ?? current.code, async () => {
     const [row] = await tx
@@ -143,14 +195,27 @@ export async function updatePeriod(tx: Queryable, current: PeriodRow, patch: Pat
 }
 
 /** Reopens a window until `until` (the scheduled dates stay; the override wins while active). */
-export async function reopenWindow(tx: Queryable, current: PeriodRow, name: WindowName, input: { until: string; reason: string; by: string }): Promise<PeriodRow> {
+export async function reopenWindow(
+  tx: Queryable,
+  current: PeriodRow,
+  name: WindowName,
+  input: { until: string; reason: string; by: string },
+): Promise<PeriodRow> {
   const now = await databaseNow(tx)
   const w: StoredWindow | undefined = current.windows[name]
   if (!w) {
-    throw violation({ status: 422, code: 'window_not_scheduled', pointer: '/params/window', message: `the ${name} window of period ${current.code} has no dates yet; set them with PATCH first` })
+    throw violation({
+      status: 422,
+      code: 'window_not_scheduled',
+      pointer: '/params/window',
+      message: `the ${name} window of period ${current.code} has no dates yet; set them with PATCH first`,
+    })
   }
   throwIf(checkReopenUntil(input.until, now))
-  const windows: StoredWindows = { ...current.windows, [name]: reopened(w, input.until, input.reason.trim(), input.by, now) }
+  const windows: StoredWindows = {
+    ...current.windows,
+    [name]: reopened(w, input.until, input.reason.trim(), input.by, now),
+  }
   const [row] = await tx
     .update(periods)
     .set({ windows, updatedAt: sql`now()`, version: sql`${periods.version} + 1` })
@@ -166,7 +231,11 @@ export async function deletePeriod(tx: Queryable, current: PeriodRow): Promise<v
   } catch (error) {
     const code = pgError(error)?.code
     if (code === PG_FOREIGN_KEY_VIOLATION || code === PG_RESTRICT_VIOLATION) {
-      throw new ProblemError(409, 'period_referenced', `Period ${current.code} is referred to by declarations, evidence or assessments; it cannot be deleted.`)
+      throw new ProblemError(
+        409,
+        'period_referenced',
+        `Period ${current.code} is referred to by declarations, evidence or assessments; it cannot be deleted.`,
+      )
     }
     throw error
   }
@@ -178,10 +247,16 @@ export async function listPeriods(db: Queryable, query: PeriodListQuery, limit: 
   if (query.instrument_version_id) conditions.push(eq(periods.instrumentVersionId, query.instrument_version_id))
   if (query.cursor) {
     const position = decodeCursor(query.cursor, 'code')
-    if (typeof position.value !== 'string') throw new ProblemError(400, 'invalid_cursor', 'The cursor is not valid. Start again without cursor.')
+    if (typeof position.value !== 'string')
+      throw new ProblemError(400, 'invalid_cursor', 'The cursor is not valid. Start again without cursor.')
     conditions.push(gt(periods.code, position.value))
   }
-  const rows = await db.select().from(periods).where(and(...conditions)).orderBy(asc(periods.code)).limit(limit + 1)
+  const rows = await db
+    .select()
+    .from(periods)
+    .where(and(...conditions))
+    .orderBy(asc(periods.code))
+    .limit(limit + 1)
   const now = await databaseNow(db)
   const page = finishPage(rows, limit, 'code', (r) => ({ value: r.code, id: r.id }))
   return { items: page.items.map((r) => toPeriodView(r, now)), next_cursor: page.next_cursor }
@@ -196,8 +271,16 @@ export async function listPeriods(db: Queryable, query: PeriodListQuery, limit: 
  *
  *     await assertWindowOpen(tx, assessment.periodId, 'self_assessment')
  */
-export async function assertWindowOpen(db: Queryable, periodId: string, windowName: WindowName, now?: Date): Promise<WindowStatus> {
-  const [row] = await db.select({ code: periods.code, windows: periods.windows }).from(periods).where(eq(periods.id, periodId))
+export async function assertWindowOpen(
+  db: Queryable,
+  periodId: string,
+  windowName: WindowName,
+  now?: Date,
+): Promise<WindowStatus> {
+  const [row] = await db
+    .select({ code: periods.code, windows: periods.windows })
+    .from(periods)
+    .where(eq(periods.id, periodId))
   if (!row) throw notFound('period', periodId)
   const status = windowState(row, windowName, now ?? (await databaseNow(db)))
   if (status.open) return status

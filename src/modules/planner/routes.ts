@@ -24,7 +24,8 @@ export const stagePlanRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['assessments'],
-        summary: 'The path to WBK or WBBM: the fewest answer changes for the stage’s current answers, with the evidence each needs',
+        summary:
+          'The path to WBK or WBBM: the fewest answer changes for the stage’s current answers, with the evidence each needs',
         description:
           'Read-only. The plan meets every rule of the target once applied (re-scored by the scoring engine); when no change of the answers the unit controls can, `reachable` is false and `unreachable` names the rules. Fixed by default: survey indices, Hasil questions, answered ratio denominators (override with `fixed`, repeated).',
         operationId: 'getStagePlan',
@@ -38,9 +39,21 @@ export const stagePlanRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { assessment } = await loadAssessment(app.db, request.principal, request.params.id)
       const stage = await loadStage(app.db, assessment.id, request.params.stage)
       assertCanReadStage(request.principal, stage)
-      const [def, answerSet] = await Promise.all([loadDefinition(app.db, assessment.instrumentVersionId), stageAnswerValues(app.db, stage.id)])
+      const [def, answerSet] = await Promise.all([
+        loadDefinition(app.db, assessment.instrumentVersionId),
+        stageAnswerValues(app.db, stage.id),
+      ])
       const q = request.query
-      const plan = planOr422(def, answerSet, q.target, { ...(q.fixed ? { fixed: q.fixed } : {}), ...(q.max_changes !== undefined ? { maxChanges: q.max_changes } : {}) }, '/query')
+      const plan = planOr422(
+        def,
+        answerSet,
+        q.target,
+        {
+          ...(q.fixed ? { fixed: q.fixed } : {}),
+          ...(q.max_changes !== undefined ? { maxChanges: q.max_changes } : {}),
+        },
+        '/query',
+      )
       return { assessment_id: assessment.id, stage: stage.kind, stage_status: stage.status, plan }
     },
   )
@@ -54,7 +67,8 @@ export const instrumentPlanRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['instruments'],
         summary: 'Plan the fewest answer changes to reach WBK or WBBM for posted answers (what-if, nothing stored)',
-        description: 'Answers are checked as for …/score (422 answers_invalid). `costs` makes the plan the least total cost; `max_changes` caps it.',
+        description:
+          'Answers are checked as for …/score (422 answers_invalid). `costs` makes the plan the least total cost; `max_changes` caps it.',
         operationId: 'planInstrument',
         params: IdParams,
         body: S.PlanBody,
@@ -70,7 +84,11 @@ export const instrumentPlanRoutes: FastifyPluginAsyncTypebox = async (app) => {
         row.definition,
         b.answers,
         b.target,
-        { ...(b.fixed ? { fixed: b.fixed } : {}), ...(b.costs ? { costs: b.costs } : {}), ...(b.max_changes !== undefined ? { maxChanges: b.max_changes } : {}) },
+        {
+          ...(b.fixed ? { fixed: b.fixed } : {}),
+          ...(b.costs ? { costs: b.costs } : {}),
+          ...(b.max_changes !== undefined ? { maxChanges: b.max_changes } : {}),
+        },
         '/body',
       )
     },
@@ -86,8 +104,10 @@ export const planDashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['dashboards'],
-        summary: 'Units ranked by the number of answer changes they need to reach WBK or WBBM ("3 questions from WBK"), then by points short',
-        description: 'From the planner’s counts kept with each stage’s metrics (default options: survey indices and Hasil fixed, cost 1 per question).',
+        summary:
+          'Units ranked by the number of answer changes they need to reach WBK or WBBM ("3 questions from WBK"), then by points short',
+        description:
+          'From the planner’s counts kept with each stage’s metrics (default options: survey indices and Hasil fixed, cost 1 per question).',
         operationId: 'listClosestByChanges',
         params: PeriodParams,
         querystring: S.ByChangesQuery,
@@ -104,10 +124,24 @@ export const planDashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const changes = target === 'WBK' ? stageMetrics.wbkChanges : stageMetrics.wbbmChanges
       const short = target === 'WBK' ? stageMetrics.wbkShort : stageMetrics.wbbmShort
       const notThere = target === 'WBK' ? eq(stageMetrics.predicate, 'none') : ne(stageMetrics.predicate, 'WBBM')
-      const base = and(eq(stageMetrics.periodId, period.id), eq(stageMetrics.kind, stage), notThere, scope.pathCondition)
+      const base = and(
+        eq(stageMetrics.periodId, period.id),
+        eq(stageMetrics.kind, stage),
+        notThere,
+        scope.pathCondition,
+      )
       const [rows, [unreachable]] = await Promise.all([
         app.db
-          .select({ m: { assessmentId: stageMetrics.assessmentId, status: stageMetrics.status, total: stageMetrics.total, changes, short }, unit: { id: units.id, code: units.code, name: units.name, kind: units.kind } })
+          .select({
+            m: {
+              assessmentId: stageMetrics.assessmentId,
+              status: stageMetrics.status,
+              total: stageMetrics.total,
+              changes,
+              short,
+            },
+            unit: { id: units.id, code: units.code, name: units.name, kind: units.kind },
+          })
           .from(stageMetrics)
           .innerJoin(units, eq(units.id, stageMetrics.unitId))
           .where(and(base, isNotNull(changes)))

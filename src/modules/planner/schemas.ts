@@ -8,13 +8,20 @@ const Code = Type.String({ minLength: 1, maxLength: 64 })
 const Num = Type.Number()
 const Predicate = StringEnum(['WBK', 'WBBM'] as const)
 
-export const Target = StringEnum(['WBK', 'WBBM'] as const, { description: 'the predicate to plan for (WBBM includes the WBK rules it builds on)' })
+export const Target = StringEnum(['WBK', 'WBBM'] as const, {
+  description: 'the predicate to plan for (WBBM includes the WBK rules it builds on)',
+})
 const Fixed = Type.Array(Code, {
   maxItems: 500,
   uniqueItems: true,
-  description: 'questions the unit cannot change; when given it REPLACES the default (survey indices, Hasil questions, answered ratio denominators). Send an empty list to let every question change.',
+  description:
+    'questions the unit cannot change; when given it REPLACES the default (survey indices, Hasil questions, answered ratio denominators). Send an empty list to let every question change.',
 })
-const MaxChanges = Type.Integer({ minimum: 0, maximum: 1000, description: 'the most the plan may cost (with the default cost 1 per question: the most changes)' })
+const MaxChanges = Type.Integer({
+  minimum: 0,
+  maximum: 1000,
+  description: 'the most the plan may cost (with the default cost 1 per question: the most changes)',
+})
 
 export const StagePlanQuery = Type.Object(
   {
@@ -28,10 +35,16 @@ export const StagePlanQuery = Type.Object(
 export const PlanBody = Type.Object(
   {
     target: Target,
-    answers: Type.Record(Code, AnswerValue, { maxProperties: 2000, description: 'question code → Ya/Tidak, A–E, or a number (as for …/score)' }),
+    answers: Type.Record(Code, AnswerValue, {
+      maxProperties: 2000,
+      description: 'question code → Ya/Tidak, A–E, or a number (as for …/score)',
+    }),
     fixed: Type.Optional(Fixed),
     costs: Type.Optional(
-      Type.Record(Code, Type.Integer({ minimum: 1, maximum: 100 }), { maxProperties: 2000, description: 'question code → cost of changing it (default 1): the plan then has the least total cost' }),
+      Type.Record(Code, Type.Integer({ minimum: 1, maximum: 100 }), {
+        maxProperties: 2000,
+        description: 'question code → cost of changing it (default 1): the plan then has the least total cost',
+      }),
     ),
     max_changes: Type.Optional(MaxChanges),
   },
@@ -44,7 +57,9 @@ const RuleGap = Type.Object({
   description: Type.String(),
   required: Num,
   actual: Num,
-  shortfall: Type.Number({ description: 'required − actual, in the rule’s measure (a fraction for a share of weight)' }),
+  shortfall: Type.Number({
+    description: 'required − actual, in the rule’s measure (a fraction for a share of weight)',
+  }),
   points_short: Type.Number({ description: 'the shortfall in points of score' }),
 })
 
@@ -82,12 +97,18 @@ export const PlanView = Type.Object({
   failing: Type.Array(RuleGap, { description: 'the target’s rules failing with the current answers' }),
   steps: Type.Array(Step),
   before: Type.Object({ total: Num, predicate: StringEnum(['none', 'WBK', 'WBBM'] as const) }),
-  after: Type.Object({ total: Num, predicate: StringEnum(['none', 'WBK', 'WBBM'] as const), rules: Type.Array(RuleResult) }),
+  after: Type.Object({
+    total: Num,
+    predicate: StringEnum(['none', 'WBK', 'WBBM'] as const),
+    rules: Type.Array(RuleResult),
+  }),
   unreachable: Type.Array(RuleGap, { description: 'rules still failing after the plan (at their best)' }),
   unreachable_reason: StringEnum(['none', 'not_reachable', 'max_changes'] as const),
   fixed: Type.Array(Type.String(), { description: 'the questions held fixed' }),
   algorithm: StringEnum(['laminar_dp', 'branch_and_bound'] as const),
-  verified: Type.Boolean({ description: 'the planned answers, re-scored by the scoring engine, meet the rules the plan claims' }),
+  verified: Type.Boolean({
+    description: 'the planned answers, re-scored by the scoring engine, meet the rules the plan claims',
+  }),
 })
 
 export const StagePlanView = Type.Object({
@@ -121,7 +142,12 @@ export const ByChangesView = Type.Object({
       points_short: Num,
       label: Type.String({ description: 'e.g. "3 questions from WBK"' }),
     }),
-    { description: 'units not yet meeting the target whose target is within reach, fewest changes first, then fewest points short' },
+    {
+      description:
+        'units not yet meeting the target whose target is within reach, fewest changes first, then fewest points short',
+    },
   ),
-  out_of_reach: Type.Integer({ description: 'stages in scope not meeting the target that no change of the answers they control can bring there' }),
+  out_of_reach: Type.Integer({
+    description: 'stages in scope not meeting the target that no change of the answers they control can bring there',
+  }),
 })

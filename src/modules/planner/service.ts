@@ -18,13 +18,22 @@ import {
 import { stageMetrics } from '../dashboards/tables.js'
 
 /** The plan, with a planner refusal as a 422 naming the option (or the rule) at fault. */
-export function planOr422(def: InstrumentDefinition, answerSet: Record<string, AnswerValue>, target: PlanTarget, opts: PlanOptions, pointerPrefix: string): PlanResult {
+export function planOr422(
+  def: InstrumentDefinition,
+  answerSet: Record<string, AnswerValue>,
+  target: PlanTarget,
+  opts: PlanOptions,
+  pointerPrefix: string,
+): PlanResult {
   try {
     return planImprovement(def, answerSet, target, opts)
   } catch (error) {
     if (error instanceof PlannerError) {
-      const pointer = error.code === 'plan_invalid_option' ? `${pointerPrefix}${error.pointer}` : `/definition${error.pointer}`
-      throw new ProblemError(422, error.code, error.message, { errors: [{ pointer, rule: error.code, message: error.message }] })
+      const pointer =
+        error.code === 'plan_invalid_option' ? `${pointerPrefix}${error.pointer}` : `/definition${error.pointer}`
+      throw new ProblemError(422, error.code, error.message, {
+        errors: [{ pointer, rule: error.code, message: error.message }],
+      })
     }
     throw error
   }
@@ -32,13 +41,18 @@ export function planOr422(def: InstrumentDefinition, answerSet: Record<string, A
 
 /** A stage's answers as the score read them (computed questions have none). */
 export const answersOfScore = (score: ScoreResult): Record<string, AnswerValue> =>
-  Object.fromEntries(score.questions.filter((q) => q.answer !== null && q.formula === undefined).map((q) => [q.code, q.answer]))
+  Object.fromEntries(
+    score.questions.filter((q) => q.answer !== null && q.formula === undefined).map((q) => [q.code, q.answer]),
+  )
 
 /**
  * The fewest changes (default options) to meet WBK and WBBM, for the dashboards: 0 when met, null
  * when out of reach (or the version's rules are beyond the planner).
  */
-export function planCounts(def: InstrumentDefinition, score: ScoreResult): { wbkChanges: number | null; wbbmChanges: number | null; planChecked: true } {
+export function planCounts(
+  def: InstrumentDefinition,
+  score: ScoreResult,
+): { wbkChanges: number | null; wbbmChanges: number | null; planChecked: true } {
   const predicate = evaluateEligibility(def, score).predicate
   const count = (target: PlanTarget): number | null => {
     if (!def.predicateRules.some((r) => r.predicate === target)) return null
@@ -75,7 +89,12 @@ export async function backfillPlanCounts(db: Db): Promise<number> {
     const values = await db
       .select({ stageId: answers.stageId, code: answers.questionCode, value: answers.value })
       .from(answers)
-      .where(inArray(answers.stageId, rows.map((r) => r.stageId)))
+      .where(
+        inArray(
+          answers.stageId,
+          rows.map((r) => r.stageId),
+        ),
+      )
     const byStage = new Map<string, Record<string, AnswerValue>>()
     for (const v of values) {
       const set = byStage.get(v.stageId) ?? {}
@@ -85,7 +104,10 @@ export async function backfillPlanCounts(db: Db): Promise<number> {
     for (const row of rows) {
       const def = await loadDefinition(db, row.versionId)
       const counts = planCounts(def, scoreInstrument(def, byStage.get(row.stageId) ?? {}))
-      await db.update(stageMetrics).set(counts).where(and(eq(stageMetrics.stageId, row.stageId), not(stageMetrics.planChecked)))
+      await db
+        .update(stageMetrics)
+        .set(counts)
+        .where(and(eq(stageMetrics.stageId, row.stageId), not(stageMetrics.planChecked)))
     }
     done += rows.length
   }

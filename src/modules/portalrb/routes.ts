@@ -35,7 +35,8 @@ function validationFields(error: FastifyError): { pointer: string; message: stri
   const part = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'request')
   return (error.validation ?? []).map((v) => {
     const params = (v.params ?? {}) as Record<string, unknown>
-    const missing = v.keyword === 'required' && typeof params.missingProperty === 'string' ? `/${params.missingProperty}` : ''
+    const missing =
+      v.keyword === 'required' && typeof params.missingProperty === 'string' ? `/${params.missingProperty}` : ''
     return { pointer: `/${part}${v.instancePath ?? ''}${missing}`, message: v.message ?? 'tidak valid' }
   })
 }
@@ -57,7 +58,8 @@ function sendCacheable(request: FastifyRequest, reply: FastifyReply, view: unkno
  */
 const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, opts) => {
   const store = opts.store
-  const baseUrlOf = (request: FastifyRequest): string => `${serviceBaseUrl(request, opts.publicBaseUrl)}${opts.basePath}`
+  const baseUrlOf = (request: FastifyRequest): string =>
+    `${serviceBaseUrl(request, opts.publicBaseUrl)}${opts.basePath}`
   /** Where an evaluator downloads a file named in bukti_dukung_unit. */
   const fileUrlOf = (request: FastifyRequest): ((evidenceId: string) => string) | undefined => {
     const key = opts.linkKey
@@ -94,7 +96,11 @@ const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, o
     }),
   )
 
-  const listResponses = { 200: S.PortalRbUnitList, 304: S.NotModified, ...S.portalRbErrorResponses(401, 403, 404, 429, 500) }
+  const listResponses = {
+    200: S.PortalRbUnitList,
+    304: S.NotModified,
+    ...S.portalRbErrorResponses(401, 403, 404, 429, 500),
+  }
 
   app.get(
     '/pengusulan/unit-wbk',
@@ -119,7 +125,8 @@ const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, o
       schema: {
         tags: TAGS,
         summary: 'PortalRB: units proposed for WBBM in the current proposal period',
-        description: 'Guide §3.2: as unit-wbk, for proposals targeting WBBM (kategori WBBM). The guide has PortalRB call it only when the instansi “berhak mengusulkan WBBM”: when no instansi of the token may propose WBBM in the period (the instansi gate), 403 WBBM_NOT_ELIGIBLE.',
+        description:
+          'Guide §3.2: as unit-wbk, for proposals targeting WBBM (kategori WBBM). The guide has PortalRB call it only when the instansi “berhak mengusulkan WBBM”: when no instansi of the token may propose WBBM in the period (the instansi gate), 403 WBBM_NOT_ELIGIBLE.',
         operationId: 'portalrbListUnitWbbm',
         headers: S.ConditionalHeaders,
         response: listResponses,
@@ -140,11 +147,20 @@ const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, o
         operationId: 'portalrbGetJawabanUnit',
         params: S.JawabanUnitParams,
         headers: S.ConditionalHeaders,
-        response: { 200: S.PortalRbJawabanUnit, 304: S.NotModified, ...S.portalRbErrorResponses(401, 403, 404, 422, 429, 500) },
+        response: {
+          200: S.PortalRbJawabanUnit,
+          304: S.NotModified,
+          ...S.portalRbErrorResponses(401, 403, 404, 422, 429, 500),
+        },
       },
       config: INTEGRATION,
     },
-    async (request, reply) => sendCacheable(request, reply, await jawabanUnit(app.db, request.principal, request.params.unit_id, baseUrlOf(request), fileUrlOf(request))),
+    async (request, reply) =>
+      sendCacheable(
+        request,
+        reply,
+        await jawabanUnit(app.db, request.principal, request.params.unit_id, baseUrlOf(request), fileUrlOf(request)),
+      ),
   )
 
   app.get(
@@ -159,8 +175,14 @@ const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, o
         params: S.BuktiDukungParams,
         headers: S.ConditionalHeaders,
         response: {
-          200: { description: 'the file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
-          206: { description: 'the requested byte range (Range)', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          200: {
+            description: 'the file',
+            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+          },
+          206: {
+            description: 'the requested byte range (Range)',
+            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+          },
           304: S.NotModified,
           ...S.portalRbErrorResponses(401, 403, 404, 422, 429, 500),
         },
@@ -169,11 +191,22 @@ const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, o
     },
     async (request, reply) => {
       const item = await downloadableEvidence(app.db, request.principal, request.params.evidence_id)
-      return sendStoredFile(request, reply, store, { ...item, sha256: item.sha256! }, {
-        disposition: contentDisposition(item.fileName, `bukti-dukung-${item.id}`),
-        cacheControl: 'private, no-cache',
-        missing: () => new PortalRbError(500, 'INTERNAL_ERROR', `Berkas bukti dukung tidak ada di server. Sebutkan request id ${request.id} saat melaporkannya.`),
-      })
+      return sendStoredFile(
+        request,
+        reply,
+        store,
+        { ...item, sha256: item.sha256! },
+        {
+          disposition: contentDisposition(item.fileName, `bukti-dukung-${item.id}`),
+          cacheControl: 'private, no-cache',
+          missing: () =>
+            new PortalRbError(
+              500,
+              'INTERNAL_ERROR',
+              `Berkas bukti dukung tidak ada di server. Sebutkan request id ${request.id} saat melaporkannya.`,
+            ),
+        },
+      )
     },
   )
 }

@@ -19,12 +19,18 @@ export const PORTALRB_EXTERNAL_ID_KEY = 'portalrb'
  * units never drops mid-period. `declared`/`building` are not proposed yet; `revoked` is a
  * withdrawn designation and is not sent.
  */
-export const PROPOSED_STATUSES = ['proposed', 'evaluated', 'designated', 'not_designated'] as const satisfies readonly DeclarationStatus[]
+export const PROPOSED_STATUSES = [
+  'proposed',
+  'evaluated',
+  'designated',
+  'not_designated',
+] as const satisfies readonly DeclarationStatus[]
 
 export type Kategori = 'WBK' | 'WBK-AFIRMASI' | 'WBBM'
 
 /** "WBK" or "WBK-AFIRMASI" (afirmasi units) on the WBK list; always "WBBM" on the WBBM list (guide §3.1, §3.2). */
-export const kategoriOf = (target: Target, afirmasi: boolean): Kategori => (target === 'WBBM' ? 'WBBM' : afirmasi ? 'WBK-AFIRMASI' : 'WBK')
+export const kategoriOf = (target: Target, afirmasi: boolean): Kategori =>
+  target === 'WBBM' ? 'WBBM' : afirmasi ? 'WBK-AFIRMASI' : 'WBK'
 
 /** The id PortalRB knows the unit by: its `portalrb` external id when set, else its code. */
 export function portalrbIdOf(unit: { code: string; externalIds: Record<string, string> | null }): string {
@@ -71,12 +77,18 @@ export function effectiveClose(p: PeriodLike): number | null {
  * proposal until the next window opens). `frozenAt` is that close (null while open): answers
  * are served as they were submitted by then.
  */
-export function servedProposalPeriod<P extends PeriodLike>(periods: readonly P[], now: Date): { period: P; frozenAt: Date | null } | null {
+export function servedProposalPeriod<P extends PeriodLike>(
+  periods: readonly P[],
+  now: Date,
+): { period: P; frozenAt: Date | null } | null {
   const open = currentProposalPeriod(periods, now)
   if (open) return { period: open, frozenAt: null }
   const closed = periods
     .map((p) => ({ p, close: effectiveClose(p) }))
-    .filter((x): x is { p: P; close: number } => x.close !== null && x.close <= now.getTime() && windowState(x.p, 'proposal', now).state === 'closed')
+    .filter(
+      (x): x is { p: P; close: number } =>
+        x.close !== null && x.close <= now.getTime() && windowState(x.p, 'proposal', now).state === 'closed',
+    )
     .sort((a, b) => b.close - a.close || b.p.year - a.p.year || compareText(a.p.code, b.p.code))
   const last = closed[0]
   return last ? { period: last.p, frozenAt: new Date(last.close) } : null
@@ -100,7 +112,8 @@ export function crosswalk(def: InstrumentDefinition): CrosswalkEntry[] {
   for (const node of def.nodes) {
     if (node.level !== 'question') continue
     const raw = node.external?.portalrbSoalId
-    const soalId = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN
+    const soalId =
+      typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN
     if (Number.isSafeInteger(soalId)) entries.push({ soalId, question: node })
   }
   return entries.sort((a, b) => a.soalId - b.soalId || compareText(a.question.code, b.question.code))
@@ -165,13 +178,20 @@ export const GUIDE_STATUSES = [401, 403, 404, 422, 429, 500] as const
 
 /** Codes of the rest of the API (problem+json, lower case) as PortalRB codes, with Indonesian messages. */
 const FROM_PROBLEM: Record<string, { code: string; message: string }> = {
-  unauthenticated: { code: 'UNAUTHORIZED', message: 'Token tidak dikirimkan: sertakan header Authorization: Bearer <token>.' },
+  unauthenticated: {
+    code: 'UNAUTHORIZED',
+    message: 'Token tidak dikirimkan: sertakan header Authorization: Bearer <token>.',
+  },
   invalid_token: { code: 'INVALID_TOKEN', message: 'Token tidak valid.' },
   token_expired: { code: 'TOKEN_EXPIRED', message: 'Token sudah kedaluwarsa.' },
   token_revoked: { code: 'TOKEN_REVOKED', message: 'Token sudah dicabut.' },
   principal_disabled: { code: 'PRINCIPAL_DISABLED', message: 'Pemilik token sudah dinonaktifkan.' },
   role_not_granted: { code: 'ROLE_NOT_GRANTED', message: 'Peran token ini tidak lagi diberikan kepada pemiliknya.' },
-  forbidden_role: { code: 'FORBIDDEN', message: 'Token valid tetapi tidak berhak mengakses resource ini: endpoint PortalRB hanya untuk token dengan peran integration.' },
+  forbidden_role: {
+    code: 'FORBIDDEN',
+    message:
+      'Token valid tetapi tidak berhak mengakses resource ini: endpoint PortalRB hanya untuk token dengan peran integration.',
+  },
 }
 
 /**
@@ -187,7 +207,10 @@ export function toGuideError(input: {
   requestId: string
 }): { status: (typeof GUIDE_STATUSES)[number]; body: PortalRbErrorBody } {
   const { status } = input
-  const body = (s: (typeof GUIDE_STATUSES)[number], code: string, message: string) => ({ status: s, body: { error: true as const, code, message } })
+  const body = (s: (typeof GUIDE_STATUSES)[number], code: string, message: string) => ({
+    status: s,
+    body: { error: true as const, code, message },
+  })
   if (input.validation) {
     const fields = input.validation.map((v) => `${v.pointer} ${v.message}`).join('; ')
     return body(422, 'INVALID_REQUEST', `Data request tidak valid: ${fields}.`)
@@ -203,5 +226,9 @@ export function toGuideError(input: {
   }
   if (status === 404) return body(404, 'NOT_FOUND', input.message)
   if (status >= 400 && status < 500) return body(422, 'INVALID_REQUEST', `Data request tidak valid: ${input.message}`)
-  return body(500, 'INTERNAL_ERROR', `Terjadi kesalahan di sisi instansi. Sebutkan request id ${input.requestId} saat melaporkannya.`)
+  return body(
+    500,
+    'INTERNAL_ERROR',
+    `Terjadi kesalahan di sisi instansi. Sebutkan request id ${input.requestId} saat melaporkannya.`,
+  )
 }

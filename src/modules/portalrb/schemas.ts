@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { StringEnum } from '../../lib/schema.js'
-import { GUIDE_STATUSES } from './rules.js'
+import type { GUIDE_STATUSES } from './rules.js'
 
 /**
  * Shapes of KemenPANRB's "Panduan Teknis API Integrasi ZI" v1.0.0 (field names are the guide's,
@@ -9,9 +9,14 @@ import { GUIDE_STATUSES } from './rules.js'
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
 
 export const PortalRbUnit = Type.Object({
-  id: Type.String({ description: 'the unit’s id in PortalRB (units.external_ids.portalrb) or else its code; the {unit_id} of /lke/jawaban-unit' }),
+  id: Type.String({
+    description:
+      'the unit’s id in PortalRB (units.external_ids.portalrb) or else its code; the {unit_id} of /lke/jawaban-unit',
+  }),
   nama: Type.String({ description: 'unit name' }),
-  kategori: StringEnum(['WBK', 'WBK-AFIRMASI', 'WBBM'] as const, { description: 'WBK or WBK-AFIRMASI (afirmasi units) on unit-wbk; WBBM on unit-wbbm' }),
+  kategori: StringEnum(['WBK', 'WBK-AFIRMASI', 'WBBM'] as const, {
+    description: 'WBK or WBK-AFIRMASI (afirmasi units) on unit-wbk; WBBM on unit-wbbm',
+  }),
   afirmasi: Type.Boolean({ description: 'the unit’s afirmasi attribute' }),
 })
 
@@ -34,7 +39,9 @@ export const PortalRbJawabanUnit = Type.Object({
   unit_id: Type.String(),
   nama_unit: Type.String(),
   tahun: Type.Integer(),
-  answers: Type.Array(PortalRbAnswer, { description: 'one per question of the instrument with a PortalRB soal_id, in soal_id order' }),
+  answers: Type.Array(PortalRbAnswer, {
+    description: 'one per question of the instrument with a PortalRB soal_id, in soal_id order',
+  }),
 })
 export type PortalRbJawabanUnit = Static<typeof PortalRbJawabanUnit>
 
@@ -51,8 +58,13 @@ export const JawabanUnitParams = Type.Object(
   { unit_id: Type.String({ minLength: 1, maxLength: 200, description: 'an id from unit-wbk / unit-wbbm' }) },
   { additionalProperties: false },
 )
-export const BuktiDukungParams = Type.Object({ evidence_id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
-export const ConditionalHeaders = Type.Object({ 'if-none-match': Type.Optional(Type.String({ description: 'an ETag from an earlier response: 304 when unchanged' })) })
+export const BuktiDukungParams = Type.Object(
+  { evidence_id: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+)
+export const ConditionalHeaders = Type.Object({
+  'if-none-match': Type.Optional(Type.String({ description: 'an ETag from an earlier response: 304 when unchanged' })),
+})
 
 const TITLES: Record<(typeof GUIDE_STATUSES)[number], string> = {
   401: 'token missing or not valid',
@@ -66,7 +78,10 @@ const TITLES: Record<(typeof GUIDE_STATUSES)[number], string> = {
 /** Error responses in the guide's format, to spread into a route's `response`. */
 export function portalRbErrorResponses(...statuses: (typeof GUIDE_STATUSES)[number][]) {
   return Object.fromEntries(
-    statuses.map((s) => [s, { description: TITLES[s], content: { 'application/json': { schema: Type.Ref('PortalRbError') } } }]),
+    statuses.map((s) => [
+      s,
+      { description: TITLES[s], content: { 'application/json': { schema: Type.Ref('PortalRbError') } } },
+    ]),
   ) as Record<number, { description: string; content: { 'application/json': { schema: ReturnType<typeof Type.Ref> } } }>
 }
 

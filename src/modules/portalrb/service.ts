@@ -41,11 +41,21 @@ export interface CurrentPeriod {
  */
 export async function loadCurrentPeriod(db: Queryable): Promise<CurrentPeriod> {
   const rows = await db
-    .select({ id: periods.id, code: periods.code, year: periods.year, windows: periods.windows, instrumentVersionId: periods.instrumentVersionId })
+    .select({
+      id: periods.id,
+      code: periods.code,
+      year: periods.year,
+      windows: periods.windows,
+      instrumentVersionId: periods.instrumentVersionId,
+    })
     .from(periods)
   const served = servedProposalPeriod(rows, await databaseNow(db))
   if (!served) {
-    throw new PortalRbError(404, 'DATA_NOT_FOUND', 'Data pengusulan untuk instansi ini belum tersedia: belum ada periode pengusulan ZI yang dibuka.')
+    throw new PortalRbError(
+      404,
+      'DATA_NOT_FOUND',
+      'Data pengusulan untuk instansi ini belum tersedia: belum ada periode pengusulan ZI yang dibuka.',
+    )
   }
   const { id, code, year, instrumentVersionId } = served.period
   return { id, code, year, instrumentVersionId, frozenAt: served.frozenAt }
@@ -70,9 +80,22 @@ const portalrbIdSql = sql<string>`coalesce(nullif(${units.externalIds} ->> 'port
  * is proposed or further (PROPOSED_STATUSES), within the token's scope, optionally for one
  * target; ordered by their PortalRB id (code points).
  */
-export async function proposedUnits(db: Queryable, principal: Principal, periodId: string, target?: Target, portalrbId?: string): Promise<ProposedUnit[]> {
+export async function proposedUnits(
+  db: Queryable,
+  principal: Principal,
+  periodId: string,
+  target?: Target,
+  portalrbId?: string,
+): Promise<ProposedUnit[]> {
   const rows = await db
-    .select({ unitId: units.id, code: units.code, name: units.name, afirmasi: units.afirmasi, externalIds: units.externalIds, target: declarations.target })
+    .select({
+      unitId: units.id,
+      code: units.code,
+      name: units.name,
+      afirmasi: units.afirmasi,
+      externalIds: units.externalIds,
+      target: declarations.target,
+    })
     .from(declarations)
     .innerJoin(proposals, eq(proposals.declarationId, declarations.id))
     .innerJoin(units, eq(units.id, declarations.unitId))
@@ -86,7 +109,13 @@ export async function proposedUnits(db: Queryable, principal: Principal, periodI
       ),
     )
   return rows
-    .map((r) => ({ unitId: r.unitId, portalrbId: portalrbIdOf(r), name: r.name, afirmasi: r.afirmasi, target: r.target }))
+    .map((r) => ({
+      unitId: r.unitId,
+      portalrbId: portalrbIdOf(r),
+      name: r.name,
+      afirmasi: r.afirmasi,
+      target: r.target,
+    }))
     .sort((a, b) => compareText(a.portalrbId, b.portalrbId) || compareText(a.unitId, b.unitId))
 }
 
@@ -97,24 +126,42 @@ export async function unitList(db: Queryable, principal: Principal, target: Targ
     // Guide §3: the WBBM endpoint is for an instansi "berhak mengusulkan WBBM"; any other is not entitled to it.
     const { inScope, eligible } = await wbbmEligibleInstansi(db, principal, period.id)
     if (inScope.length > 0 && eligible.length === 0) {
-      throw new PortalRbError(403, 'WBBM_NOT_ELIGIBLE', `Instansi ini tidak berhak mengusulkan WBBM pada periode pengusulan ${period.code}: syarat instansi (Opini BPK, Maturitas SPIP, nilai SAKIP, Indeks RB) untuk WBBM belum terpenuhi.`)
+      throw new PortalRbError(
+        403,
+        'WBBM_NOT_ELIGIBLE',
+        `Instansi ini tidak berhak mengusulkan WBBM pada periode pengusulan ${period.code}: syarat instansi (Opini BPK, Maturitas SPIP, nilai SAKIP, Indeks RB) untuk WBBM belum terpenuhi.`,
+      )
     }
   }
   const list = await proposedUnits(db, principal, period.id, target)
   return {
     tahun: period.year,
-    units: list.map((u) => ({ id: u.portalrbId, nama: u.name, kategori: kategoriOf(u.target, u.afirmasi), afirmasi: u.afirmasi })),
+    units: list.map((u) => ({
+      id: u.portalrbId,
+      nama: u.name,
+      kategori: kategoriOf(u.target, u.afirmasi),
+      afirmasi: u.afirmasi,
+    })),
   }
 }
 
 /** The proposed unit PortalRB calls `id` in the current period: 404 UNIT_NOT_FOUND when none, 422 when the id is not unique. */
-export async function findProposedUnit(db: Queryable, principal: Principal, period: CurrentPeriod, id: string): Promise<ProposedUnit> {
+export async function findProposedUnit(
+  db: Queryable,
+  principal: Principal,
+  period: CurrentPeriod,
+  id: string,
+): Promise<ProposedUnit> {
   // by the indexed expression: one unit's rows, however many units the period has. A NUL cannot
   // be in a unit's code or external id (refused on input) and PostgreSQL refuses it in a text
   // parameter, so such an id matches nothing without asking.
   const matches = id.includes('\u0000') ? [] : await proposedUnits(db, principal, period.id, undefined, id)
   if (matches.length === 0) {
-    throw new PortalRbError(404, 'UNIT_NOT_FOUND', `Unit ${id} tidak termasuk unit yang diusulkan pada periode pengusulan ${period.code}.`)
+    throw new PortalRbError(
+      404,
+      'UNIT_NOT_FOUND',
+      `Unit ${id} tidak termasuk unit yang diusulkan pada periode pengusulan ${period.code}.`,
+    )
   }
   if (matches.length > 1) {
     throw new PortalRbError(
@@ -132,7 +179,11 @@ type SnapshotAnswer = { question_code: string; value: AnswerValue; note: string 
  * The answers of a stage as last submitted or approved (its latest snapshot): a draft or a
  * revision in progress is not sent until it is submitted again. Empty when never submitted.
  */
-async function lastSubmitted(db: Queryable, stageId: string | undefined, frozenAt: Date | null): Promise<Map<string, SnapshotAnswer>> {
+async function lastSubmitted(
+  db: Queryable,
+  stageId: string | undefined,
+  frozenAt: Date | null,
+): Promise<Map<string, SnapshotAnswer>> {
   if (!stageId) return new Map()
   const [row] = await db
     .select({ answers: stageSnapshots.answers })
@@ -150,7 +201,13 @@ export const buktiDukungUrl = (baseUrl: string, evidenceId: string): string => `
  * GET /lke/jawaban-unit/{unit_id}. `baseUrl` is the absolute URL of the PortalRB base path (for file evidence links);
  * `fileUrl`, when given, makes the link of a file instead (a signed link an evaluator opens without a token).
  */
-export async function jawabanUnit(db: Queryable, principal: Principal, id: string, baseUrl: string, fileUrl?: (evidenceId: string) => string): Promise<PortalRbJawabanUnit> {
+export async function jawabanUnit(
+  db: Queryable,
+  principal: Principal,
+  id: string,
+  baseUrl: string,
+  fileUrl?: (evidenceId: string) => string,
+): Promise<PortalRbJawabanUnit> {
   const period = await loadCurrentPeriod(db)
   const unit = await findProposedUnit(db, principal, period, id)
   const [assessment] = await db
@@ -159,17 +216,25 @@ export async function jawabanUnit(db: Queryable, principal: Principal, id: strin
     .where(and(eq(assessments.periodId, period.id), eq(assessments.unitId, unit.unitId)))
   const def = await loadDefinition(db, assessment?.instrumentVersionId ?? period.instrumentVersionId)
   const stages = assessment
-    ? await db.select({ id: assessmentStages.id, kind: assessmentStages.kind }).from(assessmentStages).where(eq(assessmentStages.assessmentId, assessment.id))
+    ? await db
+        .select({ id: assessmentStages.id, kind: assessmentStages.kind })
+        .from(assessmentStages)
+        .where(eq(assessmentStages.assessmentId, assessment.id))
     : []
   const self = await lastSubmitted(db, stages.find((s) => s.kind === 'self')?.id, period.frozenAt)
   const tpi = await lastSubmitted(db, stages.find((s) => s.kind === 'tpi')?.id, period.frozenAt)
 
   const evidenceIds = [...new Set([...self.values()].flatMap((a) => a.evidence_ids ?? []))]
   const items = evidenceIds.length
-    ? await db.select().from(evidence).where(inArray(evidence.id, evidenceIds)).orderBy(asc(evidence.createdAt), asc(evidence.id))
+    ? await db
+        .select()
+        .from(evidence)
+        .where(inArray(evidence.id, evidenceIds))
+        .orderBy(asc(evidence.createdAt), asc(evidence.id))
     : []
   const order = new Map(items.map((e, i) => [e.id, i]))
-  const urlOf = (e: EvidenceRow): string | null => (e.kind === 'link' ? e.url : fileUrl ? fileUrl(e.id) : buktiDukungUrl(baseUrl, e.id))
+  const urlOf = (e: EvidenceRow): string | null =>
+    e.kind === 'link' ? e.url : fileUrl ? fileUrl(e.id) : buktiDukungUrl(baseUrl, e.id)
   const byId = new Map(items.map((e) => [e.id, e]))
   const urls = (ids: string[] | undefined): string[] =>
     (ids ?? [])
@@ -202,20 +267,34 @@ export async function jawabanUnit(db: Queryable, principal: Principal, id: strin
  * (in the last submitted self stage of a unit proposed in the current period, in the token's
  * scope). Anything else is 404, like a missing item.
  */
-export async function downloadableEvidence(db: Queryable, principal: Principal, evidenceId: string): Promise<EvidenceRow> {
+export async function downloadableEvidence(
+  db: Queryable,
+  principal: Principal,
+  evidenceId: string,
+): Promise<EvidenceRow> {
   const period = await loadCurrentPeriod(db)
-  const notFound = new PortalRbError(404, 'EVIDENCE_NOT_FOUND', `Bukti dukung ${evidenceId} tidak ditemukan pada jawaban unit yang diusulkan.`)
+  const notFound = new PortalRbError(
+    404,
+    'EVIDENCE_NOT_FOUND',
+    `Bukti dukung ${evidenceId} tidak ditemukan pada jawaban unit yang diusulkan.`,
+  )
   const served = await proposedUnits(db, principal, period.id)
   if (served.length === 0) throw notFound
   const latest = db
     .selectDistinctOn([stageSnapshots.stageId], { answers: stageSnapshots.answers })
     .from(stageSnapshots)
-    .innerJoin(assessmentStages, and(eq(assessmentStages.id, stageSnapshots.stageId), eq(assessmentStages.kind, 'self')))
+    .innerJoin(
+      assessmentStages,
+      and(eq(assessmentStages.id, stageSnapshots.stageId), eq(assessmentStages.kind, 'self')),
+    )
     .innerJoin(assessments, eq(assessments.id, assessmentStages.assessmentId))
     .where(
       and(
         eq(assessments.periodId, period.id),
-        inArray(assessments.unitId, served.map((u) => u.unitId)),
+        inArray(
+          assessments.unitId,
+          served.map((u) => u.unitId),
+        ),
         period.frozenAt ? lte(stageSnapshots.createdAt, period.frozenAt) : undefined,
       ),
     )

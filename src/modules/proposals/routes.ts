@@ -56,7 +56,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'The proposal rules of a period: the instansi gate, the afirmasi route, years of WBK before WBBM',
-        description: 'The defaults (zi-rules.md, each rule with its source and confidence) until the admin replaces them.',
+        description:
+          'The defaults (zi-rules.md, each rule with its source and confidence) until the admin replaces them.',
         operationId: 'getProposalRules',
         params: S.PeriodParams,
         response: { 200: S.ProposalRulesView, ...problemResponses(400, 401, 403, 404) },
@@ -75,7 +76,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'Replace the proposal rules of a period',
-        description: '422 proposal_rules_invalid naming each inconsistent rule (opini_bpk needs one_of with allowed; numbers need a threshold; ids unique).',
+        description:
+          '422 proposal_rules_invalid naming each inconsistent rule (opini_bpk needs one_of with allowed; numbers need a threshold; ids unique).',
         operationId: 'putProposalRules',
         params: S.PeriodParams,
         body: S.ProposalRulesBody,
@@ -89,7 +91,13 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const before = rulesView(period.id, await loadRules(tx, period.id))
         await putRules(tx, request.principal, period.id, request.body)
         const after = rulesView(period.id, await loadRules(tx, period.id))
-        await recordAudit(tx, request, { action: 'proposal_rules.replaced', entityType: 'period', entityId: period.id, before, after })
+        await recordAudit(tx, request, {
+          action: 'proposal_rules.replaced',
+          entityType: 'period',
+          entityId: period.id,
+          before,
+          after,
+        })
         return after
       })
     },
@@ -100,7 +108,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: TAGS,
-        summary: 'The instansi gate values of a period (Opini BPK, SPIP, SAKIP, Indeks RB) and the eligibility they give',
+        summary:
+          'The instansi gate values of a period (Opini BPK, SPIP, SAKIP, Indeks RB) and the eligibility they give',
         description: 'Readers whose scope covers any part of the instansi may read it.',
         operationId: 'getInstansiGate',
         params: S.InstansiParams,
@@ -122,7 +131,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'Record gate values of an instansi for a period (only the indicators sent; null removes one)',
-        description: 'Each value may name an evidence item of the instansi (422 evidence_not_found otherwise); who recorded it and when are kept.',
+        description:
+          'Each value may name an evidence item of the instansi (422 evidence_not_found otherwise); who recorded it and when are kept.',
         operationId: 'putInstansiGate',
         params: S.InstansiParams,
         body: S.GateValuesBody,
@@ -138,7 +148,13 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const before = (await loadGateValues(tx, instansi_id, period_id)).view
         await putGateValues(tx, request.principal, instansi, period_id, request.body)
         const after = (await loadGateValues(tx, instansi_id, period_id)).view
-        await recordAudit(tx, request, { action: 'instansi_gate.recorded', entityType: 'unit', entityId: instansi_id, before: { period_id, ...before }, after: { period_id, ...after } })
+        await recordAudit(tx, request, {
+          action: 'instansi_gate.recorded',
+          entityType: 'unit',
+          entityId: instansi_id,
+          before: { period_id, ...before },
+          after: { period_id, ...after },
+        })
         return { ...(await gateView(tx, instansi_id, period_id, request)), values: after as never }
       })
     },
@@ -149,7 +165,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: TAGS,
-        summary: 'May the instansi propose WBK, WBBM, or afirmasi units only? Each gate rule with required, actual, passed and source',
+        summary:
+          'May the instansi propose WBK, WBBM, or afirmasi units only? Each gate rule with required, actual, passed and source',
         operationId: 'getInstansiEligibility',
         params: S.InstansiParams,
         response: { 200: S.EligibilityView, ...problemResponses(400, 401, 403, 404) },
@@ -167,7 +184,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: TAGS,
-        summary: 'The proposal package of an instansi (surat usulan, SPTJM, TLHP, survei mandiri, PIC) and what it lacks',
+        summary:
+          'The proposal package of an instansi (surat usulan, SPTJM, TLHP, survei mandiri, PIC) and what it lacks',
         operationId: 'getProposalPackage',
         params: S.InstansiParams,
         response: { 200: S.PackageView, ...problemResponses(400, 401, 403, 404) },
@@ -187,7 +205,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: TAGS,
-        summary: 'Attach package documents (evidence items of the instansi) and set the PIC; only the fields sent change',
+        summary:
+          'Attach package documents (evidence items of the instansi) and set the PIC; only the fields sent change',
         operationId: 'putProposalPackage',
         params: S.InstansiParams,
         body: S.PackageBody,
@@ -203,7 +222,13 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const before = await packageView(tx, instansi_id, period_id)
         await putPackage(tx, request.principal, instansi, period_id, request.body)
         const after = await packageView(tx, instansi_id, period_id)
-        await recordAudit(tx, request, { action: 'proposal_package.updated', entityType: 'unit', entityId: instansi_id, before, after })
+        await recordAudit(tx, request, {
+          action: 'proposal_package.updated',
+          entityType: 'unit',
+          entityId: instansi_id,
+          before,
+          after,
+        })
         return after
       })
     },
@@ -214,7 +239,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: TAGS,
-        summary: 'Propose units of the period to KemenPANRB (building → proposed), all or nothing; dry_run previews each verdict',
+        summary:
+          'Propose units of the period to KemenPANRB (building → proposed), all or nothing; dry_run previews each verdict',
         description:
           'Checks per unit, all reported: declaration_in_period, declaration_status (building), unit_active, proposal_window (open), instansi_gate (or the afirmasi route for an afirmasi unit, WBK), tpi_stage_approved, tpi_score (every rule of the target, with the explanation), wbk_designation_held (WBBM: a WBK/WBBM designation held for the period’s number of years), package_complete. All or nothing: if any unit fails, 422 proposal_refused lists every unit’s verdict and failing checks, and nothing is proposed. dry_run=true answers 200 with the verdicts and changes nothing.',
         operationId: 'proposeUnits',
@@ -236,7 +262,15 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
             before: { status: w.before.status },
             after: toProposalView(w.proposal, w.after.status),
           })
-          await emitEvent(tx, declarationEvent('declaration.transitioned', w.after, { from: w.before.status, to: w.after.status, reason: 'proposed' }, request.id))
+          await emitEvent(
+            tx,
+            declarationEvent(
+              'declaration.transitioned',
+              w.after,
+              { from: w.before.status, to: w.after.status, reason: 'proposed' },
+              request.id,
+            ),
+          )
         }
         const { written: _written, ...body } = result
         return body
@@ -286,7 +320,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: TAGS,
-        summary: 'A proposed unit’s proposal and national outcome (selection, sanggah, evaluation, decision, revocation)',
+        summary:
+          'A proposed unit’s proposal and national outcome (selection, sanggah, evaluation, decision, revocation)',
         description: '404 proposal_not_found until the declaration is proposed.',
         operationId: 'getProposal',
         params: S.DeclarationParams,
@@ -313,18 +348,45 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.post(
       `/declarations/:id/proposal/${path}`,
       {
-        schema: { tags: TAGS, summary, description, operationId, params: S.DeclarationParams, body: body as never, response: { 200: S.ProposalView, ...problemResponses(400, 401, 403, 404, 409, 422) } },
+        schema: {
+          tags: TAGS,
+          summary,
+          description,
+          operationId,
+          params: S.DeclarationParams,
+          body: body as never,
+          response: { 200: S.ProposalView, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        },
         config: ADMIN,
       },
       async (request) =>
         app.db.transaction(async (tx) => {
-          const { declaration } = await loadVisibleDeclaration(tx, request.principal, (request.params as { id: string }).id, { forUpdate: true })
+          const { declaration } = await loadVisibleDeclaration(
+            tx,
+            request.principal,
+            (request.params as { id: string }).id,
+            { forUpdate: true },
+          )
           const before = await loadProposal(tx, declaration.id)
           const result = await record(tx, request, declaration, request.body as B)
           const view = toProposalView(result.proposal, result.declaration.status)
-          await recordAudit(tx, request, { action, entityType: 'declaration', entityId: declaration.id, before: toProposalView(before, declaration.status), after: view })
+          await recordAudit(tx, request, {
+            action,
+            entityType: 'declaration',
+            entityId: declaration.id,
+            before: toProposalView(before, declaration.status),
+            after: view,
+          })
           if (result.declaration.status !== declaration.status) {
-            await emitEvent(tx, declarationEvent('declaration.transitioned', result.declaration, { from: declaration.status, to: result.declaration.status, reason: action }, request.id))
+            await emitEvent(
+              tx,
+              declarationEvent(
+                'declaration.transitioned',
+                result.declaration,
+                { from: declaration.status, to: result.declaration.status, reason: action },
+                request.id,
+              ),
+            )
           }
           return view
         }),
@@ -381,7 +443,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: TAGS,
-        summary: 'A unit’s WBK/WBBM predicates over time: which, since when (SK date), until when (revoked or superseded by WBBM)',
+        summary:
+          'A unit’s WBK/WBBM predicates over time: which, since when (SK date), until when (revoked or superseded by WBBM)',
         operationId: 'getPredicateHistory',
         params: S.UnitParams,
         response: { 200: S.PredicateHistoryView, ...problemResponses(400, 401, 403, 404) },

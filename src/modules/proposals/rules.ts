@@ -51,16 +51,116 @@ const HANADEWI = 'PortalRB-like code (HanaDewi/portalrb-indv, 2025 data), zi-rul
 
 export const DEFAULT_PROPOSAL_RULES: ProposalRules = {
   gate_rules: [
-    { id: 'wbk_opini_bpk', predicate: 'WBK', indicator: 'opini_bpk', applies_to: 'all', comparison: 'one_of', allowed: ['WTP'], description: 'Opini BPK WTP', source: HANADEWI, confidence: 'MEDIUM' },
-    { id: 'wbk_spip', predicate: 'WBK', indicator: 'spip_level', applies_to: 'all', comparison: 'at_least', threshold: 3, description: 'Maturitas SPIP level 3 or higher', source: HANADEWI, confidence: 'MEDIUM' },
-    { id: 'wbk_sakip', predicate: 'WBK', indicator: 'sakip_score', applies_to: 'all', comparison: 'greater_than', threshold: 60, description: 'Nilai SAKIP above 60 (B or better)', source: HANADEWI, confidence: 'MEDIUM' },
-    { id: 'wbk_indeks_rb_pemda', predicate: 'WBK', indicator: 'indeks_rb', applies_to: 'pemda', comparison: 'greater_than', threshold: 50, description: 'Indeks RB above 50 (CC or better) for a Pemda', source: HANADEWI, confidence: 'MEDIUM' },
-    { id: 'wbk_indeks_rb_kl', predicate: 'WBK', indicator: 'indeks_rb', applies_to: 'kementerian_lembaga', comparison: 'greater_than', threshold: 60, description: 'Indeks RB above 60 (B or better) for a K/L', source: HANADEWI, confidence: 'MEDIUM' },
-    { id: 'wbbm_opini_bpk', predicate: 'WBBM', indicator: 'opini_bpk', applies_to: 'all', comparison: 'one_of', allowed: ['WTP'], description: 'Opini BPK WTP', source: HANADEWI, confidence: 'MEDIUM' },
-    { id: 'wbbm_spip', predicate: 'WBBM', indicator: 'spip_level', applies_to: 'all', comparison: 'at_least', threshold: 3, description: 'Maturitas SPIP level 3 or higher', source: HANADEWI, confidence: 'MEDIUM' },
-    { id: 'wbbm_sakip', predicate: 'WBBM', indicator: 'sakip_score', applies_to: 'all', comparison: 'greater_than', threshold: 70, description: 'Nilai SAKIP above 70 (BB or better)', source: HANADEWI, confidence: 'MEDIUM' },
-    { id: 'wbbm_indeks_rb_pemda', predicate: 'WBBM', indicator: 'indeks_rb', applies_to: 'pemda', comparison: 'greater_than', threshold: 60, description: 'Indeks RB above 60 (B or better) for a Pemda', source: HANADEWI, confidence: 'MEDIUM' },
-    { id: 'wbbm_indeks_rb_kl', predicate: 'WBBM', indicator: 'indeks_rb', applies_to: 'kementerian_lembaga', comparison: 'greater_than', threshold: 70, description: 'Indeks RB above 70 (BB or better) for a K/L', source: HANADEWI, confidence: 'MEDIUM' },
+    {
+      id: 'wbk_opini_bpk',
+      predicate: 'WBK',
+      indicator: 'opini_bpk',
+      applies_to: 'all',
+      comparison: 'one_of',
+      allowed: ['WTP'],
+      description: 'Opini BPK WTP',
+      source: HANADEWI,
+      confidence: 'MEDIUM',
+    },
+    {
+      id: 'wbk_spip',
+      predicate: 'WBK',
+      indicator: 'spip_level',
+      applies_to: 'all',
+      comparison: 'at_least',
+      threshold: 3,
+      description: 'Maturitas SPIP level 3 or higher',
+      source: HANADEWI,
+      confidence: 'MEDIUM',
+    },
+    {
+      id: 'wbk_sakip',
+      predicate: 'WBK',
+      indicator: 'sakip_score',
+      applies_to: 'all',
+      comparison: 'greater_than',
+      threshold: 60,
+      description: 'Nilai SAKIP above 60 (B or better)',
+      source: HANADEWI,
+      confidence: 'MEDIUM',
+    },
+    {
+      id: 'wbk_indeks_rb_pemda',
+      predicate: 'WBK',
+      indicator: 'indeks_rb',
+      applies_to: 'pemda',
+      comparison: 'greater_than',
+      threshold: 50,
+      description: 'Indeks RB above 50 (CC or better) for a Pemda',
+      source: HANADEWI,
+      confidence: 'MEDIUM',
+    },
+    {
+      id: 'wbk_indeks_rb_kl',
+      predicate: 'WBK',
+      indicator: 'indeks_rb',
+      applies_to: 'kementerian_lembaga',
+      comparison: 'greater_than',
+      threshold: 60,
+      description: 'Indeks RB above 60 (B or better) for a K/L',
+      source: HANADEWI,
+      confidence: 'MEDIUM',
+    },
+    {
+      id: 'wbbm_opini_bpk',
+      predicate: 'WBBM',
+      indicator: 'opini_bpk',
+      applies_to: 'all',
+      comparison: 'one_of',
+      allowed: ['WTP'],
+      description: 'Opini BPK WTP',
+      source: HANADEWI,
+      confidence: 'MEDIUM',
+    },
+    {
+      id: 'wbbm_spip',
+      predicate: 'WBBM',
+      indicator: 'spip_level',
+      applies_to: 'all',
+      comparison: 'at_least',
+      threshold: 3,
+      description: 'Maturitas SPIP level 3 or higher',
+      source: HANADEWI,
+      confidence: 'MEDIUM',
+    },
+    {
+      id: 'wbbm_sakip',
+      predicate: 'WBBM',
+      indicator: 'sakip_score',
+      applies_to: 'all',
+      comparison: 'greater_than',
+      threshold: 70,
+      description: 'Nilai SAKIP above 70 (BB or better)',
+      source: HANADEWI,
+      confidence: 'MEDIUM',
+    },
+    {
+      id: 'wbbm_indeks_rb_pemda',
+      predicate: 'WBBM',
+      indicator: 'indeks_rb',
+      applies_to: 'pemda',
+      comparison: 'greater_than',
+      threshold: 60,
+      description: 'Indeks RB above 60 (B or better) for a Pemda',
+      source: HANADEWI,
+      confidence: 'MEDIUM',
+    },
+    {
+      id: 'wbbm_indeks_rb_kl',
+      predicate: 'WBBM',
+      indicator: 'indeks_rb',
+      applies_to: 'kementerian_lembaga',
+      comparison: 'greater_than',
+      threshold: 70,
+      description: 'Indeks RB above 70 (BB or better) for a K/L',
+      source: HANADEWI,
+      confidence: 'MEDIUM',
+    },
   ],
   afirmasi_instansi_kinds: ['provinsi', 'kabupaten', 'kota'],
   wbbm_min_wbk_years: 2,
@@ -78,17 +178,33 @@ export function validateProposalRules(rules: ProposalRules, pointerBase = '/body
   const seen = new Set<string>()
   rules.gate_rules.forEach((r, i) => {
     const at = `${pointerBase}/gate_rules/${i}`
-    if (seen.has(r.id)) issues.push({ pointer: `${at}/id`, rule: 'duplicate_rule_id', message: `rule id ${r.id} is used twice` })
+    if (seen.has(r.id))
+      issues.push({ pointer: `${at}/id`, rule: 'duplicate_rule_id', message: `rule id ${r.id} is used twice` })
     seen.add(r.id)
     if (r.indicator === 'opini_bpk') {
-      if (r.comparison !== 'one_of') issues.push({ pointer: `${at}/comparison`, rule: 'comparison_not_applicable', message: 'opini_bpk is compared with one_of' })
-      else if (!r.allowed?.length) issues.push({ pointer: `${at}/allowed`, rule: 'required', message: 'one_of needs allowed (e.g. ["WTP"])' })
+      if (r.comparison !== 'one_of')
+        issues.push({
+          pointer: `${at}/comparison`,
+          rule: 'comparison_not_applicable',
+          message: 'opini_bpk is compared with one_of',
+        })
+      else if (!r.allowed?.length)
+        issues.push({ pointer: `${at}/allowed`, rule: 'required', message: 'one_of needs allowed (e.g. ["WTP"])' })
       else {
         const bad = r.allowed.find((a) => !(OPINI_BPK as readonly string[]).includes(a))
-        if (bad) issues.push({ pointer: `${at}/allowed`, rule: 'enum', message: `${bad} is not an opini BPK (${OPINI_BPK.join(', ')})` })
+        if (bad)
+          issues.push({
+            pointer: `${at}/allowed`,
+            rule: 'enum',
+            message: `${bad} is not an opini BPK (${OPINI_BPK.join(', ')})`,
+          })
       }
     } else if (r.comparison === 'one_of') {
-      issues.push({ pointer: `${at}/comparison`, rule: 'comparison_not_applicable', message: `${r.indicator} is a number: at_least or greater_than` })
+      issues.push({
+        pointer: `${at}/comparison`,
+        rule: 'comparison_not_applicable',
+        message: `${r.indicator} is a number: at_least or greater_than`,
+      })
     } else if (r.threshold === undefined) {
       issues.push({ pointer: `${at}/threshold`, rule: 'required', message: `${r.comparison} needs a threshold` })
     }
@@ -123,7 +239,9 @@ export interface GateEligibility {
 }
 
 const requiredText = (r: GateRule): string =>
-  r.comparison === 'one_of' ? `one of ${(r.allowed ?? []).join(', ')}` : `${r.comparison === 'at_least' ? '≥' : '>'} ${r.threshold}`
+  r.comparison === 'one_of'
+    ? `one of ${(r.allowed ?? []).join(', ')}`
+    : `${r.comparison === 'at_least' ? '≥' : '>'} ${r.threshold}`
 
 function applies(r: GateRule, kind: InstansiKind | null): boolean {
   if (r.applies_to === 'all') return true
@@ -157,7 +275,16 @@ export function evaluateGate(rules: ProposalRules, kind: InstansiKind | null, va
         confidence: r.confidence,
       }))
     if (kind === null) {
-      results.unshift({ rule: 'instansi_kind', indicator: 'indeks_rb', description: 'the instansi kind is set (kementerian_lembaga, provinsi, kabupaten or kota)', required: 'set', actual: null, passed: false, source: 'units.instansi_kind', confidence: 'CONFIRMED-LOCAL' })
+      results.unshift({
+        rule: 'instansi_kind',
+        indicator: 'indeks_rb',
+        description: 'the instansi kind is set (kementerian_lembaga, provinsi, kabupaten or kota)',
+        required: 'set',
+        actual: null,
+        passed: false,
+        source: 'units.instansi_kind',
+        confidence: 'CONFIRMED-LOCAL',
+      })
     }
     const eligible = results.length > 0 && results.every((r) => r.passed)
     const afirmasiOnly = p === 'WBK' && !eligible && kind !== null && rules.afirmasi_instansi_kinds.includes(kind)
@@ -253,10 +380,26 @@ export function proposalVerdict(input: VerdictInput): Verdict {
   const add = (check: CheckCode, passed: boolean, message: string, details?: Record<string, unknown>) =>
     checks.push({ check, passed, message, ...(details ? { details } : {}) })
 
-  add('declaration_in_period', d.inPeriod, d.inPeriod ? 'the declaration is of this period' : 'the declaration is not of this period')
-  add('declaration_status', d.status === 'building', d.status === 'building' ? 'the unit is building its zone (building)' : `the declaration is ${d.status}; only a building one can be proposed`, { status: d.status })
+  add(
+    'declaration_in_period',
+    d.inPeriod,
+    d.inPeriod ? 'the declaration is of this period' : 'the declaration is not of this period',
+  )
+  add(
+    'declaration_status',
+    d.status === 'building',
+    d.status === 'building'
+      ? 'the unit is building its zone (building)'
+      : `the declaration is ${d.status}; only a building one can be proposed`,
+    { status: d.status },
+  )
   add('unit_active', !unit.archived, unit.archived ? 'the unit is archived' : 'the unit is active')
-  add('proposal_window', w.open, w.open ? 'the proposal window is open' : `the proposal window is ${w.state}`, { state: w.state, opens_at: w.opens_at, closes_at: w.closes_at, reopened_until: w.reopened_until })
+  add('proposal_window', w.open, w.open ? 'the proposal window is open' : `the proposal window is ${w.state}`, {
+    state: w.state,
+    opens_at: w.opens_at,
+    closes_at: w.closes_at,
+    reopened_until: w.reopened_until,
+  })
 
   const g = gate[d.target]
   const afirmasi = d.target === 'WBK' && !g.eligible && g.afirmasi_only && unit.afirmasi
@@ -274,18 +417,36 @@ export function proposalVerdict(input: VerdictInput): Verdict {
     { eligible: g.eligible, afirmasi_only: g.afirmasi_only, failing_rules: failing },
   )
 
-  add('tpi_stage_approved', tpi?.status === 'approved', tpi ? (tpi.status === 'approved' ? 'the TPI stage is approved' : `the TPI stage is ${tpi.status}, not approved`) : 'the unit has no TPI stage', {
-    status: tpi?.status ?? null,
-  })
+  add(
+    'tpi_stage_approved',
+    tpi?.status === 'approved',
+    tpi
+      ? tpi.status === 'approved'
+        ? 'the TPI stage is approved'
+        : `the TPI stage is ${tpi.status}, not approved`
+      : 'the unit has no TPI stage',
+    {
+      status: tpi?.status ?? null,
+    },
+  )
   if (tpi) {
-    const relevant = tpi.eligibility.rules.filter((r) => r.predicate === d.target || (d.target === 'WBBM' && r.predicate === 'WBK'))
+    const relevant = tpi.eligibility.rules.filter(
+      (r) => r.predicate === d.target || (d.target === 'WBBM' && r.predicate === 'WBK'),
+    )
     const short = relevant.filter((r) => !r.passed)
     const met = relevant.length > 0 && short.length === 0
-    add('tpi_score', met, met ? `the TPI score (${round2(tpi.total)}) meets every ${d.target} rule` : `the TPI score (${round2(tpi.total)}) misses ${short.length} ${d.target} rule${short.length === 1 ? '' : 's'}: ${short.map((r) => r.description).join('; ')}`, {
-      total: tpi.total,
-      predicate: tpi.eligibility.predicate,
-      rules: relevant,
-    })
+    add(
+      'tpi_score',
+      met,
+      met
+        ? `the TPI score (${round2(tpi.total)}) meets every ${d.target} rule`
+        : `the TPI score (${round2(tpi.total)}) misses ${short.length} ${d.target} rule${short.length === 1 ? '' : 's'}: ${short.map((r) => r.description).join('; ')}`,
+      {
+        total: tpi.total,
+        predicate: tpi.eligibility.predicate,
+        rules: relevant,
+      },
+    )
   } else {
     add('tpi_score', false, 'no TPI score: the unit has no TPI stage', { total: null })
   }
@@ -306,7 +467,12 @@ export function proposalVerdict(input: VerdictInput): Verdict {
   }
 
   const missing = input.packageMissing
-  add('package_complete', missing.length === 0, missing.length === 0 ? 'the proposal package is complete' : `the proposal package lacks ${missing.join(', ')}`, { missing })
+  add(
+    'package_complete',
+    missing.length === 0,
+    missing.length === 0 ? 'the proposal package is complete' : `the proposal package lacks ${missing.join(', ')}`,
+    { missing },
+  )
 
   return { ready: checks.every((c) => c.passed), route: afirmasi ? 'afirmasi' : 'regular', checks }
 }
@@ -316,7 +482,16 @@ const round2 = (n: number): string => (Math.round(n * 100) / 100).toFixed(2)
 // ---------------------------------------------------------------------------------------------
 // The national outcome
 
-export const ADMIN_ITEMS = ['surat_usulan', 'sptjm', 'tlhp', 'survei_mandiri', 'lke', 'syarat_2_tahun_wbk', 'lhkpn', 'other'] as const
+export const ADMIN_ITEMS = [
+  'surat_usulan',
+  'sptjm',
+  'tlhp',
+  'survei_mandiri',
+  'lke',
+  'syarat_2_tahun_wbk',
+  'lhkpn',
+  'other',
+] as const
 export type AdminItem = (typeof ADMIN_ITEMS)[number]
 export const ADMIN_RESULTS = ['sesuai', 'tidak_sesuai'] as const
 
@@ -345,7 +520,10 @@ export interface Evaluation extends Recorded {
   note: string | null
 }
 export type Decision = Recorded &
-  ({ decision: 'designated'; sk_number: string; sk_date: string } | { decision: 'not_designated'; decided_on: string; reasons: string[] })
+  (
+    | { decision: 'designated'; sk_number: string; sk_date: string }
+    | { decision: 'not_designated'; decided_on: string; reasons: string[] }
+  )
 export interface Revocation extends Recorded {
   revoked_on: string
   reason: string
@@ -369,7 +547,13 @@ export interface OutcomeViolation {
 
 const conflict = (code: string, message: string): OutcomeViolation => ({ status: 409, code, message })
 
-export type OutcomeStep = 'administrative_selection' | 'sanggah' | 'evaluation' | 'designated' | 'not_designated' | 'revocation'
+export type OutcomeStep =
+  | 'administrative_selection'
+  | 'sanggah'
+  | 'evaluation'
+  | 'designated'
+  | 'not_designated'
+  | 'revocation'
 
 /**
  * Whether a step may be recorded now. The order follows the TPN's process: the administrative
@@ -380,24 +564,55 @@ export type OutcomeStep = 'administrative_selection' | 'sanggah' | 'evaluation' 
 export function checkOutcomeStep(step: OutcomeStep, s: OutcomeState): OutcomeViolation | null {
   switch (step) {
     case 'administrative_selection':
-      return s.status === 'proposed' ? null : conflict('outcome_out_of_order', `the administrative selection is recorded while the unit is proposed; it is ${s.status}`)
+      return s.status === 'proposed'
+        ? null
+        : conflict(
+            'outcome_out_of_order',
+            `the administrative selection is recorded while the unit is proposed; it is ${s.status}`,
+          )
     case 'sanggah':
-      if (s.status !== 'proposed') return conflict('outcome_out_of_order', `a sanggah is recorded while the unit is proposed; it is ${s.status}`)
-      if (!s.administrative_selection) return conflict('administrative_selection_missing', 'record the administrative selection first')
-      if (s.administrative_selection.passed) return conflict('sanggah_not_applicable', 'the administrative selection was passed: there is nothing to appeal')
+      if (s.status !== 'proposed')
+        return conflict('outcome_out_of_order', `a sanggah is recorded while the unit is proposed; it is ${s.status}`)
+      if (!s.administrative_selection)
+        return conflict('administrative_selection_missing', 'record the administrative selection first')
+      if (s.administrative_selection.passed)
+        return conflict('sanggah_not_applicable', 'the administrative selection was passed: there is nothing to appeal')
       return null
     case 'evaluation':
-      if (s.status !== 'proposed') return conflict('outcome_out_of_order', `the TPN evaluation is recorded while the unit is proposed; it is ${s.status}`)
-      if (!passedAdministrative(s)) return conflict('administrative_selection_not_passed', 'the unit has not passed the administrative selection (nor had a sanggah accepted)')
+      if (s.status !== 'proposed')
+        return conflict(
+          'outcome_out_of_order',
+          `the TPN evaluation is recorded while the unit is proposed; it is ${s.status}`,
+        )
+      if (!passedAdministrative(s))
+        return conflict(
+          'administrative_selection_not_passed',
+          'the unit has not passed the administrative selection (nor had a sanggah accepted)',
+        )
       return null
     case 'designated':
-      return s.status === 'evaluated' ? null : conflict('outcome_out_of_order', `a designation follows the TPN evaluation; the unit is ${s.status}`)
+      return s.status === 'evaluated'
+        ? null
+        : conflict('outcome_out_of_order', `a designation follows the TPN evaluation; the unit is ${s.status}`)
     case 'not_designated':
       if (s.status === 'evaluated') return null
-      if (s.status === 'proposed' && s.administrative_selection && !passedAdministrative(s) && s.sanggah?.result !== 'pending') return null
-      return conflict('outcome_out_of_order', s.status === 'proposed' ? 'before the TPN evaluation, not_designated follows a failed administrative selection (and a decided sanggah)' : `the unit is ${s.status}`)
+      if (
+        s.status === 'proposed' &&
+        s.administrative_selection &&
+        !passedAdministrative(s) &&
+        s.sanggah?.result !== 'pending'
+      )
+        return null
+      return conflict(
+        'outcome_out_of_order',
+        s.status === 'proposed'
+          ? 'before the TPN evaluation, not_designated follows a failed administrative selection (and a decided sanggah)'
+          : `the unit is ${s.status}`,
+      )
     case 'revocation':
-      return s.status === 'designated' ? null : conflict('outcome_out_of_order', `only a designated unit can have its predicate revoked; it is ${s.status}`)
+      return s.status === 'designated'
+        ? null
+        : conflict('outcome_out_of_order', `only a designated unit can have its predicate revoked; it is ${s.status}`)
   }
 }
 
@@ -437,7 +652,10 @@ export function predicateHistory(rows: readonly HistoryInput[]): HistoryEntry[] 
     .filter((r) => r.predicate && (r.status === 'designated' || r.status === 'revoked'))
     .sort((a, b) => a.year - b.year || (a.designated_on ?? '').localeCompare(b.designated_on ?? ''))
   return designated.map((r, i) => {
-    const supersededBy = r.predicate === 'WBK' && r.status !== 'revoked' ? designated.slice(i + 1).find((n) => n.predicate === 'WBBM' && n.status === 'designated') : undefined
+    const supersededBy =
+      r.predicate === 'WBK' && r.status !== 'revoked'
+        ? designated.slice(i + 1).find((n) => n.predicate === 'WBBM' && n.status === 'designated')
+        : undefined
     const until = r.status === 'revoked' ? r.revoked_on : (supersededBy?.designated_on ?? null)
     return {
       predicate: r.predicate!,
@@ -453,7 +671,16 @@ export function predicateHistory(rows: readonly HistoryInput[]): HistoryEntry[] 
   })
 }
 
-export const FUNNEL_STEPS = ['declared', 'building', 'proposed', 'passed_administrative_selection', 'evaluated', 'designated', 'not_designated', 'revoked'] as const
+export const FUNNEL_STEPS = [
+  'declared',
+  'building',
+  'proposed',
+  'passed_administrative_selection',
+  'evaluated',
+  'designated',
+  'not_designated',
+  'revoked',
+] as const
 export type FunnelStep = (typeof FUNNEL_STEPS)[number]
 
 export interface FunnelRow {

@@ -2,13 +2,24 @@ import { Type, type Static } from 'typebox'
 import { StringEnum } from '../../lib/schema.js'
 import { DECLARATION_STATUSES, TARGETS } from '../declarations/tables.js'
 import { INSTANSI_KINDS } from '../units/tables.js'
-import { ADMIN_ITEMS, ADMIN_RESULTS, CHECK_CODES, FUNNEL_STEPS, GATE_APPLIES_TO, GATE_COMPARISONS, GATE_INDICATORS, OPINI_BPK, SANGGAH_RESULTS } from './rules.js'
+import {
+  ADMIN_ITEMS,
+  ADMIN_RESULTS,
+  CHECK_CODES,
+  FUNNEL_STEPS,
+  GATE_APPLIES_TO,
+  GATE_COMPARISONS,
+  GATE_INDICATORS,
+  OPINI_BPK,
+  SANGGAH_RESULTS,
+} from './rules.js'
 import { PROPOSAL_ROUTES } from './tables.js'
 
 const Uuid = Type.String({ format: 'uuid' })
 const DateTime = Type.String({ format: 'date-time' })
 const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
-const Text = (max: number, description?: string) => Type.String({ minLength: 1, maxLength: max, pattern: '\\S', ...(description ? { description } : {}) })
+const Text = (max: number, description?: string) =>
+  Type.String({ minLength: 1, maxLength: max, pattern: '\\S', ...(description ? { description } : {}) })
 const NullableString = Type.Union([Type.String(), Type.Null()])
 const Target = StringEnum(TARGETS)
 const InstansiKind = StringEnum(INSTANSI_KINDS)
@@ -26,8 +37,12 @@ export const GateRuleSchema = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_]+$' }),
     predicate: Target,
-    indicator: StringEnum(GATE_INDICATORS, { description: 'opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_score (0–100) | indeks_rb (0–100)' }),
-    applies_to: StringEnum(GATE_APPLIES_TO, { description: 'all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga' }),
+    indicator: StringEnum(GATE_INDICATORS, {
+      description: 'opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_score (0–100) | indeks_rb (0–100)',
+    }),
+    applies_to: StringEnum(GATE_APPLIES_TO, {
+      description: 'all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga',
+    }),
     comparison: StringEnum(GATE_COMPARISONS, { description: 'one_of (opini_bpk) | at_least (≥) | greater_than (>)' }),
     threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
     allowed: Type.Optional(Type.Array(StringEnum(OPINI_BPK), { minItems: 1, maxItems: 4, uniqueItems: true })),
@@ -41,8 +56,15 @@ export const GateRuleSchema = Type.Object(
 export const ProposalRulesBody = Type.Object(
   {
     gate_rules: Type.Array(GateRuleSchema, { minItems: 1, maxItems: 100 }),
-    afirmasi_instansi_kinds: Type.Array(InstansiKind, { uniqueItems: true, description: 'instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK' }),
-    wbbm_min_wbk_years: Type.Integer({ minimum: 0, maximum: 20, description: 'WBBM: years a WBK (or WBBM) designation must have been held' }),
+    afirmasi_instansi_kinds: Type.Array(InstansiKind, {
+      uniqueItems: true,
+      description: 'instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK',
+    }),
+    wbbm_min_wbk_years: Type.Integer({
+      minimum: 0,
+      maximum: 20,
+      description: 'WBBM: years a WBK (or WBBM) designation must have been held',
+    }),
   },
   { additionalProperties: false },
 )
@@ -61,8 +83,14 @@ export const ProposalRulesView = Type.Object({
 // The instansi gate
 
 const EvidenceRef = Type.Optional(Type.Union([Uuid, Type.Null()], { description: 'an evidence item of the instansi' }))
-const ValueInput = (value: ReturnType<typeof Type.Number> | ReturnType<typeof Type.Integer> | ReturnType<typeof StringEnum>) =>
-  Type.Optional(Type.Union([Type.Object({ value, evidence_id: EvidenceRef }, { additionalProperties: false }), Type.Null()], { description: 'null removes the value' }))
+const ValueInput = (
+  value: ReturnType<typeof Type.Number> | ReturnType<typeof Type.Integer> | ReturnType<typeof StringEnum>,
+) =>
+  Type.Optional(
+    Type.Union([Type.Object({ value, evidence_id: EvidenceRef }, { additionalProperties: false }), Type.Null()], {
+      description: 'null removes the value',
+    }),
+  )
 
 export const GateValuesBody = Type.Object(
   {
@@ -76,7 +104,12 @@ export const GateValuesBody = Type.Object(
 export type GateValuesBody = Static<typeof GateValuesBody>
 
 const GateValueView = Type.Union([
-  Type.Object({ value: Type.Union([Type.String(), Type.Number()]), evidence_id: Type.Union([Uuid, Type.Null()]), recorded_by: By, recorded_at: DateTime }),
+  Type.Object({
+    value: Type.Union([Type.String(), Type.Number()]),
+    evidence_id: Type.Union([Uuid, Type.Null()]),
+    recorded_by: By,
+    recorded_at: DateTime,
+  }),
   Type.Null(),
 ])
 
@@ -96,7 +129,12 @@ const PredicateGate = Type.Object({
   rules: Type.Array(GateRuleResult),
 })
 export const EligibilityView = Type.Object({
-  instansi: Type.Object({ id: Uuid, code: Type.String(), name: Type.String(), instansi_kind: Type.Union([InstansiKind, Type.Null()]) }),
+  instansi: Type.Object({
+    id: Uuid,
+    code: Type.String(),
+    name: Type.String(),
+    instansi_kind: Type.Union([InstansiKind, Type.Null()]),
+  }),
   period_id: Uuid,
   WBK: PredicateGate,
   WBBM: PredicateGate,
@@ -104,24 +142,36 @@ export const EligibilityView = Type.Object({
 
 export const GateView = Type.Object({
   ...EligibilityView.properties,
-  values: Type.Object({ opini_bpk: GateValueView, spip_level: GateValueView, sakip_score: GateValueView, indeks_rb: GateValueView }),
+  values: Type.Object({
+    opini_bpk: GateValueView,
+    spip_level: GateValueView,
+    sakip_score: GateValueView,
+    indeks_rb: GateValueView,
+  }),
 })
 
 // ---------------------------------------------------------------------------------------------
 // The package
 
-const DocRef = Type.Optional(Type.Union([Uuid, Type.Null()], { description: 'an evidence item of the instansi; null detaches' }))
+const DocRef = Type.Optional(
+  Type.Union([Uuid, Type.Null()], { description: 'an evidence item of the instansi; null detaches' }),
+)
 export const PackageBody = Type.Object(
   {
     documents: Type.Optional(
-      Type.Object({ surat_usulan: DocRef, sptjm: DocRef, tlhp: DocRef, survei_mandiri: DocRef }, { additionalProperties: false, description: 'only the documents sent change' }),
+      Type.Object(
+        { surat_usulan: DocRef, sptjm: DocRef, tlhp: DocRef, survei_mandiri: DocRef },
+        { additionalProperties: false, description: 'only the documents sent change' },
+      ),
     ),
     pic: Type.Optional(
       Type.Object(
         {
           name: Type.Optional(Type.Union([Text(200), Type.Null()])),
           email: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 320 }), Type.Null()])),
-          phone: Type.Optional(Type.Union([Type.String({ minLength: 6, maxLength: 32, pattern: '^\\+?[0-9][0-9 ().-]*$' }), Type.Null()])),
+          phone: Type.Optional(
+            Type.Union([Type.String({ minLength: 6, maxLength: 32, pattern: '^\\+?[0-9][0-9 ().-]*$' }), Type.Null()]),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -131,14 +181,19 @@ export const PackageBody = Type.Object(
 )
 export type PackageBody = Static<typeof PackageBody>
 
-const DocView = Type.Union([Type.Object({ evidence_id: Uuid, title: Type.String(), kind: Type.String(), url: NullableString }), Type.Null()])
+const DocView = Type.Union([
+  Type.Object({ evidence_id: Uuid, title: Type.String(), kind: Type.String(), url: NullableString }),
+  Type.Null(),
+])
 export const PackageView = Type.Object({
   instansi_id: Uuid,
   period_id: Uuid,
   documents: Type.Object({ surat_usulan: DocView, sptjm: DocView, tlhp: DocView, survei_mandiri: DocView }),
   pic: Type.Object({ name: NullableString, email: NullableString, phone: NullableString }),
   complete: Type.Boolean(),
-  missing: Type.Array(Type.String(), { description: 'documents not attached and PIC fields not filled (pic.name, pic.email, pic.phone)' }),
+  missing: Type.Array(Type.String(), {
+    description: 'documents not attached and PIC fields not filled (pic.name, pic.email, pic.phone)',
+  }),
   updated_at: Type.Union([DateTime, Type.Null()]),
   updated_by: NullableString,
   version: Type.Integer({ description: '0 before anything is recorded' }),
@@ -156,19 +211,33 @@ const CheckView = Type.Object({
 
 export const VerdictView = Type.Object({
   declaration_id: Uuid,
-  unit: Type.Union([Type.Object({ id: Uuid, code: Type.String(), name: Type.String(), afirmasi: Type.Boolean() }), Type.Null()]),
+  unit: Type.Union([
+    Type.Object({ id: Uuid, code: Type.String(), name: Type.String(), afirmasi: Type.Boolean() }),
+    Type.Null(),
+  ]),
   target: Type.Union([Target, Type.Null()]),
   ready: Type.Boolean({ description: 'every check passed' }),
-  route: StringEnum(PROPOSAL_ROUTES, { description: 'afirmasi: proposed through the afirmasi route (the instansi fails the WBK gate)' }),
-  kategori: Type.Union([StringEnum(['WBK', 'WBK-AFIRMASI', 'WBBM'] as const), Type.Null()], { description: 'as PortalRB will list it' }),
+  route: StringEnum(PROPOSAL_ROUTES, {
+    description: 'afirmasi: proposed through the afirmasi route (the instansi fails the WBK gate)',
+  }),
+  kategori: Type.Union([StringEnum(['WBK', 'WBK-AFIRMASI', 'WBBM'] as const), Type.Null()], {
+    description: 'as PortalRB will list it',
+  }),
   checks: Type.Array(CheckView, { description: 'every check, passed or not' }),
   failing: Type.Array(StringEnum(CHECK_CODES)),
 })
 
 export const ProposeBody = Type.Object(
   {
-    declaration_ids: Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true, description: 'declarations of this period to propose' }),
-    dry_run: Type.Optional(Type.Boolean({ default: false, description: 'true: answer each unit’s verdict and change nothing' })),
+    declaration_ids: Type.Array(Uuid, {
+      minItems: 1,
+      maxItems: 500,
+      uniqueItems: true,
+      description: 'declarations of this period to propose',
+    }),
+    dry_run: Type.Optional(
+      Type.Boolean({ default: false, description: 'true: answer each unit’s verdict and change nothing' }),
+    ),
     reason: Type.Optional(Text(2000, 'kept in each declaration’s history (default: “proposed to KemenPANRB”)')),
   },
   { additionalProperties: false },
@@ -178,7 +247,9 @@ export type ProposeBody = Static<typeof ProposeBody>
 export const ProposeResult = Type.Object({
   period_id: Uuid,
   dry_run: Type.Boolean(),
-  mode: Type.Literal('all_or_nothing', { description: 'one unit refused refuses the whole request (422 proposal_refused); nothing is written' }),
+  mode: Type.Literal('all_or_nothing', {
+    description: 'one unit refused refuses the whole request (422 proposal_refused); nothing is written',
+  }),
   proposed: Type.Integer({ description: 'units proposed by this request (0 on a dry run)' }),
   ready: Type.Integer(),
   refused: Type.Integer(),
@@ -190,35 +261,82 @@ export const ProposeResult = Type.Object({
 
 const RecordedBy = { recorded_at: DateTime, recorded_by: By }
 const AdminItems = Type.Array(
-  Type.Object({ item: StringEnum(ADMIN_ITEMS), result: StringEnum(ADMIN_RESULTS), note: Type.Optional(Type.Union([Text(2000), Type.Null()])) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      item: StringEnum(ADMIN_ITEMS),
+      result: StringEnum(ADMIN_RESULTS),
+      note: Type.Optional(Type.Union([Text(2000), Type.Null()])),
+    },
+    { additionalProperties: false },
+  ),
   { minItems: 1, maxItems: ADMIN_ITEMS.length },
 )
-export const AdministrativeSelectionBody = Type.Object({ decided_on: IsoDate, items: AdminItems }, { additionalProperties: false })
+export const AdministrativeSelectionBody = Type.Object(
+  { decided_on: IsoDate, items: AdminItems },
+  { additionalProperties: false },
+)
 export type AdministrativeSelectionBody = Static<typeof AdministrativeSelectionBody>
 export const SanggahBody = Type.Object(
   {
     filed_on: IsoDate,
     reason: Text(2000),
-    result: StringEnum(SANGGAH_RESULTS, { description: 'pending until KemenPANRB decides; diterima passes the administrative selection' }),
+    result: StringEnum(SANGGAH_RESULTS, {
+      description: 'pending until KemenPANRB decides; diterima passes the administrative selection',
+    }),
     decided_on: Type.Optional(Type.Union([IsoDate, Type.Null()])),
     note: Type.Optional(Type.Union([Text(2000), Type.Null()])),
   },
   { additionalProperties: false },
 )
 export type SanggahBody = Static<typeof SanggahBody>
-export const EvaluationBody = Type.Object({ evaluated_on: IsoDate, note: Type.Optional(Type.Union([Text(2000), Type.Null()])) }, { additionalProperties: false })
+export const EvaluationBody = Type.Object(
+  { evaluated_on: IsoDate, note: Type.Optional(Type.Union([Text(2000), Type.Null()])) },
+  { additionalProperties: false },
+)
 export type EvaluationBody = Static<typeof EvaluationBody>
 export const DecisionBody = Type.Union([
-  Type.Object({ decision: Type.Literal('designated'), sk_number: Text(200, 'nomor Keputusan Menteri PANRB'), sk_date: IsoDate }, { additionalProperties: false }),
-  Type.Object({ decision: Type.Literal('not_designated'), decided_on: IsoDate, reasons: Type.Array(Text(1000), { minItems: 1, maxItems: 50 }) }, { additionalProperties: false }),
+  Type.Object(
+    { decision: Type.Literal('designated'), sk_number: Text(200, 'nomor Keputusan Menteri PANRB'), sk_date: IsoDate },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      decision: Type.Literal('not_designated'),
+      decided_on: IsoDate,
+      reasons: Type.Array(Text(1000), { minItems: 1, maxItems: 50 }),
+    },
+    { additionalProperties: false },
+  ),
 ])
 export type DecisionBody = Static<typeof DecisionBody>
-export const RevocationBody = Type.Object({ revoked_on: IsoDate, reason: Text(2000, 'e.g. OTT (operasi tangkap tangan) in the unit') }, { additionalProperties: false })
+export const RevocationBody = Type.Object(
+  { revoked_on: IsoDate, reason: Text(2000, 'e.g. OTT (operasi tangkap tangan) in the unit') },
+  { additionalProperties: false },
+)
 export type RevocationBody = Static<typeof RevocationBody>
 
-const AdminView = Type.Object({ decided_on: IsoDate, items: Type.Array(Type.Object({ item: Type.String(), result: Type.String(), note: NullableString })), passed: Type.Boolean(), ...RecordedBy })
-const SanggahView = Type.Object({ filed_on: IsoDate, reason: Type.String(), result: Type.String(), decided_on: Type.Union([IsoDate, Type.Null()]), note: NullableString, ...RecordedBy })
-const EvaluationView = Type.Object({ evaluated_on: IsoDate, tpn_stage_status: Type.String(), tpn_total: Type.Number(), tpn_predicate: Type.String(), note: NullableString, ...RecordedBy })
+const AdminView = Type.Object({
+  decided_on: IsoDate,
+  items: Type.Array(Type.Object({ item: Type.String(), result: Type.String(), note: NullableString })),
+  passed: Type.Boolean(),
+  ...RecordedBy,
+})
+const SanggahView = Type.Object({
+  filed_on: IsoDate,
+  reason: Type.String(),
+  result: Type.String(),
+  decided_on: Type.Union([IsoDate, Type.Null()]),
+  note: NullableString,
+  ...RecordedBy,
+})
+const EvaluationView = Type.Object({
+  evaluated_on: IsoDate,
+  tpn_stage_status: Type.String(),
+  tpn_total: Type.Number(),
+  tpn_predicate: Type.String(),
+  note: NullableString,
+  ...RecordedBy,
+})
 const DecisionView = Type.Object({
   decision: StringEnum(['designated', 'not_designated'] as const),
   sk_number: Type.Optional(Type.String()),
@@ -280,7 +398,12 @@ export const FunnelView = Type.Object(Object.fromEntries(FUNNEL_STEPS.map((s) =>
   description: 'cumulative: a unit counts in every step it reached',
 })
 export const InstansiGateState = Type.Object({
-  instansi: Type.Object({ id: Uuid, code: Type.String(), name: Type.String(), instansi_kind: Type.Union([InstansiKind, Type.Null()]) }),
+  instansi: Type.Object({
+    id: Uuid,
+    code: Type.String(),
+    name: Type.String(),
+    instansi_kind: Type.Union([InstansiKind, Type.Null()]),
+  }),
   WBK: Type.Object({ eligible: Type.Boolean(), afirmasi_only: Type.Boolean() }),
   WBBM: Type.Object({ eligible: Type.Boolean() }),
   package_complete: Type.Boolean(),

@@ -47,7 +47,14 @@ import type {
   RevocationBody,
   SanggahBody,
 } from './schemas.js'
-import { instansiGateValues, proposalPackages, proposalRules, proposals, type PackageRow, type ProposalRow } from './tables.js'
+import {
+  instansiGateValues,
+  proposalPackages,
+  proposalRules,
+  proposals,
+  type PackageRow,
+  type ProposalRow,
+} from './tables.js'
 
 // ---------------------------------------------------------------------------------------------
 // Loading
@@ -68,19 +75,38 @@ export async function loadVisibleInstansi(db: Queryable, principal: Principal, i
 
 /** The instansi ids a principal's scope touches. */
 async function instansiInScope(db: Queryable, principal: Principal): Promise<UnitRow[]> {
-  if (principal.scopeAll) return db.select().from(units).where(and(eq(units.kind, 'instansi'), isNull(units.archivedAt))).orderBy(asc(units.code))
+  if (principal.scopeAll)
+    return db
+      .select()
+      .from(units)
+      .where(and(eq(units.kind, 'instansi'), isNull(units.archivedAt)))
+      .orderBy(asc(units.code))
   const ids = [...new Set(principal.scopePaths.map((p) => p.split('/')[1]).filter((x): x is string => !!x))]
   if (ids.length === 0) return []
-  return db.select().from(units).where(and(inArray(units.id, ids), eq(units.kind, 'instansi'))).orderBy(asc(units.code))
+  return db
+    .select()
+    .from(units)
+    .where(and(inArray(units.id, ids), eq(units.kind, 'instansi')))
+    .orderBy(asc(units.code))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Rules of a period
 
-export async function loadRules(db: Queryable, periodId: string): Promise<{ rules: ProposalRules; row: typeof proposalRules.$inferSelect | null }> {
+export async function loadRules(
+  db: Queryable,
+  periodId: string,
+): Promise<{ rules: ProposalRules; row: typeof proposalRules.$inferSelect | null }> {
   const [row] = await db.select().from(proposalRules).where(eq(proposalRules.periodId, periodId))
   if (!row) return { rules: DEFAULT_PROPOSAL_RULES, row: null }
-  return { rules: { gate_rules: row.gateRules, afirmasi_instansi_kinds: row.afirmasiInstansiKinds, wbbm_min_wbk_years: row.wbbmMinWbkYears }, row }
+  return {
+    rules: {
+      gate_rules: row.gateRules,
+      afirmasi_instansi_kinds: row.afirmasiInstansiKinds,
+      wbbm_min_wbk_years: row.wbbmMinWbkYears,
+    },
+    row,
+  }
 }
 
 export function rulesView(periodId: string, loaded: Awaited<ReturnType<typeof loadRules>>) {
@@ -94,73 +120,169 @@ export function rulesView(periodId: string, loaded: Awaited<ReturnType<typeof lo
   }
 }
 
-export async function putRules(tx: Queryable, principal: Principal, periodId: string, body: ProposalRulesBody): Promise<void> {
+export async function putRules(
+  tx: Queryable,
+  principal: Principal,
+  periodId: string,
+  body: ProposalRulesBody,
+): Promise<void> {
   const issues = validateProposalRules(body)
-  if (issues.length > 0) throw new ProblemError(422, 'proposal_rules_invalid', `The rules are not consistent: ${issues.map((i) => i.message).join('; ')}.`, { errors: issues })
-  const values = { gateRules: body.gate_rules, afirmasiInstansiKinds: body.afirmasi_instansi_kinds, wbbmMinWbkYears: body.wbbm_min_wbk_years, updatedByName: principal.name }
+  if (issues.length > 0)
+    throw new ProblemError(
+      422,
+      'proposal_rules_invalid',
+      `The rules are not consistent: ${issues.map((i) => i.message).join('; ')}.`,
+      { errors: issues },
+    )
+  const values = {
+    gateRules: body.gate_rules,
+    afirmasiInstansiKinds: body.afirmasi_instansi_kinds,
+    wbbmMinWbkYears: body.wbbm_min_wbk_years,
+    updatedByName: principal.name,
+  }
   await tx
     .insert(proposalRules)
     .values({ periodId, ...values })
-    .onConflictDoUpdate({ target: proposalRules.periodId, set: { ...values, updatedAt: sql`now()`, version: sql`${proposalRules.version} + 1` } })
+    .onConflictDoUpdate({
+      target: proposalRules.periodId,
+      set: { ...values, updatedAt: sql`now()`, version: sql`${proposalRules.version} + 1` },
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // The instansi gate
 
-async function evidenceOfUnit(tx: Queryable, unitId: string, ids: string[], pointerOf: (id: string) => string): Promise<void> {
+async function evidenceOfUnit(
+  tx: Queryable,
+  unitId: string,
+  ids: string[],
+  pointerOf: (id: string) => string,
+): Promise<void> {
   if (ids.length === 0) return
-  const found = new Set((await tx.select({ id: evidence.id }).from(evidence).where(and(inArray(evidence.id, ids), eq(evidence.unitId, unitId)))).map((r) => r.id))
-  const errors = ids.filter((id) => !found.has(id)).map((id) => ({ pointer: pointerOf(id), rule: 'evidence_not_found', message: `no evidence ${id} of the instansi` }))
-  if (errors.length > 0) throw new ProblemError(422, 'evidence_not_found', `Evidence must be an item of the instansi: ${errors.map((e) => e.message).join('; ')}.`, { errors })
+  const found = new Set(
+    (
+      await tx
+        .select({ id: evidence.id })
+        .from(evidence)
+        .where(and(inArray(evidence.id, ids), eq(evidence.unitId, unitId)))
+    ).map((r) => r.id),
+  )
+  const errors = ids
+    .filter((id) => !found.has(id))
+    .map((id) => ({ pointer: pointerOf(id), rule: 'evidence_not_found', message: `no evidence ${id} of the instansi` }))
+  if (errors.length > 0)
+    throw new ProblemError(
+      422,
+      'evidence_not_found',
+      `Evidence must be an item of the instansi: ${errors.map((e) => e.message).join('; ')}.`,
+      { errors },
+    )
 }
 
 export async function loadGateValues(db: Queryable, instansiId: string, periodId: string) {
-  const rows = await db.select().from(instansiGateValues).where(and(eq(instansiGateValues.instansiId, instansiId), eq(instansiGateValues.periodId, periodId)))
+  const rows = await db
+    .select()
+    .from(instansiGateValues)
+    .where(and(eq(instansiGateValues.instansiId, instansiId), eq(instansiGateValues.periodId, periodId)))
   const values: GateValues = Object.fromEntries(rows.map((r) => [r.indicator, r.value]))
   const view = Object.fromEntries(
     GATE_INDICATORS.map((i) => {
       const r = rows.find((x) => x.indicator === i)
-      return [i, r ? { value: r.value, evidence_id: r.evidenceId, recorded_by: { id: r.recordedById, name: r.recordedByName }, recorded_at: r.recordedAt.toISOString() } : null]
+      return [
+        i,
+        r
+          ? {
+              value: r.value,
+              evidence_id: r.evidenceId,
+              recorded_by: { id: r.recordedById, name: r.recordedByName },
+              recorded_at: r.recordedAt.toISOString(),
+            }
+          : null,
+      ]
     }),
   ) as Record<GateIndicator, unknown>
   return { values, view }
 }
 
-export async function putGateValues(tx: Queryable, principal: Principal, instansi: UnitRow, periodId: string, body: GateValuesBody): Promise<void> {
-  const entries = Object.entries(body) as [GateIndicator, { value: string | number; evidence_id?: string | null } | null][]
+export async function putGateValues(
+  tx: Queryable,
+  principal: Principal,
+  instansi: UnitRow,
+  periodId: string,
+  body: GateValuesBody,
+): Promise<void> {
+  const entries = Object.entries(body) as [
+    GateIndicator,
+    { value: string | number; evidence_id?: string | null } | null,
+  ][]
   const evidenceIds = entries.flatMap(([, v]) => (v?.evidence_id ? [v.evidence_id] : []))
-  await evidenceOfUnit(tx, instansi.id, evidenceIds, (id) => `/body/${entries.find(([, v]) => v?.evidence_id === id)?.[0]}/evidence_id`)
+  await evidenceOfUnit(
+    tx,
+    instansi.id,
+    evidenceIds,
+    (id) => `/body/${entries.find(([, v]) => v?.evidence_id === id)?.[0]}/evidence_id`,
+  )
   for (const [indicator, v] of entries) {
-    const key = and(eq(instansiGateValues.instansiId, instansi.id), eq(instansiGateValues.periodId, periodId), eq(instansiGateValues.indicator, indicator))
+    const key = and(
+      eq(instansiGateValues.instansiId, instansi.id),
+      eq(instansiGateValues.periodId, periodId),
+      eq(instansiGateValues.indicator, indicator),
+    )
     if (v === null) {
       await tx.delete(instansiGateValues).where(key)
       continue
     }
-    const set = { value: v.value, evidenceId: v.evidence_id ?? null, recordedById: principal.principalId, recordedByName: principal.name }
+    const set = {
+      value: v.value,
+      evidenceId: v.evidence_id ?? null,
+      recordedById: principal.principalId,
+      recordedByName: principal.name,
+    }
     await tx
       .insert(instansiGateValues)
       .values({ instansiId: instansi.id, periodId, indicator, ...set })
-      .onConflictDoUpdate({ target: [instansiGateValues.instansiId, instansiGateValues.periodId, instansiGateValues.indicator], set: { ...set, recordedAt: sql`now()` } })
+      .onConflictDoUpdate({
+        target: [instansiGateValues.instansiId, instansiGateValues.periodId, instansiGateValues.indicator],
+        set: { ...set, recordedAt: sql`now()` },
+      })
   }
 }
 
-export async function gateOf(db: Queryable, instansi: UnitRow, periodId: string, rules?: ProposalRules): Promise<GateEligibility> {
+export async function gateOf(
+  db: Queryable,
+  instansi: UnitRow,
+  periodId: string,
+  rules?: ProposalRules,
+): Promise<GateEligibility> {
   const r = rules ?? (await loadRules(db, periodId)).rules
   const { values } = await loadGateValues(db, instansi.id, periodId)
   return evaluateGate(r, instansi.instansiKind ?? null, values)
 }
 
-export const instansiRef = (u: UnitRow) => ({ id: u.id, code: u.code, name: u.name, instansi_kind: u.instansiKind ?? null })
+export const instansiRef = (u: UnitRow) => ({
+  id: u.id,
+  code: u.code,
+  name: u.name,
+  instansi_kind: u.instansiKind ?? null,
+})
 
 // ---------------------------------------------------------------------------------------------
 // The package
 
 export async function loadPackageRow(db: Queryable, instansiId: string, periodId: string): Promise<PackageRow | null> {
-  const [row] = await db.select().from(proposalPackages).where(and(eq(proposalPackages.instansiId, instansiId), eq(proposalPackages.periodId, periodId)))
+  const [row] = await db
+    .select()
+    .from(proposalPackages)
+    .where(and(eq(proposalPackages.instansiId, instansiId), eq(proposalPackages.periodId, periodId)))
   return row ?? null
 }
 
-const DOC_COLUMN = { surat_usulan: 'suratUsulanEvidenceId', sptjm: 'sptjmEvidenceId', tlhp: 'tlhpEvidenceId', survei_mandiri: 'surveiMandiriEvidenceId' } as const
+const DOC_COLUMN = {
+  surat_usulan: 'suratUsulanEvidenceId',
+  sptjm: 'sptjmEvidenceId',
+  tlhp: 'tlhpEvidenceId',
+  survei_mandiri: 'surveiMandiriEvidenceId',
+} as const
 
 export function packageState(row: PackageRow | null): PackageState | null {
   if (!row) return null
@@ -194,9 +316,20 @@ export async function packageView(db: Queryable, instansiId: string, periodId: s
   }
 }
 
-export async function putPackage(tx: Queryable, principal: Principal, instansi: UnitRow, periodId: string, body: PackageBody): Promise<void> {
+export async function putPackage(
+  tx: Queryable,
+  principal: Principal,
+  instansi: UnitRow,
+  periodId: string,
+  body: PackageBody,
+): Promise<void> {
   const docs = Object.entries(body.documents ?? {}) as [keyof typeof DOC_COLUMN, string | null][]
-  await evidenceOfUnit(tx, instansi.id, docs.flatMap(([, id]) => (id ? [id] : [])), (id) => `/body/documents/${docs.find(([, v]) => v === id)?.[0]}`)
+  await evidenceOfUnit(
+    tx,
+    instansi.id,
+    docs.flatMap(([, id]) => (id ? [id] : [])),
+    (id) => `/body/documents/${docs.find(([, v]) => v === id)?.[0]}`,
+  )
   const set: Partial<typeof proposalPackages.$inferInsert> = { updatedByName: principal.name }
   for (const [d, id] of docs) set[DOC_COLUMN[d]] = id
   if (body.pic?.name !== undefined) set.picName = body.pic.name?.trim() ?? null
@@ -205,7 +338,10 @@ export async function putPackage(tx: Queryable, principal: Principal, instansi: 
   await tx
     .insert(proposalPackages)
     .values({ instansiId: instansi.id, periodId, updatedByName: principal.name, ...set })
-    .onConflictDoUpdate({ target: [proposalPackages.instansiId, proposalPackages.periodId], set: { ...set, updatedAt: sql`now()`, version: sql`${proposalPackages.version} + 1` } })
+    .onConflictDoUpdate({
+      target: [proposalPackages.instansiId, proposalPackages.periodId],
+      set: { ...set, updatedAt: sql`now()`, version: sql`${proposalPackages.version} + 1` },
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,16 +359,24 @@ async function heldDesignations(db: Queryable, unitId: string, year: number): Pr
 
 async function tpiOf(db: Queryable, periodId: string, unitId: string) {
   const [row] = await db
-    .select({ stageId: assessmentStages.id, status: assessmentStages.status, instrumentVersionId: assessments.instrumentVersionId })
+    .select({
+      stageId: assessmentStages.id,
+      status: assessmentStages.status,
+      instrumentVersionId: assessments.instrumentVersionId,
+    })
     .from(assessments)
-    .innerJoin(assessmentStages, and(eq(assessmentStages.assessmentId, assessments.id), eq(assessmentStages.kind, 'tpi')))
+    .innerJoin(
+      assessmentStages,
+      and(eq(assessmentStages.assessmentId, assessments.id), eq(assessmentStages.kind, 'tpi')),
+    )
     .where(and(eq(assessments.periodId, periodId), eq(assessments.unitId, unitId)))
   if (!row) return null
   const score = await stageScore(db, await loadDefinition(db, row.instrumentVersionId), row.stageId, false)
   return { status: row.status, eligibility: score.eligibility as EligibilityResult, total: score.total }
 }
 
-const kategoriOf = (target: string, afirmasi: boolean): 'WBK' | 'WBK-AFIRMASI' | 'WBBM' => (target === 'WBBM' ? 'WBBM' : afirmasi ? 'WBK-AFIRMASI' : 'WBK')
+const kategoriOf = (target: string, afirmasi: boolean): 'WBK' | 'WBK-AFIRMASI' | 'WBBM' =>
+  target === 'WBBM' ? 'WBBM' : afirmasi ? 'WBK-AFIRMASI' : 'WBK'
 
 export interface VerdictItem {
   declaration_id: string
@@ -253,7 +397,11 @@ export async function verdicts(db: Queryable, period: PeriodRow, declarationIds:
   const now = await databaseNow(db)
   const window = windowState(period, 'proposal', now)
   const rows = declarationIds.length
-    ? await db.select({ declaration: declarations, unit: units }).from(declarations).innerJoin(units, eq(units.id, declarations.unitId)).where(inArray(declarations.id, declarationIds))
+    ? await db
+        .select({ declaration: declarations, unit: units })
+        .from(declarations)
+        .innerJoin(units, eq(units.id, declarations.unitId))
+        .where(inArray(declarations.id, declarationIds))
     : []
   const gates = new Map<string, Promise<GateEligibility>>()
   const packages = new Map<string, Promise<string[]>>()
@@ -268,7 +416,11 @@ export async function verdicts(db: Queryable, period: PeriodRow, declarationIds:
     return gates.get(id)!
   }
   const packageFor = (id: string) => {
-    if (!packages.has(id)) packages.set(id, loadPackageRow(db, id, period.id).then((p) => packageMissing(packageState(p))))
+    if (!packages.has(id))
+      packages.set(
+        id,
+        loadPackageRow(db, id, period.id).then((p) => packageMissing(packageState(p))),
+      )
     return packages.get(id)!
   }
   const out: VerdictItem[] = []
@@ -333,19 +485,44 @@ export async function propose(tx: Queryable, principal: Principal, period: Perio
     .orderBy(asc(declarations.id))
     .for('update', { of: declarations })
   const visibleIds = new Set(visible.map((v) => v.id))
-  const all = await verdicts(tx, period, ids.filter((id) => visibleIds.has(id)))
+  const all = await verdicts(
+    tx,
+    period,
+    ids.filter((id) => visibleIds.has(id)),
+  )
   const items = ids.map((id) => all.find((v) => v.declaration_id === id) ?? missingVerdict(id))
   const refused = items.filter((v) => !v.ready)
-  const summary = { period_id: period.id, dry_run: body.dry_run ?? false, mode: 'all_or_nothing' as const, ready: items.length - refused.length, refused: refused.length }
-  if (body.dry_run) return { ...summary, proposed: 0, items: items.map(publicVerdict), written: [] as { before: DeclarationRow; after: DeclarationRow; proposal: ProposalRow }[] }
-  if (refused.length > 0) {
-    const errors = items.flatMap((v, i) => v.checks.filter((c) => !c.passed).map((c) => ({ pointer: `/body/declaration_ids/${i}`, rule: c.check, message: c.message })))
-    throw new ProblemError(422, 'proposal_refused', `${refused.length} of ${items.length} unit${items.length === 1 ? '' : 's'} cannot be proposed; nothing was proposed. Each unit's failing checks are listed.`, {
-      errors,
+  const summary = {
+    period_id: period.id,
+    dry_run: body.dry_run ?? false,
+    mode: 'all_or_nothing' as const,
+    ready: items.length - refused.length,
+    refused: refused.length,
+  }
+  if (body.dry_run)
+    return {
       ...summary,
       proposed: 0,
       items: items.map(publicVerdict),
-    })
+      written: [] as { before: DeclarationRow; after: DeclarationRow; proposal: ProposalRow }[],
+    }
+  if (refused.length > 0) {
+    const errors = items.flatMap((v, i) =>
+      v.checks
+        .filter((c) => !c.passed)
+        .map((c) => ({ pointer: `/body/declaration_ids/${i}`, rule: c.check, message: c.message })),
+    )
+    throw new ProblemError(
+      422,
+      'proposal_refused',
+      `${refused.length} of ${items.length} unit${items.length === 1 ? '' : 's'} cannot be proposed; nothing was proposed. Each unit's failing checks are listed.`,
+      {
+        errors,
+        ...summary,
+        proposed: 0,
+        items: items.map(publicVerdict),
+      },
+    )
   }
   const written = []
   const reason = body.reason?.trim() ?? 'proposed to KemenPANRB'
@@ -387,7 +564,11 @@ const missingVerdict = (id: string): VerdictItem => ({
 // ---------------------------------------------------------------------------------------------
 // The outcome
 
-export async function loadProposal(db: Queryable, declarationId: string, opts: { forUpdate?: boolean } = {}): Promise<ProposalRow> {
+export async function loadProposal(
+  db: Queryable,
+  declarationId: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<ProposalRow> {
   const q = db.select().from(proposals).where(eq(proposals.declarationId, declarationId))
   const [row] = opts.forUpdate ? await q.for('update') : await q
   if (!row) throw new ProblemError(404, 'proposal_not_found', `Declaration ${declarationId} has not been proposed.`)
@@ -407,7 +588,10 @@ export function toProposalView(p: ProposalRow, status: DeclarationRow['status'])
     checks: p.checks,
     proposed_at: p.proposedAt.toISOString(),
     proposed_by: { id: p.proposedById, name: p.proposedByName },
-    passed_administrative_selection: passedAdministrative({ administrative_selection: p.administrativeSelection ?? null, sanggah: p.sanggah ?? null }),
+    passed_administrative_selection: passedAdministrative({
+      administrative_selection: p.administrativeSelection ?? null,
+      sanggah: p.sanggah ?? null,
+    }),
     administrative_selection: p.administrativeSelection ?? null,
     sanggah: p.sanggah ?? null,
     evaluation: p.evaluation ?? null,
@@ -419,15 +603,29 @@ export function toProposalView(p: ProposalRow, status: DeclarationRow['status'])
 }
 
 async function recorded(db: Queryable, principal: Principal): Promise<Recorded> {
-  return { recorded_at: (await databaseNow(db)).toISOString(), recorded_by: { id: principal.principalId, name: principal.name } }
+  return {
+    recorded_at: (await databaseNow(db)).toISOString(),
+    recorded_by: { id: principal.principalId, name: principal.name },
+  }
 }
 
 function assertStep(step: OutcomeStep, p: ProposalRow, d: DeclarationRow): void {
-  const v = checkOutcomeStep(step, { status: d.status, administrative_selection: p.administrativeSelection ?? null, sanggah: p.sanggah ?? null })
-  if (v) throw new ProblemError(v.status, v.code, `This outcome cannot be recorded now: ${v.message}.`, { status_now: d.status })
+  const v = checkOutcomeStep(step, {
+    status: d.status,
+    administrative_selection: p.administrativeSelection ?? null,
+    sanggah: p.sanggah ?? null,
+  })
+  if (v)
+    throw new ProblemError(v.status, v.code, `This outcome cannot be recorded now: ${v.message}.`, {
+      status_now: d.status,
+    })
 }
 
-async function saveProposal(tx: Queryable, p: ProposalRow, set: Partial<typeof proposals.$inferInsert>): Promise<ProposalRow> {
+async function saveProposal(
+  tx: Queryable,
+  p: ProposalRow,
+  set: Partial<typeof proposals.$inferInsert>,
+): Promise<ProposalRow> {
   const [row] = await tx
     .update(proposals)
     .set({ ...set, updatedAt: sql`now()`, version: sql`${proposals.version} + 1` })
@@ -438,53 +636,126 @@ async function saveProposal(tx: Queryable, p: ProposalRow, set: Partial<typeof p
 
 export type OutcomeResult = { proposal: ProposalRow; declaration: DeclarationRow }
 
-export async function recordAdministrativeSelection(tx: Queryable, principal: Principal, d: DeclarationRow, body: AdministrativeSelectionBody): Promise<OutcomeResult> {
+export async function recordAdministrativeSelection(
+  tx: Queryable,
+  principal: Principal,
+  d: DeclarationRow,
+  body: AdministrativeSelectionBody,
+): Promise<OutcomeResult> {
   const p = await loadProposal(tx, d.id, { forUpdate: true })
   assertStep('administrative_selection', p, d)
   const dup = body.items.findIndex((it, i) => body.items.findIndex((o) => o.item === it.item) !== i)
   if (dup >= 0) {
-    throw new ProblemError(422, 'duplicate_item', `Item ${body.items[dup]!.item} is listed twice.`, { errors: [{ pointer: `/body/items/${dup}/item`, rule: 'duplicate_item', message: 'each item once' }] })
+    throw new ProblemError(422, 'duplicate_item', `Item ${body.items[dup]!.item} is listed twice.`, {
+      errors: [{ pointer: `/body/items/${dup}/item`, rule: 'duplicate_item', message: 'each item once' }],
+    })
   }
   const items = body.items.map((it) => ({ item: it.item, result: it.result, note: it.note ?? null }))
-  const selection = { decided_on: body.decided_on, items, passed: items.every((i) => i.result === 'sesuai'), ...(await recorded(tx, principal)) }
+  const selection = {
+    decided_on: body.decided_on,
+    items,
+    passed: items.every((i) => i.result === 'sesuai'),
+    ...(await recorded(tx, principal)),
+  }
   // A new selection replaces the earlier one and any sanggah against it.
   return { proposal: await saveProposal(tx, p, { administrativeSelection: selection, sanggah: null }), declaration: d }
 }
 
-export async function recordSanggah(tx: Queryable, principal: Principal, d: DeclarationRow, body: SanggahBody): Promise<OutcomeResult> {
+export async function recordSanggah(
+  tx: Queryable,
+  principal: Principal,
+  d: DeclarationRow,
+  body: SanggahBody,
+): Promise<OutcomeResult> {
   const p = await loadProposal(tx, d.id, { forUpdate: true })
   assertStep('sanggah', p, d)
   if (body.result !== 'pending' && !body.decided_on) {
-    throw new ProblemError(422, 'decided_on_required', 'A decided sanggah (diterima or ditolak) needs decided_on.', { errors: [{ pointer: '/body/decided_on', rule: 'required', message: `required with result ${body.result}` }] })
+    throw new ProblemError(422, 'decided_on_required', 'A decided sanggah (diterima or ditolak) needs decided_on.', {
+      errors: [{ pointer: '/body/decided_on', rule: 'required', message: `required with result ${body.result}` }],
+    })
   }
-  const sanggah = { filed_on: body.filed_on, reason: body.reason.trim(), result: body.result, decided_on: body.decided_on ?? null, note: body.note ?? null, ...(await recorded(tx, principal)) }
+  const sanggah = {
+    filed_on: body.filed_on,
+    reason: body.reason.trim(),
+    result: body.result,
+    decided_on: body.decided_on ?? null,
+    note: body.note ?? null,
+    ...(await recorded(tx, principal)),
+  }
   return { proposal: await saveProposal(tx, p, { sanggah }), declaration: d }
 }
 
-export async function recordEvaluation(tx: Queryable, principal: Principal, d: DeclarationRow, body: EvaluationBody): Promise<OutcomeResult> {
+export async function recordEvaluation(
+  tx: Queryable,
+  principal: Principal,
+  d: DeclarationRow,
+  body: EvaluationBody,
+): Promise<OutcomeResult> {
   const p = await loadProposal(tx, d.id, { forUpdate: true })
   assertStep('evaluation', p, d)
   const [stage] = await tx
-    .select({ id: assessmentStages.id, status: assessmentStages.status, instrumentVersionId: assessments.instrumentVersionId })
+    .select({
+      id: assessmentStages.id,
+      status: assessmentStages.status,
+      instrumentVersionId: assessments.instrumentVersionId,
+    })
     .from(assessments)
-    .innerJoin(assessmentStages, and(eq(assessmentStages.assessmentId, assessments.id), eq(assessmentStages.kind, 'tpn')))
+    .innerJoin(
+      assessmentStages,
+      and(eq(assessmentStages.assessmentId, assessments.id), eq(assessmentStages.kind, 'tpn')),
+    )
     .where(and(eq(assessments.periodId, d.periodId), eq(assessments.unitId, d.unitId)))
   if (!stage || (stage.status !== 'submitted' && stage.status !== 'approved')) {
-    throw new ProblemError(409, 'tpn_stage_missing', `Enter the TPN's scores in the unit's tpn stage and submit it first (it is ${stage?.status ?? 'not started'}).`, { tpn_stage_status: stage?.status ?? null })
+    throw new ProblemError(
+      409,
+      'tpn_stage_missing',
+      `Enter the TPN's scores in the unit's tpn stage and submit it first (it is ${stage?.status ?? 'not started'}).`,
+      { tpn_stage_status: stage?.status ?? null },
+    )
   }
   const score = await stageScore(tx, await loadDefinition(tx, stage.instrumentVersionId), stage.id, false)
-  const evaluation = { evaluated_on: body.evaluated_on, tpn_stage_status: stage.status, tpn_total: score.total, tpn_predicate: (score.eligibility as EligibilityResult).predicate, note: body.note ?? null, ...(await recorded(tx, principal)) }
-  const moved = await moveDeclaration(tx, principal, d, 'evaluated', `TPN evaluation recorded (total ${score.total.toFixed(2)})`)
+  const evaluation = {
+    evaluated_on: body.evaluated_on,
+    tpn_stage_status: stage.status,
+    tpn_total: score.total,
+    tpn_predicate: (score.eligibility as EligibilityResult).predicate,
+    note: body.note ?? null,
+    ...(await recorded(tx, principal)),
+  }
+  const moved = await moveDeclaration(
+    tx,
+    principal,
+    d,
+    'evaluated',
+    `TPN evaluation recorded (total ${score.total.toFixed(2)})`,
+  )
   return { proposal: await saveProposal(tx, p, { evaluation }), declaration: moved }
 }
 
-export async function recordDecision(tx: Queryable, principal: Principal, d: DeclarationRow, body: DecisionBody): Promise<OutcomeResult> {
+export async function recordDecision(
+  tx: Queryable,
+  principal: Principal,
+  d: DeclarationRow,
+  body: DecisionBody,
+): Promise<OutcomeResult> {
   const p = await loadProposal(tx, d.id, { forUpdate: true })
   assertStep(body.decision, p, d)
   const base = await recorded(tx, principal)
   if (body.decision === 'designated') {
-    const decision = { decision: 'designated' as const, sk_number: body.sk_number.trim(), sk_date: body.sk_date, ...base }
-    const moved = await moveDeclaration(tx, principal, d, 'designated', `designated ${d.target} by Keputusan Menteri PANRB ${decision.sk_number} of ${body.sk_date}`, body.sk_date)
+    const decision = {
+      decision: 'designated' as const,
+      sk_number: body.sk_number.trim(),
+      sk_date: body.sk_date,
+      ...base,
+    }
+    const moved = await moveDeclaration(
+      tx,
+      principal,
+      d,
+      'designated',
+      `designated ${d.target} by Keputusan Menteri PANRB ${decision.sk_number} of ${body.sk_date}`,
+      body.sk_date,
+    )
     return { proposal: await saveProposal(tx, p, { decision }), declaration: moved }
   }
   const reasons = body.reasons.map((r) => r.trim())
@@ -493,15 +764,31 @@ export async function recordDecision(tx: Queryable, principal: Principal, d: Dec
   return { proposal: await saveProposal(tx, p, { decision }), declaration: moved }
 }
 
-export async function recordRevocation(tx: Queryable, principal: Principal, d: DeclarationRow, body: RevocationBody): Promise<OutcomeResult> {
+export async function recordRevocation(
+  tx: Queryable,
+  principal: Principal,
+  d: DeclarationRow,
+  body: RevocationBody,
+): Promise<OutcomeResult> {
   const p = await loadProposal(tx, d.id, { forUpdate: true })
   assertStep('revocation', p, d)
   const revocation = { revoked_on: body.revoked_on, reason: body.reason.trim(), ...(await recorded(tx, principal)) }
-  const moved = await moveDeclaration(tx, principal, d, 'revoked', `revoked on ${body.revoked_on}: ${revocation.reason}`)
+  const moved = await moveDeclaration(
+    tx,
+    principal,
+    d,
+    'revoked',
+    `revoked on ${body.revoked_on}: ${revocation.reason}`,
+  )
   return { proposal: await saveProposal(tx, p, { revocation }), declaration: moved }
 }
 
-export async function listProposals(db: Queryable, principal: Principal, periodId: string, query: { target?: 'WBK' | 'WBBM'; instansi_id?: string }) {
+export async function listProposals(
+  db: Queryable,
+  principal: Principal,
+  periodId: string,
+  query: { target?: 'WBK' | 'WBBM'; instansi_id?: string },
+) {
   const rows = await db
     .select({ proposal: proposals, status: declarations.status })
     .from(proposals)
@@ -524,7 +811,12 @@ export async function listProposals(db: Queryable, principal: Principal, periodI
 
 export async function unitPredicateHistory(db: Queryable, unitId: string) {
   const rows = await db
-    .select({ declaration: declarations, period: { id: periods.id, code: periods.code, year: periods.year }, decision: proposals.decision, revocation: proposals.revocation })
+    .select({
+      declaration: declarations,
+      period: { id: periods.id, code: periods.code, year: periods.year },
+      decision: proposals.decision,
+      revocation: proposals.revocation,
+    })
     .from(declarations)
     .innerJoin(periods, eq(periods.id, declarations.periodId))
     .leftJoin(proposals, eq(proposals.declarationId, declarations.id))
@@ -543,11 +835,20 @@ export async function unitPredicateHistory(db: Queryable, unitId: string) {
     })),
   )
   const held = items.filter((i) => i.held).map((i) => i.predicate)
-  return { unit_id: unitId, current: held.includes('WBBM') ? ('WBBM' as const) : held.includes('WBK') ? ('WBK' as const) : null, items }
+  return {
+    unit_id: unitId,
+    current: held.includes('WBBM') ? ('WBBM' as const) : held.includes('WBK') ? ('WBK' as const) : null,
+    items,
+  }
 }
 
 /** The funnel over the declarations in `pathCondition`'s units, and the gate state of each instansi the principal sees. */
-export async function proposalSummary(db: Queryable, principal: Principal, periodId: string, pathCondition: SQL | undefined) {
+export async function proposalSummary(
+  db: Queryable,
+  principal: Principal,
+  periodId: string,
+  pathCondition: SQL | undefined,
+) {
   const rows = await db
     .select({ status: declarations.status, proposal: proposals })
     .from(declarations)
@@ -558,7 +859,12 @@ export async function proposalSummary(db: Queryable, principal: Principal, perio
     rows.map((r) => ({
       status: r.status,
       proposed: r.proposal !== null,
-      passed_administrative: r.proposal ? passedAdministrative({ administrative_selection: r.proposal.administrativeSelection ?? null, sanggah: r.proposal.sanggah ?? null }) : false,
+      passed_administrative: r.proposal
+        ? passedAdministrative({
+            administrative_selection: r.proposal.administrativeSelection ?? null,
+            sanggah: r.proposal.sanggah ?? null,
+          })
+        : false,
       evaluated: !!r.proposal?.evaluation,
       decision: r.proposal?.decision?.decision ?? null,
       revoked: !!r.proposal?.revocation,
@@ -569,13 +875,22 @@ export async function proposalSummary(db: Queryable, principal: Principal, perio
   for (const i of await instansiInScope(db, principal)) {
     const gate = await gateOf(db, i, periodId, rules)
     const missing = packageMissing(packageState(await loadPackageRow(db, i.id, periodId)))
-    instansi.push({ instansi: instansiRef(i), WBK: { eligible: gate.WBK.eligible, afirmasi_only: gate.WBK.afirmasi_only }, WBBM: { eligible: gate.WBBM.eligible }, package_complete: missing.length === 0 })
+    instansi.push({
+      instansi: instansiRef(i),
+      WBK: { eligible: gate.WBK.eligible, afirmasi_only: gate.WBK.afirmasi_only },
+      WBBM: { eligible: gate.WBBM.eligible },
+      package_complete: missing.length === 0,
+    })
   }
   return { funnel, instansi }
 }
 
 /** For PortalRB's unit-wbbm: the instansi in the token's scope and which of them may propose WBBM in the period. */
-export async function wbbmEligibleInstansi(db: Queryable, principal: Principal, periodId: string): Promise<{ inScope: string[]; eligible: string[] }> {
+export async function wbbmEligibleInstansi(
+  db: Queryable,
+  principal: Principal,
+  periodId: string,
+): Promise<{ inScope: string[]; eligible: string[] }> {
   const { rules } = await loadRules(db, periodId)
   const list = await instansiInScope(db, principal)
   const eligible: string[] = []

@@ -5,7 +5,16 @@ import { declarations, TARGETS } from '../declarations/tables.js'
 import { evidence } from '../evidence/tables.js'
 import { periods } from '../periods/tables.js'
 import { units, type InstansiKind } from '../units/tables.js'
-import type { AdministrativeSelection, Decision, Evaluation, GateIndicator, GateRule, ProposalCheck, Revocation, Sanggah } from './rules.js'
+import type {
+  AdministrativeSelection,
+  Decision,
+  Evaluation,
+  GateIndicator,
+  GateRule,
+  ProposalCheck,
+  Revocation,
+  Sanggah,
+} from './rules.js'
 
 export const PROPOSAL_ROUTES = ['regular', 'afirmasi'] as const
 export type ProposalRoute = (typeof PROPOSAL_ROUTES)[number]
@@ -46,7 +55,10 @@ export const instansiGateValues = pgTable(
     recordedByName: text('recorded_by_name').notNull(),
     recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ name: 'instansi_gate_values_pk', columns: [t.instansiId, t.periodId, t.indicator] }), index('instansi_gate_values_period_idx').on(t.periodId)],
+  (t) => [
+    primaryKey({ name: 'instansi_gate_values_pk', columns: [t.instansiId, t.periodId, t.indicator] }),
+    index('instansi_gate_values_period_idx').on(t.periodId),
+  ],
 )
 export type GateValueRow = typeof instansiGateValues.$inferSelect
 

@@ -5,7 +5,16 @@ import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
 import * as S from './schemas.js'
-import { createUnit, deleteUnit, listUnits, loadVisibleUnit, setArchived, subtree, toUnitView, updateUnit } from './service.js'
+import {
+  createUnit,
+  deleteUnit,
+  listUnits,
+  loadVisibleUnit,
+  setArchived,
+  subtree,
+  toUnitView,
+  updateUnit,
+} from './service.js'
 import { ADMIN, READERS } from '../../lib/policy.js'
 
 const TAGS = ['units']
@@ -28,10 +37,20 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const row = await app.db.transaction(async (tx) => {
         const created = await createUnit(tx, request.body)
-        await recordAudit(tx, request, { action: 'unit.created', entityType: 'unit', entityId: created.id, before: null, after: toUnitView(created) })
+        await recordAudit(tx, request, {
+          action: 'unit.created',
+          entityType: 'unit',
+          entityId: created.id,
+          before: null,
+          after: toUnitView(created),
+        })
         return created
       })
-      return reply.code(201).header('location', `/v1/units/${row.id}`).header('etag', versionEtag(row)).send(toUnitView(row))
+      return reply
+        .code(201)
+        .header('location', `/v1/units/${row.id}`)
+        .header('etag', versionEtag(row))
+        .send(toUnitView(row))
     },
   )
 
@@ -41,7 +60,8 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'List units in the caller’s scope',
-        description: 'Keyset pagination: pages neither repeat nor skip rows while others are written. For incremental sync use sort=updated_at with updated_since.',
+        description:
+          'Keyset pagination: pages neither repeat nor skip rows while others are written. For incremental sync use sort=updated_at with updated_since.',
         operationId: 'listUnits',
         querystring: S.UnitListQuery,
         response: { 200: S.UnitPage, ...problemResponses(400, 401, 403) },
@@ -49,7 +69,11 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: READERS,
     },
     async (request, reply) => {
-      return sendPage(request, reply, await listUnits(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT))
+      return sendPage(
+        request,
+        reply,
+        await listUnits(app.db, request.principal, request.query, request.query.limit ?? DEFAULT_LIMIT),
+      )
     },
   )
 
@@ -62,7 +86,11 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'getUnit',
         params: S.UnitIdParams,
         headers: S.IfNoneMatchHeaders,
-        response: { 200: S.UnitRef, 304: Type.Null({ description: 'Not Modified: the If-None-Match ETag is current' }), ...problemResponses(400, 401, 403, 404) },
+        response: {
+          200: S.UnitRef,
+          304: Type.Null({ description: 'Not Modified: the If-None-Match ETag is current' }),
+          ...problemResponses(400, 401, 403, 404),
+        },
       },
       config: READERS,
     },
@@ -95,7 +123,13 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const current = await loadVisibleUnit(tx, request.principal, request.params.id, { forUpdate: true })
         checkIfMatch(request.headers['if-match'], current, 'unit')
         const updated = await updateUnit(tx, current, request.body)
-        await recordAudit(tx, request, { action: 'unit.updated', entityType: 'unit', entityId: current.id, before: toUnitView(current), after: toUnitView(updated) })
+        await recordAudit(tx, request, {
+          action: 'unit.updated',
+          entityType: 'unit',
+          entityId: current.id,
+          before: toUnitView(current),
+          after: toUnitView(updated),
+        })
         return updated
       })
       return reply.header('etag', versionEtag(row)).send(toUnitView(row))
@@ -111,7 +145,9 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       {
         schema: {
           tags: TAGS,
-          summary: archived ? 'Archive a unit (it stays for history; refused while it has active children)' : 'Bring an archived unit back (refused while its parent is archived)',
+          summary: archived
+            ? 'Archive a unit (it stays for history; refused while it has active children)'
+            : 'Bring an archived unit back (refused while its parent is archived)',
           operationId: archived ? 'archiveUnit' : 'unarchiveUnit',
           params: S.UnitIdParams,
           headers: S.IfMatchHeaders,
@@ -125,7 +161,13 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
           checkIfMatch(request.headers['if-match'], current, 'unit')
           const changed = await setArchived(tx, current, archived)
           if (changed !== current) {
-            await recordAudit(tx, request, { action: `unit.${action}d`, entityType: 'unit', entityId: current.id, before: toUnitView(current), after: toUnitView(changed) })
+            await recordAudit(tx, request, {
+              action: `unit.${action}d`,
+              entityType: 'unit',
+              entityId: current.id,
+              before: toUnitView(current),
+              after: toUnitView(changed),
+            })
           }
           return changed
         })
@@ -140,7 +182,8 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary: 'Delete a unit registered by mistake',
-        description: 'Refused with 409 unit_referenced once anything refers to the unit (children, successors, grants, assessments): archive it instead.',
+        description:
+          'Refused with 409 unit_referenced once anything refers to the unit (children, successors, grants, assessments): archive it instead.',
         operationId: 'deleteUnit',
         params: S.UnitIdParams,
         headers: S.IfMatchHeaders,
@@ -153,7 +196,13 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const current = await loadVisibleUnit(tx, request.principal, request.params.id, { forUpdate: true })
         checkIfMatch(request.headers['if-match'], current, 'unit')
         await deleteUnit(tx, current)
-        await recordAudit(tx, request, { action: 'unit.deleted', entityType: 'unit', entityId: current.id, before: toUnitView(current), after: null })
+        await recordAudit(tx, request, {
+          action: 'unit.deleted',
+          entityType: 'unit',
+          entityId: current.id,
+          before: toUnitView(current),
+          after: null,
+        })
       })
       return reply.code(204).send(null)
     },
@@ -174,7 +223,10 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const root = await loadVisibleUnit(app.db, request.principal, request.params.id)
-      return subtree(app.db, root, { includeArchived: request.query.include_archived ?? false, maxDepth: request.query.max_depth })
+      return subtree(app.db, root, {
+        includeArchived: request.query.include_archived ?? false,
+        maxDepth: request.query.max_depth,
+      })
     },
   )
 }

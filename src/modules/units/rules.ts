@@ -27,7 +27,12 @@ export function checkKindUnderParent(kind: UnitKind, parentKind: UnitKind | null
 /** A validity window must not end before it starts (open ends are allowed). */
 export function checkValidity(validFrom: string | null, validTo: string | null): RuleViolation | null {
   if (validFrom && validTo && validTo < validFrom) {
-    return { status: 422, code: 'invalid_validity', pointer: '/body/valid_to', message: `valid_to ${validTo} is before valid_from ${validFrom}` }
+    return {
+      status: 422,
+      code: 'invalid_validity',
+      pointer: '/body/valid_to',
+      message: `valid_to ${validTo} is before valid_from ${validFrom}`,
+    }
   }
   return null
 }
@@ -38,7 +43,12 @@ export function checkValidity(validFrom: string | null, validTo: string | null):
  */
 export function checkNoCycle(unitPath: string, newParentPath: string): RuleViolation | null {
   if (newParentPath.startsWith(unitPath)) {
-    return { status: 422, code: 'parent_cycle', pointer: '/body/parent_id', message: 'the new parent is the unit itself or one of its descendants' }
+    return {
+      status: 422,
+      code: 'parent_cycle',
+      pointer: '/body/parent_id',
+      message: 'the new parent is the unit itself or one of its descendants',
+    }
   }
   return null
 }
@@ -50,7 +60,10 @@ export const childPath = (parentPath: string | null, id: string): string => `${p
 export const depthOf = (path: string): number => path.split('/').length - 3
 
 /** JSON merge patch of a flat string map: null removes a key. */
-export function mergeExternalIds(current: Record<string, string>, patch: Record<string, string | null>): Record<string, string> {
+export function mergeExternalIds(
+  current: Record<string, string>,
+  patch: Record<string, string | null>,
+): Record<string, string> {
   const next: Record<string, string> = { ...current }
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete next[key]
@@ -62,7 +75,12 @@ export function mergeExternalIds(current: Record<string, string>, patch: Record<
 /** The instansi kind (K/L or Pemda) belongs to the instansi only. */
 export function checkInstansiKind(kind: UnitKind, instansiKind: InstansiKind | null | undefined): RuleViolation | null {
   if (instansiKind && kind !== 'instansi') {
-    return { status: 422, code: 'instansi_kind_not_applicable', pointer: '/body/instansi_kind', message: `instansi_kind is set on the instansi only, not on a unit of kind ${kind}` }
+    return {
+      status: 422,
+      code: 'instansi_kind_not_applicable',
+      pointer: '/body/instansi_kind',
+      message: `instansi_kind is set on the instansi only, not on a unit of kind ${kind}`,
+    }
   }
   return null
 }

@@ -9,9 +9,12 @@ const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' })
 const NullableUuid = Type.Union([Uuid, Type.Null()])
 const NullableDate = Type.Union([IsoDate, Type.Null()])
 
-export const UnitKind = StringEnum(UNIT_KINDS, { description: 'instansi (the Pemda, the root) | opd | unit (unit kerja)' })
+export const UnitKind = StringEnum(UNIT_KINDS, {
+  description: 'instansi (the Pemda, the root) | opd | unit (unit kerja)',
+})
 export const InstansiKindSchema = StringEnum(INSTANSI_KINDS, {
-  description: 'instansi only: kementerian_lembaga (K/L) | provinsi | kabupaten | kota (Pemda); the proposal gate uses it',
+  description:
+    'instansi only: kementerian_lembaga (K/L) | provinsi | kabupaten | kota (Pemda); the proposal gate uses it',
 })
 const NullableInstansiKind = Type.Union([InstansiKindSchema, Type.Null()])
 
@@ -22,10 +25,14 @@ const Code = Type.String({
   description: 'unique within the instansi; letters, digits and . _ / - (e.g. the kode satker)',
 })
 const Name = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' })
-const ExternalIds = Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.String({ minLength: 1, maxLength: 200 }), {
-  maxProperties: 20,
-  description: 'identifiers of this unit in other systems, e.g. {"portalrb": "12345"}',
-})
+const ExternalIds = Type.Record(
+  Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }),
+  Type.String({ minLength: 1, maxLength: 200 }),
+  {
+    maxProperties: 20,
+    description: 'identifiers of this unit in other systems, e.g. {"portalrb": "12345"}',
+  },
+)
 const ExternalIdsPatch = Type.Record(
   Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }),
   Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()]),
@@ -95,7 +102,16 @@ export const PatchUnitBody = Type.Object(
 )
 export type PatchUnitBody = Static<typeof PatchUnitBody>
 
-export const UNIT_SORTS = ['name', '-name', 'code', '-code', 'updated_at', '-updated_at', 'created_at', '-created_at'] as const
+export const UNIT_SORTS = [
+  'name',
+  '-name',
+  'code',
+  '-code',
+  'updated_at',
+  '-updated_at',
+  'created_at',
+  '-created_at',
+] as const
 export type UnitSort = (typeof UNIT_SORTS)[number]
 
 export const UnitListQuery = Type.Object(
@@ -104,11 +120,20 @@ export const UnitListQuery = Type.Object(
     instansi_id: Type.Optional(Uuid),
     parent_id: Type.Optional(Uuid),
     kind: Type.Optional(UnitKind),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'case-insensitive search in name and code' })),
+    q: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, description: 'case-insensitive search in name and code' }),
+    ),
     active: Type.Optional(Type.Boolean({ description: 'true: not archived; false: archived only; absent: both' })),
     afirmasi: Type.Optional(Type.Boolean()),
-    updated_since: Type.Optional(Type.String({ format: 'date-time', description: 'only units with updated_at >= this instant' })),
-    sort: Type.Optional(StringEnum(UNIT_SORTS, { default: 'name', description: 'order; a leading - means descending; ties broken by id' })),
+    updated_since: Type.Optional(
+      Type.String({ format: 'date-time', description: 'only units with updated_at >= this instant' }),
+    ),
+    sort: Type.Optional(
+      StringEnum(UNIT_SORTS, {
+        default: 'name',
+        description: 'order; a leading - means descending; ties broken by id',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -121,7 +146,9 @@ export const UnitIdParams = Type.Object({ id: Uuid }, { additionalProperties: fa
 export const TreeQuery = Type.Object(
   {
     include_archived: Type.Optional(Type.Boolean({ default: false })),
-    max_depth: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, description: 'levels below the unit to include (0: the unit alone)' })),
+    max_depth: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 20, description: 'levels below the unit to include (0: the unit alone)' }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -142,7 +169,9 @@ export const TreeResponse = Type.Object({
 export const unitSchemas = [UnitView, UnitTreeNode]
 
 export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'the ETag from a GET; the write is refused with 412 when the unit changed since' })),
+  'if-match': Type.Optional(
+    Type.String({ description: 'the ETag from a GET; the write is refused with 412 when the unit changed since' }),
+  ),
 })
 export const IfNoneMatchHeaders = Type.Object({
   'if-none-match': Type.Optional(Type.String({ description: 'an ETag from an earlier GET; 304 when unchanged' })),

@@ -7,7 +7,15 @@ import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { isUnitInScope, unitScopeCondition } from '../auth/scope.js'
-import { checkInstansiKind, checkKindUnderParent, checkNoCycle, checkValidity, childPath, depthOf, mergeExternalIds } from './rules.js'
+import {
+  checkInstansiKind,
+  checkKindUnderParent,
+  checkNoCycle,
+  checkValidity,
+  childPath,
+  depthOf,
+  mergeExternalIds,
+} from './rules.js'
 import type { CreateUnitBody, PatchUnitBody, TreeNodeView, UnitListQuery, UnitSort, UnitView } from './schemas.js'
 import { units, type UnitRow } from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
@@ -37,21 +45,35 @@ export function toUnitView(row: UnitRow): UnitView {
 const violation = (v: RuleViolation): ProblemError => violationProblem(v, 'The unit breaks a registry rule')
 const throwIf = (v: RuleViolation | null): void => throwIfViolated(v, 'The unit breaks a registry rule')
 
-export async function loadUnit(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<UnitRow | undefined> {
+export async function loadUnit(
+  db: Queryable,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<UnitRow | undefined> {
   const query = db.select().from(units).where(eq(units.id, id))
   const [row] = opts.forUpdate ? await query.for('update') : await query
   return row
 }
 
 /** A unit the principal may see; out-of-scope units answer 404 like missing ones, so ids do not leak. */
-export async function loadVisibleUnit(db: Queryable, principal: Principal, id: string, opts: { forUpdate?: boolean } = {}): Promise<UnitRow> {
+export async function loadVisibleUnit(
+  db: Queryable,
+  principal: Principal,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<UnitRow> {
   const row = await loadUnit(db, id, opts)
   if (!row || !isUnitInScope(principal, row.path)) throw notFound('unit', id)
   return row
 }
 
 /** The parent a unit is (re)attached to: must exist, be active, accept the kind, and belong to the same instansi. */
-async function loadParentFor(tx: Queryable, parentId: string, kind: UnitRow['kind'], instansiId: string | null): Promise<UnitRow> {
+async function loadParentFor(
+  tx: Queryable,
+  parentId: string,
+  kind: UnitRow['kind'],
+  instansiId: string | null,
+): Promise<UnitRow> {
   const parent = await loadUnit(tx, parentId, { forUpdate: true })
   const at = (code: string, message: string, status: 409 | 422 = 422) =>
     violation({ status, code, pointer: '/body/parent_id', message })
@@ -64,12 +86,18 @@ async function loadParentFor(tx: Queryable, parentId: string, kind: UnitRow['kin
   return parent
 }
 
-async function checkPredecessor(tx: Queryable, predecessorId: string, instansiId: string, selfId: string): Promise<void> {
+async function checkPredecessor(
+  tx: Queryable,
+  predecessorId: string,
+  instansiId: string,
+  selfId: string,
+): Promise<void> {
   const problem = (message: string) =>
     violation({ status: 422, code: 'predecessor_not_found', pointer: '/body/predecessor_id', message })
   if (predecessorId === selfId) throw problem('a unit cannot be its own predecessor')
   const predecessor = await loadUnit(tx, predecessorId)
-  if (!predecessor || predecessor.instansiId !== instansiId) throw problem(`no unit with id ${predecessorId} in this instansi`)
+  if (!predecessor || predecessor.instansiId !== instansiId)
+    throw problem(`no unit with id ${predecessorId} in this instansi`)
 }
 
 async function assertCodeFree(tx: Queryable, instansiId: string, code: string, exceptId: string): Promise<void> {
@@ -108,7 +136,8 @@ async function withCodeRace<T>(code: string, work: () => Promise<T>): Promise<T>
   } catch (error) {
     const pg = pgError(error)
     if (pg?.code === PG_UNIQUE_VIOLATION && pg.constraint === 'units_instansi_code_key') throw codeTaken(code)
-    if (pg?.code === PG_UNIQUE_VIOLATION && pg.constraint === 'units_instansi_root_code_key') throw instansiCodeTaken(code)
+    if (pg?.code === PG_UNIQUE_VIOLATION && pg.constraint === 'units_instansi_root_code_key')
+      throw instansiCodeTaken(code)
     throw error
   }
 }
@@ -192,7 +221,9 @@ export async function updateUnit(tx: Queryable, current: UnitRow, patch: PatchUn
         validFrom,
         validTo,
         predecessorId: patch.predecessor_id !== undefined ? patch.predecessor_id : current.predecessorId,
-        externalIds: patch.external_ids ? mergeExternalIds(current.externalIds, patch.external_ids) : current.externalIds,
+        externalIds: patch.external_ids
+          ? mergeExternalIds(current.externalIds, patch.external_ids)
+          : current.externalIds,
         updatedAt: sql`now()`,
         version: sql`${units.version} + 1`,
       })
@@ -212,14 +243,24 @@ export async function setArchived(tx: Queryable, current: UnitRow, archived: boo
       .where(and(eq(units.parentId, current.id), isNull(units.archivedAt)))
       .limit(1)
     if (child) {
-      throw new ProblemError(409, 'unit_has_active_children', `Unit ${current.code} still has active children (e.g. ${child.code}); archive them first.`, {
-        child_id: child.id,
-      })
+      throw new ProblemError(
+        409,
+        'unit_has_active_children',
+        `Unit ${current.code} still has active children (e.g. ${child.code}); archive them first.`,
+        {
+          child_id: child.id,
+        },
+      )
     }
   } else if (current.parentId) {
     const parent = await loadUnit(tx, current.parentId)
     if (parent?.archivedAt) {
-      throw violation({ status: 422, code: 'parent_archived', pointer: '/params/id', message: `the parent ${parent.code} is archived; unarchive it first` })
+      throw violation({
+        status: 422,
+        code: 'parent_archived',
+        pointer: '/params/id',
+        message: `the parent ${parent.code} is archived; unarchive it first`,
+      })
     }
   }
   const [row] = await tx
@@ -238,7 +279,11 @@ export async function deleteUnit(tx: Queryable, current: UnitRow): Promise<void>
   } catch (error) {
     const code = pgError(error)?.code
     if (code === PG_FOREIGN_KEY_VIOLATION || code === PG_RESTRICT_VIOLATION) {
-      throw new ProblemError(409, 'unit_referenced', `Unit ${current.code} is referred to by other records (children, successors, grants, assessments…); archive it instead.`)
+      throw new ProblemError(
+        409,
+        'unit_referenced',
+        `Unit ${current.code} is referred to by other records (children, successors, grants, assessments…); archive it instead.`,
+      )
     }
     throw error
   }
@@ -280,7 +325,12 @@ export async function listUnits(db: Queryable, principal: Principal, query: Unit
   }
   if (query.cursor) {
     const position = decodeCursor(query.cursor, sort)
-    if (typeof position.value !== 'string') throw new ProblemError(400, 'invalid_cursor', 'The cursor is not valid for this sort. Start again without cursor.')
+    if (typeof position.value !== 'string')
+      throw new ProblemError(
+        400,
+        'invalid_cursor',
+        'The cursor is not valid for this sort. Start again without cursor.',
+      )
     const value = isTime ? sql`${position.value}::timestamptz` : sql`${position.value}`
     const cmp = descending ? lt : gt
     conditions.push(or(cmp(column, value), and(eq(column, value), cmp(units.id, position.id))))
@@ -301,9 +351,15 @@ export async function subtree(db: Queryable, root: UnitRow, opts: { includeArchi
   const conditions: (SQL | undefined)[] = [sql`${units.path} like ${`${root.path}%`}`]
   if (!opts.includeArchived) conditions.push(or(isNull(units.archivedAt), eq(units.id, root.id)))
   if (opts.maxDepth !== undefined) {
-    conditions.push(sql`array_length(string_to_array(${units.path}, '/'), 1) - 3 <= ${depthOf(root.path) + opts.maxDepth}`)
+    conditions.push(
+      sql`array_length(string_to_array(${units.path}, '/'), 1) - 3 <= ${depthOf(root.path) + opts.maxDepth}`,
+    )
   }
-  const rows = await db.select().from(units).where(and(...conditions)).orderBy(asc(units.name), asc(units.id))
+  const rows = await db
+    .select()
+    .from(units)
+    .where(and(...conditions))
+    .orderBy(asc(units.name), asc(units.id))
   const nodes = new Map<string, TreeNodeView>()
   for (const row of rows) nodes.set(row.id, { ...toUnitView(row), children: [] })
   for (const row of rows) {

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm'
-import { type AnyPgColumn, boolean, check, date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  type AnyPgColumn,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import { jsonb } from '../../db/jsonb.js'
 
 export const UNIT_KINDS = ['instansi', 'opd', 'unit'] as const
@@ -46,7 +58,10 @@ export const units = pgTable(
     index('units_name_idx').on(t.name, t.id),
     index('units_predecessor_idx').on(t.predecessorId),
     // the id PortalRB knows a unit by (src/modules/portalrb: portalrbIdOf, portalrbIdSql)
-    index('units_portalrb_id_idx').using('btree', sql`coalesce(nullif(${t.externalIds} ->> 'portalrb', ''), ${t.code})`),
+    index('units_portalrb_id_idx').using(
+      'btree',
+      sql`coalesce(nullif(${t.externalIds} ->> 'portalrb', ''), ${t.code})`,
+    ),
     check(
       'units_instansi_kind_check',
       sql`${t.instansiKind} IS NULL OR (${t.kind} = 'instansi' AND ${t.instansiKind} IN ('kementerian_lembaga', 'provinsi', 'kabupaten', 'kota'))`,

@@ -70,28 +70,54 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
     async (request, reply) => {
       const { row, secret } = await app.db.transaction(async (tx) => {
         const created = await createSubscription(tx, request.principal, request.body, settings)
-        await recordAudit(tx, request, { action: 'webhook.created', entityType: 'webhook_subscription', entityId: created.row.id, before: null, after: toWebhookView(created.row) })
+        await recordAudit(tx, request, {
+          action: 'webhook.created',
+          entityType: 'webhook_subscription',
+          entityId: created.row.id,
+          before: null,
+          after: toWebhookView(created.row),
+        })
         return created
       })
-      return reply.code(201).header('location', `/v1/webhooks/${row.id}`).header('etag', versionEtag(row)).send({ ...toWebhookView(row), secret })
+      return reply
+        .code(201)
+        .header('location', `/v1/webhooks/${row.id}`)
+        .header('etag', versionEtag(row))
+        .send({ ...toWebhookView(row), secret })
     },
   )
 
   app.get(
     '/',
     {
-      schema: { tags: TAGS, summary: 'List webhook subscriptions', operationId: 'listWebhooks', querystring: S.WebhookListQuery, response: { 200: S.WebhookPage, ...problemResponses(400, 401, 403) } },
+      schema: {
+        tags: TAGS,
+        summary: 'List webhook subscriptions',
+        operationId: 'listWebhooks',
+        querystring: S.WebhookListQuery,
+        response: { 200: S.WebhookPage, ...problemResponses(400, 401, 403) },
+      },
       config: ADMIN,
     },
     async (request, reply) => {
-      return sendPage(request, reply, await listSubscriptions(app.db, request.query.limit ?? DEFAULT_LIMIT, request.query.cursor))
+      return sendPage(
+        request,
+        reply,
+        await listSubscriptions(app.db, request.query.limit ?? DEFAULT_LIMIT, request.query.cursor),
+      )
     },
   )
 
   app.get(
     '/:id',
     {
-      schema: { tags: TAGS, summary: 'Read a webhook subscription', operationId: 'getWebhook', params: S.WebhookParams, response: { 200: S.WebhookView, ...problemResponses(400, 401, 403, 404) } },
+      schema: {
+        tags: TAGS,
+        summary: 'Read a webhook subscription',
+        operationId: 'getWebhook',
+        params: S.WebhookParams,
+        response: { 200: S.WebhookView, ...problemResponses(400, 401, 403, 404) },
+      },
       config: ADMIN,
     },
     async (request, reply) => {
@@ -121,7 +147,13 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
         const current = await loadSubscription(tx, request.params.id, { forUpdate: true })
         checkIfMatch(request.headers['if-match'], current, 'webhook')
         const updated = await updateSubscription(tx, current, request.body, settings)
-        await recordAudit(tx, request, { action: 'webhook.updated', entityType: 'webhook_subscription', entityId: current.id, before: toWebhookView(current), after: toWebhookView(updated) })
+        await recordAudit(tx, request, {
+          action: 'webhook.updated',
+          entityType: 'webhook_subscription',
+          entityId: current.id,
+          before: toWebhookView(current),
+          after: toWebhookView(updated),
+        })
         return updated
       })
       return reply.header('etag', versionEtag(row)).send(toWebhookView(row))
@@ -147,7 +179,13 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
         const current = await loadSubscription(tx, request.params.id, { forUpdate: true })
         checkIfMatch(request.headers['if-match'], current, 'webhook')
         await tx.delete(webhookSubscriptions).where(eq(webhookSubscriptions.id, current.id))
-        await recordAudit(tx, request, { action: 'webhook.deleted', entityType: 'webhook_subscription', entityId: current.id, before: toWebhookView(current), after: null })
+        await recordAudit(tx, request, {
+          action: 'webhook.deleted',
+          entityType: 'webhook_subscription',
+          entityId: current.id,
+          before: toWebhookView(current),
+          after: null,
+        })
       })
       return reply.code(204).send(null)
     },
@@ -171,7 +209,13 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
         await lockWrites(tx) // before the row lock: see lockWrites
         const current = await loadSubscription(tx, request.params.id, { forUpdate: true })
         const rotated = await rotateSecret(tx, current, settings)
-        await recordAudit(tx, request, { action: 'webhook.secret_rotated', entityType: 'webhook_subscription', entityId: current.id, before: { version: current.version }, after: { version: rotated.row.version } })
+        await recordAudit(tx, request, {
+          action: 'webhook.secret_rotated',
+          entityType: 'webhook_subscription',
+          entityId: current.id,
+          before: { version: current.version },
+          after: { version: rotated.row.version },
+        })
         return rotated
       })
       return reply.header('etag', versionEtag(row)).send({ ...toWebhookView(row), secret })
@@ -193,7 +237,15 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
     },
     async (request, reply) => {
       await loadSubscription(app.db, request.params.id)
-      return sendPage(request, reply, await listDeliveries(app.db, request.params.id, { limit: request.query.limit ?? DEFAULT_LIMIT, cursor: request.query.cursor, status: request.query.status }))
+      return sendPage(
+        request,
+        reply,
+        await listDeliveries(app.db, request.params.id, {
+          limit: request.query.limit ?? DEFAULT_LIMIT,
+          cursor: request.query.cursor,
+          status: request.query.status,
+        }),
+      )
     },
   )
 }

@@ -77,7 +77,9 @@ export function parseAllowHosts(value: string | undefined): Set<string> {
 
 export const normalizeHost = (host: string): string => host.toLowerCase().replace(/^\[(.*)\]$/, '$1')
 
-export type UrlCheck = { ok: true; url: URL; host: string; allowed: boolean } | { ok: false; rule: string; message: string }
+export type UrlCheck =
+  | { ok: true; url: URL; host: string; allowed: boolean }
+  | { ok: false; rule: string; message: string }
 
 /**
  * A subscription URL: https (http only for hosts in the allow-list, meant for tests), no
@@ -93,16 +95,26 @@ export function checkWebhookUrl(raw: string, allowHosts: ReadonlySet<string>): U
   const host = normalizeHost(url.hostname)
   const allowed = allowHosts.has(host)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowed)) {
-    return { ok: false, rule: 'https_required', message: `webhook URLs must use https (got ${url.protocol.replace(/:$/, '')})` }
+    return {
+      ok: false,
+      rule: 'https_required',
+      message: `webhook URLs must use https (got ${url.protocol.replace(/:$/, '')})`,
+    }
   }
   if (!host) return { ok: false, rule: 'url', message: 'the URL has no host' }
-  if (url.username || url.password) return { ok: false, rule: 'credentials_not_allowed', message: 'put no credentials in the URL; verify the signature instead' }
+  if (url.username || url.password)
+    return {
+      ok: false,
+      rule: 'credentials_not_allowed',
+      message: 'put no credentials in the URL; verify the signature instead',
+    }
   if (url.hash) return { ok: false, rule: 'fragment_not_allowed', message: 'a webhook URL has no #fragment' }
   return { ok: true, url, host, allowed }
 }
 
 /** Of the addresses a host resolves to, the first that is not public (null when all are public). */
-export const firstNonPublic = (addresses: readonly string[]): string | null => addresses.find((a) => !isPublicAddress(a)) ?? null
+export const firstNonPublic = (addresses: readonly string[]): string | null =>
+  addresses.find((a) => !isPublicAddress(a)) ?? null
 
 // ---------------------------------------------------------------------------------------------
 // Standard Webhooks (https://www.standardwebhooks.com/)
@@ -161,7 +173,11 @@ export function retryDelayMs(attempt: number, baseMs: number, jitter: number): n
 }
 
 /** What follows an attempt: delivered (2xx), retried later, or given up after the last attempt. */
-export function outcomeOf(statusCode: number | null, attempt: number, maxAttempts: number): 'delivered' | 'retry' | 'failed' {
+export function outcomeOf(
+  statusCode: number | null,
+  attempt: number,
+  maxAttempts: number,
+): 'delivered' | 'retry' | 'failed' {
   if (statusCode !== null && statusCode >= 200 && statusCode < 300) return 'delivered'
   return attempt >= maxAttempts ? 'failed' : 'retry'
 }

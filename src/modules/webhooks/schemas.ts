@@ -6,9 +6,17 @@ import { DELIVERY_STATUSES } from './tables.js'
 
 const Uuid = Type.String({ format: 'uuid' })
 const DateTime = Type.String({ format: 'date-time' })
-const Url = Type.String({ minLength: 8, maxLength: 2048, description: 'https only; the host must resolve to public addresses (SSRF guard)' })
+const Url = Type.String({
+  minLength: 8,
+  maxLength: 2048,
+  description: 'https only; the host must resolve to public addresses (SSRF guard)',
+})
 const Description = Type.Union([Type.String({ maxLength: 500 }), Type.Null()])
-const EventTypes = Type.Array(EventType, { maxItems: 20, uniqueItems: true, description: 'deliver only these event types; empty or absent: every type' })
+const EventTypes = Type.Array(EventType, {
+  maxItems: 20,
+  uniqueItems: true,
+  description: 'deliver only these event types; empty or absent: every type',
+})
 
 export const WebhookParams = Type.Object({ id: Uuid }, { additionalProperties: false })
 
@@ -55,10 +63,15 @@ export const WebhookWithSecret = Type.Object({
 export const WebhookListQuery = Type.Object({ ...PageQuery }, { additionalProperties: false })
 export const WebhookPage = Type.Object({ items: Type.Array(WebhookView), ...PageMeta })
 
-export const IfMatchHeaders = Type.Object({ 'if-match': Type.Optional(Type.String({ description: 'the ETag you read; 412 when it changed since' })) })
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ description: 'the ETag you read; 412 when it changed since' })),
+})
 
 export const DeliveryListQuery = Type.Object(
-  { ...PageQuery, status: Type.Optional(StringEnum(DELIVERY_STATUSES, { description: 'pending | delivered | failed' })) },
+  {
+    ...PageQuery,
+    status: Type.Optional(StringEnum(DELIVERY_STATUSES, { description: 'pending | delivered | failed' })),
+  },
   { additionalProperties: false },
 )
 

@@ -9,7 +9,13 @@ import { ProblemError, notFound } from '../../lib/problem.js'
 import { events } from '../events/tables.js'
 import { units } from '../units/tables.js'
 import { checkWebhookUrl, firstNonPublic, newSecret, sealSecret } from './rules.js'
-import { webhookDeliveries, webhookDeliveryAttempts, webhookSubscriptions, type DeliveryStatus, type WebhookSubscriptionRow } from './tables.js'
+import {
+  webhookDeliveries,
+  webhookDeliveryAttempts,
+  webhookSubscriptions,
+  type DeliveryStatus,
+  type WebhookSubscriptionRow,
+} from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
 
 export interface WebhookSettings {
@@ -34,7 +40,10 @@ export class TargetRefused extends Error {
  * WEBHOOK_ALLOW_HOSTS. Returns the address to connect to, so the request goes to the address that
  * was checked (a second DNS answer cannot swap in a private one).
  */
-export async function resolveTarget(raw: string, allowHosts: ReadonlySet<string>): Promise<{ url: URL; address: string; family: 4 | 6 }> {
+export async function resolveTarget(
+  raw: string,
+  allowHosts: ReadonlySet<string>,
+): Promise<{ url: URL; address: string; family: 4 | 6 }> {
   const check = checkWebhookUrl(raw, allowHosts)
   if (!check.ok) throw new TargetRefused(check.rule, check.message)
   let addresses: { address: string; family: number }[]
@@ -50,7 +59,8 @@ export async function resolveTarget(raw: string, allowHosts: ReadonlySet<string>
   if (addresses.length === 0) throw new TargetRefused('unresolvable', `the host ${check.host} does not resolve`)
   if (!check.allowed) {
     const bad = firstNonPublic(addresses.map((a) => a.address))
-    if (bad) throw new TargetRefused('address_not_public', `${check.host} resolves to ${bad}, which is not a public address`)
+    if (bad)
+      throw new TargetRefused('address_not_public', `${check.host} resolves to ${bad}, which is not a public address`)
   }
   const first = addresses[0]!
   return { url: check.url, address: first.address, family: first.family === 6 ? 6 : 4 }
@@ -69,7 +79,11 @@ async function checkTarget(url: string, settings: WebhookSettings): Promise<void
 
 function requireKey(settings: WebhookSettings): Buffer {
   if (!settings.key) {
-    throw new ProblemError(503, 'webhooks_not_configured', 'Webhooks need WEBHOOK_SECRET_KEY (the key that seals signing secrets); ask the operator to set it.')
+    throw new ProblemError(
+      503,
+      'webhooks_not_configured',
+      'Webhooks need WEBHOOK_SECRET_KEY (the key that seals signing secrets); ask the operator to set it.',
+    )
   }
   return settings.key
 }
@@ -78,7 +92,9 @@ async function checkUnit(db: Queryable, unitId: string | null | undefined): Prom
   if (!unitId) return
   const [unit] = await db.select({ id: units.id }).from(units).where(eq(units.id, unitId))
   if (!unit) {
-    throw new ProblemError(422, 'unit_not_found', `No unit with id ${unitId}.`, { errors: [{ pointer: '/body/unit_id', rule: 'unit_not_found', message: 'no such unit' }] })
+    throw new ProblemError(422, 'unit_not_found', `No unit with id ${unitId}.`, {
+      errors: [{ pointer: '/body/unit_id', rule: 'unit_not_found', message: 'no such unit' }],
+    })
   }
 }
 
@@ -105,7 +121,12 @@ export interface WebhookInput {
 }
 
 /** A new subscription and its signing secret (returned once, stored sealed). */
-export async function createSubscription(tx: Queryable, principal: Principal, body: WebhookInput, settings: WebhookSettings) {
+export async function createSubscription(
+  tx: Queryable,
+  principal: Principal,
+  body: WebhookInput,
+  settings: WebhookSettings,
+) {
   const key = requireKey(settings)
   await checkTarget(body.url, settings)
   await checkUnit(tx, body.unit_id)
@@ -128,14 +149,23 @@ export async function createSubscription(tx: Queryable, principal: Principal, bo
   return { row, secret }
 }
 
-export async function loadSubscription(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<WebhookSubscriptionRow> {
+export async function loadSubscription(
+  db: Queryable,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<WebhookSubscriptionRow> {
   const query = db.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, id))
   const [row] = opts.forUpdate ? await query.for('update') : await query
   if (!row) throw notFound('webhook', id)
   return row
 }
 
-export async function updateSubscription(tx: Queryable, current: WebhookSubscriptionRow, patch: Partial<WebhookInput>, settings: WebhookSettings) {
+export async function updateSubscription(
+  tx: Queryable,
+  current: WebhookSubscriptionRow,
+  patch: Partial<WebhookInput>,
+  settings: WebhookSettings,
+) {
   if (patch.url !== undefined && patch.url !== current.url) await checkTarget(patch.url, settings)
   if (patch.unit_id) await checkUnit(tx, patch.unit_id)
   const [row] = await tx
@@ -160,7 +190,11 @@ export async function rotateSecret(tx: Queryable, current: WebhookSubscriptionRo
   const secret = newSecret()
   const [row] = await tx
     .update(webhookSubscriptions)
-    .set({ secretCiphertext: sealSecret(key, secret, current.id), updatedAt: sql`now()`, version: sql`${webhookSubscriptions.version} + 1` })
+    .set({
+      secretCiphertext: sealSecret(key, secret, current.id),
+      updatedAt: sql`now()`,
+      version: sql`${webhookSubscriptions.version} + 1`,
+    })
     .where(eq(webhookSubscriptions.id, current.id))
     .returning()
   assertReturned(row, 'update')
@@ -172,10 +206,18 @@ export async function listSubscriptions(db: Queryable, limit: number, cursor: st
   if (cursor) {
     const at = decodeCursor(cursor, 'created_at')
     const value = sql`${String(at.value)}::timestamptz`
-    conditions.push(or(sql`${webhookSubscriptions.createdAt} > ${value}`, and(sql`${webhookSubscriptions.createdAt} = ${value}`, sql`${webhookSubscriptions.id} > ${at.id}`)))
+    conditions.push(
+      or(
+        sql`${webhookSubscriptions.createdAt} > ${value}`,
+        and(sql`${webhookSubscriptions.createdAt} = ${value}`, sql`${webhookSubscriptions.id} > ${at.id}`),
+      ),
+    )
   }
   const rows = await db
-    .select({ row: webhookSubscriptions, at: sql<string>`to_char(${webhookSubscriptions.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` })
+    .select({
+      row: webhookSubscriptions,
+      at: sql<string>`to_char(${webhookSubscriptions.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
     .from(webhookSubscriptions)
     .where(and(...conditions))
     .orderBy(asc(webhookSubscriptions.createdAt), asc(webhookSubscriptions.id))
@@ -188,7 +230,10 @@ export async function listSubscriptions(db: Queryable, limit: number, cursor: st
  * The transactional outbox: called by emitEvent in the event's own transaction, it queues one
  * delivery per active subscription whose filters (event types, unit subtree) match.
  */
-export async function enqueueDeliveries(tx: Queryable, event: { id: number; type: string; unitId: string }): Promise<void> {
+export async function enqueueDeliveries(
+  tx: Queryable,
+  event: { id: number; type: string; unitId: string },
+): Promise<void> {
   await tx.execute(sql`
     insert into webhook_deliveries (subscription_id, event_id)
     select s.id, ${event.id}::bigint from webhook_subscriptions s
@@ -201,12 +246,17 @@ export async function enqueueDeliveries(tx: Queryable, event: { id: number; type
 }
 
 /** The delivery log of a subscription, newest event first, each delivery with its attempts. */
-export async function listDeliveries(db: Queryable, subscriptionId: string, opts: { limit: number; cursor?: string; status?: DeliveryStatus }) {
+export async function listDeliveries(
+  db: Queryable,
+  subscriptionId: string,
+  opts: { limit: number; cursor?: string; status?: DeliveryStatus },
+) {
   const conditions: (SQL | undefined)[] = [eq(webhookDeliveries.subscriptionId, subscriptionId)]
   if (opts.status) conditions.push(eq(webhookDeliveries.status, opts.status))
   if (opts.cursor) {
     const at = decodeCursor(opts.cursor, 'event')
-    if (!/^\d{1,18}$/.test(at.id)) throw new ProblemError(400, 'invalid_cursor', 'The cursor is not valid. Start again without cursor.')
+    if (!/^\d{1,18}$/.test(at.id))
+      throw new ProblemError(400, 'invalid_cursor', 'The cursor is not valid. Start again without cursor.')
     conditions.push(lt(webhookDeliveries.eventId, Number(at.id)))
   }
   const rows = await db
@@ -289,7 +339,12 @@ export async function claimDeliveries(db: Queryable, limit: number, leaseMs: num
     from due where d.id = due.id
     returning d.id, d.subscription_id, d.event_id::text as event_id, d.attempts`,
   )
-  return rows.map((r) => ({ id: r.id, subscriptionId: r.subscription_id, eventId: Number(r.event_id), attempt: Number(r.attempts) }))
+  return rows.map((r) => ({
+    id: r.id,
+    subscriptionId: r.subscription_id,
+    eventId: Number(r.event_id),
+    attempt: Number(r.attempts),
+  }))
 }
 
 export interface AttemptRecord {
@@ -324,7 +379,13 @@ export async function recordAttempt(db: Db, r: AttemptRecord): Promise<void> {
         ...(r.outcome === 'delivered' ? { deliveredAt: sql`now()` } : {}),
         ...(r.outcome === 'retry' ? { nextAttemptAt: sql`now() + make_interval(secs => ${r.retryInMs / 1000})` } : {}),
       })
-      .where(and(eq(webhookDeliveries.id, r.delivery.id), eq(webhookDeliveries.attempts, r.delivery.attempt), eq(webhookDeliveries.status, 'pending')))
+      .where(
+        and(
+          eq(webhookDeliveries.id, r.delivery.id),
+          eq(webhookDeliveries.attempts, r.delivery.attempt),
+          eq(webhookDeliveries.status, 'pending'),
+        ),
+      )
   })
 }
 
@@ -332,20 +393,10 @@ export async function loadForDelivery(db: Queryable, claimed: ClaimedDelivery[])
   const subs = await db
     .select()
     .from(webhookSubscriptions)
-    .where(
-      inArray(
-        webhookSubscriptions.id,
-        [...new Set(claimed.map((c) => c.subscriptionId))],
-      ),
-    )
+    .where(inArray(webhookSubscriptions.id, [...new Set(claimed.map((c) => c.subscriptionId))]))
   const evs = await db
     .select()
     .from(events)
-    .where(
-      inArray(
-        events.id,
-        [...new Set(claimed.map((c) => c.eventId))],
-      ),
-    )
+    .where(inArray(events.id, [...new Set(claimed.map((c) => c.eventId))]))
   return { subscriptions: new Map(subs.map((s) => [s.id, s])), events: new Map(evs.map((e) => [e.id, e])) }
 }

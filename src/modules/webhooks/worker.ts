@@ -5,7 +5,14 @@ import type { Db } from '../../db/connection.js'
 import { isDatabaseUnavailable } from '../../lib/db-errors.js'
 import { eventView } from '../events/service.js'
 import { openSecret, outcomeOf, retryDelayMs, signatureHeader } from './rules.js'
-import { TargetRefused, claimDeliveries, loadForDelivery, recordAttempt, resolveTarget, type ClaimedDelivery } from './service.js'
+import {
+  TargetRefused,
+  claimDeliveries,
+  loadForDelivery,
+  recordAttempt,
+  resolveTarget,
+  type ClaimedDelivery,
+} from './service.js'
 
 export interface WorkerOptions {
   db: Db
@@ -29,7 +36,12 @@ interface PostResult {
 }
 
 /** One POST to the checked address (the URL's host is still sent as Host and TLS server name). */
-function post(target: { url: URL; address: string; family: 4 | 6 }, headers: Record<string, string>, body: string, timeoutMs: number): Promise<PostResult> {
+function post(
+  target: { url: URL; address: string; family: 4 | 6 },
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<PostResult> {
   const client = target.url.protocol === 'https:' ? https : http
   return new Promise((resolve, reject) => {
     let settled = false
@@ -106,7 +118,8 @@ export class WebhookWorker {
         claimed = await this.round()
       } catch (err) {
         // The database down or restarting: the next round tries again (nothing was claimed).
-        if (isDatabaseUnavailable(err)) this.options.log.warn({ err }, 'webhook worker round skipped: database unavailable')
+        if (isDatabaseUnavailable(err))
+          this.options.log.warn({ err }, 'webhook worker round skipped: database unavailable')
         else this.options.log.error({ err }, 'webhook worker round failed')
       }
       if (this.running && claimed < this.batchSize) await this.sleep(this.options.pollMs)
@@ -173,7 +186,12 @@ export class WebhookWorker {
       excerpt = result.excerpt || null
       if (statusCode < 200 || statusCode >= 300) error = `the receiver answered ${statusCode}`
     } catch (err) {
-      error = err instanceof TargetRefused ? `refused (${err.rule}): ${err.message}` : err instanceof Error ? err.message : String(err)
+      error =
+        err instanceof TargetRefused
+          ? `refused (${err.rule}): ${err.message}`
+          : err instanceof Error
+            ? err.message
+            : String(err)
     }
     const outcome = outcomeOf(error === null ? statusCode : null, delivery.attempt, maxAttempts)
     const durationMs = Math.round(performance.now() - started)
@@ -191,6 +209,10 @@ export class WebhookWorker {
     } catch (err) {
       log.error({ err, delivery: delivery.id }, 'could not record a webhook attempt')
     }
-    if (outcome !== 'delivered') log.warn({ delivery: delivery.id, attempt: delivery.attempt, outcome, statusCode, error }, 'webhook delivery failed')
+    if (outcome !== 'delivered')
+      log.warn(
+        { delivery: delivery.id, attempt: delivery.attempt, outcome, statusCode, error },
+        'webhook delivery failed',
+      )
   }
 }

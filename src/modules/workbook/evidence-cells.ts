@@ -32,9 +32,19 @@ export function parseEvidenceCell(text: string): EvidenceToken[] {
 }
 
 function classify(text: string): EvidenceToken {
-  if (text.length > MAX_EVIDENCE_TOKEN) return { kind: 'invalid', text, message: `an entry has at most ${MAX_EVIDENCE_TOKEN} characters, this one ${text.length}` }
+  if (text.length > MAX_EVIDENCE_TOKEN)
+    return {
+      kind: 'invalid',
+      text,
+      message: `an entry has at most ${MAX_EVIDENCE_TOKEN} characters, this one ${text.length}`,
+    }
   if (LOOKS_LIKE_URL.test(text) || /^(javascript|data|file|mailto):/i.test(text)) {
-    if (!isHttpUrl(text)) return { kind: 'invalid', text, message: `"${text}" is not an http(s) link with a host; evidence links must be http or https` }
+    if (!isHttpUrl(text))
+      return {
+        kind: 'invalid',
+        text,
+        message: `"${text}" is not an http(s) link with a host; evidence links must be http or https`,
+      }
     const own = CONTENT_ROUTE.exec(new URL(text).pathname)
     if (own) return { kind: 'item', id: own[1]!.toLowerCase(), text }
     return { kind: 'link', url: text, text }

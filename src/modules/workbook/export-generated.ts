@@ -1,7 +1,18 @@
 import type ExcelJS from 'exceljs'
 import type { StoredAnswer } from '../assessments/service.js'
 import { isComputed, isScored, type AnswerValue, type InstrumentDefinition } from '../instruments/domain/index.js'
-import { COLUMNS as C, FIRST_ROW, GENERATED_SHEET, HEADERS, HEADER_ROW, PREDICATE_SHEET, generatedLayout, levelLabel, optionsText, verdictFormulas } from './generated.js'
+import {
+  COLUMNS as C,
+  FIRST_ROW,
+  GENERATED_SHEET,
+  HEADERS,
+  HEADER_ROW,
+  PREDICATE_SHEET,
+  generatedLayout,
+  levelLabel,
+  optionsText,
+  verdictFormulas,
+} from './generated.js'
 import { CHOICES_OF_TYPE, STAGE_LABELS } from './rules.js'
 import { excel, type WorkbookInput } from './service.js'
 
@@ -35,16 +46,44 @@ export async function buildGeneratedWorkbook(input: GeneratedInput): Promise<Exc
 
   ws.getCell('A1').value = `LEMBAR KERJA EVALUASI — ${def.name} (${def.code})`
   ws.getCell('A1').font = { bold: true, size: 13 }
-  ws.getCell('A2').value = `Unit ${input.unit.code} ${input.unit.name} · periode ${input.periodCode} · tahap ${label} (${input.stage.status})`
-  const widths: Record<string, number> = { A: 10, B: 14, C: 60, D: 8, E: 12, F: 24, G: 50, H: 14, I: 10, J: 10, K: 8, L: 40, M: 45, N: 35, O: 14, P: 40 }
+  ws.getCell('A2').value =
+    `Unit ${input.unit.code} ${input.unit.name} · periode ${input.periodCode} · tahap ${label} (${input.stage.status})`
+  const widths: Record<string, number> = {
+    A: 10,
+    B: 14,
+    C: 60,
+    D: 8,
+    E: 12,
+    F: 24,
+    G: 50,
+    H: 14,
+    I: 10,
+    J: 10,
+    K: 8,
+    L: 40,
+    M: 45,
+    N: 35,
+    O: 14,
+    P: 40,
+  }
   for (const [key, col] of Object.entries(C)) {
     const cell = ws.getCell(`${col}${HEADER_ROW}`)
-    cell.value = key === 'answer' ? `Jawaban ${label}` : key === 'note' ? `Catatan ${label}` : key === 'compareAnswer' && other ? `Jawaban ${other}` : key === 'compareNote' && other ? `Catatan ${other}` : HEADERS[key as keyof typeof HEADERS]
+    cell.value =
+      key === 'answer'
+        ? `Jawaban ${label}`
+        : key === 'note'
+          ? `Catatan ${label}`
+          : key === 'compareAnswer' && other
+            ? `Jawaban ${other}`
+            : key === 'compareNote' && other
+              ? `Catatan ${other}`
+              : HEADERS[key as keyof typeof HEADERS]
     cell.font = BOLD
     cell.alignment = { wrapText: true, vertical: 'middle' }
     ws.getColumn(col).width = widths[col] ?? 12
   }
-  for (const col of [C.name, C.kriteria, C.note, C.evidence, C.evidenceTitles, C.compareNote]) ws.getColumn(col).alignment = { wrapText: true, vertical: 'top' }
+  for (const col of [C.name, C.kriteria, C.note, C.evidence, C.evidenceTitles, C.compareNote])
+    ws.getColumn(col).alignment = { wrapText: true, vertical: 'top' }
 
   const mine = new Map(input.answers.map((a) => [a.row.questionCode, a]))
   const theirs = new Map((input.compare?.answers ?? []).map((a) => [a.row.questionCode, a] as const))
@@ -81,12 +120,20 @@ export async function buildGeneratedWorkbook(input: GeneratedInput): Promise<Exc
       h.value = answerCell(n.answerType, mine.get(n.code)?.row.value ?? null)
       h.fill = INPUT_FILL
       if (n.options && n.options.length > 0) {
-        h.dataValidation = { type: 'list', allowBlank: true, formulae: [`"${n.options.map((o) => o.value).join(',')}"`], showErrorMessage: true, error: `Pilih ${n.options.map((o) => o.value).join(', ')}` }
+        h.dataValidation = {
+          type: 'list',
+          allowBlank: true,
+          formulae: [`"${n.options.map((o) => o.value).join(',')}"`],
+          showErrorMessage: true,
+          error: `Pilih ${n.options.map((o) => o.value).join(', ')}`,
+        }
       }
     }
     const a = mine.get(n.code)
     if (a?.row.note) set(C.note, a.row.note)
-    const refs = (a?.evidenceIds ?? []).flatMap((id) => (input.evidence.has(id) ? [input.evidence.get(id)!] : [])).sort((x, y) => x.entry.localeCompare(y.entry))
+    const refs = (a?.evidenceIds ?? [])
+      .flatMap((id) => (input.evidence.has(id) ? [input.evidence.get(id)!] : []))
+      .sort((x, y) => x.entry.localeCompare(y.entry))
     if (refs.length) {
       set(C.evidence, refs.map((e) => e.entry).join('\n'))
       set(C.evidenceTitles, refs.map((e) => e.title).join('\n'))
@@ -103,25 +150,66 @@ export async function buildGeneratedWorkbook(input: GeneratedInput): Promise<Exc
   const roots = layout.rows.filter((r) => r.node.parentCode === null && r.node.level !== 'question')
   total.getCell(C.value).value = { formula: `SUM(${roots.map((r) => `${C.value}${r.row}`).join(',')})` }
   total.getCell(C.value).numFmt = NUMBER
-  total.getCell(C.share).value = { formula: `IF(${C.weight}${layout.totalRow}>0,${C.value}${layout.totalRow}/${C.weight}${layout.totalRow},"")` }
+  total.getCell(C.share).value = {
+    formula: `IF(${C.weight}${layout.totalRow}>0,${C.value}${layout.totalRow}/${C.weight}${layout.totalRow},"")`,
+  }
   total.getCell(C.share).numFmt = PERCENT
   total.font = BOLD
   ws.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: FIRST_ROW + layout.rows.length - 1, column: 16 } }
 
   // Predikat: the rules and the verdict, as formulas over the LKE sheet's Nilai.
   const ps = wb.addWorksheet(PREDICATE_SHEET)
-  const heads = ['Aturan', 'Predikat', 'Uraian', 'Sasaran', 'Ukuran', 'Minimum', 'Nilai', 'Bobot', 'Capaian', 'Terpenuhi', 'Sumber', 'Keyakinan']
+  const heads = [
+    'Aturan',
+    'Predikat',
+    'Uraian',
+    'Sasaran',
+    'Ukuran',
+    'Minimum',
+    'Nilai',
+    'Bobot',
+    'Capaian',
+    'Terpenuhi',
+    'Sumber',
+    'Keyakinan',
+  ]
   heads.forEach((text, i) => {
     const cell = ps.getRow(1).getCell(i + 1)
     cell.value = text
     cell.font = BOLD
   })
-  for (const [col, width] of [['A', 22], ['B', 9], ['C', 60], ['D', 22], ['E', 16], ['F', 10], ['G', 10], ['H', 8], ['I', 10], ['J', 10], ['K', 60], ['L', 14]] as const) ps.getColumn(col).width = width
+  for (const [col, width] of [
+    ['A', 22],
+    ['B', 9],
+    ['C', 60],
+    ['D', 22],
+    ['E', 16],
+    ['F', 10],
+    ['G', 10],
+    ['H', 8],
+    ['I', 10],
+    ['J', 10],
+    ['K', 60],
+    ['L', 14],
+  ] as const)
+    ps.getColumn(col).width = width
   for (const p of layout.predicates) {
     const row = ps.getRow(p.row)
     const rule = p.rule
-    const target = rule.target.kind === 'total' ? 'total' : rule.target.kind === 'node' ? rule.target.code : rule.target.codes.join(' + ')
-    row.values = [rule.id, rule.predicate, rule.description, target, rule.measure === 'value' ? 'nilai' : 'bagian dari bobot', rule.min]
+    const target =
+      rule.target.kind === 'total'
+        ? 'total'
+        : rule.target.kind === 'node'
+          ? rule.target.code
+          : rule.target.codes.join(' + ')
+    row.values = [
+      rule.id,
+      rule.predicate,
+      rule.description,
+      target,
+      rule.measure === 'value' ? 'nilai' : 'bagian dari bobot',
+      rule.min,
+    ]
     row.getCell(7).value = { formula: p.actualFormula }
     row.getCell(7).numFmt = NUMBER
     row.getCell(8).value = p.weight

@@ -210,7 +210,10 @@ export function generatedLayout(def: InstrumentDefinition): GeneratedLayout {
         row.answerFormula = `IF(AND(${inputs.join(',')}),MIN(1,MAX(0,${expr})),${quote(NOT_ANSWERED)})`
         row.conversionFormula = h
       } else if (node.options && node.options.length > 0) {
-        const chain = node.options.reduceRight((rest, o) => `IF(${h}=${quote(o.value)},${num(o.multiplier)},${rest})`, quote(NOT_VALID))
+        const chain = node.options.reduceRight(
+          (rest, o) => `IF(${h}=${quote(o.value)},${num(o.multiplier)},${rest})`,
+          quote(NOT_VALID),
+        )
         row.conversionFormula = `IF(${h}="",${quote(NOT_ANSWERED)},${chain})`
       } else if (node.answerType === 'percentage') {
         row.conversionFormula = `IF(${h}="",${quote(NOT_ANSWERED)},IF(ISNUMBER(${h}),${h},${quote(NOT_VALID)}))`
@@ -222,7 +225,8 @@ export function generatedLayout(def: InstrumentDefinition): GeneratedLayout {
       }
       const convertsToNumber = isComputed(node) || !(node.answerType === 'count' || node.answerType === 'rupiah')
       if (isScored(node) && convertsToNumber) {
-        row.valueFormula = node.bobot !== null && node.bobot !== undefined ? `IF(ISNUMBER(${i}),${i}*${C.weight}${r},${i})` : i
+        row.valueFormula =
+          node.bobot !== null && node.bobot !== undefined ? `IF(ISNUMBER(${i}),${i}*${C.weight}${r},${i})` : i
       }
     } else {
       const kids = tree.children.get(node.code) ?? []
@@ -254,7 +258,8 @@ export function generatedLayout(def: InstrumentDefinition): GeneratedLayout {
     const n = tree.byCode.get(code)
     return typeof n?.bobot === 'number' ? n.bobot : 0
   }
-  const valueRef = (code: string): string => (rowOf.has(code) ? `'${GENERATED_SHEET}'!${C.value}${rowOf.get(code)}` : '0')
+  const valueRef = (code: string): string =>
+    rowOf.has(code) ? `'${GENERATED_SHEET}'!${C.value}${rowOf.get(code)}` : '0'
   const predicates: PredicateRow[] = def.predicateRules.map((rule, k) => {
     const r = 2 + k
     let actual: string
@@ -292,12 +297,21 @@ export function generatedLayout(def: InstrumentDefinition): GeneratedLayout {
 /** The verdict formulas of the Predikat sheet (rules in rows 2..last). */
 export function verdictFormulas(layout: GeneratedLayout): { wbk: string; wbbm: string; predicate: string } {
   const last = 1 + Math.max(1, layout.predicates.length)
-  const all = (p: string) => `IF(AND(COUNTIF(B2:B${last},"${p}")>0,COUNTIFS(B2:B${last},"${p}",J2:J${last},"Tidak")=0),"Ya","Tidak")`
+  const all = (p: string) =>
+    `IF(AND(COUNTIF(B2:B${last},"${p}")>0,COUNTIFS(B2:B${last},"${p}",J2:J${last},"Tidak")=0),"Ya","Tidak")`
   const v = layout.verdictRows
-  return { wbk: all('WBK'), wbbm: all('WBBM'), predicate: `IF(AND(C${v.wbk}="Ya",C${v.wbbm}="Ya"),"WBBM",IF(C${v.wbk}="Ya","WBK","Tidak ada"))` }
+  return {
+    wbk: all('WBK'),
+    wbbm: all('WBBM'),
+    predicate: `IF(AND(C${v.wbk}="Ya",C${v.wbbm}="Ya"),"WBBM",IF(C${v.wbk}="Ya","WBK","Tidak ada"))`,
+  }
 }
 
 /** The predicate as the sheet names it → the API's. */
-export const PREDICATE_OF_SHEET: Record<string, 'WBK' | 'WBBM' | 'none'> = { WBK: 'WBK', WBBM: 'WBBM', 'Tidak ada': 'none' }
+export const PREDICATE_OF_SHEET: Record<string, 'WBK' | 'WBBM' | 'none'> = {
+  WBK: 'WBK',
+  WBBM: 'WBBM',
+  'Tidak ada': 'none',
+}
 
 export { CHOICES_OF_TYPE }

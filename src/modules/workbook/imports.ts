@@ -7,13 +7,38 @@ import type { StageKind } from '../assessments/rules.js'
 import { answerView, stageAnswers, writeAnswers, type StageRow, type StoredAnswer } from '../assessments/service.js'
 import { evidence } from '../evidence/tables.js'
 import { insertEvidence } from '../evidence/service.js'
-import { checkAnswer, indexTree, isComputed, validateAnswers, type AnswerValue, type InstrumentDefinition, type InstrumentNode } from '../instruments/domain/index.js'
+import {
+  checkAnswer,
+  indexTree,
+  isComputed,
+  validateAnswers,
+  type AnswerValue,
+  type InstrumentDefinition,
+  type InstrumentNode,
+} from '../instruments/domain/index.js'
 import { units } from '../units/tables.js'
 import { parseEvidenceCell, linkTitle, type EvidenceToken } from './evidence-cells.js'
 import { COLUMNS as G, FIRST_ROW, GENERATED_SHEET, HEADERS, HEADER_ROW } from './generated.js'
-import { CHOICES_OF_TYPE, answerFromCell, displayValue, layoutDigest, normaliseText, noteFromCell, type CellContent, type RowMap } from './rules.js'
+import {
+  CHOICES_OF_TYPE,
+  answerFromCell,
+  displayValue,
+  layoutDigest,
+  normaliseText,
+  noteFromCell,
+  type CellContent,
+  type RowMap,
+} from './rules.js'
 import { cellContent } from './sheet.js'
-import { assertWorkbookFits, cellPointer, changedItems, loadUpload, readOfficial, type CellError, type ImportedRow } from './service.js'
+import {
+  assertWorkbookFits,
+  cellPointer,
+  changedItems,
+  loadUpload,
+  readOfficial,
+  type CellError,
+  type ImportedRow,
+} from './service.js'
 
 /**
  * Reading an uploaded workbook in whichever layout it has:
@@ -43,22 +68,41 @@ function collector(wb: ExcelJS.Workbook) {
     const v = ws && /^[A-Z]+\d+$/.test(cell) ? displayValue(cellContent(ws.getCell(cell))) : null
     return typeof v === 'string' && v.length > 200 ? `${v.slice(0, 200)}… (${v.length} characters)` : v
   }
-  const bad: Bad = (sheet, cell, rule, message, code) => errors.push({ sheet, cell, value: shown(sheet, cell), rule, message: `${sheet}!${cell}: ${message}`, ...(code ? { question_code: code } : {}) })
+  const bad: Bad = (sheet, cell, rule, message, code) =>
+    errors.push({
+      sheet,
+      cell,
+      value: shown(sheet, cell),
+      rule,
+      message: `${sheet}!${cell}: ${message}`,
+      ...(code ? { question_code: code } : {}),
+    })
   return { errors, bad }
 }
 
 export function cellsInvalid(errors: CellError[]): ProblemError {
   const rowOf = (cell: string): number => Number(cell.replace(/^[A-Z]+/, '')) || 0
   errors.sort((a, b) => a.sheet.localeCompare(b.sheet) || rowOf(a.cell) - rowOf(b.cell) || a.cell.localeCompare(b.cell))
-  return new ProblemError(422, 'workbook_cells_invalid', `${errors.length} cell${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written. See cells (sheet, cell, value, rule).`, {
-    errors: errors.map((e) => ({ pointer: cellPointer(e.sheet, e.cell), rule: e.rule, message: e.message })),
-    cells: errors,
-  })
+  return new ProblemError(
+    422,
+    'workbook_cells_invalid',
+    `${errors.length} cell${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written. See cells (sheet, cell, value, rule).`,
+    {
+      errors: errors.map((e) => ({ pointer: cellPointer(e.sheet, e.cell), rule: e.rule, message: e.message })),
+      cells: errors,
+    },
+  )
 }
 
 /** The evidence cell's entries, or undefined for a blank cell (a blank keeps the answer's evidence as it is). */
-function evidenceOf(sheet: string, cell: string, content: CellContent, bad: Bad, code: string): ImportedRow['evidence'] {
-  const c = content.kind === 'formula' ? content.result ?? { kind: 'empty' as const } : content
+function evidenceOf(
+  sheet: string,
+  cell: string,
+  content: CellContent,
+  bad: Bad,
+  code: string,
+): ImportedRow['evidence'] {
+  const c = content.kind === 'formula' ? (content.result ?? { kind: 'empty' as const }) : content
   if (c.kind === 'empty') return undefined
   if (c.kind !== 'text') {
     bad(sheet, cell, 'evidence_not_text', 'an evidence cell holds links or file names, one per line', code)
@@ -92,14 +136,24 @@ function finish(rows: ImportedRow[], def: InstrumentDefinition, bad: Bad, errors
 /** Which layout the workbook has (see WORKBOOK_LAYOUTS), or a 422 naming the sheets it should have. */
 export function detectLayout(wb: ExcelJS.Workbook, def: InstrumentDefinition, map: RowMap): WorkbookLayout {
   const gen = wb.getWorksheet(GENERATED_SHEET)
-  if (gen && normaliseText(String(cellText(gen, `${G.code}${HEADER_ROW}`))) === HEADERS.code && cellText(gen, `${G.conversion}${HEADER_ROW}`) === HEADERS.conversion) return 'generated'
+  if (
+    gen &&
+    normaliseText(String(cellText(gen, `${G.code}${HEADER_ROW}`))) === HEADERS.code &&
+    cellText(gen, `${G.conversion}${HEADER_ROW}`) === HEADERS.conversion
+  )
+    return 'generated'
   if (wb.getWorksheet(map.sheet)) return 'official'
   const portal = portalrbSheet(def)
   if (portal && wb.getWorksheet(portal)) return 'portalrb'
   const have = wb.worksheets.map((w) => `"${w.name}"`).join(', ') || 'none'
-  throw new ProblemError(422, 'not_an_lke_workbook', `The workbook has none of the LKE layouts (it has ${have}): a sheet "${GENERATED_SHEET}" as GET …/lke.xlsx generates it, the official form's "${map.sheet}"${portal ? `, or the PortalRB layout's "${portal}"` : ''}.`, {
-    errors: [{ pointer: '/body/file', rule: 'lke_workbook', message: 'no LKE sheet' }],
-  })
+  throw new ProblemError(
+    422,
+    'not_an_lke_workbook',
+    `The workbook has none of the LKE layouts (it has ${have}): a sheet "${GENERATED_SHEET}" as GET …/lke.xlsx generates it, the official form's "${map.sheet}"${portal ? `, or the PortalRB layout's "${portal}"` : ''}.`,
+    {
+      errors: [{ pointer: '/body/file', rule: 'lke_workbook', message: 'no LKE sheet' }],
+    },
+  )
 }
 
 const cellText = (ws: ExcelJS.Worksheet, address: string): string => {
@@ -109,7 +163,8 @@ const cellText = (ws: ExcelJS.Worksheet, address: string): string => {
 
 /** The sheet the master soal's cell map names (every mapped question names the same one), if any. */
 export function portalrbSheet(def: InstrumentDefinition): string | undefined {
-  return def.nodes.find((n) => n.level === 'question' && n.external?.excelSheet && n.external.excelRow)?.external?.excelSheet
+  return def.nodes.find((n) => n.level === 'question' && n.external?.excelSheet && n.external.excelRow)?.external
+    ?.excelSheet
 }
 
 /** The generated sheet: rows by the code in column A. */
@@ -124,15 +179,28 @@ export function readGenerated(wb: ExcelJS.Workbook, def: InstrumentDefinition): 
   const last = ws.rowCount
   for (let r = FIRST_ROW; r <= last; r++) {
     const codeCell = read(`${G.code}${r}`)
-    const code = codeCell.kind === 'text' ? codeCell.text.trim() : codeCell.kind === 'number' ? String(codeCell.value) : ''
+    const code =
+      codeCell.kind === 'text' ? codeCell.text.trim() : codeCell.kind === 'number' ? String(codeCell.value) : ''
     const hasContent = [G.answer, G.note, G.evidence].some((c) => read(`${c}${r}`).kind !== 'empty')
     if (code === '') {
-      if (hasContent && read(`${G.answer}${r}`).kind !== 'formula') bad(sheet, `${G.code}${r}`, 'code_missing', `row ${r} has an answer, note or evidence but no question code in column ${G.code}`)
+      if (hasContent && read(`${G.answer}${r}`).kind !== 'formula')
+        bad(
+          sheet,
+          `${G.code}${r}`,
+          'code_missing',
+          `row ${r} has an answer, note or evidence but no question code in column ${G.code}`,
+        )
       continue
     }
     const node = tree.byCode.get(code)
     if (!node) {
-      if (hasContent) bad(sheet, `${G.code}${r}`, 'unknown_question', `${code} is not a question of ${def.code}; export the workbook again for this version`)
+      if (hasContent)
+        bad(
+          sheet,
+          `${G.code}${r}`,
+          'unknown_question',
+          `${code} is not a question of ${def.code}; export the workbook again for this version`,
+        )
       continue
     }
     if (node.level !== 'question') continue
@@ -143,13 +211,27 @@ export function readGenerated(wb: ExcelJS.Workbook, def: InstrumentDefinition): 
     seen.set(code, r)
     const choices = cellText(ws, `${G.choices}${r}`)
     const want = CHOICES_OF_TYPE[node.answerType!]
-    if (choices !== want) bad(sheet, `${G.choices}${r}`, 'choices_changed', `the Pilihan Jawaban of ${code} is "${want}"; the row's formulas score that type`, code)
+    if (choices !== want)
+      bad(
+        sheet,
+        `${G.choices}${r}`,
+        'choices_changed',
+        `the Pilihan Jawaban of ${code} is "${want}"; the row's formulas score that type`,
+        code,
+      )
     const answerCell = `${G.answer}${r}`
     const noteCell = `${G.note}${r}`
     let value: AnswerValue = null
     if (isComputed(node)) {
       const c = read(answerCell)
-      if (c.kind !== 'formula' && c.kind !== 'empty') bad(sheet, answerCell, 'formula_replaced', `${code} is computed by its formula (${node.formula}); answer its inputs instead`, code)
+      if (c.kind !== 'formula' && c.kind !== 'empty')
+        bad(
+          sheet,
+          answerCell,
+          'formula_replaced',
+          `${code} is computed by its formula (${node.formula}); answer its inputs instead`,
+          code,
+        )
     } else {
       const got = answerFromCell(node.answerType!, read(answerCell))
       if (!got.ok) bad(sheet, answerCell, got.rule, got.message, code)
@@ -158,11 +240,25 @@ export function readGenerated(wb: ExcelJS.Workbook, def: InstrumentDefinition): 
     const note = noteFromCell(read(noteCell))
     if (!note.ok) bad(sheet, noteCell, note.rule, note.message, code)
     const ev = evidenceOf(sheet, `${G.evidence}${r}`, read(`${G.evidence}${r}`), bad, code)
-    rows.push({ question_code: code, value, note: note.ok ? note.value : null, sheet, cell: answerCell, noteCell, ...(ev ? { evidence: ev } : {}) })
+    rows.push({
+      question_code: code,
+      value,
+      note: note.ok ? note.value : null,
+      sheet,
+      cell: answerCell,
+      noteCell,
+      ...(ev ? { evidence: ev } : {}),
+    })
   }
   for (const node of tree.ordered) {
     if (node.level === 'question' && !isComputed(node) && !seen.has(node.code)) {
-      bad(sheet, `${G.code}:${G.code}`, 'question_missing', `no row for question ${node.code} of ${def.code}; export the workbook again for this version`, node.code)
+      bad(
+        sheet,
+        `${G.code}:${G.code}`,
+        'question_missing',
+        `no row for question ${node.code} of ${def.code}; export the workbook again for this version`,
+        node.code,
+      )
     }
   }
   return finish(rows, def, bad, errors)
@@ -187,15 +283,23 @@ export const officialFits = (def: InstrumentDefinition, map: RowMap): boolean =>
 /** The PortalRB layout: each mapped question's cells; questions without a cell map are not read (and keep their answers). */
 export function readPortalrb(wb: ExcelJS.Workbook, def: InstrumentDefinition, kind: StageKind): ImportedRow[] {
   if (kind !== 'self' && kind !== 'tpi') {
-    throw new ProblemError(422, 'layout_not_for_stage', `The PortalRB layout has columns for the unit (self) and the TPI only, not for the ${kind} stage; import the generated workbook instead.`, {
-      errors: [{ pointer: '/body/file', rule: 'layout_not_for_stage', message: `no ${kind} columns in the PortalRB layout` }],
-    })
+    throw new ProblemError(
+      422,
+      'layout_not_for_stage',
+      `The PortalRB layout has columns for the unit (self) and the TPI only, not for the ${kind} stage; import the generated workbook instead.`,
+      {
+        errors: [
+          { pointer: '/body/file', rule: 'layout_not_for_stage', message: `no ${kind} columns in the PortalRB layout` },
+        ],
+      },
+    )
   }
   const { errors, bad } = collector(wb)
   const rows: ImportedRow[] = []
   for (const node of indexTree(def).ordered) {
     const ext = node.external
-    if (node.level !== 'question' || isComputed(node) || !ext?.excelSheet || !ext.excelRow || !ext.excelColumns) continue
+    if (node.level !== 'question' || isComputed(node) || !ext?.excelSheet || !ext.excelRow || !ext.excelColumns)
+      continue
     const cols = ext.excelColumns
     const answerCol = kind === 'self' ? cols.jawaban_unit : cols.jawaban_tpi
     if (!answerCol) continue
@@ -213,7 +317,9 @@ export function readPortalrb(wb: ExcelJS.Workbook, def: InstrumentDefinition, ki
     const note = noteCol ? noteFromCell(cellContent(ws.getCell(noteCell))) : ({ ok: true, value: null } as const)
     if (!note.ok) bad(sheet, noteCell, note.rule, note.message, node.code)
     const evCol = kind === 'self' ? cols.bukti_dukung_unit : undefined
-    const ev = evCol ? evidenceOf(sheet, `${evCol}${ext.excelRow}`, cellContent(ws.getCell(`${evCol}${ext.excelRow}`)), bad, node.code) : undefined
+    const ev = evCol
+      ? evidenceOf(sheet, `${evCol}${ext.excelRow}`, cellContent(ws.getCell(`${evCol}${ext.excelRow}`)), bad, node.code)
+      : undefined
     rows.push({
       question_code: node.code,
       value: got.ok ? got.value : null,
@@ -227,7 +333,11 @@ export function readPortalrb(wb: ExcelJS.Workbook, def: InstrumentDefinition, ki
     })
   }
   if (rows.length === 0) {
-    throw new ProblemError(422, 'not_an_lke_workbook', `${def.code} has no question with a PortalRB cell map (excel_sheet, excel_baris, excel_kolom_*) for the ${kind} stage; import the generated workbook instead.`)
+    throw new ProblemError(
+      422,
+      'not_an_lke_workbook',
+      `${def.code} has no question with a PortalRB cell map (excel_sheet, excel_baris, excel_kolom_*) for the ${kind} stage; import the generated workbook instead.`,
+    )
   }
   return finish(rows, def, bad, errors)
 }
@@ -273,7 +383,13 @@ export async function planEvidence(
   ]
   const found = conditions.length
     ? await db
-        .select({ id: evidence.id, kind: evidence.kind, url: evidence.url, fileName: evidence.fileName, periodId: evidence.periodId })
+        .select({
+          id: evidence.id,
+          kind: evidence.kind,
+          url: evidence.url,
+          fileName: evidence.fileName,
+          periodId: evidence.periodId,
+        })
         .from(evidence)
         .innerJoin(units, eq(units.id, evidence.unitId))
         // the unit's own items and its parents' (a path is a prefix of the unit's)
@@ -285,14 +401,23 @@ export async function planEvidence(
   const fileOf = new Map<string, string>()
   for (const f of [...found].sort((a, b) => Number(b.periodId === periodId) - Number(a.periodId === periodId))) {
     if (f.kind === 'link' && f.url && !linkOf.has(f.url)) linkOf.set(f.url, f.id)
-    if (f.kind === 'file' && f.fileName && !fileOf.has(f.fileName.toLowerCase())) fileOf.set(f.fileName.toLowerCase(), f.id)
+    if (f.kind === 'file' && f.fileName && !fileOf.has(f.fileName.toLowerCase()))
+      fileOf.set(f.fileName.toLowerCase(), f.id)
   }
   const errors: CellError[] = []
   const creating = new Map<string, string[]>()
   for (const r of withEvidence) {
     const { sheet, cell, tokens } = r.evidence!
     const chosen: string[] = []
-    const bad = (t: EvidenceToken, rule: string, message: string) => errors.push({ sheet, cell, value: t.text, rule, message: `${sheet}!${cell}: ${message}`, question_code: r.question_code })
+    const bad = (t: EvidenceToken, rule: string, message: string) =>
+      errors.push({
+        sheet,
+        cell,
+        value: t.text,
+        rule,
+        message: `${sheet}!${cell}: ${message}`,
+        question_code: r.question_code,
+      })
     for (const t of tokens) {
       if (t.kind === 'item') {
         if (byId.has(t.id)) chosen.push(t.id)
@@ -300,12 +425,22 @@ export async function planEvidence(
       } else if (t.kind === 'link') {
         const id = linkOf.get(t.url)
         if (id) chosen.push(id)
-        else if (!canCreate) bad(t, 'evidence_not_allowed', 'the unit has no link item with this URL, and your role cannot add evidence: the unit adds it (POST /v1/evidence/links), or name an item it has')
+        else if (!canCreate)
+          bad(
+            t,
+            'evidence_not_allowed',
+            'the unit has no link item with this URL, and your role cannot add evidence: the unit adds it (POST /v1/evidence/links), or name an item it has',
+          )
         else creating.set(t.url, [...new Set([...(creating.get(t.url) ?? []), r.question_code])])
       } else if (t.kind === 'file') {
         const id = fileOf.get(t.name.toLowerCase())
         if (id) chosen.push(id)
-        else bad(t, 'evidence_not_found', `"${t.name}" is neither an http(s) link nor the file name of an evidence item of this unit or its parents; upload it first (POST /v1/evidence/files) or give its link`)
+        else
+          bad(
+            t,
+            'evidence_not_found',
+            `"${t.name}" is neither an http(s) link nor the file name of an evidence item of this unit or its parents; upload it first (POST /v1/evidence/files) or give its link`,
+          )
       }
     }
     plan.byQuestion.set(r.question_code, [...new Set(chosen)])
@@ -325,7 +460,13 @@ export async function applyEvidencePlan(
 ): Promise<{ byQuestion: Map<string, string[]>; created: number }> {
   const byQuestion = new Map([...plan.byQuestion].map(([k, v]) => [k, [...v]]))
   for (const c of plan.create) {
-    const row = await insertEvidence(tx, principal, { unitId, periodId, kind: 'link', title: linkTitle(c.url), url: c.url })
+    const row = await insertEvidence(tx, principal, {
+      unitId,
+      periodId,
+      kind: 'link',
+      title: linkTitle(c.url),
+      url: c.url,
+    })
     await audit(row)
     for (const code of c.codes) byQuestion.set(code, [...new Set([...(byQuestion.get(code) ?? []), row.id])])
   }
@@ -333,7 +474,12 @@ export async function applyEvidencePlan(
 }
 
 /** An uploaded workbook read in the layout it has (see WORKBOOK_LAYOUTS); every refusal names its sheet and cell. */
-export async function readUpload(file: Buffer, def: InstrumentDefinition, map: RowMap, kind: StageKind): Promise<ReadResult> {
+export async function readUpload(
+  file: Buffer,
+  def: InstrumentDefinition,
+  map: RowMap,
+  kind: StageKind,
+): Promise<ReadResult> {
   const wb = await loadUpload(file)
   const layout = detectLayout(wb, def, map)
   if (layout === 'generated') return { layout, rows: readGenerated(wb, def) }
@@ -359,10 +505,23 @@ export async function importRows(
     auditEvidence: (created: typeof evidence.$inferSelect) => Promise<void>
   },
 ): Promise<{ stage: StageRow; written: StoredAnswer[]; before: unknown[]; evidenceCreated: number }> {
-  const { plan, errors } = await planEvidence(tx, ctx.unit, ctx.periodId, ctx.rows, EVIDENCE_CREATORS.includes(ctx.principal.role))
+  const { plan, errors } = await planEvidence(
+    tx,
+    ctx.unit,
+    ctx.periodId,
+    ctx.rows,
+    EVIDENCE_CREATORS.includes(ctx.principal.role),
+  )
   if (errors.length > 0) throw cellsInvalid(errors)
   const stored = await stageAnswers(tx, ctx.stage.id)
-  const { byQuestion, created } = await applyEvidencePlan(tx, ctx.principal, ctx.unit.id, ctx.periodId, plan, ctx.auditEvidence)
+  const { byQuestion, created } = await applyEvidencePlan(
+    tx,
+    ctx.principal,
+    ctx.unit.id,
+    ctx.periodId,
+    plan,
+    ctx.auditEvidence,
+  )
   const items = changedItems(ctx.rows, stored, byQuestion)
   if (items.length === 0) return { stage: ctx.stage, written: [], before: [], evidenceCreated: created }
   const before = new Map(stored.map((a) => [a.row.questionCode, answerView(a)]))
@@ -372,8 +531,20 @@ export async function importRows(
     items.map(({ sheet: _s, cell: _c, noteCell: _n, ...item }) => item),
     (i, field) => {
       const it = items[i]!
-      return cellPointer(it.sheet, field === 'note' ? it.noteCell : field.startsWith('evidence_ids') ? (ctx.rows.find((r) => r.question_code === it.question_code)?.evidence?.cell ?? it.cell) : it.cell)
+      return cellPointer(
+        it.sheet,
+        field === 'note'
+          ? it.noteCell
+          : field.startsWith('evidence_ids')
+            ? (ctx.rows.find((r) => r.question_code === it.question_code)?.evidence?.cell ?? it.cell)
+            : it.cell,
+      )
     },
   )
-  return { stage, written, before: written.map((w) => before.get(w.row.questionCode) ?? { question_code: w.row.questionCode, value: null }), evidenceCreated: created }
+  return {
+    stage,
+    written,
+    before: written.map((w) => before.get(w.row.questionCode) ?? { question_code: w.row.questionCode, value: null }),
+    evidenceCreated: created,
+  }
 }

@@ -10,9 +10,14 @@ export const PLAN_SHEET = 'Rencana perbaikan'
 
 /** The export's `plan` query parameter (spread into the export route's query schema). */
 export const PlanSheetParam = {
-    plan: Type.Optional(
-      Type.Unsafe<'WBK' | 'WBBM'>({ type: 'string', enum: ['WBK', 'WBBM'], description: 'add the sheet "Rencana perbaikan": the fewest answer changes to reach this predicate, with the evidence each needs' }),
-    ),
+  plan: Type.Optional(
+    Type.Unsafe<'WBK' | 'WBBM'>({
+      type: 'string',
+      enum: ['WBK', 'WBBM'],
+      description:
+        'add the sheet "Rencana perbaikan": the fewest answer changes to reach this predicate, with the evidence each needs',
+    }),
+  ),
 }
 
 const fmt = (n: number): number => Math.round(n * 100) / 100
@@ -54,6 +59,7 @@ export function addPlanSheet(wb: ExcelJS.Workbook, plan: PlanResult): void {
     ['Jumlah perubahan', plan.changes],
     ['Target tercapai', plan.reachable ? 'Ya' : 'Tidak'],
   ]
-  for (const gap of plan.unreachable) summary.push([`Belum tercapai: ${gap.rule}`, `${gap.description} (kurang ${fmt(gap.points_short)} poin)`])
+  for (const gap of plan.unreachable)
+    summary.push([`Belum tercapai: ${gap.rule}`, `${gap.description} (kurang ${fmt(gap.points_short)} poin)`])
   for (const [k, v] of summary) ws.addRow([k, v]).getCell(1).font = { bold: true }
 }

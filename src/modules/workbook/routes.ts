@@ -7,7 +7,17 @@ import { ProblemError, problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
 import { emitEvent, stageEvent } from '../events/service.js'
 import { windowFor } from '../assessments/rules.js'
-import { answerMap, answerView, assertCanReadStage, assertCanWriteStage, loadAssessment, loadDefinition, loadStage, stageAnswers, stageView } from '../assessments/service.js'
+import {
+  answerMap,
+  answerView,
+  assertCanReadStage,
+  assertCanWriteStage,
+  loadAssessment,
+  loadDefinition,
+  loadStage,
+  stageAnswers,
+  stageView,
+} from '../assessments/service.js'
 import { contentDisposition } from '../evidence/rules.js'
 import { toEvidenceView } from '../evidence/service.js'
 import { assertWindowOpen, loadPeriod } from '../periods/service.js'
@@ -18,7 +28,15 @@ import { addPlanSheet } from './plan-sheet.js'
 import { planOr422 } from '../planner/service.js'
 import { buildGeneratedWorkbook } from './export-generated.js'
 import { importRows, readUpload } from './imports.js'
-import { XLSX_MEDIA_TYPE, assertWorkbookFits, buildWorkbook, compareStageFor, evidenceRefs, periodCsv, workbookBytes } from './service.js'
+import {
+  XLSX_MEDIA_TYPE,
+  assertWorkbookFits,
+  buildWorkbook,
+  compareStageFor,
+  evidenceRefs,
+  periodCsv,
+  workbookBytes,
+} from './service.js'
 import { loadRowMap, templateBytes } from './template.js'
 import { READERS, WORKERS as WRITERS } from '../../lib/policy.js'
 
@@ -35,15 +53,24 @@ const TAGS = ['workbook']
 function multipartProblem(error: unknown, maxBytes: number): ProblemError | null {
   switch ((error as { code?: string }).code) {
     case 'FST_REQ_FILE_TOO_LARGE':
-      return new ProblemError(413, 'file_too_large', `The workbook is larger than ${maxBytes} bytes (WORKBOOK_MAX_BYTES).`, {
-        errors: [{ pointer: '/body/file', rule: 'maxSize', message: 'the file is too large' }],
-      })
+      return new ProblemError(
+        413,
+        'file_too_large',
+        `The workbook is larger than ${maxBytes} bytes (WORKBOOK_MAX_BYTES).`,
+        {
+          errors: [{ pointer: '/body/file', rule: 'maxSize', message: 'the file is too large' }],
+        },
+      )
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
       return new ProblemError(413, 'too_many_parts', 'The form has too many parts: send one file in the field "file".')
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-      return new ProblemError(415, 'unsupported_media_type', 'Send the workbook as multipart/form-data with the file in the field "file".')
+      return new ProblemError(
+        415,
+        'unsupported_media_type',
+        'Send the workbook as multipart/form-data with the file in the field "file".',
+      )
     case 'FST_PROTO_VIOLATION':
       return new ProblemError(400, 'malformed_body', 'The multipart form is not valid.')
   }
@@ -54,16 +81,31 @@ function multipartProblem(error: unknown, maxBytes: number): ProblemError | null
 }
 
 /** The uploaded file, in memory (at most WORKBOOK_MAX_BYTES): the form is one part, "file". */
-async function receiveWorkbook(request: FastifyRequest, maxBytes: number): Promise<{ bytes: Buffer; fileName: string }> {
-  if (!request.isMultipart()) throw new ProblemError(415, 'unsupported_media_type', 'Send the workbook as multipart/form-data with the file in the field "file".')
+async function receiveWorkbook(
+  request: FastifyRequest,
+  maxBytes: number,
+): Promise<{ bytes: Buffer; fileName: string }> {
+  if (!request.isMultipart())
+    throw new ProblemError(
+      415,
+      'unsupported_media_type',
+      'Send the workbook as multipart/form-data with the file in the field "file".',
+    )
   let received: { bytes: Buffer; fileName: string } | null = null
   try {
     for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 5, parts: 6 } })) {
       if (part.type === 'field' || part.fieldname !== 'file') {
         if (part.type === 'file') part.file.resume()
-        throw new ProblemError(400, 'validation_failed', `The form has a part "${part.fieldname}"; send only the workbook, in the field "file".`, {
-          errors: [{ pointer: `/body/${part.fieldname}`, rule: 'additionalProperties', message: 'is not a known field' }],
-        })
+        throw new ProblemError(
+          400,
+          'validation_failed',
+          `The form has a part "${part.fieldname}"; send only the workbook, in the field "file".`,
+          {
+            errors: [
+              { pointer: `/body/${part.fieldname}`, rule: 'additionalProperties', message: 'is not a known field' },
+            ],
+          },
+        )
       }
       received = { bytes: await part.toBuffer(), fileName: part.filename }
     }
@@ -71,12 +113,15 @@ async function receiveWorkbook(request: FastifyRequest, maxBytes: number): Promi
     throw multipartProblem(error, maxBytes) ?? error
   }
   if (!received) {
-    throw new ProblemError(400, 'validation_failed', 'The request is not valid: /body/file is required.', { errors: [{ pointer: '/body/file', rule: 'required', message: 'is required' }] })
+    throw new ProblemError(400, 'validation_failed', 'The request is not valid: /body/file is required.', {
+      errors: [{ pointer: '/body/file', rule: 'required', message: 'is required' }],
+    })
   }
   return received
 }
 
-const baseUrlOf = (request: FastifyRequest, configured: string | undefined): string => configured ?? `${request.protocol}://${request.host}`
+const baseUrlOf = (request: FastifyRequest, configured: string | undefined): string =>
+  configured ?? `${request.protocol}://${request.host}`
 
 /** GET and POST …/assessments/{id}/stages/{stage}/lke.xlsx: the LKE workbook out (generated or official) and in (any of the layouts). */
 const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (app, options) => {
@@ -89,7 +134,8 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
     {
       schema: {
         tags: TAGS,
-        summary: 'The stage as an LKE workbook (.xlsx): generated from its instrument version, or the official Pemda form',
+        summary:
+          'The stage as an LKE workbook (.xlsx): generated from its instrument version, or the official Pemda form',
         description:
           'layout=generated (default, any published or draft version): sheet "LKE" with every node and question of the version in order (Kode, Tingkat, Uraian, Bobot, Pilihan Jawaban, Skema Penilaian, Kriteria), the stage’s answers in H, Konversi and Nilai as formulas that compute what GET …/score computes, notes in L, evidence in M (a link’s URL or a file’s name, one per line; titles in N), the stage it started from in O and P; and sheet "Predikat" with every WBK/WBBM rule of the version, its value, share and pass as formulas and the predicate they give. layout=official: the official Pemda form (sheet "LKE ZI", its formulas intact, three cells corrected) with answers in K, notes in O, evidence titles in P and links in Q, comparison in R and S; only for a version it embodies (LKE-ZI-2026 or an unchanged copy), else 409 workbook_not_available. The ETag is the stage’s version, for If-Match on a later import.',
         operationId: 'exportStageWorkbook',
@@ -110,11 +156,21 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
       const answers = await stageAnswers(app.db, stage.id)
       const other = await compareStageFor(app.db, principal, stage)
       const compare = other ? { kind: other.kind, answers: await stageAnswers(app.db, other.id) } : undefined
-      const refs = await evidenceRefs(app.db, [...new Set(answers.flatMap((a) => a.evidenceIds))], baseUrlOf(request, options.publicBaseUrl))
-      const [period] = await app.db.select({ code: periods.code }).from(periods).where(eq(periods.id, assessment.periodId))
+      const refs = await evidenceRefs(
+        app.db,
+        [...new Set(answers.flatMap((a) => a.evidenceIds))],
+        baseUrlOf(request, options.publicBaseUrl),
+      )
+      const [period] = await app.db
+        .select({ code: periods.code })
+        .from(periods)
+        .where(eq(periods.id, assessment.periodId))
       const periodCode = period?.code ?? ''
       const input = { unit, periodCode, stage, answers, evidence: refs, compare, assessmentId: assessment.id }
-      const wb = layout === 'official' ? await buildWorkbook({ ...input, map, template }) : await buildGeneratedWorkbook({ ...input, def })
+      const wb =
+        layout === 'official'
+          ? await buildWorkbook({ ...input, map, template })
+          : await buildGeneratedWorkbook({ ...input, def })
       if (request.query.plan) addPlanSheet(wb, planOr422(def, answerMap(answers), request.query.plan, {}, '/query'))
       const bytes = await workbookBytes(wb)
       const name = `${safeFileStem([layout === 'official' ? 'LKE-ZI' : def.code, unit.code, periodCode, stage.kind]) || 'LKE'}.xlsx`
@@ -133,7 +189,8 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
     {
       schema: {
         tags: TAGS,
-        summary: 'Import a filled LKE workbook (generated, official Pemda form or PortalRB layout) into a draft or returned stage: all or nothing',
+        summary:
+          'Import a filled LKE workbook (generated, official Pemda form or PortalRB layout) into a draft or returned stage: all or nothing',
         description:
           'multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same path as the batch route (writers of the stage, its window, one audit event). Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.',
         operationId: 'importStageWorkbook',
@@ -163,9 +220,14 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
         const stage = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
         const ifMatch = request.headers['if-match']
         if (ifMatch && !etagMatches(ifMatch, versionEtag(stage))) {
-          throw new ProblemError(412, 'precondition_failed', `The stage changed since the workbook was exported (now version ${stage.version}); export it again, or import without If-Match to overwrite.`, {
-            current_version: stage.version,
-          })
+          throw new ProblemError(
+            412,
+            'precondition_failed',
+            `The stage changed since the workbook was exported (now version ${stage.version}); export it again, or import without If-Match to overwrite.`,
+            {
+              current_version: stage.version,
+            },
+          )
         }
         assertCanWriteStage(principal, stage)
         await assertWindowOpen(tx, assessment.periodId, windowFor(stage.kind, stage.status))
@@ -176,18 +238,52 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
           unit,
           periodId: assessment.periodId,
           rows,
-          auditEvidence: (created) => recordAudit(tx, request, { action: 'evidence.created', entityType: 'evidence', entityId: created.id, before: null, after: toEvidenceView(created) }),
+          auditEvidence: (created) =>
+            recordAudit(tx, request, {
+              action: 'evidence.created',
+              entityType: 'evidence',
+              entityId: created.id,
+              before: null,
+              after: toEvidenceView(created),
+            }),
         })
-        if (result.written.length === 0) return { stage: stageView(result.stage), layout, read: rows.length, changed: 0, evidence_created: 0, answers: [] }
+        if (result.written.length === 0)
+          return {
+            stage: stageView(result.stage),
+            layout,
+            read: rows.length,
+            changed: 0,
+            evidence_created: 0,
+            answers: [],
+          }
         await recordAudit(tx, request, {
           action: 'answers.workbook_imported',
           entityType: 'assessment_stage',
           entityId: stage.id,
           before: result.before,
-          after: { file: { name: file.fileName, bytes: file.bytes.length, layout }, answers: result.written.map(answerView) },
+          after: {
+            file: { name: file.fileName, bytes: file.bytes.length, layout },
+            answers: result.written.map(answerView),
+          },
         })
-        await emitEvent(tx, stageEvent('answer.changed', assessment, result.stage, { question_codes: result.written.map((w) => w.row.questionCode), source: 'workbook' }, request.id))
-        return { stage: stageView(result.stage), layout, read: rows.length, changed: result.written.length, evidence_created: result.evidenceCreated, answers: result.written.map(answerView) }
+        await emitEvent(
+          tx,
+          stageEvent(
+            'answer.changed',
+            assessment,
+            result.stage,
+            { question_codes: result.written.map((w) => w.row.questionCode), source: 'workbook' },
+            request.id,
+          ),
+        )
+        return {
+          stage: stageView(result.stage),
+          layout,
+          read: rows.length,
+          changed: result.written.length,
+          evidence_created: result.evidenceCreated,
+          answers: result.written.map(answerView),
+        }
       })
     },
   )

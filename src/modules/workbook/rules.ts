@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto'
-import { indexTree, isComputed, type AnswerType, type AnswerValue, type InstrumentDefinition, type InstrumentNode } from '../instruments/domain/index.js'
+import {
+  indexTree,
+  isComputed,
+  type AnswerType,
+  type AnswerValue,
+  type InstrumentDefinition,
+  type InstrumentNode,
+} from '../instruments/domain/index.js'
 
 /**
  * The official LKE ZI workbook as data and plain functions (no Fastify, no database, no exceljs):
@@ -113,10 +120,16 @@ export function classifyRows(sheet: SheetReader, fromRow = 4, toRow = 206): Clas
  * Pairs the n-th node/question row with the n-th node of the instrument (both list the LKE depth
  * first) and checks every pair: equal weights, the same answer type. Throws on the first mismatch.
  */
-export function matchRows(rows: ClassifiedRow[], def: InstrumentDefinition): { nodes: Record<string, number>; questions: Record<string, QuestionCell>; sums: number[] } {
+export function matchRows(
+  rows: ClassifiedRow[],
+  def: InstrumentDefinition,
+): { nodes: Record<string, number>; questions: Record<string, QuestionCell>; sums: number[] } {
   const ordered = indexTree(def).ordered
   const candidates = rows.filter((r) => r.kind !== 'sum')
-  if (candidates.length !== ordered.length) throw new Error(`the workbook has ${candidates.length} node and question rows, ${def.code} has ${ordered.length} nodes`)
+  if (candidates.length !== ordered.length)
+    throw new Error(
+      `the workbook has ${candidates.length} node and question rows, ${def.code} has ${ordered.length} nodes`,
+    )
   const nodes: Record<string, number> = {}
   const questions: Record<string, QuestionCell> = {}
   candidates.forEach((row, i) => {
@@ -126,12 +139,15 @@ export function matchRows(rows: ClassifiedRow[], def: InstrumentDefinition): { n
       const answerType = node.answerType as AnswerType
       const want = CHOICES_OF_TYPE[answerType]
       if (row.choices !== want || row.computed !== isComputed(node)) {
-        throw new Error(`row ${row.row} has J=${JSON.stringify(row.choices)} (formula in K: ${row.computed}); ${node.code} is ${answerType} (computed: ${isComputed(node)})`)
+        throw new Error(
+          `row ${row.row} has J=${JSON.stringify(row.choices)} (formula in K: ${row.computed}); ${node.code} is ${answerType} (computed: ${isComputed(node)})`,
+        )
       }
       questions[node.code] = { row: row.row, choices: row.choices, answerType, computed: row.computed }
     } else {
       if (row.kind !== 'node') throw new Error(`row ${row.row} is a question, ${node.code} is a ${node.level}`)
-      if (row.weight === null || node.bobot === null || Math.abs(row.weight - node.bobot) > 1e-12) throw new Error(`row ${row.row} weighs ${row.weight}, ${node.code} weighs ${node.bobot}`)
+      if (row.weight === null || node.bobot === null || Math.abs(row.weight - node.bobot) > 1e-12)
+        throw new Error(`row ${row.row} weighs ${row.weight}, ${node.code} weighs ${node.bobot}`)
       nodes[node.code] = row.row
     }
   })
@@ -202,7 +218,7 @@ const NUMERIC_TYPES: readonly AnswerType[] = ['percentage', 'count', 'rupiah', '
  * here with a message naming what the cell holds.
  */
 export function answerFromCell(answerType: AnswerType, cell: CellContent): CellRead<AnswerValue> {
-  const c = cell.kind === 'formula' ? cell.result ?? { kind: 'error' as const, error: 'no saved value' } : cell
+  const c = cell.kind === 'formula' ? (cell.result ?? { kind: 'error' as const, error: 'no saved value' }) : cell
   const numeric = NUMERIC_TYPES.includes(answerType)
   switch (c.kind) {
     case 'empty':
@@ -210,7 +226,12 @@ export function answerFromCell(answerType: AnswerType, cell: CellContent): CellR
     case 'text': {
       const text = c.text.trim()
       if (text === '') return { ok: true, value: null }
-      if (numeric) return { ok: false, rule: 'answer_wrong_type', message: `holds the text ${JSON.stringify(text)}; a ${answerType} answer is a number typed as a number` }
+      if (numeric)
+        return {
+          ok: false,
+          rule: 'answer_wrong_type',
+          message: `holds the text ${JSON.stringify(text)}; a ${answerType} answer is a number typed as a number`,
+        }
       return { ok: true, value: text }
     }
     case 'number':
@@ -219,7 +240,11 @@ export function answerFromCell(answerType: AnswerType, cell: CellContent): CellR
     case 'boolean':
       return { ok: false, rule: 'answer_wrong_type', message: `holds the logical value ${c.value ? 'TRUE' : 'FALSE'}` }
     case 'date':
-      return { ok: false, rule: 'answer_wrong_type', message: `holds a date (${c.value.toISOString().slice(0, 10)}); the spreadsheet turned what was typed into a date` }
+      return {
+        ok: false,
+        rule: 'answer_wrong_type',
+        message: `holds a date (${c.value.toISOString().slice(0, 10)}); the spreadsheet turned what was typed into a date`,
+      }
     case 'error':
       return { ok: false, rule: 'cell_error', message: `shows an error (${c.error})` }
     case 'formula':
@@ -231,7 +256,7 @@ export const MAX_NOTE_LENGTH = 5000
 
 /** The note an O cell holds: empty → null, text trimmed, a number as text. */
 export function noteFromCell(cell: CellContent): CellRead<string | null> {
-  const c = cell.kind === 'formula' ? cell.result ?? { kind: 'empty' as const } : cell
+  const c = cell.kind === 'formula' ? (cell.result ?? { kind: 'empty' as const }) : cell
   let text: string
   switch (c.kind) {
     case 'empty':
@@ -254,7 +279,12 @@ export function noteFromCell(cell: CellContent): CellRead<string | null> {
       return { ok: false, rule: 'cell_error', message: 'holds a formula without a value' }
   }
   if (text === '') return { ok: true, value: null }
-  if (text.length > MAX_NOTE_LENGTH) return { ok: false, rule: 'maxLength', message: `a note has at most ${MAX_NOTE_LENGTH} characters, this one ${text.length}` }
+  if (text.length > MAX_NOTE_LENGTH)
+    return {
+      ok: false,
+      rule: 'maxLength',
+      message: `a note has at most ${MAX_NOTE_LENGTH} characters, this one ${text.length}`,
+    }
   return { ok: true, value: text }
 }
 
@@ -268,12 +298,23 @@ export function cellFromAnswer(answerType: AnswerType, value: AnswerValue): stri
 // ---------------------------------------------------------------------------------------------
 // Names
 
-export const STAGE_LABELS: Record<string, string> = { self: 'Unit (penilaian mandiri)', tpi: 'TPI', tpn: 'TPN', sanggah: 'Sanggah' }
+export const STAGE_LABELS: Record<string, string> = {
+  self: 'Unit (penilaian mandiri)',
+  tpi: 'TPI',
+  tpn: 'TPN',
+  sanggah: 'Sanggah',
+}
 
 /** A file name made of safe characters: LKE-ZI-<unit code>-<stage>.xlsx */
 export function safeFileStem(parts: string[]): string {
   return parts
-    .map((p) => p.normalize('NFKD').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, ''))
+    .map((p) =>
+      p
+        .normalize('NFKD')
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/-+/g, '-')
+        .replace(/^-|-$/g, ''),
+    )
     .filter(Boolean)
     .join('_')
     .slice(0, 150)
@@ -299,4 +340,5 @@ export function csvField(value: string | number | null | undefined): string {
 }
 
 /** One CSV record with its CRLF. */
-export const csvRecord = (fields: (string | number | null | undefined)[]): string => `${fields.map(csvField).join(',')}\r\n`
+export const csvRecord = (fields: (string | number | null | undefined)[]): string =>
+  `${fields.map(csvField).join(',')}\r\n`

@@ -13,7 +13,8 @@ export const CsvQuery = Type.Object(
     shape: Type.Optional(
       StringEnum(CSV_SHAPES, {
         default: 'answers',
-        description: 'answers: one record per unit × stage × question (value, converted value, note, stage total); totals: one record per unit × stage (total, max, predicate, unanswered)',
+        description:
+          'answers: one record per unit × stage × question (value, converted value, note, stage total); totals: one record per unit × stage (total, max, predicate, unanswered)',
       }),
     ),
   },
@@ -22,7 +23,12 @@ export const CsvQuery = Type.Object(
 
 /** The multipart form, for the documentation (the handler reads the stream itself). */
 export const ImportForm = Type.Object(
-  { file: Type.String({ format: 'binary', description: 'the filled LKE ZI workbook (.xlsx), e.g. one exported by GET …/lke.xlsx' }) },
+  {
+    file: Type.String({
+      format: 'binary',
+      description: 'the filled LKE ZI workbook (.xlsx), e.g. one exported by GET …/lke.xlsx',
+    }),
+  },
   { additionalProperties: false },
 )
 
@@ -42,8 +48,13 @@ export const ExportQuery = Type.Object(
 
 export const ImportResult = Type.Object({
   stage: Type.Ref('Stage'),
-  layout: StringEnum(WORKBOOK_LAYOUTS, { description: 'the layout the file was read as: generated (sheet "LKE"), official (sheet "LKE ZI") or portalrb (the master soal’s cell map)' }),
-  evidence_created: Type.Integer({ description: 'link evidence items created for links in the evidence cells that the unit did not have yet' }),
+  layout: StringEnum(WORKBOOK_LAYOUTS, {
+    description:
+      'the layout the file was read as: generated (sheet "LKE"), official (sheet "LKE ZI") or portalrb (the master soal’s cell map)',
+  }),
+  evidence_created: Type.Integer({
+    description: 'link evidence items created for links in the evidence cells that the unit did not have yet',
+  }),
   read: Type.Integer({ description: 'questions read from the workbook' }),
   changed: Type.Integer({ description: 'answers written because their value or note differed from the stored one' }),
   answers: Type.Array(Type.Ref('Answer'), { description: 'the answers written' }),
@@ -51,7 +62,9 @@ export const ImportResult = Type.Object({
 
 export const XlsxResponse = {
   description: 'the LKE ZI workbook (.xlsx) with the stage’s answers',
-  content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: Type.String({ format: 'binary' }) } },
+  content: {
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: Type.String({ format: 'binary' }) },
+  },
 }
 
 export const CsvResponse = {

@@ -6,11 +6,27 @@ import { ProblemError } from '../../lib/problem.js'
 import type { Principal } from '../../lib/principal.js'
 import { canRead, type StageKind } from '../assessments/rules.js'
 import { answers, assessmentStages, assessments } from '../assessments/tables.js'
-import { answerMap, listStages, type AnswerInput, type AssessmentRow, type StageRow, type StoredAnswer } from '../assessments/service.js'
+import {
+  answerMap,
+  listStages,
+  type AnswerInput,
+  type AssessmentRow,
+  type StageRow,
+  type StoredAnswer,
+} from '../assessments/service.js'
 import { unitScopeCondition } from '../auth/scope.js'
 import { evidence } from '../evidence/tables.js'
 import { loadDefinition } from '../instruments/cache.js'
-import { checkAnswer, evaluateEligibility, indexTree, scoreInstrument, validateAnswers, type AnswerValue, type InstrumentDefinition, type InstrumentNode } from '../instruments/domain/index.js'
+import {
+  checkAnswer,
+  evaluateEligibility,
+  indexTree,
+  scoreInstrument,
+  validateAnswers,
+  type AnswerValue,
+  type InstrumentDefinition,
+  type InstrumentNode,
+} from '../instruments/domain/index.js'
 import type { PeriodRow } from '../periods/tables.js'
 import { units } from '../units/tables.js'
 import {
@@ -62,7 +78,13 @@ export interface EvidenceRef {
 export async function evidenceRefs(db: Queryable, ids: string[], baseUrl: string): Promise<Map<string, EvidenceRef>> {
   if (ids.length === 0) return new Map()
   const rows = await db
-    .select({ id: evidence.id, kind: evidence.kind, title: evidence.title, url: evidence.url, fileName: evidence.fileName })
+    .select({
+      id: evidence.id,
+      kind: evidence.kind,
+      title: evidence.title,
+      url: evidence.url,
+      fileName: evidence.fileName,
+    })
     .from(evidence)
     .where(inArray(evidence.id, ids))
   return new Map(
@@ -71,7 +93,10 @@ export async function evidenceRefs(db: Queryable, ids: string[], baseUrl: string
       {
         title: r.kind === 'file' && r.fileName && r.fileName !== r.title ? `${r.title} (${r.fileName})` : r.title,
         url: r.kind === 'link' && r.url ? r.url : `${baseUrl.replace(/\/+$/, '')}/v1/evidence/${r.id}/content`,
-        entry: r.kind === 'link' && r.url ? r.url : r.fileName || `${baseUrl.replace(/\/+$/, '')}/v1/evidence/${r.id}/content`,
+        entry:
+          r.kind === 'link' && r.url
+            ? r.url
+            : r.fileName || `${baseUrl.replace(/\/+$/, '')}/v1/evidence/${r.id}/content`,
       },
     ]),
   )
@@ -120,7 +145,12 @@ export async function buildWorkbook(input: WorkbookInput): Promise<ExcelJS.Workb
       .sort((x, y) => x.title.localeCompare(y.title) || x.url.localeCompare(y.url))
     ws.getCell(`${col.evidenceTitles}${q.row}`).value = refs.length ? refs.map((r) => r.title).join('\n') : null
     const urls = ws.getCell(`${col.evidenceUrls}${q.row}`)
-    urls.value = refs.length === 1 ? { text: refs[0]!.url, hyperlink: refs[0]!.url } : refs.length ? refs.map((r) => r.url).join('\n') : null
+    urls.value =
+      refs.length === 1
+        ? { text: refs[0]!.url, hyperlink: refs[0]!.url }
+        : refs.length
+          ? refs.map((r) => r.url).join('\n')
+          : null
   }
 
   if (input.compare) {
@@ -139,7 +169,8 @@ export async function buildWorkbook(input: WorkbookInput): Promise<ExcelJS.Workb
     for (const [code, q] of Object.entries(map.questions)) {
       const a = theirs.get(code)
       if (!a) continue
-      if (!q.computed) ws.getCell(`${col.compareAnswer}${q.row}`).value = cellFromAnswer(q.answerType, a.row.value ?? null)
+      if (!q.computed)
+        ws.getCell(`${col.compareAnswer}${q.row}`).value = cellFromAnswer(q.answerType, a.row.value ?? null)
       ws.getCell(`${col.compareNote}${q.row}`).value = a.row.note
     }
   }
@@ -159,10 +190,16 @@ export async function workbookBytes(wb: ExcelJS.Workbook): Promise<Buffer> {
 }
 
 /** The stage shown beside an exported one: the stage it was copied from, else (for an evaluator's stage) the unit's self-assessment; only if the caller may read it. */
-export async function compareStageFor(db: Queryable, principal: Principal, stage: StageRow): Promise<StageRow | undefined> {
+export async function compareStageFor(
+  db: Queryable,
+  principal: Principal,
+  stage: StageRow,
+): Promise<StageRow | undefined> {
   if (stage.kind === 'self') return undefined
   const stages = await listStages(db, stage.assessmentId)
-  const other = stage.copiedFromStageId ? stages.find((s) => s.id === stage.copiedFromStageId) : stages.find((s) => s.kind === 'self')
+  const other = stage.copiedFromStageId
+    ? stages.find((s) => s.id === stage.copiedFromStageId)
+    : stages.find((s) => s.kind === 'self')
   return other && canRead(other.kind, other.status, principal.role) ? other : undefined
 }
 
@@ -196,8 +233,10 @@ const escapeToken = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, 
 /** A JSON pointer naming a cell of the uploaded file: /body/file/LKE ZI/K8 */
 export const cellPointer = (sheet: string, cell: string): string => `/body/file/${escapeToken(sheet)}/${cell}`
 
-const notWorkbook = (detail: string, errors: FieldError[] = [{ pointer: '/body/file', rule: 'lke_workbook', message: detail }]) =>
-  new ProblemError(422, 'not_an_lke_workbook', detail, { errors })
+const notWorkbook = (
+  detail: string,
+  errors: FieldError[] = [{ pointer: '/body/file', rule: 'lke_workbook', message: detail }],
+) => new ProblemError(422, 'not_an_lke_workbook', detail, { errors })
 
 /** Limits on what an uploaded .xlsx may unpack to (an LKE workbook is ~20 entries, ~1 MB unpacked). */
 export const UNZIP_LIMITS = { maxEntries: 500, maxTotalBytes: 64 * 1024 * 1024 }
@@ -206,7 +245,8 @@ export const UNZIP_LIMITS = { maxEntries: 500, maxTotalBytes: 64 * 1024 * 1024 }
 export async function loadUpload(file: Buffer): Promise<ExcelJS.Workbook> {
   const zip = inspectZip(file, UNZIP_LIMITS)
   if (!zip.ok) {
-    if (zip.reason === 'too_large' || zip.reason === 'too_many_entries') throw new ProblemError(422, 'workbook_too_large', `The workbook is too large once unpacked: ${zip.message}.`)
+    if (zip.reason === 'too_large' || zip.reason === 'too_many_entries')
+      throw new ProblemError(422, 'workbook_too_large', `The workbook is too large once unpacked: ${zip.message}.`)
     throw notWorkbook(`The file is not an .xlsx workbook: ${zip.message}.`)
   }
   const wb = new (await excel()).Workbook()
@@ -227,7 +267,9 @@ export async function loadUpload(file: Buffer): Promise<ExcelJS.Workbook> {
 export function readOfficial(wb: ExcelJS.Workbook, map: RowMap, def: InstrumentDefinition): ImportedRow[] {
   const ws = wb.getWorksheet(map.sheet)
   if (!ws) {
-    throw notWorkbook(`The workbook has no sheet "${map.sheet}" (it has ${wb.worksheets.map((w) => `"${w.name}"`).join(', ') || 'none'}); upload the official LKE ZI workbook, e.g. one exported by GET …/lke.xlsx.`)
+    throw notWorkbook(
+      `The workbook has no sheet "${map.sheet}" (it has ${wb.worksheets.map((w) => `"${w.name}"`).join(', ') || 'none'}); upload the official LKE ZI workbook, e.g. one exported by GET …/lke.xlsx.`,
+    )
   }
   const col = map.columns
   const sheet = map.sheet
@@ -251,13 +293,31 @@ export function readOfficial(wb: ExcelJS.Workbook, map: RowMap, def: InstrumentD
     return typeof v === 'string' && v.length > 200 ? `${v.slice(0, 200)}… (${v.length} characters)` : v
   }
   const bad = (cell: string, rule: string, message: string, code?: string) =>
-    errors.push({ sheet, cell, value: shownValue(cell), rule, message: `${cell}: ${message}`, ...(code ? { question_code: code } : {}) })
-  for (const [code, q] of choicesWrong) bad(`${col.choices}${q.row}`, 'choices_changed', `the Pilihan Jawaban of ${code} is "${q.choices}"; with another text the workbook's Nilai formula scores it differently`, code)
+    errors.push({
+      sheet,
+      cell,
+      value: shownValue(cell),
+      rule,
+      message: `${cell}: ${message}`,
+      ...(code ? { question_code: code } : {}),
+    })
+  for (const [code, q] of choicesWrong)
+    bad(
+      `${col.choices}${q.row}`,
+      'choices_changed',
+      `the Pilihan Jawaban of ${code} is "${q.choices}"; with another text the workbook's Nilai formula scores it differently`,
+      code,
+    )
   const questionCells = new Set(questions.filter(([, q]) => q.computed).map(([, q]) => `${col.answer}${q.row}`))
   for (const cell of map.formulaCells) {
     if (read(cell).kind !== 'formula') {
       const code = questions.find(([, q]) => `${col.answer}${q.row}` === cell)?.[0]
-      bad(cell, 'formula_replaced', `must keep the workbook's formula (${questionCells.has(cell) ? 'a ratio computed from the counts below it' : 'the sum of the counts below it'}); the score is computed from those counts`, code)
+      bad(
+        cell,
+        'formula_replaced',
+        `must keep the workbook's formula (${questionCells.has(cell) ? 'a ratio computed from the counts below it' : 'the sum of the counts below it'}); the score is computed from those counts`,
+        code,
+      )
     }
   }
 
@@ -286,10 +346,15 @@ export function readOfficial(wb: ExcelJS.Workbook, map: RowMap, def: InstrumentD
   }
   if (errors.length > 0) {
     errors.sort((a, b) => rowOf(a.cell) - rowOf(b.cell) || a.cell.localeCompare(b.cell))
-    throw new ProblemError(422, 'workbook_cells_invalid', `${errors.length} cell${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written. See cells (sheet, cell, value, rule).`, {
-      errors: errors.map((e) => ({ pointer: cellPointer(e.sheet, e.cell), rule: e.rule, message: e.message })),
-      cells: errors,
-    })
+    throw new ProblemError(
+      422,
+      'workbook_cells_invalid',
+      `${errors.length} cell${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written. See cells (sheet, cell, value, rule).`,
+      {
+        errors: errors.map((e) => ({ pointer: cellPointer(e.sheet, e.cell), rule: e.rule, message: e.message })),
+        cells: errors,
+      },
+    )
   }
   // Options as the instrument spells them ("ya" → "Ya").
   return rows.map((r) => {
@@ -307,9 +372,14 @@ const rowOf = (cell: string): number => Number(cell.replace(/^[A-Z]+/, ''))
  * clears a stored answer; a blank where nothing is stored is skipped). `evidence` holds the evidence
  * ids of the answers whose evidence cell was filled; the others keep theirs.
  */
-export function changedItems(rows: ImportedRow[], stored: StoredAnswer[], evidence: Map<string, string[]> = new Map()): (AnswerInput & { sheet: string; cell: string; noteCell: string })[] {
+export function changedItems(
+  rows: ImportedRow[],
+  stored: StoredAnswer[],
+  evidence: Map<string, string[]> = new Map(),
+): (AnswerInput & { sheet: string; cell: string; noteCell: string })[] {
   const current = new Map(stored.map((a) => [a.row.questionCode, a]))
-  const sameSet = (a: string[], b: string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i])
+  const sameSet = (a: string[], b: string[]) =>
+    a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i])
   return rows.flatMap((r) => {
     const now = current.get(r.question_code)
     const ids = evidence.get(r.question_code)
@@ -338,8 +408,31 @@ export const CSV_SHAPES = ['answers', 'totals'] as const
 export type CsvShape = (typeof CSV_SHAPES)[number]
 
 export const CSV_HEADERS: Record<CsvShape, string[]> = {
-  answers: ['period_code', 'unit_code', 'unit_name', 'assessment_id', 'stage', 'stage_status', 'stage_total', 'question_code', 'value', 'converted_value', 'note'],
-  totals: ['period_code', 'unit_code', 'unit_name', 'assessment_id', 'stage', 'stage_status', 'total', 'max_total', 'predicate', 'unanswered'],
+  answers: [
+    'period_code',
+    'unit_code',
+    'unit_name',
+    'assessment_id',
+    'stage',
+    'stage_status',
+    'stage_total',
+    'question_code',
+    'value',
+    'converted_value',
+    'note',
+  ],
+  totals: [
+    'period_code',
+    'unit_code',
+    'unit_name',
+    'assessment_id',
+    'stage',
+    'stage_status',
+    'total',
+    'max_total',
+    'predicate',
+    'unanswered',
+  ],
 }
 
 /** Stages per page: each page is one query for the stages and one for their answers. */
@@ -353,14 +446,31 @@ const KIND_RANK = sql<number>`(case ${assessmentStages.kind} when 'self' then 1 
  * assessment id, stage rank), so memory stays flat whatever the number of units. Not one snapshot:
  * a stage written while the export runs shows as it was when its page was read.
  */
-export async function* periodCsv(db: Queryable, principal: Principal, period: PeriodRow, shape: CsvShape): AsyncGenerator<string> {
+export async function* periodCsv(
+  db: Queryable,
+  principal: Principal,
+  period: PeriodRow,
+  shape: CsvShape,
+): AsyncGenerator<string> {
   yield csvRecord(CSV_HEADERS[shape])
   let after: { code: string; assessmentId: string; rank: number } | null = null
   for (;;) {
-    const conditions: (SQL | undefined)[] = [eq(assessments.periodId, period.id), unitScopeCondition(principal, units.path)]
-    if (after) conditions.push(sql`(${units.code}, ${assessments.id}, ${KIND_RANK}) > (${after.code}, ${after.assessmentId}::uuid, ${after.rank}::int)`)
+    const conditions: (SQL | undefined)[] = [
+      eq(assessments.periodId, period.id),
+      unitScopeCondition(principal, units.path),
+    ]
+    if (after)
+      conditions.push(
+        sql`(${units.code}, ${assessments.id}, ${KIND_RANK}) > (${after.code}, ${after.assessmentId}::uuid, ${after.rank}::int)`,
+      )
     const page = await db
-      .select({ stage: assessmentStages, assessment: assessments, unitCode: units.code, unitName: units.name, rank: KIND_RANK })
+      .select({
+        stage: assessmentStages,
+        assessment: assessments,
+        unitCode: units.code,
+        unitName: units.name,
+        rank: KIND_RANK,
+      })
       .from(assessmentStages)
       .innerJoin(assessments, eq(assessments.id, assessmentStages.assessmentId))
       .innerJoin(units, eq(units.id, assessments.unitId))
@@ -369,7 +479,10 @@ export async function* periodCsv(db: Queryable, principal: Principal, period: Pe
       .limit(CSV_PAGE_SIZE)
     if (page.length === 0) return
     const visible = page.filter((p) => canRead(p.stage.kind, p.stage.status, principal.role))
-    const answersByStage = await answersOf(db, visible.map((p) => p.stage.id))
+    const answersByStage = await answersOf(
+      db,
+      visible.map((p) => p.stage.id),
+    )
     for (const p of visible) {
       const def = await loadDefinition(db, p.assessment.instrumentVersionId)
       yield stageRecords(shape, def, period.code, p, answersByStage.get(p.stage.id) ?? [])
@@ -398,10 +511,18 @@ function stageRecords(
   const lead = [periodCode, p.unitCode, p.unitName, p.assessment.id, p.stage.kind, p.stage.status]
   if (shape === 'totals') {
     const result = scoreInstrument(def, answerMap(stored))
-    return csvRecord([...lead, result.total, result.maxTotal, evaluateEligibility(def, result).predicate, result.unanswered.length])
+    return csvRecord([
+      ...lead,
+      result.total,
+      result.maxTotal,
+      evaluateEligibility(def, result).predicate,
+      result.unanswered.length,
+    ])
   }
   const score = scoreInstrument(def, answerMap(stored))
   const notes = new Map(stored.map((a) => [a.row.questionCode, a.row.note]))
   const values = answerMap(stored)
-  return score.questions.map((q) => csvRecord([...lead, score.total, q.code, values[q.code] ?? null, q.value, notes.get(q.code) ?? null])).join('')
+  return score.questions
+    .map((q) => csvRecord([...lead, score.total, q.code, values[q.code] ?? null, q.value, notes.get(q.code) ?? null]))
+    .join('')
 }

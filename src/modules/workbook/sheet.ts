@@ -14,16 +14,22 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function plain(v: Raw): CellContent {
   if (v === null || v === undefined) return { kind: 'empty' }
-  if (typeof v === 'number') return Number.isFinite(v) ? { kind: 'number', value: v } : { kind: 'error', error: '#NUM!' }
+  if (typeof v === 'number')
+    return Number.isFinite(v) ? { kind: 'number', value: v } : { kind: 'error', error: '#NUM!' }
   if (typeof v === 'string') return v === '' ? { kind: 'empty' } : { kind: 'text', text: v }
   if (typeof v === 'boolean') return { kind: 'boolean', value: v }
   if (v instanceof Date) return { kind: 'date', value: v }
   if (isObject(v)) {
     if ('error' in v) return { kind: 'error', error: String(v.error) }
-    if ('richText' in v && Array.isArray(v.richText)) return { kind: 'text', text: (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('') }
+    if ('richText' in v && Array.isArray(v.richText))
+      return { kind: 'text', text: (v.richText as { text?: string }[]).map((r) => r.text ?? '').join('') }
     if ('hyperlink' in v) {
       const text = (v as { text?: unknown }).text
-      return typeof text === 'string' ? { kind: 'text', text } : isObject(text) ? plain(text as unknown as Raw) : { kind: 'text', text: String(v.hyperlink) }
+      return typeof text === 'string'
+        ? { kind: 'text', text }
+        : isObject(text)
+          ? plain(text as unknown as Raw)
+          : { kind: 'text', text: String(v.hyperlink) }
     }
   }
   return { kind: 'error', error: 'unreadable cell' }

@@ -19,7 +19,9 @@ export function templateFilePath(name: string): string {
   if (existsSync(beside)) return beside
   const fromRoot = join(projectRoot(), 'src', 'modules', 'workbook', 'template', name)
   if (existsSync(fromRoot)) return fromRoot
-  throw new Error(`workbook template file ${name} not found beside ${fileURLToPath(import.meta.url)} nor at ${fromRoot}`)
+  throw new Error(
+    `workbook template file ${name} not found beside ${fileURLToPath(import.meta.url)} nor at ${fromRoot}`,
+  )
 }
 
 // Both files are part of the release and never change while it runs: read once per process.

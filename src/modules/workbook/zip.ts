@@ -13,7 +13,9 @@ export interface ZipLimits {
   maxTotalBytes: number
 }
 
-export type ZipCheck = { ok: true; entries: string[]; totalBytes: number } | { ok: false; reason: 'not_zip' | 'too_many_entries' | 'too_large' | 'unsupported'; message: string }
+export type ZipCheck =
+  | { ok: true; entries: string[]; totalBytes: number }
+  | { ok: false; reason: 'not_zip' | 'too_many_entries' | 'too_large' | 'unsupported'; message: string }
 
 const EOCD = 0x06054b50
 const CENTRAL = 0x02014b50
@@ -28,7 +30,10 @@ export interface ZipEntry {
 }
 
 /** The entries of a ZIP archive from its central directory, or why it is not one. */
-export function zipEntries(buf: Buffer, maxEntries = Infinity): { ok: true; entries: ZipEntry[] } | Extract<ZipCheck, { ok: false }> {
+export function zipEntries(
+  buf: Buffer,
+  maxEntries = Infinity,
+): { ok: true; entries: ZipEntry[] } | Extract<ZipCheck, { ok: false }> {
   const notZip = (message: string) => ({ ok: false as const, reason: 'not_zip' as const, message })
   if (buf.length < 22 || buf.readUInt32LE(0) !== LOCAL) return notZip('the file is not a ZIP archive (an .xlsx is one)')
   // The end-of-central-directory record is in the last 22 + 65535 bytes (its comment is at most 64 KiB).
@@ -42,8 +47,18 @@ export function zipEntries(buf: Buffer, maxEntries = Infinity): { ok: true; entr
   if (eocd < 0) return notZip('the ZIP archive has no central directory')
   const count = buf.readUInt16LE(eocd + 10)
   const dirOffset = buf.readUInt32LE(eocd + 16)
-  if (count === 0xffff || dirOffset === 0xffffffff) return { ok: false, reason: 'unsupported', message: 'ZIP64 archives are not accepted (an LKE workbook is far smaller)' }
-  if (count > maxEntries) return { ok: false, reason: 'too_many_entries', message: `the archive has ${count} entries; at most ${maxEntries} are accepted` }
+  if (count === 0xffff || dirOffset === 0xffffffff)
+    return {
+      ok: false,
+      reason: 'unsupported',
+      message: 'ZIP64 archives are not accepted (an LKE workbook is far smaller)',
+    }
+  if (count > maxEntries)
+    return {
+      ok: false,
+      reason: 'too_many_entries',
+      message: `the archive has ${count} entries; at most ${maxEntries} are accepted`,
+    }
   const entries: ZipEntry[] = []
   let p = dirOffset
   for (let n = 0; n < count; n++) {
@@ -77,10 +92,19 @@ export function unzipEntry(entry: ZipEntry, maxBytes: number): Buffer {
 export function inspectZip(buf: Buffer, limits: ZipLimits): ZipCheck {
   const dir = zipEntries(buf, limits.maxEntries)
   if (!dir.ok) return dir
-  const tooLarge: ZipCheck = { ok: false, reason: 'too_large', message: `the archive unpacks to more than ${limits.maxTotalBytes} bytes` }
+  const tooLarge: ZipCheck = {
+    ok: false,
+    reason: 'too_large',
+    message: `the archive unpacks to more than ${limits.maxTotalBytes} bytes`,
+  }
   let total = 0
   for (const entry of dir.entries) {
-    if (entry.method !== 0 && entry.method !== 8) return { ok: false, reason: 'unsupported', message: `the ZIP entry ${entry.name} uses compression method ${entry.method}` }
+    if (entry.method !== 0 && entry.method !== 8)
+      return {
+        ok: false,
+        reason: 'unsupported',
+        message: `the ZIP entry ${entry.name} uses compression method ${entry.method}`,
+      }
     try {
       total += unzipEntry(entry, limits.maxTotalBytes - total).length
     } catch (error) {

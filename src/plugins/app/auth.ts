@@ -54,11 +54,19 @@ export default fp<AuthPluginOptions>(
   async (app, options) => {
     const usage = new TokenUsage()
     let listener: ChannelListener | null = null
-    const cache = new TokenCache({ max: options.cacheMax, ttlMs: Math.max(1, options.cacheTtlMs), listening: () => options.cacheTtlMs > 0 && listener !== null && listener.listening })
+    const cache = new TokenCache({
+      max: options.cacheMax,
+      ttlMs: Math.max(1, options.cacheTtlMs),
+      listening: () => options.cacheTtlMs > 0 && listener !== null && listener.listening,
+    })
     listener = await listenChannel(app.database, AUTH_CHANNEL, {
       onMessage: (payload) => cache.invalidate(payload),
       onReset: () => cache.clear(),
-      onError: (error) => app.log.warn({ err: { message: error.message } }, 'auth notifications: listening connection lost; token cache off until it is back'),
+      onError: (error) =>
+        app.log.warn(
+          { err: { message: error.message } },
+          'auth notifications: listening connection lost; token cache off until it is back',
+        ),
     })
 
     let flushing: Promise<void> | null = null
@@ -99,7 +107,13 @@ export default fp<AuthPluginOptions>(
         return
       }
       if (token === null) {
-        throw new ProblemError(401, 'unauthenticated', 'This route needs an Authorization: Bearer <token> header.', {}, { 'www-authenticate': 'Bearer realm="zi-tracker"' })
+        throw new ProblemError(
+          401,
+          'unauthenticated',
+          'This route needs an Authorization: Bearer <token> header.',
+          {},
+          { 'www-authenticate': 'Bearer realm="zi-tracker"' },
+        )
       }
       let principal: Principal
       if (cached) {
@@ -108,9 +122,15 @@ export default fp<AuthPluginOptions>(
         const ticket = cache.ticket()
         const result = token === '' ? 'invalid_token' : await verifyToken(app.db, token)
         if (typeof result === 'string') {
-          throw new ProblemError(401, result, FAILURE_DETAIL[result], {}, {
-            'www-authenticate': `Bearer realm="zi-tracker", error="invalid_token"`,
-          })
+          throw new ProblemError(
+            401,
+            result,
+            FAILURE_DETAIL[result],
+            {},
+            {
+              'www-authenticate': `Bearer realm="zi-tracker", error="invalid_token"`,
+            },
+          )
         }
         principal = result.principal
         cache.set(ticket, hash!, principal, result.expiresAt)
@@ -119,9 +139,14 @@ export default fp<AuthPluginOptions>(
       usage.touch(principal.tokenId)
       request.principal = principal
       if (!policy.roles.includes(principal.role)) {
-        throw new ProblemError(403, 'forbidden_role', `The role ${principal.role} may not call this route; allowed: ${policy.roles.join(', ')}.`, {
-          allowed_roles: policy.roles,
-        })
+        throw new ProblemError(
+          403,
+          'forbidden_role',
+          `The role ${principal.role} may not call this route; allowed: ${policy.roles.join(', ')}.`,
+          {
+            allowed_roles: policy.roles,
+          },
+        )
       }
     })
   },

@@ -38,10 +38,16 @@ export function frameworkErrorHandler(portalrbBase = '/portalrb') {
         : error.code === 'FST_ERR_BAD_URL'
           ? [400, 'bad_url', 'The request path is not a valid URL (malformed percent-encoding).']
           : [400, 'bad_request', 'The request could not be routed.']
-    reply.header('x-content-type-options', 'nosniff').header('content-security-policy', "default-src 'none'; frame-ancestors 'none'").header('x-request-id', request.id)
+    reply
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
+      .header('x-request-id', request.id)
     const path = request.url.split('?')[0] ?? ''
     if (path === portalrbBase || path.startsWith(`${portalrbBase}/`)) {
-      void reply.code(422).type('application/json; charset=utf-8').send({ error: true, code: 'INVALID_REQUEST', message: `Data request tidak valid: ${detail}` })
+      void reply
+        .code(422)
+        .type('application/json; charset=utf-8')
+        .send({ error: true, code: 'INVALID_REQUEST', message: `Data request tidak valid: ${detail}` })
       return
     }
     void sendProblem(request, reply, status, code, detail)
@@ -51,7 +57,7 @@ export function frameworkErrorHandler(portalrbBase = '/portalrb') {
 /** Turns Fastify/ajv validation output into field errors with JSON pointers. */
 function fieldErrors(error: FastifyError): FieldError[] {
   // Fastify names the query part "querystring"; pointers use the shorter "query" everywhere.
-  const part = error.validationContext === 'querystring' ? 'query' : error.validationContext ?? 'body'
+  const part = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body')
   return (error.validation ?? []).map((v) => {
     const params = (v.params ?? {}) as Record<string, unknown>
     let pointer = `/${part}${v.instancePath ?? ''}`
@@ -60,8 +66,7 @@ function fieldErrors(error: FastifyError): FieldError[] {
     } else if (v.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
       pointer += `/${params.additionalProperty}`
     }
-    const message =
-      v.keyword === 'additionalProperties' ? 'is not a known field' : v.message ?? 'is not valid'
+    const message = v.keyword === 'additionalProperties' ? 'is not a known field' : (v.message ?? 'is not valid')
     return { pointer, rule: v.keyword, message }
   })
 }
@@ -87,11 +92,19 @@ export default fp(
       if (error.validation) {
         const errors = fieldErrors(error)
         const summary = errors.map((e) => `${e.pointer} ${e.message}`).join('; ')
-        return sendProblem(request, reply, 400, 'validation_failed', `The request is not valid: ${summary}.`, { errors })
+        return sendProblem(request, reply, 400, 'validation_failed', `The request is not valid: ${summary}.`, {
+          errors,
+        })
       }
       switch (pgError(error)?.code ?? error.code) {
         case 'FST_ERR_CTP_BODY_TOO_LARGE':
-          return sendProblem(request, reply, 413, 'payload_too_large', 'The request body is larger than this route accepts.')
+          return sendProblem(
+            request,
+            reply,
+            413,
+            'payload_too_large',
+            'The request body is larger than this route accepts.',
+          )
         case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
           return sendProblem(request, reply, 415, 'unsupported_media_type', error.message)
         case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -111,17 +124,35 @@ export default fp(
         case '22021':
         case '22P05':
         case '22003':
-          return sendProblem(request, reply, 400, 'invalid_value', 'A value in the request cannot be stored: it contains a NUL character or is out of range.')
+          return sendProblem(
+            request,
+            reply,
+            400,
+            'invalid_value',
+            'A value in the request cannot be stored: it contains a NUL character or is out of range.',
+          )
       }
       if (isDatabaseUnavailable(error)) {
         request.log.warn({ err: error }, 'database unavailable')
         reply.header('retry-after', '5')
-        return sendProblem(request, reply, 503, 'database_unavailable', 'The database is not reachable right now; retry shortly.')
+        return sendProblem(
+          request,
+          reply,
+          503,
+          'database_unavailable',
+          'The database is not reachable right now; retry shortly.',
+        )
       }
       const status = error.statusCode ?? 500
       if (status >= 500) {
         request.log.error({ err: error }, 'request failed')
-        return sendProblem(request, reply, status, 'internal_error', 'The server could not complete the request. Quote the request_id when reporting it.')
+        return sendProblem(
+          request,
+          reply,
+          status,
+          'internal_error',
+          'The server could not complete the request. Quote the request_id when reporting it.',
+        )
       }
       if (status === 429) {
         return sendProblem(request, reply, 429, 'rate_limited', error.message)

@@ -33,7 +33,12 @@ export default fp<MetricsPluginOptions>(
     const registry = new Registry()
     collectDefaultMetrics({ register: registry })
     const labelNames = ['method', 'route', 'status_code'] as const
-    const requests = new Counter({ name: 'zi_http_requests_total', help: 'HTTP requests answered, by method, route template and status', labelNames, registers: [registry] })
+    const requests = new Counter({
+      name: 'zi_http_requests_total',
+      help: 'HTTP requests answered, by method, route template and status',
+      labelNames,
+      registers: [registry],
+    })
     const duration = new Histogram({
       name: 'zi_http_request_duration_seconds',
       help: 'time to answer an HTTP request, by method, route template and status',
@@ -42,7 +47,11 @@ export default fp<MetricsPluginOptions>(
       registers: [registry],
     })
     app.addHook('onResponse', async (request, reply) => {
-      const labels = { method: request.method, route: request.routeOptions.url ?? '(unmatched)', status_code: String(reply.statusCode) }
+      const labels = {
+        method: request.method,
+        route: request.routeOptions.url ?? '(unmatched)',
+        status_code: String(reply.statusCode),
+      }
       requests.inc(labels)
       duration.observe(labels, reply.elapsedTime / 1000)
     })
@@ -92,7 +101,12 @@ export default fp<MetricsPluginOptions>(
       })().finally(() => {
         setImmediate(() => (running = null))
       }))
-    const dbGauge = (name: string, help: string, read: (v: typeof values) => Record<string, number>, labelNames: string[] = []) =>
+    const dbGauge = (
+      name: string,
+      help: string,
+      read: (v: typeof values) => Record<string, number>,
+      labelNames: string[] = [],
+    ) =>
       new Gauge({
         name,
         help,
@@ -107,14 +121,20 @@ export default fp<MetricsPluginOptions>(
         },
       })
     dbGauge('zi_metrics_database_up', '1 when the database answered the scrape-time queries', (v) => ({ '': v.up }))
-    dbGauge('zi_metrics_scrape_database_seconds', 'time the scrape-time database queries took', (v) => ({ '': v.seconds }))
+    dbGauge('zi_metrics_scrape_database_seconds', 'time the scrape-time database queries took', (v) => ({
+      '': v.seconds,
+    }))
     dbGauge(
       'zi_webhook_outbox_deliveries',
       'webhook deliveries by state: pending (not tried yet), retrying (failed attempts, will retry), failed (gave up)',
       (v) => ({ pending: v.pending, retrying: v.retrying, failed: v.failed }),
       ['state'],
     )
-    dbGauge('zi_change_feed_lag_seconds', 'age of the oldest change-feed event still waiting for delivery to a webhook subscriber (0 when none waits)', (v) => ({ '': v.lag }))
+    dbGauge(
+      'zi_change_feed_lag_seconds',
+      'age of the oldest change-feed event still waiting for delivery to a webhook subscriber (0 when none waits)',
+      (v) => ({ '': v.lag }),
+    )
     dbGauge('zi_change_feed_head', 'id of the newest change-feed event', (v) => ({ '': v.head }))
     app.decorate('metrics', registry)
   },

@@ -15,8 +15,23 @@ export function parseCorsOrigins(value: string | undefined): string[] {
 }
 
 /** Headers a browser client may send, and response headers it may read. */
-const ALLOWED_HEADERS = ['authorization', 'content-type', 'if-match', 'if-none-match', 'idempotency-key', 'x-request-id']
-const EXPOSED_HEADERS = ['etag', 'location', 'link', 'retry-after', 'x-request-id', 'idempotent-replayed', 'content-disposition']
+const ALLOWED_HEADERS = [
+  'authorization',
+  'content-type',
+  'if-match',
+  'if-none-match',
+  'idempotency-key',
+  'x-request-id',
+]
+const EXPOSED_HEADERS = [
+  'etag',
+  'location',
+  'link',
+  'retry-after',
+  'x-request-id',
+  'idempotent-replayed',
+  'content-disposition',
+]
 
 /**
  * Cross-origin access for browser dashboards, closed by default: with CORS_ORIGINS empty the

@@ -51,7 +51,10 @@ export default fp<RateLimitOptions>(
       redis.on('error', (error: Error) => {
         if (Date.now() - lastLogged < 10_000) return
         lastLogged = Date.now()
-        app.log.warn({ err: { message: error.message } }, 'rate-limit Redis unavailable; requests are not limited meanwhile')
+        app.log.warn(
+          { err: { message: error.message } },
+          'rate-limit Redis unavailable; requests are not limited meanwhile',
+        )
       })
       // Commands are not queued while disconnected (they would pile up): wait for the first connection.
       const ready = await new Promise<boolean>((resolve) => {
@@ -89,9 +92,15 @@ export default fp<RateLimitOptions>(
         if (!result.isExceeded) return
         const wait = Math.max(1, result.ttlInSeconds)
         reply.header('retry-after', wait)
-        throw new ProblemError(429, 'rate_limited', `Too many requests: the limit is ${result.max} per ${Math.round(options.timeWindowMs / 1000)} s. Retry after ${wait} s.`, {}, {
-          'retry-after': String(wait),
-        })
+        throw new ProblemError(
+          429,
+          'rate_limited',
+          `Too many requests: the limit is ${result.max} per ${Math.round(options.timeWindowMs / 1000)} s. Retry after ${wait} s.`,
+          {},
+          {
+            'retry-after': String(wait),
+          },
+        )
       },
     }
     app.decorate('rateLimits', limits)

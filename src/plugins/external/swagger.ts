@@ -8,19 +8,61 @@ import swaggerUi from '@fastify/swagger-ui'
  */
 export const openApiTags = [
   { name: 'health', description: 'Liveness and readiness probes for the load balancer; no token needed.' },
-  { name: 'auth', description: 'Principals, their grants (a role, optionally on a unit subtree) and API tokens; `GET /v1/me`.' },
+  {
+    name: 'auth',
+    description: 'Principals, their grants (a role, optionally on a unit subtree) and API tokens; `GET /v1/me`.',
+  },
   { name: 'audit', description: 'The append-only, hash-chained audit trail of every mutation, and its verification.' },
   { name: 'units', description: 'The unit registry: one tree per instansi (Pemda) of OPDs and unit kerja.' },
-  { name: 'periods', description: 'Evaluation periods: the instrument version used and the four windows (self-assessment, TPI verification, revision, proposal).' },
-  { name: 'declarations', description: 'ZI declarations (pencanangan) of a unit in a period toward WBK or WBBM, and their lifecycle.' },
-  { name: 'evidence', description: 'Evidence (data dukung): uploaded files and links of a unit, carried from period to period.' },
-  { name: 'instruments', description: 'The LKE instrument as versioned data: import, clone, edit, diff, publish, retire, and what-if scoring.' },
-  { name: 'assessments', description: 'A unit’s assessment in a period: stages (self, tpi, tpn, sanggah), answers, transitions, comments, scores and eligibility.' },
-  { name: 'workbook', description: 'The official LKE workbook (.xlsx) export and import of a stage, and a period’s answers as CSV.' },
-  { name: 'dashboards', description: 'Read-only figures per period, OPD, unit and question over the caller’s scope, cached with ETags.' },
-  { name: 'events', description: 'The change feed: domain events after a cursor, in commit order, within the caller’s scope.' },
-  { name: 'webhooks', description: 'Webhook subscriptions (Standard Webhooks signatures), their secrets and delivery logs.' },
-  { name: 'portalrb', description: 'The three endpoints KemenPANRB’s PortalRB pulls, in its integration guide’s shapes and error envelope.' },
+  {
+    name: 'periods',
+    description:
+      'Evaluation periods: the instrument version used and the four windows (self-assessment, TPI verification, revision, proposal).',
+  },
+  {
+    name: 'declarations',
+    description: 'ZI declarations (pencanangan) of a unit in a period toward WBK or WBBM, and their lifecycle.',
+  },
+  {
+    name: 'evidence',
+    description: 'Evidence (data dukung): uploaded files and links of a unit, carried from period to period.',
+  },
+  {
+    name: 'instruments',
+    description:
+      'The LKE instrument as versioned data: import, clone, edit, diff, publish, retire, and what-if scoring.',
+  },
+  {
+    name: 'assessments',
+    description:
+      'A unit’s assessment in a period: stages (self, tpi, tpn, sanggah), answers, transitions, comments, scores and eligibility.',
+  },
+  {
+    name: 'workbook',
+    description: 'The official LKE workbook (.xlsx) export and import of a stage, and a period’s answers as CSV.',
+  },
+  {
+    name: 'dashboards',
+    description: 'Read-only figures per period, OPD, unit and question over the caller’s scope, cached with ETags.',
+  },
+  {
+    name: 'events',
+    description: 'The change feed: domain events after a cursor, in commit order, within the caller’s scope.',
+  },
+  {
+    name: 'webhooks',
+    description: 'Webhook subscriptions (Standard Webhooks signatures), their secrets and delivery logs.',
+  },
+  {
+    name: 'portalrb',
+    description:
+      'The three endpoints KemenPANRB’s PortalRB pulls, in its integration guide’s shapes and error envelope.',
+  },
+  {
+    name: 'proposals',
+    description:
+      'Pengusulan: the instansi gate per period, the proposal package, score-gated proposals with a dry run, the national outcome (administrative selection, sanggah, TPN evaluation, designation, revocation) and predicate history.',
+  },
   { name: 'bench', description: 'Benchmark ceilings, served only with BENCH_ROUTES=true.' },
 ]
 
@@ -61,10 +103,8 @@ export default fp(
       // and show a blank page. TLS is the load balancer's concern (HSTS is sent); drop it here.
       transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
     })
-    app.get(
-      '/openapi.json',
-      { schema: { hide: true }, config: { policy: { public: true } } },
-      async () => app.swagger(),
+    app.get('/openapi.json', { schema: { hide: true }, config: { policy: { public: true } } }, async () =>
+      app.swagger(),
     )
   },
   { name: 'swagger' },

@@ -74,7 +74,11 @@ t.test('syntax errors carry a position', async (t) => {
     ['min(1 2)', 6, /expected "," or "\)"/],
   ]
   for (const [src, position, message] of cases) {
-    const error = t.throws(() => parseFormula(src), FormulaSyntaxError, JSON.stringify(src)) as unknown as FormulaSyntaxError
+    const error = t.throws(
+      () => parseFormula(src),
+      FormulaSyntaxError,
+      JSON.stringify(src),
+    ) as unknown as FormulaSyntaxError
     t.equal(error.position, position, `${JSON.stringify(src)}: position`)
     t.match(error.message, message, `${JSON.stringify(src)}: message`)
   }
@@ -84,7 +88,11 @@ t.test('syntax errors carry a position', async (t) => {
 })
 
 t.test('referencedCodes', async (t) => {
-  t.same(referencedCodes(parseFormula('min(1, Q116 / (Q113 + Q114 + Q115)) + Q113')), ['Q116', 'Q113', 'Q114', 'Q115'], 'each once, first appearance')
+  t.same(
+    referencedCodes(parseFormula('min(1, Q116 / (Q113 + Q114 + Q115)) + Q113')),
+    ['Q116', 'Q113', 'Q114', 'Q115'],
+    'each once, first appearance',
+  )
   t.same(referencedCodes(parseFormula('if(1, 2, 3)')), [])
 })
 
@@ -99,18 +107,29 @@ t.test('property: formulas compute what JavaScript computes for the same express
     const src = `(${x.src} ${op} ${y.src})`
     if (x.value === 'div0' || y.value === 'div0') return { src, value: 'div0' }
     if (op === '/' && y.value === 0) return { src, value: 'div0' }
-    const value = op === '+' ? x.value + y.value : op === '-' ? x.value - y.value : op === '*' ? x.value * y.value : x.value / y.value
+    const value =
+      op === '+'
+        ? x.value + y.value
+        : op === '-'
+          ? x.value - y.value
+          : op === '*'
+            ? x.value * y.value
+            : x.value / y.value
     return { src, value }
   }
   const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
     expr: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       leaf,
-      fc.tuple(fc.constantFrom('+', '-', '*', '/') as fc.Arbitrary<'+' | '-' | '*' | '/'>, tie('expr'), tie('expr')).map(([op, x, y]) => combine(op, x, y)),
-      fc.tuple(tie('expr'), tie('expr')).map(([x, y]): Expr => ({
-        src: `min(${x.src}, ${y.src})`,
-        value: x.value === 'div0' || y.value === 'div0' ? 'div0' : Math.min(x.value, y.value),
-      })),
+      fc
+        .tuple(fc.constantFrom('+', '-', '*', '/') as fc.Arbitrary<'+' | '-' | '*' | '/'>, tie('expr'), tie('expr'))
+        .map(([op, x, y]) => combine(op, x, y)),
+      fc.tuple(tie('expr'), tie('expr')).map(
+        ([x, y]): Expr => ({
+          src: `min(${x.src}, ${y.src})`,
+          value: x.value === 'div0' || y.value === 'div0' ? 'div0' : Math.min(x.value, y.value),
+        }),
+      ),
     ),
   }))
   fc.assert(
@@ -133,14 +152,17 @@ t.test('property: formulas compute what JavaScript computes for the same express
 
 t.test('property: parsing never throws anything but FormulaSyntaxError', async (t) => {
   fc.assert(
-    fc.property(fc.string({ unit: fc.constantFrom(...'Q1 2.(),+-*/<>=minaxfdort_'.split('')), maxLength: 40 }), (src) => {
-      try {
-        parseFormula(src)
-        return true
-      } catch (error) {
-        return error instanceof FormulaSyntaxError && error.position >= 0 && error.position <= src.length
-      }
-    }),
+    fc.property(
+      fc.string({ unit: fc.constantFrom(...'Q1 2.(),+-*/<>=minaxfdort_'.split('')), maxLength: 40 }),
+      (src) => {
+        try {
+          parseFormula(src)
+          return true
+        } catch (error) {
+          return error instanceof FormulaSyntaxError && error.position >= 0 && error.position <= src.length
+        }
+      },
+    ),
     { numRuns: 500, seed: 7 },
   )
   t.pass('500 random strings')

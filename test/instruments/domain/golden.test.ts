@@ -23,7 +23,9 @@ interface Fixture {
 }
 
 const dir = new URL('../../fixtures/golden/', import.meta.url)
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
 const def = loadSeedInstrument()
 const TOLERANCE = 1e-9
 
@@ -68,7 +70,8 @@ for (const file of files) {
         t.equal(q.value, null, `${code}: the workbook shows ${fx.workbookErrors[code]}, the engine has no value`)
         continue
       }
-      if (expected === null) t.equal(q.value, null, `${code}: text in the workbook (input or blank), no value in the engine`)
+      if (expected === null)
+        t.equal(q.value, null, `${code}: text in the workbook (input or blank), no value in the engine`)
       else close(q.value ?? Number.NaN, expected, `${code} (question)`)
     }
   })

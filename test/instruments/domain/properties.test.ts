@@ -38,7 +38,9 @@ function answerFor(q: InstrumentNode): fc.Arbitrary<AnswerValue> {
   return fc.oneof({ arbitrary: given, weight: 4 }, { arbitrary: fc.constant(null), weight: 1 })
 }
 
-const answerSet: fc.Arbitrary<Record<string, AnswerValue>> = fc.record(Object.fromEntries(answerable.map((q) => [q.code, answerFor(q)])))
+const answerSet: fc.Arbitrary<Record<string, AnswerValue>> = fc.record(
+  Object.fromEntries(answerable.map((q) => [q.code, answerFor(q)])),
+)
 
 /** Valid sets only: the engine refuses (validateAnswers) a ratio dividing by zero, as the workbook has no number for it. */
 const valid = (answers: Record<string, AnswerValue>): boolean => validateAnswers(def, answers).length === 0
@@ -49,7 +51,11 @@ t.test('the generator covers every answerable question and yields valid sets', a
   t.equal(answerable.length, 127)
   const sample = fc.sample(answerSet, { numRuns: 50, seed: 42 })
   t.ok(sample.filter(valid).length > 10, 'most sets are valid')
-  t.same(validateAnswers(def, Object.fromEntries(answerable.map((q) => [q.code, null]))), [], 'blank everywhere is valid')
+  t.same(
+    validateAnswers(def, Object.fromEntries(answerable.map((q) => [q.code, null]))),
+    [],
+    'blank everywhere is valid',
+  )
 })
 
 t.test('every value is within [0, its weight]', async (t) => {
@@ -59,16 +65,20 @@ t.test('every value is within [0, its weight]', async (t) => {
       const s = scoreInstrument(def, answers)
       for (const n of s.nodes) {
         const max = n.max ?? 0
-        if (!(n.value >= 0 && n.value <= max + TOLERANCE)) throw new Error(`${n.code} (${n.level}) = ${n.value}, outside [0, ${max}]`)
+        if (!(n.value >= 0 && n.value <= max + TOLERANCE))
+          throw new Error(`${n.code} (${n.level}) = ${n.value}, outside [0, ${max}]`)
       }
       for (const q of s.questions) {
-        if (q.multiplier !== null && !(q.multiplier >= 0 && q.multiplier <= 1)) throw new Error(`${q.code}: multiplier ${q.multiplier} outside [0, 1]`)
+        if (q.multiplier !== null && !(q.multiplier >= 0 && q.multiplier <= 1))
+          throw new Error(`${q.code}: multiplier ${q.multiplier} outside [0, 1]`)
         if (q.value === null) continue
         const bobot = byCode.get(q.code)?.bobot
         const max = typeof bobot === 'number' ? bobot : 1
-        if (!(q.value >= 0 && q.value <= max + TOLERANCE)) throw new Error(`${q.code} = ${q.value}, outside [0, ${max}]`)
+        if (!(q.value >= 0 && q.value <= max + TOLERANCE))
+          throw new Error(`${q.code} = ${q.value}, outside [0, ${max}]`)
       }
-      if (!(s.total >= 0 && s.total <= s.maxTotal + TOLERANCE)) throw new Error(`total ${s.total} outside [0, ${s.maxTotal}]`)
+      if (!(s.total >= 0 && s.total <= s.maxTotal + TOLERANCE))
+        throw new Error(`total ${s.total} outside [0, ${s.maxTotal}]`)
     }),
     { numRuns: RUNS },
   )
@@ -120,15 +130,20 @@ t.test('monotone: a better option on one question never lowers a node nor the to
       const s0 = scoreInstrument(def, answers)
       const s1 = scoreInstrument(def, after)
       improved++
-      if (s1.total < s0.total) throw new Error(`${q.code}: ${String(answers[q.code])} → ${option.value} lowered the total ${s0.total} → ${s1.total}`)
+      if (s1.total < s0.total)
+        throw new Error(
+          `${q.code}: ${String(answers[q.code])} → ${option.value} lowered the total ${s0.total} → ${s1.total}`,
+        )
       const before = nodeValues(s0)
       for (const n of s1.nodes) {
         const b = before.get(n.code) as number
-        if (n.value < b) throw new Error(`${q.code}: ${String(answers[q.code])} → ${option.value} lowered ${n.code} ${b} → ${n.value}`)
+        if (n.value < b)
+          throw new Error(`${q.code}: ${String(answers[q.code])} → ${option.value} lowered ${n.code} ${b} → ${n.value}`)
       }
       // and it raised the question's own sub-area (it is scored, and every seeded option question is)
       const parent = s1.nodes.find((n) => n.code === q.parentCode)
-      if (parent && !(parent.value > (before.get(parent.code) as number))) throw new Error(`${q.code}: ${q.parentCode} did not rise`)
+      if (parent && !(parent.value > (before.get(parent.code) as number)))
+        throw new Error(`${q.code}: ${q.parentCode} did not rise`)
     }),
     { numRuns: RUNS },
   )

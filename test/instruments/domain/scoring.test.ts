@@ -20,7 +20,18 @@ const questionOf = (s: ScoreResult, code: string) => {
 t.test('synthetic instrument: a hand-computed case', async (t) => {
   const def = synthetic()
   t.same(validateInstrument(def), [])
-  const s = scoreInstrument(def, { q1: 'Ya', q2: 'B', q3: 'C', q4: 'D', q5: 4, q6: 3, q7: 80, q8: 'A', q9: 3, q10: 'B' })
+  const s = scoreInstrument(def, {
+    q1: 'Ya',
+    q2: 'B',
+    q3: 'C',
+    q4: 'D',
+    q5: 4,
+    q6: 3,
+    q7: 80,
+    q8: 'A',
+    q9: 3,
+    q10: 'B',
+  })
   // SA1 = AVERAGE(1, 0.5, 0.33) × 2 = 1.22
   near(t, nodeOf(s, 'SA1').value, ((1 + 0.5 + 0.33) / 3) * 2, 'SA1')
   t.equal(nodeOf(s, 'SA1').combine, 'average_times_weight')
@@ -76,7 +87,11 @@ t.test('synthetic instrument: the unanswered rule', async (t) => {
   t.equal(nodeOf(s, 'SA3b').value, 0)
   // Hasil blank: "Blm Diisi" × weight is #VALUE! in the workbook → 0
   t.equal(nodeOf(s, 'H1').value, 0)
-  t.same(s.unanswered, ['q1', 'q3', 'q4', 'q6', 'q7', 'q8', 'q9', 'q10'], 'answerable questions without a usable answer, in order; r1 is computed')
+  t.same(
+    s.unanswered,
+    ['q1', 'q3', 'q4', 'q6', 'q7', 'q8', 'q9', 'q10'],
+    'answerable questions without a usable answer, in order; r1 is computed',
+  )
   t.equal(s.total, 1)
   const empty = scoreInstrument(def, {})
   t.equal(empty.total, 0)
@@ -85,11 +100,23 @@ t.test('synthetic instrument: the unanswered rule', async (t) => {
 
 t.test('synthetic instrument: conversions and ratio edges', async (t) => {
   const def = synthetic()
-  t.equal(questionOf(scoreInstrument(def, { q1: 'ya' }), 'q1').multiplier, 1, 'options match without case, as Excel compares text')
+  t.equal(
+    questionOf(scoreInstrument(def, { q1: 'ya' }), 'q1').multiplier,
+    1,
+    'options match without case, as Excel compares text',
+  )
   t.equal(questionOf(scoreInstrument(def, { q1: 'ya' }), 'q1').answer, 'ya', 'the answer is reported as given')
-  t.equal(questionOf(scoreInstrument(def, { q3: 'B' }), 'q3').multiplier, 0.67, 'A/B/C/D: the workbook literal 0.67, not 2/3')
+  t.equal(
+    questionOf(scoreInstrument(def, { q3: 'B' }), 'q3').multiplier,
+    0.67,
+    'A/B/C/D: the workbook literal 0.67, not 2/3',
+  )
   t.equal(questionOf(scoreInstrument(def, { q5: 3, q6: 5 }), 'r1').multiplier, 1, 'capped at 1')
-  t.equal(questionOf(scoreInstrument(def, { q5: 3, q6: 5 }), 'r1').formula?.unclamped, undefined, 'the formula caps itself')
+  t.equal(
+    questionOf(scoreInstrument(def, { q5: 3, q6: 5 }), 'r1').formula?.unclamped,
+    undefined,
+    'the formula caps itself',
+  )
   const uncapped = questionOf(scoreInstrument(patched(def, 'r1', { formula: 'q6 / q5' }), { q5: 3, q6: 5 }), 'r1')
   t.equal(uncapped.multiplier, 1, 'a formula above 1 is clamped to 1')
   t.equal(uncapped.formula?.unclamped, 5 / 3)
@@ -100,11 +127,23 @@ t.test('synthetic instrument: conversions and ratio edges', async (t) => {
   t.equal(nodeOf(zero, 'SA2').value, 4, 'the ratio without a value is skipped like a blank')
   t.equal(questionOf(scoreInstrument(def, { q9: 4 }), 'q9').value, 3)
   const odd = patched(def, 'r1', { formula: 'q6 - q5' })
-  t.equal(questionOf(scoreInstrument(odd, { q5: 4, q6: 1 }), 'r1').multiplier, 0, 'a custom formula below 0 is clamped to 0')
+  t.equal(
+    questionOf(scoreInstrument(odd, { q5: 4, q6: 1 }), 'r1').multiplier,
+    0,
+    'a custom formula below 0 is clamped to 0',
+  )
   const broken = patched(def, 'r1', { formula: 'q6 / ' })
-  t.equal(questionOf(scoreInstrument(broken, { q5: 4, q6: 1 }), 'r1').formula?.error, 'invalid_formula', 'an invalid definition still scores')
+  t.equal(
+    questionOf(scoreInstrument(broken, { q5: 4, q6: 1 }), 'r1').formula?.error,
+    'invalid_formula',
+    'an invalid definition still scores',
+  )
   const unscored = patched(def, 'q1', { scored: false })
-  t.equal(nodeOf(scoreInstrument(unscored, { q1: 'Tidak', q2: 'A', q3: 'A' }), 'SA1').value, 2, 'scored: false leaves a question out of the average')
+  t.equal(
+    nodeOf(scoreInstrument(unscored, { q1: 'Tidak', q2: 'A', q3: 'A' }), 'SA1').value,
+    2,
+    'scored: false leaves a question out of the average',
+  )
 })
 
 t.test('seed LKE-ZI-2026: hand-computed', async (t) => {

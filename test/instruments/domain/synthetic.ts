@@ -13,7 +13,12 @@
  *   K2 komponen 5
  *     H1 sub_komponen 5    q9 survey_index (weight 3), q10 abcde (weight 2)     weighted sum
  */
-import type { AnswerOption, InstrumentDefinition, InstrumentNode, OptionAnswerType } from '../../../src/modules/instruments/domain/index.js'
+import type {
+  AnswerOption,
+  InstrumentDefinition,
+  InstrumentNode,
+  OptionAnswerType,
+} from '../../../src/modules/instruments/domain/index.js'
 
 export const OPTIONS: Record<OptionAnswerType, AnswerOption[]> = {
   ya_tidak: [
@@ -40,7 +45,13 @@ export const OPTIONS: Record<OptionAnswerType, AnswerOption[]> = {
   ],
 }
 
-const node = (code: string, parentCode: string | null, level: InstrumentNode['level'], bobot: number, order: number): InstrumentNode => ({
+const node = (
+  code: string,
+  parentCode: string | null,
+  level: InstrumentNode['level'],
+  bobot: number,
+  order: number,
+): InstrumentNode => ({
   code,
   parentCode,
   level,

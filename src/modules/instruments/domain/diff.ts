@@ -10,13 +10,29 @@
  */
 import type { InstrumentDefinition, InstrumentDiff, InstrumentNode } from './types.js'
 
-const COMPARED = ['name', 'level', 'order', 'answerType', 'options', 'kriteriaNilai', 'evidenceGuidance', 'formula', 'formulaRequires', 'scored', 'external'] as const
+const COMPARED = [
+  'name',
+  'level',
+  'order',
+  'answerType',
+  'options',
+  'kriteriaNilai',
+  'evidenceGuidance',
+  'formula',
+  'formulaRequires',
+  'scored',
+  'external',
+] as const
 
 /** JSON with object keys sorted, so that key order does not count as a change. */
 function canonical(value: unknown): string {
   if (value === undefined) return 'undefined'
   return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
   )
 }
 
@@ -39,10 +55,13 @@ export function diffInstruments(a: InstrumentDefinition, b: InstrumentDefinition
       diff.removed.push(code)
       continue
     }
-    if ((x.bobot ?? null) !== (y.bobot ?? null)) diff.reweighted.push({ code, from: x.bobot ?? null, to: y.bobot ?? null })
-    if ((x.parentCode ?? null) !== (y.parentCode ?? null)) diff.moved.push({ code, from: x.parentCode ?? null, to: y.parentCode ?? null })
+    if ((x.bobot ?? null) !== (y.bobot ?? null))
+      diff.reweighted.push({ code, from: x.bobot ?? null, to: y.bobot ?? null })
+    if ((x.parentCode ?? null) !== (y.parentCode ?? null))
+      diff.moved.push({ code, from: x.parentCode ?? null, to: y.parentCode ?? null })
     for (const field of COMPARED) {
-      if (canonical(x[field]) !== canonical(y[field])) diff.reworded.push({ code, field, from: x[field] ?? null, to: y[field] ?? null })
+      if (canonical(x[field]) !== canonical(y[field]))
+        diff.reworded.push({ code, field, from: x[field] ?? null, to: y[field] ?? null })
     }
   }
   return diff

@@ -20,7 +20,9 @@ export function carryOverlay(target: InstrumentDefinition, from: InstrumentDefin
         ...node,
         ...(donor.formula !== undefined ? { formula: donor.formula } : {}),
         ...(donor.scored !== undefined ? { scored: donor.scored } : {}),
-        ...(donor.evidenceGuidance !== undefined && node.evidenceGuidance === undefined ? { evidenceGuidance: donor.evidenceGuidance } : {}),
+        ...(donor.evidenceGuidance !== undefined && node.evidenceGuidance === undefined
+          ? { evidenceGuidance: donor.evidenceGuidance }
+          : {}),
       }
     }),
     // A rule is kept when every node it targets (one node, or each of a list) is in the import.
@@ -64,7 +66,8 @@ export function changePointers(def: InstrumentDefinition, changes: NodeChangeInp
     const bodyField = field !== undefined ? CHANGE_FIELDS[field] : undefined
     const k = changes.findIndex((c) => c.code === code)
     const change = changes[k]
-    if (change && bodyField && change[bodyField] !== undefined) return ['/body/changes', String(k), bodyField, ...rest].join('/')
+    if (change && bodyField && change[bodyField] !== undefined)
+      return ['/body/changes', String(k), bodyField, ...rest].join('/')
     return `/definition${pointer}`
   }
 }
@@ -76,23 +79,41 @@ export interface NodeChangeError {
 }
 
 /** Applies node edits to a copy of the definition; unknown codes and question-only fields on other levels are errors. */
-export function applyNodeChanges(def: InstrumentDefinition, changes: NodeChangeInput[]): { definition: InstrumentDefinition } | { errors: NodeChangeError[] } {
+export function applyNodeChanges(
+  def: InstrumentDefinition,
+  changes: NodeChangeInput[],
+): { definition: InstrumentDefinition } | { errors: NodeChangeError[] } {
   const index = new Map(def.nodes.map((n, i) => [n.code, i]))
   const nodes = [...def.nodes]
   const errors: NodeChangeError[] = []
   const seen = new Set<string>()
   changes.forEach((change, i) => {
     const at = index.get(change.code)
-    if (seen.has(change.code)) errors.push({ pointer: `/body/changes/${i}/code`, rule: 'duplicate_change', message: `${change.code} is changed twice in one request` })
+    if (seen.has(change.code))
+      errors.push({
+        pointer: `/body/changes/${i}/code`,
+        rule: 'duplicate_change',
+        message: `${change.code} is changed twice in one request`,
+      })
     seen.add(change.code)
     if (at === undefined) {
-      errors.push({ pointer: `/body/changes/${i}/code`, rule: 'node_not_found', message: `no node with code ${change.code}` })
+      errors.push({
+        pointer: `/body/changes/${i}/code`,
+        rule: 'node_not_found',
+        message: `no node with code ${change.code}`,
+      })
       return
     }
     const node = { ...(nodes[at] as InstrumentNode) }
-    const questionOnly = (['kriteria_nilai', 'evidence_guidance', 'formula', 'options'] as const).filter((f) => change[f] !== undefined)
+    const questionOnly = (['kriteria_nilai', 'evidence_guidance', 'formula', 'options'] as const).filter(
+      (f) => change[f] !== undefined,
+    )
     if (node.level !== 'question' && questionOnly.length > 0) {
-      errors.push({ pointer: `/body/changes/${i}/${questionOnly[0]}`, rule: 'question_only_field', message: `${questionOnly[0]} applies to questions only; ${change.code} is a ${node.level}` })
+      errors.push({
+        pointer: `/body/changes/${i}/${questionOnly[0]}`,
+        rule: 'question_only_field',
+        message: `${questionOnly[0]} applies to questions only; ${change.code} is a ${node.level}`,
+      })
       return
     }
     if (change.name !== undefined) node.name = change.name
@@ -107,4 +128,3 @@ export function applyNodeChanges(def: InstrumentDefinition, changes: NodeChangeI
   })
   return errors.length > 0 ? { errors } : { definition: { ...def, nodes } }
 }
-

@@ -14,7 +14,13 @@
  *   Non-score requirements (e.g. holding WBK before a WBBM proposal) are not evaluated here.
  */
 import { indexTree } from './tree.js'
-import type { EligibilityResult, EligibilityRuleResult, InstrumentDefinition, PredicateRule, ScoreResult } from './types.js'
+import type {
+  EligibilityResult,
+  EligibilityRuleResult,
+  InstrumentDefinition,
+  PredicateRule,
+  ScoreResult,
+} from './types.js'
 
 export const ELIGIBILITY_TOLERANCE = 1e-9
 

@@ -124,13 +124,15 @@ function tokenize(src: string): Token[] {
 /** Parses a formula; throws FormulaSyntaxError (with the position) when it is not in the grammar. */
 export function parseFormula(src: string): Ast {
   if (typeof src !== 'string') throw new FormulaSyntaxError('a formula must be a string', 0)
-  if (src.length > MAX_FORMULA_LENGTH) throw new FormulaSyntaxError(`a formula may have at most ${MAX_FORMULA_LENGTH} characters`, MAX_FORMULA_LENGTH)
+  if (src.length > MAX_FORMULA_LENGTH)
+    throw new FormulaSyntaxError(`a formula may have at most ${MAX_FORMULA_LENGTH} characters`, MAX_FORMULA_LENGTH)
   const tokens = tokenize(src)
   let k = 0
   const peek = (): Token => tokens[k] as Token
   const next = (): Token => tokens[k++] as Token
   const isOp = (tok: Token, v: string): boolean => tok.t === 'op' && tok.v === v
-  const describe = (tok: Token): string => (tok.t === 'end' ? 'the end of the formula' : `"${tok.t === 'num' ? String(tok.v) : tok.v}"`)
+  const describe = (tok: Token): string =>
+    tok.t === 'end' ? 'the end of the formula' : `"${tok.t === 'num' ? String(tok.v) : tok.v}"`
   let depth = 0
   const enter = (pos: number) => {
     if (++depth > MAX_DEPTH) throw new FormulaSyntaxError(`nested more than ${MAX_DEPTH} deep`, pos)
@@ -203,12 +205,16 @@ export function parseFormula(src: string): Ast {
           }
         }
         const close = next()
-        if (!isOp(close, ')')) throw new FormulaSyntaxError(`expected "," or ")" but found ${describe(close)}`, close.pos)
+        if (!isOp(close, ')'))
+          throw new FormulaSyntaxError(`expected "," or ")" but found ${describe(close)}`, close.pos)
         depth--
         const arity = ARITY[fn as FunctionName]
         if (args.length < arity.min || args.length > arity.max) {
           const want = arity.max === arity.min ? `${arity.min}` : `at least ${arity.min}`
-          throw new FormulaSyntaxError(`${fn}() takes ${want} argument${arity.min === 1 && arity.max === 1 ? '' : 's'}, not ${args.length}`, tok.pos)
+          throw new FormulaSyntaxError(
+            `${fn}() takes ${want} argument${arity.min === 1 && arity.max === 1 ? '' : 's'}, not ${args.length}`,
+            tok.pos,
+          )
         }
         return { kind: 'call', fn: fn as FunctionName, args, pos: tok.pos }
       }
@@ -222,7 +228,10 @@ export function parseFormula(src: string): Ast {
       depth--
       return inner
     }
-    throw new FormulaSyntaxError(`expected a number, a question code, a function or "(" but found ${describe(tok)}`, tok.pos)
+    throw new FormulaSyntaxError(
+      `expected a number, a question code, a function or "(" but found ${describe(tok)}`,
+      tok.pos,
+    )
   }
 
   const ast = expression()
@@ -257,19 +266,26 @@ export function referencedCodes(ast: Ast): string[] {
   return [...seen]
 }
 
-export type FormulaValues = Readonly<Record<string, number | null | undefined>> | ReadonlyMap<string, number | null | undefined>
+export type FormulaValues =
+  | Readonly<Record<string, number | null | undefined>>
+  | ReadonlyMap<string, number | null | undefined>
 
 /** Evaluates a parsed formula; throws FormulaEvaluationError on division by zero or a missing value. */
 export function evaluateFormula(ast: Ast, values: FormulaValues): number {
   const lookup = (code: string): number | null | undefined =>
-    values instanceof Map ? values.get(code) : Object.prototype.hasOwnProperty.call(values, code) ? (values as Record<string, number | null | undefined>)[code] : undefined
+    values instanceof Map
+      ? values.get(code)
+      : Object.hasOwn(values, code)
+        ? (values as Record<string, number | null | undefined>)[code]
+        : undefined
   const ev = (node: Ast): number => {
     switch (node.kind) {
       case 'number':
         return node.value
       case 'ref': {
         const v = lookup(node.code)
-        if (typeof v !== 'number' || !Number.isFinite(v)) throw new FormulaEvaluationError('missing_value', `${node.code} has no value`, node.code)
+        if (typeof v !== 'number' || !Number.isFinite(v))
+          throw new FormulaEvaluationError('missing_value', `${node.code} has no value`, node.code)
         return v
       }
       case 'unary':
@@ -285,7 +301,8 @@ export function evaluateFormula(ast: Ast, values: FormulaValues): number {
           case '*':
             return a * b
           case '/':
-            if (b === 0) throw new FormulaEvaluationError('division_by_zero', 'division by zero (the workbook shows #DIV/0!)')
+            if (b === 0)
+              throw new FormulaEvaluationError('division_by_zero', 'division by zero (the workbook shows #DIV/0!)')
             return a / b
           case '=':
             return a === b ? 1 : 0

@@ -110,7 +110,14 @@ const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
 
 /** definition field → master soal field, for translating validation pointers */
-const NODE_FIELDS: Record<string, string> = { code: 'id', name: 'nama', bobot: 'bobot_maksimal', order: 'order_index', level: 'level', parentCode: '' }
+const NODE_FIELDS: Record<string, string> = {
+  code: 'id',
+  name: 'nama',
+  bobot: 'bobot_maksimal',
+  order: 'order_index',
+  level: 'level',
+  parentCode: '',
+}
 const SOAL_FIELDS: Record<string, string> = {
   code: 'id',
   name: 'teks_pertanyaan',
@@ -125,10 +132,20 @@ const SOAL_FIELDS: Record<string, string> = {
 
 export function importMasterSoal(json: unknown, overlay?: unknown): InstrumentDefinition {
   const issues: ValidationIssue[] = []
-  const master = (pointer: string, code: string, message: string) => issues.push({ pointer, code, message, document: 'master_soal' })
-  const over = (pointer: string, code: string, message: string) => issues.push({ pointer, code, message, document: 'overlay' })
+  const master = (pointer: string, code: string, message: string) =>
+    issues.push({ pointer, code, message, document: 'master_soal' })
+  const over = (pointer: string, code: string, message: string) =>
+    issues.push({ pointer, code, message, document: 'overlay' })
 
-  if (!isObj(json)) throw new InstrumentValidationError([{ pointer: '', code: 'invalid_master_soal', message: 'the master soal must be a JSON object { tahun, data: [...] }', document: 'master_soal' }])
+  if (!isObj(json))
+    throw new InstrumentValidationError([
+      {
+        pointer: '',
+        code: 'invalid_master_soal',
+        message: 'the master soal must be a JSON object { tahun, data: [...] }',
+        document: 'master_soal',
+      },
+    ])
   const tahun = json.tahun
   if (!Number.isInteger(tahun)) master('/tahun', 'invalid_master_soal', 'tahun must be an integer year')
   if (!Array.isArray(json.data) || json.data.length === 0) {
@@ -145,11 +162,17 @@ export function importMasterSoal(json: unknown, overlay?: unknown): InstrumentDe
 
   const walk = (raw: unknown, pointer: string, parent: InstrumentNode | null) => {
     if (!isObj(raw)) return master(pointer, 'invalid_master_soal', 'a node must be an object')
-    const bad = (field: string, what: string) => master(`${pointer}/${field}`, 'invalid_master_soal', `${field} must be ${what}`)
+    const bad = (field: string, what: string) =>
+      master(`${pointer}/${field}`, 'invalid_master_soal', `${field} must be ${what}`)
     if (!Number.isInteger(raw.id)) bad('id', 'an integer')
     if (typeof raw.nama !== 'string') bad('nama', 'a string')
     if (typeof raw.level !== 'string') bad('level', 'a string')
-    else if (!LEVELS.includes(raw.level)) master(`${pointer}/level`, 'unknown_level', `level ${JSON.stringify(raw.level)} is not one of ${LEVELS.join(', ')}`)
+    else if (!LEVELS.includes(raw.level))
+      master(
+        `${pointer}/level`,
+        'unknown_level',
+        `level ${JSON.stringify(raw.level)} is not one of ${LEVELS.join(', ')}`,
+      )
     if (!isNum(raw.bobot_maksimal)) bad('bobot_maksimal', 'a number')
     if (!isNum(raw.order_index)) bad('order_index', 'a number')
     if (raw.children !== undefined && !Array.isArray(raw.children)) bad('children', 'an array')
@@ -171,18 +194,25 @@ export function importMasterSoal(json: unknown, overlay?: unknown): InstrumentDe
 
   const readSoal = (raw: unknown, pointer: string, parent: InstrumentNode, order: number) => {
     if (!isObj(raw)) return master(pointer, 'invalid_master_soal', 'a soal must be an object')
-    const bad = (field: string, what: string) => master(`${pointer}/${field}`, 'invalid_master_soal', `${field} must be ${what}`)
+    const bad = (field: string, what: string) =>
+      master(`${pointer}/${field}`, 'invalid_master_soal', `${field} must be ${what}`)
     if (!Number.isInteger(raw.id)) bad('id', 'an integer')
     if (typeof raw.teks_pertanyaan !== 'string') bad('teks_pertanyaan', 'a string')
-    if (raw.kriteria_nilai !== undefined && raw.kriteria_nilai !== null && typeof raw.kriteria_nilai !== 'string') bad('kriteria_nilai', 'a string')
-    if (raw.bobot_maksimal !== undefined && raw.bobot_maksimal !== null && !isNum(raw.bobot_maksimal)) bad('bobot_maksimal', 'a number')
+    if (raw.kriteria_nilai !== undefined && raw.kriteria_nilai !== null && typeof raw.kriteria_nilai !== 'string')
+      bad('kriteria_nilai', 'a string')
+    if (raw.bobot_maksimal !== undefined && raw.bobot_maksimal !== null && !isNum(raw.bobot_maksimal))
+      bad('bobot_maksimal', 'a number')
     if (raw.skema_penilaian !== undefined && !Array.isArray(raw.skema_penilaian)) bad('skema_penilaian', 'an array')
     let answerType: AnswerType | undefined
     if (typeof raw.jenis_jawaban !== 'string') bad('jenis_jawaban', 'a string')
     else {
       answerType = answerTypeOf(raw.jenis_jawaban)
       if (!answerType) {
-        master(`${pointer}/jenis_jawaban`, 'unknown_answer_type', `jenis_jawaban ${JSON.stringify(raw.jenis_jawaban)} is not one of YA_TIDAK, ABC, ABCD, ABCDE, Jumlah, 0-4, PERSEN, RUPIAH (soal ${String(raw.id)})`)
+        master(
+          `${pointer}/jenis_jawaban`,
+          'unknown_answer_type',
+          `jenis_jawaban ${JSON.stringify(raw.jenis_jawaban)} is not one of YA_TIDAK, ABC, ABCD, ABCDE, Jumlah, 0-4, PERSEN, RUPIAH (soal ${String(raw.id)})`,
+        )
       }
     }
     const q: InstrumentNode = {
@@ -198,8 +228,10 @@ export function importMasterSoal(json: unknown, overlay?: unknown): InstrumentDe
     if (answerType === 'ya_tidak' || answerType === 'abc' || answerType === 'abcd' || answerType === 'abcde') {
       q.options = skema.map((s: unknown, k: number) => {
         const o = isObj(s) ? s : {}
-        if (typeof o.key !== 'string') master(`${pointer}/skema_penilaian/${k}/key`, 'invalid_master_soal', 'key must be a string')
-        if (!isNum(o.multiplier)) master(`${pointer}/skema_penilaian/${k}/multiplier`, 'invalid_multiplier', 'multiplier must be a number')
+        if (typeof o.key !== 'string')
+          master(`${pointer}/skema_penilaian/${k}/key`, 'invalid_master_soal', 'key must be a string')
+        if (!isNum(o.multiplier))
+          master(`${pointer}/skema_penilaian/${k}/multiplier`, 'invalid_multiplier', 'multiplier must be a number')
         return {
           value: typeof o.key === 'string' ? o.key : '',
           ...(typeof o.label === 'string' && o.label !== '' ? { label: o.label } : {}),
@@ -212,7 +244,8 @@ export function importMasterSoal(json: unknown, overlay?: unknown): InstrumentDe
     if (typeof raw.excel_sheet === 'string') external.excelSheet = raw.excel_sheet
     if (Number.isInteger(raw.excel_baris)) external.excelRow = raw.excel_baris as number
     const columns: Record<string, string> = {}
-    for (const [field, name] of Object.entries(EXCEL_COLUMNS)) if (typeof raw[field] === 'string') columns[name] = raw[field] as string
+    for (const [field, name] of Object.entries(EXCEL_COLUMNS))
+      if (typeof raw[field] === 'string') columns[name] = raw[field] as string
     if (Object.keys(columns).length > 0) external.excelColumns = columns
     q.external = external
     push(q, { document: 'master_soal', pointer, kind: 'soal' })
@@ -229,7 +262,9 @@ export function importMasterSoal(json: unknown, overlay?: unknown): InstrumentDe
       over('', 'invalid_overlay', 'the overlay must be a JSON object')
     } else {
       const allowed = ['code', 'name', 'questions', 'predicateRules', '$comment', 'notes']
-      for (const key of Object.keys(overlay)) if (!allowed.includes(key)) over(`/${key}`, 'overlay_unknown_field', `unknown overlay field ${key} (allowed: ${allowed.join(', ')})`)
+      for (const key of Object.keys(overlay))
+        if (!allowed.includes(key))
+          over(`/${key}`, 'overlay_unknown_field', `unknown overlay field ${key} (allowed: ${allowed.join(', ')})`)
       if (overlay.code !== undefined) {
         if (typeof overlay.code === 'string') code = overlay.code
         else over('/code', 'invalid_overlay', 'code must be a string')
@@ -243,7 +278,8 @@ export function importMasterSoal(json: unknown, overlay?: unknown): InstrumentDe
         else overlay.questions.forEach((raw, k) => readOverlayQuestion(raw, `/questions/${k}`))
       }
       if (overlay.predicateRules !== undefined) {
-        if (!Array.isArray(overlay.predicateRules)) over('/predicateRules', 'invalid_overlay', 'predicateRules must be an array')
+        if (!Array.isArray(overlay.predicateRules))
+          over('/predicateRules', 'invalid_overlay', 'predicateRules must be an array')
         else predicateRules = overlay.predicateRules.map((r) => structuredClone(r) as PredicateRule)
       }
     }
@@ -254,9 +290,26 @@ export function importMasterSoal(json: unknown, overlay?: unknown): InstrumentDe
       over(pointer, 'invalid_overlay', 'a question must be an object')
       return
     }
-    const allowed = ['code', 'parentCode', 'order', 'name', 'answerType', 'formula', 'formulaRequires', 'bobot', 'scored', 'kriteriaNilai', 'evidenceGuidance', 'external', 'source']
-    for (const key of Object.keys(raw)) if (!allowed.includes(key)) over(`${pointer}/${key}`, 'overlay_unknown_field', `unknown field ${key} (allowed: ${allowed.join(', ')})`)
-    if (typeof raw.parentCode !== 'string') over(`${pointer}/parentCode`, 'parent_not_found', 'parentCode must be the code of an imported node, e.g. N36')
+    const allowed = [
+      'code',
+      'parentCode',
+      'order',
+      'name',
+      'answerType',
+      'formula',
+      'formulaRequires',
+      'bobot',
+      'scored',
+      'kriteriaNilai',
+      'evidenceGuidance',
+      'external',
+      'source',
+    ]
+    for (const key of Object.keys(raw))
+      if (!allowed.includes(key))
+        over(`${pointer}/${key}`, 'overlay_unknown_field', `unknown field ${key} (allowed: ${allowed.join(', ')})`)
+    if (typeof raw.parentCode !== 'string')
+      over(`${pointer}/parentCode`, 'parent_not_found', 'parentCode must be the code of an imported node, e.g. N36')
     const q: InstrumentNode = {
       code: raw.code as string,
       parentCode: typeof raw.parentCode === 'string' ? raw.parentCode : '',
@@ -266,13 +319,26 @@ export function importMasterSoal(json: unknown, overlay?: unknown): InstrumentDe
       bobot: raw.bobot === undefined ? null : (raw.bobot as number | null),
       answerType: raw.answerType as AnswerType,
     }
-    for (const f of ['formula', 'formulaRequires', 'scored', 'kriteriaNilai', 'evidenceGuidance', 'external'] as const) {
+    for (const f of [
+      'formula',
+      'formulaRequires',
+      'scored',
+      'kriteriaNilai',
+      'evidenceGuidance',
+      'external',
+    ] as const) {
       if (raw[f] !== undefined) (q as unknown as Obj)[f] = structuredClone(raw[f])
     }
     push(q, { document: 'overlay', pointer, kind: 'overlay' })
   }
 
-  const def: InstrumentDefinition = { code, name, year: Number.isInteger(tahun) ? (tahun as number) : 0, nodes, predicateRules }
+  const def: InstrumentDefinition = {
+    code,
+    name,
+    year: Number.isInteger(tahun) ? (tahun as number) : 0,
+    nodes,
+    predicateRules,
+  }
 
   // --- validate the result, pointers translated back into the documents
   const translate = (issue: ValidationIssue): ValidationIssue => {
@@ -282,7 +348,8 @@ export function importMasterSoal(json: unknown, overlay?: unknown): InstrumentDe
       if (!source) return issue
       const [field, ...rest] = parts.slice(2)
       if (field === undefined) return { ...issue, pointer: source.pointer, document: source.document }
-      if (source.kind === 'overlay') return { ...issue, pointer: [source.pointer, field, ...rest].join('/'), document: 'overlay' }
+      if (source.kind === 'overlay')
+        return { ...issue, pointer: [source.pointer, field, ...rest].join('/'), document: 'overlay' }
       const mapped = (source.kind === 'node' ? NODE_FIELDS : SOAL_FIELDS)[field]
       if (mapped === undefined) return { ...issue, pointer: source.pointer, document: 'master_soal' }
       if (mapped === '') return { ...issue, pointer: source.pointer, document: 'master_soal' }
@@ -297,7 +364,11 @@ export function importMasterSoal(json: unknown, overlay?: unknown): InstrumentDe
     const key = `${issue.document}|${issue.pointer}|${issue.code}`
     if (seen.has(key)) continue
     // an unknown jenis_jawaban is reported once, by the importer
-    if (issue.code === 'unknown_answer_type' && issues.some((i) => i.code === 'unknown_answer_type' && i.pointer === issue.pointer)) continue
+    if (
+      issue.code === 'unknown_answer_type' &&
+      issues.some((i) => i.code === 'unknown_answer_type' && i.pointer === issue.pointer)
+    )
+      continue
     seen.add(key)
     issues.push(issue)
   }
@@ -317,7 +388,13 @@ export function overlayFromDefinition(def: InstrumentDefinition): InstrumentOver
     questions: def.nodes
       .filter((n) => n.level === 'question' && typeof n.formula === 'string')
       .map((n) => {
-        const q: OverlayQuestion = { code: n.code, parentCode: n.parentCode ?? '', order: n.order, name: n.name, answerType: n.answerType as AnswerType }
+        const q: OverlayQuestion = {
+          code: n.code,
+          parentCode: n.parentCode ?? '',
+          order: n.order,
+          name: n.name,
+          answerType: n.answerType as AnswerType,
+        }
         if (n.formula !== undefined) q.formula = n.formula
         if (n.formulaRequires !== undefined) q.formulaRequires = [...n.formulaRequires]
         if (n.bobot !== null) q.bobot = n.bobot

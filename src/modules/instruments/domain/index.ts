@@ -4,7 +4,13 @@
  * formula.ts (ratio grammar) · scoring.ts (the workbook's formulas) · eligibility.ts · diff.ts
  */
 export * from './types.js'
-export { importMasterSoal, overlayFromDefinition, answerTypeOf, type InstrumentOverlay, type OverlayQuestion } from './import.js'
+export {
+  importMasterSoal,
+  overlayFromDefinition,
+  answerTypeOf,
+  type InstrumentOverlay,
+  type OverlayQuestion,
+} from './import.js'
 export { validateInstrument, validateAnswers, CODE_PATTERN, weightsEqual } from './validate.js'
 export { scoreInstrument } from './scoring.js'
 export { evaluateEligibility, ELIGIBILITY_TOLERANCE } from './eligibility.js'
@@ -22,6 +28,28 @@ export {
   type FunctionName,
   type FormulaValues,
 } from './formula.js'
-export { planImprovement, defaultFixedQuestions, rulesOfTarget, PlannerError, PLAN_TARGETS, MAX_QUESTION_COST, type PlanOptions, type PlanResult, type PlanStep, type PlanTarget, type RuleGap } from './planner.js'
+export {
+  planImprovement,
+  defaultFixedQuestions,
+  rulesOfTarget,
+  PlannerError,
+  PLAN_TARGETS,
+  MAX_QUESTION_COST,
+  type PlanOptions,
+  type PlanResult,
+  type PlanStep,
+  type PlanTarget,
+  type RuleGap,
+} from './planner.js'
 export { carryOverlay, applyNodeChanges, changePointers, type NodeChangeInput, type NodeChangeError } from './edit.js'
-export { indexTree, ancestorsOf, sealDefinition, combineRuleOf, checkAnswer, isScored, isComputed, type TreeIndex, type AnswerCheck } from './tree.js'
+export {
+  indexTree,
+  ancestorsOf,
+  sealDefinition,
+  combineRuleOf,
+  checkAnswer,
+  isScored,
+  isComputed,
+  type TreeIndex,
+  type AnswerCheck,
+} from './tree.js'

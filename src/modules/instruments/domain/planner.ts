@@ -32,8 +32,24 @@
 import { evaluateEligibility, ELIGIBILITY_TOLERANCE } from './eligibility.js'
 import { evaluateFormula, FormulaEvaluationError, parseFormula, referencedCodes, type Ast } from './formula.js'
 import { scoreInstrument } from './scoring.js'
-import { checkAnswer, combineRuleOf, indexTree, isComputed, isOptionType, isQuestion, isScored, type TreeIndex } from './tree.js'
-import type { AnswerValue, EligibilityRuleResult, InstrumentDefinition, InstrumentNode, PredicateRule, ScoreResult } from './types.js'
+import {
+  checkAnswer,
+  combineRuleOf,
+  indexTree,
+  isComputed,
+  isOptionType,
+  isQuestion,
+  isScored,
+  type TreeIndex,
+} from './tree.js'
+import type {
+  AnswerValue,
+  EligibilityRuleResult,
+  InstrumentDefinition,
+  InstrumentNode,
+  PredicateRule,
+  ScoreResult,
+} from './types.js'
 
 export type PlanTarget = 'WBK' | 'WBBM'
 export const PLAN_TARGETS: readonly PlanTarget[] = ['WBK', 'WBBM']
@@ -144,7 +160,10 @@ function denominatorCodes(ast: Ast, out = new Set<string>(), under = false): Set
  * (how many agents, complaints or officials there are is a fact to report, not a lever; a blank one
  * stays changeable because it must be filled in).
  */
-export function defaultFixedQuestions(def: InstrumentDefinition, answers: Readonly<Record<string, AnswerValue>>): string[] {
+export function defaultFixedQuestions(
+  def: InstrumentDefinition,
+  answers: Readonly<Record<string, AnswerValue>>,
+): string[] {
   const tree = indexTree(def)
   const fixed = new Set<string>()
   for (const node of tree.ordered) {
@@ -201,7 +220,8 @@ const costOf = (opts: PlanOptions, code: string): number => opts.costs?.[code] ?
 function bestOption(q: InstrumentNode): { value: string | number; multiplier: number } | null {
   if (isOptionType(q.answerType)) {
     let best: { value: string; multiplier: number } | null = null
-    for (const o of q.options ?? []) if (!best || o.multiplier > best.multiplier) best = { value: o.value, multiplier: o.multiplier }
+    for (const o of q.options ?? [])
+      if (!best || o.multiplier > best.multiplier) best = { value: o.value, multiplier: o.multiplier }
     return best
   }
   if (q.answerType === 'percentage') return { value: 100, multiplier: 1 }
@@ -219,7 +239,8 @@ function numericAnswer(q: InstrumentNode, raw: AnswerValue | undefined): number 
 function paretoByCost(points: FrontierPoint[]): FrontierPoint[] {
   points.sort((a, b) => a.cost - b.cost || b.value - a.value)
   const out: FrontierPoint[] = []
-  for (const p of points) if (out.length === 0 || p.value > (out[out.length - 1] as FrontierPoint).value + 1e-12) out.push(p)
+  for (const p of points)
+    if (out.length === 0 || p.value > (out[out.length - 1] as FrontierPoint).value + 1e-12) out.push(p)
   return out
 }
 
@@ -250,7 +271,8 @@ function ratioClusterOptions(
     let count = 0
     let sum = 0
     for (const p of parsed) {
-      if (!p.ast || !isScored(p.r) || p.needs.some((c) => values.get(c) === null || values.get(c) === undefined)) continue
+      if (!p.ast || !isScored(p.r) || p.needs.some((c) => values.get(c) === null || values.get(c) === undefined))
+        continue
       let result: number
       try {
         result = evaluateFormula(p.ast, values)
@@ -270,7 +292,10 @@ function ratioClusterOptions(
   const answeredValues = inputs.map((c) => current.get(c)).filter((v): v is number => typeof v === 'number')
   const candidatesOf = (code: string): number[] => {
     const own = current.get(code)
-    const others = inputs.filter((c) => c !== code).map((c) => current.get(c)).filter((v): v is number => typeof v === 'number')
+    const others = inputs
+      .filter((c) => c !== code)
+      .map((c) => current.get(c))
+      .filter((v): v is number => typeof v === 'number')
     const set = new Set<number>([0, 1, ...others, others.reduce((s, v) => s + v, 0)])
     if (answeredValues.length === 0) set.add(1)
     return [...set].filter((v) => v !== own && Number.isSafeInteger(v) && v >= 0).sort((a, b) => a - b)
@@ -293,7 +318,16 @@ function ratioClusterOptions(
       const key = `${cost}|${r.count}`
       const prev = best.get(key)
       if (!prev || r.sum > prev.sum + 1e-12) {
-        best.set(key, { cost, count: r.count, sum: r.sum, changes: chosen.map((c) => ({ code: c, to: values.get(c) as number, ...(ratioOf ? { ratio: ratioOf } : {}) })) })
+        best.set(key, {
+          cost,
+          count: r.count,
+          sum: r.sum,
+          changes: chosen.map((c) => ({
+            code: c,
+            to: values.get(c) as number,
+            ...(ratioOf ? { ratio: ratioOf } : {}),
+          })),
+        })
       }
       let k = 0
       while (k < idx.length) {
@@ -322,7 +356,8 @@ function frontierOf(items: ItemOption[][], average: boolean, weight: number, cap
         const sum = s.sum + o.sum
         const key = `${cost}|${count}`
         const prev = next.get(key)
-        if (!prev || sum > prev.sum + 1e-12) next.set(key, { cost, count, sum, changes: o.changes.length ? [...s.changes, ...o.changes] : s.changes })
+        if (!prev || sum > prev.sum + 1e-12)
+          next.set(key, { cost, count, sum, changes: o.changes.length ? [...s.changes, ...o.changes] : s.changes })
       }
     }
     states = next
@@ -335,7 +370,15 @@ function frontierOf(items: ItemOption[][], average: boolean, weight: number, cap
   return paretoByCost(points)
 }
 
-function buildGroups(def: InstrumentDefinition, tree: TreeIndex, score: ScoreResult, answers: Readonly<Record<string, AnswerValue>>, fixed: Set<string>, opts: PlanOptions, cap: number): Group[] {
+function buildGroups(
+  _def: InstrumentDefinition,
+  tree: TreeIndex,
+  score: ScoreResult,
+  answers: Readonly<Record<string, AnswerValue>>,
+  fixed: Set<string>,
+  opts: PlanOptions,
+  cap: number,
+): Group[] {
   const qScore = new Map(score.questions.map((q) => [q.code, q]))
   const groups: Group[] = []
   const ancestors = (code: string): Set<string> => {
@@ -351,7 +394,9 @@ function buildGroups(def: InstrumentDefinition, tree: TreeIndex, score: ScoreRes
     const s = qScore.get(q.code)
     const m = s?.multiplier ?? null
     const factor = perQuestionWeight && typeof q.bobot === 'number' ? q.bobot : 1
-    const options: ItemOption[] = [{ cost: 0, count: m === null ? 0 : 1, sum: m === null ? 0 : m * factor, changes: [] }]
+    const options: ItemOption[] = [
+      { cost: 0, count: m === null ? 0 : 1, sum: m === null ? 0 : m * factor, changes: [] },
+    ]
     const best = bestOption(q)
     const c = costOf(opts, q.code)
     if (!fixed.has(q.code) && best && (m === null || best.multiplier > m) && c <= cap) {
@@ -388,15 +433,34 @@ function buildGroups(def: InstrumentDefinition, tree: TreeIndex, score: ScoreRes
     const scored = kids.filter((k) => isQuestion(k) && isScored(k))
     if (combine === 'average_times_weight') {
       const items = scored.filter((k) => !isComputed(k)).map((k) => questionItem(k, false))
-      for (const cluster of ratioClusters(scored.filter(isComputed))) items.push(ratioClusterOptions(cluster, tree, answers, fixed, opts, false))
-      groups.push({ id: groups.length, code: node.code, node, within: ancestors(node.code), frontier: frontierOf(items, true, typeof node.bobot === 'number' ? node.bobot : 0, cap) })
+      for (const cluster of ratioClusters(scored.filter(isComputed)))
+        items.push(ratioClusterOptions(cluster, tree, answers, fixed, opts, false))
+      groups.push({
+        id: groups.length,
+        code: node.code,
+        node,
+        within: ancestors(node.code),
+        frontier: frontierOf(items, true, typeof node.bobot === 'number' ? node.bobot : 0, cap),
+      })
     } else {
       for (const k of scored.filter((x) => !isComputed(x))) {
-        groups.push({ id: groups.length, code: k.code, node: k, within: ancestors(k.code), frontier: frontierOf([questionItem(k, true)], false, 0, cap) })
+        groups.push({
+          id: groups.length,
+          code: k.code,
+          node: k,
+          within: ancestors(k.code),
+          frontier: frontierOf([questionItem(k, true)], false, 0, cap),
+        })
       }
       for (const cluster of ratioClusters(scored.filter(isComputed))) {
         const head = cluster[0] as InstrumentNode
-        groups.push({ id: groups.length, code: head.code, node: head, within: ancestors(head.code), frontier: frontierOf([ratioClusterOptions(cluster, tree, answers, fixed, opts, true)], false, 0, cap) })
+        groups.push({
+          id: groups.length,
+          code: head.code,
+          node: head,
+          within: ancestors(head.code),
+          frontier: frontierOf([ratioClusterOptions(cluster, tree, answers, fixed, opts, true)], false, 0, cap),
+        })
       }
     }
   }
@@ -413,12 +477,14 @@ interface RuleModel {
   weight: number
 }
 
-function ruleModels(def: InstrumentDefinition, tree: TreeIndex, groups: Group[], rules: PredicateRule[]): RuleModel[] {
+function ruleModels(_def: InstrumentDefinition, tree: TreeIndex, groups: Group[], rules: PredicateRule[]): RuleModel[] {
   const weightOf = (code: string): number => {
     const n = tree.byCode.get(code)
     return typeof n?.bobot === 'number' ? n.bobot : 0
   }
-  const maxTotal = (tree.children.get(null) ?? []).filter((r) => !isQuestion(r)).reduce((s, r) => s + (typeof r.bobot === 'number' ? r.bobot : 0), 0)
+  const maxTotal = (tree.children.get(null) ?? [])
+    .filter((r) => !isQuestion(r))
+    .reduce((s, r) => s + (typeof r.bobot === 'number' ? r.bobot : 0), 0)
   return rules.map((rule, i) => {
     const coef = new Map<number, number>()
     let codes: string[]
@@ -433,7 +499,11 @@ function ruleModels(def: InstrumentDefinition, tree: TreeIndex, groups: Group[],
     for (const code of codes) {
       const node = tree.byCode.get(code)
       if (node && isQuestion(node) && !groups.some((g) => g.code === code)) {
-        throw new PlannerError('plan_unsupported_rule', `/predicateRules/${i}/target`, `rule ${rule.id} targets question ${code}, whose value is not a sum of sub-areas; the planner cannot plan for it`)
+        throw new PlannerError(
+          'plan_unsupported_rule',
+          `/predicateRules/${i}/target`,
+          `rule ${rule.id} targets question ${code}, whose value is not a sum of sub-areas; the planner cannot plan for it`,
+        )
       }
       for (const g of groups) if (g.within.has(code)) coef.set(g.id, (coef.get(g.id) ?? 0) + 1)
     }
@@ -486,11 +556,13 @@ function mergeFrontiers(a: Combined[], b: Combined[], cap: number): Combined[] {
   }
   out.sort((p, q) => p.cost - q.cost || q.value - p.value)
   const pruned: Combined[] = []
-  for (const p of out) if (pruned.length === 0 || p.value > (pruned[pruned.length - 1] as Combined).value + 1e-12) pruned.push(p)
+  for (const p of out)
+    if (pruned.length === 0 || p.value > (pruned[pruned.length - 1] as Combined).value + 1e-12) pruned.push(p)
   return pruned
 }
 
-const groupCombined = (g: Group): Combined[] => g.frontier.map((p, i) => ({ cost: p.cost, value: p.value, group: [g.id, i] }))
+const groupCombined = (g: Group): Combined[] =>
+  g.frontier.map((p, i) => ({ cost: p.cost, value: p.value, group: [g.id, i] }))
 
 /** The laminar tree DP; null when the rules are not laminar over the groups (or weight a group twice). */
 function laminarSolve(groups: Group[], models: RuleModel[], cap: number): Map<number, number> | null | 'infeasible' {
@@ -521,7 +593,12 @@ function laminarSolve(groups: Group[], models: RuleModel[], cap: number): Map<nu
     for (let j = 1; j < i; j++) {
       const big = (nodes[j] as { members: Set<number> }).members
       const small = (nodes[i] as { members: Set<number> }).members
-      if (big.size >= small.size && [...small].every((x) => big.has(x)) && big.size <= (nodes[best] as { members: Set<number> }).members.size) best = j
+      if (
+        big.size >= small.size &&
+        [...small].every((x) => big.has(x)) &&
+        big.size <= (nodes[best] as { members: Set<number> }).members.size
+      )
+        best = j
     }
     parent.set(i, best)
   }
@@ -535,7 +612,8 @@ function laminarSolve(groups: Group[], models: RuleModel[], cap: number): Map<nu
       ;(nodes[c] as { members: Set<number> }).members.forEach((x) => covered.add(x))
       acc = mergeFrontiers(acc, solveNode(c), cap)
     }
-    for (const gid of node.members) if (!covered.has(gid)) acc = mergeFrontiers(acc, groupCombined(byId.get(gid) as Group), cap)
+    for (const gid of node.members)
+      if (!covered.has(gid)) acc = mergeFrontiers(acc, groupCombined(byId.get(gid) as Group), cap)
     return acc.filter((p) => node.rules.every((m) => passes(m, p.value)))
   }
   const top = solveNode(0)
@@ -615,7 +693,13 @@ interface Compiled {
   computed: { q: InstrumentNode; ast: Ast; needs: string[] }[]
   scoredWeighted: InstrumentNode[]
   /** non-question nodes, children before parents */
-  nodes: { code: string; combine: 'sum' | 'average_times_weight' | 'weighted_sum'; weight: number; kids: string[]; root: boolean }[]
+  nodes: {
+    code: string
+    combine: 'sum' | 'average_times_weight' | 'weighted_sum'
+    weight: number
+    kids: string[]
+    root: boolean
+  }[]
 }
 const compiledTrees = new WeakMap<TreeIndex, Compiled>()
 
@@ -634,8 +718,15 @@ function compile(tree: TreeIndex): Compiled {
     const kids = tree.children.get(node.code) ?? []
     const combine = combineRuleOf(kids)
     if (combine === 'sum') for (const k of kids) if (!isQuestion(k)) visit(k, false)
-    const list = combine === 'sum' ? kids.filter((k) => !isQuestion(k)) : kids.filter((k) => isQuestion(k) && isScored(k))
-    nodes.push({ code: node.code, combine, weight: typeof node.bobot === 'number' ? node.bobot : 0, kids: list.map((k) => k.code), root })
+    const list =
+      combine === 'sum' ? kids.filter((k) => !isQuestion(k)) : kids.filter((k) => isQuestion(k) && isScored(k))
+    nodes.push({
+      code: node.code,
+      combine,
+      weight: typeof node.bobot === 'number' ? node.bobot : 0,
+      kids: list.map((k) => k.code),
+      root,
+    })
   }
   for (const root of tree.children.get(null) ?? []) if (!isQuestion(root)) visit(root, true)
   const compiled: Compiled = {
@@ -648,7 +739,10 @@ function compile(tree: TreeIndex): Compiled {
   return compiled
 }
 
-function quickScore(tree: TreeIndex, answers: Readonly<Record<string, AnswerValue>>): { total: number; value: Map<string, number> } {
+function quickScore(
+  tree: TreeIndex,
+  answers: Readonly<Record<string, AnswerValue>>,
+): { total: number; value: Map<string, number> } {
   const c = compile(tree)
   const mult = new Map<string, number>()
   const numeric = new Map<string, number>()
@@ -705,7 +799,12 @@ function quickScore(tree: TreeIndex, answers: Readonly<Record<string, AnswerValu
 
 function quickPasses(m: RuleModel, scored: { total: number; value: Map<string, number> }): boolean {
   const t = m.rule.target
-  const v = t.kind === 'total' ? scored.total : t.kind === 'node' ? (scored.value.get(t.code) ?? 0) : t.codes.reduce((s, c) => s + (scored.value.get(c) ?? 0), 0)
+  const v =
+    t.kind === 'total'
+      ? scored.total
+      : t.kind === 'node'
+        ? (scored.value.get(t.code) ?? 0)
+        : t.codes.reduce((s, c) => s + (scored.value.get(c) ?? 0), 0)
   return passes(m, v)
 }
 
@@ -731,16 +830,29 @@ export function rulesOfTarget(def: InstrumentDefinition, target: PlanTarget): Pr
 
 function checkOptions(def: InstrumentDefinition, tree: TreeIndex, opts: PlanOptions): void {
   for (const code of opts.fixed ?? []) {
-    if (!tree.byCode.get(code) || !isQuestion(tree.byCode.get(code) as InstrumentNode)) throw new PlannerError('plan_invalid_option', '/fixed', `fixed: no question ${code} in ${def.code}`)
+    if (!tree.byCode.get(code) || !isQuestion(tree.byCode.get(code) as InstrumentNode))
+      throw new PlannerError('plan_invalid_option', '/fixed', `fixed: no question ${code} in ${def.code}`)
   }
   for (const [code, cost] of Object.entries(opts.costs ?? {})) {
-    if (!tree.byCode.get(code) || !isQuestion(tree.byCode.get(code) as InstrumentNode)) throw new PlannerError('plan_invalid_option', `/costs/${code}`, `costs: no question ${code} in ${def.code}`)
-    if (!Number.isInteger(cost) || cost < 1 || cost > MAX_QUESTION_COST) throw new PlannerError('plan_invalid_option', `/costs/${code}`, `costs: ${code} must cost a whole number from 1 to ${MAX_QUESTION_COST}, not ${cost}`)
+    if (!tree.byCode.get(code) || !isQuestion(tree.byCode.get(code) as InstrumentNode))
+      throw new PlannerError('plan_invalid_option', `/costs/${code}`, `costs: no question ${code} in ${def.code}`)
+    if (!Number.isInteger(cost) || cost < 1 || cost > MAX_QUESTION_COST)
+      throw new PlannerError(
+        'plan_invalid_option',
+        `/costs/${code}`,
+        `costs: ${code} must cost a whole number from 1 to ${MAX_QUESTION_COST}, not ${cost}`,
+      )
   }
-  if (opts.maxChanges !== undefined && (!Number.isInteger(opts.maxChanges) || opts.maxChanges < 0)) throw new PlannerError('plan_invalid_option', '/max_changes', 'max_changes must be a whole number ≥ 0')
+  if (opts.maxChanges !== undefined && (!Number.isInteger(opts.maxChanges) || opts.maxChanges < 0))
+    throw new PlannerError('plan_invalid_option', '/max_changes', 'max_changes must be a whole number ≥ 0')
 }
 
-export function planImprovement(def: InstrumentDefinition, answers: Readonly<Record<string, AnswerValue>>, target: PlanTarget, opts: PlanOptions = {}): PlanResult {
+export function planImprovement(
+  def: InstrumentDefinition,
+  answers: Readonly<Record<string, AnswerValue>>,
+  target: PlanTarget,
+  opts: PlanOptions = {},
+): PlanResult {
   const tree = indexTree(def)
   checkOptions(def, tree, opts)
   const fixedList = opts.fixed ? [...new Set(opts.fixed)] : defaultFixedQuestions(def, answers)
@@ -757,9 +869,15 @@ export function planImprovement(def: InstrumentDefinition, answers: Readonly<Rec
   const failing = targetRules0.filter((r) => !r.passed).map((r) => gapOf(r, modelById.get(r.rule)))
 
   // rules no change can meet: every group at its frontier's top is the best for every rule at once
-  const uncapped = opts.maxChanges === undefined ? groups : buildGroups(def, tree, score0, answers, fixed, opts, fullCap)
+  const uncapped =
+    opts.maxChanges === undefined ? groups : buildGroups(def, tree, score0, answers, fixed, opts, fullCap)
   const top = new Map(uncapped.map((g) => [g.id, (g.frontier.at(-1) as FrontierPoint).value]))
-  const meetable = models.filter((m) => passes(m, ruleValue(m, (g) => top.get(g) as number)))
+  const meetable = models.filter((m) =>
+    passes(
+      m,
+      ruleValue(m, (g) => top.get(g) as number),
+    ),
+  )
   const allMeetable = meetable.length === models.length
 
   const cap = opts.maxChanges ?? fullCap
@@ -820,7 +938,9 @@ export function planImprovement(def: InstrumentDefinition, answers: Readonly<Rec
   // order: by the gain of each change alone, then points as applied one after another
   const total0 = score0.total
   const alone = new Map(changes.map((c) => [c, quickScore(tree, applied([c])).total - total0]))
-  const ordered = [...changes].sort((a, b) => (alone.get(b) as number) - (alone.get(a) as number) || (a.code < b.code ? -1 : 1))
+  const ordered = [...changes].sort(
+    (a, b) => (alone.get(b) as number) - (alone.get(a) as number) || (a.code < b.code ? -1 : 1),
+  )
   const groupOfCode = new Map<string, Group>()
   for (const g of groups) {
     const kids = isQuestion(g.node) ? [g.node] : (tree.children.get(g.code) ?? [])
@@ -828,7 +948,8 @@ export function planImprovement(def: InstrumentDefinition, answers: Readonly<Rec
       groupOfCode.set(k.code, g)
       if (isComputed(k)) {
         try {
-          for (const c of [...referencedCodes(parseFormula(k.formula as string)), ...(k.formulaRequires ?? [])]) groupOfCode.set(c, g)
+          for (const c of [...referencedCodes(parseFormula(k.formula as string)), ...(k.formulaRequires ?? [])])
+            groupOfCode.set(c, g)
         } catch {
           // no value, nothing to map
         }
@@ -851,7 +972,7 @@ export function planImprovement(def: InstrumentDefinition, answers: Readonly<Rec
       name: q.name,
       node_code: g?.code ?? (q.parentCode as string),
       node_name: g?.node.name ?? '',
-      current: Object.prototype.hasOwnProperty.call(answers, c.code) ? (answers[c.code] ?? null) : null,
+      current: Object.hasOwn(answers, c.code) ? (answers[c.code] ?? null) : null,
       proposed: c.to,
       points: t - prevTotal,
       cost: costOf(opts, c.code),

@@ -48,9 +48,23 @@
  * decimals through the number format `0.00`), so every value here is the unrounded double; the total
  * is the plain sum of the komponen values. Rounding for display is the caller's business.
  */
-import { FormulaEvaluationError, FormulaSyntaxError, evaluateFormula, parseFormula, referencedCodes } from './formula.js'
+import {
+  FormulaEvaluationError,
+  FormulaSyntaxError,
+  evaluateFormula,
+  parseFormula,
+  referencedCodes,
+} from './formula.js'
 import { checkAnswer, combineRuleOf, indexTree, isComputed, isOptionType, isQuestion, isScored } from './tree.js'
-import type { AnswerValue, FormulaResult, InstrumentDefinition, InstrumentNode, NodeScore, QuestionScore, ScoreResult } from './types.js'
+import type {
+  AnswerValue,
+  FormulaResult,
+  InstrumentDefinition,
+  InstrumentNode,
+  NodeScore,
+  QuestionScore,
+  ScoreResult,
+} from './types.js'
 
 const show = (x: number): string => String(Number(x.toPrecision(12)))
 
@@ -60,7 +74,7 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
   /** answers usable as formula inputs: the numbers as given */
   const numeric = new Map<string, number>()
   const unanswered: string[] = []
-  const given = (code: string): AnswerValue => (Object.prototype.hasOwnProperty.call(answers, code) ? (answers[code] ?? null) : null)
+  const given = (code: string): AnswerValue => (Object.hasOwn(answers, code) ? (answers[code] ?? null) : null)
 
   // 1. answered questions
   for (const q of tree.ordered) {
@@ -74,7 +88,10 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
       score.explanation = 'not answered ("Blm Diisi")'
       continue
     }
-    const check = typeof raw === 'string' || typeof raw === 'number' ? checkAnswer(q, raw) : ({ ok: false, code: 'answer_wrong_type', message: `${q.code}: not a string or number` } as const)
+    const check =
+      typeof raw === 'string' || typeof raw === 'number'
+        ? checkAnswer(q, raw)
+        : ({ ok: false, code: 'answer_wrong_type', message: `${q.code}: not a string or number` } as const)
     if (!check.ok) {
       unanswered.push(q.code)
       score.error = check.code
@@ -176,7 +193,9 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
       explanation: '',
     }
     if (combine === 'sum') {
-      const parts = kids.filter((k) => !isQuestion(k)).map((k) => [k.code, (nodeScores.get(k.code) ?? scoreNode(k)).value] as const)
+      const parts = kids
+        .filter((k) => !isQuestion(k))
+        .map((k) => [k.code, (nodeScores.get(k.code) ?? scoreNode(k)).value] as const)
       result.value = parts.reduce((s, [, v]) => s + v, 0)
       result.explanation = `SUM(${parts.map(([c, v]) => `${c} ${show(v)}`).join(', ')}) = ${show(result.value)}`
     } else {
@@ -193,12 +212,13 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
           result.value = mean * weight
           result.explanation =
             `AVERAGE(${answered.map((q) => show(q.multiplier as number)).join(', ')}) × ${weight} = ${show(result.value)}` +
-            (answered.length < scored.length ? `; ${answered.length} of ${scored.length} scored questions answered, the others skipped as the workbook's AVERAGE skips "Blm Diisi"` : '')
+            (answered.length < scored.length
+              ? `; ${answered.length} of ${scored.length} scored questions answered, the others skipped as the workbook's AVERAGE skips "Blm Diisi"`
+              : '')
         }
       } else {
         result.value = answered.reduce((s, q) => s + (q.value as number), 0)
-        result.explanation =
-          `SUM(${scored.map((q) => `${q.code} ${q.value === null ? '— (not answered: 0; the workbook shows #VALUE!)' : show(q.value)}`).join(', ')}) = ${show(result.value)}`
+        result.explanation = `SUM(${scored.map((q) => `${q.code} ${q.value === null ? '— (not answered: 0; the workbook shows #VALUE!)' : show(q.value)}`).join(', ')}) = ${show(result.value)}`
       }
     }
     nodeScores.set(node.code, result)
@@ -208,11 +228,15 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
   for (const root of roots) if (!isQuestion(root)) scoreNode(root)
 
   const total = roots.filter((r) => !isQuestion(r)).reduce((s, r) => s + (nodeScores.get(r.code) as NodeScore).value, 0)
-  const maxTotal = roots.filter((r) => !isQuestion(r)).reduce((s, r) => s + (typeof r.bobot === 'number' ? r.bobot : 0), 0)
+  const maxTotal = roots
+    .filter((r) => !isQuestion(r))
+    .reduce((s, r) => s + (typeof r.bobot === 'number' ? r.bobot : 0), 0)
   return {
     total,
     maxTotal,
-    nodes: tree.ordered.filter((n) => !isQuestion(n) && nodeScores.has(n.code)).map((n) => nodeScores.get(n.code) as NodeScore),
+    nodes: tree.ordered
+      .filter((n) => !isQuestion(n) && nodeScores.has(n.code))
+      .map((n) => nodeScores.get(n.code) as NodeScore),
     questions: tree.ordered.filter(isQuestion).map((n) => questions.get(n.code) as QuestionScore),
     unanswered,
   }

@@ -16,7 +16,8 @@ export interface TreeIndex {
   ordered: InstrumentNode[]
 }
 
-export const byOrder = (a: InstrumentNode, b: InstrumentNode): number => a.order - b.order || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
+export const byOrder = (a: InstrumentNode, b: InstrumentNode): number =>
+  a.order - b.order || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
 
 const sealed = new WeakSet<InstrumentDefinition>()
 const sealedIndexes = new WeakMap<InstrumentDefinition, TreeIndex>()
@@ -84,7 +85,8 @@ function buildTreeIndex(def: InstrumentDefinition): TreeIndex {
 }
 
 export const isQuestion = (node: InstrumentNode): boolean => node.level === 'question'
-export const isOptionType = (t: unknown): t is OptionAnswerType => (OPTION_ANSWER_TYPES as readonly unknown[]).includes(t)
+export const isOptionType = (t: unknown): t is OptionAnswerType =>
+  (OPTION_ANSWER_TYPES as readonly unknown[]).includes(t)
 export const isInputType = (t: unknown): boolean => (INPUT_ANSWER_TYPES as readonly unknown[]).includes(t)
 
 /** Whether a question counts in its node: `scored` when set, else false for count/rupiah inputs, true otherwise. */
@@ -102,13 +104,24 @@ export const isComputed = (q: InstrumentNode): boolean => typeof q.formula === '
  */
 export function combineRuleOf(children: readonly InstrumentNode[]): CombineRule {
   if (children.some((c) => !isQuestion(c))) return 'sum'
-  return children.some((c) => isScored(c) && c.bobot !== null && c.bobot !== undefined) ? 'weighted_sum' : 'average_times_weight'
+  return children.some((c) => isScored(c) && c.bobot !== null && c.bobot !== undefined)
+    ? 'weighted_sum'
+    : 'average_times_weight'
 }
 
 export type AnswerCheck =
   | { ok: true; value: string | number }
   // answer_precision: a survey index with more than two decimals (added with that check, which did not type-check without it)
-  | { ok: false; code: 'computed_question' | 'answer_wrong_type' | 'answer_not_allowed' | 'answer_out_of_range' | 'answer_precision'; message: string }
+  | {
+      ok: false
+      code:
+        | 'computed_question'
+        | 'answer_wrong_type'
+        | 'answer_not_allowed'
+        | 'answer_out_of_range'
+        | 'answer_precision'
+      message: string
+    }
 
 /**
  * Checks one given (non-null) answer against its question. Option answers match the option values
@@ -116,13 +129,28 @@ export type AnswerCheck =
  * normalised value is the option's own spelling.
  */
 export function checkAnswer(q: InstrumentNode, value: Exclude<AnswerValue, null>): AnswerCheck {
-  if (isComputed(q)) return { ok: false, code: 'computed_question', message: `${q.code} is computed by its formula (${q.formula}); answer its inputs instead` }
+  if (isComputed(q))
+    return {
+      ok: false,
+      code: 'computed_question',
+      message: `${q.code} is computed by its formula (${q.formula}); answer its inputs instead`,
+    }
   const t = q.answerType
   if (isOptionType(t)) {
     const allowed = (q.options ?? []).map((o) => o.value)
-    if (typeof value !== 'string') return { ok: false, code: 'answer_wrong_type', message: `${q.code} takes one of ${allowed.join(', ')}, not a number` }
+    if (typeof value !== 'string')
+      return {
+        ok: false,
+        code: 'answer_wrong_type',
+        message: `${q.code} takes one of ${allowed.join(', ')}, not a number`,
+      }
     const match = (q.options ?? []).find((o) => o.value.toLowerCase() === value.toLowerCase())
-    if (!match) return { ok: false, code: 'answer_not_allowed', message: `${q.code} takes one of ${allowed.join(', ')}, not "${value}"` }
+    if (!match)
+      return {
+        ok: false,
+        code: 'answer_not_allowed',
+        message: `${q.code} takes one of ${allowed.join(', ')}, not "${value}"`,
+      }
     return { ok: true, value: match.value }
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -130,18 +158,35 @@ export function checkAnswer(q: InstrumentNode, value: Exclude<AnswerValue, null>
   }
   switch (t) {
     case 'percentage':
-      if (value < 0 || value > 100) return { ok: false, code: 'answer_out_of_range', message: `${q.code} is a percentage: 0 to 100, not ${value}` }
+      if (value < 0 || value > 100)
+        return { ok: false, code: 'answer_out_of_range', message: `${q.code} is a percentage: 0 to 100, not ${value}` }
       return { ok: true, value }
     case 'survey_index':
-      if (value < 0 || value > 4) return { ok: false, code: 'answer_out_of_range', message: `${q.code} is a survey index: 0 to 4, not ${value}` }
+      if (value < 0 || value > 4)
+        return { ok: false, code: 'answer_out_of_range', message: `${q.code} is a survey index: 0 to 4, not ${value}` }
       // Survey results are published with two decimals (e.g. 3.67); more is a typo or a raw average.
-      if (Math.abs(value * 100 - Math.round(value * 100)) > 1e-9) return { ok: false, code: 'answer_precision', message: `${q.code} is a survey index with at most two decimals, not ${value}` }
+      if (Math.abs(value * 100 - Math.round(value * 100)) > 1e-9)
+        return {
+          ok: false,
+          code: 'answer_precision',
+          message: `${q.code} is a survey index with at most two decimals, not ${value}`,
+        }
       return { ok: true, value }
     case 'count':
-      if (!Number.isSafeInteger(value) || value < 0) return { ok: false, code: 'answer_out_of_range', message: `${q.code} is a count: a whole number ≥ 0, not ${value}` }
+      if (!Number.isSafeInteger(value) || value < 0)
+        return {
+          ok: false,
+          code: 'answer_out_of_range',
+          message: `${q.code} is a count: a whole number ≥ 0, not ${value}`,
+        }
       return { ok: true, value }
     case 'rupiah':
-      if (value < 0) return { ok: false, code: 'answer_out_of_range', message: `${q.code} is an amount in rupiah: ≥ 0, not ${value}` }
+      if (value < 0)
+        return {
+          ok: false,
+          code: 'answer_out_of_range',
+          message: `${q.code} is an amount in rupiah: ≥ 0, not ${value}`,
+        }
       return { ok: true, value }
     default:
       return { ok: false, code: 'answer_not_allowed', message: `${q.code} has no valid answer type` }

@@ -4,7 +4,16 @@
  * is stored as jsonb and compared by digest, so every field here is part of the stored format.
  */
 
-export const ANSWER_TYPES = ['ya_tidak', 'abc', 'abcd', 'abcde', 'percentage', 'count', 'rupiah', 'survey_index'] as const
+export const ANSWER_TYPES = [
+  'ya_tidak',
+  'abc',
+  'abcd',
+  'abcde',
+  'percentage',
+  'count',
+  'rupiah',
+  'survey_index',
+] as const
 export type AnswerType = (typeof ANSWER_TYPES)[number]
 
 /** Answer types chosen from a list of options (Ya/Tidak, A–E), each option converting to a multiplier. */

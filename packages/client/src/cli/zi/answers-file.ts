@@ -91,26 +91,46 @@ export function parseAnswersCsv(text: string, opts: { ignoreVersions?: boolean }
   try {
     records = parseCsv(text)
   } catch (err) {
-    if (err instanceof CsvSyntaxError) throw new AnswerFileError([{ where: `line ${err.line}`, field: '', message: err.message.replace(/^line \d+: /, '') }])
+    if (err instanceof CsvSyntaxError)
+      throw new AnswerFileError([
+        { where: `line ${err.line}`, field: '', message: err.message.replace(/^line \d+: /, '') },
+      ])
     throw err
   }
   const content = records.filter((r) => r.cells.some((c) => c.trim() !== ''))
   const header = content.shift()
-  if (!header) throw new AnswerFileError([{ where: 'line 1', field: '', message: 'the file is empty: expected a header row (question_code,value,…)' }])
+  if (!header)
+    throw new AnswerFileError([
+      { where: 'line 1', field: '', message: 'the file is empty: expected a header row (question_code,value,…)' },
+    ])
   const columns = header.cells.map((c) => c.trim().toLowerCase())
   const issues: FileIssue[] = []
   columns.forEach((c, i) => {
-    if (!ACCEPTED_COLUMNS.has(c)) issues.push({ where: `line ${header.line}`, field: c || `column ${i + 1}`, message: `unknown column; the columns are ${[...CSV_COLUMNS].join(', ')}` })
-    else if (columns.indexOf(c) !== i) issues.push({ where: `line ${header.line}`, field: c, message: 'the column appears twice' })
+    if (!ACCEPTED_COLUMNS.has(c))
+      issues.push({
+        where: `line ${header.line}`,
+        field: c || `column ${i + 1}`,
+        message: `unknown column; the columns are ${[...CSV_COLUMNS].join(', ')}`,
+      })
+    else if (columns.indexOf(c) !== i)
+      issues.push({ where: `line ${header.line}`, field: c, message: 'the column appears twice' })
   })
   for (const required of ['question_code', 'value']) {
-    if (!columns.includes(required)) issues.push({ where: `line ${header.line}`, field: required, message: 'missing column' })
+    if (!columns.includes(required))
+      issues.push({ where: `line ${header.line}`, field: required, message: 'missing column' })
   }
   if (columns.includes('version') && columns.includes('expected_version')) {
-    issues.push({ where: `line ${header.line}`, field: 'expected_version', message: 'give version or expected_version, not both' })
+    issues.push({
+      where: `line ${header.line}`,
+      field: 'expected_version',
+      message: 'give version or expected_version, not both',
+    })
   }
   if (issues.length > 0) throw new AnswerFileError(issues)
-  if (content.length === 0) throw new AnswerFileError([{ where: `line ${header.line + 1}`, field: '', message: 'no answers after the header row' }])
+  if (content.length === 0)
+    throw new AnswerFileError([
+      { where: `line ${header.line + 1}`, field: '', message: 'no answers after the header row' },
+    ])
 
   const at = (name: string) => columns.indexOf(name)
   const items: BatchItem[] = []
@@ -122,7 +142,10 @@ export function parseAnswersCsv(text: string, opts: { ignoreVersions?: boolean }
       continue
     }
     const cell = (name: string): string | undefined => (at(name) < 0 ? undefined : record.cells[at(name)])
-    const item: BatchItem = { question_code: (cell('question_code') ?? '').trim(), value: csvValue(cell('value') ?? '') }
+    const item: BatchItem = {
+      question_code: (cell('question_code') ?? '').trim(),
+      value: csvValue(cell('value') ?? ''),
+    }
     const note = cell('note')
     if (note !== undefined) item.note = note === '' ? null : unguardCell(note).text
     const evidence = cell('evidence_ids')
@@ -130,7 +153,8 @@ export function parseAnswersCsv(text: string, opts: { ignoreVersions?: boolean }
     const versionCell = cell('version') ?? cell('expected_version')
     if (versionCell !== undefined && !opts.ignoreVersions) {
       const v = versionOf(versionCell)
-      if (v instanceof Error) issues.push({ where, field: columns.includes('version') ? 'version' : 'expected_version', message: v.message })
+      if (v instanceof Error)
+        issues.push({ where, field: columns.includes('version') ? 'version' : 'expected_version', message: v.message })
       else if (v !== undefined) item.expected_version = v
     }
     items.push(item)
@@ -149,8 +173,15 @@ export function parseAnswersJson(text: string, opts: { ignoreVersions?: boolean 
   } catch (err) {
     throw new AnswerFileError([{ where: 'file', field: '', message: `not JSON: ${(err as Error).message}` }])
   }
-  const list = Array.isArray(doc) ? doc : typeof doc === 'object' && doc !== null && Array.isArray((doc as { answers?: unknown }).answers) ? (doc as { answers: unknown[] }).answers : undefined
-  if (!list) throw new AnswerFileError([{ where: 'file', field: '', message: 'expected an array of answers or an object with an "answers" array' }])
+  const list = Array.isArray(doc)
+    ? doc
+    : typeof doc === 'object' && doc !== null && Array.isArray((doc as { answers?: unknown }).answers)
+      ? (doc as { answers: unknown[] }).answers
+      : undefined
+  if (!list)
+    throw new AnswerFileError([
+      { where: 'file', field: '', message: 'expected an array of answers or an object with an "answers" array' },
+    ])
   if (list.length === 0) throw new AnswerFileError([{ where: 'answers', field: '', message: 'no answers' }])
   const issues: FileIssue[] = []
   const items: BatchItem[] = []
@@ -202,6 +233,12 @@ export function locateErrors(
     if (!m) return { where: e.pointer, question: '', field: '', rule: e.rule, message: e.message }
     const i = Number(m[1])
     const field = (m[2] ?? '').replace(/^expected_version$/, 'version')
-    return { where: parsed.origins[i] ?? `item ${i}`, question: String(parsed.items[i]?.question_code ?? ''), field, rule: e.rule, message: e.message }
+    return {
+      where: parsed.origins[i] ?? `item ${i}`,
+      question: String(parsed.items[i]?.question_code ?? ''),
+      field,
+      rule: e.rule,
+      message: e.message,
+    }
   })
 }

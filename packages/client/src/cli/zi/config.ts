@@ -37,7 +37,10 @@ export function readConfig(env: Env, warn: (message: string) => void): Partial<S
   }
   try {
     const parsed = JSON.parse(text) as Partial<StoredConfig>
-    return { ...(typeof parsed.url === 'string' ? { url: parsed.url } : {}), ...(typeof parsed.token === 'string' ? { token: parsed.token } : {}) }
+    return {
+      ...(typeof parsed.url === 'string' ? { url: parsed.url } : {}),
+      ...(typeof parsed.token === 'string' ? { token: parsed.token } : {}),
+    }
   } catch {
     throw new CliError(EXIT.usage, `${file} is not valid JSON; run zi login again`)
   }
@@ -71,7 +74,10 @@ export function resolveCredentials(env: Env, warn: (message: string) => void): S
   const url = env.ZI_URL || stored.url
   const token = env.ZI_TOKEN || stored.token
   if (!url || !token) {
-    throw new CliError(EXIT.auth, `not logged in: run \`zi login --url <server> --token <token>\` or set ZI_URL and ZI_TOKEN (${configFile(env)} ${url ? 'has no token' : 'has no server URL'})`)
+    throw new CliError(
+      EXIT.auth,
+      `not logged in: run \`zi login --url <server> --token <token>\` or set ZI_URL and ZI_TOKEN (${configFile(env)} ${url ? 'has no token' : 'has no server URL'})`,
+    )
   }
   return { url, token }
 }

@@ -58,13 +58,18 @@ export function parseCsv(text: string): CsvRecord[] {
       continue
     }
     if (ch === '"') {
-      if (cell !== '' || wasQuoted) throw new CsvSyntaxError(line, 'a quote (") inside an unquoted cell; quote the whole cell and double inner quotes')
+      if (cell !== '' || wasQuoted)
+        throw new CsvSyntaxError(
+          line,
+          'a quote (") inside an unquoted cell; quote the whole cell and double inner quotes',
+        )
       quoted = true
       wasQuoted = true
       i++
       continue
     }
-    if (wasQuoted && ch !== ',' && ch !== '\n' && ch !== '\r') throw new CsvSyntaxError(line, 'text after a closing quote')
+    if (wasQuoted && ch !== ',' && ch !== '\n' && ch !== '\r')
+      throw new CsvSyntaxError(line, 'text after a closing quote')
     if (ch === ',') {
       endCell()
       i++

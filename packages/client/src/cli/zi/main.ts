@@ -5,8 +5,24 @@
 import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { createZiClient, isProblem, normaliseBaseUrl, type operations, type Schemas, type ZiClient } from '../../index.js'
-import { AnswerFileError, answersToCsv, formatOf, locateErrors, parseAnswersCsv, parseAnswersJson, type FileIssue, type ParsedAnswers } from './answers-file.js'
+import {
+  createZiClient,
+  isProblem,
+  normaliseBaseUrl,
+  type operations,
+  type Schemas,
+  type ZiClient,
+} from '../../index.js'
+import {
+  AnswerFileError,
+  answersToCsv,
+  formatOf,
+  locateErrors,
+  parseAnswersCsv,
+  parseAnswersJson,
+  type FileIssue,
+  type ParsedAnswers,
+} from './answers-file.js'
 import { configFile, removeConfig, resolveCredentials, writeConfig } from './config.js'
 import { CliError, EXIT, exitCodeForStatus, usageError } from './exit.js'
 import { fmtNumber, table, tsvLine } from './output.js'
@@ -58,7 +74,9 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[]
     throw usageError((err as Error).message)
   }
   if (parsed.positionals.length !== positionals) {
-    throw usageError(`expected ${positionals} argument${positionals === 1 ? '' : 's'}, got ${parsed.positionals.length}${parsed.positionals.length ? ` (${parsed.positionals.join(' ')})` : ''}`)
+    throw usageError(
+      `expected ${positionals} argument${positionals === 1 ? '' : 's'}, got ${parsed.positionals.length}${parsed.positionals.length ? ` (${parsed.positionals.join(' ')})` : ''}`,
+    )
   }
   return parsed
 }
@@ -66,7 +84,13 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[]
 function client(ctx: Ctx, creds = resolveCredentials(ctx.env, ctx.err)): { zi: ZiClient; url: string } {
   let zi: ZiClient
   try {
-    zi = createZiClient({ baseUrl: creds.url, token: creds.token, retries: 2, timeoutMs: 120_000, headers: { 'user-agent': 'zi-cli' } })
+    zi = createZiClient({
+      baseUrl: creds.url,
+      token: creds.token,
+      retries: 2,
+      timeoutMs: 120_000,
+      headers: { 'user-agent': 'zi-cli' },
+    })
   } catch (err) {
     throw usageError(`${(err as Error).message} (from ${ctx.env.ZI_URL ? 'ZI_URL' : configFile(ctx.env)})`)
   }
@@ -77,12 +101,23 @@ function client(ctx: Ctx, creds = resolveCredentials(ctx.env, ctx.err)): { zi: Z
 function failure(response: Response, error: unknown, extraLines: string[] = []): CliError {
   const code = exitCodeForStatus(response.status)
   if (isProblem(error)) {
-    const lines = [`error: ${response.status} ${error.code}: ${error.detail}${error.request_id ? ` (request ${error.request_id})` : ''}`]
+    const lines = [
+      `error: ${response.status} ${error.code}: ${error.detail}${error.request_id ? ` (request ${error.request_id})` : ''}`,
+    ]
     if (extraLines.length > 0) lines.push(...extraLines)
-    else if (error.errors?.length) lines.push(table(['field', 'rule', 'message'], error.errors.map((e) => [e.pointer, e.rule, e.message])))
+    else if (error.errors?.length)
+      lines.push(
+        table(
+          ['field', 'rule', 'message'],
+          error.errors.map((e) => [e.pointer, e.rule, e.message]),
+        ),
+      )
     return new CliError(code, lines.join('\n'))
   }
-  return new CliError(code, `error: ${response.status} ${response.statusText || 'error'} from ${new URL(response.url || 'http://server/').origin}`)
+  return new CliError(
+    code,
+    `error: ${response.status} ${response.statusText || 'error'} from ${new URL(response.url || 'http://server/').origin}`,
+  )
 }
 
 function networkFailure(url: string, err: unknown): CliError {
@@ -92,7 +127,11 @@ function networkFailure(url: string, err: unknown): CliError {
 }
 
 type Result<T> = { data?: T; error?: unknown; response: Response }
-async function call<T>(url: string, request: Promise<Result<T>>, onError?: (response: Response, error: unknown) => CliError): Promise<{ data: T; response: Response }> {
+async function call<T>(
+  url: string,
+  request: Promise<Result<T>>,
+  onError?: (response: Response, error: unknown) => CliError,
+): Promise<{ data: T; response: Response }> {
   let result: Result<T>
   try {
     result = await request
@@ -104,7 +143,8 @@ async function call<T>(url: string, request: Promise<Result<T>>, onError?: (resp
 }
 
 function stageArg(value: string | undefined): StageKind {
-  if (!STAGES.includes(value as StageKind)) throw usageError(`<stage> must be one of ${STAGES.join(', ')}, not ${JSON.stringify(value ?? '')}`)
+  if (!STAGES.includes(value as StageKind))
+    throw usageError(`<stage> must be one of ${STAGES.join(', ')}, not ${JSON.stringify(value ?? '')}`)
   return value as StageKind
 }
 
@@ -133,7 +173,9 @@ async function login(ctx: Ctx, args: string[]): Promise<number> {
   const { zi, url } = client(ctx, { url: values.url, token })
   const { data: me } = await call(url, zi.GET('/v1/me'))
   const file = writeConfig(ctx.env, { url, token })
-  const scope = me.scope.all_units ? 'all units' : `${me.scope.unit_ids.length} unit subtree${me.scope.unit_ids.length === 1 ? '' : 's'}`
+  const scope = me.scope.all_units
+    ? 'all units'
+    : `${me.scope.unit_ids.length} unit subtree${me.scope.unit_ids.length === 1 ? '' : 's'}`
   ctx.err(`logged in to ${url} as ${me.name} (${me.role}, ${scope}); saved to ${file}`)
   return EXIT.ok
 }
@@ -149,19 +191,29 @@ async function whoami(ctx: Ctx, args: string[]): Promise<number> {
   const { zi, url } = client(ctx)
   const { data: me } = await call(url, zi.GET('/v1/me'))
   if (values.json) ctx.out(`${JSON.stringify(me, null, 2)}\n`)
-  else ctx.out(`${tsvLine(['url', url])}\n${tsvLine(['name', me.name])}\n${tsvLine(['role', me.role])}\n${tsvLine(['scope', me.scope.all_units ? 'all units' : me.scope.unit_ids.join(' ')])}\n`)
+  else
+    ctx.out(
+      `${tsvLine(['url', url])}\n${tsvLine(['name', me.name])}\n${tsvLine(['role', me.role])}\n${tsvLine(['scope', me.scope.all_units ? 'all units' : me.scope.unit_ids.join(' ')])}\n`,
+    )
   return EXIT.ok
 }
 
 async function units(ctx: Ctx, args: string[]): Promise<number> {
   const { values } = parse(args, { kind: { type: 'string' }, q: { type: 'string' }, json: { type: 'boolean' } }, 0)
   const kinds = ['instansi', 'opd', 'unit'] as const
-  if (values.kind !== undefined && !kinds.includes(values.kind as never)) throw usageError(`--kind must be one of ${kinds.join(', ')}`)
+  if (values.kind !== undefined && !kinds.includes(values.kind as never))
+    throw usageError(`--kind must be one of ${kinds.join(', ')}`)
   const { zi, url } = client(ctx)
   const items: Schemas['Unit'][] = []
   let cursor: string | undefined
   do {
-    const query = { limit: 500, sort: 'code' as const, ...(values.kind ? { kind: values.kind as (typeof kinds)[number] } : {}), ...(values.q ? { q: values.q } : {}), ...(cursor ? { cursor } : {}) }
+    const query = {
+      limit: 500,
+      sort: 'code' as const,
+      ...(values.kind ? { kind: values.kind as (typeof kinds)[number] } : {}),
+      ...(values.q ? { q: values.q } : {}),
+      ...(cursor ? { cursor } : {}),
+    }
     const { data } = await call(url, zi.GET('/v1/units', { params: { query } }))
     items.push(...data.items)
     cursor = data.next_cursor ?? undefined
@@ -170,7 +222,8 @@ async function units(ctx: Ctx, args: string[]): Promise<number> {
     ctx.out(`${JSON.stringify(items, null, 2)}\n`)
   } else {
     const lines = [tsvLine(['id', 'code', 'kind', 'name', 'parent_id', 'afirmasi', 'archived'])]
-    for (const u of items) lines.push(tsvLine([u.id, u.code, u.kind, u.name, u.parent_id, u.afirmasi, u.archived_at !== null]))
+    for (const u of items)
+      lines.push(tsvLine([u.id, u.code, u.kind, u.name, u.parent_id, u.afirmasi, u.archived_at !== null]))
     ctx.out(`${lines.join('\n')}\n`)
   }
   ctx.err(`${items.length} unit${items.length === 1 ? '' : 's'}`)
@@ -185,7 +238,12 @@ async function assessments(ctx: Ctx, args: string[]): Promise<number> {
   const items: Schemas['Assessment'][] = []
   let cursor: string | undefined
   do {
-    const query = { limit: 500, ...(values.period ? { period_id: values.period } : {}), ...(values.unit ? { unit_id: values.unit } : {}), ...(cursor ? { cursor } : {}) }
+    const query = {
+      limit: 500,
+      ...(values.period ? { period_id: values.period } : {}),
+      ...(values.unit ? { unit_id: values.unit } : {}),
+      ...(cursor ? { cursor } : {}),
+    }
     const { data } = await call(url, zi.GET('/v1/assessments', { params: { query } }))
     items.push(...data.items)
     cursor = data.next_cursor ?? undefined
@@ -194,7 +252,10 @@ async function assessments(ctx: Ctx, args: string[]): Promise<number> {
     ctx.out(`${JSON.stringify(items, null, 2)}\n`)
   } else {
     const lines = [tsvLine(['id', 'period_id', 'unit_id', 'unit_name', 'stages'])]
-    for (const a of items) lines.push(tsvLine([a.id, a.period_id, a.unit_id, a.unit_name, a.stages.map((s) => `${s.kind}:${s.status}`).join(' ')]))
+    for (const a of items)
+      lines.push(
+        tsvLine([a.id, a.period_id, a.unit_id, a.unit_name, a.stages.map((s) => `${s.kind}:${s.status}`).join(' ')]),
+      )
     ctx.out(`${lines.join('\n')}\n`)
   }
   ctx.err(`${items.length} assessment${items.length === 1 ? '' : 's'}`)
@@ -205,10 +266,16 @@ async function answersPull(ctx: Ctx, args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { format: { type: 'string' }, out: { type: 'string' } }, 2)
   const id = idArg(positionals[0], '<assessment-id>')
   const stage = stageArg(positionals[1])
-  const format = values.format === undefined && values.out === undefined ? 'csv' : (formatOf(values.format, values.out) ?? (values.format === undefined ? 'csv' : undefined))
+  const format =
+    values.format === undefined && values.out === undefined
+      ? 'csv'
+      : (formatOf(values.format, values.out) ?? (values.format === undefined ? 'csv' : undefined))
   if (!format) throw usageError('--format must be csv or json')
   const { zi, url } = client(ctx)
-  const { data } = await call(url, zi.GET('/v1/assessments/{id}/stages/{stage}/answers', { params: { path: { id, stage } } }))
+  const { data } = await call(
+    url,
+    zi.GET('/v1/assessments/{id}/stages/{stage}/answers', { params: { path: { id, stage } } }),
+  )
   const text = format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : answersToCsv(data.answers)
   const summary = `${data.answers.length} answer${data.answers.length === 1 ? '' : 's'} of stage ${stage} (${data.stage.status}, version ${data.stage.version}, total ${fmtNumber(data.stage.total)})`
   if (values.out) {
@@ -227,22 +294,38 @@ async function answersPull(ctx: Ctx, args: string[]): Promise<number> {
 
 /** The default Idempotency-Key: the same request to the same stage always gets the same key. */
 export function pushKey(assessmentId: string, stage: string, body: unknown): string {
-  return `zi-push-${createHash('sha256').update(JSON.stringify({ assessment: assessmentId, stage, body })).digest('hex')}`
+  return `zi-push-${createHash('sha256')
+    .update(JSON.stringify({ assessment: assessmentId, stage, body }))
+    .digest('hex')}`
 }
 
-const issuesTable = (issues: FileIssue[]): string => table(['where', 'field', 'problem'], issues.map((i) => [i.where, i.field, i.message]))
+const issuesTable = (issues: FileIssue[]): string =>
+  table(
+    ['where', 'field', 'problem'],
+    issues.map((i) => [i.where, i.field, i.message]),
+  )
 
 async function answersPush(ctx: Ctx, args: string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { format: { type: 'string' }, 'idempotency-key': { type: 'string' }, 'ignore-versions': { type: 'boolean' }, json: { type: 'boolean' } },
+    {
+      format: { type: 'string' },
+      'idempotency-key': { type: 'string' },
+      'ignore-versions': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
     3,
   )
   const id = idArg(positionals[0], '<assessment-id>')
   const stage = stageArg(positionals[1])
   const file = positionals[2]!
   const format = formatOf(values.format, file === '-' ? undefined : file)
-  if (!format) throw usageError(values.format !== undefined ? '--format must be csv or json' : `cannot tell the format of ${file}: name it .csv or .json, or give --format csv|json`)
+  if (!format)
+    throw usageError(
+      values.format !== undefined
+        ? '--format must be csv or json'
+        : `cannot tell the format of ${file}: name it .csv or .json, or give --format csv|json`,
+    )
   let text: string
   try {
     text = file === '-' ? await readStdin() : readFileSync(file, 'utf8')
@@ -254,7 +337,8 @@ async function answersPush(ctx: Ctx, args: string[]): Promise<number> {
     const opts = { ignoreVersions: values['ignore-versions'] ?? false }
     parsed = format === 'json' ? parseAnswersJson(text, opts) : parseAnswersCsv(text, opts)
   } catch (err) {
-    if (err instanceof AnswerFileError) throw new CliError(EXIT.refused, `error: ${file}: ${err.message}\n${issuesTable(err.issues)}`)
+    if (err instanceof AnswerFileError)
+      throw new CliError(EXIT.refused, `error: ${file}: ${err.message}\n${issuesTable(err.issues)}`)
     throw err
   }
   const body = { answers: parsed.items }
@@ -270,8 +354,16 @@ async function answersPush(ctx: Ctx, args: string[]): Promise<number> {
     (res, error) => {
       if (isProblem(error) && error.errors?.length) {
         const rows = locateErrors(error.errors, parsed)
-        const lines = [table(['where', 'question', 'field', 'rule', 'message'], rows.map((r) => [r.where, r.question, r.field, r.rule, r.message]))]
-        if (res.status === 412) lines.push('someone changed these answers since the file was pulled: pull again, or push with --ignore-versions to overwrite')
+        const lines = [
+          table(
+            ['where', 'question', 'field', 'rule', 'message'],
+            rows.map((r) => [r.where, r.question, r.field, r.rule, r.message]),
+          ),
+        ]
+        if (res.status === 412)
+          lines.push(
+            'someone changed these answers since the file was pulled: pull again, or push with --ignore-versions to overwrite',
+          )
         return failure(res, error, lines)
       }
       return failure(res, error)
@@ -292,7 +384,12 @@ async function score(ctx: Ctx, args: string[]): Promise<number> {
   const id = idArg(positionals[0], '<assessment-id>')
   const stage = stageArg(positionals[1])
   const { zi, url } = client(ctx)
-  const { data: s } = await call(url, zi.GET('/v1/assessments/{id}/stages/{stage}/score', { params: { path: { id, stage }, query: { explain: values.explain ?? false } } }))
+  const { data: s } = await call(
+    url,
+    zi.GET('/v1/assessments/{id}/stages/{stage}/score', {
+      params: { path: { id, stage }, query: { explain: values.explain ?? false } },
+    }),
+  )
   if (values.json) {
     ctx.out(`${JSON.stringify(s, null, 2)}\n`)
     return EXIT.ok
@@ -303,18 +400,55 @@ async function score(ctx: Ctx, args: string[]): Promise<number> {
       [
         ['total', `${fmtNumber(s.total)} of ${fmtNumber(s.max_total)}`],
         ['eligible for', s.eligibility.predicate],
-        ['unanswered', `${s.unanswered.length}${s.unanswered.length ? `: ${s.unanswered.slice(0, 15).join(' ')}${s.unanswered.length > 15 ? ' … (--json lists all)' : ''}` : ''}`],
+        [
+          'unanswered',
+          `${s.unanswered.length}${s.unanswered.length ? `: ${s.unanswered.slice(0, 15).join(' ')}${s.unanswered.length > 15 ? ' … (--json lists all)' : ''}` : ''}`,
+        ],
       ],
     )
       .split('\n')
       .slice(1)
       .join('\n'),
-    table(['rule', 'for', 'result', 'actual', 'required', 'description'], s.eligibility.rules.map((r) => [r.rule, r.predicate, r.passed ? 'PASS' : 'FAIL', fmtNumber(r.actual), fmtNumber(r.required), r.description])),
-    table(['component', 'level', 'value', 'max', 'name'], s.components.map((c) => [c.code, c.level, fmtNumber(c.value), fmtNumber(c.max), c.name])),
+    table(
+      ['rule', 'for', 'result', 'actual', 'required', 'description'],
+      s.eligibility.rules.map((r) => [
+        r.rule,
+        r.predicate,
+        r.passed ? 'PASS' : 'FAIL',
+        fmtNumber(r.actual),
+        fmtNumber(r.required),
+        r.description,
+      ]),
+    ),
+    table(
+      ['component', 'level', 'value', 'max', 'name'],
+      s.components.map((c) => [c.code, c.level, fmtNumber(c.value), fmtNumber(c.max), c.name]),
+    ),
   ]
   if (values.explain && s.explanation) {
-    parts.push(table(['question', 'answer', 'value', 'explanation'], s.explanation.questions.map((q) => [q.code, q.answer === null ? '' : String(q.answer), q.value === null ? '' : fmtNumber(q.value, 4), q.text ?? ''])))
-    parts.push(table(['node', 'level', 'value', 'max', 'how'], s.explanation.nodes.map((n) => [n.code, n.level, fmtNumber(n.value, 4), n.max === null ? '' : fmtNumber(n.max), n.text])))
+    parts.push(
+      table(
+        ['question', 'answer', 'value', 'explanation'],
+        s.explanation.questions.map((q) => [
+          q.code,
+          q.answer === null ? '' : String(q.answer),
+          q.value === null ? '' : fmtNumber(q.value, 4),
+          q.text ?? '',
+        ]),
+      ),
+    )
+    parts.push(
+      table(
+        ['node', 'level', 'value', 'max', 'how'],
+        s.explanation.nodes.map((n) => [
+          n.code,
+          n.level,
+          fmtNumber(n.value, 4),
+          n.max === null ? '' : fmtNumber(n.max),
+          n.text,
+        ]),
+      ),
+    )
   }
   ctx.out(`${parts.join('\n\n')}\n`)
   return EXIT.ok
@@ -323,7 +457,13 @@ async function score(ctx: Ctx, args: string[]): Promise<number> {
 async function path(ctx: Ctx, args: string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { target: { type: 'string' }, 'max-changes': { type: 'string' }, fixed: { type: 'string', multiple: true }, guidance: { type: 'boolean' }, json: { type: 'boolean' } },
+    {
+      target: { type: 'string' },
+      'max-changes': { type: 'string' },
+      fixed: { type: 'string', multiple: true },
+      guidance: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
     2,
   )
   const id = idArg(positionals[0], '<assessment-id>')
@@ -333,9 +473,20 @@ async function path(ctx: Ctx, args: string[]): Promise<number> {
   const max = values['max-changes']
   if (max !== undefined && !/^\d+$/.test(max)) throw usageError(`--max-changes must be a whole number, not ${max}`)
   const { zi, url } = client(ctx)
-  const query = { target, ...(max !== undefined ? { max_changes: Number(max) } : {}), ...(values.fixed ? { fixed: values.fixed } : {}) } as const
-  const { data } = await call(url, zi.GET('/v1/assessments/{id}/stages/{stage}/plan', { params: { path: { id, stage }, query } }))
-  ctx.out(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${renderPlan(data, { guidance: values.guidance ?? false })}\n`)
+  const query = {
+    target,
+    ...(max !== undefined ? { max_changes: Number(max) } : {}),
+    ...(values.fixed ? { fixed: values.fixed } : {}),
+  } as const
+  const { data } = await call(
+    url,
+    zi.GET('/v1/assessments/{id}/stages/{stage}/plan', { params: { path: { id, stage }, query } }),
+  )
+  ctx.out(
+    values.json
+      ? `${JSON.stringify(data, null, 2)}\n`
+      : `${renderPlan(data, { guidance: values.guidance ?? false })}\n`,
+  )
   return EXIT.ok
 }
 
@@ -352,7 +503,11 @@ const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = 
 }
 
 export async function main(argv: string[], env: Env = process.env): Promise<number> {
-  const ctx: Ctx = { env, out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(`${text}\n`) }
+  const ctx: Ctx = {
+    env,
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(`${text}\n`),
+  }
   const [first, second] = argv
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     ;(first === undefined ? ctx.err : (t: string) => ctx.out(`${t}\n`))(USAGE)

@@ -18,7 +18,18 @@ export function renderPlan(view: StagePlan, opts: { guidance: boolean }): string
     : `${p.target} is out of reach${p.unreachable_reason === 'max_changes' ? ' within --max-changes' : ''}: total ${fmtNumber(p.before.total)} → ${fmtNumber(p.after.total)} with the closest plan (${p.changes} change${p.changes === 1 ? '' : 's'})`
   const parts = [headline]
   if (p.failing.length > 0) {
-    parts.push(table(['failing now', 'actual', 'required', 'points short', 'description'], p.failing.map((f) => [f.rule, fmtNumber(f.actual, 3), fmtNumber(f.required, 3), fmtNumber(f.points_short), f.description])))
+    parts.push(
+      table(
+        ['failing now', 'actual', 'required', 'points short', 'description'],
+        p.failing.map((f) => [
+          f.rule,
+          fmtNumber(f.actual, 3),
+          fmtNumber(f.required, 3),
+          fmtNumber(f.points_short),
+          f.description,
+        ]),
+      ),
+    )
   }
   if (p.steps.length > 0) {
     const header = ['#', 'question', 'current', 'proposed', 'points', 'rules', 'sub-area', 'question text']
@@ -44,7 +55,18 @@ export function renderPlan(view: StagePlan, opts: { guidance: boolean }): string
     )
   }
   if (p.unreachable.length > 0) {
-    parts.push(table(['out of reach', 'best actual', 'required', 'points short', 'description'], p.unreachable.map((f) => [f.rule, fmtNumber(f.actual, 3), fmtNumber(f.required, 3), fmtNumber(f.points_short), f.description])))
+    parts.push(
+      table(
+        ['out of reach', 'best actual', 'required', 'points short', 'description'],
+        p.unreachable.map((f) => [
+          f.rule,
+          fmtNumber(f.actual, 3),
+          fmtNumber(f.required, 3),
+          fmtNumber(f.points_short),
+          f.description,
+        ]),
+      ),
+    )
   }
   return parts.join('\n\n')
 }
