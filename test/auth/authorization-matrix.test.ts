@@ -8,8 +8,8 @@ type Operation = { 'x-roles'?: Role[]; parameters?: { in: string; name: string; 
 /**
  * Every route of the OpenAPI document × every role, by construction: a new route is covered
  * the moment it is documented. Without a token: 401. A role outside the route's policy: 403.
- * A role inside it passes the gate (what follows — 2xx, 404 out of scope, 400 — is each
- * module's own test); GETs without required parameters must answer 2xx to every allowed role.
+ * A role inside it passes the gate (unit scope, route by route, is scope-matrix.test.ts);
+ * GETs without required parameters must answer 2xx to every allowed role.
  */
 t.test('authorization matrix', async (t) => {
   const ctx = await buildTestApp(t, { RATE_LIMIT_MAX: '100000' })
