@@ -1,6 +1,6 @@
 /**
  * `npm run bench:planner`: the improvement planner on the seeded LKE-ZI-2026, in process.
- * Answer sets: the worked example (a unit at about 71 points, test/fixtures/planner/unit-71.json) and
+ * Answer sets: the worked example (a unit at about 71 points, docs/examples/unit-71.json) and
  * 200 random sets drawn like the property tests (better options more often, some blanks), each planned
  * for WBK and WBBM. Prints the median, p95 and max time per plan (ms) after a warm-up.
  * Usage: npm run bench:planner [-- --runs 200 --json <file>]
@@ -20,7 +20,7 @@ const { values } = parseArgs({ options: { runs: { type: 'string', default: '200'
 const runs = Number(values.runs)
 const def = sealDefinition(loadSeedInstrument())
 const example = (
-  JSON.parse(readFileSync(new URL('../../test/fixtures/planner/unit-71.json', import.meta.url), 'utf8')) as {
+  JSON.parse(readFileSync(new URL('../../docs/examples/unit-71.json', import.meta.url), 'utf8')) as {
     answers: Record<string, AnswerValue>
   }
 ).answers

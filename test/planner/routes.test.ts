@@ -21,7 +21,7 @@ import { insertSmallTree } from '../helpers/units.js'
 
 const def = loadSeedInstrument()
 const unit71 = (
-  JSON.parse(readFileSync(new URL('../fixtures/planner/unit-71.json', import.meta.url), 'utf8')) as {
+  JSON.parse(readFileSync(new URL('../../docs/examples/unit-71.json', import.meta.url), 'utf8')) as {
     answers: Record<string, AnswerValue>
   }
 ).answers
