@@ -3,6 +3,7 @@ import {
   STAGE_TRANSITIONS,
   canRead,
   canWrite,
+  checkStageStart,
   checkTransition,
   diffAnswers,
   isWritable,
@@ -81,4 +82,31 @@ t.test('answer diff', async (t) => {
     ],
     'changed values and notes, added answers; unchanged ones are left out',
   )
+})
+
+t.test('starting a stage: writers, once, after its prerequisite, copying only what is allowed', async (t) => {
+  const self = { kind: 'self' as const, status: 'submitted' as const }
+  t.equal(checkStageStart({ kind: 'tpi', copy_from: 'self' }, 'evaluator', [self]), null)
+  t.equal(checkStageStart({ kind: 'tpi' }, 'unit_operator', [self])?.code, 'forbidden_stage_role')
+  t.equal(checkStageStart({ kind: 'tpi' }, 'evaluator', [self, { kind: 'tpi', status: 'draft' }])?.code, 'stage_exists')
+  const early = checkStageStart({ kind: 'tpi' }, 'evaluator', [{ kind: 'self', status: 'draft' }])
+  t.match(early, { status: 409, code: 'stage_prerequisite', requires: ['self'] })
+  t.match(checkStageStart({ kind: 'tpi', copy_from: 'tpn' }, 'admin', [self]), {
+    status: 422,
+    code: 'copy_not_allowed',
+    allowed: ['self'],
+  })
+  const tpi = { kind: 'tpi' as const, status: 'draft' as const }
+  t.match(
+    checkStageStart({ kind: 'tpn', copy_from: 'self' }, 'admin', [
+      { kind: 'self', status: 'returned' },
+      { kind: 'tpi', status: 'approved' },
+    ]),
+    {
+      status: 409,
+      code: 'stage_prerequisite',
+    },
+    'a copy source must be submitted or approved',
+  )
+  t.equal(checkStageStart({ kind: 'sanggah' }, 'unit_operator', [self, tpi])?.code, 'stage_prerequisite')
 })

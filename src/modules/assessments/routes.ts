@@ -1,58 +1,44 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { etagMatches, versionEtag } from '../../lib/etag.js'
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm'
 import { Type } from 'typebox'
-import { DEFAULT_LIMIT, decodeCursor, finishPage, nextLink } from '../../lib/pagination.js'
-import { ProblemError, problemResponses } from '../../lib/problem.js'
+import { checkIfMatch, ifNoneMatchHits, versionEtag } from '../../lib/etag.js'
+import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
+import { READERS, UNIT_WRITERS, WORKERS } from '../../lib/policy.js'
+import { problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
 import { emitEvent, stageEvent } from '../events/service.js'
-import { unitScopeCondition } from '../auth/scope.js'
-import { scoreInstrument } from '../instruments/domain/index.js'
 import { IdempotencyHeaders } from '../idempotency/plugin.js'
 import { assertWindowOpen } from '../periods/service.js'
-import { units } from '../units/tables.js'
-import { diffAnswers, windowFor } from './rules.js'
+import { windowFor } from './rules.js'
 import * as S from './schemas.js'
 import {
-  answerMap,
+  addComment,
   answerView,
   assertCanReadStage,
   assertCanWriteStage,
+  assessmentView,
+  checkAnswerClear,
+  checkAnswerWrite,
+  commentView,
   createAssessment,
   deleteAnswer,
-  listStages,
+  diffStages,
+  findStageAnswer,
+  listAssessments,
+  listComments,
+  listSnapshots,
   loadAssessment,
   loadDefinition,
   loadStage,
-  stageScore,
   stageAnswers,
+  stageAnswersInTreeOrder,
+  stageScore,
   stageView,
   startStage,
   transitionStage,
   writeAnswers,
-  type AssessmentRow,
 } from './service.js'
-import { assessments, questionComments, stageSnapshots } from './tables.js'
-import { WORKERS } from '../../lib/policy.js'
-import { assertReturned } from '../../lib/returned.js'
 
-const ALL = ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const
-const READERS = { policy: { roles: ALL } }
 const TAGS = ['assessments']
-
-async function assessmentView(db: Parameters<typeof listStages>[0], a: AssessmentRow, unitName: string) {
-  const stages = await listStages(db, a.id)
-  return {
-    id: a.id,
-    period_id: a.periodId,
-    unit_id: a.unitId,
-    unit_name: unitName,
-    instrument_version_id: a.instrumentVersionId,
-    created_at: a.createdAt.toISOString(),
-    updated_at: a.updatedAt.toISOString(),
-    stages: stages.map(stageView),
-  }
-}
 
 const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -66,13 +52,12 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         headers: IdempotencyHeaders,
         response: { 201: Type.Ref('Assessment'), ...problemResponses(400, 401, 403, 409, 422) },
       },
-      config: { policy: { roles: ['admin', 'unit_operator'] as const }, idempotent: true },
+      config: { ...UNIT_WRITERS, idempotent: true },
     },
     async (request, reply) => {
       const view = await app.db.transaction(async (tx) => {
         const created = await createAssessment(tx, request.principal, request.body)
-        const [unit] = await tx.select({ name: units.name }).from(units).where(eq(units.id, created.assessment.unitId))
-        const v = await assessmentView(tx, created.assessment, unit?.name ?? '')
+        const v = await assessmentView(tx, created.assessment, created.unit.name)
         await recordAudit(tx, request, {
           action: 'assessment.created',
           entityType: 'assessment',
@@ -108,25 +93,8 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: READERS,
     },
     async (request, reply) => {
-      const limit = request.query.limit ?? DEFAULT_LIMIT
-      const conditions: (SQL | undefined)[] = [unitScopeCondition(request.principal, units.path)]
-      if (request.query.period_id) conditions.push(eq(assessments.periodId, request.query.period_id))
-      if (request.query.unit_id) conditions.push(eq(assessments.unitId, request.query.unit_id))
-      if (request.query.cursor) conditions.push(gt(assessments.id, decodeCursor(request.query.cursor, 'id').id))
-      const rows = await app.db
-        .select({ assessment: assessments, unitName: units.name })
-        .from(assessments)
-        .innerJoin(units, eq(units.id, assessments.unitId))
-        .where(and(...conditions))
-        .orderBy(asc(assessments.id))
-        .limit(limit + 1)
-      const page = finishPage(rows, limit, 'id', (r) => ({ value: null, id: r.assessment.id }))
-      const link = nextLink(request.url, page.next_cursor)
-      if (link) reply.header('link', link)
-      return {
-        items: await Promise.all(page.items.map((r) => assessmentView(app.db, r.assessment, r.unitName))),
-        next_cursor: page.next_cursor,
-      }
+      const query = { ...request.query, limit: request.query.limit ?? DEFAULT_LIMIT }
+      return sendPage(request, reply, await listAssessments(app.db, request.principal, query))
     },
   )
 
@@ -164,7 +132,6 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const stage = await app.db.transaction(async (tx) => {
         const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
-        await tx.select({ id: assessments.id }).from(assessments).where(eq(assessments.id, assessment.id)).for('update')
         const def = await loadDefinition(tx, assessment.instrumentVersionId)
         const started = await startStage(tx, { principal: request.principal, assessment, def }, request.body)
         await recordAudit(tx, request, {
@@ -206,9 +173,12 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const stage = await loadStage(app.db, assessment.id, request.params.stage)
       assertCanReadStage(request.principal, stage)
       reply.header('etag', versionEtag(stage))
-      const inm = request.headers['if-none-match']
-      if (inm && etagMatches(inm, versionEtag(stage))) return reply.code(304).send(null)
-      return { stage: stageView(stage), answers: (await stageAnswers(app.db, stage.id)).map(answerView) }
+      if (ifNoneMatchHits(request.headers['if-none-match'], versionEtag(stage))) return reply.code(304).send(null)
+      const def = await loadDefinition(app.db, assessment.instrumentVersionId)
+      return {
+        stage: stageView(stage),
+        answers: (await stageAnswersInTreeOrder(app.db, def, stage.id)).map(answerView),
+      }
     },
   )
 
@@ -242,32 +212,8 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const stage = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
         assertCanWriteStage(request.principal, stage)
         await assertWindowOpen(tx, assessment.periodId, windowFor(stage.kind, stage.status))
-        const existing = (await stageAnswers(tx, stage.id)).find((a) => a.row.questionCode === code)
-        const ifMatch = request.headers['if-match']
-        if (existing) {
-          if (request.headers['if-none-match']?.trim() === '*')
-            throw new ProblemError(
-              412,
-              'precondition_failed',
-              `An answer to ${code} already exists (version ${existing.row.version}).`,
-            )
-          if (!ifMatch)
-            throw new ProblemError(
-              428,
-              'precondition_required',
-              `An answer to ${code} exists; send If-Match: ${versionEtag(existing.row)} (its ETag) to change it.`,
-            )
-          if (!etagMatches(ifMatch, versionEtag(existing.row))) {
-            throw new ProblemError(
-              412,
-              'precondition_failed',
-              `The answer to ${code} changed since you read it (now version ${existing.row.version}); read it again.`,
-              { current_version: existing.row.version },
-            )
-          }
-        } else if (ifMatch && ifMatch.trim() !== '*') {
-          throw new ProblemError(412, 'precondition_failed', `There is no answer to ${code} yet for If-Match to match.`)
-        }
+        const existing = await findStageAnswer(tx, stage.id, code)
+        checkAnswerWrite(existing?.row, code, request.headers)
         const def = await loadDefinition(tx, assessment.instrumentVersionId)
         const body = request.body
         const { stage: updatedStage, written } = await writeAnswers(
@@ -326,17 +272,8 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const stage = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
         assertCanWriteStage(request.principal, stage)
         await assertWindowOpen(tx, assessment.periodId, windowFor(stage.kind, stage.status))
-        const existing = (await stageAnswers(tx, stage.id)).find((a) => a.row.questionCode === request.params.code)
-        if (!existing) throw new ProblemError(404, 'answer_not_found', `There is no answer to ${request.params.code}.`)
-        const ifMatch = request.headers['if-match']
-        if (!ifMatch)
-          throw new ProblemError(
-            428,
-            'precondition_required',
-            `Send If-Match: ${versionEtag(existing.row)} to clear this answer.`,
-          )
-        if (!etagMatches(ifMatch, versionEtag(existing.row)))
-          throw new ProblemError(412, 'precondition_failed', 'The answer changed since you read it.')
+        const { code } = request.params
+        const existing = checkAnswerClear(await findStageAnswer(tx, stage.id, code), code, request.headers['if-match'])
         const updatedStage = await deleteAnswer(
           tx,
           stage,
@@ -352,7 +289,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         })
         await emitEvent(
           tx,
-          stageEvent('answer.changed', assessment, updatedStage, { question_codes: [request.params.code] }, request.id),
+          stageEvent('answer.changed', assessment, updatedStage, { question_codes: [code] }, request.id),
         )
       })
       return reply.code(204).send(null)
@@ -434,13 +371,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const stage = await app.db.transaction(async (tx) => {
         const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
         const current = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
-        const ifMatch = request.headers['if-match']
-        if (ifMatch && !etagMatches(ifMatch, versionEtag(current)))
-          throw new ProblemError(
-            412,
-            'precondition_failed',
-            `The stage changed since you read it (now version ${current.version}).`,
-          )
+        checkIfMatch(request.headers['if-match'], current, 'stage')
         const def = await loadDefinition(tx, assessment.instrumentVersionId)
         const updated = await transitionStage(
           tx,
@@ -513,20 +444,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { assessment } = await loadAssessment(app.db, request.principal, request.params.id)
       const stage = await loadStage(app.db, assessment.id, request.params.stage)
       assertCanReadStage(request.principal, stage)
-      const rows = await app.db
-        .select()
-        .from(stageSnapshots)
-        .where(eq(stageSnapshots.stageId, stage.id))
-        .orderBy(asc(stageSnapshots.createdAt), asc(stageSnapshots.id))
-      return {
-        items: rows.map((r) => ({
-          id: r.id,
-          status: r.status,
-          created_at: r.createdAt.toISOString(),
-          total: (r.score as { total: number }).total,
-          answers: r.answers,
-        })),
-      }
+      return { items: await listSnapshots(app.db, stage.id) }
     },
   )
 
@@ -552,21 +470,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       assertCanReadStage(request.principal, from)
       assertCanReadStage(request.principal, to)
       const def = await loadDefinition(app.db, assessment.instrumentVersionId)
-      const [a, b] = await Promise.all([stageAnswers(app.db, from.id), stageAnswers(app.db, to.id)])
-      const scoreA = scoreInstrument(def, answerMap(a))
-      const scoreB = scoreInstrument(def, answerMap(b))
-      const valueIn = (score: typeof scoreA, code: string) =>
-        score.questions.find((q) => q.code === code)?.value ?? null
-      const changes = diffAnswers(
-        a.map((x) => ({ questionCode: x.row.questionCode, value: x.row.value ?? null, note: x.row.note })),
-        b.map((x) => ({ questionCode: x.row.questionCode, value: x.row.value ?? null, note: x.row.note })),
-      ).map((c) => ({ ...c, from_value: valueIn(scoreA, c.question_code), to_value: valueIn(scoreB, c.question_code) }))
-      return {
-        from: { stage: from.kind, total: scoreA.total },
-        to: { stage: to.kind, total: scoreB.total },
-        total_effect: scoreB.total - scoreA.total,
-        changes,
-      }
+      return diffStages(app.db, def, from, to)
     },
   )
 
@@ -584,25 +488,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { assessment } = await loadAssessment(app.db, request.principal, request.params.id)
-      const stages = new Map((await listStages(app.db, assessment.id)).map((s) => [s.id, s.kind]))
-      const rows = await app.db
-        .select()
-        .from(questionComments)
-        .where(
-          and(eq(questionComments.assessmentId, assessment.id), eq(questionComments.questionCode, request.params.code)),
-        )
-        .orderBy(asc(questionComments.createdAt), asc(questionComments.id))
-      return {
-        items: rows.map((c) => ({
-          id: c.id,
-          question_code: c.questionCode,
-          stage: c.stageId ? (stages.get(c.stageId) ?? null) : null,
-          author_name: c.authorName,
-          author_role: c.authorRole,
-          body: c.body,
-          created_at: c.createdAt.toISOString(),
-        })),
-      }
+      return { items: await listComments(app.db, assessment.id, request.params.code) }
     },
   )
 
@@ -623,24 +509,12 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const comment = await app.db.transaction(async (tx) => {
         const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
         const def = await loadDefinition(tx, assessment.instrumentVersionId)
-        if (!def.nodes.some((n) => n.level === 'question' && n.code === request.params.code)) {
-          throw new ProblemError(422, 'unknown_question', `The instrument has no question ${request.params.code}.`, {
-            errors: [{ pointer: '/params/code', rule: 'unknown_question', message: 'no such question' }],
-          })
-        }
-        const p = request.principal
-        const [row] = await tx
-          .insert(questionComments)
-          .values({
-            assessmentId: assessment.id,
-            questionCode: request.params.code,
-            authorId: p.principalId,
-            authorName: p.name,
-            authorRole: p.role,
-            body: request.body.body,
-          })
-          .returning()
-        assertReturned(row, 'insert')
+        const row = await addComment(
+          tx,
+          { principal: request.principal, assessment, def },
+          request.params.code,
+          request.body.body,
+        )
         await recordAudit(tx, request, {
           action: 'comment.created',
           entityType: 'question_comment',
@@ -650,15 +524,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         })
         return row
       })
-      return reply.code(201).send({
-        id: comment.id,
-        question_code: comment.questionCode,
-        stage: null,
-        author_name: comment.authorName,
-        author_role: comment.authorRole,
-        body: comment.body,
-        created_at: comment.createdAt.toISOString(),
-      })
+      return reply.code(201).send(commentView(comment, null))
     },
   )
 }

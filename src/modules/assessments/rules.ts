@@ -1,4 +1,5 @@
 import type { Role } from '../../lib/policy.js'
+import { indexTree, type InstrumentDefinition } from '../instruments/domain/index.js'
 
 /**
  * Assessment workflow rules as data and plain functions (no Fastify, no database).
@@ -154,4 +155,76 @@ export function diffAnswers(from: AnswerLike[], to: AnswerLike[]): AnswerChange[
     }
   }
   return changes
+}
+
+/**
+ * Answers in the instrument tree's order (Q1, Q2 … Q10 … Q100), the order a person reads the
+ * questionnaire in; codes the tree does not hold come last, in text order.
+ */
+export function inTreeOrder<T>(def: InstrumentDefinition, items: T[], codeOf: (item: T) => string): T[] {
+  const position = new Map(indexTree(def).ordered.map((node, i) => [node.code, i]))
+  const rank = (item: T) => position.get(codeOf(item)) ?? Number.POSITIVE_INFINITY
+  return [...items].sort((a, b) => {
+    const byTree = rank(a) - rank(b)
+    if (!Number.isNaN(byTree) && byTree !== 0) return byTree
+    const [x, y] = [codeOf(a), codeOf(b)]
+    return x < y ? -1 : x > y ? 1 : 0
+  })
+}
+
+/** Why a stage cannot start; the service turns it into the problem the client gets. */
+export type StageStartRefusal =
+  | { status: 403; code: 'forbidden_stage_role'; message: string }
+  | { status: 409; code: 'stage_exists'; message: string }
+  | { status: 409; code: 'stage_prerequisite'; message: string; requires?: readonly StageKind[] }
+  | { status: 422; code: 'copy_not_allowed'; message: string; allowed: readonly StageKind[] }
+
+const isHandedIn = (status: StageStatus): boolean => status === 'submitted' || status === 'approved'
+
+/**
+ * Whether `role` may start a `kind` stage (copying `copyFrom`) next to the assessment's existing
+ * stages: the kind's writers start it, once only, after its prerequisite stages are submitted;
+ * a copy comes from an allowed kind that is submitted or approved.
+ */
+export function checkStageStart(
+  input: { kind: StageKind; copy_from?: StageKind | undefined },
+  role: Role,
+  existing: readonly { kind: StageKind; status: StageStatus }[],
+): StageStartRefusal | null {
+  const rules = STAGE_RULES[input.kind]
+  if (!rules.writers.includes(role))
+    return {
+      status: 403,
+      code: 'forbidden_stage_role',
+      message: `A ${input.kind} stage is started by ${rules.writers.join(' or ')}, not ${role}.`,
+    }
+  if (existing.some((s) => s.kind === input.kind))
+    return { status: 409, code: 'stage_exists', message: `The assessment already has a ${input.kind} stage.` }
+  for (const required of rules.requires) {
+    const stage = existing.find((s) => s.kind === required)
+    if (!stage || !isHandedIn(stage.status))
+      return {
+        status: 409,
+        code: 'stage_prerequisite',
+        message: `A ${input.kind} stage starts after the ${required} stage is submitted.`,
+        requires: rules.requires,
+      }
+  }
+  if (input.copy_from) {
+    if (!rules.copyFrom.includes(input.copy_from))
+      return {
+        status: 422,
+        code: 'copy_not_allowed',
+        message: `A ${input.kind} stage can copy from ${rules.copyFrom.join(', ') || 'no stage'}.`,
+        allowed: rules.copyFrom,
+      }
+    const source = existing.find((s) => s.kind === input.copy_from)
+    if (!source || !isHandedIn(source.status))
+      return {
+        status: 409,
+        code: 'stage_prerequisite',
+        message: `Only a submitted or approved ${input.copy_from} stage can be copied.`,
+      }
+  }
+  return null
 }

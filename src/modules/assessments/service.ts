@@ -1,9 +1,11 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm'
 import { queryRows, type Queryable } from '../../db/connection.js'
 import { PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
-import { isUnitInScope } from '../auth/scope.js'
+import { isUnitInScope, unitScopeCondition } from '../auth/scope.js'
+import { checkIfMatch, versionEtag } from '../../lib/etag.js'
+import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import { evidence } from '../evidence/tables.js'
 import {
   scoreInstrument,
@@ -21,10 +23,14 @@ import {
   STAGE_RULES,
   canRead,
   canWrite,
+  checkStageStart,
   checkTransition,
+  inTreeOrder,
   isWritable,
+  diffAnswers,
   windowFor,
   type StageKind,
+  type StageStartRefusal,
   type StageStatus,
 } from './rules.js'
 import {
@@ -158,7 +164,7 @@ export async function createAssessment(
     const [stage] = await tx.insert(assessmentStages).values({ assessmentId: assessment.id, kind: 'self' }).returning()
     assertReturned(stage, 'insert')
     await syncStageMetrics(tx, stage)
-    return { assessment, stages: [stage] }
+    return { assessment, stages: [stage], unit }
   } catch (error) {
     if (pgError(error)?.code === PG_UNIQUE_VIOLATION) throw exists()
     throw error
@@ -193,6 +199,15 @@ export async function stageAnswers(db: Queryable, stageId: string): Promise<Stor
   const byAnswer = new Map<string, string[]>()
   for (const link of links) byAnswer.set(link.answerId, [...(byAnswer.get(link.answerId) ?? []), link.evidenceId])
   return rows.map((row) => ({ row, evidenceIds: (byAnswer.get(row.id) ?? []).sort() }))
+}
+
+/** A stage's answers as a person reads them: in the instrument tree's order. */
+export async function stageAnswersInTreeOrder(
+  db: Queryable,
+  def: InstrumentDefinition,
+  stageId: string,
+): Promise<StoredAnswer[]> {
+  return inTreeOrder(def, await stageAnswers(db, stageId), (a) => a.row.questionCode)
 }
 
 export const answerMap = (stored: { row: Pick<AnswerRow, 'questionCode' | 'value'> }[]): Record<string, AnswerValue> =>
@@ -549,57 +564,37 @@ export async function transitionStage(
   return updated
 }
 
+function stageStartProblem(refusal: StageStartRefusal): ProblemError {
+  switch (refusal.code) {
+    case 'copy_not_allowed':
+      return new ProblemError(422, refusal.code, refusal.message, {
+        errors: [{ pointer: '/body/copy_from', rule: refusal.code, message: `allowed: ${refusal.allowed.join(', ')}` }],
+      })
+    case 'stage_prerequisite':
+      return new ProblemError(
+        409,
+        refusal.code,
+        refusal.message,
+        refusal.requires ? { requires: refusal.requires } : {},
+      )
+    default:
+      return new ProblemError(refusal.status, refusal.code, refusal.message)
+  }
+}
+
 /** Starts a stage (tpi, tpn, sanggah), optionally as a copy of an earlier stage's answers and evidence links. */
 export async function startStage(
   tx: Queryable,
   ctx: { principal: Principal; assessment: AssessmentRow; def: InstrumentDefinition },
   input: { kind: StageKind; copy_from?: StageKind },
 ): Promise<StageRow> {
-  const rules = STAGE_RULES[input.kind]
-  if (!rules.writers.includes(ctx.principal.role)) {
-    throw new ProblemError(
-      403,
-      'forbidden_stage_role',
-      `A ${input.kind} stage is started by ${rules.writers.join(' or ')}, not ${ctx.principal.role}.`,
-    )
-  }
+  // one stage start at a time per assessment: two requests cannot both pass the checks below
+  await tx.select({ id: assessments.id }).from(assessments).where(eq(assessments.id, ctx.assessment.id)).for('update')
   const existing = await listStages(tx, ctx.assessment.id)
-  if (existing.some((s) => s.kind === input.kind))
-    throw new ProblemError(409, 'stage_exists', `The assessment already has a ${input.kind} stage.`)
-  for (const required of rules.requires) {
-    const stage = existing.find((s) => s.kind === required)
-    if (!stage || (stage.status !== 'submitted' && stage.status !== 'approved')) {
-      throw new ProblemError(
-        409,
-        'stage_prerequisite',
-        `A ${input.kind} stage starts after the ${required} stage is submitted.`,
-        { requires: rules.requires },
-      )
-    }
-  }
-  let source: StageRow | undefined
-  if (input.copy_from) {
-    if (!rules.copyFrom.includes(input.copy_from)) {
-      throw new ProblemError(
-        422,
-        'copy_not_allowed',
-        `A ${input.kind} stage can copy from ${rules.copyFrom.join(', ') || 'no stage'}.`,
-        {
-          errors: [
-            { pointer: '/body/copy_from', rule: 'copy_not_allowed', message: `allowed: ${rules.copyFrom.join(', ')}` },
-          ],
-        },
-      )
-    }
-    source = existing.find((s) => s.kind === input.copy_from)
-    if (!source || (source.status !== 'submitted' && source.status !== 'approved')) {
-      throw new ProblemError(
-        409,
-        'stage_prerequisite',
-        `Only a submitted or approved ${input.copy_from} stage can be copied.`,
-      )
-    }
-  }
+  const refusal = checkStageStart(input, ctx.principal.role, existing)
+  if (refusal) throw stageStartProblem(refusal)
+  const rules = STAGE_RULES[input.kind]
+  const source = input.copy_from ? existing.find((s) => s.kind === input.copy_from) : undefined
   await assertWindowOpen(tx, ctx.assessment.periodId, rules.window)
   const [stage] = await tx
     .insert(assessmentStages)
@@ -623,3 +618,181 @@ export async function startStage(
 }
 
 export { loadDefinition }
+
+export async function assessmentView(db: Queryable, a: AssessmentRow, unitName: string) {
+  const stages = await listStages(db, a.id)
+  return {
+    id: a.id,
+    period_id: a.periodId,
+    unit_id: a.unitId,
+    unit_name: unitName,
+    instrument_version_id: a.instrumentVersionId,
+    created_at: a.createdAt.toISOString(),
+    updated_at: a.updatedAt.toISOString(),
+    stages: stages.map(stageView),
+  }
+}
+
+/** One page of the assessments in the caller's scope, by id, optionally of one period or unit. */
+export async function listAssessments(
+  db: Queryable,
+  principal: Principal,
+  query: { period_id?: string; unit_id?: string; cursor?: string; limit: number },
+) {
+  const conditions: (SQL | undefined)[] = [unitScopeCondition(principal, units.path)]
+  if (query.period_id) conditions.push(eq(assessments.periodId, query.period_id))
+  if (query.unit_id) conditions.push(eq(assessments.unitId, query.unit_id))
+  if (query.cursor) conditions.push(gt(assessments.id, decodeCursor(query.cursor, 'id').id))
+  const rows = await db
+    .select({ assessment: assessments, unitName: units.name })
+    .from(assessments)
+    .innerJoin(units, eq(units.id, assessments.unitId))
+    .where(and(...conditions))
+    .orderBy(asc(assessments.id))
+    .limit(query.limit + 1)
+  const page = finishPage(rows, query.limit, 'id', (r) => ({ value: null, id: r.assessment.id }))
+  return {
+    items: await Promise.all(page.items.map((r) => assessmentView(db, r.assessment, r.unitName))),
+    next_cursor: page.next_cursor,
+  }
+}
+
+export async function findStageAnswer(db: Queryable, stageId: string, code: string): Promise<StoredAnswer | undefined> {
+  return (await stageAnswers(db, stageId)).find((a) => a.row.questionCode === code)
+}
+
+/**
+ * The conditions on writing one answer: a new one needs no If-Match (or If-None-Match: *);
+ * changing an existing one needs If-Match with its ETag (428 without, 412 when stale).
+ */
+export function checkAnswerWrite(
+  existing: AnswerRow | undefined,
+  code: string,
+  headers: { 'if-match'?: string | undefined; 'if-none-match'?: string | undefined },
+): void {
+  const ifMatch = headers['if-match']
+  if (!existing) {
+    if (ifMatch && ifMatch.trim() !== '*')
+      throw new ProblemError(412, 'precondition_failed', `There is no answer to ${code} yet for If-Match to match.`)
+    return
+  }
+  if (headers['if-none-match']?.trim() === '*')
+    throw new ProblemError(
+      412,
+      'precondition_failed',
+      `An answer to ${code} already exists (version ${existing.version}).`,
+    )
+  if (!ifMatch)
+    throw new ProblemError(
+      428,
+      'precondition_required',
+      `An answer to ${code} exists; send If-Match: ${versionEtag(existing)} (its ETag) to change it.`,
+    )
+  checkIfMatch(ifMatch, existing, `answer to ${code}`)
+}
+
+/** Clearing an answer: 404 when there is none, If-Match with its ETag required (428, 412). */
+export function checkAnswerClear(
+  existing: StoredAnswer | undefined,
+  code: string,
+  ifMatch: string | undefined,
+): StoredAnswer {
+  if (!existing) throw new ProblemError(404, 'answer_not_found', `There is no answer to ${code}.`)
+  if (!ifMatch)
+    throw new ProblemError(
+      428,
+      'precondition_required',
+      `Send If-Match: ${versionEtag(existing.row)} to clear this answer.`,
+    )
+  checkIfMatch(ifMatch, existing.row, `answer to ${code}`)
+  return existing
+}
+
+/** What changed between two stages, each change with its scored value before and after, and the total's move. */
+export async function diffStages(db: Queryable, def: InstrumentDefinition, from: StageRow, to: StageRow) {
+  const [a, b] = await Promise.all([stageAnswers(db, from.id), stageAnswers(db, to.id)])
+  const scoreA = scoreInstrument(def, answerMap(a))
+  const scoreB = scoreInstrument(def, answerMap(b))
+  const valueIn = (score: typeof scoreA, code: string) => score.questions.find((q) => q.code === code)?.value ?? null
+  const like = (x: StoredAnswer) => ({ questionCode: x.row.questionCode, value: x.row.value ?? null, note: x.row.note })
+  const changes = diffAnswers(a.map(like), b.map(like)).map((c) => ({
+    ...c,
+    from_value: valueIn(scoreA, c.question_code),
+    to_value: valueIn(scoreB, c.question_code),
+  }))
+  return {
+    from: { stage: from.kind, total: scoreA.total },
+    to: { stage: to.kind, total: scoreB.total },
+    total_effect: scoreB.total - scoreA.total,
+    changes,
+  }
+}
+
+/** The frozen copies of a stage, oldest first. */
+export async function listSnapshots(db: Queryable, stageId: string) {
+  const rows = await db
+    .select()
+    .from(stageSnapshots)
+    .where(eq(stageSnapshots.stageId, stageId))
+    .orderBy(asc(stageSnapshots.createdAt), asc(stageSnapshots.id))
+  return rows.map((r) => ({
+    id: r.id,
+    status: r.status,
+    created_at: r.createdAt.toISOString(),
+    total: (r.score as { total: number }).total,
+    answers: r.answers,
+  }))
+}
+
+export type CommentRow = typeof questionComments.$inferSelect
+
+export function commentView(c: CommentRow, stage: StageKind | null) {
+  return {
+    id: c.id,
+    question_code: c.questionCode,
+    stage,
+    author_name: c.authorName,
+    author_role: c.authorRole,
+    body: c.body,
+    created_at: c.createdAt.toISOString(),
+  }
+}
+
+/** The comment thread on one question of an assessment, oldest first, each with its stage's kind. */
+export async function listComments(db: Queryable, assessmentId: string, code: string) {
+  const stages = new Map((await listStages(db, assessmentId)).map((s) => [s.id, s.kind]))
+  const rows = await db
+    .select()
+    .from(questionComments)
+    .where(and(eq(questionComments.assessmentId, assessmentId), eq(questionComments.questionCode, code)))
+    .orderBy(asc(questionComments.createdAt), asc(questionComments.id))
+  return rows.map((c) => commentView(c, c.stageId ? (stages.get(c.stageId) ?? null) : null))
+}
+
+/** Adds to a question's thread (outside any stage); 422 when the instrument has no such question. */
+export async function addComment(
+  tx: Queryable,
+  ctx: { principal: Principal; assessment: AssessmentRow; def: InstrumentDefinition },
+  code: string,
+  body: string,
+): Promise<CommentRow> {
+  if (!ctx.def.nodes.some((n) => n.level === 'question' && n.code === code)) {
+    throw new ProblemError(422, 'unknown_question', `The instrument has no question ${code}.`, {
+      errors: [{ pointer: '/params/code', rule: 'unknown_question', message: 'no such question' }],
+    })
+  }
+  const p = ctx.principal
+  const [row] = await tx
+    .insert(questionComments)
+    .values({
+      assessmentId: ctx.assessment.id,
+      questionCode: code,
+      authorId: p.principalId,
+      authorName: p.name,
+      authorRole: p.role,
+      body,
+    })
+    .returning()
+  assertReturned(row, 'insert')
+  return row
+}

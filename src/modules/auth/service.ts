@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
 import type { Db, Queryable } from '../../db/connection.js'
 import { queryRows } from '../../db/connection.js'
 import type { Role } from '../../lib/policy.js'
@@ -8,6 +8,9 @@ import { apiTokens, principals, roleGrants } from './tables.js'
 import { bootstrapTokenParts, generateToken, hashesEqual, hashToken, tokenPrefix } from './tokens.js'
 import { BOOTSTRAP_LOCK } from '../../db/locks.js'
 import { assertReturned } from '../../lib/returned.js'
+import { decodeCursor, finishPage } from '../../lib/pagination.js'
+import { ProblemError, notFound } from '../../lib/problem.js'
+import { units } from '../units/tables.js'
 
 export type AuthFailure =
   | 'invalid_token'
@@ -243,4 +246,251 @@ export async function hasAdmin(db: Queryable): Promise<boolean> {
     .where(and(eq(roleGrants.role, 'admin'), isNull(roleGrants.unitId)))
     .limit(1)
   return admin !== undefined
+}
+
+export type PrincipalRow = typeof principals.$inferSelect
+export type GrantRow = typeof roleGrants.$inferSelect
+
+export const grantView = (g: GrantRow) => ({
+  id: g.id,
+  role: g.role,
+  unit_id: g.unitId,
+  created_at: g.createdAt.toISOString(),
+})
+
+export async function principalView(db: Queryable, p: PrincipalRow) {
+  const grants = await db
+    .select()
+    .from(roleGrants)
+    .where(eq(roleGrants.principalId, p.id))
+    .orderBy(asc(roleGrants.createdAt), asc(roleGrants.id))
+  return {
+    id: p.id,
+    name: p.name,
+    kind: p.kind,
+    email: p.email,
+    created_at: p.createdAt.toISOString(),
+    disabled_at: p.disabledAt?.toISOString() ?? null,
+    grants: grants.map(grantView),
+  }
+}
+
+export async function loadPrincipal(db: Queryable, id: string, forUpdate = false): Promise<PrincipalRow> {
+  const query = db.select().from(principals).where(eq(principals.id, id))
+  const [row] = forUpdate ? await query.for('update') : await query
+  if (!row) throw notFound('principal', id)
+  return row
+}
+
+/** The units a token's role is granted on (empty when the role covers every unit). */
+export async function scopeUnitIds(db: Queryable, p: Principal): Promise<string[]> {
+  if (p.scopeAll) return []
+  const grants = await db
+    .select({ unitId: roleGrants.unitId })
+    .from(roleGrants)
+    .where(and(eq(roleGrants.principalId, p.principalId), eq(roleGrants.role, p.role)))
+  return grants.flatMap((g) => (g.unitId ? [g.unitId] : []))
+}
+
+export async function createPrincipal(
+  tx: Queryable,
+  input: { name: string; kind: PrincipalRow['kind']; email?: string | null | undefined },
+): Promise<PrincipalRow> {
+  const [row] = await tx
+    .insert(principals)
+    .values({ name: input.name, kind: input.kind, email: input.email ?? null })
+    .returning()
+  assertReturned(row, 'insert')
+  return row
+}
+
+/** One page of principals by id, optionally matching `q` (name or e-mail) or holding `role`. */
+export async function listPrincipals(
+  db: Queryable,
+  query: { cursor?: string | undefined; q?: string | undefined; role?: Role | undefined; limit: number },
+) {
+  const conditions: (SQL | undefined)[] = []
+  if (query.cursor) conditions.push(gt(principals.id, decodeCursor(query.cursor, 'id').id))
+  if (query.q) {
+    const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    conditions.push(or(ilike(principals.name, like), ilike(principals.email, like)))
+  }
+  if (query.role) {
+    conditions.push(
+      inArray(
+        principals.id,
+        db.select({ id: roleGrants.principalId }).from(roleGrants).where(eq(roleGrants.role, query.role)),
+      ),
+    )
+  }
+  const rows = await db
+    .select()
+    .from(principals)
+    .where(and(...conditions))
+    .orderBy(asc(principals.id))
+    .limit(query.limit + 1)
+  const page = finishPage(rows, query.limit, 'id', (r) => ({ value: null, id: r.id }))
+  return {
+    items: await Promise.all(page.items.map((p) => principalView(db, p))),
+    next_cursor: page.next_cursor,
+  }
+}
+
+export async function updatePrincipal(
+  tx: Queryable,
+  before: PrincipalRow,
+  input: { name?: string | undefined; email?: string | null | undefined; disabled?: boolean | undefined },
+): Promise<PrincipalRow> {
+  const { name, email, disabled } = input
+  const [row] = await tx
+    .update(principals)
+    .set({
+      ...(name !== undefined ? { name } : {}),
+      ...(email !== undefined ? { email } : {}),
+      ...(disabled !== undefined ? { disabledAt: disabled ? (before.disabledAt ?? new Date()) : null } : {}),
+    })
+    .where(eq(principals.id, before.id))
+    .returning()
+  if (!row) throw notFound('principal', before.id)
+  return row
+}
+
+/**
+ * Conflict of interest: a principal may not evaluate (TPI) a unit it operates, nor operate one
+ * it evaluates. Overlap means one granted subtree contains the other.
+ */
+async function assertNoConflict(
+  tx: Queryable,
+  principalId: string,
+  role: string,
+  unitPath: string | null,
+): Promise<void> {
+  const opposite = role === 'evaluator' ? 'unit_operator' : role === 'unit_operator' ? 'evaluator' : null
+  if (!opposite) return
+  const rows = await tx
+    .select({ unitId: roleGrants.unitId, path: units.path })
+    .from(roleGrants)
+    .leftJoin(units, eq(units.id, roleGrants.unitId))
+    .where(and(eq(roleGrants.principalId, principalId), eq(roleGrants.role, opposite)))
+  const clash = rows.find(
+    (r) => unitPath === null || r.path === null || r.path.startsWith(unitPath) || unitPath.startsWith(r.path),
+  )
+  if (clash) {
+    throw new ProblemError(
+      422,
+      'conflict_of_interest',
+      `The principal is ${opposite} of unit ${clash.unitId ?? '(all units)'}, which overlaps the requested ${role} grant: an evaluator may not assess a unit it operates.`,
+      {
+        errors: [
+          {
+            pointer: '/body/unit_id',
+            rule: 'conflict_of_interest',
+            message: `overlaps the principal's ${opposite} grant`,
+          },
+        ],
+      },
+    )
+  }
+}
+
+/** Grants a role (on a unit subtree or every unit); refuses admin-on-a-unit, unknown units, conflicts and repeats. */
+export async function createGrant(
+  tx: Queryable,
+  principalId: string,
+  role: Role,
+  unitId: string | null,
+): Promise<GrantRow> {
+  if (role === 'admin' && unitId) {
+    throw new ProblemError(422, 'admin_grant_with_unit', 'An admin grant covers every unit: leave unit_id out.', {
+      errors: [{ pointer: '/body/unit_id', rule: 'admin_grant_with_unit', message: 'must be null for role admin' }],
+    })
+  }
+  await loadPrincipal(tx, principalId, true) // row lock: concurrent grants for one principal are checked in turn
+  let unitPath: string | null = null
+  if (unitId) {
+    const [unit] = await tx.select({ path: units.path }).from(units).where(eq(units.id, unitId))
+    if (!unit) {
+      throw new ProblemError(422, 'unit_not_found', `No unit with id ${unitId}.`, {
+        errors: [{ pointer: '/body/unit_id', rule: 'exists', message: 'no such unit' }],
+      })
+    }
+    unitPath = unit.path
+  }
+  await assertNoConflict(tx, principalId, role, unitPath)
+  const [row] = await tx.insert(roleGrants).values({ principalId, role, unitId }).onConflictDoNothing().returning()
+  if (!row)
+    throw new ProblemError(409, 'grant_exists', `The principal already holds ${role} on ${unitId ?? 'all units'}.`)
+  return row
+}
+
+export async function deleteGrant(tx: Queryable, principalId: string, grantId: string): Promise<GrantRow> {
+  const [row] = await tx
+    .delete(roleGrants)
+    .where(and(eq(roleGrants.id, grantId), eq(roleGrants.principalId, principalId)))
+    .returning()
+  if (!row) throw notFound('grant', grantId)
+  return row
+}
+
+/** expires_at, when sent, must lie in the future (422 naming the field). */
+export function parseExpiry(expiresAt: string | undefined): Date | null {
+  const at = expiresAt ? new Date(expiresAt) : null
+  if (at && at.getTime() <= Date.now()) {
+    throw new ProblemError(422, 'expiry_in_past', 'expires_at must be in the future.', {
+      errors: [{ pointer: '/body/expires_at', rule: 'future', message: 'must be in the future' }],
+    })
+  }
+  return at
+}
+
+/** 422 unless the principal holds `role` (a token is issued only in a granted role). */
+export async function assertRoleGranted(tx: Queryable, principalId: string, role: Role): Promise<void> {
+  const [grant] = await tx
+    .select({ id: roleGrants.id })
+    .from(roleGrants)
+    .where(and(eq(roleGrants.principalId, principalId), eq(roleGrants.role, role)))
+    .limit(1)
+  if (!grant) {
+    throw new ProblemError(422, 'role_not_granted', `The principal does not hold the role ${role}; grant it first.`, {
+      errors: [{ pointer: '/body/role', rule: 'granted', message: 'role not granted to this principal' }],
+    })
+  }
+}
+
+export async function readToken(db: Queryable, id: string) {
+  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, id))
+  if (!row) throw new Error('token vanished')
+  return row
+}
+
+export async function listTokens(db: Queryable, principalId: string) {
+  const rows = await db
+    .select()
+    .from(apiTokens)
+    .where(eq(apiTokens.principalId, principalId))
+    .orderBy(asc(apiTokens.createdAt), asc(apiTokens.id))
+  return rows.map(tokenView)
+}
+
+/**
+ * Revokes a token: admins any, others only their own (someone else's is reported as missing:
+ * its existence is not the caller's business). Returns the row before and after; `after` is
+ * null when it was already revoked (nothing changed).
+ */
+export async function revokeToken(tx: Queryable, p: Principal, id: string) {
+  const own = p.role === 'admin' ? undefined : eq(apiTokens.principalId, p.principalId)
+  const [before] = await tx
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.id, id), own))
+    .for('update')
+  if (!before) throw notFound('token', id)
+  if (before.revokedAt) return { before, after: null }
+  const [row] = await tx
+    .update(apiTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiTokens.id, before.id), isNull(apiTokens.revokedAt)))
+    .returning()
+  if (!row) throw notFound('token', before.id)
+  return { before, after: row }
 }
