@@ -29,7 +29,11 @@ t.test('the plan sheet', async (t) => {
 
   const plain = await s.exportXlsx(a1, 'self')
   t.equal(plain.statusCode, 200)
-  const planned = await s.app.inject({ method: 'GET', url: `${a1}/stages/self/lke.xlsx?plan=WBK`, headers: s.admin })
+  const planned = await s.app.inject({
+    method: 'GET',
+    url: `${a1}/stages/self/lke.xlsx?layout=official&plan=WBK`,
+    headers: s.admin,
+  })
   t.equal(planned.statusCode, 200, planned.statusCode === 200 ? 'exported' : planned.body.slice(0, 300))
   const [wbPlain, wbPlan] = await Promise.all([loadXlsx(plain.rawPayload), loadXlsx(planned.rawPayload)])
 
@@ -69,7 +73,13 @@ t.test('the plan sheet', async (t) => {
 
   const operatorB1 = bearer(await createToken(s.ctx, 'unit_operator', { unitIds: [s.tree.b1.id] }))
   t.equal(
-    (await s.app.inject({ method: 'GET', url: `${a1}/stages/self/lke.xlsx?plan=WBK`, headers: operatorB1 })).statusCode,
+    (
+      await s.app.inject({
+        method: 'GET',
+        url: `${a1}/stages/self/lke.xlsx?layout=official&plan=WBK`,
+        headers: operatorB1,
+      })
+    ).statusCode,
     404,
     'scoped like the stage',
   )

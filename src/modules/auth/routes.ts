@@ -120,7 +120,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: S.UpdatePrincipalBody,
         response: { 200: S.PrincipalView, ...problemResponses(400, 401, 403, 404) },
       },
-      config: ADMIN,
+      config: { ...ADMIN, changesAccess: true },
     },
     async (request) =>
       app.db.transaction(async (tx) => {
@@ -150,7 +150,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: S.CreateGrantBody,
         response: { 201: S.Grant, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
-      config: ADMIN,
+      config: { ...ADMIN, changesAccess: true },
     },
     async (request, reply) => {
       const grant = await app.db.transaction(async (tx) => {
@@ -178,7 +178,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: S.GrantParams,
         response: { 204: Type204(), ...problemResponses(400, 401, 403, 404) },
       },
-      config: ADMIN,
+      config: { ...ADMIN, changesAccess: true },
     },
     async (request, reply) => {
       await app.db.transaction(async (tx) => {
@@ -252,7 +252,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: S.IdParams,
         response: { 200: S.TokenView, ...problemResponses(400, 401, 403, 404) },
       },
-      config: ANY_ROLE,
+      config: { ...ANY_ROLE, changesAccess: true },
     },
     async (request) =>
       app.db.transaction(async (tx) => {

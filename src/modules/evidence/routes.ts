@@ -266,11 +266,15 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
         response: {
           200: {
             description: 'the file',
-            content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+            content: {
+              '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
+            },
           },
           206: {
             description: 'the requested byte range',
-            content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+            content: {
+              '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
+            },
           },
           304: Type.Null({ description: 'Not Modified' }),
           ...problemResponses(400, 401, 403, 404, 409, 416, 503),
@@ -346,11 +350,15 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
         response: {
           200: {
             description: 'the file',
-            content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+            content: {
+              '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
+            },
           },
           206: {
             description: 'the requested byte range',
-            content: { 'application/octet-stream': { schema: Type.String({ format: 'binary' }) } },
+            content: {
+              '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
+            },
           },
           304: Type.Null({ description: 'Not Modified' }),
           ...problemResponses(400, 403, 404, 410, 416, 503),

@@ -177,11 +177,15 @@ const portalrbRoutes: FastifyPluginAsyncTypebox<PortalRbOptions> = async (app, o
         response: {
           200: {
             description: 'the file',
-            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+            content: {
+              '*/*': { schema: { type: 'string', format: 'binary', description: 'the file, with its own media type' } },
+            },
           },
           206: {
             description: 'the requested byte range (Range)',
-            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+            content: {
+              '*/*': { schema: { type: 'string', format: 'binary', description: 'the file, with its own media type' } },
+            },
           },
           304: S.NotModified,
           ...S.portalRbErrorResponses(401, 403, 404, 422, 429, 500),

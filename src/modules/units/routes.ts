@@ -116,7 +116,7 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: S.PatchUnitBody,
         response: { 200: S.UnitRef, ...problemResponses(400, 401, 403, 404, 409, 412, 422) },
       },
-      config: ADMIN,
+      config: { ...ADMIN, changesAccess: true },
     },
     async (request, reply) => {
       const row = await app.db.transaction(async (tx) => {
@@ -153,7 +153,7 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
           headers: S.IfMatchHeaders,
           response: { 200: S.UnitRef, ...problemResponses(400, 401, 403, 404, 409, 412, 422) },
         },
-        config: ADMIN,
+        config: { ...ADMIN, changesAccess: true },
       },
       async (request, reply) => {
         const row = await app.db.transaction(async (tx) => {
@@ -189,7 +189,7 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         headers: S.IfMatchHeaders,
         response: { 204: Type.Null({ description: 'deleted' }), ...problemResponses(400, 401, 403, 404, 409, 412) },
       },
-      config: ADMIN,
+      config: { ...ADMIN, changesAccess: true },
     },
     async (request, reply) => {
       await app.db.transaction(async (tx) => {

@@ -33,6 +33,14 @@ export interface AuthPluginOptions {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * A successful call changes who may do what (a token revoked, a principal disabled, a grant
+     * changed, a unit moved): this process drops its verified tokens before answering, so the
+     * caller's very next request is checked afresh; other replicas drop them on the NOTIFY.
+     */
+    changesAccess?: boolean
+  }
   interface FastifyInstance {
     auth: {
       cache: TokenCache
@@ -92,6 +100,9 @@ export default fp<AuthPluginOptions>(
       await listener?.close()
     })
     app.decorate('auth', { cache, listener, flushUsage })
+    app.addHook('onSend', async (request, reply) => {
+      if (request.routeOptions.config.changesAccess && reply.statusCode < 400) cache.clear()
+    })
 
     app.decorateRequest('principal', null as never)
     app.addHook('onRequest', async (request, reply) => {
