@@ -96,6 +96,18 @@ const LINK_HOLDERS = { policy: { public: true as const } }
 
 const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (app, options) => {
   const store = options.store
+  /** An evidence file download: the same attachment name and missing-file answer for every route. */
+  const sendEvidenceFile = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    item: EvidenceRow & { sha256: string },
+    cacheControl: string,
+  ) =>
+    sendStoredFile(request, reply, store, item, {
+      disposition: contentDisposition(item.fileName, `evidence-${item.id}`),
+      cacheControl,
+      missing: () => new ProblemError(500, 'internal_error', 'The file of this evidence is missing on the server.'),
+    })
 
   app.post(
     '/links',
@@ -289,17 +301,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
           url: item.url,
         })
       }
-      return sendStoredFile(
-        request,
-        reply,
-        store,
-        { ...item, sha256: item.sha256 },
-        {
-          disposition: contentDisposition(item.fileName, `evidence-${item.id}`),
-          cacheControl: 'private, no-cache',
-          missing: () => new ProblemError(500, 'internal_error', 'The file of this evidence is missing on the server.'),
-        },
-      )
+      return sendEvidenceFile(request, reply, { ...item, sha256: item.sha256 }, 'private, no-cache')
     },
   )
 
@@ -390,17 +392,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
         )
       const [item] = await app.db.select().from(evidence).where(eq(evidence.id, request.params.id))
       if (!item || item.kind !== 'file' || !item.sha256) throw notFound('evidence', request.params.id)
-      return sendStoredFile(
-        request,
-        reply,
-        store,
-        { ...item, sha256: item.sha256 },
-        {
-          disposition: contentDisposition(item.fileName, `evidence-${item.id}`),
-          cacheControl: 'private, max-age=3600',
-          missing: () => new ProblemError(500, 'internal_error', 'The file of this evidence is missing on the server.'),
-        },
-      )
+      return sendEvidenceFile(request, reply, { ...item, sha256: item.sha256 }, 'private, max-age=3600')
     },
   )
 
