@@ -13,6 +13,7 @@ import * as S from './schemas.js'
 import {
   addComment,
   answerView,
+  beforeViews,
   assertCanReadStage,
   assertCanWriteStage,
   assessmentView,
@@ -29,7 +30,6 @@ import {
   loadAssessment,
   loadDefinition,
   loadStage,
-  stageAnswers,
   stageAnswersInTreeOrder,
   stageScore,
   stageView,
@@ -218,7 +218,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const body = request.body
         const { stage: updatedStage, written } = await writeAnswers(
           tx,
-          { principal: request.principal, stage, def, unitPath: unit.path },
+          { principal: request.principal, stage, def, unitPath: unit.path, assessment },
           [
             {
               question_code: code,
@@ -320,10 +320,13 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         assertCanWriteStage(request.principal, stage)
         await assertWindowOpen(tx, assessment.periodId, windowFor(stage.kind, stage.status))
         const def = await loadDefinition(tx, assessment.instrumentVersionId)
-        const before = new Map((await stageAnswers(tx, stage.id)).map((a) => [a.row.questionCode, answerView(a)]))
-        const { stage: updated, written } = await writeAnswers(
+        const {
+          stage: updated,
+          written,
+          before,
+        } = await writeAnswers(
           tx,
-          { principal: request.principal, stage, def, unitPath: unit.path },
+          { principal: request.principal, stage, def, unitPath: unit.path, assessment },
           request.body.answers,
           (i, field) => `/body/answers/${i}/${field}`,
         )
@@ -331,9 +334,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           action: 'answers.batch_written',
           entityType: 'assessment_stage',
           entityId: stage.id,
-          before: written.map(
-            (w) => before.get(w.row.questionCode) ?? { question_code: w.row.questionCode, value: null },
-          ),
+          before: beforeViews(written, before),
           after: written.map(answerView),
         })
         await emitEvent(

@@ -184,21 +184,20 @@ export interface StoredAnswer {
   evidenceIds: string[]
 }
 
-export async function stageAnswers(db: Queryable, stageId: string): Promise<StoredAnswer[]> {
-  const rows = await db.select().from(answers).where(eq(answers.stageId, stageId)).orderBy(asc(answers.questionCode))
-  if (rows.length === 0) return []
-  const links = await db
-    .select()
-    .from(answerEvidence)
-    .where(
-      inArray(
-        answerEvidence.answerId,
-        rows.map((r) => r.id),
-      ),
-    )
-  const byAnswer = new Map<string, string[]>()
-  for (const link of links) byAnswer.set(link.answerId, [...(byAnswer.get(link.answerId) ?? []), link.evidenceId])
-  return rows.map((row) => ({ row, evidenceIds: (byAnswer.get(row.id) ?? []).sort() }))
+/** A stage's answers (or those of the given codes) with their evidence links, in one query. */
+export async function stageAnswers(db: Queryable, stageId: string, codes?: string[]): Promise<StoredAnswer[]> {
+  const rows = await db
+    .select({
+      row: answers,
+      // Qualified by hand: drizzle leaves the columns of a one-table select unqualified. Ordered
+      // as uuids, the same order as sorting their text forms.
+      evidenceIds: sql<string[]>`array(select ae.evidence_id::text from answer_evidence ae
+        where ae.answer_id = "answers"."id" order by ae.evidence_id)`,
+    })
+    .from(answers)
+    .where(and(eq(answers.stageId, stageId), codes ? inArray(answers.questionCode, codes) : undefined))
+    .orderBy(asc(answers.questionCode))
+  return rows.map((r) => ({ row: r.row, evidenceIds: r.evidenceIds ?? [] }))
 }
 
 /** A stage's answers as a person reads them: in the instrument tree's order. */
@@ -224,6 +223,13 @@ export function answerView(a: StoredAnswer) {
     version: a.row.version,
   }
 }
+
+/** The audit's "before" of written answers: each as it was, or a null value where it is new. */
+export const beforeViews = (written: StoredAnswer[], before: (StoredAnswer | undefined)[]) =>
+  written.map((w, i) => {
+    const was = before[i]
+    return was ? answerView(was) : { question_code: w.row.questionCode, value: null }
+  })
 
 export function stageView(stage: StageRow) {
   return {
@@ -267,23 +273,36 @@ export async function stageScore(
   return scoreView(def, scoreInstrument(def, await stageAnswerValues(db, stageId)), explain)
 }
 
+/** What the caller already holds, so touchStage does not read it again. */
+interface Known {
+  /** every answer value of the stage as it now stands (after the write) */
+  values?: Record<string, AnswerValue>
+  /** the stage's assessment: its period and unit */
+  assessment?: { periodId: string; unitId: string }
+}
+
 /** Re-scores the stage after a write and bumps its version: dashboards read `total` without scoring. */
 async function touchStage(
   tx: Queryable,
   stage: StageRow,
   def: InstrumentDefinition,
   extra: Partial<typeof assessmentStages.$inferInsert> = {},
+  known: Known = {},
 ): Promise<StageRow> {
-  const score = scoreInstrument(def, await stageAnswerValues(tx, stage.id))
+  const score = scoreInstrument(def, known.values ?? (await stageAnswerValues(tx, stage.id)))
   const total = score.total
+  // The assessment's updated_at moves in the same statement (a data-modifying CTE).
+  const touched = tx
+    .$with('touched_assessment')
+    .as(tx.update(assessments).set({ updatedAt: sql`now()` }).where(eq(assessments.id, stage.assessmentId)))
   const [updated] = await tx
+    .with(touched)
     .update(assessmentStages)
     .set({ total, updatedAt: sql`now()`, version: sql`${assessmentStages.version} + 1`, ...extra })
     .where(eq(assessmentStages.id, stage.id))
     .returning()
   assertReturned(updated, 'update')
-  await tx.update(assessments).set({ updatedAt: sql`now()` }).where(eq(assessments.id, stage.assessmentId))
-  await syncStageMetrics(tx, updated, { def, score })
+  await syncStageMetrics(tx, updated, { def, score, assessment: known.assessment })
   return updated
 }
 
@@ -351,14 +370,23 @@ async function checkAnswerInputs(
 /**
  * Writes answers to a locked, writable stage: inserts or updates each (one statement), replaces
  * the evidence links of items that send `evidence_ids`, re-scores the stage. The caller holds the
- * transaction; nothing is written unless every item is valid.
+ * transaction; nothing is written unless every item is valid. The stage's answers are read once
+ * (pass `stored` when already read): for the expected versions, the links of items that keep
+ * theirs, the new score and `before`, each written item as it was (undefined: it is new).
  */
 export async function writeAnswers(
   tx: Queryable,
-  ctx: { principal: Principal; stage: StageRow; def: InstrumentDefinition; unitPath: string },
+  ctx: {
+    principal: Principal
+    stage: StageRow
+    def: InstrumentDefinition
+    unitPath: string
+    assessment?: { periodId: string; unitId: string }
+    stored?: StoredAnswer[]
+  },
   items: AnswerInput[],
   pointerOf: (i: number, field: string) => string,
-): Promise<{ stage: StageRow; written: StoredAnswer[] }> {
+): Promise<{ stage: StageRow; written: StoredAnswer[]; before: (StoredAnswer | undefined)[] }> {
   const errors = await checkAnswerInputs(tx, ctx.def, ctx.unitPath, items, pointerOf)
   if (errors.length > 0) {
     throw new ProblemError(
@@ -368,16 +396,12 @@ export async function writeAnswers(
       { errors },
     )
   }
-  const codes = items.map((i) => i.question_code)
-  const current = await tx
-    .select({ questionCode: answers.questionCode, version: answers.version })
-    .from(answers)
-    .where(and(eq(answers.stageId, ctx.stage.id), inArray(answers.questionCode, codes)))
-  const versions = new Map(current.map((c) => [c.questionCode, c.version]))
+  const stored = ctx.stored ?? (await stageAnswers(tx, ctx.stage.id))
+  const storedByCode = new Map(stored.map((a) => [a.row.questionCode, a]))
   const stale: ItemError[] = []
   items.forEach((item, i) => {
     if (item.expected_version === undefined) return
-    const now = versions.get(item.question_code) ?? 0
+    const now = storedByCode.get(item.question_code)?.row.version ?? 0
     if (now !== item.expected_version)
       stale.push({
         pointer: pointerOf(i, 'expected_version'),
@@ -412,30 +436,23 @@ export async function writeAnswers(
   )
   const rows = raw.map(answerRowOf)
   const byCode = new Map(rows.map((r) => [r.questionCode, r]))
+  // An answer keeps its id on update, so the links of items that did not send evidence_ids are
+  // the stored ones (a new answer has none).
+  const links = new Map<string, string[]>(rows.map((r) => [r.id, storedByCode.get(r.questionCode)?.evidenceIds ?? []]))
   const withEvidence = items.filter((i) => i.evidence_ids !== undefined)
-  const links = new Map<string, string[]>(
-    withEvidence.map((i) => [byCode.get(i.question_code)!.id, [...new Set(i.evidence_ids)].sort()]),
-  )
   if (withEvidence.length > 0) {
-    const ids = [...links.keys()]
+    const ids = withEvidence.map((i) => byCode.get(i.question_code)!.id)
+    for (const i of withEvidence) links.set(byCode.get(i.question_code)!.id, [...new Set(i.evidence_ids)].sort())
     await tx.delete(answerEvidence).where(inArray(answerEvidence.answerId, ids))
-    const pairs = [...links].flatMap(([answerId, evidenceIds]) =>
-      evidenceIds.map((evidenceId) => ({ answerId, evidenceId })),
-    )
+    const pairs = ids.flatMap((answerId) => links.get(answerId)!.map((evidenceId) => ({ answerId, evidenceId })))
     if (pairs.length > 0) await tx.insert(answerEvidence).values(pairs)
   }
-  // Items that did not send evidence_ids keep their links: read them for the response.
-  const untouched = rows.filter((r) => !links.has(r.id)).map((r) => r.id)
-  if (untouched.length > 0) {
-    for (const link of await tx.select().from(answerEvidence).where(inArray(answerEvidence.answerId, untouched))) {
-      links.set(link.answerId, [...(links.get(link.answerId) ?? []), link.evidenceId])
-    }
-  }
-  const stage = await touchStage(tx, ctx.stage, ctx.def)
+  const values = { ...answerMap(stored), ...answerMap(rows.map((row) => ({ row }))) }
+  const stage = await touchStage(tx, ctx.stage, ctx.def, {}, { values, assessment: ctx.assessment })
   const written = rows
     .sort((a, b) => (a.questionCode < b.questionCode ? -1 : a.questionCode > b.questionCode ? 1 : 0))
-    .map((row) => ({ row, evidenceIds: [...(links.get(row.id) ?? [])].sort() }))
-  return { stage, written }
+    .map((row) => ({ row, evidenceIds: links.get(row.id)! }))
+  return { stage, written, before: written.map((w) => storedByCode.get(w.row.questionCode)) }
 }
 
 interface RawAnswer {
@@ -658,7 +675,7 @@ export async function listAssessments(
 }
 
 export async function findStageAnswer(db: Queryable, stageId: string, code: string): Promise<StoredAnswer | undefined> {
-  return (await stageAnswers(db, stageId)).find((a) => a.row.questionCode === code)
+  return (await stageAnswers(db, stageId, [code]))[0]
 }
 
 /**

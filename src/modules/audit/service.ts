@@ -3,7 +3,7 @@ import { asc, gt, sql } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import { queryRows, type Queryable } from '../../db/connection.js'
 import { auditEvents } from './tables.js'
-import { WRITE_LOCK } from '../../db/locks.js'
+import { lockWrites } from '../../db/locks.js'
 
 /** Who did it: a principal on a request, or the system (bootstrap, CLI). */
 export interface AuditActor {
@@ -74,17 +74,14 @@ const toJson = (value: unknown): unknown => (value === undefined ? null : JSON.p
  * change it describes. Takes a transaction-scoped advisory lock to read the chain's head.
  */
 export async function appendAudit(tx: Queryable, who: AuditActor, input: AuditInput): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK})`)
-  const [head] = await tx
-    .select({ id: auditEvents.id, hash: auditEvents.hash })
-    .from(auditEvents)
-    .orderBy(sql`${auditEvents.id} desc`)
-    .limit(1)
-  const prevHash = head?.hash ?? GENESIS_HASH
-  // The id is part of the hashed content, so it is drawn before the insert.
-  const id = Number(
-    (await queryRows<{ id: string }>(tx, sql`select nextval('audit_events_id_seq')::text as id`))[0]?.id,
+  await lockWrites(tx)
+  // The chain's head and the new id (part of the hashed content, so drawn before the insert), in one query.
+  const [head] = await queryRows<{ hash: string | null; id: string }>(
+    tx,
+    sql`select (select hash from audit_events order by id desc limit 1) as hash, nextval('audit_events_id_seq')::text as id`,
   )
+  const prevHash = head?.hash ?? GENESIS_HASH
+  const id = Number(head?.id)
   const content: ChainedContent = {
     id,
     occurredAt: new Date().toISOString(),

@@ -25,7 +25,6 @@ import {
   type StageFacts,
 } from './rules.js'
 import { stageMetrics, type StageMetricsRow } from './tables.js'
-import { planCounts } from '../planner/service.js'
 
 type StageRow = typeof assessmentStages.$inferSelect
 
@@ -39,18 +38,28 @@ type StageRow = typeof assessmentStages.$inferSelect
 export async function syncStageMetrics(
   tx: Queryable,
   stage: StageRow,
-  computed: { def?: InstrumentDefinition; score?: ScoreResult } = {},
+  computed: {
+    def?: InstrumentDefinition
+    score?: ScoreResult
+    /** the stage's assessment, when the caller holds it (saves reading it here) */
+    assessment?: { periodId: string; unitId: string; instrumentVersionId?: string }
+  } = {},
 ): Promise<void> {
-  const [assessment] = await tx
-    .select({
-      periodId: assessments.periodId,
-      unitId: assessments.unitId,
-      instrumentVersionId: assessments.instrumentVersionId,
-    })
-    .from(assessments)
-    .where(eq(assessments.id, stage.assessmentId))
+  const assessment =
+    computed.assessment && computed.def
+      ? computed.assessment
+      : (
+          await tx
+            .select({
+              periodId: assessments.periodId,
+              unitId: assessments.unitId,
+              instrumentVersionId: assessments.instrumentVersionId,
+            })
+            .from(assessments)
+            .where(eq(assessments.id, stage.assessmentId))
+        )[0]
   if (!assessment) throw new Error(`assessment ${stage.assessmentId} not found`)
-  const def = usable(computed.def ?? (await loadDefinition(tx, assessment.instrumentVersionId)))
+  const def = usable(computed.def ?? (await loadDefinition(tx, assessment.instrumentVersionId!)))
   let score = computed.score
   if (!score) {
     const rows = await tx
@@ -88,7 +97,10 @@ export async function syncStageMetrics(
     status: stage.status,
     stageVersion: stage.version,
     ...factColumns(facts),
-    ...planCounts(def, score),
+    // The plan counts follow off the write path (refreshPlanCounts): the planner costs ~5 ms a target.
+    wbkChanges: null,
+    wbbmChanges: null,
+    planChecked: false,
     divergence: divergence?.total ?? null,
     divergenceAbs: divergence ? Math.abs(divergence.total) : null,
     contributions: contributionsOf(facts, stage.status, areas, divergence),

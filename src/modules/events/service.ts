@@ -1,25 +1,15 @@
 import { and, asc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm'
 import { queryRows, type Db, type Queryable } from '../../db/connection.js'
-import { EVENTS_PURGE_LOCK, WRITE_LOCK } from '../../db/locks.js'
+import { EVENTS_PURGE_LOCK, lockWrites } from '../../db/locks.js'
 import type { Principal } from '../../lib/principal.js'
 import { canRead, type StageKind, type StageStatus } from '../assessments/rules.js'
 import { unitScopeCondition } from '../auth/scope.js'
 import { units } from '../units/tables.js'
-import { enqueueDeliveries } from '../webhooks/service.js'
+import { queueDeliveries } from '../webhooks/service.js'
 import { webhookDeliveries } from '../webhooks/tables.js'
 import type { EventType } from './rules.js'
 import { events, feedRetention, type EventRow } from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
-
-/**
- * Takes the write lock (WRITE_LOCK, the audit chain's: every mutation takes it before it commits,
- * so there is a single lock order) now rather than at commit. A transaction that locks a
- * webhook subscription row must do so first: event writers hold the lock while they queue
- * deliveries, which reference subscription rows.
- */
-export async function lockWrites(tx: Queryable): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK})`)
-}
 
 export interface EventInput {
   type: EventType
@@ -44,23 +34,20 @@ export interface EventInput {
  */
 export async function emitEvent(tx: Queryable, input: EventInput): Promise<number> {
   await lockWrites(tx)
-  const [row] = await tx
-    .insert(events)
-    .values({
-      type: input.type,
-      unitId: input.unitId,
-      periodId: input.periodId ?? null,
-      assessmentId: input.assessmentId ?? null,
-      subjectType: input.subject.type,
-      subjectId: input.subject.id,
-      data: input.data,
-      restricted: input.stage ? !canRead(input.stage.kind, input.stage.status, 'unit_operator') : false,
-      requestId: input.requestId ?? null,
-    })
-    .returning({ id: events.id })
+  const restricted = input.stage ? !canRead(input.stage.kind, input.stage.status, 'unit_operator') : false
+  // The event and its deliveries in one statement (a data-modifying CTE).
+  const [row] = await queryRows<{ id: string }>(
+    tx,
+    sql`with event as (
+          insert into events (type, unit_id, period_id, assessment_id, subject_type, subject_id, data, restricted, request_id)
+          values (${input.type}, ${input.unitId}::uuid, ${input.periodId ?? null}::uuid, ${input.assessmentId ?? null}::uuid,
+                  ${input.subject.type}, ${input.subject.id}, ${JSON.stringify(input.data)}::jsonb, ${restricted}, ${input.requestId ?? null})
+          returning id, type, unit_id
+        ), queued as (${queueDeliveries(sql`event`)})
+        select id::text as id from event`,
+  )
   assertReturned(row, 'insert')
-  await enqueueDeliveries(tx, { id: row.id, type: input.type, unitId: input.unitId })
-  return row.id
+  return Number(row.id)
 }
 
 interface StageLike {

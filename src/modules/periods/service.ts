@@ -29,11 +29,11 @@ export { windowState, type WindowStatus } from './rules.js'
 export type { WindowName } from './tables.js'
 
 /** The database clock: every replica (and the tests) agree on what "now" is. */
+/** The database clock as ISO text (millisecond precision, UTC), for selecting beside other columns. */
+const NOW_ISO = sql<string>`to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+
 export async function databaseNow(db: Queryable): Promise<Date> {
-  const [row] = await queryRows<{ now: string }>(
-    db,
-    sql`select to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as now`,
-  )
+  const [row] = await queryRows<{ now: string }>(db, sql`select ${NOW_ISO} as now`)
   return new Date(row?.now ?? Date.now())
 }
 
@@ -277,12 +277,13 @@ export async function assertWindowOpen(
   windowName: WindowName,
   now?: Date,
 ): Promise<WindowStatus> {
+  // The database clock comes with the row: one round trip.
   const [row] = await db
-    .select({ code: periods.code, windows: periods.windows })
+    .select({ code: periods.code, windows: periods.windows, now: NOW_ISO })
     .from(periods)
     .where(eq(periods.id, periodId))
   if (!row) throw notFound('period', periodId)
-  const status = windowState(row, windowName, now ?? (await databaseNow(db)))
+  const status = windowState(row, windowName, now ?? new Date(row.now))
   if (status.open) return status
   throw new ProblemError(422, 'window_closed', describeClosed(row.code, status), {
     window: status.window,

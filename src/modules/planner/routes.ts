@@ -12,7 +12,10 @@ import { PeriodParams } from '../dashboards/schemas.js'
 import { stageMetrics } from '../dashboards/tables.js'
 import { units } from '../units/tables.js'
 import * as S from './schemas.js'
-import { backfillPlanCounts, planOr422 } from './service.js'
+import { planOr422, refreshPlanCounts } from './service.js'
+import { isDatabaseUnavailable } from '../../lib/db-errors.js'
+
+const PLAN_WORKER_EVERY_MS = 1000
 
 const ALL = ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const
 const SCORERS = ['admin', 'evaluator', 'unit_operator', 'viewer'] as const
@@ -97,8 +100,29 @@ export const instrumentPlanRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
 /** GET /v1/dashboards/periods/{period_id}/closest-by-changes: units ranked by the changes they need. */
 export const planDashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const filled = await backfillPlanCounts(app.db)
+  const filled = await refreshPlanCounts(app.db)
   if (filled > 0) app.log.info({ stages: filled }, 'filled in the plan counts of earlier stages')
+  // The plan worker: every replica fills in pending counts each second (an indexed no-op when
+  // none are pending), so a dashboard read rarely has any left to compute itself.
+  let timer: NodeJS.Timeout | undefined
+  let running = false
+  const tick = async () => {
+    if (running) return
+    running = true
+    try {
+      await refreshPlanCounts(app.db, { maxRounds: 1 })
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) app.log.warn({ err }, 'plan counts skipped: database unavailable')
+      else app.log.error({ err }, 'plan counts failed')
+    } finally {
+      running = false
+    }
+  }
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => void tick(), PLAN_WORKER_EVERY_MS)
+    timer.unref()
+  })
+  app.addHook('preClose', async () => clearInterval(timer))
   app.get(
     '/periods/:period_id/closest-by-changes',
     {
@@ -120,6 +144,7 @@ export const planDashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const stage = request.query.stage ?? 'self'
       assertStageVisible(request.principal, stage)
       const scope = await resolveScope(app.db, request.principal, request.query.unit_id)
+      await refreshPlanCounts(app.db, { periodId: period.id }) // answers written since the worker's last round
       const target = request.query.target
       const changes = target === 'WBK' ? stageMetrics.wbkChanges : stageMetrics.wbbmChanges
       const short = target === 'WBK' ? stageMetrics.wbkShort : stageMetrics.wbbmShort

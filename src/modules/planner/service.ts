@@ -72,20 +72,28 @@ export function planCounts(
 }
 
 /**
- * Fills in the plan counts of stage_metrics rows written before migration 0013 (start-up; a no-op
- * afterwards). Several replicas may run it at once: each row's update is idempotent.
+ * Computes the plan counts of stage_metrics rows whose answers changed since (plan_checked false:
+ * every write clears it, so the planner's ~5 ms per target stays off the write path). Reads call it
+ * for their period first, so an answer is never missing from the ranking; the plan worker runs it
+ * every second. Several replicas may run it at once: a row is only updated while its stage is at
+ * the version whose answers were planned, so a write that lands meanwhile leaves it pending for the
+ * next round instead of being overwritten by an older plan. Returns the rows filled.
  */
-export async function backfillPlanCounts(db: Db): Promise<number> {
+export async function refreshPlanCounts(db: Db, opts: { periodId?: string; maxRounds?: number } = {}): Promise<number> {
   let done = 0
-  for (;;) {
+  for (let round = 0; round < (opts.maxRounds ?? Number.POSITIVE_INFINITY); round++) {
     const rows = await db
-      .select({ stageId: stageMetrics.stageId, versionId: assessments.instrumentVersionId })
+      .select({
+        stageId: stageMetrics.stageId,
+        stageVersion: stageMetrics.stageVersion,
+        versionId: assessments.instrumentVersionId,
+      })
       .from(stageMetrics)
       .innerJoin(assessments, eq(assessments.id, stageMetrics.assessmentId))
-      .where(not(stageMetrics.planChecked))
+      .where(and(not(stageMetrics.planChecked), opts.periodId ? eq(stageMetrics.periodId, opts.periodId) : undefined))
       .orderBy(asc(stageMetrics.stageId))
       .limit(200)
-    if (rows.length === 0) return done
+    if (rows.length === 0) break
     const values = await db
       .select({ stageId: answers.stageId, code: answers.questionCode, value: answers.value })
       .from(answers)
@@ -101,14 +109,27 @@ export async function backfillPlanCounts(db: Db): Promise<number> {
       set[v.code] = (v.value ?? null) as AnswerValue
       byStage.set(v.stageId, set)
     }
+    let filled = 0
     for (const row of rows) {
       const def = await loadDefinition(db, row.versionId)
       const counts = planCounts(def, scoreInstrument(def, byStage.get(row.stageId) ?? {}))
-      await db
+      const updated = await db
         .update(stageMetrics)
         .set(counts)
-        .where(and(eq(stageMetrics.stageId, row.stageId), not(stageMetrics.planChecked)))
+        .where(
+          and(
+            eq(stageMetrics.stageId, row.stageId),
+            eq(stageMetrics.stageVersion, row.stageVersion),
+            not(stageMetrics.planChecked),
+          ),
+        )
+        .returning({ stageId: stageMetrics.stageId })
+      filled += updated.length
     }
-    done += rows.length
+    done += filled
+    // Every row of the round changed meanwhile (a stream of writes): the next round would read
+    // them again, so leave them to the worker rather than spin here.
+    if (filled === 0) break
   }
+  return done
 }

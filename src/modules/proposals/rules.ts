@@ -690,6 +690,8 @@ export interface FunnelRow {
   evaluated: boolean
   decision: 'designated' | 'not_designated' | null
   revoked: boolean
+  /** how many declarations are in this state (default 1): the summary reads them grouped */
+  count?: number
 }
 
 /**
@@ -700,14 +702,15 @@ export interface FunnelRow {
 export function funnelOf(rows: readonly FunnelRow[]): Record<FunnelStep, number> {
   const out = Object.fromEntries(FUNNEL_STEPS.map((s) => [s, 0])) as Record<FunnelStep, number>
   for (const r of rows) {
-    out.declared++
-    if (r.status !== 'declared') out.building++
-    if (r.proposed) out.proposed++
-    if (r.passed_administrative) out.passed_administrative_selection++
-    if (r.evaluated) out.evaluated++
-    if (r.decision === 'designated') out.designated++
-    if (r.decision === 'not_designated') out.not_designated++
-    if (r.revoked) out.revoked++
+    const n = r.count ?? 1
+    out.declared += n
+    if (r.status !== 'declared') out.building += n
+    if (r.proposed) out.proposed += n
+    if (r.passed_administrative) out.passed_administrative_selection += n
+    if (r.evaluated) out.evaluated += n
+    if (r.decision === 'designated') out.designated += n
+    if (r.decision === 'not_designated') out.not_designated += n
+    if (r.revoked) out.revoked += n
   }
   return out
 }

@@ -33,7 +33,10 @@ import {
   type PackageState,
   type ProposalCheck,
   type ProposalRules,
+  type AdministrativeSelection,
+  type Decision,
   type Recorded,
+  type Sanggah,
 } from './rules.js'
 import type {
   AdministrativeSelectionBody,
@@ -849,25 +852,39 @@ export async function proposalSummary(
   periodId: string,
   pathCondition: SQL | undefined,
 ) {
+  // Grouped in the database: one row per distinct outcome state (a handful), not one per unit,
+  // so the summary's cost does not grow with the number of declarations.
   const rows = await db
-    .select({ status: declarations.status, proposal: proposals })
+    .select({
+      status: declarations.status,
+      proposed: sql<boolean>`${proposals.declarationId} is not null`,
+      selectionPassed: sql<boolean | null>`(${proposals.administrativeSelection}->>'passed')::boolean`,
+      sanggahResult: sql<Sanggah['result'] | null>`${proposals.sanggah}->>'result'`,
+      evaluated: sql<boolean>`coalesce(jsonb_typeof(${proposals.evaluation}) = 'object', false)`,
+      decision: sql<Decision['decision'] | null>`${proposals.decision}->>'decision'`,
+      revoked: sql<boolean>`coalesce(jsonb_typeof(${proposals.revocation}) = 'object', false)`,
+      count: sql<number>`count(*)::int`,
+    })
     .from(declarations)
     .innerJoin(units, eq(units.id, declarations.unitId))
     .leftJoin(proposals, eq(proposals.declarationId, declarations.id))
     .where(and(eq(declarations.periodId, periodId), pathCondition))
+    .groupBy(sql`1, 2, 3, 4, 5, 6, 7`)
   const funnel = funnelOf(
     rows.map((r) => ({
       status: r.status,
-      proposed: r.proposal !== null,
-      passed_administrative: r.proposal
+      proposed: r.proposed,
+      passed_administrative: r.proposed
         ? passedAdministrative({
-            administrative_selection: r.proposal.administrativeSelection ?? null,
-            sanggah: r.proposal.sanggah ?? null,
+            administrative_selection:
+              r.selectionPassed === null ? null : ({ passed: r.selectionPassed } as AdministrativeSelection),
+            sanggah: r.sanggahResult ? ({ result: r.sanggahResult } as Sanggah) : null,
           })
         : false,
-      evaluated: !!r.proposal?.evaluation,
-      decision: r.proposal?.decision?.decision ?? null,
-      revoked: !!r.proposal?.revocation,
+      evaluated: r.evaluated,
+      decision: r.decision ?? null,
+      revoked: r.revoked,
+      count: r.count,
     })),
   )
   const { rules } = await loadRules(db, periodId)

@@ -6,7 +6,7 @@ import type { Config } from '../../config.js'
 import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
-import { lockWrites } from '../events/service.js'
+import { lockWrites } from '../../db/locks.js'
 import { parseAllowHosts, parseSecretKey } from './rules.js'
 import * as S from './schemas.js'
 import {

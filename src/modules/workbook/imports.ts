@@ -4,7 +4,7 @@ import type { Queryable } from '../../db/connection.js'
 import { ProblemError } from '../../lib/problem.js'
 import type { Principal } from '../../lib/principal.js'
 import type { StageKind } from '../assessments/rules.js'
-import { answerView, stageAnswers, writeAnswers, type StageRow, type StoredAnswer } from '../assessments/service.js'
+import { beforeViews, stageAnswers, writeAnswers, type StageRow, type StoredAnswer } from '../assessments/service.js'
 import { evidence } from '../evidence/tables.js'
 import { insertEvidence } from '../evidence/service.js'
 import {
@@ -524,10 +524,9 @@ export async function importRows(
   )
   const items = changedItems(ctx.rows, stored, byQuestion)
   if (items.length === 0) return { stage: ctx.stage, written: [], before: [], evidenceCreated: created }
-  const before = new Map(stored.map((a) => [a.row.questionCode, answerView(a)]))
-  const { stage, written } = await writeAnswers(
+  const { stage, written, before } = await writeAnswers(
     tx,
-    { principal: ctx.principal, stage: ctx.stage, def: ctx.def, unitPath: ctx.unit.path },
+    { principal: ctx.principal, stage: ctx.stage, def: ctx.def, unitPath: ctx.unit.path, stored },
     items.map(({ sheet: _s, cell: _c, noteCell: _n, ...item }) => item),
     (i, field) => {
       const it = items[i]!
@@ -544,7 +543,7 @@ export async function importRows(
   return {
     stage,
     written,
-    before: written.map((w) => before.get(w.row.questionCode) ?? { question_code: w.row.questionCode, value: null }),
+    before: beforeViews(written, before),
     evidenceCreated: created,
   }
 }

@@ -406,6 +406,38 @@ function validateQuestionFields(
   }
 }
 
+interface ParsedFormula {
+  q: InstrumentNode
+  ast: Ast
+  refs: string[]
+  /** the codes that must all be answered before the formula is evaluated */
+  needed: string[]
+}
+
+/**
+ * The computed questions with their parsed formulas (unparsable ones left out), once per tree
+ * index: a sealed (shared, frozen) definition keeps one index, so a batch validating each of its
+ * 127 items parses the formulas once, not 127 times.
+ */
+const parsedFormulas = new WeakMap<object, ParsedFormula[]>()
+function computedFormulas(tree: ReturnType<typeof indexTree>): ParsedFormula[] {
+  const cached = parsedFormulas.get(tree)
+  if (cached) return cached
+  const out: ParsedFormula[] = []
+  for (const q of tree.ordered) {
+    if (!isQuestion(q) || !isComputed(q)) continue
+    try {
+      const ast = parseFormula(q.formula as string)
+      const refs = referencedCodes(ast)
+      out.push({ q, ast, refs, needed: [...new Set([...refs, ...(q.formulaRequires ?? [])])] })
+    } catch {
+      // an unparsable formula is reported by validateInstrument, not here
+    }
+  }
+  parsedFormulas.set(tree, out)
+  return out
+}
+
 /**
  * Problems with an answer set: unknown codes, codes that are not questions, answers to computed
  * (formula) questions, values not allowed for the question's type or out of range, and ratios whose
@@ -437,17 +469,7 @@ export function validateAnswers(def: InstrumentDefinition, answers: Record<strin
     else if (typeof check.value === 'number') usable.set(code, check.value)
   }
   // complete ratios that divide by zero
-  for (const q of tree.ordered) {
-    if (!isQuestion(q) || !isComputed(q)) continue
-    let refs: string[]
-    let ast
-    try {
-      ast = parseFormula(q.formula as string)
-      refs = referencedCodes(ast)
-    } catch {
-      continue
-    }
-    const needed = [...new Set([...refs, ...(q.formulaRequires ?? [])])]
+  for (const { q, ast, refs, needed } of computedFormulas(tree)) {
     if (!needed.every((c) => usable.has(c))) continue
     const result = evaluateSafely(ast, usable)
     if (result === 'division_by_zero') {
