@@ -60,7 +60,11 @@ const JSON_OUT = args.get('json')
 /** --ceilings=false with --only: the chosen scenarios alone (a profile of one route) */
 const CEILINGS = args.get('ceilings') !== 'false'
 /** extra node flags for the server, comma-separated, e.g. --server-node-args=--cpu-prof,--cpu-prof-dir=/tmp/prof to profile it */
-const SERVER_NODE_ARGS = args.get('server-node-args')?.split(',').filter(Boolean) ?? []
+// the heap limit npm run start:prod and the image use (see the Dockerfile), then any extra flags
+const SERVER_NODE_ARGS = [
+  '--max-old-space-size=384',
+  ...(args.get('server-node-args')?.split(',').filter(Boolean) ?? []),
+]
 const BASE = `http://127.0.0.1:${PORT}`
 const PORTALRB_BASE_PATH = '/portalrb'
 

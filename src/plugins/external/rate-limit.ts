@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { ProblemError } from '../../lib/problem.js'
 
 export interface RateLimitOptions {
@@ -39,6 +39,8 @@ export default fp<RateLimitOptions>(
   async (app, options) => {
     let redis: Redis | undefined
     if (options.redisUrl) {
+      // Loaded only when used: the embedded default never pays its ~15 MB.
+      const { Redis } = await import('ioredis')
       redis = new Redis(options.redisUrl, {
         // A Redis outage must cost a request at most a short wait, never an error (skipOnError).
         connectTimeout: 1000,
