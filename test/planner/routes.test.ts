@@ -4,7 +4,7 @@
  * docs/improvement-plan.md: a unit kerja at about 71 points, four changes from WBK.
  */
 import { readFileSync } from 'node:fs'
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import t from 'tap'
 import {
   evaluateEligibility,
@@ -14,6 +14,7 @@ import {
 } from '../../src/modules/instruments/domain/index.js'
 import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
+import { stageMetrics } from '../../src/modules/dashboards/tables.js'
 import { buildTestApp } from '../helpers/app.js'
 import { bearer, createToken } from '../helpers/auth.js'
 import { insertPeriod } from '../helpers/periods.js'
@@ -239,4 +240,36 @@ t.test('plan routes', async (t) => {
       404,
     )
   })
+
+  t.test(
+    'plan counts follow each write off its path: the next dashboard read, or the worker within seconds',
+    async (t) => {
+      const counts = async (assessmentId: string) => {
+        const [row] = await app.db
+          .select({ wbk: stageMetrics.wbkChanges, checked: stageMetrics.planChecked })
+          .from(stageMetrics)
+          .where(and(eq(stageMetrics.assessmentId, assessmentId), eq(stageMetrics.kind, 'self')))
+        return row!
+      }
+      // one of the four planned changes made: three to go
+      const step = expected.steps[0]!
+      await fill(a1, { [step.code]: step.proposed })
+      const body = await ok('GET', `/v1/dashboards/periods/${period.id}/closest-by-changes?target=WBK`, admin)
+      t.same(
+        body.items.map((i: { unit: { id: string }; changes: number }) => [i.unit.id, i.changes]),
+        [[tree.a1.id, 3]],
+        'a read right after the write ranks the unit by its new answers',
+      )
+      t.same(await counts(a1), { wbk: 3, checked: true })
+
+      // no read this time: the worker fills the counts in on its own
+      await fill(a1, { [step.code]: unit71[step.code] ?? null })
+      let row = await counts(a1)
+      for (let i = 0; i < 100 && !row.checked; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        row = await counts(a1)
+      }
+      t.same(row, { wbk: 4, checked: true }, 'back at four changes, filled in by the worker')
+    },
+  )
 })

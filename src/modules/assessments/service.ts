@@ -247,7 +247,7 @@ export function stageView(stage: StageRow) {
 }
 
 export function scoreOf(def: InstrumentDefinition, stored: StoredAnswer[], explain: boolean): ScoreResponse {
-  return scoreView(def, scoreInstrument(def, answerMap(stored)), explain)
+  return scoreView(def, scoreInstrument(def, answerMap(stored), { explain }), explain)
 }
 
 /**
@@ -270,7 +270,7 @@ export async function stageScore(
   stageId: string,
   explain: boolean,
 ): Promise<ScoreResponse> {
-  return scoreView(def, scoreInstrument(def, await stageAnswerValues(db, stageId)), explain)
+  return scoreView(def, scoreInstrument(def, await stageAnswerValues(db, stageId), { explain }), explain)
 }
 
 /** What the caller already holds, so touchStage does not read it again. */
@@ -289,7 +289,7 @@ async function touchStage(
   extra: Partial<typeof assessmentStages.$inferInsert> = {},
   known: Known = {},
 ): Promise<StageRow> {
-  const score = scoreInstrument(def, known.values ?? (await stageAnswerValues(tx, stage.id)))
+  const score = scoreInstrument(def, known.values ?? (await stageAnswerValues(tx, stage.id)), { explain: false })
   const total = score.total
   // The assessment's updated_at moves in the same statement (a data-modifying CTE).
   const touched = tx

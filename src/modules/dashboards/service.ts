@@ -66,7 +66,9 @@ export async function syncStageMetrics(
       .select({ code: answers.questionCode, value: answers.value })
       .from(answers)
       .where(eq(answers.stageId, stage.id))
-    score = scoreInstrument(def, Object.fromEntries(rows.map((r) => [r.code, (r.value ?? null) as AnswerValue])))
+    score = scoreInstrument(def, Object.fromEntries(rows.map((r) => [r.code, (r.value ?? null) as AnswerValue])), {
+      explain: false,
+    })
   }
   const facts = stageFacts(def, score)
   const areas = areaNodes(def)

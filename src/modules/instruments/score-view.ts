@@ -82,5 +82,5 @@ export function scoreAnswerSet(
   opts: { explain: boolean; pointerPrefix: string },
 ): ScoreResponse {
   assertAnswersValid(def, answers, opts.pointerPrefix)
-  return scoreView(def, scoreInstrument(def, answers), opts.explain)
+  return scoreView(def, scoreInstrument(def, answers, { explain: opts.explain }), opts.explain)
 }

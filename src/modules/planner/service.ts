@@ -112,7 +112,7 @@ export async function refreshPlanCounts(db: Db, opts: { periodId?: string; maxRo
     let filled = 0
     for (const row of rows) {
       const def = await loadDefinition(db, row.versionId)
-      const counts = planCounts(def, scoreInstrument(def, byStage.get(row.stageId) ?? {}))
+      const counts = planCounts(def, scoreInstrument(def, byStage.get(row.stageId) ?? {}, { explain: false }))
       const updated = await db
         .update(stageMetrics)
         .set(counts)

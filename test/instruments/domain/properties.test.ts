@@ -149,3 +149,36 @@ t.test('monotone: a better option on one question never lowers a node nor the to
   )
   t.ok(improved > RUNS / 2, `${improved} improvements checked`)
 })
+
+t.test('explain: false gives the same numbers, without the texts', async (t) => {
+  fc.assert(
+    fc.property(answerSet, (answers) => {
+      const full = scoreInstrument(def, answers)
+      const bare = scoreInstrument(def, answers, { explain: false })
+      const strip = <T extends { explanation?: string }>(x: T) => ({ ...x, explanation: undefined })
+      const same =
+        JSON.stringify(full.nodes.map(strip)) === JSON.stringify(bare.nodes.map(strip)) &&
+        JSON.stringify(full.questions.map(strip)) === JSON.stringify(bare.questions.map(strip)) &&
+        full.total === bare.total
+      const textless =
+        bare.nodes.every((n) => n.explanation === '') && bare.questions.every((q) => q.explanation === undefined)
+      const explained = full.nodes.every((n) => n.explanation.length > 0)
+      return same && textless && explained
+    }),
+    { numRuns: RUNS },
+  )
+  t.pass(`${RUNS} answer sets`)
+})
+
+t.test('explanations show each number to at most 12 significant digits (no float noise)', async (t) => {
+  const significant = (token: string) => token.replace('.', '').replace(/^0+/, '').replace(/e.*$/, '').length
+  fc.assert(
+    fc.property(answerSet, (answers) => {
+      const s = scoreInstrument(def, answers)
+      const texts = [...s.nodes.map((n) => n.explanation), ...s.questions.map((q) => q.explanation ?? '')]
+      return texts.every((x) => (x.match(/\d+\.\d+/g) ?? []).every((token) => significant(token) <= 12))
+    }),
+    { numRuns: RUNS },
+  )
+  t.pass(`${RUNS} answer sets`)
+})

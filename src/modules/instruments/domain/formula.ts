@@ -122,7 +122,24 @@ function tokenize(src: string): Token[] {
 }
 
 /** Parses a formula; throws FormulaSyntaxError (with the position) when it is not in the grammar. */
+/**
+ * Parsed formulas by their text: an instrument's few dozen formulas are parsed once, not on every
+ * score. The trees are never changed after parsing; bounded so that drafts being edited cannot
+ * grow it without end. Syntax errors are not kept (they are thrown each time).
+ */
+const parsed = new Map<string, Ast>()
+const MAX_PARSED = 2000
+
 export function parseFormula(src: string): Ast {
+  const known = typeof src === 'string' ? parsed.get(src) : undefined
+  if (known) return known
+  const ast = parseFormulaText(src)
+  if (parsed.size >= MAX_PARSED) parsed.clear()
+  parsed.set(src, ast)
+  return ast
+}
+
+function parseFormulaText(src: string): Ast {
   if (typeof src !== 'string') throw new FormulaSyntaxError('a formula must be a string', 0)
   if (src.length > MAX_FORMULA_LENGTH)
     throw new FormulaSyntaxError(`a formula may have at most ${MAX_FORMULA_LENGTH} characters`, MAX_FORMULA_LENGTH)

@@ -857,7 +857,7 @@ export function planImprovement(
   checkOptions(def, tree, opts)
   const fixedList = opts.fixed ? [...new Set(opts.fixed)] : defaultFixedQuestions(def, answers)
   const fixed = new Set(fixedList)
-  const score0 = scoreInstrument(def, answers)
+  const score0 = scoreInstrument(def, answers, { explain: false })
   const elig0 = evaluateEligibility(def, score0)
   const rules = rulesOfTarget(def, target)
   const ruleIds = new Set(rules.map((r) => r.id))
@@ -987,7 +987,7 @@ export function planImprovement(
     prevTotal = t
   }
 
-  const finalScore = scoreInstrument(def, applied(changes))
+  const finalScore = scoreInstrument(def, applied(changes), { explain: false })
   const finalElig = evaluateEligibility(def, finalScore)
   const finalTarget = finalElig.rules.filter((r) => ruleIds.has(r.rule))
   const stillFailing = finalTarget.filter((r) => !r.passed)

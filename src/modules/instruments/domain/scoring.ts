@@ -66,9 +66,22 @@ import type {
   ScoreResult,
 } from './types.js'
 
-const show = (x: number): string => String(Number(x.toPrecision(12)))
+/** x to 12 significant digits, without float noise (0.1 + 0.2 → 0.3); short numbers as they are. */
+const show = (x: number): string => {
+  const plain = String(x)
+  // 12 characters hold at most 12 significant digits: rounding to 12 would change nothing.
+  return plain.length <= 12 ? plain : String(Number(x.toPrecision(12)))
+}
 
-export function scoreInstrument(def: InstrumentDefinition, answers: Record<string, AnswerValue>): ScoreResult {
+/**
+ * `explain: false` leaves the explanation texts empty (the numbers are the same): a write that
+ * only stores the total, or a score read without ?explain, does not build ~200 strings.
+ */
+export function scoreInstrument(
+  def: InstrumentDefinition,
+  answers: Record<string, AnswerValue>,
+  { explain = true }: { explain?: boolean } = {},
+): ScoreResult {
   const tree = indexTree(def)
   const questions = new Map<string, QuestionScore>()
   /** answers usable as formula inputs: the numbers as given */
@@ -85,7 +98,7 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
     questions.set(q.code, score)
     if (raw === null) {
       unanswered.push(q.code)
-      score.explanation = 'not answered ("Blm Diisi")'
+      if (explain) score.explanation = 'not answered ("Blm Diisi")'
       continue
     }
     const check =
@@ -95,7 +108,7 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
     if (!check.ok) {
       unanswered.push(q.code)
       score.error = check.code
-      score.explanation = `answer ignored: ${check.message}`
+      if (explain) score.explanation = `answer ignored: ${check.message}`
       continue
     }
     score.answered = true
@@ -105,25 +118,25 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
     let how = ''
     if (isOptionType(q.answerType)) {
       multiplier = (q.options ?? []).find((o) => o.value === v)?.multiplier ?? null
-      how = `${v} → ${multiplier}`
+      if (explain) how = `${v} → ${multiplier}`
     } else if (q.answerType === 'percentage') {
       multiplier = (v as number) / 100
-      how = `${v} % → ${show(multiplier)}`
+      if (explain) how = `${v} % → ${show(multiplier)}`
     } else if (q.answerType === 'survey_index') {
       multiplier = (v as number) / 4
-      how = `index ${v} / 4 = ${show(multiplier)}`
+      if (explain) how = `index ${v} / 4 = ${show(multiplier)}`
     } else {
       how = `input ${v} (not scored by itself; feeds a formula)`
     }
     if (multiplier !== null && scored) {
       score.multiplier = multiplier
       score.value = q.bobot !== null && q.bobot !== undefined ? multiplier * q.bobot : multiplier
-      if (q.bobot !== null && q.bobot !== undefined) how += ` × ${q.bobot} = ${show(score.value)}`
+      if (explain && q.bobot !== null && q.bobot !== undefined) how += ` × ${q.bobot} = ${show(score.value)}`
     } else if (multiplier !== null) {
       score.multiplier = multiplier
       how += ' (not scored)'
     }
-    score.explanation = how
+    if (explain) score.explanation = how
   }
 
   // 2. computed (ratio) questions
@@ -140,7 +153,7 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
     } catch (error) {
       if (!(error instanceof FormulaSyntaxError)) throw error
       formula.error = 'invalid_formula'
-      score.explanation = `formula not valid: ${error.message}`
+      if (explain) score.explanation = `formula not valid: ${error.message}`
       continue
     }
     const needed = [...new Set([...referencedCodes(ast), ...(q.formulaRequires ?? [])])]
@@ -148,7 +161,7 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
     const missing = needed.filter((c) => !numeric.has(c))
     if (missing.length > 0) {
       formula.error = 'inputs_missing'
-      score.explanation = `not computed: ${missing.join(', ')} not answered ("Blm Diisi")`
+      if (explain) score.explanation = `not computed: ${missing.join(', ')} not answered ("Blm Diisi")`
       continue
     }
     let result: number
@@ -158,21 +171,23 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
       if (!(error instanceof FormulaEvaluationError)) throw error
       formula.error = error.reason === 'division_by_zero' ? 'division_by_zero' : 'invalid_formula'
       score.error = formula.error
-      score.explanation = `not computed: ${error.message}`
+      if (explain) score.explanation = `not computed: ${error.message}`
       continue
     }
     const clamped = Math.min(1, Math.max(0, result))
     formula.result = clamped
     if (clamped !== result) formula.unclamped = result
     score.answered = true
-    const inputs = needed.map((c) => `${c}=${numeric.get(c)}`).join(', ')
-    let how = `${q.formula} with ${inputs} = ${show(result)}${clamped !== result ? ` → clamped to ${clamped}` : ''}`
     if (scored) {
       score.multiplier = clamped
       score.value = q.bobot !== null && q.bobot !== undefined ? clamped * q.bobot : clamped
-      if (q.bobot !== null && q.bobot !== undefined) how += ` × ${q.bobot} = ${show(score.value)}`
     }
-    score.explanation = how
+    if (explain) {
+      const inputs = needed.map((c) => `${c}=${numeric.get(c)}`).join(', ')
+      let how = `${q.formula} with ${inputs} = ${show(result)}${clamped !== result ? ` → clamped to ${clamped}` : ''}`
+      if (scored && q.bobot !== null && q.bobot !== undefined) how += ` × ${q.bobot} = ${show(score.value as number)}`
+      score.explanation = how
+    }
   }
 
   // 3. nodes, bottom up
@@ -197,7 +212,8 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
         .filter((k) => !isQuestion(k))
         .map((k) => [k.code, (nodeScores.get(k.code) ?? scoreNode(k)).value] as const)
       result.value = parts.reduce((s, [, v]) => s + v, 0)
-      result.explanation = `SUM(${parts.map(([c, v]) => `${c} ${show(v)}`).join(', ')}) = ${show(result.value)}`
+      if (explain)
+        result.explanation = `SUM(${parts.map(([c, v]) => `${c} ${show(v)}`).join(', ')}) = ${show(result.value)}`
     } else {
       const scored = kids.filter((k) => isQuestion(k) && isScored(k)).map((k) => questions.get(k.code) as QuestionScore)
       const answered = scored.filter((s) => s.multiplier !== null)
@@ -206,19 +222,22 @@ export function scoreInstrument(def: InstrumentDefinition, answers: Record<strin
       if (combine === 'average_times_weight') {
         if (answered.length === 0) {
           result.value = 0
-          result.explanation = `no scored question answered (of ${scored.length}): 0 (the workbook's AVERAGE has no number and shows #DIV/0!)`
+          if (explain)
+            result.explanation = `no scored question answered (of ${scored.length}): 0 (the workbook's AVERAGE has no number and shows #DIV/0!)`
         } else {
           const mean = answered.reduce((s, q) => s + (q.multiplier as number), 0) / answered.length
           result.value = mean * weight
-          result.explanation =
-            `AVERAGE(${answered.map((q) => show(q.multiplier as number)).join(', ')}) × ${weight} = ${show(result.value)}` +
-            (answered.length < scored.length
-              ? `; ${answered.length} of ${scored.length} scored questions answered, the others skipped as the workbook's AVERAGE skips "Blm Diisi"`
-              : '')
+          if (explain)
+            result.explanation =
+              `AVERAGE(${answered.map((q) => show(q.multiplier as number)).join(', ')}) × ${weight} = ${show(result.value)}` +
+              (answered.length < scored.length
+                ? `; ${answered.length} of ${scored.length} scored questions answered, the others skipped as the workbook's AVERAGE skips "Blm Diisi"`
+                : '')
         }
       } else {
         result.value = answered.reduce((s, q) => s + (q.value as number), 0)
-        result.explanation = `SUM(${scored.map((q) => `${q.code} ${q.value === null ? '— (not answered: 0; the workbook shows #VALUE!)' : show(q.value)}`).join(', ')}) = ${show(result.value)}`
+        if (explain)
+          result.explanation = `SUM(${scored.map((q) => `${q.code} ${q.value === null ? '— (not answered: 0; the workbook shows #VALUE!)' : show(q.value)}`).join(', ')}) = ${show(result.value)}`
       }
     }
     nodeScores.set(node.code, result)
