@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
+import { queryRows } from '../../src/db/connection.js'
 import t from 'tap'
 import { auditEvents } from '../../src/modules/audit/tables.js'
 import { declarations } from '../../src/modules/declarations/tables.js'
@@ -546,6 +547,13 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
         package_complete: true,
       },
     )
+    // the funnel comes from counters kept by triggers: they equal a rebuild from the rows
+    const snapshot = sql`select scope_id, metric, count from dashboard_counters
+      where period_id = ${period.id} and kind = 'proposal' and count <> 0 order by 1, 2`
+    const kept = await queryRows(app.db, snapshot)
+    t.ok(kept.length > 0, 'proposal counters exist')
+    await app.db.transaction((tx) => tx.execute(sql`select dashboard_rebuild()`))
+    t.same(await queryRows(app.db, snapshot), kept, 'the proposal counters equal a rebuild from scratch')
     const scoped = await ok('GET', `/v1/dashboards/periods/${period.id}/summary`, undefined, viewerOther)
     t.same(scoped.proposals.funnel.declared, 0)
     t.same(

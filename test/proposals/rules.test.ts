@@ -1,11 +1,11 @@
 import t from 'tap'
+import { funnelOf } from '../../src/modules/dashboards/rules.js'
 import type { EligibilityResult } from '../../src/modules/instruments/domain/index.js'
 import type { WindowStatus } from '../../src/modules/periods/rules.js'
 import {
   DEFAULT_PROPOSAL_RULES,
   checkOutcomeStep,
   evaluateGate,
-  funnelOf,
   packageMissing,
   predicateHistory,
   proposalVerdict,
@@ -406,40 +406,24 @@ t.test('predicate history and the funnel', async (t) => {
       [2025, 'WBBM', '2025-12-10', null, null, true],
     ],
   )
-  const f = funnelOf([
-    {
-      status: 'declared',
-      proposed: false,
-      passed_administrative: false,
-      evaluated: false,
-      decision: null,
-      revoked: false,
-    },
-    {
-      status: 'building',
-      proposed: false,
-      passed_administrative: false,
-      evaluated: false,
-      decision: null,
-      revoked: false,
-    },
-    {
-      status: 'not_designated',
-      proposed: true,
-      passed_administrative: false,
-      evaluated: false,
-      decision: 'not_designated',
-      revoked: false,
-    },
-    {
-      status: 'revoked',
-      proposed: true,
-      passed_administrative: true,
-      evaluated: true,
-      decision: 'designated',
-      revoked: true,
-    },
-  ])
+  // the same four units as counters: declarations by target:status, proposals by step reached
+  const m = (entries: [string, number][]) => new Map(entries.map(([k, count]) => [k, { count, sum: 0 }]))
+  const f = funnelOf(
+    m([
+      ['WBK:declared', 1],
+      ['WBK:building', 1],
+      ['WBK:not_designated', 1],
+      ['WBBM:revoked', 1],
+    ]),
+    m([
+      ['proposed', 2],
+      ['passed_administrative_selection', 1],
+      ['evaluated', 1],
+      ['designated', 1],
+      ['not_designated', 1],
+      ['revoked', 1],
+    ]),
+  )
   t.same(f, {
     declared: 4,
     building: 3,

@@ -14,13 +14,14 @@ import {
   areaNodes,
   completionOf,
   declarationsOf,
+  funnelOf,
   divergentQuestions,
   lowestQuestions,
   scoresOf,
   type Metrics,
 } from './rules.js'
 import * as S from './schemas.js'
-import { proposalSummary } from '../proposals/service.js'
+import { instansiGateSummary } from '../proposals/service.js'
 import {
   aggregate,
   assertStageVisible,
@@ -90,12 +91,14 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       assertStageVisible(request.principal, stage)
       const scope = await resolveScope(app.db, request.principal, request.query.unit_id)
       const limit = request.query.closest_limit ?? 10
-      const [byRoot, def, closestWbk, closestWbbm, proposals] = await Promise.all([
-        aggregate(app.db, period.id, scope.roots, [...new Set(['decl', 'self', stage])], { exclude: ['q:', 'qdiv:'] }),
+      const [byRoot, def, closestWbk, closestWbbm, instansi] = await Promise.all([
+        aggregate(app.db, period.id, scope.roots, [...new Set(['decl', 'proposal', 'self', stage])], {
+          exclude: ['q:', 'qdiv:'],
+        }),
         periodDefinition(app.db, period.instrumentVersionId),
         closestTo(app.db, period.id, stage, scope, 'WBK', limit),
         closestTo(app.db, period.id, stage, scope, 'WBBM', limit),
-        proposalSummary(app.db, request.principal, period.id, scope.pathCondition),
+        instansiGateSummary(app.db, request.principal, period.id),
       ])
       const metrics = mergeRoots(byRoot, stage)
       return withEtag(request, reply, {
@@ -107,7 +110,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
         completion: completionOf(metrics),
         scores: scoresOf(metrics, def),
         closest: { WBK: closestWbk, WBBM: closestWbbm },
-        proposals,
+        proposals: { funnel: funnelOf(mergeRoots(byRoot, 'decl'), mergeRoots(byRoot, 'proposal')), instansi },
       })
     },
   )

@@ -16,6 +16,7 @@ import {
   type NodeLevel,
   type ScoreResult,
 } from '../instruments/domain/index.js'
+import { FUNNEL_STEPS, type FunnelStep } from '../proposals/rules.js'
 
 /** Histogram buckets per node: 10 % of the node's weight each (0–10 %, …, 90–100 %). */
 export const HISTOGRAM_BUCKETS = 10
@@ -287,6 +288,24 @@ export function declarationsOf(m: Metrics) {
     return { target, units: Object.values(by_status).reduce((a, b) => a + b, 0), by_status }
   })
   return { units: byTarget.reduce((s, t) => s + t.units, 0), by_target: byTarget }
+}
+
+/**
+ * The proposal funnel from the counters: "declared" and "building" from the declarations (kind
+ * 'decl', `<target>:<status>`), the later steps from the proposals (kind 'proposal', one metric per
+ * step reached). Cumulative: a designated unit also counts as declared, building, proposed, passed
+ * the selection and evaluated; not_designated and revoked count the units that ended there.
+ */
+export function funnelOf(decl: Metrics, proposal: Metrics): Record<FunnelStep, number> {
+  let declared = 0
+  let stillDeclared = 0
+  for (const [metric, { count }] of decl) {
+    declared += count
+    if (metric.endsWith(':declared')) stillDeclared += count
+  }
+  const out = { declared, building: declared - stillDeclared } as Record<FunnelStep, number>
+  for (const step of FUNNEL_STEPS) if (!(step in out)) out[step] = get(proposal, step).count
+  return out
 }
 
 /** Questions by their average conversion (0–1) across the stages that answered them, lowest first. */

@@ -269,6 +269,7 @@ export async function aggregate(
     )})`
   }
   const wantDecl = kinds.includes('decl')
+  const wantProposals = kinds.includes('proposal')
   // A root's own stages and declaration (the global root stands for no unit)
   const own = roots.some((r) => r !== GLOBAL_SCOPE)
   const rows = await queryRows<MetricRow>(
@@ -289,6 +290,14 @@ export async function aggregate(
           ? sql`union all
       select d.unit_id, 'decl', d.target || ':' || d.status, 1::bigint, 0::numeric
         from declarations d where d.period_id = ${periodId} and d.unit_id = any(${rootsSql})`
+          : sql``
+      }
+      ${
+        wantProposals && own
+          ? sql`union all
+      select pr.unit_id, 'proposal', c.key, (c.value->>0)::bigint, 0::numeric
+        from proposals pr cross join lateral jsonb_each(dashboard_proposal_contribution(pr)) c
+        where pr.period_id = ${periodId} and pr.unit_id = any(${rootsSql})`
           : sql``
       }
     ) x group by root, kind, metric`,

@@ -682,35 +682,3 @@ export const FUNNEL_STEPS = [
   'revoked',
 ] as const
 export type FunnelStep = (typeof FUNNEL_STEPS)[number]
-
-export interface FunnelRow {
-  status: DeclarationStatus
-  proposed: boolean
-  passed_administrative: boolean
-  evaluated: boolean
-  decision: 'designated' | 'not_designated' | null
-  revoked: boolean
-  /** how many declarations are in this state (default 1): the summary reads them grouped */
-  count?: number
-}
-
-/**
- * The funnel is cumulative: a unit counts in every step it reached (a designated unit was also
- * declared, building, proposed, passed the selection and was evaluated); not_designated and
- * revoked count the units that ended there.
- */
-export function funnelOf(rows: readonly FunnelRow[]): Record<FunnelStep, number> {
-  const out = Object.fromEntries(FUNNEL_STEPS.map((s) => [s, 0])) as Record<FunnelStep, number>
-  for (const r of rows) {
-    const n = r.count ?? 1
-    out.declared += n
-    if (r.status !== 'declared') out.building += n
-    if (r.proposed) out.proposed += n
-    if (r.passed_administrative) out.passed_administrative_selection += n
-    if (r.evaluated) out.evaluated += n
-    if (r.decision === 'designated') out.designated += n
-    if (r.decision === 'not_designated') out.not_designated += n
-    if (r.revoked) out.revoked += n
-  }
-  return out
-}

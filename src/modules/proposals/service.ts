@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
 import type { Queryable } from '../../db/connection.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
@@ -19,7 +19,6 @@ import {
   PACKAGE_DOCUMENTS,
   checkOutcomeStep,
   evaluateGate,
-  funnelOf,
   packageMissing,
   passedAdministrative,
   predicateHistory,
@@ -33,10 +32,7 @@ import {
   type PackageState,
   type ProposalCheck,
   type ProposalRules,
-  type AdministrativeSelection,
-  type Decision,
   type Recorded,
-  type Sanggah,
 } from './rules.js'
 import type {
   AdministrativeSelectionBody,
@@ -845,48 +841,8 @@ export async function unitPredicateHistory(db: Queryable, unitId: string) {
   }
 }
 
-/** The funnel over the declarations in `pathCondition`'s units, and the gate state of each instansi the principal sees. */
-export async function proposalSummary(
-  db: Queryable,
-  principal: Principal,
-  periodId: string,
-  pathCondition: SQL | undefined,
-) {
-  // Grouped in the database: one row per distinct outcome state (a handful), not one per unit,
-  // so the summary's cost does not grow with the number of declarations.
-  const rows = await db
-    .select({
-      status: declarations.status,
-      proposed: sql<boolean>`${proposals.declarationId} is not null`,
-      selectionPassed: sql<boolean | null>`(${proposals.administrativeSelection}->>'passed')::boolean`,
-      sanggahResult: sql<Sanggah['result'] | null>`${proposals.sanggah}->>'result'`,
-      evaluated: sql<boolean>`coalesce(jsonb_typeof(${proposals.evaluation}) = 'object', false)`,
-      decision: sql<Decision['decision'] | null>`${proposals.decision}->>'decision'`,
-      revoked: sql<boolean>`coalesce(jsonb_typeof(${proposals.revocation}) = 'object', false)`,
-      count: sql<number>`count(*)::int`,
-    })
-    .from(declarations)
-    .innerJoin(units, eq(units.id, declarations.unitId))
-    .leftJoin(proposals, eq(proposals.declarationId, declarations.id))
-    .where(and(eq(declarations.periodId, periodId), pathCondition))
-    .groupBy(sql`1, 2, 3, 4, 5, 6, 7`)
-  const funnel = funnelOf(
-    rows.map((r) => ({
-      status: r.status,
-      proposed: r.proposed,
-      passed_administrative: r.proposed
-        ? passedAdministrative({
-            administrative_selection:
-              r.selectionPassed === null ? null : ({ passed: r.selectionPassed } as AdministrativeSelection),
-            sanggah: r.sanggahResult ? ({ result: r.sanggahResult } as Sanggah) : null,
-          })
-        : false,
-      evaluated: r.evaluated,
-      decision: r.decision ?? null,
-      revoked: r.revoked,
-      count: r.count,
-    })),
-  )
+/** The gate state of each instansi in the caller's scope, for the period summary. */
+export async function instansiGateSummary(db: Queryable, principal: Principal, periodId: string) {
   const { rules } = await loadRules(db, periodId)
   const instansi = []
   for (const i of await instansiInScope(db, principal)) {
@@ -899,7 +855,7 @@ export async function proposalSummary(
       package_complete: missing.length === 0,
     })
   }
-  return { funnel, instansi }
+  return instansi
 }
 
 /** For PortalRB's unit-wbbm: the instansi in the token's scope and which of them may propose WBBM in the period. */
