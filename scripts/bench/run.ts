@@ -6,7 +6,8 @@
  *   npm run build
  *   npm run bench -- [--database-url postgres://…/zi_bench_2k] [--duration 10] [--warmup 2]
  *                    [--connections 10] [--solo-duration 5] [--tokens 8] [--port 3917]
- *                    [--only summary,score [--ceilings=false]] [--json results.json] [--server-node-args=--cpu-prof,--cpu-prof-dir=/tmp/prof]
+ *                    [--only summary,score [--ceilings=false]] [--json results.json] [--server-entry other/dist/src/server.js]
+ *                    [--heap-limit 384|default] [--server-node-args=--cpu-prof,--cpu-prof-dir=/tmp/prof]
  *
  * It builds nothing: it starts `node dist/src/server.js` with BENCH_ROUTES=true (the two
  * ceilings), LOG_LEVEL=warn and a rate limit high enough never to answer 429, and creates its
@@ -60,9 +61,11 @@ const JSON_OUT = args.get('json')
 /** --ceilings=false with --only: the chosen scenarios alone (a profile of one route) */
 const CEILINGS = args.get('ceilings') !== 'false'
 /** extra node flags for the server, comma-separated, e.g. --server-node-args=--cpu-prof,--cpu-prof-dir=/tmp/prof to profile it */
-// the heap limit npm run start:prod and the image use (see the Dockerfile), then any extra flags
+// the heap limit npm run start:prod and the image use (see the Dockerfile; --heap-limit=default:
+// V8's own, as builds before it ran), then any extra flags
+const HEAP_LIMIT = args.get('heap-limit') ?? '384'
 const SERVER_NODE_ARGS = [
-  '--max-old-space-size=384',
+  ...(HEAP_LIMIT === 'default' ? [] : [`--max-old-space-size=${HEAP_LIMIT}`]),
   ...(args.get('server-node-args')?.split(',').filter(Boolean) ?? []),
 ]
 const BASE = `http://127.0.0.1:${PORT}`
@@ -522,7 +525,8 @@ function targets(outcomes: Outcome[]): string {
 }
 
 async function main(): Promise<void> {
-  const entry = join(projectRoot(), 'dist', 'src', 'server.js')
+  // --server-entry: another build's server (an earlier commit's, for a before/after on the same dataset)
+  const entry = args.get('server-entry') ?? join(projectRoot(), 'dist', 'src', 'server.js')
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run build first`)
   const database = fromPostgres(URL_, { poolMax: 2, applicationName: 'zi-bench-run' })
   const { db } = database
@@ -609,12 +613,13 @@ async function main(): Promise<void> {
     const header = [
       `database ${databaseName(URL_)} (${unitCount} unit kerja), ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per scenario, then 1 connection for ${SOLO_DURATION} s; ${TOKENS} tokens per role`,
       `${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB RAM, Node ${process.version}, ${pgVersion?.v.split(' on ')[0]}; load averages before: ${load.map((l) => l.toFixed(2)).join(' ')}`,
+      `server: node ${[...SERVER_NODE_ARGS, entry].join(' ')}`,
     ]
     console.log(`\n${header.join('\n')}\n\n${table(outcomes)}\n\n${targets(outcomes)}\n`)
     if (JSON_OUT)
       writeFileSync(
         JSON_OUT,
-        `${JSON.stringify({ database: databaseName(URL_), units: unitCount, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, tokens: TOKENS, load, outcomes }, null, 2)}\n`,
+        `${JSON.stringify({ database: databaseName(URL_), server: [...SERVER_NODE_ARGS, entry], units: unitCount, connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, tokens: TOKENS, load, outcomes }, null, 2)}\n`,
       )
     if (failures.length > 0) {
       console.error(`\nFAILED: some requests did not answer 2xx:\n${failures.map((f) => `  ${f}`).join('\n')}`)

@@ -242,7 +242,7 @@ t.test('plan routes', async (t) => {
   })
 
   t.test(
-    'plan counts follow each write off its path: the next dashboard read, or the worker within seconds',
+    'plan counts follow each write off its path: the next dashboard read, or the worker within seconds once the stage is quiet',
     async (t) => {
       const counts = async (assessmentId: string) => {
         const [row] = await app.db

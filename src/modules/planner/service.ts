@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, not } from 'drizzle-orm'
+import { and, asc, eq, inArray, not, sql } from 'drizzle-orm'
 import type { Db } from '../../db/connection.js'
 import { ProblemError } from '../../lib/problem.js'
 import { answers, assessments } from '../assessments/tables.js'
@@ -79,7 +79,15 @@ export function planCounts(
  * the version whose answers were planned, so a write that lands meanwhile leaves it pending for the
  * next round instead of being overwritten by an older plan. Returns the rows filled.
  */
-export async function refreshPlanCounts(db: Db, opts: { periodId?: string; maxRounds?: number } = {}): Promise<number> {
+export async function refreshPlanCounts(
+  db: Db,
+  opts: {
+    periodId?: string
+    maxRounds?: number
+    /** leave rows written in the last `quietMs`: a script writing a stage batch after batch is planned once it stops */
+    quietMs?: number
+  } = {},
+): Promise<number> {
   let done = 0
   for (let round = 0; round < (opts.maxRounds ?? Number.POSITIVE_INFINITY); round++) {
     const rows = await db
@@ -90,7 +98,15 @@ export async function refreshPlanCounts(db: Db, opts: { periodId?: string; maxRo
       })
       .from(stageMetrics)
       .innerJoin(assessments, eq(assessments.id, stageMetrics.assessmentId))
-      .where(and(not(stageMetrics.planChecked), opts.periodId ? eq(stageMetrics.periodId, opts.periodId) : undefined))
+      .where(
+        and(
+          not(stageMetrics.planChecked),
+          opts.periodId ? eq(stageMetrics.periodId, opts.periodId) : undefined,
+          opts.quietMs
+            ? sql`${stageMetrics.updatedAt} < now() - ${opts.quietMs} * interval '1 millisecond'`
+            : undefined,
+        ),
+      )
       .orderBy(asc(stageMetrics.stageId))
       .limit(200)
     if (rows.length === 0) break
