@@ -265,7 +265,7 @@ t.test('plan routes', async (t) => {
       // no read this time: the worker fills the counts in on its own
       await fill(a1, { [step.code]: unit71[step.code] ?? null })
       let row = await counts(a1)
-      for (let i = 0; i < 100 && !row.checked; i++) {
+      for (let i = 0; i < 250 && !row.checked; i++) {
         await new Promise((r) => setTimeout(r, 100))
         row = await counts(a1)
       }

@@ -16,8 +16,8 @@ import { planOr422, refreshPlanCounts } from './service.js'
 import { isDatabaseUnavailable } from '../../lib/db-errors.js'
 
 const PLAN_WORKER_EVERY_MS = 1000
-/** the worker leaves a stage written in the last 2 s (a script's next batch is likely on its way) */
-const PLAN_QUIET_MS = 2000
+/** the worker leaves a stage written in the last 10 s: a script writing batch after batch is planned once it stops */
+const PLAN_QUIET_MS = 10_000
 
 const ALL = ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const
 const SCORERS = ['admin', 'evaluator', 'unit_operator', 'viewer'] as const
@@ -105,7 +105,7 @@ export const planDashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const filled = await refreshPlanCounts(app.db)
   if (filled > 0) app.log.info({ stages: filled }, 'filled in the plan counts of earlier stages')
   // The plan worker: every replica fills in pending counts each second (an indexed no-op when
-  // none are pending) once a stage has been quiet for 2 s, so a dashboard read rarely has any
+  // none are pending) once a stage has been quiet for 10 s, so a dashboard read rarely has any
   // left to compute itself.
   let timer: NodeJS.Timeout | undefined
   let running = false
