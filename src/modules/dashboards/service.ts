@@ -99,7 +99,7 @@ export async function syncStageMetrics(
     status: stage.status,
     stageVersion: stage.version,
     ...factColumns(facts),
-    // The plan counts follow off the write path (refreshPlanCounts): the planner costs ~5 ms a target.
+    // The plan counts follow off the write path (refreshPlanCounts): the planner costs ~5 ms a write (both targets).
     wbkChanges: null,
     wbbmChanges: null,
     planChecked: false,

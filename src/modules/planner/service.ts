@@ -73,7 +73,7 @@ export function planCounts(
 
 /**
  * Computes the plan counts of stage_metrics rows whose answers changed since (plan_checked false:
- * every write clears it, so the planner's ~5 ms per target stays off the write path). Reads call it
+ * every write clears it, so the planner's ~5 ms a write (both targets) stays off the write path). Reads call it
  * for their period first, so an answer is never missing from the ranking; the plan worker runs it
  * every second. Several replicas may run it at once: a row is only updated while its stage is at
  * the version whose answers were planned, so a write that lands meanwhile leaves it pending for the
