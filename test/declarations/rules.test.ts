@@ -7,7 +7,7 @@ import {
   isEditable,
   TRANSITIONS,
 } from '../../src/modules/declarations/rules.js'
-import { DECLARATION_STATUSES } from '../../src/modules/declarations/tables.js'
+import { DECLARATION_STATUSES } from '../../src/modules/declarations/rules.js'
 
 t.test('the lifecycle', async (t) => {
   t.equal(checkTransition('declared', 'building', 'admin'), null, 'declared → building is a plain move')

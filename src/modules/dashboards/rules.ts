@@ -16,6 +16,7 @@ import {
   type NodeLevel,
   type ScoreResult,
 } from '../instruments/domain/index.js'
+import { DECLARATION_STATUSES, TARGETS, type DeclarationStatus } from '../declarations/rules.js'
 import { FUNNEL_STEPS, type FunnelStep } from '../proposals/rules.js'
 
 /** Histogram buckets per node: 10 % of the node's weight each (0–10 %, …, 90–100 %). */
@@ -269,22 +270,11 @@ export function scoresOf(m: Metrics, def: InstrumentDefinition) {
   }
 }
 
-export const DECLARATION_TARGETS = ['WBK', 'WBBM'] as const
-export const DECLARATION_STATUS_KEYS = [
-  'declared',
-  'building',
-  'proposed',
-  'evaluated',
-  'designated',
-  'not_designated',
-  'revoked',
-] as const
-
 export function declarationsOf(m: Metrics) {
-  const byTarget = DECLARATION_TARGETS.map((target) => {
+  const byTarget = TARGETS.map((target) => {
     const by_status = Object.fromEntries(
-      DECLARATION_STATUS_KEYS.map((s) => [s, get(m, `${target}:${s}`).count]),
-    ) as Record<(typeof DECLARATION_STATUS_KEYS)[number], number>
+      DECLARATION_STATUSES.map((s) => [s, get(m, `${target}:${s}`).count]),
+    ) as Record<DeclarationStatus, number>
     return { target, units: Object.values(by_status).reduce((a, b) => a + b, 0), by_status }
   })
   return { units: byTarget.reduce((s, t) => s + t.units, 0), by_target: byTarget }
@@ -297,13 +287,12 @@ export function declarationsOf(m: Metrics) {
  * the selection and evaluated; not_designated and revoked count the units that ended there.
  */
 export function funnelOf(decl: Metrics, proposal: Metrics): Record<FunnelStep, number> {
-  let declared = 0
-  let stillDeclared = 0
-  for (const [metric, { count }] of decl) {
-    declared += count
-    if (metric.endsWith(':declared')) stillDeclared += count
-  }
-  const out = { declared, building: declared - stillDeclared } as Record<FunnelStep, number>
+  const declarations = declarationsOf(decl)
+  const stillDeclared = declarations.by_target.reduce((n, t) => n + t.by_status.declared, 0)
+  const out = { declared: declarations.units, building: declarations.units - stillDeclared } as Record<
+    FunnelStep,
+    number
+  >
   for (const step of FUNNEL_STEPS) if (!(step in out)) out[step] = get(proposal, step).count
   return out
 }

@@ -2,7 +2,8 @@ import { Type } from 'typebox'
 import { PageMeta, PageQuery } from '../../lib/pagination.js'
 import { StringEnum } from '../../lib/schema.js'
 import { STAGE_KINDS, STAGE_STATUSES } from '../assessments/rules.js'
-import { DECLARATION_STATUS_KEYS, HISTOGRAM_BUCKETS } from './rules.js'
+import { DECLARATION_STATUSES } from '../declarations/rules.js'
+import { HISTOGRAM_BUCKETS } from './rules.js'
 import { ProposalSummaryView } from '../proposals/schemas.js'
 
 const Uuid = Type.String({ format: 'uuid' })
@@ -56,7 +57,7 @@ const DeclarationCounts = Type.Object({
     Type.Object({
       target: StringEnum(['WBK', 'WBBM'] as const),
       units: Type.Integer(),
-      by_status: Type.Object(Object.fromEntries(DECLARATION_STATUS_KEYS.map((s) => [s, Type.Integer()]))),
+      by_status: Type.Object(Object.fromEntries(DECLARATION_STATUSES.map((s) => [s, Type.Integer()]))),
     }),
   ),
 })

@@ -1,6 +1,6 @@
 import type { RuleViolation } from '../../lib/rule-violation.js'
 import type { Role } from '../../lib/policy.js'
-import type { DeclarationDocument, DeclarationStatus, Target } from './tables.js'
+import type { DeclarationDocument } from './tables.js'
 
 /**
  * Declaration (pencanangan) rules as plain functions: the lifecycle, who may move it, the
@@ -14,6 +14,22 @@ import type { DeclarationDocument, DeclarationStatus, Target } from './tables.js
  * record and goes through the proposals module: proposing (admin, checked against the proposal
  * rules), the TPN evaluation, the designation with its SK Menteri, the revocation.
  */
+
+// The targets and statuses here, not in tables.ts, so that pure rules elsewhere (the dashboards'
+// figures) can use the lists without importing the table definitions.
+export const TARGETS = ['WBK', 'WBBM'] as const
+export type Target = (typeof TARGETS)[number]
+
+export const DECLARATION_STATUSES = [
+  'declared',
+  'building',
+  'proposed',
+  'evaluated',
+  'designated',
+  'not_designated',
+  'revoked',
+] as const
+export type DeclarationStatus = (typeof DECLARATION_STATUSES)[number]
 
 export const TRANSITIONS: Record<DeclarationStatus, readonly DeclarationStatus[]> = {
   declared: ['building'],

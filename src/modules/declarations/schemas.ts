@@ -1,7 +1,8 @@
 import { Type, type Static } from 'typebox'
 import { PageMeta, PageQuery } from '../../lib/pagination.js'
 import { StringEnum } from '../../lib/schema.js'
-import { DECLARATION_STATUSES, DOCUMENT_KINDS, TARGETS } from './tables.js'
+import { DECLARATION_STATUSES, TARGETS } from './rules.js'
+import { DOCUMENT_KINDS } from './tables.js'
 
 const Uuid = Type.String({ format: 'uuid' })
 const DateTime = Type.String({ format: 'date-time' })

@@ -18,6 +18,7 @@ import {
   checkTarget,
   checkTransition,
   isEditable,
+  type Target,
 } from './rules.js'
 import type {
   CreateDeclarationBody,
@@ -33,7 +34,6 @@ import {
   type DeclarationDocument,
   type DeclarationRow,
   type DeclarationTransitionRow,
-  type Target,
 } from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
 

@@ -4,20 +4,7 @@ import { principals } from '../auth/tables.js'
 import { periods } from '../periods/tables.js'
 import { units } from '../units/tables.js'
 import { jsonb } from '../../db/jsonb.js'
-
-export const TARGETS = ['WBK', 'WBBM'] as const
-export type Target = (typeof TARGETS)[number]
-
-export const DECLARATION_STATUSES = [
-  'declared',
-  'building',
-  'proposed',
-  'evaluated',
-  'designated',
-  'not_designated',
-  'revoked',
-] as const
-export type DeclarationStatus = (typeof DECLARATION_STATUSES)[number]
+import { DECLARATION_STATUSES, TARGETS } from './rules.js'
 
 export const DOCUMENT_KINDS = ['piagam_pencanangan', 'pakta_integritas', 'sk_tim', 'other'] as const
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number]

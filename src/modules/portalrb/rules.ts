@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { DeclarationStatus, Target } from '../declarations/tables.js'
+import type { DeclarationStatus, Target } from '../declarations/rules.js'
 import type { AnswerValue, InstrumentDefinition, InstrumentNode } from '../instruments/domain/index.js'
 import { windowState } from '../periods/rules.js'
 import type { StoredWindows } from '../periods/tables.js'

@@ -1,4 +1,4 @@
-import type { DeclarationStatus, Target } from '../declarations/tables.js'
+import type { DeclarationStatus, Target } from '../declarations/rules.js'
 import type { EligibilityResult } from '../instruments/domain/index.js'
 import type { WindowStatus } from '../periods/rules.js'
 import type { InstansiKind } from '../units/tables.js'

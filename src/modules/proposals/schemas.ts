@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { StringEnum } from '../../lib/schema.js'
-import { DECLARATION_STATUSES, TARGETS } from '../declarations/tables.js'
+import { DECLARATION_STATUSES, TARGETS } from '../declarations/rules.js'
 import { INSTANSI_KINDS } from '../units/tables.js'
 import {
   ADMIN_ITEMS,
