@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { isDatabaseUnavailable } from '../../lib/db-errors.js'
+import { runPeriodically } from '../../lib/periodic.js'
 import { ProblemError, problemResponses } from '../../lib/problem.js'
 import { parseCursor } from './rules.js'
 import * as S from './schemas.js'
@@ -17,23 +17,15 @@ const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async (app, {
   // Retention: every replica tries hourly; a try-lock lets one of them do it.
   const retentionDays = config.EVENTS_RETENTION_DAYS
   if (retentionDays > 0) {
-    let timer: NodeJS.Timeout | undefined
-    const purge = async () => {
-      try {
+    runPeriodically(app, {
+      what: 'change-feed purge',
+      everyMs: PURGE_EVERY_MS,
+      task: async () => {
         const done = await purgeEvents(app.db, retentionDays)
         if (done && done.deleted > 0)
           app.log.info({ deleted: done.deleted, purged_through: done.purgedThrough }, 'change-feed events purged')
-      } catch (err) {
-        // The database down or restarting: the next hourly round purges instead.
-        if (isDatabaseUnavailable(err)) app.log.warn({ err }, 'change-feed purge skipped: database unavailable')
-        else app.log.error({ err }, 'change-feed purge failed')
-      }
-    }
-    app.addHook('onReady', async () => {
-      timer = setInterval(() => void purge(), PURGE_EVERY_MS)
-      timer.unref()
+      },
     })
-    app.addHook('preClose', async () => clearInterval(timer))
   }
 
   app.get(

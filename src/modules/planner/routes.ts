@@ -13,7 +13,7 @@ import { stageMetrics } from '../dashboards/tables.js'
 import { units } from '../units/tables.js'
 import * as S from './schemas.js'
 import { planOr422, refreshPlanCounts } from './service.js'
-import { isDatabaseUnavailable } from '../../lib/db-errors.js'
+import { runPeriodically } from '../../lib/periodic.js'
 
 const PLAN_WORKER_EVERY_MS = 1000
 /** the worker leaves a stage written in the last 10 s: a script writing batch after batch is planned once it stops */
@@ -107,25 +107,13 @@ export const planDashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The plan worker: every replica fills in pending counts each second (an indexed no-op when
   // none are pending) once a stage has been quiet for 10 s, so a dashboard read rarely has any
   // left to compute itself.
-  let timer: NodeJS.Timeout | undefined
-  let running = false
-  const tick = async () => {
-    if (running) return
-    running = true
-    try {
+  runPeriodically(app, {
+    what: 'plan counts',
+    everyMs: PLAN_WORKER_EVERY_MS,
+    task: async () => {
       await refreshPlanCounts(app.db, { maxRounds: 1, quietMs: PLAN_QUIET_MS })
-    } catch (err) {
-      if (isDatabaseUnavailable(err)) app.log.warn({ err }, 'plan counts skipped: database unavailable')
-      else app.log.error({ err }, 'plan counts failed')
-    } finally {
-      running = false
-    }
-  }
-  app.addHook('onReady', async () => {
-    timer = setInterval(() => void tick(), PLAN_WORKER_EVERY_MS)
-    timer.unref()
+    },
   })
-  app.addHook('preClose', async () => clearInterval(timer))
   app.get(
     '/periods/:period_id/closest-by-changes',
     {
