@@ -16,7 +16,7 @@ import {
 import { scoreView, type ScoreResponse } from '../instruments/score-view.js'
 import { loadDefinition } from '../instruments/cache.js'
 import { assertWindowOpen } from '../periods/service.js'
-import { syncStageMetrics } from '../dashboards/service.js'
+import { syncStageMetrics, type StageAssessment } from '../dashboards/service.js'
 import { periods } from '../periods/tables.js'
 import { units } from '../units/tables.js'
 import {
@@ -277,8 +277,8 @@ export async function stageScore(
 interface Known {
   /** every answer value of the stage as it now stands (after the write) */
   values?: Record<string, AnswerValue>
-  /** the stage's assessment: its period and unit */
-  assessment?: { periodId: string; unitId: string }
+  /** the stage's assessment: its period, unit and instrument version */
+  assessment?: StageAssessment
 }
 
 /** Re-scores the stage after a write and bumps its version: dashboards read `total` without scoring. */
@@ -381,7 +381,7 @@ export async function writeAnswers(
     stage: StageRow
     def: InstrumentDefinition
     unitPath: string
-    assessment?: { periodId: string; unitId: string }
+    assessment?: StageAssessment
     stored?: StoredAnswer[]
   },
   items: AnswerInput[],

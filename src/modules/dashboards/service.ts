@@ -28,6 +28,9 @@ import { stageMetrics, type StageMetricsRow } from './tables.js'
 
 type StageRow = typeof assessmentStages.$inferSelect
 
+/** What the stage metrics need of a stage's assessment. */
+export type StageAssessment = { periodId: string; unitId: string; instrumentVersionId: string }
+
 /**
  * Brings the stage's stage_metrics row up to date (the triggers of migration 0006 then move the
  * difference into dashboard_counters). Called in the transaction of every change to a stage:
@@ -42,24 +45,23 @@ export async function syncStageMetrics(
     def?: InstrumentDefinition
     score?: ScoreResult
     /** the stage's assessment, when the caller holds it (saves reading it here) */
-    assessment?: { periodId: string; unitId: string; instrumentVersionId?: string }
+    assessment?: StageAssessment
   } = {},
 ): Promise<void> {
   const assessment =
-    computed.assessment && computed.def
-      ? computed.assessment
-      : (
-          await tx
-            .select({
-              periodId: assessments.periodId,
-              unitId: assessments.unitId,
-              instrumentVersionId: assessments.instrumentVersionId,
-            })
-            .from(assessments)
-            .where(eq(assessments.id, stage.assessmentId))
-        )[0]
+    computed.assessment ??
+    (
+      await tx
+        .select({
+          periodId: assessments.periodId,
+          unitId: assessments.unitId,
+          instrumentVersionId: assessments.instrumentVersionId,
+        })
+        .from(assessments)
+        .where(eq(assessments.id, stage.assessmentId))
+    )[0]
   if (!assessment) throw new Error(`assessment ${stage.assessmentId} not found`)
-  const def = usable(computed.def ?? (await loadDefinition(tx, assessment.instrumentVersionId!)))
+  const def = usable(computed.def ?? (await loadDefinition(tx, assessment.instrumentVersionId)))
   let score = computed.score
   if (!score) {
     const rows = await tx
