@@ -50,10 +50,10 @@ import {
   type StageRow,
 } from '../../src/modules/assessments/service.js'
 import {
-  createDeclaration,
+  insertDeclaration,
   moveDeclaration,
   toDeclarationView,
-  transitionDeclaration,
+  applyTransition,
 } from '../../src/modules/declarations/service.js'
 import { proposals } from '../../src/modules/proposals/tables.js'
 import type { DeclarationRow } from '../../src/modules/declarations/tables.js'
@@ -64,7 +64,7 @@ import type { InstrumentNode } from '../../src/modules/instruments/domain/index.
 import { seedInstruments } from '../../src/modules/instruments/service.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
 import { createPeriod, databaseNow, toPeriodView } from '../../src/modules/periods/service.js'
-import { createUnit, toUnitView } from '../../src/modules/units/service.js'
+import { insertUnit, toUnitView } from '../../src/modules/units/service.js'
 import { units as unitsTable, type UnitRow } from '../../src/modules/units/tables.js'
 import {
   DEFAULT_DATABASE_URL,
@@ -312,7 +312,7 @@ async function worker(job: Job): Promise<void> {
         () =>
           db.transaction(async (tx) => {
             const tail = new Tail()
-            const opd = await createUnit(tx, {
+            const opd = await insertUnit(tx, {
               code,
               name: `Dinas ${o + 1} Kabupaten Bench`,
               kind: 'opd',
@@ -328,7 +328,7 @@ async function worker(job: Job): Promise<void> {
             })
             const list: UnitRow[] = []
             for (let u = 0; u < size; u++) {
-              const unit = await createUnit(tx, {
+              const unit = await insertUnit(tx, {
                 code: `${code}.${String(u + 1).padStart(3, '0')}`,
                 name: `${['Puskesmas', 'UPT', 'Bidang'][u % 3]} ${u + 1} Dinas ${o + 1}`,
                 kind: 'unit',
@@ -372,7 +372,7 @@ async function worker(job: Job): Promise<void> {
       declaredOn: string,
       path: [DeclarationStep, Principal][],
     ): Promise<DeclarationRow> {
-      let d = await createDeclaration(tx, op, {
+      let d = await insertDeclaration(tx, op, {
         unit_id: unit.id,
         period_id: periodId,
         target,
@@ -398,7 +398,7 @@ async function worker(job: Job): Promise<void> {
         // its synthetic scores are not meant to pass the proposal checks).
         d =
           to === 'building'
-            ? await transitionDeclaration(tx, who, d, { to, reason })
+            ? await applyTransition(tx, who, d, { to, reason })
             : await moveDeclaration(
                 tx,
                 who,
@@ -674,7 +674,7 @@ async function parent(): Promise<void> {
     const evaluatorToken = await newPrincipal(db, 'Inspektorat (TPI, bench)', 'evaluator', null)
     const admin = await principalOf(db, adminToken)
     const instansi = await db.transaction(async (tx) => {
-      const row = await createUnit(tx, { code: INSTANSI_CODE, name: 'Pemerintah Kabupaten Bench', kind: 'instansi' })
+      const row = await insertUnit(tx, { code: INSTANSI_CODE, name: 'Pemerintah Kabupaten Bench', kind: 'instansi' })
       await appendAudit(tx, actorOf(admin), {
         action: 'unit.created',
         entityType: 'unit',

@@ -1,20 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { checkIfMatch, versionEtag } from '../../lib/etag.js'
+import { requestContext } from '../../lib/command.js'
+import { versionEtag } from '../../lib/etag.js'
 import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { problemResponses } from '../../lib/problem.js'
 import { IdempotencyHeaders } from '../idempotency/plugin.js'
-import { recordAudit } from '../audit/service.js'
-import { declarationEvent, emitEvent } from '../events/service.js'
 import * as S from './schemas.js'
+import { createDeclaration, transitionDeclaration, updateDeclaration } from './commands.js'
 import {
-  createDeclaration,
   listDeclarations,
   loadHistory,
   loadVisibleDeclaration,
   toDeclarationView,
   toTransitionView,
-  transitionDeclaration,
-  updateDeclaration,
 } from './service.js'
 import { READERS, UNIT_WRITERS as WRITERS } from '../../lib/policy.js'
 
@@ -37,18 +34,7 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { ...WRITERS, idempotent: true },
     },
     async (request, reply) => {
-      const { row, history } = await app.db.transaction(async (tx) => {
-        const created = await createDeclaration(tx, request.principal, request.body)
-        await recordAudit(tx, request, {
-          action: 'declaration.created',
-          entityType: 'declaration',
-          entityId: created.id,
-          before: null,
-          after: toDeclarationView(created, request.principal),
-        })
-        await emitEvent(tx, declarationEvent('declaration.created', created, {}, request.id))
-        return { row: created, history: await loadHistory(tx, created.id) }
-      })
+      const { declaration: row, history } = await createDeclaration(requestContext(request), request.body)
       return reply
         .code(201)
         .header('location', `/v1/declarations/${row.id}`)
@@ -118,22 +104,11 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: WRITERS,
     },
     async (request, reply) => {
-      const row = await app.db.transaction(async (tx) => {
-        const { declaration } = await loadVisibleDeclaration(tx, request.principal, request.params.id, {
-          forUpdate: true,
-        })
-        checkIfMatch(request.headers['if-match'], declaration, 'declaration')
-        const updated = await updateDeclaration(tx, declaration, request.body)
-        await recordAudit(tx, request, {
-          action: 'declaration.updated',
-          entityType: 'declaration',
-          entityId: declaration.id,
-          before: toDeclarationView(declaration, request.principal),
-          after: toDeclarationView(updated, request.principal),
-        })
-        await emitEvent(tx, declarationEvent('declaration.updated', updated, {}, request.id))
-        return updated
-      })
+      const row = await updateDeclaration(
+        requestContext(request),
+        { id: request.params.id, ifMatch: request.headers['if-match'] },
+        request.body,
+      )
       return reply.header('etag', versionEtag(row)).send(toDeclarationView(row, request.principal))
     },
   )
@@ -155,30 +130,11 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: WRITERS,
     },
     async (request, reply) => {
-      const { row, history } = await app.db.transaction(async (tx) => {
-        const { declaration } = await loadVisibleDeclaration(tx, request.principal, request.params.id, {
-          forUpdate: true,
-        })
-        checkIfMatch(request.headers['if-match'], declaration, 'declaration')
-        const moved = await transitionDeclaration(tx, request.principal, declaration, request.body)
-        await recordAudit(tx, request, {
-          action: 'declaration.transitioned',
-          entityType: 'declaration',
-          entityId: declaration.id,
-          before: toDeclarationView(declaration, request.principal),
-          after: { ...toDeclarationView(moved, request.principal), reason: request.body.reason },
-        })
-        await emitEvent(
-          tx,
-          declarationEvent(
-            'declaration.transitioned',
-            moved,
-            { from: declaration.status, to: moved.status, reason: request.body.reason },
-            request.id,
-          ),
-        )
-        return { row: moved, history: await loadHistory(tx, declaration.id) }
-      })
+      const { declaration: row, history } = await transitionDeclaration(
+        requestContext(request),
+        { id: request.params.id, ifMatch: request.headers['if-match'] },
+        request.body,
+      )
       return reply
         .header('etag', versionEtag(row))
         .send({ ...toDeclarationView(row, request.principal), history: history.map(toTransitionView) })

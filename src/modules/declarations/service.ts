@@ -157,7 +157,7 @@ const exists = (existingId?: string) =>
     ...(existingId ? { existing_id: existingId } : {}),
   })
 
-export async function createDeclaration(
+export async function insertDeclaration(
   tx: Queryable,
   principal: Principal,
   body: CreateDeclarationBody,
@@ -202,7 +202,7 @@ export async function createDeclaration(
   return row
 }
 
-export async function updateDeclaration(
+export async function patchDeclaration(
   tx: Queryable,
   current: DeclarationRow,
   patch: PatchDeclarationBody,
@@ -236,7 +236,7 @@ export async function updateDeclaration(
 }
 
 /** Moves a locked declaration along its lifecycle and records the step in its history. */
-export async function transitionDeclaration(
+export async function applyTransition(
   tx: Queryable,
   principal: Principal,
   current: DeclarationRow,

@@ -1,23 +1,56 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { checkIfMatch, ifNoneMatchHits, versionEtag } from '../../lib/etag.js'
+import { ifNoneMatchHits, versionEtag } from '../../lib/etag.js'
 import { Type } from 'typebox'
+import { requestContext } from '../../lib/command.js'
 import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { problemResponses } from '../../lib/problem.js'
-import { recordAudit } from '../audit/service.js'
 import * as S from './schemas.js'
 import {
+  archiveUnit,
   createUnit,
-  deleteUnit,
-  listUnits,
-  loadVisibleUnit,
-  setArchived,
-  subtree,
-  toUnitView,
+  importRegistry,
+  removeUnit,
+  unarchiveUnit,
   updateUnit,
-} from './service.js'
+  type RegistryImportResult,
+} from './commands.js'
+import { REGISTRY_FILE_LIMITS } from './registry-file.js'
+import { receiveRegistryUpload } from './upload.js'
+import { listUnits, loadVisibleUnit, subtree, toUnitView } from './service.js'
 import { ADMIN, READERS } from '../../lib/policy.js'
 
 const TAGS = ['units']
+
+/** The import's answer: every row's verdict and the missing units. */
+function importView(result: RegistryImportResult, dryRun: boolean, archived: boolean): S.RegistryImportResult {
+  const { plan } = result
+  const count = (action: string) => plan.rows.filter((p) => p.action === action).length
+  return {
+    dry_run: dryRun,
+    instansi: result.instansi,
+    summary: {
+      rows: plan.rows.length,
+      new: count('new'),
+      moved: count('moved'),
+      changed: count('changed'),
+      unchanged: count('unchanged'),
+      restored: plan.rows.filter((p) => p.restore).length,
+      missing: plan.missing.length,
+      archived: result.archived.length,
+    },
+    rows: plan.rows.map((p) => ({
+      line: p.row.line,
+      code: p.row.code,
+      kind: p.row.kind,
+      parent_code: p.row.parentCode,
+      action: p.action,
+      restored: p.restore,
+      unit_id: result.unitIds.get(p.row.code) ?? null,
+      changes: p.changes,
+    })),
+    missing: plan.missing.map((u) => ({ unit_id: u.id, code: u.code, name: u.name, kind: u.kind, archived })),
+  }
+}
 
 const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -35,22 +68,35 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: ADMIN,
     },
     async (request, reply) => {
-      const row = await app.db.transaction(async (tx) => {
-        const created = await createUnit(tx, request.body)
-        await recordAudit(tx, request, {
-          action: 'unit.created',
-          entityType: 'unit',
-          entityId: created.id,
-          before: null,
-          after: toUnitView(created),
-        })
-        return created
-      })
+      const row = await createUnit(requestContext(request), request.body)
       return reply
         .code(201)
         .header('location', `/v1/units/${row.id}`)
         .header('etag', versionEtag(row))
         .send(toUnitView(row))
+    },
+  )
+
+  app.post(
+    '/import',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Import an instansi’s whole organisation from a CSV or XLSX file (diff, then all or nothing)',
+        description: `multipart/form-data: the file in the field \`file\` (at most ${REGISTRY_FILE_LIMITS.maxBytes} bytes, 413 file_too_large; ${REGISTRY_FILE_LIMITS.maxRows} rows, ${REGISTRY_FILE_LIMITS.maxColumns} columns, ${REGISTRY_FILE_LIMITS.maxCellLength} characters a cell, else 422 registry_file_too_large), and the fields dry_run and archive_missing ("true" or "false"). CSV in UTF-8 with commas or semicolons, or .xlsx (its first sheet). Header: kode, nama, jenis (instansi | opd | unit), kode_induk (empty on the instansi's row), optional afirmasi (ya | tidak; empty keeps the registered value), jenis_instansi (the instansi's row) and id_<system> columns (external ids, e.g. id_portalrb; an empty cell keeps the registered id). One row is the instansi; every other row's kode_induk is a code in the file. Units are matched by code within the instansi (the instansi by its code among instansi): a new code is a new unit, a different kode_induk moves the unit with its subtree, another name, afirmasi, jenis_instansi or external id changes it, an archived unit listed again is brought back; a registered unit the file does not list is reported as missing, and archived when archive_missing=true. A unit's kind cannot change (422 kind_changed). Every row is checked first: 422 registry_rows_invalid lists each problem in \`rows\` as {line, column, rule, message} (the header is line 1) and writes nothing. Then the changes are applied in one transaction, each as the single call would (one unit.created / unit.updated / unit.archived / unit.unarchived audit record per unit). The same file again changes nothing and leaves no trace. A dry run answers the same diff and writes nothing.`,
+        operationId: 'importUnits',
+        consumes: ['multipart/form-data'],
+        body: S.RegistryImportForm,
+        response: { 200: S.RegistryImportResult, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) },
+      },
+      // The body is a stream read by the handler: no schema validation.
+      validatorCompiler: () => () => true,
+      config: { ...ADMIN, changesAccess: true },
+    },
+    async (request) => {
+      const upload = await receiveRegistryUpload(request, REGISTRY_FILE_LIMITS.maxBytes)
+      const result = await importRegistry(requestContext(request), upload)
+      return importView(result, upload.dryRun, upload.archiveMissing && !upload.dryRun)
     },
   )
 
@@ -119,19 +165,11 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { ...ADMIN, changesAccess: true },
     },
     async (request, reply) => {
-      const row = await app.db.transaction(async (tx) => {
-        const current = await loadVisibleUnit(tx, request.principal, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current, 'unit')
-        const updated = await updateUnit(tx, current, request.body)
-        await recordAudit(tx, request, {
-          action: 'unit.updated',
-          entityType: 'unit',
-          entityId: current.id,
-          before: toUnitView(current),
-          after: toUnitView(updated),
-        })
-        return updated
-      })
+      const row = await updateUnit(
+        requestContext(request),
+        { id: request.params.id, ifMatch: request.headers['if-match'] },
+        request.body,
+      )
       return reply.header('etag', versionEtag(row)).send(toUnitView(row))
     },
   )
@@ -156,20 +194,10 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
         config: { ...ADMIN, changesAccess: true },
       },
       async (request, reply) => {
-        const row = await app.db.transaction(async (tx) => {
-          const current = await loadVisibleUnit(tx, request.principal, request.params.id, { forUpdate: true })
-          checkIfMatch(request.headers['if-match'], current, 'unit')
-          const changed = await setArchived(tx, current, archived)
-          if (changed !== current) {
-            await recordAudit(tx, request, {
-              action: `unit.${action}d`,
-              entityType: 'unit',
-              entityId: current.id,
-              before: toUnitView(current),
-              after: toUnitView(changed),
-            })
-          }
-          return changed
+        const command = archived ? archiveUnit : unarchiveUnit
+        const row = await command(requestContext(request), {
+          id: request.params.id,
+          ifMatch: request.headers['if-match'],
         })
         return reply.header('etag', versionEtag(row)).send(toUnitView(row))
       },
@@ -192,18 +220,7 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { ...ADMIN, changesAccess: true },
     },
     async (request, reply) => {
-      await app.db.transaction(async (tx) => {
-        const current = await loadVisibleUnit(tx, request.principal, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current, 'unit')
-        await deleteUnit(tx, current)
-        await recordAudit(tx, request, {
-          action: 'unit.deleted',
-          entityType: 'unit',
-          entityId: current.id,
-          before: toUnitView(current),
-          after: null,
-        })
-      })
+      await removeUnit(requestContext(request), { id: request.params.id, ifMatch: request.headers['if-match'] })
       return reply.code(204).send(null)
     },
   )

@@ -176,3 +176,65 @@ export const IfMatchHeaders = Type.Object({
 export const IfNoneMatchHeaders = Type.Object({
   'if-none-match': Type.Optional(Type.String({ description: 'an ETag from an earlier GET; 304 when unchanged' })),
 })
+
+// --- Registry import -----------------------------------------------------------------------------
+
+/** The multipart form, for the documentation (the handler reads the stream itself). */
+export const RegistryImportForm = Type.Object(
+  {
+    file: Type.String({
+      format: 'binary',
+      description:
+        'the organisation as CSV (UTF-8, comma or semicolon) or .xlsx (first sheet): a header line, then one row per unit',
+    }),
+    dry_run: Type.Optional(
+      Type.String({ enum: ['true', 'false'], default: 'false', description: 'true: the diff only, nothing written' }),
+    ),
+    archive_missing: Type.Optional(
+      Type.String({
+        enum: ['true', 'false'],
+        default: 'false',
+        description: 'true: archive the registered units the file does not list (else they are only reported)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const ChangeValue = Type.Union([Type.String(), Type.Boolean(), Type.Null()])
+export const RegistryImportResult = Type.Object({
+  dry_run: Type.Boolean(),
+  instansi: Type.Object({
+    id: Type.Union([Uuid, Type.Null()], { description: 'null in a dry run that would create the instansi' }),
+    code: Type.String(),
+  }),
+  summary: Type.Object({
+    rows: Type.Integer({ description: 'data rows read' }),
+    new: Type.Integer(),
+    moved: Type.Integer(),
+    changed: Type.Integer({ description: 'changed but not moved' }),
+    unchanged: Type.Integer(),
+    restored: Type.Integer({ description: 'archived units the file lists again (brought back)' }),
+    missing: Type.Integer({ description: 'active registered units the file does not list' }),
+    archived: Type.Integer({ description: 'missing units archived (archive_missing=true)' }),
+  }),
+  rows: Type.Array(
+    Type.Object({
+      line: Type.Integer(),
+      code: Type.String(),
+      kind: UnitKind,
+      parent_code: Type.Union([Type.String(), Type.Null()]),
+      action: StringEnum(['new', 'moved', 'changed', 'unchanged'] as const),
+      restored: Type.Boolean(),
+      unit_id: Type.Union([Uuid, Type.Null()], { description: 'null for a new unit in a dry run' }),
+      changes: Type.Array(Type.Object({ field: Type.String(), from: ChangeValue, to: ChangeValue }), {
+        description: 'parent, name, afirmasi, instansi_kind, external_ids.<system>',
+      }),
+    }),
+    { description: 'every row of the file, parents before children' },
+  ),
+  missing: Type.Array(
+    Type.Object({ unit_id: Uuid, code: Type.String(), name: Type.String(), kind: UnitKind, archived: Type.Boolean() }),
+  ),
+})
+export type RegistryImportResult = Static<typeof RegistryImportResult>

@@ -142,7 +142,7 @@ async function withCodeRace<T>(code: string, work: () => Promise<T>): Promise<T>
   }
 }
 
-export async function createUnit(tx: Queryable, body: CreateUnitBody): Promise<UnitRow> {
+export async function insertUnit(tx: Queryable, body: CreateUnitBody): Promise<UnitRow> {
   const id = randomUUID()
   const parentId = body.parent_id ?? null
   throwIf(checkValidity(body.valid_from ?? null, body.valid_to ?? null))
@@ -182,7 +182,7 @@ export async function createUnit(tx: Queryable, body: CreateUnitBody): Promise<U
  * Applies a PATCH to a locked row. A parent change re-roots the whole subtree's `path` in the
  * same statement set, so scope checks stay a prefix match.
  */
-export async function updateUnit(tx: Queryable, current: UnitRow, patch: PatchUnitBody): Promise<UnitRow> {
+export async function patchUnit(tx: Queryable, current: UnitRow, patch: PatchUnitBody): Promise<UnitRow> {
   const validFrom = patch.valid_from !== undefined ? patch.valid_from : current.validFrom
   const validTo = patch.valid_to !== undefined ? patch.valid_to : current.validTo
   throwIf(checkValidity(validFrom, validTo))
