@@ -5,7 +5,8 @@ import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { problemResponses } from '../../lib/problem.js'
 import { IdempotencyHeaders } from '../idempotency/plugin.js'
 import * as S from './schemas.js'
-import { createDeclaration, transitionDeclaration, updateDeclaration } from './commands.js'
+import { createDeclaration, declareMany, transitionDeclaration, updateDeclaration } from './commands.js'
+import { ProblemError } from '../../lib/problem.js'
 import {
   listDeclarations,
   loadHistory,
@@ -40,6 +41,46 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .header('location', `/v1/declarations/${row.id}`)
         .header('etag', versionEtag(row))
         .send({ ...toDeclarationView(row, request.principal), history: history.map(toTransitionView) })
+    },
+  )
+
+  app.post(
+    '/batch',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Mass pencanangan: declare ZI for many units of a period at once (all or nothing)',
+        description:
+          'One request for the ceremony where every OPD signs the piagam and the pakta integritas: each unit with its target, one date, the shared documents (on every declaration, before the unit’s own) and notes. Each unit is checked and written exactly as POST /v1/declarations would (scope, active OPD or unit kerja, one declaration per unit and period, WBBM needs WBK, documents), with its own audit record and declaration.created event. Every unit is checked, not only up to the first refusal: when any is refused nothing is written and the answer is 422 declarations_refused with each unit’s verdict in `units` (a refused unit’s `problem` is what the single call answers, its pointers under /body/units/<i>/ or /body/documents/<j> for a shared document) and the same pointers in `errors`. dry_run=true answers 200 with the verdicts and writes nothing. Applied: 201 with each declaration’s id. Accepts Idempotency-Key.',
+        operationId: 'declareMany',
+        headers: IdempotencyHeaders,
+        body: S.DeclareManyBody,
+        response: {
+          200: S.DeclareManyResult,
+          201: S.DeclareManyResult,
+          ...problemResponses(400, 401, 403, 409, 422),
+        },
+      },
+      config: { ...WRITERS, idempotent: true },
+    },
+    async (request, reply) => {
+      const outcome = await declareMany(requestContext(request), request.body)
+      const refused = outcome.verdicts.filter((v) => v.verdict === 'refused')
+      if (outcome.refused && !outcome.dryRun) {
+        throw new ProblemError(
+          422,
+          'declarations_refused',
+          `${refused.length} of ${outcome.verdicts.length} units cannot be declared (first: ${refused[0]?.code ?? refused[0]?.unit_id}, ${refused[0]?.problem?.code}); nothing was written.`,
+          { units: outcome.verdicts, errors: refused.flatMap((v) => v.problem?.errors ?? []) },
+        )
+      }
+      return reply.code(outcome.dryRun ? 200 : 201).send({
+        dry_run: outcome.dryRun,
+        period_id: request.body.period_id,
+        declared: outcome.verdicts.length - refused.length,
+        refused: refused.length,
+        units: outcome.verdicts,
+      })
     },
   )
 

@@ -140,3 +140,66 @@ export const IfMatchHeaders = Type.Object({
     Type.String({ description: 'the ETag from a GET; 412 when the declaration changed since' }),
   ),
 })
+
+// --- Mass pencanangan ----------------------------------------------------------------------------
+
+export const MAX_BATCH_UNITS = 1000
+
+export const DeclareManyBody = Type.Object(
+  {
+    period_id: Uuid,
+    declared_on: IsoDate,
+    documents: Type.Optional(
+      Type.Array(DocumentSchema, {
+        maxItems: 20,
+        description:
+          'the shared documents (the piagam, the pakta integritas, the ceremony’s evidence), on every unit’s declaration before its own; an evidence_id must be an item of each unit, so shared documents are usually urls',
+      }),
+    ),
+    notes: Type.Optional(Notes),
+    dry_run: Type.Optional(
+      Type.Boolean({ default: false, description: 'true: each unit’s verdict, nothing written (200)' }),
+    ),
+    units: Type.Array(
+      Type.Object(
+        {
+          unit_id: Uuid,
+          target: TargetSchema,
+          documents: Type.Optional(Type.Array(DocumentSchema, { maxItems: 30, description: 'this unit’s own' })),
+          notes: Type.Optional(Type.Union([Notes], { description: 'replaces the shared notes for this unit' })),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: MAX_BATCH_UNITS },
+    ),
+  },
+  { additionalProperties: false },
+)
+export type DeclareManyBody = Static<typeof DeclareManyBody>
+
+const BatchProblem = Type.Object({
+  status: Type.Integer(),
+  code: Type.String(),
+  detail: Type.String(),
+  errors: Type.Array(Type.Object({ pointer: Type.String(), rule: Type.String(), message: Type.String() })),
+})
+export const DeclareManyVerdict = Type.Object({
+  index: Type.Integer({ description: 'the unit’s place in the request’s units' }),
+  unit_id: Uuid,
+  code: Type.Union([Type.String(), Type.Null()], { description: 'null for a unit not found in your scope' }),
+  name: Type.Union([Type.String(), Type.Null()]),
+  target: TargetSchema,
+  verdict: StringEnum(['ok', 'refused'] as const),
+  declaration_id: Type.Union([Uuid, Type.Null()], { description: 'set once declared (not in a dry run)' }),
+  problem: Type.Union([BatchProblem, Type.Null()], {
+    description: 'why the unit is refused, as the single POST /v1/declarations would answer',
+  }),
+})
+export type DeclareManyVerdict = Static<typeof DeclareManyVerdict>
+export const DeclareManyResult = Type.Object({
+  dry_run: Type.Boolean(),
+  period_id: Uuid,
+  declared: Type.Integer({ description: 'units declared (in a dry run: that would be)' }),
+  refused: Type.Integer(),
+  units: Type.Array(DeclareManyVerdict),
+})
