@@ -264,6 +264,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/units/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an instansi’s whole organisation from a CSV or XLSX file (diff, then all or nothing)
+         * @description multipart/form-data: the file in the field `file` (at most 2097152 bytes, 413 file_too_large; 5000 rows, 30 columns, 1000 characters a cell, else 422 registry_file_too_large), and the fields dry_run and archive_missing ("true" or "false"). CSV in UTF-8 with commas or semicolons, or .xlsx (its first sheet). Header: kode, nama, jenis (instansi | opd | unit), kode_induk (empty on the instansi's row), optional afirmasi (ya | tidak; empty keeps the registered value), jenis_instansi (the instansi's row) and id_<system> columns (external ids, e.g. id_portalrb; an empty cell keeps the registered id). One row is the instansi; every other row's kode_induk is a code in the file. Units are matched by code within the instansi (the instansi by its code among instansi): a new code is a new unit, a different kode_induk moves the unit with its subtree, another name, afirmasi, jenis_instansi or external id changes it, an archived unit listed again is brought back; a registered unit the file does not list is reported as missing, and archived when archive_missing=true. A unit's kind cannot change (422 kind_changed). Every row is checked first: 422 registry_rows_invalid lists each problem in `rows` as {line, column, rule, message} (the header is line 1) and writes nothing. Then the changes are applied in one transaction, each as the single call would (one unit.created / unit.updated / unit.archived / unit.unarchived audit record per unit). The same file again changes nothing and leaves no trace. A dry run answers the same diff and writes nothing.
+         *
+         *     Roles: admin.
+         */
+        post: operations["importUnits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/units/{id}": {
         parameters: {
             query?: never;
@@ -458,6 +480,28 @@ export interface paths {
          *     Roles: admin, unit_operator.
          */
         post: operations["createDeclaration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mass pencanangan: declare ZI for many units of a period at once (all or nothing)
+         * @description One request for the ceremony where every OPD signs the piagam and the pakta integritas: each unit with its target, one date, the shared documents (on every declaration, before the unit’s own) and notes. Each unit is checked and written exactly as POST /v1/declarations would (scope, active OPD or unit kerja, one declaration per unit and period, WBBM needs WBK, documents), with its own audit record and declaration.created event. Every unit is checked, not only up to the first refusal: when any is refused nothing is written and the answer is 422 declarations_refused with each unit’s verdict in `units` (a refused unit’s `problem` is what the single call answers, its pointers under /body/units/<i>/ or /body/documents/<j> for a shared document) and the same pointers in `errors`. dry_run=true answers 200 with the verdicts and writes nothing. Applied: 201 with each declaration’s id. Accepts Idempotency-Key.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        post: operations["declareMany"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3342,6 +3386,176 @@ export interface operations {
             };
         };
     };
+    importUnits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description the organisation as CSV (UTF-8, comma or semicolon) or .xlsx (first sheet): a header line, then one row per unit
+                     */
+                    file: string;
+                    /**
+                     * @description true: the diff only, nothing written
+                     * @default false
+                     * @enum {string}
+                     */
+                    dry_run?: "true" | "false";
+                    /**
+                     * @description true: archive the registered units the file does not list (else they are only reported)
+                     * @default false
+                     * @enum {string}
+                     */
+                    archive_missing?: "true" | "false";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dry_run: boolean;
+                        instansi: {
+                            /** @description null in a dry run that would create the instansi */
+                            id: string | null;
+                            code: string;
+                        };
+                        summary: {
+                            /** @description data rows read */
+                            rows: number;
+                            new: number;
+                            moved: number;
+                            /** @description changed but not moved */
+                            changed: number;
+                            unchanged: number;
+                            /** @description archived units the file lists again (brought back) */
+                            restored: number;
+                            /** @description active registered units the file does not list */
+                            missing: number;
+                            /** @description missing units archived (archive_missing=true) */
+                            archived: number;
+                        };
+                        /** @description every row of the file, parents before children */
+                        rows: {
+                            line: number;
+                            code: string;
+                            /**
+                             * @description instansi (the Pemda, the root) | opd | unit (unit kerja)
+                             * @enum {string}
+                             */
+                            kind: "instansi" | "opd" | "unit";
+                            parent_code: string | null;
+                            /** @enum {string} */
+                            action: "new" | "moved" | "changed" | "unchanged";
+                            restored: boolean;
+                            /** @description null for a new unit in a dry run */
+                            unit_id: string | null;
+                            /** @description parent, name, afirmasi, instansi_kind, external_ids.<system> */
+                            changes: {
+                                field: string;
+                                from: string | boolean | null;
+                                to: string | boolean | null;
+                            }[];
+                        }[];
+                        missing: {
+                            /** Format: uuid */
+                            unit_id: string;
+                            code: string;
+                            name: string;
+                            /**
+                             * @description instansi (the Pemda, the root) | opd | unit (unit kerja)
+                             * @enum {string}
+                             */
+                            kind: "instansi" | "opd" | "unit";
+                            archived: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getUnit: {
         parameters: {
             query?: never;
@@ -5011,6 +5225,222 @@ export interface operations {
                                 name: string;
                                 role: string;
                             };
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declareMany: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes a retry safe: 1–200 printable characters, unique per intended operation; see README "Idempotency-Key" */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    period_id: string;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    declared_on: string;
+                    /** @description the shared documents (the piagam, the pakta integritas, the ceremony’s evidence), on every unit’s declaration before its own; an evidence_id must be an item of each unit, so shared documents are usually urls */
+                    documents?: {
+                        /**
+                         * @description piagam_pencanangan | pakta_integritas | sk_tim (SK Tim Pembangunan ZI) | other
+                         * @enum {string}
+                         */
+                        kind: "piagam_pencanangan" | "pakta_integritas" | "sk_tim" | "other";
+                        title?: string;
+                        /**
+                         * Format: uri
+                         * @description http(s) only
+                         */
+                        url?: string;
+                        /**
+                         * Format: uuid
+                         * @description an evidence item of the same unit
+                         */
+                        evidence_id?: string;
+                    }[];
+                    notes?: string;
+                    /**
+                     * @description true: each unit’s verdict, nothing written (200)
+                     * @default false
+                     */
+                    dry_run?: boolean;
+                    units: {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /**
+                         * @description WBK (Wilayah Bebas dari Korupsi) | WBBM (Wilayah Birokrasi Bersih dan Melayani): WBBM needs a WBK designation in an earlier period
+                         * @enum {string}
+                         */
+                        target: "WBK" | "WBBM";
+                        /** @description this unit’s own */
+                        documents?: {
+                            /**
+                             * @description piagam_pencanangan | pakta_integritas | sk_tim (SK Tim Pembangunan ZI) | other
+                             * @enum {string}
+                             */
+                            kind: "piagam_pencanangan" | "pakta_integritas" | "sk_tim" | "other";
+                            title?: string;
+                            /**
+                             * Format: uri
+                             * @description http(s) only
+                             */
+                            url?: string;
+                            /**
+                             * Format: uuid
+                             * @description an evidence item of the same unit
+                             */
+                            evidence_id?: string;
+                        }[];
+                        /** @description replaces the shared notes for this unit */
+                        notes?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dry_run: boolean;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** @description units declared (in a dry run: that would be) */
+                        declared: number;
+                        refused: number;
+                        units: {
+                            /** @description the unit’s place in the request’s units */
+                            index: number;
+                            /** Format: uuid */
+                            unit_id: string;
+                            /** @description null for a unit not found in your scope */
+                            code: string | null;
+                            name: string | null;
+                            /**
+                             * @description WBK (Wilayah Bebas dari Korupsi) | WBBM (Wilayah Birokrasi Bersih dan Melayani): WBBM needs a WBK designation in an earlier period
+                             * @enum {string}
+                             */
+                            target: "WBK" | "WBBM";
+                            /** @enum {string} */
+                            verdict: "ok" | "refused";
+                            /** @description set once declared (not in a dry run) */
+                            declaration_id: string | null;
+                            /** @description why the unit is refused, as the single POST /v1/declarations would answer */
+                            problem: {
+                                status: number;
+                                code: string;
+                                detail: string;
+                                errors: {
+                                    pointer: string;
+                                    rule: string;
+                                    message: string;
+                                }[];
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dry_run: boolean;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** @description units declared (in a dry run: that would be) */
+                        declared: number;
+                        refused: number;
+                        units: {
+                            /** @description the unit’s place in the request’s units */
+                            index: number;
+                            /** Format: uuid */
+                            unit_id: string;
+                            /** @description null for a unit not found in your scope */
+                            code: string | null;
+                            name: string | null;
+                            /**
+                             * @description WBK (Wilayah Bebas dari Korupsi) | WBBM (Wilayah Birokrasi Bersih dan Melayani): WBBM needs a WBK designation in an earlier period
+                             * @enum {string}
+                             */
+                            target: "WBK" | "WBBM";
+                            /** @enum {string} */
+                            verdict: "ok" | "refused";
+                            /** @description set once declared (not in a dry run) */
+                            declaration_id: string | null;
+                            /** @description why the unit is refused, as the single POST /v1/declarations would answer */
+                            problem: {
+                                status: number;
+                                code: string;
+                                detail: string;
+                                errors: {
+                                    pointer: string;
+                                    rule: string;
+                                    message: string;
+                                }[];
+                            } | null;
                         }[];
                     };
                 };

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { basename } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import {
   createZiClient,
@@ -42,6 +43,16 @@ export const USAGE = `Usage: zi <command> [options]
   whoami [--json]                          the principal, role and scope of the token
   units [--kind instansi|opd|unit] [--q <text>] [--json]
                                            the units in your scope (tab-separated, with a header)
+  units import <file.csv|file.xlsx> [--dry-run] [--archive-missing] [--json]
+                                           the instansi's whole organisation from one file (kode,
+                                           nama, jenis, kode_induk, afirmasi, id_<system>): the
+                                           diff, then all or nothing (admin)
+  declare --period <id> --date <YYYY-MM-DD> (--instansi <id> [--kind opd|unit] | --unit <id>...)
+          [--target WBK|WBBM] [--wbbm <unit-id>]... [--document <kind>=<url>]... [--notes <text>]
+          [--dry-run] [--idempotency-key <key>] [--json]
+                                           mass pencanangan: ZI declared for many units at once
+                                           with the shared documents (piagam_pencanangan,
+                                           pakta_integritas, other), all or nothing
   assessments [--period <id>] [--unit <id>] [--json]
                                            the assessments in your scope and their stages
   answers pull <assessment-id> <stage> [--format csv|json] [--out <file>]
@@ -490,11 +501,178 @@ async function path(ctx: Ctx, args: string[]): Promise<number> {
   return EXIT.ok
 }
 
+const IMPORT_COLUMNS = ['line', 'code', 'kind', 'parent', 'action', 'changes']
+
+async function unitsImport(ctx: Ctx, args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { 'dry-run': { type: 'boolean' }, 'archive-missing': { type: 'boolean' }, json: { type: 'boolean' } },
+    1,
+  )
+  const file = positionals[0] as string
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(file)
+  } catch (err) {
+    throw usageError(`cannot read ${file}: ${(err as Error).message}`)
+  }
+  const form = new FormData()
+  form.append('file', new Blob([new Uint8Array(bytes)]), basename(file))
+  if (values['dry-run']) form.append('dry_run', 'true')
+  if (values['archive-missing']) form.append('archive_missing', 'true')
+  const { zi, url } = client(ctx)
+  const { data } = await call(
+    url,
+    zi.POST('/v1/units/import', { body: form as never, bodySerializer: (body) => body as unknown as FormData }),
+    (res, error) => {
+      const rows = isProblem(error) && Array.isArray(error.rows) ? (error.rows as Record<string, unknown>[]) : []
+      return rows.length
+        ? failure(res, error, [
+            table(
+              ['line', 'column', 'rule', 'message'],
+              rows.map((r) => [String(r.line), String(r.column), String(r.rule), String(r.message)]),
+            ),
+          ])
+        : failure(res, error)
+    },
+  )
+  if (values.json) ctx.out(`${JSON.stringify(data, null, 2)}\n`)
+  else {
+    const changed = data.rows.filter((r) => r.action !== 'unchanged')
+    const lines = [tsvLine(IMPORT_COLUMNS)]
+    for (const r of changed)
+      lines.push(
+        tsvLine([
+          r.line,
+          r.code,
+          r.kind,
+          r.parent_code,
+          `${r.action}${r.restored ? ' (restored)' : ''}`,
+          r.changes.map((c) => `${c.field}: ${c.from ?? ''} → ${c.to ?? ''}`).join('; '),
+        ]),
+      )
+    for (const m of data.missing)
+      lines.push(tsvLine(['', m.code, m.kind, '', m.archived ? 'archived' : 'missing', m.name]))
+    ctx.out(`${lines.join('\n')}\n`)
+  }
+  const s = data.summary
+  ctx.err(
+    `${data.dry_run ? 'dry run, nothing written: ' : ''}${s.rows} rows of ${data.instansi.code}: ${s.new} new, ${s.moved} moved, ${s.changed} changed, ${s.unchanged} unchanged, ${s.restored} restored; ${s.missing} registered but not in the file${s.archived ? ` (${s.archived} archived)` : ''}`,
+  )
+  return EXIT.ok
+}
+
+type DeclareBody = operations['declareMany']['requestBody']['content']['application/json']
+type DeclareDocument = NonNullable<DeclareBody['documents']>[number]
+const DOCUMENT_KINDS = ['piagam_pencanangan', 'pakta_integritas', 'sk_tim', 'other'] as const
+
+async function declare(ctx: Ctx, args: string[]): Promise<number> {
+  const { values } = parse(
+    args,
+    {
+      period: { type: 'string' },
+      date: { type: 'string' },
+      instansi: { type: 'string' },
+      kind: { type: 'string' },
+      unit: { type: 'string', multiple: true },
+      target: { type: 'string' },
+      wbbm: { type: 'string', multiple: true },
+      document: { type: 'string', multiple: true },
+      notes: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      'idempotency-key': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    0,
+  )
+  const period = idArg(values.period, '--period')
+  if (!values.date || !/^\d{4}-\d{2}-\d{2}$/.test(values.date))
+    throw usageError(`--date must be the ceremony's date as YYYY-MM-DD, not ${JSON.stringify(values.date ?? '')}`)
+  const target = (values.target ?? 'WBK').toUpperCase()
+  if (target !== 'WBK' && target !== 'WBBM') throw usageError(`--target must be WBK or WBBM, not ${values.target}`)
+  const kind = values.kind ?? 'opd'
+  if (kind !== 'opd' && kind !== 'unit') throw usageError(`--kind must be opd or unit, not ${kind}`)
+  if (!values.instansi && !values.unit?.length) throw usageError('name the units: --instansi <id> or --unit <id>...')
+  const wbbm = new Set((values.wbbm ?? []).map((id) => idArg(id, '--wbbm')))
+  const documents: DeclareDocument[] = (values.document ?? []).map((d) => {
+    const eq = d.indexOf('=')
+    const docKind = d.slice(0, eq)
+    if (eq < 0 || !DOCUMENT_KINDS.includes(docKind as never))
+      throw usageError(`--document must be <kind>=<url> with kind one of ${DOCUMENT_KINDS.join(', ')}, not ${d}`)
+    return { kind: docKind as DeclareDocument['kind'], url: d.slice(eq + 1) }
+  })
+  const { zi, url } = client(ctx)
+  const ids = (values.unit ?? []).map((id) => idArg(id, '--unit'))
+  if (values.instansi) {
+    const instansi = idArg(values.instansi, '--instansi')
+    let cursor: string | undefined
+    do {
+      const query = {
+        limit: 500,
+        sort: 'code' as const,
+        instansi_id: instansi,
+        kind: kind as 'opd' | 'unit',
+        active: true,
+        ...(cursor ? { cursor } : {}),
+      }
+      const { data } = await call(url, zi.GET('/v1/units', { params: { query } }))
+      ids.push(...data.items.map((u) => u.id))
+      cursor = data.next_cursor ?? undefined
+    } while (cursor)
+    if (ids.length === 0) throw usageError(`the instansi ${instansi} has no active ${kind} in your scope`)
+  }
+  const body: DeclareBody = {
+    period_id: period,
+    declared_on: values.date,
+    ...(documents.length ? { documents } : {}),
+    ...(values.notes ? { notes: values.notes } : {}),
+    ...(values['dry-run'] ? { dry_run: true } : {}),
+    units: [...new Set(ids)].map((id) => ({ unit_id: id, target: wbbm.has(id) ? 'WBBM' : (target as 'WBK' | 'WBBM') })),
+  }
+  const key = values['idempotency-key'] ?? pushKey(period, 'declare', body)
+  type Verdict = {
+    code: string | null
+    unit_id: string
+    name: string | null
+    target: string
+    verdict: string
+    problem: { code: string; detail: string } | null
+  }
+  const verdictTable = (units: Verdict[]) =>
+    table(
+      ['code', 'name', 'target', 'verdict', 'why'],
+      units.map((u) => [
+        u.code ?? u.unit_id,
+        u.name ?? '',
+        u.target,
+        u.verdict,
+        u.problem ? `${u.problem.code}: ${u.problem.detail}` : '',
+      ]),
+    )
+  const { data } = await call(
+    url,
+    zi.POST('/v1/declarations/batch', { params: { header: { 'idempotency-key': key } }, body }),
+    (res, error) =>
+      isProblem(error) && Array.isArray(error.units)
+        ? failure(res, error, [verdictTable((error.units as Verdict[]).filter((u) => u.verdict === 'refused'))])
+        : failure(res, error),
+  )
+  ctx.out(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${verdictTable(data.units)}\n`)
+  ctx.err(
+    data.dry_run
+      ? `dry run, nothing written: ${data.declared} unit${data.declared === 1 ? '' : 's'} can be declared, ${data.refused} refused`
+      : `declared ${data.declared} unit${data.declared === 1 ? '' : 's'} for ${target} on ${values.date}; Idempotency-Key ${key}`,
+  )
+  return EXIT.ok
+}
+
 const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = {
   login,
   logout,
   whoami,
   units,
+  'units import': unitsImport,
+  declare,
   assessments,
   'answers pull': answersPull,
   'answers push': answersPush,
@@ -513,13 +691,14 @@ export async function main(argv: string[], env: Env = process.env): Promise<numb
     ;(first === undefined ? ctx.err : (t: string) => ctx.out(`${t}\n`))(USAGE)
     return first === undefined ? EXIT.usage : EXIT.ok
   }
-  const name = first === 'answers' ? `answers ${second ?? ''}` : first
+  const twoWords = first === 'answers' || (first === 'units' && second === 'import')
+  const name = twoWords ? `${first} ${second ?? ''}` : first
   const command = COMMANDS[name]
   if (!command) {
     ctx.err(`zi: unknown command ${JSON.stringify(name.trim())}\n\n${USAGE}`)
     return EXIT.usage
   }
-  const rest = argv.slice(first === 'answers' ? 2 : 1)
+  const rest = argv.slice(twoWords ? 2 : 1)
   if (rest.includes('--help') || rest.includes('-h')) {
     ctx.out(`${USAGE}\n`)
     return EXIT.ok
