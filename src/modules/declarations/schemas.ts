@@ -166,7 +166,9 @@ export const DeclareManyBody = Type.Object(
           unit_id: Uuid,
           target: TargetSchema,
           documents: Type.Optional(Type.Array(DocumentSchema, { maxItems: 30, description: 'this unit’s own' })),
-          notes: Type.Optional(Type.Union([Notes], { description: 'replaces the shared notes for this unit' })),
+          notes: Type.Optional(
+            Type.String({ maxLength: 4000, description: 'replaces the shared notes for this unit' }),
+          ),
         },
         { additionalProperties: false },
       ),
