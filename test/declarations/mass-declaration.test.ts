@@ -1,5 +1,6 @@
 import t from 'tap'
 import { count, eq } from 'drizzle-orm'
+import { verifyChain } from '../../src/modules/audit/service.js'
 import { auditEvents } from '../../src/modules/audit/tables.js'
 import { declarations } from '../../src/modules/declarations/tables.js'
 import { events } from '../../src/modules/events/tables.js'
@@ -130,6 +131,7 @@ t.test('mass pencanangan', async (t) => {
     })
     const created = await app.db.select().from(events).where(eq(events.type, 'declaration.created'))
     t.equal(created.length, 40)
+    t.match(await verifyChain(app.db), { valid: true }, 'the audit chain holds after the rolled-back runs')
   })
 
   t.test('a unit operator declares only its own units', async (t) => {
