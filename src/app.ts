@@ -41,6 +41,7 @@ import { parseLinkKey } from './modules/evidence/links.js'
 import { keyFromDataDir } from './lib/key-file.js'
 import { hasAdmin } from './modules/auth/service.js'
 import metricsPlugin from './plugins/app/metrics.js'
+import precisionPlugin from './plugins/app/precision.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -89,6 +90,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         allErrors: true,
         // Some schemas are deliberately a `type` list (AnswerValue: see its comment), which strict mode warns about.
         allowUnionTypes: true,
+        // The precision a response number is read at (src/lib/precision.ts); no effect on validation.
+        keywords: ['x-precision'],
       },
       plugins: [(await import('ajv-formats')).default as never],
     },
@@ -114,6 +117,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     })())
 
   await app.register(errorsPlugin)
+  await app.register(precisionPlugin)
   // Before auth and rate limits: every answer (401, 429 too) carries the headers; preflights need no token.
   await app.register(helmetPlugin)
   await app.register(corsPlugin, { origins: config.CORS_ORIGINS })
