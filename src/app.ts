@@ -41,6 +41,7 @@ import { parseLinkKey } from './modules/evidence/links.js'
 import { keyFromDataDir } from './lib/key-file.js'
 import { hasAdmin } from './modules/auth/service.js'
 import metricsPlugin from './plugins/app/metrics.js'
+import precisionPlugin from './plugins/app/precision.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -89,6 +90,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         allErrors: true,
         // Some schemas are deliberately a `type` list (AnswerValue: see its comment), which strict mode warns about.
         allowUnionTypes: true,
+        // The precision a response number is read at (src/lib/precision.ts); no effect on validation.
+        keywords: ['x-precision'],
       },
       plugins: [(await import('ajv-formats')).default as never],
     },
@@ -114,6 +117,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     })())
 
   await app.register(errorsPlugin)
+  await app.register(precisionPlugin)
   // Before auth and rate limits: every answer (401, 429 too) carries the headers; preflights need no token.
   await app.register(helmetPlugin)
   await app.register(corsPlugin, { origins: config.CORS_ORIGINS })
@@ -130,11 +134,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   if (seeded === 'created') app.log.info('seeded the bundled LKE instrument')
   if (!config.BOOTSTRAP_ADMIN_TOKEN && !(await hasAdmin(database.db))) {
     app.log.warn(
-      `No admin yet. Create the first admin token with: ${config.DATABASE_URL ? '' : 'stop the server, then '}npm run cli -- token create --role admin --name "<your name>" (Docker image: node dist/src/cli/index.js token create --role admin --name "<your name>"), or start once with BOOTSTRAP_ADMIN_TOKEN set to a secret of 32+ characters.`,
+      `No admin yet. Create the first admin token with: ${config.DATABASE_URL ? '' : 'stop the server, then '}npm run cli -- token create --role admin --name "<your name>" (Docker image: node dist/src/cli/admin.js token create --role admin --name "<your name>"), or start once with BOOTSTRAP_ADMIN_TOKEN set to a secret of 32+ characters.`,
     )
   }
-  // On the embedded database (one process, no operator-set keys yet) the keys are made once into DATA_DIR.
-  const embedded = options.database === undefined && !config.DATABASE_URL
+  // On the embedded database (one process, no operator-set keys yet) the keys are made once into
+  // DATA_DIR; on PostgreSQL only when asked for (KEYS_IN_DATA_DIR, e.g. docker-compose.yml's volume).
+  const generateKeys = config.KEYS_IN_DATA_DIR ?? (options.database === undefined && !config.DATABASE_URL)
   const keys: Pick<Config, 'WEBHOOK_SECRET_KEY' | 'EVIDENCE_LINK_KEY'> = {
     WEBHOOK_SECRET_KEY: config.WEBHOOK_SECRET_KEY,
     EVIDENCE_LINK_KEY: config.EVIDENCE_LINK_KEY,
@@ -143,7 +148,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     ['WEBHOOK_SECRET_KEY', 'webhook-secret.key'],
     ['EVIDENCE_LINK_KEY', 'evidence-link.key'],
   ] as const) {
-    if (keys[variable] || !embedded) continue
+    if (keys[variable] || !generateKeys) continue
     const made = await keyFromDataDir(config.DATA_DIR, file)
     keys[variable] = made.key
     if (made.created)
@@ -160,7 +165,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const evidenceStore = options.evidenceStore ?? (await createEvidenceStore(config))
   if (!options.evidenceStore) app.addHook('onClose', async () => evidenceStore.close())
   const linkKey = keys.EVIDENCE_LINK_KEY ? parseLinkKey(keys.EVIDENCE_LINK_KEY) : undefined
-  await app.register(swaggerPlugin)
+  await app.register(swaggerPlugin, { bench: config.BENCH_ROUTES })
   // The limiter first: the auth hook counts every request before it answers (401s too).
   await app.register(rateLimitPlugin, {
     max: config.RATE_LIMIT_MAX,

@@ -88,6 +88,12 @@ export const ConfigSchema = Type.Object({
       description: 'base64 of 32 random bytes (openssl rand -base64 32): seals webhook signing secrets at rest',
     }),
   ),
+  KEYS_IN_DATA_DIR: Type.Optional(
+    Type.Boolean({
+      description:
+        'when WEBHOOK_SECRET_KEY or EVIDENCE_LINK_KEY is unset, generate it once into DATA_DIR (mode 0600) and reuse it; unset: on with the embedded database, off with DATABASE_URL (every replica must share the keys: one DATA_DIR volume, or set them)',
+    }),
+  ),
   WEBHOOK_WORKER: Type.Boolean({ default: true, description: 'run the webhook delivery worker in this process' }),
   WEBHOOK_ALLOW_HOSTS: Type.String({
     default: '',
@@ -181,8 +187,10 @@ export const ConfigSchema = Type.Object({
     description: 'how long a signed evidence link stays valid (at least this many days, rounded up to a UTC midnight)',
   }),
   METRICS_ENABLED: Type.Boolean({
-    default: true,
-    description: 'serve Prometheus metrics at /metrics on METRICS_HOST:METRICS_PORT',
+    // Off unless asked for: a second instance on the same host must start without a port clash.
+    default: false,
+    description:
+      'serve Prometheus metrics at /metrics on METRICS_HOST:METRICS_PORT; a busy port then stops start-up (exit 78)',
   }),
   METRICS_PORT: Type.Integer({
     minimum: 1,
@@ -251,6 +259,7 @@ const BOOLEAN_VARS = new Set([
   'BENCH_ROUTES',
   'S3_FORCE_PATH_STYLE',
   'METRICS_ENABLED',
+  'KEYS_IN_DATA_DIR',
 ])
 
 /**

@@ -58,17 +58,29 @@ async function main(): Promise<void> {
   }
   process.on('uncaughtException', onUncaught)
   process.on('unhandledRejection', onUncaught)
-  await app.listen({ port: config.PORT, host: config.HOST })
+  // Metrics are asked for (METRICS_ENABLED=true): their port is bound before the API's, so a busy
+  // one stops start-up with a message instead of leaving a server whose scrape target is missing.
   if (config.METRICS_ENABLED) {
     const { metricsServer } = await import('./plugins/app/metrics.js')
     const server = metricsServer(app.metrics)
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(config.METRICS_PORT, config.METRICS_HOST, () => resolve())
-    })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(config.METRICS_PORT, config.METRICS_HOST, () => resolve())
+      })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
+      console.error(
+        `METRICS_PORT ${config.METRICS_PORT} on ${config.METRICS_HOST} is already in use (another zi-tracker on this host?): set METRICS_PORT to a free port, or METRICS_ENABLED=false`,
+      )
+      closer.uninstall()
+      await app.close()
+      process.exit(78)
+    }
     metrics = server
     app.log.info(`metrics at http://${config.METRICS_HOST}:${config.METRICS_PORT}/metrics`)
   }
+  await app.listen({ port: config.PORT, host: config.HOST })
 }
 
 await main()

@@ -16,10 +16,18 @@ t.test('the benchmark ceilings do not exist unless BENCH_ROUTES is on', async (t
     Object.keys(doc.paths).some((p) => p.startsWith('/v1/bench')),
     'nor documented',
   )
+  t.notOk(
+    (doc as unknown as { tags: { name: string }[] }).tags.some((tag) => tag.name === 'bench'),
+    'nor their tag',
+  )
 })
 
 t.test('with BENCH_ROUTES=true: a constant and SELECT 1, for integration tokens only', async (t) => {
   const ctx = await buildTestApp(t, { BENCH_ROUTES: 'true' })
+  t.ok(
+    (ctx.app.swagger() as { tags: { name: string }[] }).tags.some((tag) => tag.name === 'bench'),
+    'the bench tag is listed with its routes',
+  )
   const integration = await createToken(ctx, 'integration')
   const viewer = await createToken(ctx, 'viewer')
 

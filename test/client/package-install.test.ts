@@ -142,4 +142,37 @@ export async function units(): Promise<Schemas['Unit'][]> {
     env: { ...process.env, ...cliHome(), ZI_URL: ctx.url, ZI_TOKEN: token },
   })
   t.match(units.stdout, tree.opdB.code, 'zi lists the units in the token’s scope')
+
+  // An evaluator's machine: `npm install -g` of the tarball (into a prefix of its own here), then
+  // `zi` from the PATH in a folder that is neither the checkout nor a project.
+  const prefix = join(work, 'global')
+  await run(
+    npm,
+    [
+      'install',
+      '-g',
+      '--prefix',
+      prefix,
+      join(work, info.filename),
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--ignore-scripts',
+    ],
+    { cwd: work, maxBuffer: 16 * 1024 * 1024 },
+  )
+  const elsewhere = join(work, 'home')
+  await run('mkdir', ['-p', elsewhere])
+  const evaluatorEnv = {
+    ...cliHome(),
+    PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}`,
+    ZI_URL: ctx.url,
+    ZI_TOKEN: token,
+  }
+  const { PATH: _path, ...rest } = process.env
+  const help = await run('zi', ['--help'], { cwd: elsewhere, env: { ...rest, ...evaluatorEnv } })
+  t.match(help.stdout, /^Usage: zi <command>[\s\S]*login --url/, 'zi --help from the global install')
+  t.notOk(join(prefix, 'bin', 'zi').startsWith(projectRoot()), 'installed outside the checkout')
+  const whoami = await run('zi', ['whoami'], { cwd: elsewhere, env: { ...rest, ...evaluatorEnv } })
+  t.match(whoami.stdout, /Dasbor Bappeda/, 'zi whoami answers from the server')
 })

@@ -49,7 +49,7 @@ t.test('a stage’s contributions follow its facts', async (t) => {
   t.equal(Object.keys(c1).filter((k) => /^node:[^:]+$/.test(k)).length, areas.length, 'every area once')
   t.equal(facts.predicate, 'none')
   t.ok(facts.wbkShort > 0)
-  t.ok(facts.lacking.every((l) => l.short_points > 0))
+  t.ok(facts.lacking.every((l) => l.points_short > 0))
   const d = divergenceOf(facts, stageFacts(def, scoreInstrument(def, { Q1: 'Tidak', Q2: 'A', Q3: 'A' })))
   t.same(d.questions, { Q1: 1, Q2: 0 }, 'only questions answered in both')
   const c2 = contributionsOf(facts, 'draft', areas, d)

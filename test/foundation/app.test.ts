@@ -88,6 +88,61 @@ t.test('foundation', async (t) => {
     )
   })
 
+  t.test('a body of the wrong media type: 415 naming the types the route takes', async (t) => {
+    const token = await createToken(ctx, 'admin')
+    const form = await app.inject({
+      method: 'POST',
+      url: '/v1/principals',
+      headers: { ...bearer(token), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'name=x&kind=user',
+    })
+    t.equal(form.statusCode, 415)
+    t.match(form.json(), {
+      code: 'unsupported_media_type',
+      accepted: ['application/json'],
+      detail:
+        'This route takes a body of type application/json (Content-Type header), not "application/x-www-form-urlencoded".',
+    })
+    const upload = await app.inject({
+      method: 'POST',
+      url: '/v1/evidence/files',
+      headers: { ...bearer(token), 'content-type': 'application/xml' },
+      payload: '<file/>',
+    })
+    t.equal(upload.statusCode, 415)
+    t.same(upload.json().accepted, ['multipart/form-data'], 'an upload route names multipart/form-data')
+    t.match(upload.json().detail, /takes a body of type multipart\/form-data/)
+  })
+
+  t.test('an enum error lists the allowed values', async (t) => {
+    const token = await createToken(ctx, 'admin')
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/units',
+      headers: bearer(token),
+      payload: { code: '9', name: 'X', kind: 'kecamatan' },
+    })
+    t.equal(res.statusCode, 400)
+    const kind = res.json().errors.find((e: { pointer: string }) => e.pointer === '/body/kind')
+    t.same(kind, { pointer: '/body/kind', rule: 'enum', message: 'must be one of "instansi", "opd", "unit"' })
+    t.match(res.json().detail, /\/body\/kind must be one of "instansi", "opd", "unit"/)
+  })
+
+  t.test('the OpenAPI document: the package version; the bench tag only with its routes', async (t) => {
+    const { readFileSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const { projectRoot } = await import('../../src/lib/paths.js')
+    const version = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')).version
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json()
+    t.equal(doc.info.version, version)
+    t.notOk(
+      doc.tags.some((tag: { name: string }) => tag.name === 'bench'),
+      'no bench tag when BENCH_ROUTES is off',
+    )
+    const committed = JSON.parse(readFileSync(join(projectRoot(), 'openapi', 'openapi.json'), 'utf8'))
+    t.equal(committed.info.version, version, 'the committed document too')
+  })
+
   t.test('a 500 never leaks the stack or SQL', async (t) => {
     const token = await createToken(ctx, 'admin')
     // Break the database under the route: the principals list then fails inside the driver.

@@ -7,7 +7,7 @@ import { bearer, createToken } from '../helpers/auth.js'
 
 t.test('/metrics on its own port: requests, latency, pool, outbox, change-feed lag, event loop, memory', async (t) => {
   // No delivery worker: the pending delivery inserted below must stay pending.
-  const ctx = await buildTestApp(t, { WEBHOOK_WORKER: 'false' })
+  const ctx = await buildTestApp(t, { WEBHOOK_WORKER: 'false', METRICS_ENABLED: 'true' })
   const { app } = ctx
   const admin = bearer(await createToken(ctx, 'admin'))
   t.equal((await app.inject({ method: 'GET', url: '/v1/units' })).statusCode, 401)

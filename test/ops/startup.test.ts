@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { buildApp } from '../../src/app.js'
+import { projectRoot } from '../../src/lib/paths.js'
 import { loadConfig } from '../../src/config.js'
 import { usePretty, loggerOptions } from '../../src/lib/logger.js'
 import { buildTestApp } from '../helpers/app.js'
@@ -41,6 +42,9 @@ t.test('start-up: first-run line, no validator warnings', async (t) => {
   t.equal(firstRun.length, 1, 'one line')
   t.match(firstRun[0], /npm run cli -- token create --role admin --name/, 'says how to create the first token')
   t.match(firstRun[0], /BOOTSTRAP_ADMIN_TOKEN/)
+  const dockerCli = /Docker image: node (dist\/(src\/cli\/\w+)\.js) token create/.exec(firstRun[0]!)
+  t.ok(dockerCli, 'names the compiled CLI for the Docker image')
+  t.ok(existsSync(join(projectRoot(), `${dockerCli![2]}.ts`)), `${dockerCli![1]} is compiled from a file that exists`)
   t.equal(ctx.logs.find((l) => String(l.msg).startsWith('No admin yet'))?.level, 40, 'at warn level')
 
   await createToken(ctx, 'admin')

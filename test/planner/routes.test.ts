@@ -19,6 +19,7 @@ import { buildTestApp } from '../helpers/app.js'
 import { bearer, createToken } from '../helpers/auth.js'
 import { insertPeriod } from '../helpers/periods.js'
 import { insertSmallTree } from '../helpers/units.js'
+import { noisyNumbers } from '../helpers/precision.js'
 
 const def = loadSeedInstrument()
 const unit71 = (
@@ -76,6 +77,7 @@ t.test('plan routes', async (t) => {
     const res = await call('GET', `/v1/assessments/${a1}/stages/self/plan?target=WBK`, operatorA1)
     t.equal(res.statusCode, 200, res.body)
     const body = res.json()
+    t.same(noisyNumbers(body), [], 'no float noise in the plan')
     t.equal(body.stage, 'self')
     t.equal(body.plan.reachable, true)
     t.equal(body.plan.changes, expected.changes)
@@ -212,6 +214,7 @@ t.test('plan routes', async (t) => {
 
   t.test('the dashboard ranks units by the changes they need', async (t) => {
     const body = await ok('GET', `/v1/dashboards/periods/${period.id}/closest-by-changes?target=WBK`, admin)
+    t.same(noisyNumbers(body, 2), [], 'totals and points short to 2 decimals')
     t.same(
       body.items.map((i: { unit: { id: string }; changes: number; label: string }) => [i.unit.id, i.changes, i.label]),
       [[tree.a1.id, 4, '4 questions from WBK']],

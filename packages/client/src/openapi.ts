@@ -9447,7 +9447,7 @@ export interface operations {
                                     required: number;
                                     actual: number;
                                     /** @description what is missing in points (a share-of-weight rule’s gap × its weight) */
-                                    short_points: number;
+                                    points_short: number;
                                 }[];
                             }[];
                             /** @description meeting WBK but not WBBM, smallest shortfall first */
@@ -9474,7 +9474,7 @@ export interface operations {
                                     required: number;
                                     actual: number;
                                     /** @description what is missing in points (a share-of-weight rule’s gap × its weight) */
-                                    short_points: number;
+                                    points_short: number;
                                 }[];
                             }[];
                         };

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { Score } from '../../lib/precision.js'
 import { PageMeta, PageQuery } from '../../lib/pagination.js'
 import { StringEnum } from '../../lib/schema.js'
 import { AnswerValue } from '../instruments/schemas.js'
@@ -25,7 +26,7 @@ export const StageView = Type.Object(
     kind: StageKind,
     status: StageStatus,
     copied_from_stage_id: Type.Union([Uuid, Type.Null()]),
-    total: Type.Union([Type.Number(), Type.Null()], { description: 'the score of the current answers' }),
+    total: Type.Union([Score(), Type.Null()], { description: 'the score of the current answers' }),
     created_at: DateTime,
     updated_at: DateTime,
     submitted_at: Type.Union([DateTime, Type.Null()]),
@@ -140,9 +141,9 @@ export const ScoreQuery = Type.Object(
 
 export const DiffQuery = Type.Object({ from: StageKind, to: StageKind }, { additionalProperties: false })
 export const DiffView = Type.Object({
-  from: Type.Object({ stage: StageKind, total: Type.Number() }),
-  to: Type.Object({ stage: StageKind, total: Type.Number() }),
-  total_effect: Type.Number({ description: 'to.total − from.total' }),
+  from: Type.Object({ stage: StageKind, total: Score() }),
+  to: Type.Object({ stage: StageKind, total: Score() }),
+  total_effect: Score({ description: 'to.total − from.total' }),
   changes: Type.Array(
     Type.Object({
       question_code: Type.String(),
@@ -150,10 +151,10 @@ export const DiffView = Type.Object({
       to: Value,
       from_note: Note,
       to_note: Note,
-      from_value: Type.Union([Type.Number(), Type.Null()], {
+      from_value: Type.Union([Score(), Type.Null()], {
         description: 'the question’s converted value under from',
       }),
-      to_value: Type.Union([Type.Number(), Type.Null()]),
+      to_value: Type.Union([Score(), Type.Null()]),
     }),
   ),
 })
@@ -179,7 +180,7 @@ export const SnapshotList = Type.Object({
       id: Uuid,
       status: StageStatus,
       created_at: DateTime,
-      total: Type.Number(),
+      total: Score(),
       answers: Type.Array(
         Type.Object({ question_code: Type.String(), value: Value, note: Note, evidence_ids: Type.Array(Uuid) }),
       ),

@@ -34,7 +34,7 @@ export interface Lacking {
   required: number
   actual: number
   /** what is missing, in points of the instrument (a share-of-weight rule's gap × its weight) */
-  short_points: number
+  points_short: number
 }
 
 /** What a stage's current answers amount to; stored on its stage_metrics row. */
@@ -115,10 +115,10 @@ export function stageFacts(def: InstrumentDefinition, score: ScoreResult): Stage
         description: r.description,
         required: r.required,
         actual: r.actual,
-        short_points: points,
+        points_short: points,
       }
     })
-  const sum = (xs: Lacking[]) => xs.reduce((s, l) => s + l.short_points, 0)
+  const sum = (xs: Lacking[]) => xs.reduce((s, l) => s + l.points_short, 0)
   return {
     questionCount: answerable,
     answeredCount: answerable - score.unanswered.length,

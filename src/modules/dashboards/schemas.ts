@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { Measure, Percent, Score, Share } from '../../lib/precision.js'
 import { PageMeta, PageQuery } from '../../lib/pagination.js'
 import { StringEnum } from '../../lib/schema.js'
 import { STAGE_KINDS, STAGE_STATUSES } from '../assessments/rules.js'
@@ -8,7 +9,8 @@ import { ProposalSummaryView } from '../proposals/schemas.js'
 
 const Uuid = Type.String({ format: 'uuid' })
 const Num = Type.Number()
-const NullableNum = Type.Union([Type.Number(), Type.Null()])
+const NullableScore = Type.Union([Score(), Type.Null()])
+const NullablePercent = Type.Union([Percent(), Type.Null()])
 const Stage = StringEnum(STAGE_KINDS, {
   description: 'which stage’s answers: self (default), tpi, tpn, sanggah',
   default: 'self',
@@ -47,7 +49,7 @@ export const SummaryQuery = Type.Object(
 const UnitRefView = Type.Object({ id: Uuid, code: Type.String(), name: Type.String(), kind: Type.String() })
 const PeriodRefView = Type.Object({ id: Uuid, code: Type.String(), year: Type.Integer(), instrument_version_id: Uuid })
 
-const Histogram = Type.Array(Type.Object({ from_pct: Num, to_pct: Num, count: Type.Integer() }), {
+const Histogram = Type.Array(Type.Object({ from_pct: Percent(), to_pct: Percent(), count: Type.Integer() }), {
   description: `${HISTOGRAM_BUCKETS} buckets of the share of the weight reached (the top value goes in the last one)`,
 })
 
@@ -67,29 +69,29 @@ const Completion = Type.Object({
   by_status: Type.Object(Object.fromEntries(STAGE_STATUSES.map((s) => [s, Type.Integer()]))),
   questions: Num,
   answered: Num,
-  answered_pct: Type.Union([Num, Type.Null()], {
+  answered_pct: Type.Union([Percent(), Type.Null()], {
     description: 'answered ÷ answerable questions over the stages, in %',
   }),
   complete: Type.Integer({ description: 'stages with every answerable question answered' }),
-  submitted_pct: Type.Union([Num, Type.Null()], {
+  submitted_pct: Type.Union([Percent(), Type.Null()], {
     description: 'stages handed in (submitted or approved) ÷ stages, in %',
   }),
-  approved_pct: Type.Union([Num, Type.Null()]),
+  approved_pct: NullablePercent,
 })
 
 const Scores = Type.Object({
   scored_stages: Type.Integer({
     description: 'stages with at least one answer: the averages and histograms are over these',
   }),
-  total: Type.Object({ max: Num, average: NullableNum, histogram: Histogram }),
+  total: Type.Object({ max: Score(), average: NullableScore, histogram: Histogram }),
   areas: Type.Array(
     Type.Object({
       code: Type.String(),
       name: Type.String(),
       level: Type.String({ description: 'komponen | sub_komponen | area_perubahan' }),
-      max: Num,
-      average: NullableNum,
-      average_pct: NullableNum,
+      max: Score(),
+      average: NullableScore,
+      average_pct: NullablePercent,
       histogram: Histogram,
     }),
   ),
@@ -103,17 +105,17 @@ const LackingView = Type.Object({
   rule: Type.String(),
   predicate: StringEnum(['WBK', 'WBBM'] as const),
   description: Type.String(),
-  required: Num,
-  actual: Num,
-  short_points: Type.Number({ description: 'what is missing in points (a share-of-weight rule’s gap × its weight)' }),
+  required: Measure(),
+  actual: Measure(),
+  points_short: Score({ description: 'what is missing in points (a share-of-weight rule’s gap × its weight)' }),
 })
 
 const ClosestItem = Type.Object({
   unit: UnitRefView,
   assessment_id: Uuid,
   stage_status: StringEnum(STAGE_STATUSES),
-  total: Num,
-  points_short: Type.Number({
+  total: Score(),
+  points_short: Score({
     description:
       'sum of the failing rules’ shortfalls in points (overlapping rules add up: a ranking, not an exact target)',
   }),
@@ -158,12 +160,12 @@ export const OpdPage = Type.Object({
       archived: Type.Boolean(),
       assessments: Type.Integer({ description: 'assessments of the OPD and its unit kerja' }),
       stages: Type.Integer(),
-      answered_pct: NullableNum,
+      answered_pct: NullablePercent,
       complete: Type.Integer(),
       by_status: Type.Object(Object.fromEntries(STAGE_STATUSES.map((s) => [s, Type.Integer()]))),
-      submitted_pct: NullableNum,
-      approved_pct: NullableNum,
-      average_total: NullableNum,
+      submitted_pct: NullablePercent,
+      approved_pct: NullablePercent,
+      average_total: NullableScore,
       eligible: Type.Object({ WBK: Type.Integer(), WBBM: Type.Integer() }),
       declarations: Type.Object({
         WBK: Type.Integer(),
@@ -188,11 +190,11 @@ export const HistoryView = Type.Object({
       stage_status: StringEnum(STAGE_STATUSES),
       answered: Type.Integer(),
       questions: Type.Integer(),
-      total: Num,
-      max_total: Num,
+      total: Score(),
+      max_total: Score(),
       predicate: StringEnum(['none', 'WBK', 'WBBM'] as const),
       areas: Type.Array(
-        Type.Object({ code: Type.String(), name: Type.String(), level: Type.String(), value: Num, max: Num }),
+        Type.Object({ code: Type.String(), name: Type.String(), level: Type.String(), value: Score(), max: Score() }),
       ),
       declaration: Type.Union([
         Type.Object({
@@ -226,7 +228,7 @@ export const LowestView = Type.Object({
       name: Type.String(),
       sub_area: SubArea,
       answered: Type.Integer({ description: 'stages that answered it' }),
-      average: Type.Number({ description: 'average conversion 0–1 (Ya = 1, A/B/C = 1/0.5/0, % ÷ 100, …)' }),
+      average: Share({ description: 'average conversion 0–1 (Ya = 1, A/B/C = 1/0.5/0, % ÷ 100, …)' }),
     }),
   ),
 })
@@ -245,12 +247,12 @@ export const DivergenceView = Type.Object({
     Type.Object({
       unit: UnitRefView,
       assessment_id: Uuid,
-      self_total: NullableNum,
-      tpi_total: Num,
-      difference: Type.Number({ description: 'tpi − self' }),
+      self_total: NullableScore,
+      tpi_total: Score(),
+      difference: Score({ description: 'tpi − self' }),
       questions_differing: Type.Integer({ description: 'questions answered in both stages with another conversion' }),
       areas: Type.Array(
-        Type.Object({ code: Type.String(), name: Type.String(), self: Num, tpi: Num, difference: Num }),
+        Type.Object({ code: Type.String(), name: Type.String(), self: Score(), tpi: Score(), difference: Score() }),
       ),
     }),
     { description: 'largest |tpi − self| first' },
@@ -261,7 +263,7 @@ export const DivergenceView = Type.Object({
       name: Type.String(),
       sub_area: SubArea,
       units: Type.Integer({ description: 'units whose self and tpi stages both answered it' }),
-      average_abs_difference: Type.Number({ description: 'average |tpi − self| of the conversion (0–1)' }),
+      average_abs_difference: Share({ description: 'average |tpi − self| of the conversion (0–1)' }),
     }),
     { description: 'questions the TPI corrects most, largest average first' },
   ),

@@ -10,6 +10,7 @@ import { webhookDeliveries } from '../webhooks/tables.js'
 import type { EventType } from './rules.js'
 import { events, feedRetention, type EventRow } from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
+import { roundTo } from '../../lib/precision.js'
 
 export interface EventInput {
   type: EventType
@@ -78,7 +79,8 @@ export function stageEvent(
       stage: stage.kind,
       status: stage.status,
       version: stage.version,
-      total: stage.total ?? null,
+      // Read by people (webhook receivers, feed readers): the score as responses carry it (docs/scoring.md).
+      total: stage.total === null ? null : roundTo(stage.total, 2),
       ...extra,
     },
     stage: { kind: stage.kind, status: stage.status },

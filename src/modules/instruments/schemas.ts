@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { Measure, Score, Share } from '../../lib/precision.js'
 import { PageMeta, PageQuery } from '../../lib/pagination.js'
 import { StringEnum } from '../../lib/schema.js'
 import { INSTRUMENT_STATUSES } from './tables.js'
@@ -329,8 +330,8 @@ export const EligibilityView = Type.Object(
         rule: Type.String(),
         predicate: StringEnum(['WBK', 'WBBM'] as const),
         description: Type.String(),
-        required: Type.Number(),
-        actual: Type.Number(),
+        required: Measure(),
+        actual: Measure(),
         passed: Type.Boolean(),
         source: Type.String(),
       }),
@@ -341,15 +342,15 @@ export const EligibilityView = Type.Object(
 
 export const ScoreView = Type.Object(
   {
-    total: Type.Number(),
-    max_total: Type.Number(),
+    total: Score(),
+    max_total: Score(),
     components: Type.Array(
       Type.Object({
         code: Type.String(),
         name: Type.String(),
         level: Type.String(),
-        value: Type.Number(),
-        max: Type.Number(),
+        value: Score(),
+        max: Score(),
       }),
       {
         description: 'komponen and sub_komponen values',
@@ -363,8 +364,8 @@ export const ScoreView = Type.Object(
           Type.Object({
             code: Type.String(),
             level: Type.String(),
-            value: Type.Number(),
-            max: Type.Union([Type.Number(), Type.Null()]),
+            value: Score(),
+            max: Type.Union([Score(), Type.Null()]),
             combine: Type.String(),
             children: Type.Array(Type.String()),
             text: Type.String(),
@@ -375,8 +376,8 @@ export const ScoreView = Type.Object(
             code: Type.String(),
             answer: AnswerValue,
             answered: Type.Boolean(),
-            multiplier: Type.Union([Type.Number(), Type.Null()]),
-            value: Type.Union([Type.Number(), Type.Null()]),
+            multiplier: Type.Union([Share(), Type.Null()]),
+            value: Type.Union([Score(), Type.Null()]),
             text: Type.Optional(Type.String()),
           }),
         ),

@@ -1,11 +1,11 @@
 import { Type } from 'typebox'
+import { Measure, Score } from '../../lib/precision.js'
 import { StringEnum } from '../../lib/schema.js'
 import { STAGE_KINDS, STAGE_STATUSES } from '../assessments/rules.js'
 import { AnswerValue } from '../instruments/schemas.js'
 
 const Uuid = Type.String({ format: 'uuid' })
 const Code = Type.String({ minLength: 1, maxLength: 64 })
-const Num = Type.Number()
 const Predicate = StringEnum(['WBK', 'WBBM'] as const)
 
 export const Target = StringEnum(['WBK', 'WBBM'] as const, {
@@ -55,12 +55,12 @@ const RuleGap = Type.Object({
   rule: Type.String(),
   predicate: Predicate,
   description: Type.String(),
-  required: Num,
-  actual: Num,
-  shortfall: Type.Number({
+  required: Measure(),
+  actual: Measure(),
+  shortfall: Measure({
     description: 'required − actual, in the rule’s measure (a fraction for a share of weight)',
   }),
-  points_short: Type.Number({ description: 'the shortfall in points of score' }),
+  points_short: Score({ description: 'the shortfall in points of score' }),
 })
 
 const Step = Type.Object({
@@ -71,7 +71,7 @@ const Step = Type.Object({
   node_name: Type.String(),
   current: Type.Union([Type.String(), Type.Number(), Type.Null()]),
   proposed: Type.Union([Type.String(), Type.Number()]),
-  points: Type.Number({ description: 'the total’s rise from this step, applied after the steps before it' }),
+  points: Score({ description: 'the total’s rise from this step, applied after the steps before it' }),
   cost: Type.Integer(),
   rules: Type.Array(Type.String(), { description: 'failing rules this step works toward' }),
   ratio_code: Type.Optional(Type.String({ description: 'for a Jumlah input: the ratio question it moves' })),
@@ -83,8 +83,8 @@ const RuleResult = Type.Object({
   rule: Type.String(),
   predicate: Predicate,
   description: Type.String(),
-  required: Num,
-  actual: Num,
+  required: Measure(),
+  actual: Measure(),
   passed: Type.Boolean(),
   source: Type.String(),
 })
@@ -96,9 +96,9 @@ export const PlanView = Type.Object({
   cost: Type.Integer(),
   failing: Type.Array(RuleGap, { description: 'the target’s rules failing with the current answers' }),
   steps: Type.Array(Step),
-  before: Type.Object({ total: Num, predicate: StringEnum(['none', 'WBK', 'WBBM'] as const) }),
+  before: Type.Object({ total: Score(), predicate: StringEnum(['none', 'WBK', 'WBBM'] as const) }),
   after: Type.Object({
-    total: Num,
+    total: Score(),
     predicate: StringEnum(['none', 'WBK', 'WBBM'] as const),
     rules: Type.Array(RuleResult),
   }),
@@ -137,9 +137,9 @@ export const ByChangesView = Type.Object({
       unit: Type.Object({ id: Uuid, code: Type.String(), name: Type.String(), kind: Type.String() }),
       assessment_id: Uuid,
       stage_status: StringEnum(STAGE_STATUSES),
-      total: Num,
+      total: Score(),
       changes: Type.Integer({ description: 'the fewest answer changes to meet the target (default options)' }),
-      points_short: Num,
+      points_short: Score(),
       label: Type.String({ description: 'e.g. "3 questions from WBK"' }),
     }),
     {

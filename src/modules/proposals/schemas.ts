@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { Measure, Score } from '../../lib/precision.js'
 import { StringEnum } from '../../lib/schema.js'
 import { DECLARATION_STATUSES, TARGETS } from '../declarations/rules.js'
 import { INSTANSI_KINDS } from '../units/tables.js'
@@ -118,7 +119,7 @@ const GateRuleResult = Type.Object({
   indicator: Type.String(),
   description: Type.String(),
   required: Type.String(),
-  actual: Type.Union([Type.String(), Type.Number(), Type.Null()]),
+  actual: Type.Union([Type.String(), Measure(), Type.Null()]),
   passed: Type.Boolean(),
   source: Type.String(),
   confidence: Type.String(),
@@ -332,7 +333,7 @@ const SanggahView = Type.Object({
 const EvaluationView = Type.Object({
   evaluated_on: IsoDate,
   tpn_stage_status: Type.String(),
-  tpn_total: Type.Number(),
+  tpn_total: Score(),
   tpn_predicate: Type.String(),
   note: NullableString,
   ...RecordedBy,
@@ -355,7 +356,7 @@ export const ProposalView = Type.Object({
   target: Target,
   route: StringEnum(PROPOSAL_ROUTES),
   status: StringEnum(DECLARATION_STATUSES, { description: 'the declaration’s status now' }),
-  tpi_total: Type.Union([Type.Number(), Type.Null()]),
+  tpi_total: Type.Union([Score(), Type.Null()]),
   checks: Type.Array(CheckView, { description: 'the checks as they stood when proposed' }),
   proposed_at: DateTime,
   proposed_by: By,

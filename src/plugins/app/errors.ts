@@ -66,7 +66,12 @@ function fieldErrors(error: FastifyError): FieldError[] {
     } else if (v.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
       pointer += `/${params.additionalProperty}`
     }
-    const message = v.keyword === 'additionalProperties' ? 'is not a known field' : (v.message ?? 'is not valid')
+    let message = v.keyword === 'additionalProperties' ? 'is not a known field' : (v.message ?? 'is not valid')
+    // ajv says only "must be equal to one of the allowed values": name them.
+    if (v.keyword === 'enum' && Array.isArray(params.allowedValues))
+      message = `must be one of ${params.allowedValues.map((value) => JSON.stringify(value)).join(', ')}`
+    else if (v.keyword === 'const' && 'allowedValue' in params)
+      message = `must be ${JSON.stringify(params.allowedValue)}`
     return { pointer, rule: v.keyword, message }
   })
 }
@@ -105,8 +110,19 @@ export default fp(
             'payload_too_large',
             'The request body is larger than this route accepts.',
           )
-        case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-          return sendProblem(request, reply, 415, 'unsupported_media_type', error.message)
+        case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+          // The route's own list (upload routes declare multipart/form-data), else JSON.
+          const accepted = request.routeOptions.schema?.consumes ?? ['application/json']
+          const sent = (request.headers['content-type'] ?? 'none').slice(0, 100)
+          return sendProblem(
+            request,
+            reply,
+            415,
+            'unsupported_media_type',
+            `This route takes a body of type ${accepted.join(' or ')} (Content-Type header), not ${JSON.stringify(sent)}.`,
+            { accepted },
+          )
+        }
         case 'FST_ERR_CTP_EMPTY_JSON_BODY':
           return sendProblem(request, reply, 400, 'empty_body', 'The request has a JSON content type but no body.')
         case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -1,6 +1,9 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { projectRoot } from '../../lib/paths.js'
 
 /**
  * Every tag a route uses, declared once with a description (the OpenAPI linters refuse an
@@ -66,15 +69,23 @@ export const openApiTags = [
   { name: 'bench', description: 'Benchmark ceilings, served only with BENCH_ROUTES=true.' },
 ]
 
-/** OpenAPI 3.1 document from the route schemas, the interactive docs at /docs and /openapi.json. */
-export default fp(
-  async (app) => {
+/** The package's own version: the document describes the API this release serves. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version
+}
+
+/**
+ * OpenAPI 3.1 document from the route schemas, the interactive docs at /docs and /openapi.json.
+ * `bench`: whether the benchmark routes are served; their tag is listed only then.
+ */
+export default fp<{ bench?: boolean }>(
+  async (app, options) => {
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
         info: {
           title: 'zi-tracker API',
-          version: '1.0.0',
+          version: packageVersion(),
           description:
             'Zona Integritas (WBK/WBBM) programme API for Indonesian local governments: unit registry, ' +
             'LKE instruments and scoring, declarations, assessments and the PortalRB integration. ' +
@@ -84,7 +95,7 @@ export default fp(
         },
         // Relative: the document describes the server it is served from, whatever its address.
         servers: [{ url: '/', description: 'the server serving this document' }],
-        tags: openApiTags,
+        tags: options.bench ? openApiTags : openApiTags.filter((tag) => tag.name !== 'bench'),
         components: {
           securitySchemes: {
             bearerAuth: { type: 'http', scheme: 'bearer', description: 'API token: zit_<prefix>_<secret>' },
