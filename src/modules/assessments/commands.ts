@@ -1,21 +1,31 @@
 import type { Tx } from '../../db/connection.js'
 import { audit, event, type CommandContext } from '../../lib/command.js'
-import { etagMatches, versionEtag } from '../../lib/etag.js'
+import { checkIfMatch, etagMatches, versionEtag } from '../../lib/etag.js'
 import { ProblemError } from '../../lib/problem.js'
 import { stageEvent } from '../events/service.js'
 import type { InstrumentDefinition } from '../instruments/domain/index.js'
 import { assertWindowOpen } from '../periods/service.js'
-import { windowFor, type AnswerWriteDiff, type StageKind } from './rules.js'
+import { windowFor, type AnswerWriteDiff, type StageKind, type StageStatus } from './rules.js'
 import {
+  addComment,
   answerView,
   assertCanWriteStage,
+  assessmentView,
   beforeViews,
+  checkAnswerClear,
   checkAnswerWrite,
+  createAssessment,
+  deleteAnswer,
+  findStageAnswer,
   loadAssessment,
   loadDefinition,
   loadStage,
   stageAnswers,
+  stageView,
+  startStage,
+  transitionStage,
   writeAnswers,
+  type CommentRow,
   type AnswerInput,
   type AssessmentRow,
   type LoadedAssessment,
@@ -214,5 +224,137 @@ export async function putAnswer(
     })
     await event(tx, ctx, stageEvent('answer.changed', assessment, outcome.stage, { question_codes: [input.code] }))
     return { answer: after, created: !existing, changed: true, stage: outcome.stage }
+  })
+}
+
+/** Opens the assessment of a unit in a period, with its self stage as a draft (POST /v1/assessments). */
+export async function openAssessment(
+  ctx: CommandContext,
+  input: { period_id: string; unit_id: string },
+): Promise<Awaited<ReturnType<typeof assessmentView>>> {
+  return ctx.db.transaction(async (tx) => {
+    const created = await createAssessment(tx, ctx.principal, input)
+    const view = await assessmentView(tx, created.assessment, created.unit.name)
+    await audit(tx, ctx, {
+      action: 'assessment.created',
+      entityType: 'assessment',
+      entityId: view.id,
+      before: null,
+      after: view,
+    })
+    await event(tx, ctx, {
+      type: 'assessment.created',
+      unitId: view.unit_id,
+      periodId: view.period_id,
+      assessmentId: view.id,
+      subject: { type: 'assessment', id: view.id },
+      data: { assessment_id: view.id, stages: view.stages.map((st) => st.kind) },
+    })
+    return view
+  })
+}
+
+/** Starts a stage (tpi, tpn, sanggah), optionally as a copy of an earlier stage's answers. */
+export async function openStage(
+  ctx: CommandContext,
+  input: { assessmentId: string; kind: StageKind; copy_from?: StageKind | undefined },
+): Promise<StageRow> {
+  return ctx.db.transaction(async (tx) => {
+    const { assessment } = await loadAssessment(tx, ctx.principal, input.assessmentId)
+    const def = await loadDefinition(tx, assessment.instrumentVersionId)
+    const body = { kind: input.kind, ...(input.copy_from ? { copy_from: input.copy_from } : {}) }
+    const started = await startStage(tx, { principal: ctx.principal, assessment, def }, body)
+    const copyFrom = input.copy_from ?? null
+    await audit(tx, ctx, {
+      action: 'stage.started',
+      entityType: 'assessment_stage',
+      entityId: started.id,
+      before: null,
+      after: { ...stageView(started), copy_from: copyFrom },
+    })
+    await event(tx, ctx, stageEvent('stage.started', assessment, started, { copy_from: copyFrom }))
+    return started
+  })
+}
+
+/** Clears one answer (DELETE …/answers/{code}): it must exist (404) and If-Match must name it (428, 412). */
+export async function clearAnswer(
+  ctx: CommandContext,
+  input: { assessmentId: string; stage: StageKind; code: string; ifMatch?: string | undefined },
+): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    const { assessment, stage, def } = await lockWritableStage(tx, ctx, {
+      assessmentId: input.assessmentId,
+      stage: input.stage,
+    })
+    const existing = checkAnswerClear(await findStageAnswer(tx, stage.id, input.code), input.code, input.ifMatch)
+    const updated = await deleteAnswer(tx, stage, def, existing.row)
+    await audit(tx, ctx, {
+      action: 'answer.deleted',
+      entityType: 'answer',
+      entityId: existing.row.id,
+      before: answerView(existing),
+      after: null,
+    })
+    await event(tx, ctx, stageEvent('answer.changed', assessment, updated, { question_codes: [input.code] }))
+  })
+}
+
+export interface MoveStageInput {
+  assessmentId: string
+  stage: StageKind
+  /** submitted (the writers), returned or approved (the reviewers) */
+  to: Extract<StageStatus, 'submitted' | 'returned' | 'approved'>
+  reason?: string | undefined
+  comments?: { question_code: string; body: string }[] | undefined
+  /** the stage's ETag the caller read: 412 when it changed since */
+  ifMatch?: string | undefined
+}
+
+/**
+ * Submits, returns (with per-question comments) or approves a stage; submits and approvals freeze
+ * a snapshot. The status machine and who may take each move are in rules.ts (checkTransition).
+ */
+export async function moveStage(ctx: CommandContext, input: MoveStageInput): Promise<StageRow> {
+  return ctx.db.transaction(async (tx) => {
+    const { assessment } = await loadAssessment(tx, ctx.principal, input.assessmentId)
+    const current = await loadStage(tx, assessment.id, input.stage, { forUpdate: true })
+    checkIfMatch(input.ifMatch, current, 'stage')
+    const def = await loadDefinition(tx, assessment.instrumentVersionId)
+    const body = {
+      to: input.to,
+      ...(input.reason !== undefined ? { reason: input.reason } : {}),
+      ...(input.comments !== undefined ? { comments: input.comments } : {}),
+    }
+    const updated = await transitionStage(tx, { principal: ctx.principal, stage: current, def, assessment }, body)
+    await audit(tx, ctx, {
+      action: `stage.${input.to}`,
+      entityType: 'assessment_stage',
+      entityId: current.id,
+      before: stageView(current),
+      after: { ...stageView(updated), reason: input.reason ?? null, comments: input.comments?.length ?? 0 },
+    })
+    await event(tx, ctx, stageEvent(`stage.${input.to}`, assessment, updated, { reason: input.reason ?? null }))
+    return updated
+  })
+}
+
+/** Adds to the comment thread on one question of an assessment (outside any stage). */
+export async function commentOnQuestion(
+  ctx: CommandContext,
+  input: { assessmentId: string; code: string; body: string },
+): Promise<CommentRow> {
+  return ctx.db.transaction(async (tx) => {
+    const { assessment } = await loadAssessment(tx, ctx.principal, input.assessmentId)
+    const def = await loadDefinition(tx, assessment.instrumentVersionId)
+    const row = await addComment(tx, { principal: ctx.principal, assessment, def }, input.code, input.body)
+    await audit(tx, ctx, {
+      action: 'comment.created',
+      entityType: 'question_comment',
+      entityId: row.id,
+      before: null,
+      after: { question_code: row.questionCode, body: row.body, assessment_id: assessment.id },
+    })
+    return row
   })
 }

@@ -1,30 +1,28 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { checkIfMatch, ifNoneMatchHits, versionEtag } from '../../lib/etag.js'
+import { ifNoneMatchHits, versionEtag } from '../../lib/etag.js'
 import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { READERS, UNIT_WRITERS, WORKERS } from '../../lib/policy.js'
 import { problemResponses } from '../../lib/problem.js'
-import { recordAudit } from '../audit/service.js'
-import { emitEvent, stageEvent } from '../events/service.js'
 import { IdempotencyHeaders } from '../idempotency/plugin.js'
 import { requestContext } from '../../lib/command.js'
-import { putAnswer, writeStageAnswers } from './commands.js'
-import { assertWindowOpen } from '../periods/service.js'
-import { windowFor } from './rules.js'
+import {
+  clearAnswer,
+  commentOnQuestion,
+  moveStage,
+  openAssessment,
+  openStage,
+  putAnswer,
+  writeStageAnswers,
+} from './commands.js'
 import * as S from './schemas.js'
 import {
-  addComment,
   answerView,
   writeReport,
   assertCanReadStage,
-  assertCanWriteStage,
   assessmentView,
-  checkAnswerClear,
   commentView,
-  createAssessment,
-  deleteAnswer,
   diffStages,
-  findStageAnswer,
   listAssessments,
   listComments,
   listSnapshots,
@@ -34,8 +32,6 @@ import {
   stageAnswersInTreeOrder,
   stageScore,
   stageView,
-  startStage,
-  transitionStage,
 } from './service.js'
 
 const TAGS = ['assessments']
@@ -55,27 +51,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { ...UNIT_WRITERS, idempotent: true },
     },
     async (request, reply) => {
-      const view = await app.db.transaction(async (tx) => {
-        const created = await createAssessment(tx, request.principal, request.body)
-        const v = await assessmentView(tx, created.assessment, created.unit.name)
-        await recordAudit(tx, request, {
-          action: 'assessment.created',
-          entityType: 'assessment',
-          entityId: v.id,
-          before: null,
-          after: v,
-        })
-        await emitEvent(tx, {
-          type: 'assessment.created',
-          unitId: v.unit_id,
-          periodId: v.period_id,
-          assessmentId: v.id,
-          subject: { type: 'assessment', id: v.id },
-          data: { assessment_id: v.id, stages: v.stages.map((s) => s.kind) },
-          requestId: request.id,
-        })
-        return v
-      })
+      const view = await openAssessment(requestContext(request), request.body)
       return reply.code(201).header('location', `/v1/assessments/${view.id}`).send(view)
     },
   )
@@ -130,23 +106,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: WORKERS,
     },
     async (request, reply) => {
-      const stage = await app.db.transaction(async (tx) => {
-        const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
-        const def = await loadDefinition(tx, assessment.instrumentVersionId)
-        const started = await startStage(tx, { principal: request.principal, assessment, def }, request.body)
-        await recordAudit(tx, request, {
-          action: 'stage.started',
-          entityType: 'assessment_stage',
-          entityId: started.id,
-          before: null,
-          after: { ...stageView(started), copy_from: request.body.copy_from ?? null },
-        })
-        await emitEvent(
-          tx,
-          stageEvent('stage.started', assessment, started, { copy_from: request.body.copy_from ?? null }, request.id),
-        )
-        return started
-      })
+      const stage = await openStage(requestContext(request), { assessmentId: request.params.id, ...request.body })
       return reply.code(201).header('etag', versionEtag(stage)).send(stageView(stage))
     },
   )
@@ -251,30 +211,11 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: WORKERS,
     },
     async (request, reply) => {
-      await app.db.transaction(async (tx) => {
-        const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
-        const stage = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
-        assertCanWriteStage(request.principal, stage)
-        await assertWindowOpen(tx, assessment.periodId, windowFor(stage.kind, stage.status))
-        const { code } = request.params
-        const existing = checkAnswerClear(await findStageAnswer(tx, stage.id, code), code, request.headers['if-match'])
-        const updatedStage = await deleteAnswer(
-          tx,
-          stage,
-          await loadDefinition(tx, assessment.instrumentVersionId),
-          existing.row,
-        )
-        await recordAudit(tx, request, {
-          action: 'answer.deleted',
-          entityType: 'answer',
-          entityId: existing.row.id,
-          before: answerView(existing),
-          after: null,
-        })
-        await emitEvent(
-          tx,
-          stageEvent('answer.changed', assessment, updatedStage, { question_codes: [code] }, request.id),
-        )
+      await clearAnswer(requestContext(request), {
+        assessmentId: request.params.id,
+        stage: request.params.stage,
+        code: request.params.code,
+        ifMatch: request.headers['if-match'],
       })
       return reply.code(204).send(null)
     },
@@ -326,38 +267,11 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: WORKERS,
     },
     async (request) => {
-      const stage = await app.db.transaction(async (tx) => {
-        const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
-        const current = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current, 'stage')
-        const def = await loadDefinition(tx, assessment.instrumentVersionId)
-        const updated = await transitionStage(
-          tx,
-          { principal: request.principal, stage: current, def, assessment },
-          request.body,
-        )
-        await recordAudit(tx, request, {
-          action: `stage.${request.body.to}`,
-          entityType: 'assessment_stage',
-          entityId: current.id,
-          before: stageView(current),
-          after: {
-            ...stageView(updated),
-            reason: request.body.reason ?? null,
-            comments: request.body.comments?.length ?? 0,
-          },
-        })
-        await emitEvent(
-          tx,
-          stageEvent(
-            `stage.${request.body.to}`,
-            assessment,
-            updated,
-            { reason: request.body.reason ?? null },
-            request.id,
-          ),
-        )
-        return updated
+      const stage = await moveStage(requestContext(request), {
+        assessmentId: request.params.id,
+        stage: request.params.stage,
+        ...request.body,
+        ifMatch: request.headers['if-match'],
       })
       return stageView(stage)
     },
@@ -464,23 +378,10 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: WORKERS,
     },
     async (request, reply) => {
-      const comment = await app.db.transaction(async (tx) => {
-        const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
-        const def = await loadDefinition(tx, assessment.instrumentVersionId)
-        const row = await addComment(
-          tx,
-          { principal: request.principal, assessment, def },
-          request.params.code,
-          request.body.body,
-        )
-        await recordAudit(tx, request, {
-          action: 'comment.created',
-          entityType: 'question_comment',
-          entityId: row.id,
-          before: null,
-          after: { question_code: row.questionCode, body: row.body, assessment_id: assessment.id },
-        })
-        return row
+      const comment = await commentOnQuestion(requestContext(request), {
+        assessmentId: request.params.id,
+        code: request.params.code,
+        body: request.body.body,
       })
       return reply.code(201).send(commentView(comment, null))
     },
