@@ -117,7 +117,17 @@ t.test('the ZI cycle of one unit', async (t) => {
     412,
     'a stale ETag is refused',
   )
-  t.equal((await put(lastA, fixture.answers[lastA]!, operator, { 'if-match': '"1"' })).statusCode, 200)
+  const same = await put(lastA, fixture.answers[lastA]!, operator, { 'if-match': '"1"' })
+  t.equal(same.statusCode, 200)
+  t.equal(same.json().version, 1, 'the same answer again changes nothing')
+  const noted = await app.inject({
+    method: 'PUT',
+    url: `${url}/stages/self/answers/${lastA}`,
+    headers: { ...operator, 'if-match': '"1"' },
+    payload: { value: fixture.answers[lastA]!, note: 'dicek' },
+  })
+  t.equal(noted.statusCode, 200)
+  t.equal(noted.headers.etag, '"2"', 'a new note is a change')
 
   const selfScore = (
     await app.inject({ method: 'GET', url: `${url}/stages/self/score?explain=true`, headers: operator })

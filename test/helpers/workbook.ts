@@ -26,8 +26,8 @@ export function goldenAnswers(name: string): Record<string, Exclude<AnswerValue,
 export type Headers = Record<string, string>
 
 /** An app on its own database with the seeded LKE-ZI-2026, a period with every window open, a small unit tree and tokens. */
-export async function setup(t: Test) {
-  const ctx = await buildTestApp(t, { RATE_LIMIT_MAX: '100000' })
+export async function setup(t: Test, env: Record<string, string> = {}) {
+  const ctx = await buildTestApp(t, { RATE_LIMIT_MAX: '100000', ...env })
   const { app } = ctx
   const tree = await insertSmallTree(ctx)
   const [seeded] = await app.db
@@ -98,11 +98,19 @@ export async function setup(t: Test) {
     layout: 'official' | 'generated' | null = 'official',
   ) =>
     app.inject({ method: 'GET', url: `${url}/stages/${stage}/lke.xlsx${layout ? `?layout=${layout}` : ''}`, headers })
-  const importXlsx = (url: string, stage: string, content: Buffer, headers: Headers = admin, name = 'lke.xlsx') => {
+  /** POST …/lke.xlsx; `query` e.g. 'identity=override' or 'dry_run=true' */
+  const importXlsx = (
+    url: string,
+    stage: string,
+    content: Buffer,
+    headers: Headers = admin,
+    name = 'lke.xlsx',
+    query = '',
+  ) => {
     const form = multipartBody({}, { name, type: XLSX, content })
     return app.inject({
       method: 'POST',
-      url: `${url}/stages/${stage}/lke.xlsx`,
+      url: `${url}/stages/${stage}/lke.xlsx${query ? `?${query}` : ''}`,
       headers: { ...headers, ...form.headers },
       payload: form.payload,
     })

@@ -111,7 +111,7 @@ t.test('workbook layouts: generated, official, PortalRB; evidence cells', async 
     async (t) => {
       const a2 = await s.open(tree.a2.id)
       const before = await linksOf(tree.a2.id)
-      const res = await s.importXlsx(a2, 'self', exported)
+      const res = await s.importXlsx(a2, 'self', exported, s.admin, 'lke.xlsx', 'identity=override')
       t.equal(res.statusCode, 200, res.body.slice(0, 500))
       t.equal(res.json().layout, 'generated')
       t.equal(res.json().evidence_created, 1, 'a1’s link is not a2’s: a link item of a2 is made')

@@ -1062,7 +1062,7 @@ export interface paths {
         get?: never;
         /**
          * Write one answer
-         * @description Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *).
+         * @description Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *). The same value, note and evidence again changes nothing: 200 with the answer as stored, no version moves, no audit record or event (with nothing stored and nothing to store, 200 with version 0: no answer exists).
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -1089,7 +1089,7 @@ export interface paths {
         put?: never;
         /**
          * Write many answers at once: all or nothing
-         * @description Up to every question of the stage in one transaction. A 422 lists every failing item (JSON pointers into answers/<i>); nothing is written unless all pass. Send Idempotency-Key so a retried request replays the first response.
+         * @description Up to every question of the stage in one transaction. A 422 lists every failing item (JSON pointers into answers/<i>); nothing is written unless all pass. An item that changes nothing (the same value, note and evidence; an empty note is no note) is not written and its expected_version not checked; when no item changes anything the write leaves no trace (no answer or stage version moves, no audit record, no event or webhook). The reply lists the written answers, `unchanged` and the `diff` (from what to what). dry_run=true checks everything and returns the diff without writing. Send Idempotency-Key so a retried request replays the first response.
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -1453,7 +1453,7 @@ export interface paths {
         put?: never;
         /**
          * Import a filled LKE workbook (generated, official Pemda form or PortalRB layout) into a draft or returned stage: all or nothing
-         * @description multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same path as the batch route (writers of the stage, its window, one audit event). Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.
+         * @description multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same command as the batch route (writers of the stage, its window, one audit record and event); a file that changes nothing leaves no trace (no version moves, no audit record, no event), and the reply says what was `unchanged` and gives the `diff` (from what to what). dry_run=true reads and checks everything and returns the diff without writing (no evidence item either: a link it would create shows by its URL). A file exported by this service names its unit, period and stage (document keywords; the generated sheet’s row 2 too): when they are not the target’s, 409 workbook_identity_mismatch names both sides and nothing is written; identity=override imports it anyway and the audit record keeps what the file claimed. A file naming none (the blank official form, a PortalRB file) is accepted. Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -2242,6 +2242,25 @@ export interface components {
             updated_by: string | null;
             /** @description the answer’s ETag is "<version>" */
             version: number;
+        };
+        /** @description one answer a write changes (or would change, in a dry run), from what to what */
+        AnswerDiff: {
+            question_code: string;
+            /** @description the answer as stored; null where there is none */
+            from: {
+                /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
+                value: string | number | null;
+                note: string | null;
+                /** @description evidence ids, sorted; in a dry-run workbook import a link item the import would create shows as its URL */
+                evidence_ids: string[];
+            } | null;
+            to: {
+                /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
+                value: string | number | null;
+                note: string | null;
+                /** @description evidence ids, sorted; in a dry-run workbook import a link item the import would create shows as its URL */
+                evidence_ids: string[];
+            };
         };
         /** @description Error body of the PortalRB endpoints (guide §6); not problem+json */
         PortalRbError: {
@@ -8696,7 +8715,10 @@ export interface operations {
     };
     batchAnswers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description check everything and return the diff (what would change, from what to what) without writing */
+                dry_run?: boolean;
+            };
             header?: {
                 /** @description makes a retry safe: 1–200 printable characters, unique per intended operation; see README "Idempotency-Key" */
                 "idempotency-key"?: string;
@@ -8733,7 +8755,15 @@ export interface operations {
                 content: {
                     "application/json": {
                         stage: components["schemas"]["Stage"];
+                        /** @description the answers written (none in a dry run) */
                         answers: components["schemas"]["Answer"][];
+                        /** @description true: nothing was written; `diff` is what the write would change */
+                        dry_run: boolean;
+                        /** @description answers written (in a dry run: that would be written) */
+                        changed: number;
+                        /** @description question codes sent that change nothing (same value, note and evidence; an empty note is no note): not written, not version-checked */
+                        unchanged: string[];
+                        diff: components["schemas"]["AnswerDiff"][];
                     };
                 };
             };
@@ -10775,7 +10805,12 @@ export interface operations {
     };
     importStageWorkbook: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description check everything and return the diff (what would change, from what to what) without writing */
+                dry_run?: boolean;
+                /** @description check (default): refuse (409 workbook_identity_mismatch) a file exported for another unit, period or stage; override: import it here anyway (recorded in the audit record with what the file claimed) */
+                identity?: "check" | "override";
+            };
             header?: {
                 /** @description the ETag you read; 412 when it changed since */
                 "if-match"?: string;
@@ -10812,14 +10847,31 @@ export interface operations {
                          * @enum {string}
                          */
                         layout: "generated" | "official" | "portalrb";
-                        /** @description link evidence items created for links in the evidence cells that the unit did not have yet */
+                        /** @description link evidence items created for links in the evidence cells that the unit did not have yet (in a dry run: that would be created) */
                         evidence_created: number;
                         /** @description questions read from the workbook */
                         read: number;
-                        /** @description answers written because their value or note differed from the stored one */
-                        changed: number;
-                        /** @description the answers written */
+                        /** @description the answers written (none in a dry run) */
                         answers: components["schemas"]["Answer"][];
+                        /** @description true: nothing was written; `diff` is what the write would change */
+                        dry_run: boolean;
+                        /** @description answers written (in a dry run: that would be written) */
+                        changed: number;
+                        /** @description question codes sent that change nothing (same value, note and evidence; an empty note is no note): not written, not version-checked */
+                        unchanged: string[];
+                        diff: components["schemas"]["AnswerDiff"][];
+                        /** @description the unit, period and stage the file names (null: it names none, e.g. the blank official form) */
+                        identity: {
+                            file: {
+                                unit_code: string | null;
+                                period_code: string | null;
+                                stage: ("self" | "tpi" | "tpn" | "sanggah") | null;
+                                assessment_id: string | null;
+                            };
+                            mismatch: ("unit" | "period" | "stage" | "assessment")[];
+                            /** @description true: the file is another’s and identity=override imported it */
+                            override: boolean;
+                        } | null;
                     };
                 };
             };

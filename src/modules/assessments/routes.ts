@@ -1,29 +1,28 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { checkIfMatch, ifNoneMatchHits, versionEtag } from '../../lib/etag.js'
+import { ifNoneMatchHits, versionEtag } from '../../lib/etag.js'
 import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { READERS, UNIT_WRITERS, WORKERS } from '../../lib/policy.js'
 import { problemResponses } from '../../lib/problem.js'
-import { recordAudit } from '../audit/service.js'
-import { emitEvent, stageEvent } from '../events/service.js'
 import { IdempotencyHeaders } from '../idempotency/plugin.js'
-import { assertWindowOpen } from '../periods/service.js'
-import { windowFor } from './rules.js'
+import { requestContext } from '../../lib/command.js'
+import {
+  clearAnswer,
+  commentOnQuestion,
+  moveStage,
+  openAssessment,
+  openStage,
+  putAnswer,
+  writeStageAnswers,
+} from './commands.js'
 import * as S from './schemas.js'
 import {
-  addComment,
   answerView,
-  beforeViews,
+  writeReport,
   assertCanReadStage,
-  assertCanWriteStage,
   assessmentView,
-  checkAnswerClear,
-  checkAnswerWrite,
   commentView,
-  createAssessment,
-  deleteAnswer,
   diffStages,
-  findStageAnswer,
   listAssessments,
   listComments,
   listSnapshots,
@@ -33,9 +32,6 @@ import {
   stageAnswersInTreeOrder,
   stageScore,
   stageView,
-  startStage,
-  transitionStage,
-  writeAnswers,
 } from './service.js'
 
 const TAGS = ['assessments']
@@ -55,27 +51,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { ...UNIT_WRITERS, idempotent: true },
     },
     async (request, reply) => {
-      const view = await app.db.transaction(async (tx) => {
-        const created = await createAssessment(tx, request.principal, request.body)
-        const v = await assessmentView(tx, created.assessment, created.unit.name)
-        await recordAudit(tx, request, {
-          action: 'assessment.created',
-          entityType: 'assessment',
-          entityId: v.id,
-          before: null,
-          after: v,
-        })
-        await emitEvent(tx, {
-          type: 'assessment.created',
-          unitId: v.unit_id,
-          periodId: v.period_id,
-          assessmentId: v.id,
-          subject: { type: 'assessment', id: v.id },
-          data: { assessment_id: v.id, stages: v.stages.map((s) => s.kind) },
-          requestId: request.id,
-        })
-        return v
-      })
+      const view = await openAssessment(requestContext(request), request.body)
       return reply.code(201).header('location', `/v1/assessments/${view.id}`).send(view)
     },
   )
@@ -130,23 +106,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: WORKERS,
     },
     async (request, reply) => {
-      const stage = await app.db.transaction(async (tx) => {
-        const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
-        const def = await loadDefinition(tx, assessment.instrumentVersionId)
-        const started = await startStage(tx, { principal: request.principal, assessment, def }, request.body)
-        await recordAudit(tx, request, {
-          action: 'stage.started',
-          entityType: 'assessment_stage',
-          entityId: started.id,
-          before: null,
-          after: { ...stageView(started), copy_from: request.body.copy_from ?? null },
-        })
-        await emitEvent(
-          tx,
-          stageEvent('stage.started', assessment, started, { copy_from: request.body.copy_from ?? null }, request.id),
-        )
-        return started
-      })
+      const stage = await openStage(requestContext(request), { assessmentId: request.params.id, ...request.body })
       return reply.code(201).header('etag', versionEtag(stage)).send(stageView(stage))
     },
   )
@@ -189,7 +149,7 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: TAGS,
         summary: 'Write one answer',
         description:
-          'Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *).',
+          'Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *). The same value, note and evidence again changes nothing: 200 with the answer as stored, no version moves, no audit record or event (with nothing stored and nothing to store, 200 with version 0: no answer exists).',
         operationId: 'putAnswer',
         params: S.AnswerParams,
         headers: Type.Object({
@@ -206,43 +166,27 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: WORKERS,
     },
     async (request, reply) => {
-      const { code } = request.params
-      const result = await app.db.transaction(async (tx) => {
-        const { assessment, unit } = await loadAssessment(tx, request.principal, request.params.id)
-        const stage = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
-        assertCanWriteStage(request.principal, stage)
-        await assertWindowOpen(tx, assessment.periodId, windowFor(stage.kind, stage.status))
-        const existing = await findStageAnswer(tx, stage.id, code)
-        checkAnswerWrite(existing?.row, code, request.headers)
-        const def = await loadDefinition(tx, assessment.instrumentVersionId)
-        const body = request.body
-        const { stage: updatedStage, written } = await writeAnswers(
-          tx,
-          { principal: request.principal, stage, def, unitPath: unit.path, assessment },
-          [
-            {
-              question_code: code,
-              value: body.value,
-              ...(body.note !== undefined ? { note: body.note } : {}),
-              ...(body.evidence_ids ? { evidence_ids: body.evidence_ids } : {}),
-            },
-          ],
-          (_i, field) => (field === 'question_code' ? '/params/code' : `/body/${field}`),
-        )
-        const after = written[0]!
-        await recordAudit(tx, request, {
-          action: existing ? 'answer.updated' : 'answer.created',
-          entityType: 'answer',
-          entityId: after.row.id,
-          before: existing ? answerView(existing) : null,
-          after: { ...answerView(after), stage_id: stage.id },
-        })
-        await emitEvent(
-          tx,
-          stageEvent('answer.changed', assessment, updatedStage, { question_codes: [code] }, request.id),
-        )
-        return { answer: after, created: !existing }
+      const { id, stage, code } = request.params
+      const result = await putAnswer(requestContext(request), {
+        assessmentId: id,
+        stage,
+        code,
+        ...request.body,
+        ifMatch: request.headers['if-match'],
+        ifNoneMatch: request.headers['if-none-match'],
       })
+      if (!result.answer) {
+        // nothing stored and nothing to store: no answer exists, none was made
+        return reply.code(200).send({
+          question_code: code,
+          value: null,
+          note: null,
+          evidence_ids: [],
+          updated_at: result.stage.updatedAt.toISOString(),
+          updated_by: null,
+          version: 0,
+        })
+      }
       return reply
         .code(result.created ? 201 : 200)
         .header('etag', versionEtag(result.answer.row))
@@ -267,30 +211,11 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: WORKERS,
     },
     async (request, reply) => {
-      await app.db.transaction(async (tx) => {
-        const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
-        const stage = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
-        assertCanWriteStage(request.principal, stage)
-        await assertWindowOpen(tx, assessment.periodId, windowFor(stage.kind, stage.status))
-        const { code } = request.params
-        const existing = checkAnswerClear(await findStageAnswer(tx, stage.id, code), code, request.headers['if-match'])
-        const updatedStage = await deleteAnswer(
-          tx,
-          stage,
-          await loadDefinition(tx, assessment.instrumentVersionId),
-          existing.row,
-        )
-        await recordAudit(tx, request, {
-          action: 'answer.deleted',
-          entityType: 'answer',
-          entityId: existing.row.id,
-          before: answerView(existing),
-          after: null,
-        })
-        await emitEvent(
-          tx,
-          stageEvent('answer.changed', assessment, updatedStage, { question_codes: [code] }, request.id),
-        )
+      await clearAnswer(requestContext(request), {
+        assessmentId: request.params.id,
+        stage: request.params.stage,
+        code: request.params.code,
+        ifMatch: request.headers['if-match'],
       })
       return reply.code(204).send(null)
     },
@@ -303,52 +228,25 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: TAGS,
         summary: 'Write many answers at once: all or nothing',
         description:
-          'Up to every question of the stage in one transaction. A 422 lists every failing item (JSON pointers into answers/<i>); nothing is written unless all pass. Send Idempotency-Key so a retried request replays the first response.',
+          'Up to every question of the stage in one transaction. A 422 lists every failing item (JSON pointers into answers/<i>); nothing is written unless all pass. An item that changes nothing (the same value, note and evidence; an empty note is no note) is not written and its expected_version not checked; when no item changes anything the write leaves no trace (no answer or stage version moves, no audit record, no event or webhook). The reply lists the written answers, `unchanged` and the `diff` (from what to what). dry_run=true checks everything and returns the diff without writing. Send Idempotency-Key so a retried request replays the first response.',
         operationId: 'batchAnswers',
         params: S.StageParams,
+        querystring: S.DryRunQuery,
         headers: IdempotencyHeaders,
         body: S.BatchBody,
-        response: { 200: S.AnswersResponse, ...problemResponses(400, 401, 403, 404, 409, 412, 422) },
+        response: { 200: S.BatchResponse, ...problemResponses(400, 401, 403, 404, 409, 412, 422) },
       },
       config: { ...WORKERS, idempotent: true },
       bodyLimit: 4 * 1024 * 1024,
     },
     async (request) => {
-      return app.db.transaction(async (tx) => {
-        const { assessment, unit } = await loadAssessment(tx, request.principal, request.params.id)
-        const stage = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
-        assertCanWriteStage(request.principal, stage)
-        await assertWindowOpen(tx, assessment.periodId, windowFor(stage.kind, stage.status))
-        const def = await loadDefinition(tx, assessment.instrumentVersionId)
-        const {
-          stage: updated,
-          written,
-          before,
-        } = await writeAnswers(
-          tx,
-          { principal: request.principal, stage, def, unitPath: unit.path, assessment },
-          request.body.answers,
-          (i, field) => `/body/answers/${i}/${field}`,
-        )
-        await recordAudit(tx, request, {
-          action: 'answers.batch_written',
-          entityType: 'assessment_stage',
-          entityId: stage.id,
-          before: beforeViews(written, before),
-          after: written.map(answerView),
-        })
-        await emitEvent(
-          tx,
-          stageEvent(
-            'answer.changed',
-            assessment,
-            updated,
-            { question_codes: written.map((w) => w.row.questionCode) },
-            request.id,
-          ),
-        )
-        return { stage: stageView(updated), answers: written.map(answerView) }
+      const result = await writeStageAnswers(requestContext(request), {
+        assessmentId: request.params.id,
+        stage: request.params.stage,
+        items: request.body.answers,
+        dryRun: request.query.dry_run ?? false,
       })
+      return writeReport(result)
     },
   )
 
@@ -369,38 +267,11 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: WORKERS,
     },
     async (request) => {
-      const stage = await app.db.transaction(async (tx) => {
-        const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
-        const current = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current, 'stage')
-        const def = await loadDefinition(tx, assessment.instrumentVersionId)
-        const updated = await transitionStage(
-          tx,
-          { principal: request.principal, stage: current, def, assessment },
-          request.body,
-        )
-        await recordAudit(tx, request, {
-          action: `stage.${request.body.to}`,
-          entityType: 'assessment_stage',
-          entityId: current.id,
-          before: stageView(current),
-          after: {
-            ...stageView(updated),
-            reason: request.body.reason ?? null,
-            comments: request.body.comments?.length ?? 0,
-          },
-        })
-        await emitEvent(
-          tx,
-          stageEvent(
-            `stage.${request.body.to}`,
-            assessment,
-            updated,
-            { reason: request.body.reason ?? null },
-            request.id,
-          ),
-        )
-        return updated
+      const stage = await moveStage(requestContext(request), {
+        assessmentId: request.params.id,
+        stage: request.params.stage,
+        ...request.body,
+        ifMatch: request.headers['if-match'],
       })
       return stageView(stage)
     },
@@ -507,23 +378,10 @@ const assessmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: WORKERS,
     },
     async (request, reply) => {
-      const comment = await app.db.transaction(async (tx) => {
-        const { assessment } = await loadAssessment(tx, request.principal, request.params.id)
-        const def = await loadDefinition(tx, assessment.instrumentVersionId)
-        const row = await addComment(
-          tx,
-          { principal: request.principal, assessment, def },
-          request.params.code,
-          request.body.body,
-        )
-        await recordAudit(tx, request, {
-          action: 'comment.created',
-          entityType: 'question_comment',
-          entityId: row.id,
-          before: null,
-          after: { question_code: row.questionCode, body: row.body, assessment_id: assessment.id },
-        })
-        return row
+      const comment = await commentOnQuestion(requestContext(request), {
+        assessmentId: request.params.id,
+        code: request.params.code,
+        body: request.body.body,
       })
       return reply.code(201).send(commentView(comment, null))
     },

@@ -157,6 +157,57 @@ export function diffAnswers(from: AnswerLike[], to: AnswerLike[]): AnswerChange[
   return changes
 }
 
+/** An empty note is no note: "" and null are the same, and "" is stored as null. */
+export const noteOf = (note: string | null | undefined): string | null => (note === '' ? null : (note ?? null))
+
+/** An answer's content: what a write can change (its version, author and time are bookkeeping). */
+export interface AnswerContent {
+  value: string | number | null
+  note: string | null
+  evidence_ids: string[]
+}
+
+/** What one write asks of an answer: a field left out keeps the stored one (note, evidence). */
+export interface AnswerWrite {
+  value: string | number | null
+  note?: string | null | undefined
+  evidence_ids?: string[] | undefined
+}
+
+export interface AnswerWriteDiff {
+  question_code: string
+  /** the answer as stored, or null where there is none */
+  from: AnswerContent | null
+  /** the answer as the write leaves it */
+  to: AnswerContent
+}
+
+const sameList = (a: string[], b: string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+const sortedSet = (ids: string[]): string[] => [...new Set(ids)].sort()
+
+/**
+ * What a write does to one answer: null when it changes nothing (the same value, note and evidence
+ * links; "" and null notes alike; no stored answer and nothing to store), else the answer before
+ * and after. A write that changes nothing leaves no trace: no version, audit record or event.
+ */
+export function answerWriteDiff(
+  code: string,
+  stored: AnswerContent | undefined,
+  write: AnswerWrite,
+): AnswerWriteDiff | null {
+  const from = stored
+    ? { value: stored.value ?? null, note: noteOf(stored.note), evidence_ids: sortedSet(stored.evidence_ids) }
+    : null
+  const to: AnswerContent = {
+    value: write.value ?? null,
+    note: write.note === undefined ? (from?.note ?? null) : noteOf(write.note),
+    evidence_ids: write.evidence_ids === undefined ? (from?.evidence_ids ?? []) : sortedSet(write.evidence_ids),
+  }
+  const base = from ?? { value: null, note: null, evidence_ids: [] }
+  if (base.value === to.value && base.note === to.note && sameList(base.evidence_ids, to.evidence_ids)) return null
+  return { question_code: code, from, to }
+}
+
 /**
  * Answers in the instrument tree's order (Q1, Q2 … Q10 … Q100), the order a person reads the
  * questionnaire in; codes the tree does not hold come last, in text order.

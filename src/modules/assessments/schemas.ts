@@ -114,6 +114,53 @@ export const BatchBody = Type.Object(
 
 export const AnswersResponse = Type.Object({ stage: Type.Ref('Stage'), answers: Type.Array(Type.Ref('Answer')) })
 
+const AnswerContent = Type.Object({
+  value: Value,
+  note: Note,
+  evidence_ids: Type.Array(Type.String(), {
+    description:
+      'evidence ids, sorted; in a dry-run workbook import a link item the import would create shows as its URL',
+  }),
+})
+
+export const AnswerDiff = Type.Object(
+  {
+    question_code: Type.String(),
+    from: Type.Union([AnswerContent, Type.Null()], { description: 'the answer as stored; null where there is none' }),
+    to: AnswerContent,
+  },
+  { $id: 'AnswerDiff', description: 'one answer a write changes (or would change, in a dry run), from what to what' },
+)
+
+/** What a write of many answers reports: the written answers, the diff and what it left alone. */
+export const WriteReport = {
+  dry_run: Type.Boolean({ description: 'true: nothing was written; `diff` is what the write would change' }),
+  changed: Type.Integer({ description: 'answers written (in a dry run: that would be written)' }),
+  unchanged: Type.Array(Type.String(), {
+    description:
+      'question codes sent that change nothing (same value, note and evidence; an empty note is no note): not written, not version-checked',
+  }),
+  diff: Type.Array(Type.Ref('AnswerDiff')),
+}
+
+export const BatchResponse = Type.Object({
+  stage: Type.Ref('Stage'),
+  answers: Type.Array(Type.Ref('Answer'), { description: 'the answers written (none in a dry run)' }),
+  ...WriteReport,
+})
+
+export const DryRunQuery = Type.Object(
+  {
+    dry_run: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'check everything and return the diff (what would change, from what to what) without writing',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
 export const TransitionBody = Type.Object(
   {
     to: StringEnum(['submitted', 'returned', 'approved'] as const),
@@ -192,4 +239,4 @@ export const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'the ETag you read; 412 when it changed since' })),
 })
 
-export const assessmentSchemas = [StageView, AssessmentView, AnswerView]
+export const assessmentSchemas = [StageView, AssessmentView, AnswerView, AnswerDiff]

@@ -28,6 +28,9 @@ import {
   inTreeOrder,
   isWritable,
   diffAnswers,
+  answerWriteDiff,
+  noteOf,
+  type AnswerWriteDiff,
   windowFor,
   type StageKind,
   type StageStartRefusal,
@@ -231,6 +234,22 @@ export const beforeViews = (written: StoredAnswer[], before: (StoredAnswer | und
     return was ? answerView(was) : { question_code: w.row.questionCode, value: null }
   })
 
+/** The reply of a write of many answers: what was written, what was left alone, the diff. */
+export const writeReport = (result: {
+  stage: StageRow
+  written: StoredAnswer[]
+  diff: AnswerWriteDiff[]
+  unchanged: string[]
+  dryRun: boolean
+}) => ({
+  stage: stageView(result.stage),
+  answers: result.written.map(answerView),
+  dry_run: result.dryRun,
+  changed: result.diff.length,
+  unchanged: result.unchanged,
+  diff: result.diff,
+})
+
 export function stageView(stage: StageRow) {
   return {
     id: stage.id,
@@ -367,12 +386,28 @@ async function checkAnswerInputs(
   return errors
 }
 
+/** What writeAnswers did (or, in a dry run, would do). */
+export interface WriteOutcome {
+  /** the stage after the write (as it was when nothing changed or in a dry run) */
+  stage: StageRow
+  /** the answers written, as stored now (none in a dry run) */
+  written: StoredAnswer[]
+  /** each written answer as it was (undefined: it is new) */
+  before: (StoredAnswer | undefined)[]
+  /** each answer the write changes (would change, in a dry run), from what to what */
+  diff: AnswerWriteDiff[]
+  /** the question codes of the items that change nothing (and are not written) */
+  unchanged: string[]
+}
+
 /**
- * Writes answers to a locked, writable stage: inserts or updates each (one statement), replaces
- * the evidence links of items that send `evidence_ids`, re-scores the stage. The caller holds the
- * transaction; nothing is written unless every item is valid. The stage's answers are read once
- * (pass `stored` when already read): for the expected versions, the links of items that keep
- * theirs, the new score and `before`, each written item as it was (undefined: it is new).
+ * Writes answers to a locked, writable stage: inserts or updates each item that changes something
+ * (one statement), replaces the evidence links of those that send `evidence_ids`, re-scores the
+ * stage. Items that change nothing (the same value, note and evidence; "" and null notes alike)
+ * are not written and not version-checked; when none changes, nothing is written at all (no
+ * answer or stage version moves). A dry run checks everything and returns the diff without
+ * writing. The caller holds the transaction; nothing is written unless every item is valid. The
+ * stage's answers are read once (pass `stored` when already read).
  */
 export async function writeAnswers(
   tx: Queryable,
@@ -383,11 +418,18 @@ export async function writeAnswers(
     unitPath: string
     assessment?: StageAssessment
     stored?: StoredAnswer[]
+    dryRun?: boolean
+    /** evidence entries that are not ids yet (links a dry-run import would create): shown, not checked */
+    pendingEvidence?: ReadonlySet<string>
   },
   items: AnswerInput[],
   pointerOf: (i: number, field: string) => string,
-): Promise<{ stage: StageRow; written: StoredAnswer[]; before: (StoredAnswer | undefined)[] }> {
-  const errors = await checkAnswerInputs(tx, ctx.def, ctx.unitPath, items, pointerOf)
+): Promise<WriteOutcome> {
+  const pending = ctx.pendingEvidence ?? new Set<string>()
+  const checked = pending.size
+    ? items.map((i) => (i.evidence_ids ? { ...i, evidence_ids: i.evidence_ids.filter((id) => !pending.has(id)) } : i))
+    : items
+  const errors = await checkAnswerInputs(tx, ctx.def, ctx.unitPath, checked, pointerOf)
   if (errors.length > 0) {
     throw new ProblemError(
       422,
@@ -398,9 +440,18 @@ export async function writeAnswers(
   }
   const stored = ctx.stored ?? (await stageAnswers(tx, ctx.stage.id))
   const storedByCode = new Map(stored.map((a) => [a.row.questionCode, a]))
+  const diffs = items.map((item) => {
+    const was = storedByCode.get(item.question_code)
+    return answerWriteDiff(
+      item.question_code,
+      was ? { value: was.row.value ?? null, note: was.row.note, evidence_ids: was.evidenceIds } : undefined,
+      item,
+    )
+  })
   const stale: ItemError[] = []
   items.forEach((item, i) => {
-    if (item.expected_version === undefined) return
+    // an item that changes nothing is not written, so it cannot overwrite anyone
+    if (item.expected_version === undefined || diffs[i] === null) return
     const now = storedByCode.get(item.question_code)?.row.version ?? 0
     if (now !== item.expected_version)
       stale.push({
@@ -417,10 +468,14 @@ export async function writeAnswers(
       { errors: stale },
     )
   }
-  // One statement for the whole batch. Items that send a note set it (null clears it); items
-  // without one keep the stored note. Values go in as one JSON document (e->'v' keeps a JSON null).
-  const payload = JSON.stringify(items.map((i) => ({ c: i.question_code, v: i.value ?? null, n: i.note ?? null })))
-  const keepNote = JSON.stringify(items.filter((i) => i.note === undefined).map((i) => i.question_code))
+  const diff = diffs.filter((d): d is AnswerWriteDiff => d !== null)
+  const unchanged = items.filter((_, i) => diffs[i] === null).map((i) => i.question_code)
+  const changing = items.filter((_, i) => diffs[i] !== null)
+  if (ctx.dryRun || changing.length === 0) return { stage: ctx.stage, written: [], before: [], diff, unchanged }
+  // One statement for the whole batch. Items that send a note set it (null or "" clears it);
+  // items without one keep the stored note. Values go in as one JSON document (e->'v' keeps a JSON null).
+  const payload = JSON.stringify(changing.map((i) => ({ c: i.question_code, v: i.value ?? null, n: noteOf(i.note) })))
+  const keepNote = JSON.stringify(changing.filter((i) => i.note === undefined).map((i) => i.question_code))
   const raw = await queryRows<RawAnswer>(
     tx,
     sql`insert into answers (stage_id, question_code, value, note, updated_by)
@@ -439,7 +494,7 @@ export async function writeAnswers(
   // An answer keeps its id on update, so the links of items that did not send evidence_ids are
   // the stored ones (a new answer has none).
   const links = new Map<string, string[]>(rows.map((r) => [r.id, storedByCode.get(r.questionCode)?.evidenceIds ?? []]))
-  const withEvidence = items.filter((i) => i.evidence_ids !== undefined)
+  const withEvidence = changing.filter((i) => i.evidence_ids !== undefined)
   if (withEvidence.length > 0) {
     const ids = withEvidence.map((i) => byCode.get(i.question_code)!.id)
     for (const i of withEvidence) links.set(byCode.get(i.question_code)!.id, [...new Set(i.evidence_ids)].sort())
@@ -452,7 +507,7 @@ export async function writeAnswers(
   const written = rows
     .sort((a, b) => (a.questionCode < b.questionCode ? -1 : a.questionCode > b.questionCode ? 1 : 0))
     .map((row) => ({ row, evidenceIds: links.get(row.id)! }))
-  return { stage, written, before: written.map((w) => storedByCode.get(w.row.questionCode)) }
+  return { stage, written, before: written.map((w) => storedByCode.get(w.row.questionCode)), diff, unchanged }
 }
 
 interface RawAnswer {

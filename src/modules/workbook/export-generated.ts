@@ -14,6 +14,7 @@ import {
   verdictFormulas,
 } from './generated.js'
 import { CHOICES_OF_TYPE, STAGE_LABELS } from './rules.js'
+import { identityKeywords } from './identity.js'
 import { excel, type WorkbookInput } from './service.js'
 
 export type GeneratedInput = Omit<WorkbookInput, 'map' | 'template'> & { def: InstrumentDefinition }
@@ -235,7 +236,13 @@ export async function buildGeneratedWorkbook(input: GeneratedInput): Promise<Exc
 
   wb.title = `LKE ${def.code} ${input.unit.code} ${input.unit.name}`
   wb.subject = `Tahap ${label} (${input.stage.status}), periode ${input.periodCode}`
-  wb.keywords = `zi-tracker assessment:${input.assessmentId} stage:${input.stage.kind} instrument:${def.code}`
+  wb.keywords = identityKeywords({
+    assessment_id: input.assessmentId,
+    stage: input.stage.kind,
+    unit_code: input.unit.code,
+    period_code: input.periodCode,
+    instrument: def.code,
+  })
   wb.lastModifiedBy = 'zi-tracker'
   wb.modified = new Date()
   wb.calcProperties.fullCalcOnLoad = true

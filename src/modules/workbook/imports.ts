@@ -4,7 +4,6 @@ import type { Queryable } from '../../db/connection.js'
 import { ProblemError } from '../../lib/problem.js'
 import type { Principal } from '../../lib/principal.js'
 import type { StageKind } from '../assessments/rules.js'
-import { beforeViews, stageAnswers, writeAnswers, type StageRow, type StoredAnswer } from '../assessments/service.js'
 import { evidence } from '../evidence/tables.js'
 import { insertEvidence } from '../evidence/service.js'
 import {
@@ -17,6 +16,7 @@ import {
   type InstrumentNode,
 } from '../instruments/domain/index.js'
 import { units } from '../units/tables.js'
+import { identityOf, type WorkbookIdentity } from './identity.js'
 import { parseEvidenceCell, linkTitle, type EvidenceToken } from './evidence-cells.js'
 import { COLUMNS as G, FIRST_ROW, GENERATED_SHEET, HEADERS, HEADER_ROW } from './generated.js'
 import {
@@ -33,7 +33,6 @@ import { cellContent } from './sheet.js'
 import {
   assertWorkbookFits,
   cellPointer,
-  changedItems,
   loadUpload,
   readOfficial,
   type CellError,
@@ -57,6 +56,8 @@ export type WorkbookLayout = (typeof WORKBOOK_LAYOUTS)[number]
 export interface ReadResult {
   layout: WorkbookLayout
   rows: ImportedRow[]
+  /** the unit, period and stage the file names (see identity.ts); null when it names none */
+  identity: WorkbookIdentity | null
 }
 
 type Bad = (sheet: string, cell: string, rule: string, message: string, code?: string) => void
@@ -345,9 +346,6 @@ export function readPortalrb(wb: ExcelJS.Workbook, def: InstrumentDefinition, ki
 // ---------------------------------------------------------------------------------------------
 // Evidence
 
-/** who may add evidence items, as the evidence routes' writers */
-const EVIDENCE_CREATORS: readonly string[] = ['admin', 'unit_operator']
-
 export interface EvidencePlan {
   /** question code → the evidence ids its answer gets (only answers whose evidence cell was filled) */
   byQuestion: Map<string, string[]>
@@ -482,68 +480,12 @@ export async function readUpload(
 ): Promise<ReadResult> {
   const wb = await loadUpload(file)
   const layout = detectLayout(wb, def, map)
-  if (layout === 'generated') return { layout, rows: readGenerated(wb, def) }
-  if (layout === 'portalrb') return { layout, rows: readPortalrb(wb, def, kind) }
+  const identity = identityOf({
+    keywords: wb.keywords,
+    heading: layout === 'generated' ? cellText(wb.getWorksheet(GENERATED_SHEET)!, 'A2') : undefined,
+  })
+  if (layout === 'generated') return { layout, rows: readGenerated(wb, def), identity }
+  if (layout === 'portalrb') return { layout, rows: readPortalrb(wb, def, kind), identity }
   assertWorkbookFits(def, map)
-  return { layout, rows: officialEvidence(wb, map, readOfficial(wb, map, def)) }
-}
-
-/**
- * Writes what an import changes to a locked, writable stage (the caller's transaction): the evidence
- * cells matched against the unit's items (a cell matching nothing refuses the whole import), new link
- * items created, then only the answers whose value, note or evidence differ, through writeAnswers.
- */
-export async function importRows(
-  tx: Queryable,
-  ctx: {
-    principal: Principal
-    stage: StageRow
-    def: InstrumentDefinition
-    unit: { id: string; path: string }
-    periodId: string
-    rows: ImportedRow[]
-    auditEvidence: (created: typeof evidence.$inferSelect) => Promise<void>
-  },
-): Promise<{ stage: StageRow; written: StoredAnswer[]; before: unknown[]; evidenceCreated: number }> {
-  const { plan, errors } = await planEvidence(
-    tx,
-    ctx.unit,
-    ctx.periodId,
-    ctx.rows,
-    EVIDENCE_CREATORS.includes(ctx.principal.role),
-  )
-  if (errors.length > 0) throw cellsInvalid(errors)
-  const stored = await stageAnswers(tx, ctx.stage.id)
-  const { byQuestion, created } = await applyEvidencePlan(
-    tx,
-    ctx.principal,
-    ctx.unit.id,
-    ctx.periodId,
-    plan,
-    ctx.auditEvidence,
-  )
-  const items = changedItems(ctx.rows, stored, byQuestion)
-  if (items.length === 0) return { stage: ctx.stage, written: [], before: [], evidenceCreated: created }
-  const { stage, written, before } = await writeAnswers(
-    tx,
-    { principal: ctx.principal, stage: ctx.stage, def: ctx.def, unitPath: ctx.unit.path, stored },
-    items.map(({ sheet: _s, cell: _c, noteCell: _n, ...item }) => item),
-    (i, field) => {
-      const it = items[i]!
-      return cellPointer(
-        it.sheet,
-        field === 'note'
-          ? it.noteCell
-          : field.startsWith('evidence_ids')
-            ? (ctx.rows.find((r) => r.question_code === it.question_code)?.evidence?.cell ?? it.cell)
-            : it.cell,
-      )
-    },
-  )
-  return {
-    stage,
-    written,
-    before: beforeViews(written, before),
-    evidenceCreated: created,
-  }
+  return { layout, rows: officialEvidence(wb, map, readOfficial(wb, map, def)), identity }
 }

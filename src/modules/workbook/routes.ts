@@ -1,25 +1,21 @@
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { etagMatches, versionEtag } from '../../lib/etag.js'
+import { versionEtag } from '../../lib/etag.js'
 import type { FastifyRequest } from 'fastify'
 import { eq } from 'drizzle-orm'
 import { ProblemError, problemResponses } from '../../lib/problem.js'
-import { recordAudit } from '../audit/service.js'
-import { emitEvent, stageEvent } from '../events/service.js'
 import { windowFor } from '../assessments/rules.js'
 import {
   answerMap,
-  answerView,
   assertCanReadStage,
   assertCanWriteStage,
   loadAssessment,
   loadDefinition,
   loadStage,
   stageAnswers,
-  stageView,
+  writeReport,
 } from '../assessments/service.js'
 import { contentDisposition } from '../evidence/rules.js'
-import { toEvidenceView } from '../evidence/service.js'
 import { assertWindowOpen, loadPeriod } from '../periods/service.js'
 import { periods } from '../periods/tables.js'
 import { safeFileStem } from './rules.js'
@@ -27,7 +23,9 @@ import * as S from './schemas.js'
 import { addPlanSheet } from './plan-sheet.js'
 import { planOr422 } from '../planner/service.js'
 import { buildGeneratedWorkbook } from './export-generated.js'
-import { importRows, readUpload } from './imports.js'
+import { readUpload } from './imports.js'
+import { importStageWorkbook } from './commands.js'
+import { requestContext } from '../../lib/command.js'
 import {
   XLSX_MEDIA_TYPE,
   assertWorkbookFits,
@@ -120,6 +118,35 @@ async function receiveWorkbook(
   return received
 }
 
+/**
+ * The import's query, checked here: the route reads its multipart body itself, so its schemas
+ * (this one included) are documentation and fastify validates none of them.
+ */
+function importQuery(query: unknown): { dryRun: boolean; identityOverride: boolean } {
+  const q = (query ?? {}) as Record<string, unknown>
+  const errors: { pointer: string; rule: string; message: string }[] = []
+  for (const key of Object.keys(q))
+    if (key !== 'dry_run' && key !== 'identity')
+      errors.push({ pointer: `/query/${key}`, rule: 'additionalProperties', message: 'is not a known parameter' })
+  const one = (key: string, allowed: readonly string[], fallback: string): string => {
+    const v = q[key]
+    if (v === undefined) return fallback
+    if (typeof v === 'string' && allowed.includes(v)) return v
+    errors.push({ pointer: `/query/${key}`, rule: 'enum', message: `must be one of: ${allowed.join(', ')}` })
+    return fallback
+  }
+  const dryRun = one('dry_run', ['true', 'false'], 'false') === 'true'
+  const identity = one('identity', ['check', 'override'], 'check')
+  if (errors.length > 0)
+    throw new ProblemError(
+      400,
+      'validation_failed',
+      `The request is not valid: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}.`,
+      { errors },
+    )
+  return { dryRun, identityOverride: identity === 'override' }
+}
+
 const baseUrlOf = (request: FastifyRequest, configured: string | undefined): string =>
   configured ?? `${request.protocol}://${request.host}`
 
@@ -192,10 +219,11 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
         summary:
           'Import a filled LKE workbook (generated, official Pemda form or PortalRB layout) into a draft or returned stage: all or nothing',
         description:
-          'multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same path as the batch route (writers of the stage, its window, one audit event). Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.',
+          'multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same command as the batch route (writers of the stage, its window, one audit record and event); a file that changes nothing leaves no trace (no version moves, no audit record, no event), and the reply says what was `unchanged` and gives the `diff` (from what to what). dry_run=true reads and checks everything and returns the diff without writing (no evidence item either: a link it would create shows by its URL). A file exported by this service names its unit, period and stage (document keywords; the generated sheet’s row 2 too): when they are not the target’s, 409 workbook_identity_mismatch names both sides and nothing is written; identity=override imports it anyway and the audit record keeps what the file claimed. A file naming none (the blank official form, a PortalRB file) is accepted. Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.',
         operationId: 'importStageWorkbook',
         consumes: ['multipart/form-data'],
         params: S.StageParams,
+        querystring: S.ImportQuery,
         headers: S.IfMatchHeaders,
         body: S.ImportForm,
         response: { 200: S.ImportResult, ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
@@ -206,6 +234,7 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
     },
     async (request) => {
       const { principal } = request
+      const query = importQuery(request.query)
       // The cheap refusals first, before reading a file: scope, stage, writer, window.
       const first = await loadAssessment(app.db, principal, request.params.id)
       const stage0 = await loadStage(app.db, first.assessment.id, request.params.stage)
@@ -213,78 +242,23 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
       await assertWindowOpen(app.db, first.assessment.periodId, windowFor(stage0.kind, stage0.status))
       const def = await loadDefinition(app.db, first.assessment.instrumentVersionId)
       const file = await receiveWorkbook(request, options.maxBytes)
-      const { layout, rows } = await readUpload(file.bytes, def, map, stage0.kind)
-
-      return app.db.transaction(async (tx) => {
-        const { assessment, unit } = await loadAssessment(tx, principal, request.params.id)
-        const stage = await loadStage(tx, assessment.id, request.params.stage, { forUpdate: true })
-        const ifMatch = request.headers['if-match']
-        if (ifMatch && !etagMatches(ifMatch, versionEtag(stage))) {
-          throw new ProblemError(
-            412,
-            'precondition_failed',
-            `The stage changed since the workbook was exported (now version ${stage.version}); export it again, or import without If-Match to overwrite.`,
-            {
-              current_version: stage.version,
-            },
-          )
-        }
-        assertCanWriteStage(principal, stage)
-        await assertWindowOpen(tx, assessment.periodId, windowFor(stage.kind, stage.status))
-        const result = await importRows(tx, {
-          principal,
-          stage,
-          def,
-          unit,
-          periodId: assessment.periodId,
-          rows,
-          auditEvidence: (created) =>
-            recordAudit(tx, request, {
-              action: 'evidence.created',
-              entityType: 'evidence',
-              entityId: created.id,
-              before: null,
-              after: toEvidenceView(created),
-            }),
-        })
-        if (result.written.length === 0)
-          return {
-            stage: stageView(result.stage),
-            layout,
-            read: rows.length,
-            changed: 0,
-            evidence_created: 0,
-            answers: [],
-          }
-        await recordAudit(tx, request, {
-          action: 'answers.workbook_imported',
-          entityType: 'assessment_stage',
-          entityId: stage.id,
-          before: result.before,
-          after: {
-            file: { name: file.fileName, bytes: file.bytes.length, layout },
-            answers: result.written.map(answerView),
-          },
-        })
-        await emitEvent(
-          tx,
-          stageEvent(
-            'answer.changed',
-            assessment,
-            result.stage,
-            { question_codes: result.written.map((w) => w.row.questionCode), source: 'workbook' },
-            request.id,
-          ),
-        )
-        return {
-          stage: stageView(result.stage),
-          layout,
-          read: rows.length,
-          changed: result.written.length,
-          evidence_created: result.evidenceCreated,
-          answers: result.written.map(answerView),
-        }
+      const read = await readUpload(file.bytes, def, map, stage0.kind)
+      const result = await importStageWorkbook(requestContext(request), {
+        assessmentId: request.params.id,
+        stage: request.params.stage,
+        file: { name: file.fileName, bytes: file.bytes.length },
+        read,
+        ifMatch: request.headers['if-match'],
+        dryRun: query.dryRun,
+        identityOverride: query.identityOverride,
       })
+      return {
+        ...writeReport(result),
+        layout: read.layout,
+        read: read.rows.length,
+        evidence_created: result.evidenceCreated,
+        identity: result.identity,
+      }
     },
   )
 }

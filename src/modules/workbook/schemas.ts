@@ -4,6 +4,8 @@ import { WORKBOOK_LAYOUTS } from './imports.js'
 import { CSV_SHAPES } from './service.js'
 import { PlanSheetParam } from './plan-sheet.js'
 
+import { DryRunQuery, StageKind, WriteReport } from '../assessments/schemas.js'
+
 export { IfMatchHeaders, StageParams } from '../assessments/schemas.js'
 
 export const PeriodParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
@@ -46,6 +48,27 @@ export const ExportQuery = Type.Object(
   { additionalProperties: false },
 )
 
+export const ImportQuery = Type.Object(
+  {
+    ...DryRunQuery.properties,
+    identity: Type.Optional(
+      StringEnum(['check', 'override'] as const, {
+        default: 'check',
+        description:
+          'check (default): refuse (409 workbook_identity_mismatch) a file exported for another unit, period or stage; override: import it here anyway (recorded in the audit record with what the file claimed)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const WorkbookIdentity = Type.Object({
+  unit_code: Type.Union([Type.String(), Type.Null()]),
+  period_code: Type.Union([Type.String(), Type.Null()]),
+  stage: Type.Union([StageKind, Type.Null()]),
+  assessment_id: Type.Union([Type.String(), Type.Null()]),
+})
+
 export const ImportResult = Type.Object({
   stage: Type.Ref('Stage'),
   layout: StringEnum(WORKBOOK_LAYOUTS, {
@@ -53,11 +76,23 @@ export const ImportResult = Type.Object({
       'the layout the file was read as: generated (sheet "LKE"), official (sheet "LKE ZI") or portalrb (the master soal’s cell map)',
   }),
   evidence_created: Type.Integer({
-    description: 'link evidence items created for links in the evidence cells that the unit did not have yet',
+    description:
+      'link evidence items created for links in the evidence cells that the unit did not have yet (in a dry run: that would be created)',
   }),
   read: Type.Integer({ description: 'questions read from the workbook' }),
-  changed: Type.Integer({ description: 'answers written because their value or note differed from the stored one' }),
-  answers: Type.Array(Type.Ref('Answer'), { description: 'the answers written' }),
+  answers: Type.Array(Type.Ref('Answer'), { description: 'the answers written (none in a dry run)' }),
+  ...WriteReport,
+  identity: Type.Union(
+    [
+      Type.Object({
+        file: WorkbookIdentity,
+        mismatch: Type.Array(StringEnum(['unit', 'period', 'stage', 'assessment'] as const)),
+        override: Type.Boolean({ description: 'true: the file is another’s and identity=override imported it' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'the unit, period and stage the file names (null: it names none, e.g. the blank official form)' },
+  ),
 })
 
 export const XlsxResponse = {

@@ -6,14 +6,7 @@ import { ProblemError } from '../../lib/problem.js'
 import type { Principal } from '../../lib/principal.js'
 import { canRead, type StageKind } from '../assessments/rules.js'
 import { answers, assessmentStages, assessments } from '../assessments/tables.js'
-import {
-  answerMap,
-  listStages,
-  type AnswerInput,
-  type AssessmentRow,
-  type StageRow,
-  type StoredAnswer,
-} from '../assessments/service.js'
+import { answerMap, listStages, type AssessmentRow, type StageRow, type StoredAnswer } from '../assessments/service.js'
 import { unitScopeCondition } from '../auth/scope.js'
 import { evidence } from '../evidence/tables.js'
 import { loadDefinition } from '../instruments/cache.js'
@@ -44,6 +37,7 @@ import {
 import { cellContent } from './sheet.js'
 import { inspectZip } from './zip.js'
 import type { EvidenceToken } from './evidence-cells.js'
+import { identityKeywords } from './identity.js'
 
 /**
  * exceljs, loaded on the first workbook request: it adds ~28 MB to a process's memory, which
@@ -177,7 +171,12 @@ export async function buildWorkbook(input: WorkbookInput): Promise<ExcelJS.Workb
 
   wb.title = `LKE ZI ${input.unit.code} ${input.unit.name}`
   wb.subject = `Tahap ${label} (${input.stage.status}), periode ${input.periodCode}`
-  wb.keywords = `zi-tracker assessment:${input.assessmentId} stage:${input.stage.kind}`
+  wb.keywords = identityKeywords({
+    assessment_id: input.assessmentId,
+    stage: input.stage.kind,
+    unit_code: input.unit.code,
+    period_code: input.periodCode,
+  })
   wb.lastModifiedBy = 'zi-tracker'
   wb.modified = new Date()
   wb.calcProperties.fullCalcOnLoad = true
@@ -366,40 +365,6 @@ export function readOfficial(wb: ExcelJS.Workbook, map: RowMap, def: InstrumentD
 }
 
 const rowOf = (cell: string): number => Number(cell.replace(/^[A-Z]+/, ''))
-
-/**
- * The answers an import changes: a different value, note or evidence than stored (a blank answer cell
- * clears a stored answer; a blank where nothing is stored is skipped). `evidence` holds the evidence
- * ids of the answers whose evidence cell was filled; the others keep theirs.
- */
-export function changedItems(
-  rows: ImportedRow[],
-  stored: StoredAnswer[],
-  evidence: Map<string, string[]> = new Map(),
-): (AnswerInput & { sheet: string; cell: string; noteCell: string })[] {
-  const current = new Map(stored.map((a) => [a.row.questionCode, a]))
-  const sameSet = (a: string[], b: string[]) =>
-    a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i])
-  return rows.flatMap((r) => {
-    const now = current.get(r.question_code)
-    const ids = evidence.get(r.question_code)
-    const valueChanged = (now?.row.value ?? null) !== r.value
-    const noteChanged = !r.keepNote && (now?.row.note ?? null) !== r.note
-    const evidenceChanged = ids !== undefined && !sameSet(ids, now?.evidenceIds ?? [])
-    if (!valueChanged && !noteChanged && !evidenceChanged) return []
-    return [
-      {
-        question_code: r.question_code,
-        value: r.value,
-        ...(r.keepNote ? {} : { note: r.note }),
-        ...(ids !== undefined ? { evidence_ids: ids } : {}),
-        sheet: r.sheet,
-        cell: r.cell,
-        noteCell: r.noteCell,
-      },
-    ]
-  })
-}
 
 // ---------------------------------------------------------------------------------------------
 // CSV of a period

@@ -57,8 +57,10 @@ export const USAGE = `Usage: zi <command> [options]
                                            the assessments in your scope and their stages
   answers pull <assessment-id> <stage> [--format csv|json] [--out <file>]
   answers push <assessment-id> <stage> <file.csv|file.json|-> [--format csv|json]
-               [--idempotency-key <key>] [--ignore-versions] [--json]
+               [--idempotency-key <key>] [--ignore-versions] [--dry-run] [--json]
                                            write the file's answers as one all-or-nothing batch
+                                           (answers as stored are left alone; --dry-run shows
+                                           what would change, from what to what, writing nothing)
   score <assessment-id> <stage> [--explain] [--json]
                                            score and WBK/WBBM eligibility, rule by rule
   path <assessment-id> <stage> [--target WBK|WBBM] [--max-changes <n>] [--fixed <code>]...
@@ -323,10 +325,14 @@ async function answersPush(ctx: Ctx, args: string[]): Promise<number> {
       format: { type: 'string' },
       'idempotency-key': { type: 'string' },
       'ignore-versions': { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
     },
     3,
   )
+  const dryRun = values['dry-run'] ?? false
+  if (dryRun && values['idempotency-key'] !== undefined)
+    throw usageError('--dry-run writes nothing: it takes no --idempotency-key')
   const id = idArg(positionals[0], '<assessment-id>')
   const stage = stageArg(positionals[1])
   const file = positionals[2]!
@@ -353,12 +359,17 @@ async function answersPush(ctx: Ctx, args: string[]): Promise<number> {
     throw err
   }
   const body = { answers: parsed.items }
-  const key = values['idempotency-key'] ?? pushKey(id, stage, body)
+  // A dry run writes nothing, so it needs no key (and must not take the real push's).
+  const key = dryRun ? undefined : (values['idempotency-key'] ?? pushKey(id, stage, body))
   const { zi, url } = client(ctx)
   const { data, response } = await call(
     url,
     zi.POST('/v1/assessments/{id}/stages/{stage}/answers/batch', {
-      params: { path: { id, stage }, header: { 'idempotency-key': key } },
+      params: {
+        path: { id, stage },
+        query: { dry_run: dryRun },
+        header: key ? { 'idempotency-key': key } : {},
+      },
       // JSON files may carry fields the API does not know: the server names them (400), per row.
       body: body as BatchBody,
     }),
@@ -381,13 +392,44 @@ async function answersPush(ctx: Ctx, args: string[]): Promise<number> {
     },
   )
   const replayed = response.headers.get('idempotent-replayed') === 'true'
+  const unchanged = `${data.unchanged.length} unchanged`
   if (values.json) ctx.out(`${JSON.stringify(data, null, 2)}\n`)
-  ctx.err(
-    replayed
-      ? `already pushed: the server replayed the first response to this file (Idempotency-Key ${key}); nothing was written again. To push the same file again on purpose, give a new --idempotency-key.`
-      : `wrote ${data.answers.length} answer${data.answers.length === 1 ? '' : 's'} to stage ${stage} (version ${data.stage.version}, total ${fmtNumber(data.stage.total)}); Idempotency-Key ${key}`,
-  )
+  else if (dryRun && data.diff.length > 0) ctx.out(`${diffTable(data.diff)}\n`)
+  if (dryRun) {
+    ctx.err(
+      `dry run: ${data.changed} answer${data.changed === 1 ? '' : 's'} of stage ${stage} would change, ${unchanged}; nothing was written (stage version ${data.stage.version})`,
+    )
+  } else if (data.changed === 0) {
+    ctx.err(
+      `nothing to write: every answer in the file is as stored (${unchanged}); stage ${stage} stays at version ${data.stage.version}`,
+    )
+  } else if (replayed) {
+    ctx.err(
+      `already pushed: the server replayed the first response to this file (Idempotency-Key ${key}); nothing was written again. To push the same file again on purpose, give a new --idempotency-key.`,
+    )
+  } else {
+    ctx.err(
+      `wrote ${data.answers.length} answer${data.answers.length === 1 ? '' : 's'} to stage ${stage} (version ${data.stage.version}, total ${fmtNumber(data.stage.total)}), ${unchanged}; Idempotency-Key ${key}`,
+    )
+  }
   return EXIT.ok
+}
+
+type AnswerDiff = Schemas['AnswerDiff']
+
+/** The diff of a dry run, one line per changed field: question, field, from, to. */
+export function diffTable(diff: AnswerDiff[]): string {
+  const shown = (v: unknown): string =>
+    v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v)
+  const rows: string[][] = []
+  for (const d of diff) {
+    for (const field of ['value', 'note', 'evidence_ids'] as const) {
+      const from = shown(d.from?.[field] ?? null)
+      const to = shown(d.to[field])
+      if (from !== to) rows.push([d.question_code, field, from, to])
+    }
+  }
+  return table(['question', 'field', 'from', 'to'], rows)
 }
 
 async function score(ctx: Ctx, args: string[]): Promise<number> {
