@@ -36,8 +36,10 @@ import pg from 'pg'
 import { TransactionRollbackError, and, asc, eq, sql } from 'drizzle-orm'
 import { fromPostgres, queryRows, type Db, type Queryable } from '../../src/db/connection.js'
 import type { Principal } from '../../src/lib/principal.js'
-import { appendAudit, systemActor, type AuditActor, type AuditInput } from '../../src/modules/audit/service.js'
-import { authenticate, createPrincipalWithToken } from '../../src/modules/auth/service.js'
+import { appendAudit, type AuditActor, type AuditInput } from '../../src/modules/audit/service.js'
+import { authenticate } from '../../src/modules/auth/service.js'
+import { createPrincipalWithToken } from '../../src/modules/auth/commands.js'
+import { systemContext } from '../../src/lib/command.js'
 import {
   answerView,
   createAssessment,
@@ -63,7 +65,7 @@ import { loadDefinition } from '../../src/modules/instruments/cache.js'
 import type { InstrumentNode } from '../../src/modules/instruments/domain/index.js'
 import { seedInstruments } from '../../src/modules/instruments/service.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
-import { createPeriod, databaseNow, toPeriodView } from '../../src/modules/periods/service.js'
+import { insertPeriod, databaseNow, toPeriodView } from '../../src/modules/periods/service.js'
 import { createUnit, toUnitView } from '../../src/modules/units/service.js'
 import { units as unitsTable, type UnitRow } from '../../src/modules/units/tables.js'
 import {
@@ -164,7 +166,7 @@ class Tail {
 }
 
 async function newPrincipal(db: Db, name: string, role: Principal['role'], unitId: string | null): Promise<string> {
-  return (await createPrincipalWithToken(db, systemActor('bench seed'), { name, kind: 'user', role, unitId })).token
+  return (await createPrincipalWithToken(systemContext(db, 'bench seed'), { name, kind: 'user', role, unitId })).token
 }
 
 async function principalOf(db: Db, token: string): Promise<Principal> {
@@ -690,13 +692,13 @@ async function parent(): Promise<void> {
       closes_at: iso(new Date(now.getTime() + 365 * 86_400_000)),
     }
     const [prior, period] = await db.transaction(async (tx) => {
-      const a = await createPeriod(tx, {
+      const a = await insertPeriod(tx, {
         code: PRIOR_PERIOD_CODE,
         name: 'Evaluasi ZI 2025 (bench)',
         year: 2025,
         instrument_version_id: lke.id,
       })
-      const b = await createPeriod(tx, {
+      const b = await insertPeriod(tx, {
         code: PERIOD_CODE,
         name: 'Evaluasi ZI 2026 (bench)',
         year: 2026,
