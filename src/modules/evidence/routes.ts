@@ -26,6 +26,18 @@ export interface EvidenceRoutesOptions {
   publicBaseUrl?: string | undefined
 }
 
+/** The answers of a file download: the whole file, one byte range, or not modified. */
+const fileResponses = () => {
+  const file = {
+    '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
+  }
+  return {
+    200: { description: 'the file', content: file },
+    206: { description: 'the requested byte range', content: file },
+    304: Type.Null({ description: 'Not Modified' }),
+  }
+}
+
 export const serviceBaseUrl = (request: FastifyRequest, publicBaseUrl: string | undefined): string =>
   (publicBaseUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, '')
 
@@ -214,19 +226,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
         params: S.EvidenceIdParams,
         headers: S.ContentHeaders,
         response: {
-          200: {
-            description: 'the file',
-            content: {
-              '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
-            },
-          },
-          206: {
-            description: 'the requested byte range',
-            content: {
-              '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
-            },
-          },
-          304: Type.Null({ description: 'Not Modified' }),
+          ...fileResponses(),
           ...problemResponses(400, 401, 403, 404, 409, 416, 503),
         },
       },
@@ -288,19 +288,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
         querystring: S.SignedLinkQuery,
         headers: S.ContentHeaders,
         response: {
-          200: {
-            description: 'the file',
-            content: {
-              '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
-            },
-          },
-          206: {
-            description: 'the requested byte range',
-            content: {
-              '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
-            },
-          },
-          304: Type.Null({ description: 'Not Modified' }),
+          ...fileResponses(),
           ...problemResponses(400, 403, 404, 410, 416, 503),
         },
       },
