@@ -12,22 +12,43 @@ import {
   hasAdmin,
   insertGrant,
   insertPrincipal,
-  issueToken,
+  insertToken,
   loadPrincipal,
   parseExpiry,
   patchPrincipalRow,
   principalView,
-  readToken,
   removeGrant,
   revokeTokenRow,
   tokenView,
-  type CreatedToken,
   type GrantRow,
 } from './service.js'
 import { principals, roleGrants } from './tables.js'
 
 type PrincipalView = Awaited<ReturnType<typeof principalView>>
 type TokenView = ReturnType<typeof tokenView>
+/** A token as created: its view and, this once, its secret. */
+export type CreatedToken = TokenView & { token: string }
+
+/**
+ * Issues a token inside the caller's transaction, audited `token.created` (every path that makes
+ * a token goes through here). The secret is in the result, once; it is never stored.
+ */
+export async function issueToken(
+  tx: Tx,
+  ctx: CommandContext,
+  input: { principalId: string; name: string; role: Role; expiresAt: Date | null; fixedToken?: string | undefined },
+): Promise<CreatedToken> {
+  const { row, token } = await insertToken(tx, input)
+  const view = tokenView(row)
+  await audit(tx, ctx, {
+    action: 'token.created',
+    entityType: 'api_token',
+    entityId: row.id,
+    before: null,
+    after: view,
+  })
+  return { ...view, token }
+}
 
 /** Creates a principal without grants; audited `principal.created`. */
 export async function createPrincipal(
@@ -108,18 +129,12 @@ export async function deleteGrant(ctx: CommandContext, input: { principalId: str
 export async function createToken(
   ctx: CommandContext,
   input: { principalId: string } & Static<typeof S.CreateTokenBody>,
-): Promise<TokenView & { token: string }> {
+): Promise<CreatedToken> {
   const expiresAt = parseExpiry(input.expires_at)
   return ctx.db.transaction(async (tx) => {
     const principal = await loadPrincipal(tx, input.principalId)
     await assertRoleGranted(tx, principal.id, input.role)
-    const created = await issueToken(tx, ctx.actor, {
-      principalId: principal.id,
-      name: input.name,
-      role: input.role,
-      expiresAt,
-    })
-    return { ...tokenView(await readToken(tx, created.id)), token: created.token }
+    return issueToken(tx, ctx, { principalId: principal.id, name: input.name, role: input.role, expiresAt })
   })
 }
 
@@ -153,11 +168,7 @@ export interface NewPrincipalWithToken {
 }
 
 /** A principal, its one grant and a token, inside the caller's transaction. */
-async function addPrincipalWithToken(
-  tx: Tx,
-  ctx: CommandContext,
-  input: NewPrincipalWithToken,
-): Promise<CreatedToken & { principal_id: string }> {
+async function addPrincipalWithToken(tx: Tx, ctx: CommandContext, input: NewPrincipalWithToken): Promise<CreatedToken> {
   const [principal] = await tx.insert(principals).values({ name: input.name, kind: input.kind }).returning()
   assertReturned(principal, 'insert')
   const unitId = input.unitId ?? null
@@ -177,14 +188,14 @@ async function addPrincipalWithToken(
       grants: [{ id: grant?.id, role: input.role, unit_id: unitId }],
     },
   })
-  const token = await issueToken(tx, ctx.actor, {
+  const token = await issueToken(tx, ctx, {
     principalId: principal.id,
     name: input.name,
     role: input.role,
     expiresAt: input.expiresAt ?? null,
-    ...(input.fixedToken ? { fixedToken: input.fixedToken } : {}),
+    fixedToken: input.fixedToken,
   })
-  return { ...token, principal_id: principal.id }
+  return token
 }
 
 /**
@@ -194,7 +205,7 @@ async function addPrincipalWithToken(
 export async function createPrincipalWithToken(
   ctx: CommandContext,
   input: NewPrincipalWithToken,
-): Promise<CreatedToken & { principal_id: string }> {
+): Promise<CreatedToken> {
   return ctx.db.transaction((tx) => addPrincipalWithToken(tx, ctx, input))
 }
 

@@ -3,7 +3,6 @@ import type { Queryable } from '../../db/connection.js'
 import { queryRows } from '../../db/connection.js'
 import type { Role } from '../../lib/policy.js'
 import type { Principal } from '../../lib/principal.js'
-import { appendAudit, type AuditActor } from '../audit/service.js'
 import { apiTokens, principals, roleGrants } from './tables.js'
 import { bootstrapTokenParts, generateToken, hashesEqual, hashToken, tokenPrefix } from './tokens.js'
 import { assertReturned } from '../../lib/returned.js'
@@ -93,22 +92,14 @@ export async function recordTokenUse(db: Queryable, batch: { ids: string[]; time
     where t.id = u.id`)
 }
 
-export interface CreatedToken {
-  id: string
-  token: string
-  prefix: string
-  name: string
-  role: Role
-  expires_at: string | null
-  created_at: string
-}
-
-/** Creates a token for a principal in the given role; the secret is returned once, never stored. */
-export async function issueToken(
+/**
+ * A token row for a principal in the given role (no audit: the command issuing it records
+ * `token.created`). The secret is returned once, never stored.
+ */
+export async function insertToken(
   tx: Queryable,
-  actor: AuditActor,
-  input: { principalId: string; name: string; role: Role; expiresAt: Date | null; fixedToken?: string },
-): Promise<CreatedToken> {
+  input: { principalId: string; name: string; role: Role; expiresAt: Date | null; fixedToken?: string | undefined },
+): Promise<{ row: typeof apiTokens.$inferSelect; token: string }> {
   const parts = input.fixedToken ? bootstrapTokenParts(input.fixedToken) : generateToken()
   const [row] = await tx
     .insert(apiTokens)
@@ -122,22 +113,7 @@ export async function issueToken(
     })
     .returning()
   assertReturned(row, 'insert')
-  const view = tokenView(row)
-  await appendAudit(tx, actor, {
-    action: 'token.created',
-    entityType: 'api_token',
-    entityId: row.id,
-    before: null,
-    after: view,
-  })
-  return {
-    ...view,
-    token: parts.token,
-    name: row.name,
-    role: row.role,
-    expires_at: view.expires_at,
-    created_at: view.created_at,
-  }
+  return { row, token: parts.token }
 }
 
 export function tokenView(row: typeof apiTokens.$inferSelect) {
@@ -371,12 +347,6 @@ export async function assertRoleGranted(tx: Queryable, principalId: string, role
       errors: [{ pointer: '/body/role', rule: 'granted', message: 'role not granted to this principal' }],
     })
   }
-}
-
-export async function readToken(db: Queryable, id: string) {
-  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, id))
-  if (!row) throw new Error('token vanished')
-  return row
 }
 
 export async function listTokens(db: Queryable, principalId: string) {
