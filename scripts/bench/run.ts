@@ -28,8 +28,8 @@ import { fromPostgres, queryRows, type Db } from '../../src/db/connection.js'
 import { projectRoot } from '../../src/lib/paths.js'
 import type { Role } from '../../src/lib/policy.js'
 import { assessmentStages, assessments } from '../../src/modules/assessments/tables.js'
-import { createPrincipalWithToken } from '../../src/modules/auth/service.js'
-import { systemActor } from '../../src/modules/audit/service.js'
+import { createPrincipalWithToken } from '../../src/modules/auth/commands.js'
+import { systemContext } from '../../src/lib/command.js'
 import { declarations } from '../../src/modules/declarations/tables.js'
 import { loadDefinition } from '../../src/modules/instruments/cache.js'
 import { periods } from '../../src/modules/periods/tables.js'
@@ -107,7 +107,7 @@ interface Outcome {
 async function makeTokens(db: Db, role: Role, count: number): Promise<string[]> {
   const out: string[] = []
   for (let i = 0; i < count; i++) {
-    const created = await createPrincipalWithToken(db, systemActor('bench'), {
+    const created = await createPrincipalWithToken(systemContext(db, 'bench'), {
       name: `bench ${role} ${i + 1}`,
       kind: 'service',
       role,

@@ -36,8 +36,10 @@ import pg from 'pg'
 import { TransactionRollbackError, and, asc, eq, sql } from 'drizzle-orm'
 import { fromPostgres, queryRows, type Db, type Queryable } from '../../src/db/connection.js'
 import type { Principal } from '../../src/lib/principal.js'
-import { appendAudit, systemActor, type AuditActor, type AuditInput } from '../../src/modules/audit/service.js'
-import { authenticate, createPrincipalWithToken } from '../../src/modules/auth/service.js'
+import { appendAudit, type AuditActor, type AuditInput } from '../../src/modules/audit/service.js'
+import { authenticate } from '../../src/modules/auth/service.js'
+import { createPrincipalWithToken } from '../../src/modules/auth/commands.js'
+import { systemContext, type CommandContext } from '../../src/lib/command.js'
 import {
   answerView,
   createAssessment,
@@ -63,7 +65,8 @@ import { loadDefinition } from '../../src/modules/instruments/cache.js'
 import type { InstrumentNode } from '../../src/modules/instruments/domain/index.js'
 import { seedInstruments } from '../../src/modules/instruments/service.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
-import { createPeriod, databaseNow, toPeriodView } from '../../src/modules/periods/service.js'
+import { createPeriod } from '../../src/modules/periods/commands.js'
+import { databaseNow } from '../../src/modules/periods/service.js'
 import { insertUnit, toUnitView } from '../../src/modules/units/service.js'
 import { units as unitsTable, type UnitRow } from '../../src/modules/units/tables.js'
 import {
@@ -164,7 +167,7 @@ class Tail {
 }
 
 async function newPrincipal(db: Db, name: string, role: Principal['role'], unitId: string | null): Promise<string> {
-  return (await createPrincipalWithToken(db, systemActor('bench seed'), { name, kind: 'user', role, unitId })).token
+  return (await createPrincipalWithToken(systemContext(db, 'bench seed'), { name, kind: 'user', role, unitId })).token
 }
 
 async function principalOf(db: Db, token: string): Promise<Principal> {
@@ -689,29 +692,20 @@ async function parent(): Promise<void> {
       opens_at: iso(new Date(now.getTime() - 60 * 86_400_000)),
       closes_at: iso(new Date(now.getTime() + 365 * 86_400_000)),
     }
-    const [prior, period] = await db.transaction(async (tx) => {
-      const a = await createPeriod(tx, {
-        code: PRIOR_PERIOD_CODE,
-        name: 'Evaluasi ZI 2025 (bench)',
-        year: 2025,
-        instrument_version_id: lke.id,
-      })
-      const b = await createPeriod(tx, {
-        code: PERIOD_CODE,
-        name: 'Evaluasi ZI 2026 (bench)',
-        year: 2026,
-        instrument_version_id: lke.id,
-        windows: { self_assessment: open, tpi_verification: open, revision: open, proposal: open },
-      })
-      for (const p of [a, b])
-        await appendAudit(tx, actorOf(admin), {
-          action: 'period.created',
-          entityType: 'period',
-          entityId: p.id,
-          before: null,
-          after: toPeriodView(p, now),
-        })
-      return [a, b] as const
+    // Through the command the API uses (its transaction and audit record), as the admin.
+    const asAdmin: CommandContext = { db, principal: admin, actor: actorOf(admin), requestId: null }
+    const prior = await createPeriod(asAdmin, {
+      code: PRIOR_PERIOD_CODE,
+      name: 'Evaluasi ZI 2025 (bench)',
+      year: 2025,
+      instrument_version_id: lke.id,
+    })
+    const period = await createPeriod(asAdmin, {
+      code: PERIOD_CODE,
+      name: 'Evaluasi ZI 2026 (bench)',
+      year: 2026,
+      instrument_version_id: lke.id,
+      windows: { self_assessment: open, tpi_verification: open, revision: open, proposal: open },
     })
     log(`periods ${prior.code} and ${period.code} (every window open until ${open.closes_at.slice(0, 10)})`)
 

@@ -6,8 +6,8 @@ import { copyEvidence } from '../modules/evidence/copy.js'
 import { FsEvidenceStore, createEvidenceStore } from '../modules/evidence/storage.js'
 import { DataDirInUseError, openDatabase } from '../db/connection.js'
 import { ROLES, type Role } from '../lib/policy.js'
-import { systemActor } from '../modules/audit/service.js'
-import { createPrincipalWithToken } from '../modules/auth/service.js'
+import { systemContext } from '../lib/command.js'
+import { createPrincipalWithToken } from '../modules/auth/commands.js'
 
 const USAGE = `Usage:
   npm run cli -- migrate
@@ -73,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
       console.error('migrations applied')
       return 0
     }
-    const created = await createPrincipalWithToken(database.db, systemActor('cli'), {
+    const created = await createPrincipalWithToken(systemContext(database.db, 'cli'), {
       name: values.name as string,
       kind: 'user',
       role: values.role as Role,

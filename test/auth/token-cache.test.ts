@@ -4,8 +4,8 @@ import pg from 'pg'
 import { buildApp, type App } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { LISTENER_APPLICATION_NAME } from '../../src/db/notifications.js'
-import { createPrincipalWithToken } from '../../src/modules/auth/service.js'
-import { systemActor } from '../../src/modules/audit/service.js'
+import { createPrincipalWithToken } from '../../src/modules/auth/commands.js'
+import { systemContext } from '../../src/lib/command.js'
 import { apiTokens } from '../../src/modules/auth/tables.js'
 import { TokenCache } from '../../src/modules/auth/token-cache.js'
 import { createTestDatabase } from '../helpers/database.js'
@@ -45,7 +45,7 @@ t.test('a change through one replica is refused by the other on its next request
   const two = await replica(t)
   const admin = await createToken({ app: one }, 'admin')
   const tree = await insertSmallTree({ app: one })
-  const target = await createPrincipalWithToken(one.db, systemActor('test'), {
+  const target = await createPrincipalWithToken(systemContext(one.db, 'test'), {
     name: 'evaluator',
     kind: 'user',
     role: 'evaluator',
@@ -148,7 +148,7 @@ t.test('a change through one replica is refused by the other on its next request
 
 t.test('last_used_at: written off the request path, to the minute, and on close', async (t) => {
   const app = await replica(t, { TOKEN_USAGE_FLUSH_MS: '60000' })
-  const target = await createPrincipalWithToken(app.db, systemActor('test'), {
+  const target = await createPrincipalWithToken(systemContext(app.db, 'test'), {
     name: 'reader',
     kind: 'service',
     role: 'viewer',
@@ -175,7 +175,7 @@ const expiresAt = (token: { expires_at: string | null }) => new Date(token.expir
 t.test('a verified token is served from the cache only while it is valid', async (t) => {
   const app = await replica(t, { AUTH_CACHE_TTL_MS: '2000' })
   const soon = new Date(Date.now() + 1500)
-  const target = await createPrincipalWithToken(app.db, systemActor('test'), {
+  const target = await createPrincipalWithToken(systemContext(app.db, 'test'), {
     name: 'short',
     kind: 'service',
     role: 'viewer',
@@ -198,7 +198,7 @@ t.test('a verified token is served from the cache only while it is valid', async
 
   // With the default lifetime (30 s) the entry outlives the token: the cache checks the expiry itself.
   const lasting = await replica(t)
-  const other = await createPrincipalWithToken(lasting.db, systemActor('test'), {
+  const other = await createPrincipalWithToken(systemContext(lasting.db, 'test'), {
     name: 'expiring',
     kind: 'service',
     role: 'viewer',
@@ -243,7 +243,7 @@ t.test('the cache refuses a fill that raced an invalidation', async (t) => {
 
 t.test('a lost listening connection flushes the cache, which stays off until it is back', async (t) => {
   const app = await replica(t)
-  const target = await createPrincipalWithToken(app.db, systemActor('test'), {
+  const target = await createPrincipalWithToken(systemContext(app.db, 'test'), {
     name: 'conn',
     kind: 'service',
     role: 'viewer',
@@ -285,7 +285,7 @@ t.test('a lost listening connection flushes the cache, which stays off until it 
   )
   for (let i = 0; i < 500 && !app.auth.listener.listening; i++) await new Promise((r) => setTimeout(r, 20))
   t.equal(app.auth.listener.listening, true, 'reconnected')
-  const fresh = await createPrincipalWithToken(app.db, systemActor('test'), {
+  const fresh = await createPrincipalWithToken(systemContext(app.db, 'test'), {
     name: 'conn2',
     kind: 'service',
     role: 'viewer',

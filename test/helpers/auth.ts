@@ -1,6 +1,7 @@
 import type { Role } from '../../src/lib/policy.js'
 import { appendAudit, systemActor } from '../../src/modules/audit/service.js'
-import { issueToken } from '../../src/modules/auth/service.js'
+import { systemContext } from '../../src/lib/command.js'
+import { issueToken } from '../../src/modules/auth/commands.js'
 import { principals, roleGrants } from '../../src/modules/auth/tables.js'
 import type { TestContext } from './app.js'
 
@@ -30,7 +31,7 @@ export async function createToken(
       before: null,
       after: { name },
     })
-    const token = await issueToken(tx, actor, {
+    const token = await issueToken(tx, systemContext(ctx.app.db, 'test setup'), {
       principalId: principal.id,
       name,
       role,

@@ -2,26 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { ADMIN, READERS as ANY_ROLE } from '../../lib/policy.js'
 import { problemResponses } from '../../lib/problem.js'
-import { actorFromRequest, recordAudit } from '../audit/service.js'
+import { requestContext } from '../../lib/command.js'
+import { createGrant, createPrincipal, createToken, deleteGrant, revokeToken, updatePrincipal } from './commands.js'
 import * as S from './schemas.js'
-import {
-  assertRoleGranted,
-  createGrant,
-  createPrincipal,
-  deleteGrant,
-  grantView,
-  issueToken,
-  listPrincipals,
-  listTokens,
-  loadPrincipal,
-  parseExpiry,
-  principalView,
-  readToken,
-  revokeToken,
-  scopeUnitIds,
-  tokenView,
-  updatePrincipal,
-} from './service.js'
+import { grantView, listPrincipals, listTokens, loadPrincipal, principalView, scopeUnitIds } from './service.js'
 
 const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -60,18 +44,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: ADMIN,
     },
     async (request, reply) => {
-      const view = await app.db.transaction(async (tx) => {
-        const row = await createPrincipal(tx, request.body)
-        const v = await principalView(tx, row)
-        await recordAudit(tx, request, {
-          action: 'principal.created',
-          entityType: 'principal',
-          entityId: row.id,
-          before: null,
-          after: v,
-        })
-        return v
-      })
+      const view = await createPrincipal(requestContext(request), request.body)
       return reply.code(201).header('location', `/v1/principals/${view.id}`).send(view)
     },
   )
@@ -122,20 +95,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       config: { ...ADMIN, changesAccess: true },
     },
-    async (request) =>
-      app.db.transaction(async (tx) => {
-        const before = await loadPrincipal(tx, request.params.id, true)
-        const row = await updatePrincipal(tx, before, request.body)
-        const after = await principalView(tx, row)
-        await recordAudit(tx, request, {
-          action: 'principal.updated',
-          entityType: 'principal',
-          entityId: row.id,
-          before: await principalView(tx, before),
-          after,
-        })
-        return after
-      }),
+    async (request) => updatePrincipal(requestContext(request), { id: request.params.id, ...request.body }),
   )
 
   app.post(
@@ -153,16 +113,10 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { ...ADMIN, changesAccess: true },
     },
     async (request, reply) => {
-      const grant = await app.db.transaction(async (tx) => {
-        const row = await createGrant(tx, request.params.id, request.body.role, request.body.unit_id ?? null)
-        await recordAudit(tx, request, {
-          action: 'grant.created',
-          entityType: 'role_grant',
-          entityId: row.id,
-          before: null,
-          after: { principal_id: request.params.id, ...grantView(row) },
-        })
-        return row
+      const grant = await createGrant(requestContext(request), {
+        principalId: request.params.id,
+        role: request.body.role,
+        unitId: request.body.unit_id ?? null,
       })
       return reply.code(201).send(grantView(grant))
     },
@@ -181,16 +135,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { ...ADMIN, changesAccess: true },
     },
     async (request, reply) => {
-      await app.db.transaction(async (tx) => {
-        const row = await deleteGrant(tx, request.params.id, request.params.grant_id)
-        await recordAudit(tx, request, {
-          action: 'grant.deleted',
-          entityType: 'role_grant',
-          entityId: row.id,
-          before: { principal_id: row.principalId, ...grantView(row) },
-          after: null,
-        })
-      })
+      await deleteGrant(requestContext(request), { principalId: request.params.id, grantId: request.params.grant_id })
       return reply.code(204).send(null)
     },
   )
@@ -209,18 +154,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: ADMIN,
     },
     async (request, reply) => {
-      const { name, role, expires_at } = request.body
-      const expiresAt = parseExpiry(expires_at)
-      const created = await app.db.transaction(async (tx) => {
-        const principal = await loadPrincipal(tx, request.params.id)
-        await assertRoleGranted(tx, principal.id, role)
-        return issueToken(tx, actorFromRequest(request), { principalId: principal.id, name, role, expiresAt })
-      })
-      const row = await readToken(app.db, created.id)
-      return reply
-        .code(201)
-        .header('cache-control', 'no-store')
-        .send({ ...tokenView(row), token: created.token })
+      const created = await createToken(requestContext(request), { principalId: request.params.id, ...request.body })
+      return reply.code(201).header('cache-control', 'no-store').send(created)
     },
   )
 
@@ -254,19 +189,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       config: { ...ANY_ROLE, changesAccess: true },
     },
-    async (request) =>
-      app.db.transaction(async (tx) => {
-        const { before, after: row } = await revokeToken(tx, request.principal, request.params.id)
-        if (!row) return tokenView(before)
-        await recordAudit(tx, request, {
-          action: 'token.revoked',
-          entityType: 'api_token',
-          entityId: row.id,
-          before: tokenView(before),
-          after: tokenView(row),
-        })
-        return tokenView(row)
-      }),
+    async (request) => revokeToken(requestContext(request), { id: request.params.id }),
   )
 }
 

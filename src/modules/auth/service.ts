@@ -1,12 +1,10 @@
 import { and, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
-import type { Db, Queryable } from '../../db/connection.js'
+import type { Queryable } from '../../db/connection.js'
 import { queryRows } from '../../db/connection.js'
 import type { Role } from '../../lib/policy.js'
 import type { Principal } from '../../lib/principal.js'
-import { appendAudit, type AuditActor } from '../audit/service.js'
 import { apiTokens, principals, roleGrants } from './tables.js'
 import { bootstrapTokenParts, generateToken, hashesEqual, hashToken, tokenPrefix } from './tokens.js'
-import { BOOTSTRAP_LOCK } from '../../db/locks.js'
 import { assertReturned } from '../../lib/returned.js'
 import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
@@ -94,22 +92,14 @@ export async function recordTokenUse(db: Queryable, batch: { ids: string[]; time
     where t.id = u.id`)
 }
 
-export interface CreatedToken {
-  id: string
-  token: string
-  prefix: string
-  name: string
-  role: Role
-  expires_at: string | null
-  created_at: string
-}
-
-/** Creates a token for a principal in the given role; the secret is returned once, never stored. */
-export async function issueToken(
+/**
+ * A token row for a principal in the given role (no audit: the command issuing it records
+ * `token.created`). The secret is returned once, never stored.
+ */
+export async function insertToken(
   tx: Queryable,
-  actor: AuditActor,
-  input: { principalId: string; name: string; role: Role; expiresAt: Date | null; fixedToken?: string },
-): Promise<CreatedToken> {
+  input: { principalId: string; name: string; role: Role; expiresAt: Date | null; fixedToken?: string | undefined },
+): Promise<{ row: typeof apiTokens.$inferSelect; token: string }> {
   const parts = input.fixedToken ? bootstrapTokenParts(input.fixedToken) : generateToken()
   const [row] = await tx
     .insert(apiTokens)
@@ -123,22 +113,7 @@ export async function issueToken(
     })
     .returning()
   assertReturned(row, 'insert')
-  const view = tokenView(row)
-  await appendAudit(tx, actor, {
-    action: 'token.created',
-    entityType: 'api_token',
-    entityId: row.id,
-    before: null,
-    after: view,
-  })
-  return {
-    ...view,
-    token: parts.token,
-    name: row.name,
-    role: row.role,
-    expires_at: view.expires_at,
-    created_at: view.created_at,
-  }
+  return { row, token: parts.token }
 }
 
 export function tokenView(row: typeof apiTokens.$inferSelect) {
@@ -153,89 +128,6 @@ export function tokenView(row: typeof apiTokens.$inferSelect) {
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
     revoked_at: row.revokedAt?.toISOString() ?? null,
   }
-}
-
-/** Creates a principal with one grant and a token, in one transaction (CLI and bootstrap). */
-export async function createPrincipalWithToken(
-  db: Db,
-  actor: AuditActor,
-  input: {
-    name: string
-    kind: 'user' | 'service'
-    role: Role
-    unitId?: string | null
-    expiresAt?: Date | null
-    fixedToken?: string
-  },
-): Promise<CreatedToken & { principal_id: string }> {
-  return db.transaction(async (tx) => {
-    const [principal] = await tx.insert(principals).values({ name: input.name, kind: input.kind }).returning()
-    assertReturned(principal, 'insert')
-    const [grant] = await tx
-      .insert(roleGrants)
-      .values({ principalId: principal.id, role: input.role, unitId: input.unitId ?? null })
-      .returning()
-    await appendAudit(tx, actor, {
-      action: 'principal.created',
-      entityType: 'principal',
-      entityId: principal.id,
-      before: null,
-      after: {
-        id: principal.id,
-        name: principal.name,
-        kind: principal.kind,
-        grants: [{ id: grant?.id, role: input.role, unit_id: input.unitId ?? null }],
-      },
-    })
-    const token = await issueToken(tx, actor, {
-      principalId: principal.id,
-      name: input.name,
-      role: input.role,
-      expiresAt: input.expiresAt ?? null,
-      ...(input.fixedToken ? { fixedToken: input.fixedToken } : {}),
-    })
-    return { ...token, principal_id: principal.id }
-  })
-}
-
-/**
- * When BOOTSTRAP_ADMIN_TOKEN is set and no admin exists, make that token an admin's. Runs at
- * start-up under an advisory lock so that replicas starting together create one admin.
- */
-export async function bootstrapAdmin(db: Db, token: string): Promise<'created' | 'admin_exists'> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${BOOTSTRAP_LOCK})`)
-    const [admin] = await tx
-      .select({ id: roleGrants.id })
-      .from(roleGrants)
-      .where(and(eq(roleGrants.role, 'admin'), isNull(roleGrants.unitId)))
-      .limit(1)
-    if (admin) return 'admin_exists'
-    const [principal] = await tx.insert(principals).values({ name: 'bootstrap admin', kind: 'service' }).returning()
-    assertReturned(principal, 'insert')
-    await tx.insert(roleGrants).values({ principalId: principal.id, role: 'admin' })
-    const actor: AuditActor = { principalId: null, name: 'bootstrap', role: 'system', requestId: null, ip: null }
-    await appendAudit(tx, actor, {
-      action: 'principal.created',
-      entityType: 'principal',
-      entityId: principal.id,
-      before: null,
-      after: {
-        id: principal.id,
-        name: principal.name,
-        kind: principal.kind,
-        grants: [{ role: 'admin', unit_id: null }],
-      },
-    })
-    await issueToken(tx, actor, {
-      principalId: principal.id,
-      name: 'bootstrap admin',
-      role: 'admin',
-      expiresAt: null,
-      fixedToken: token,
-    })
-    return 'created'
-  })
 }
 
 /** Whether any principal holds the admin role over every unit (first-run check at start-up). */
@@ -292,7 +184,7 @@ export async function scopeUnitIds(db: Queryable, p: Principal): Promise<string[
   return grants.flatMap((g) => (g.unitId ? [g.unitId] : []))
 }
 
-export async function createPrincipal(
+export async function insertPrincipal(
   tx: Queryable,
   input: { name: string; kind: PrincipalRow['kind']; email?: string | null | undefined },
 ): Promise<PrincipalRow> {
@@ -336,7 +228,7 @@ export async function listPrincipals(
   }
 }
 
-export async function updatePrincipal(
+export async function patchPrincipalRow(
   tx: Queryable,
   before: PrincipalRow,
   input: { name?: string | undefined; email?: string | null | undefined; disabled?: boolean | undefined },
@@ -394,7 +286,7 @@ async function assertNoConflict(
 }
 
 /** Grants a role (on a unit subtree or every unit); refuses admin-on-a-unit, unknown units, conflicts and repeats. */
-export async function createGrant(
+export async function insertGrant(
   tx: Queryable,
   principalId: string,
   role: Role,
@@ -423,7 +315,7 @@ export async function createGrant(
   return row
 }
 
-export async function deleteGrant(tx: Queryable, principalId: string, grantId: string): Promise<GrantRow> {
+export async function removeGrant(tx: Queryable, principalId: string, grantId: string): Promise<GrantRow> {
   const [row] = await tx
     .delete(roleGrants)
     .where(and(eq(roleGrants.id, grantId), eq(roleGrants.principalId, principalId)))
@@ -457,12 +349,6 @@ export async function assertRoleGranted(tx: Queryable, principalId: string, role
   }
 }
 
-export async function readToken(db: Queryable, id: string) {
-  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, id))
-  if (!row) throw new Error('token vanished')
-  return row
-}
-
 export async function listTokens(db: Queryable, principalId: string) {
   const rows = await db
     .select()
@@ -477,7 +363,7 @@ export async function listTokens(db: Queryable, principalId: string) {
  * its existence is not the caller's business). Returns the row before and after; `after` is
  * null when it was already revoked (nothing changed).
  */
-export async function revokeToken(tx: Queryable, p: Principal, id: string) {
+export async function revokeTokenRow(tx: Queryable, p: Principal, id: string) {
   const own = p.role === 'admin' ? undefined : eq(apiTokens.principalId, p.principalId)
   const [before] = await tx
     .select()

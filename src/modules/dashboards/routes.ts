@@ -6,6 +6,7 @@ import { DEFAULT_LIMIT, decodeCursor, finishPage, nextLink } from '../../lib/pag
 import { etagMatches } from '../../lib/etag.js'
 import { problemResponses } from '../../lib/problem.js'
 import { declarations } from '../declarations/tables.js'
+import type { StageKind } from '../assessments/rules.js'
 import type { PeriodRow } from '../periods/tables.js'
 import { units, type UnitRow } from '../units/tables.js'
 import {
@@ -65,6 +66,25 @@ function withEtag<T>(request: FastifyRequest, reply: FastifyReply, body: T): T |
 
 const count = (m: Metrics, key: string): number => m.get(key)?.count ?? 0
 
+/**
+ * What a read of a period's figures starts with: the period (404), the stage asked for (self by
+ * default; 403 for a unit operator asking for a TPI/TPN stage) and the caller's scope, narrowed
+ * to unit_id's subtree when given.
+ */
+async function periodRead(request: {
+  server: FastifyRequest['server']
+  principal: FastifyRequest['principal']
+  params: { period_id: string }
+  query: { stage?: StageKind | undefined; unit_id?: string | undefined }
+}) {
+  const db = request.server.db
+  const period = await loadPeriodOr404(db, request.params.period_id)
+  const stage = request.query.stage ?? 'self'
+  assertStageVisible(request.principal, stage)
+  const scope = await resolveScope(db, request.principal, request.query.unit_id)
+  return { period, stage, scope }
+}
+
 const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Stages that existed before the counters did get their rows once (a no-op afterwards).
   const backfilled = await backfillStageMetrics(app.db)
@@ -87,10 +107,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: READERS,
     },
     async (request, reply) => {
-      const period = await loadPeriodOr404(app.db, request.params.period_id)
-      const stage = request.query.stage ?? 'self'
-      assertStageVisible(request.principal, stage)
-      const scope = await resolveScope(app.db, request.principal, request.query.unit_id)
+      const { period, stage, scope } = await periodRead(request)
       const limit = request.query.closest_limit ?? 10
       const [byRoot, def, closestWbk, closestWbbm, instansi] = await Promise.all([
         aggregate(app.db, period.id, scope.roots, [...new Set(['decl', 'proposal', 'self', stage])], {
@@ -132,10 +149,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: READERS,
     },
     async (request, reply) => {
-      const period = await loadPeriodOr404(app.db, request.params.period_id)
-      const stage = request.query.stage ?? 'self'
-      assertStageVisible(request.principal, stage)
-      const scope = await resolveScope(app.db, request.principal, request.query.unit_id)
+      const { period, stage, scope } = await periodRead(request)
       const limit = request.query.limit ?? DEFAULT_LIMIT
       const conditions: (SQL | undefined)[] = [eq(units.kind, 'opd'), scope.pathCondition]
       if (request.query.cursor) {
@@ -226,10 +240,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: READERS,
     },
     async (request, reply) => {
-      const period = await loadPeriodOr404(app.db, request.params.period_id)
-      const stage = request.query.stage ?? 'self'
-      assertStageVisible(request.principal, stage)
-      const scope = await resolveScope(app.db, request.principal, request.query.unit_id)
+      const { period, stage, scope } = await periodRead(request)
       const [byRoot, def] = await Promise.all([
         aggregate(app.db, period.id, scope.roots, [stage], { prefixes: ['q:'] }),
         periodDefinition(app.db, period.instrumentVersionId),

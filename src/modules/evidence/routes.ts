@@ -5,19 +5,11 @@ import { eq } from 'drizzle-orm'
 import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { ProblemError, notFound, problemResponses } from '../../lib/problem.js'
 import { IdempotencyHeaders, idempotencyCheckpoint } from '../idempotency/plugin.js'
-import { recordAudit } from '../audit/service.js'
-import { contentDisposition, isHttpUrl } from './rules.js'
+import { requestContext } from '../../lib/command.js'
+import { carryEvidenceItem, createEvidenceFile, createEvidenceLink, deleteEvidence } from './commands.js'
+import { contentDisposition } from './rules.js'
 import * as S from './schemas.js'
-import {
-  carryEvidence,
-  checkPeriodExists,
-  deleteEvidence,
-  insertEvidence,
-  listEvidence,
-  loadTargetUnit,
-  loadVisibleEvidence,
-  toEvidenceView,
-} from './service.js'
+import { listEvidence, loadVisibleEvidence, toEvidenceView } from './service.js'
 import { checkLink, linkExpiry, parseRange, signedLinkUrl } from './links.js'
 import type { EvidenceStore } from './storage.js'
 import { checkUploadForm, receiveForm } from './upload-form.js'
@@ -32,6 +24,18 @@ export interface EvidenceRoutesOptions {
   linkTtlDays: number
   /** absolute URL of the service (PUBLIC_BASE_URL); else taken from the request */
   publicBaseUrl?: string | undefined
+}
+
+/** The answers of a file download: the whole file, one byte range, or not modified. */
+const fileResponses = () => {
+  const file = {
+    '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
+  }
+  return {
+    200: { description: 'the file', content: file },
+    206: { description: 'the requested byte range', content: file },
+    304: Type.Null({ description: 'Not Modified' }),
+  }
 }
 
 export const serviceBaseUrl = (request: FastifyRequest, publicBaseUrl: string | undefined): string =>
@@ -125,37 +129,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
       config: { ...WRITERS, idempotent: true },
     },
     async (request, reply) => {
-      const body = request.body
-      if (!isHttpUrl(body.url)) {
-        throw new ProblemError(
-          400,
-          'validation_failed',
-          'The request is not valid: /body/url must be an http(s) URL with a host.',
-          {
-            errors: [{ pointer: '/body/url', rule: 'format', message: 'must be an http(s) URL with a host' }],
-          },
-        )
-      }
-      const row = await app.db.transaction(async (tx) => {
-        const unit = await loadTargetUnit(tx, request.principal, body.unit_id)
-        if (body.period_id) await checkPeriodExists(tx, body.period_id)
-        const created = await insertEvidence(tx, request.principal, {
-          unitId: unit.id,
-          periodId: body.period_id ?? null,
-          kind: 'link',
-          title: body.title,
-          url: body.url,
-          effectiveDate: body.effective_date ?? null,
-        })
-        await recordAudit(tx, request, {
-          action: 'evidence.created',
-          entityType: 'evidence',
-          entityId: created.id,
-          before: null,
-          after: toEvidenceView(created),
-        })
-        return created
-      })
+      const row = await createEvidenceLink(requestContext(request), request.body)
       return reply.code(201).header('location', `/v1/evidence/${row.id}`).send(toEvidenceView(row))
     },
   )
@@ -192,31 +166,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
           },
         }
         if (await idempotencyCheckpoint(request, reply, what)) return reply
-        const row = await app.db.transaction(async (tx) => {
-          const unit = await loadTargetUnit(tx, request.principal, fields.unit_id)
-          if (fields.period_id) await checkPeriodExists(tx, fields.period_id)
-          // In place before the row commits: a row never names a missing file.
-          await store.commit(file.upload)
-          const created = await insertEvidence(tx, request.principal, {
-            unitId: unit.id,
-            periodId: fields.period_id ?? null,
-            kind: 'file',
-            title: fields.title ?? (file.fileName || 'file'),
-            fileName: file.fileName || null,
-            mediaType: file.declaredType,
-            sizeBytes: file.upload.size,
-            sha256: file.upload.sha256,
-            effectiveDate: fields.effective_date ?? null,
-          })
-          await recordAudit(tx, request, {
-            action: 'evidence.created',
-            entityType: 'evidence',
-            entityId: created.id,
-            before: null,
-            after: toEvidenceView(created),
-          })
-          return created
-        })
+        const row = await createEvidenceFile(requestContext(request), { fields, file, store })
         return reply
           .code(201)
           .header('location', `/v1/evidence/${row.id}`)
@@ -276,19 +226,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
         params: S.EvidenceIdParams,
         headers: S.ContentHeaders,
         response: {
-          200: {
-            description: 'the file',
-            content: {
-              '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
-            },
-          },
-          206: {
-            description: 'the requested byte range',
-            content: {
-              '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
-            },
-          },
-          304: Type.Null({ description: 'Not Modified' }),
+          ...fileResponses(),
           ...problemResponses(400, 401, 403, 404, 409, 416, 503),
         },
       },
@@ -350,19 +288,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
         querystring: S.SignedLinkQuery,
         headers: S.ContentHeaders,
         response: {
-          200: {
-            description: 'the file',
-            content: {
-              '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
-            },
-          },
-          206: {
-            description: 'the requested byte range',
-            content: {
-              '*/*': { schema: Type.String({ format: 'binary', description: 'the file, with its own media type' }) },
-            },
-          },
-          304: Type.Null({ description: 'Not Modified' }),
+          ...fileResponses(),
           ...problemResponses(400, 403, 404, 410, 416, 503),
         },
       },
@@ -413,22 +339,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
       config: { ...WRITERS, idempotent: true },
     },
     async (request, reply) => {
-      const row = await app.db.transaction(async (tx) => {
-        const { item } = await loadVisibleEvidence(tx, request.principal, request.params.id)
-        const created = await carryEvidence(tx, request.principal, item, {
-          periodId: request.body.period_id,
-          ...(request.body.title !== undefined ? { title: request.body.title } : {}),
-          ...(request.body.effective_date !== undefined ? { effectiveDate: request.body.effective_date } : {}),
-        })
-        await recordAudit(tx, request, {
-          action: 'evidence.carried',
-          entityType: 'evidence',
-          entityId: created.id,
-          before: null,
-          after: toEvidenceView(created),
-        })
-        return created
-      })
+      const row = await carryEvidenceItem(requestContext(request), { id: request.params.id, ...request.body })
       return reply.code(201).header('location', `/v1/evidence/${row.id}`).send(toEvidenceView(row))
     },
   )
@@ -448,17 +359,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
       config: WRITERS,
     },
     async (request, reply) => {
-      await app.db.transaction(async (tx) => {
-        const { item } = await loadVisibleEvidence(tx, request.principal, request.params.id, { forUpdate: true })
-        await deleteEvidence(tx, item)
-        await recordAudit(tx, request, {
-          action: 'evidence.deleted',
-          entityType: 'evidence',
-          entityId: item.id,
-          before: toEvidenceView(item),
-          after: null,
-        })
-      })
+      await deleteEvidence(requestContext(request), { id: request.params.id })
       return reply.code(204).send(null)
     },
   )

@@ -1,35 +1,27 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ancestorsOf, changePointers, indexTree } from './domain/index.js'
+import { ancestorsOf, indexTree } from './domain/index.js'
 import { Type } from 'typebox'
 import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { ProblemError, problemResponses } from '../../lib/problem.js'
-import { recordAudit } from '../audit/service.js'
-import { diffInstruments, type InstrumentDefinition } from './domain/index.js'
+import { requestContext } from '../../lib/command.js'
+import {
+  cloneInstrument,
+  deleteInstrument,
+  importInstrument,
+  putInstrumentPredicateRules,
+  setInstrumentStatus,
+  updateInstrument,
+  updateInstrumentNodes,
+} from './commands.js'
+import { diffInstruments } from './domain/index.js'
 import * as S from './schemas.js'
 import { scoreAnswerSet } from './score-view.js'
-import {
-  applyNodeChangesOr422,
-  assertDraft,
-  deleteVersion,
-  importDefinition,
-  insertVersion,
-  listVersions,
-  loadVersion,
-  nodeView,
-  replacePredicateRules,
-  saveDefinition,
-  setStatus,
-  summaryOf,
-  versionView,
-} from './service.js'
-import type { InstrumentVersionRow } from './tables.js'
+import { listVersions, loadVersion, nodeView, versionView } from './service.js'
 import { ADMIN, READERS } from '../../lib/policy.js'
 
 const SCORERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer'] as const } }
 const TAGS = ['instruments']
 const InstrumentResponse = S.InstrumentView
-
-const audited = (row: InstrumentVersionRow) => ({ ...summaryOf(row) })
 
 const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -66,29 +58,7 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       bodyLimit: 8 * 1024 * 1024,
     },
     async (request, reply) => {
-      const row = await app.db.transaction(async (tx) => {
-        const overlayFrom = request.query.overlay_from
-          ? (await loadVersion(tx, request.query.overlay_from)).definition
-          : undefined
-        const definition = importDefinition(request.body, {
-          code: request.query.code,
-          name: request.query.name,
-          overlayFrom,
-        })
-        const created = await insertVersion(tx, {
-          definition,
-          source: 'import',
-          codePointer: request.query.code ? '/query/code' : '/body/tahun',
-        })
-        await recordAudit(tx, request, {
-          action: 'instrument.imported',
-          entityType: 'instrument',
-          entityId: created.id,
-          before: null,
-          after: audited(created),
-        })
-        return created
-      })
+      const row = await importInstrument(requestContext(request), { document: request.body, ...request.query })
       return reply.code(201).header('location', `/v1/instruments/${row.id}`).send(versionView(row))
     },
   )
@@ -179,26 +149,8 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       config: ADMIN,
     },
-    async (request) => {
-      const row = await app.db.transaction(async (tx) => {
-        const current = await loadVersion(tx, request.params.id, { forUpdate: true })
-        assertDraft(current)
-        const def: InstrumentDefinition = {
-          ...current.definition,
-          ...(request.body.name ? { name: request.body.name } : {}),
-        }
-        const updated = await saveDefinition(tx, current, def, '/body')
-        await recordAudit(tx, request, {
-          action: 'instrument.updated',
-          entityType: 'instrument',
-          entityId: current.id,
-          before: audited(current),
-          after: audited(updated),
-        })
-        return updated
-      })
-      return versionView(row)
-    },
+    async (request) =>
+      versionView(await updateInstrument(requestContext(request), { id: request.params.id, ...request.body })),
   )
 
   app.patch(
@@ -216,26 +168,8 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       config: ADMIN,
     },
-    async (request) => {
-      const row = await app.db.transaction(async (tx) => {
-        const current = await loadVersion(tx, request.params.id, { forUpdate: true })
-        assertDraft(current)
-        const changed = applyNodeChangesOr422(current.definition, request.body.changes)
-        const updated = await saveDefinition(tx, current, changed, changePointers(changed, request.body.changes))
-        await recordAudit(tx, request, {
-          action: 'instrument.nodes_updated',
-          entityType: 'instrument',
-          entityId: current.id,
-          before: {
-            ...audited(current),
-            nodes: request.body.changes.map((c) => nodeView(current.definition.nodes.find((n) => n.code === c.code)!)),
-          },
-          after: { ...audited(updated), changes: request.body.changes },
-        })
-        return updated
-      })
-      return versionView(row)
-    },
+    async (request) =>
+      versionView(await updateInstrumentNodes(requestContext(request), { id: request.params.id, ...request.body })),
   )
 
   app.put(
@@ -251,30 +185,10 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       config: ADMIN,
     },
-    async (request) => {
-      const row = await app.db.transaction(async (tx) => {
-        const current = await loadVersion(tx, request.params.id, { forUpdate: true })
-        assertDraft(current)
-        // The definition's /predicateRules/… is the body's /rules/… (the prefix '/body' alone gave /body/predicateRules/…).
-        const toBody = (p: string) =>
-          p.startsWith('/predicateRules') ? `/body/rules${p.slice('/predicateRules'.length)}` : `/definition${p}`
-        const updated = await saveDefinition(
-          tx,
-          current,
-          replacePredicateRules(current.definition, request.body.rules),
-          toBody,
-        )
-        await recordAudit(tx, request, {
-          action: 'instrument.predicate_rules_replaced',
-          entityType: 'instrument',
-          entityId: current.id,
-          before: { ...audited(current), predicate_rules: current.definition.predicateRules },
-          after: { ...audited(updated), predicate_rules: updated.definition.predicateRules },
-        })
-        return updated
-      })
-      return versionView(row)
-    },
+    async (request) =>
+      versionView(
+        await putInstrumentPredicateRules(requestContext(request), { id: request.params.id, ...request.body }),
+      ),
   )
 
   app.post(
@@ -291,28 +205,7 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: ADMIN,
     },
     async (request, reply) => {
-      const row = await app.db.transaction(async (tx) => {
-        const source = await loadVersion(tx, request.params.id)
-        const definition: InstrumentDefinition = {
-          ...source.definition,
-          code: request.body.code,
-          name: request.body.name ?? source.definition.name,
-        }
-        const created = await insertVersion(tx, {
-          definition,
-          source: 'clone',
-          clonedFromId: source.id,
-          codePointer: '/body/code',
-        })
-        await recordAudit(tx, request, {
-          action: 'instrument.cloned',
-          entityType: 'instrument',
-          entityId: created.id,
-          before: null,
-          after: { ...audited(created), cloned_from: source.code },
-        })
-        return created
-      })
+      const row = await cloneInstrument(requestContext(request), { id: request.params.id, ...request.body })
       return reply.code(201).header('location', `/v1/instruments/${row.id}`).send(versionView(row))
     },
   )
@@ -336,23 +229,7 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
         config: ADMIN,
       },
-      async (request) => {
-        const row = await app.db.transaction(async (tx) => {
-          const current = await loadVersion(tx, request.params.id, { forUpdate: true })
-          const updated = await setStatus(tx, current, to)
-          if (updated !== current) {
-            await recordAudit(tx, request, {
-              action: `instrument.${to}`,
-              entityType: 'instrument',
-              entityId: current.id,
-              before: audited(current),
-              after: audited(updated),
-            })
-          }
-          return updated
-        })
-        return versionView(row)
-      },
+      async (request) => versionView(await setInstrumentStatus(requestContext(request), { id: request.params.id, to })),
     )
   }
 
@@ -369,17 +246,7 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: ADMIN,
     },
     async (request, reply) => {
-      await app.db.transaction(async (tx) => {
-        const current = await loadVersion(tx, request.params.id, { forUpdate: true })
-        await deleteVersion(tx, current)
-        await recordAudit(tx, request, {
-          action: 'instrument.deleted',
-          entityType: 'instrument',
-          entityId: current.id,
-          before: audited(current),
-          after: null,
-        })
-      })
+      await deleteInstrument(requestContext(request), { id: request.params.id })
       return reply.code(204).send(null)
     },
   )

@@ -1,21 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { checkIfMatch, versionEtag } from '../../lib/etag.js'
+import { versionEtag } from '../../lib/etag.js'
 import { Type } from 'typebox'
 import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { problemResponses } from '../../lib/problem.js'
 import { IdempotencyHeaders } from '../idempotency/plugin.js'
-import { recordAudit } from '../audit/service.js'
+import { requestContext } from '../../lib/command.js'
+import { createPeriod, deletePeriod, reopenPeriodWindow, updatePeriod } from './commands.js'
 import * as S from './schemas.js'
-import {
-  createPeriod,
-  databaseNow,
-  deletePeriod,
-  listPeriods,
-  loadPeriod,
-  reopenWindow,
-  toPeriodView,
-  updatePeriod,
-} from './service.js'
+import { databaseNow, listPeriods, loadPeriod, toPeriodView } from './service.js'
 import type { PeriodRow } from './tables.js'
 import { ADMIN, READERS } from '../../lib/policy.js'
 
@@ -44,18 +36,7 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { ...ADMIN, idempotent: true },
     },
     async (request, reply) => {
-      const row = await app.db.transaction(async (tx) => {
-        const created = await createPeriod(tx, request.body)
-        const now = await databaseNow(tx)
-        await recordAudit(tx, request, {
-          action: 'period.created',
-          entityType: 'period',
-          entityId: created.id,
-          before: null,
-          after: toPeriodView(created, now),
-        })
-        return created
-      })
+      const row = await createPeriod(requestContext(request), request.body)
       return reply
         .code(201)
         .header('location', `/v1/periods/${row.id}`)
@@ -116,19 +97,10 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: ADMIN,
     },
     async (request, reply) => {
-      const row = await app.db.transaction(async (tx) => {
-        const current = await loadPeriod(tx, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current, 'period')
-        const updated = await updatePeriod(tx, current, request.body)
-        const now = await databaseNow(tx)
-        await recordAudit(tx, request, {
-          action: 'period.updated',
-          entityType: 'period',
-          entityId: current.id,
-          before: toPeriodView(current, now),
-          after: toPeriodView(updated, now),
-        })
-        return updated
+      const row = await updatePeriod(requestContext(request), {
+        id: request.params.id,
+        patch: request.body,
+        ifMatch: request.headers['if-match'],
       })
       return reply.header('etag', versionEtag(row)).send(await view(row))
     },
@@ -150,24 +122,7 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: ADMIN,
     },
     async (request, reply) => {
-      const { id, window } = request.params
-      const row = await app.db.transaction(async (tx) => {
-        const current = await loadPeriod(tx, id, { forUpdate: true })
-        const updated = await reopenWindow(tx, current, window, {
-          until: request.body.until,
-          reason: request.body.reason,
-          by: request.principal.principalId,
-        })
-        const now = await databaseNow(tx)
-        await recordAudit(tx, request, {
-          action: 'period.window_reopened',
-          entityType: 'period',
-          entityId: current.id,
-          before: { window, ...toPeriodView(current, now).windows[window] },
-          after: { window, ...toPeriodView(updated, now).windows[window], reason: request.body.reason },
-        })
-        return updated
-      })
+      const row = await reopenPeriodWindow(requestContext(request), { ...request.params, ...request.body })
       return reply.header('etag', versionEtag(row)).send(await view(row))
     },
   )
@@ -187,19 +142,7 @@ const periodRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: ADMIN,
     },
     async (request, reply) => {
-      await app.db.transaction(async (tx) => {
-        const current = await loadPeriod(tx, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current, 'period')
-        const now = await databaseNow(tx)
-        await deletePeriod(tx, current)
-        await recordAudit(tx, request, {
-          action: 'period.deleted',
-          entityType: 'period',
-          entityId: current.id,
-          before: toPeriodView(current, now),
-          after: null,
-        })
-      })
+      await deletePeriod(requestContext(request), { id: request.params.id, ifMatch: request.headers['if-match'] })
       return reply.code(204).send(null)
     },
   )

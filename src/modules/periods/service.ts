@@ -143,7 +143,7 @@ async function assertCodeFree(tx: Queryable, code: string, exceptId?: string): P
   if (taken && taken.id !== exceptId) throw codeTaken(code)
 }
 
-export async function createPeriod(tx: Queryable, body: CreatePeriodBody): Promise<PeriodRow> {
+export async function insertPeriod(tx: Queryable, body: CreatePeriodBody): Promise<PeriodRow> {
   const windows = storedWindows(body.windows ?? {})
   await checkInstrument(tx, body.instrument_version_id)
   await assertCodeFree(tx, body.code)
@@ -163,7 +163,7 @@ export async function createPeriod(tx: Queryable, body: CreatePeriodBody): Promi
   })
 }
 
-export async function updatePeriod(tx: Queryable, current: PeriodRow, patch: PatchPeriodBody): Promise<PeriodRow> {
+export async function patchPeriodRow(tx: Queryable, current: PeriodRow, patch: PatchPeriodBody): Promise<PeriodRow> {
   let windows = current.windows
   if (patch.windows) {
     const set = Object.fromEntries(Object.entries(patch.windows).filter(([, w]) => w !== null)) as Partial<
@@ -195,7 +195,7 @@ export async function updatePeriod(tx: Queryable, current: PeriodRow, patch: Pat
 }
 
 /** Reopens a window until `until` (the scheduled dates stay; the override wins while active). */
-export async function reopenWindow(
+export async function reopenWindowRow(
   tx: Queryable,
   current: PeriodRow,
   name: WindowName,
@@ -225,7 +225,7 @@ export async function reopenWindow(
   return row
 }
 
-export async function deletePeriod(tx: Queryable, current: PeriodRow): Promise<void> {
+export async function removePeriod(tx: Queryable, current: PeriodRow): Promise<void> {
   try {
     await tx.delete(periods).where(eq(periods.id, current.id))
   } catch (error) {

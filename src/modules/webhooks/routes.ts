@@ -1,25 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { checkIfMatch, versionEtag } from '../../lib/etag.js'
-import { eq } from 'drizzle-orm'
+import { versionEtag } from '../../lib/etag.js'
 import { Type } from 'typebox'
 import type { Config } from '../../config.js'
 import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { problemResponses } from '../../lib/problem.js'
-import { recordAudit } from '../audit/service.js'
-import { lockWrites } from '../../db/locks.js'
+import { requestContext } from '../../lib/command.js'
+import { createWebhook, deleteWebhook, rotateWebhookSecret, updateWebhook } from './commands.js'
 import { parseAllowHosts, parseSecretKey } from './rules.js'
 import * as S from './schemas.js'
-import {
-  createSubscription,
-  listDeliveries,
-  listSubscriptions,
-  loadSubscription,
-  rotateSecret,
-  toWebhookView,
-  updateSubscription,
-  type WebhookSettings,
-} from './service.js'
-import { webhookSubscriptions } from './tables.js'
+import { listDeliveries, listSubscriptions, loadSubscription, toWebhookView, type WebhookSettings } from './service.js'
 import { WebhookWorker } from './worker.js'
 import { ADMIN } from '../../lib/policy.js'
 
@@ -68,17 +57,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
       config: ADMIN,
     },
     async (request, reply) => {
-      const { row, secret } = await app.db.transaction(async (tx) => {
-        const created = await createSubscription(tx, request.principal, request.body, settings)
-        await recordAudit(tx, request, {
-          action: 'webhook.created',
-          entityType: 'webhook_subscription',
-          entityId: created.row.id,
-          before: null,
-          after: toWebhookView(created.row),
-        })
-        return created
-      })
+      const { row, secret } = await createWebhook(requestContext(request), { subscription: request.body, settings })
       return reply
         .code(201)
         .header('location', `/v1/webhooks/${row.id}`)
@@ -142,19 +121,11 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
       config: ADMIN,
     },
     async (request, reply) => {
-      const row = await app.db.transaction(async (tx) => {
-        await lockWrites(tx) // before the row lock: see lockWrites
-        const current = await loadSubscription(tx, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current, 'webhook')
-        const updated = await updateSubscription(tx, current, request.body, settings)
-        await recordAudit(tx, request, {
-          action: 'webhook.updated',
-          entityType: 'webhook_subscription',
-          entityId: current.id,
-          before: toWebhookView(current),
-          after: toWebhookView(updated),
-        })
-        return updated
+      const row = await updateWebhook(requestContext(request), {
+        id: request.params.id,
+        patch: request.body,
+        ifMatch: request.headers['if-match'],
+        settings,
       })
       return reply.header('etag', versionEtag(row)).send(toWebhookView(row))
     },
@@ -174,19 +145,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
       config: ADMIN,
     },
     async (request, reply) => {
-      await app.db.transaction(async (tx) => {
-        await lockWrites(tx) // before the row lock: see lockWrites
-        const current = await loadSubscription(tx, request.params.id, { forUpdate: true })
-        checkIfMatch(request.headers['if-match'], current, 'webhook')
-        await tx.delete(webhookSubscriptions).where(eq(webhookSubscriptions.id, current.id))
-        await recordAudit(tx, request, {
-          action: 'webhook.deleted',
-          entityType: 'webhook_subscription',
-          entityId: current.id,
-          before: toWebhookView(current),
-          after: null,
-        })
-      })
+      await deleteWebhook(requestContext(request), { id: request.params.id, ifMatch: request.headers['if-match'] })
       return reply.code(204).send(null)
     },
   )
@@ -205,19 +164,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (ap
       config: ADMIN,
     },
     async (request, reply) => {
-      const { row, secret } = await app.db.transaction(async (tx) => {
-        await lockWrites(tx) // before the row lock: see lockWrites
-        const current = await loadSubscription(tx, request.params.id, { forUpdate: true })
-        const rotated = await rotateSecret(tx, current, settings)
-        await recordAudit(tx, request, {
-          action: 'webhook.secret_rotated',
-          entityType: 'webhook_subscription',
-          entityId: current.id,
-          before: { version: current.version },
-          after: { version: rotated.row.version },
-        })
-        return rotated
-      })
+      const { row, secret } = await rotateWebhookSecret(requestContext(request), { id: request.params.id, settings })
       return reply.header('etag', versionEtag(row)).send({ ...toWebhookView(row), secret })
     },
   )

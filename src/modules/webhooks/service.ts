@@ -4,7 +4,6 @@ import { isIP } from 'node:net'
 import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
 import { queryRows, type Db, type Queryable } from '../../db/connection.js'
 import { decodeCursor, finishPage } from '../../lib/pagination.js'
-import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { events } from '../events/tables.js'
 import { units } from '../units/tables.js'
@@ -123,7 +122,8 @@ export interface WebhookInput {
 /** A new subscription and its signing secret (returned once, stored sealed). */
 export async function createSubscription(
   tx: Queryable,
-  principal: Principal,
+  /** the principal subscribing (null: the system) */
+  createdBy: string | null,
   body: WebhookInput,
   settings: WebhookSettings,
 ) {
@@ -142,7 +142,7 @@ export async function createSubscription(
       unitId: body.unit_id ?? null,
       secretCiphertext: sealSecret(key, secret, id),
       active: body.active ?? true,
-      createdBy: principal.principalId,
+      createdBy,
     })
     .returning()
   assertReturned(row, 'insert')
