@@ -292,7 +292,7 @@ export async function designatedShare(db: Queryable, instansiId: string) {
     .select({
       units: sql<number>`count(*)::int`,
       designated: sql<number>`count(*) filter (where exists (
-        select 1 from ${declarations} d where d.unit_id = ${units.id} and d.status = 'designated'))::int`,
+        select 1 from declarations d where d.unit_id = "units"."id" and d.status = 'designated'))::int`,
     })
     .from(units)
     .where(and(eq(units.instansiId, instansiId), eq(units.kind, 'unit'), isNull(units.archivedAt)))
