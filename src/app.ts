@@ -26,6 +26,7 @@ import evidenceRoutes from './modules/evidence/routes.js'
 import instrumentRoutes from './modules/instruments/routes.js'
 import { instrumentSchemas } from './modules/instruments/schemas.js'
 import { seedInstruments } from './modules/instruments/service.js'
+import { applySeedCorrections } from './modules/upgrades/instrument-corrections.js'
 import assessmentRoutes from './modules/assessments/routes.js'
 import dashboardRoutes from './modules/dashboards/routes.js'
 import eventRoutes from './modules/events/routes.js'
@@ -132,6 +133,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   // The official instrument ships with the service, published, so a new install can score at once.
   const seeded = await seedInstruments(database.db)
   if (seeded === 'created') app.log.info('seeded the bundled LKE instrument')
+  // An install seeded by an earlier release moves onto the corrected rules (docs/scoring.md).
+  const corrected = await applySeedCorrections(database.db)
+  if (corrected)
+    app.log.info(corrected, `corrected the seeded instrument: ${corrected.from.code} → ${corrected.to.code}`)
   if (!config.BOOTSTRAP_ADMIN_TOKEN && !(await hasAdmin(database.db))) {
     app.log.warn(
       `No admin yet. Create the first admin token with: ${config.DATABASE_URL ? '' : 'stop the server, then '}npm run cli -- token create --role admin --name "<your name>" (Docker image: node dist/src/cli/admin.js token create --role admin --name "<your name>"), or start once with BOOTSTRAP_ADMIN_TOKEN set to a secret of 32+ characters.`,

@@ -97,7 +97,8 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
         unit_id: unit.id,
         period_id: period.id,
         target,
-        declared_on: '2026-01-20',
+        // building for more than a year by the proposal (P90 Tabel 5)
+        declared_on: '2025-01-20',
       })
     ).id
   }
@@ -207,11 +208,12 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
     const set = await ok('PUT', gateUrl, {
       opini_bpk: { value: 'WDP', evidence_id: link.id },
       spip_level: { value: 3 },
-      sakip_score: { value: 61 },
-      indeks_rb: { value: 51 },
+      sakip_predicate: { value: 'B' },
+      indeks_rb_predicate: { value: 'CC' },
     })
     t.match(set.values.opini_bpk, { value: 'WDP', evidence_id: link.id, recorded_by: { name: /admin/ } })
-    t.ok(set.values.sakip_score.recorded_at)
+    t.ok(set.values.sakip_predicate.recorded_at)
+    t.equal((await req('PUT', gateUrl, admin, { sakip_predicate: { value: 'AAA' } })).statusCode, 400, 'a grade')
     t.match(set.WBK, { eligible: false, afirmasi_only: true })
     t.same(
       set.WBK.rules
@@ -234,9 +236,88 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
       ['wbk_indeks_rb_kl'],
     )
     await ok('PATCH', `/v1/units/${instansi.id}`, { instansi_kind: 'kabupaten' })
-    const removed = await ok('PUT', gateUrl, { indeks_rb: null })
-    t.equal(removed.values.indeks_rb, null, 'null removes a value')
-    await ok('PUT', gateUrl, { indeks_rb: { value: 51 } })
+    const removed = await ok('PUT', gateUrl, { indeks_rb_predicate: null })
+    t.equal(removed.values.indeks_rb_predicate, null, 'null removes a value')
+    // only a 0–100 Indeks RB: converted to a grade by a named conversion
+    const numeric = await ok('PUT', gateUrl, { indeks_rb: { value: 51 } })
+    t.match(
+      numeric.WBK.rules.find((r: { rule: string }) => r.rule === 'wbk_indeks_rb_pemda'),
+      {
+        actual: 'CC',
+        passed: true,
+        converted_from: { indicator: 'indeks_rb', value: 51, source: /PortalRB practice/ },
+      },
+    )
+    await ok('PUT', gateUrl, { indeks_rb: null, indeks_rb_predicate: { value: 'CC' } })
+    t.match(empty.designated_share, { units: 5, designated: 2, share: 0.4, above_30_percent: true, source: /p\. 47/ })
+  })
+
+  t.test('unit-level requirements (Tabel 5): refused and named until recorded; recorded by the admin', async (t) => {
+    const before = await dry(['best'])
+    t.same(failingOf(before, 'best'), [
+      'declaration_status',
+      'unit_core_service',
+      'unit_public_perception_impact',
+      'unit_tlhp',
+      'unit_lhkpn_lhkasn',
+      'unit_sakip',
+      'package_complete',
+    ])
+    const reqUrl = (unitId: string) => `${base}/units/${unitId}/requirements`
+    t.match(await ok('GET', reqUrl(best.id), undefined, viewerOpd), {
+      values: { core_service: null, sakip_predicate: null },
+      source: /Tabel 5.*p\. 46-47/,
+    })
+    const full = {
+      core_service: { value: true, justification: 'layanan kesehatan dasar, layanan utama Dinas Kesehatan' },
+      public_perception_impact: { value: true, justification: 'sekitar 300 warga dilayani per hari' },
+      tlhp_percent: { value: 100 },
+      lhkpn_percent: { value: 100 },
+      lhkasn_percent: { value: 100 },
+      sakip_predicate: { value: 'BB' },
+    }
+    t.equal((await req('PUT', reqUrl(best.id), operator, full)).statusCode, 403, 'the admin records them')
+    t.equal(
+      (await req('PUT', reqUrl(best.id), admin, { core_service: { value: true } })).statusCode,
+      400,
+      'a yes/no needs its justification',
+    )
+    t.equal((await req('PUT', reqUrl(best.id), admin, { tlhp_percent: { value: 101 } })).statusCode, 400)
+    t.equal((await req('PUT', reqUrl(instansi.id), admin, full)).json().code, 'unit_kind_not_applicable')
+    const foreign = await ok('POST', '/v1/evidence/links', {
+      unit_id: worst.id,
+      period_id: period.id,
+      title: 'TLHP Puskesmas Dua',
+      url: 'https://x.example/tlhp.pdf',
+    })
+    const wrong = await req('PUT', reqUrl(best.id), admin, { tlhp_percent: { value: 100, evidence_id: foreign.id } })
+    t.match(wrong.json(), { code: 'evidence_not_found', errors: [{ pointer: '/body/tlhp_percent/evidence_id' }] })
+    const own = await ok('POST', '/v1/evidence/links', {
+      unit_id: best.id,
+      period_id: period.id,
+      title: 'Rekap TLHP 2025',
+      url: 'https://x.example/tlhp-1.pdf',
+    })
+    const saved = await ok('PUT', reqUrl(best.id), { ...full, tlhp_percent: { value: 100, evidence_id: own.id } })
+    t.match(saved.values.tlhp_percent, { value: 100, evidence_id: own.id, recorded_by: { name: /admin/ } })
+    const audits = async () =>
+      (await app.db.select().from(auditEvents).where(eq(auditEvents.action, 'unit_requirements.recorded'))).length
+    const n = await audits()
+    await ok('PUT', reqUrl(best.id), { lhkpn_percent: { value: 100 } })
+    t.equal(await audits(), n, 'a requirement sent as it stands changes nothing and leaves no trace')
+    t.same(failingOf(await dry(['best']), 'best'), ['declaration_status', 'package_complete'])
+    const short = await ok('PUT', reqUrl(best.id), {
+      lhkasn_percent: { value: 98.5 },
+      sakip_predicate: { value: 'CC' },
+    })
+    t.equal(short.values.lhkasn_percent.value, 98.5)
+    const check = await ok('GET', `/v1/declarations/${decl.best}/proposal-check`, undefined, viewerOpd)
+    t.same(check.failing, ['declaration_status', 'unit_lhkpn_lhkasn', 'unit_sakip', 'package_complete'])
+    t.match(
+      check.checks.find((c: { check: string }) => c.check === 'unit_lhkpn_lhkasn'),
+      { message: /LHKASN 98\.5%/ },
+    )
+    for (const u of [best, worst, afirmasi, veteran, junior]) await ok('PUT', reqUrl(u.id), full)
   })
 
   t.test('refusals before the package: every failing check of every unit; the operator may not propose', async (t) => {
@@ -254,7 +335,7 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
       'declaration_status',
       'instansi_gate',
       'tpi_stage_approved',
-      'wbk_designation_held',
+      'wbk_years_held',
       'package_complete',
     ])
     const score = result.items
@@ -349,11 +430,15 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
       reason: 'Surat usulan No. 700/1/2026',
     })
     t.match(viaAfirmasi, { proposed: 1, items: [{ route: 'afirmasi' }] })
-    await ok('PUT', gateUrl, { opini_bpk: { value: 'WTP' }, sakip_score: { value: 75 }, indeks_rb: { value: 65 } })
+    await ok('PUT', gateUrl, {
+      opini_bpk: { value: 'WTP' },
+      sakip_predicate: { value: 'BB' },
+      indeks_rb_predicate: { value: 'B' },
+    })
 
     const wbbm = await dry(['veteran', 'junior'])
     t.same(failingOf(wbbm, 'veteran'), [], 'WBBM with the gate passed and WBK held two years')
-    t.same(failingOf(wbbm, 'junior'), ['tpi_stage_approved', 'wbk_designation_held'])
+    t.same(failingOf(wbbm, 'junior'), ['tpi_stage_approved', 'wbk_years_held'], 'Menuju WBK held, one year')
     const done = await ok('POST', `${base}/proposals`, { declaration_ids: [decl.best, decl.veteran] })
     t.match(done, { dry_run: false, proposed: 2, ready: 2, refused: 0 })
     const best = await ok('GET', `/v1/declarations/${decl.best}`)
@@ -486,16 +571,130 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
         current: 'WBK',
         items: [{ predicate: 'WBK', year: 2026, since: '2026-12-09', until: null, sk_number: '123/2026', held: true }],
       })
-      const revoked = await ok('POST', url('best', 'revocation'), { revoked_on: '2027-03-01', reason: 'OTT di unit' })
-      t.match(revoked, { status: 'revoked', revocation: { revoked_on: '2027-03-01', reason: 'OTT di unit' } })
+      const revocation = {
+        revoked_on: '2026-12-20',
+        reason: 'maladministrasi pelayanan ditemukan pada evaluasi lapangan berkala',
+        basis: 'tpn_field_check',
+        tpn_recommendation: { date: '2026-12-15', number: 'B/77/TPN/2026' },
+        decision_number: 'SK-CABUT/5/2026',
+      }
+      t.equal(
+        (await req('POST', url('best', 'revocation'), admin, { revoked_on: '2026-12-20', reason: 'OTT' })).statusCode,
+        400,
+        'a revocation names its basis, the TPN recommendation and the decision number',
+      )
+      t.equal(
+        (
+          await req('POST', url('best', 'revocation'), admin, {
+            ...revocation,
+            tpn_recommendation: { date: '2026-12-21' },
+          })
+        ).json().code,
+        'revocation_before_recommendation',
+      )
+      const revoked = await ok('POST', url('best', 'revocation'), revocation)
+      t.match(revoked, {
+        status: 'revoked',
+        revocation: {
+          revoked_on: '2026-12-20',
+          basis: 'tpn_field_check',
+          tpn_recommendation: { date: '2026-12-15', number: 'B/77/TPN/2026', note: null },
+          decision_number: 'SK-CABUT/5/2026',
+        },
+      })
       t.match(await ok('GET', `/v1/units/${best.id}/predicate-history`), {
         current: null,
-        items: [{ until: '2027-03-01', until_reason: 'revoked', held: false }],
+        items: [{ until: '2026-12-20', until_reason: 'revoked', held: false }],
+      })
+      t.equal((await req('POST', url('best', 'revocation'), admin, revocation)).json().code, 'outcome_out_of_order')
+
+      // the revocation ban: no new proposal until two years after the decision
+      const p2027 = await insertPeriod(ctx, { instrumentVersionId: lke, year: 2027, code: 'ZI-2027' })
+      const again = await ok('POST', '/v1/declarations', {
+        unit_id: best.id,
+        period_id: p2027.id,
+        target: 'WBK',
+        declared_on: '2025-01-20',
+      })
+      const banned = await ok('GET', `/v1/declarations/${again.id}/proposal-check`)
+      t.match(
+        banned.checks.find((c: { check: string }) => c.check === 'revocation_ban'),
+        {
+          passed: false,
+          message: /cannot be proposed before 2028-12-20/,
+          details: { revoked_on: '2026-12-20', proposable_from: '2028-12-20', source: /BAB IV C.*p\. 63-64/ },
+        },
+      )
+      const [bestProposal] = await app.db.select().from(proposals).where(eq(proposals.declarationId, decl.best!))
+      await app.db
+        .update(proposals)
+        .set({ revocation: { ...bestProposal!.revocation!, revoked_on: '2023-01-10' } })
+        .where(eq(proposals.declarationId, decl.best!))
+      const lifted = await ok('GET', `/v1/declarations/${again.id}/proposal-check`)
+      t.match(
+        lifted.checks.find((c: { check: string }) => c.check === 'revocation_ban'),
+        { passed: true },
+        'revoked more than two years ago: not refused for it',
+      )
+      await app.db
+        .update(proposals)
+        .set({ revocation: bestProposal!.revocation })
+        .where(eq(proposals.declarationId, decl.best!))
+
+      // lulus dengan catatan, and the TPN's later steps as optional records
+      const bad = await req('POST', url('veteran', 'administrative-selection'), admin, {
+        decided_on: '2026-08-01',
+        items: [
+          { item: 'sptjm', result: 'tidak_sesuai', note: 'tanpa tanda tangan' },
+          { item: 'lke', result: 'sesuai' },
+        ],
+        lulus_dengan_catatan: { resubmit_items: ['lke'] },
+      })
+      t.match(bad.json(), {
+        code: 'resubmit_item_invalid',
+        errors: [{ pointer: '/body/lulus_dengan_catatan/resubmit_items/0' }],
+      })
+      const conditional = await ok('POST', url('veteran', 'administrative-selection'), {
+        decided_on: '2026-08-01',
+        items: [
+          { item: 'sptjm', result: 'tidak_sesuai', note: 'tanpa tanda tangan' },
+          { item: 'lke', result: 'sesuai' },
+        ],
+        lulus_dengan_catatan: { resubmit_items: ['sptjm'], due_on: '2026-08-08' },
+      })
+      t.match(conditional, {
+        passed_administrative_selection: true,
+        administrative_selection: {
+          passed: true,
+          outcome: 'lulus_dengan_catatan',
+          resubmit: { items: ['sptjm'], due_on: '2026-08-08', note: null },
+        },
       })
       t.equal(
-        (await req('POST', url('best', 'revocation'), admin, { revoked_on: '2027-03-02', reason: 'x' })).json().code,
-        'outcome_out_of_order',
+        (
+          await req('POST', url('veteran', 'tpn-steps'), admin, {
+            step: 'panel',
+            on: '2026-10-02',
+            until: '2026-10-01',
+          })
+        ).json().code,
+        'invalid_dates',
       )
+      await ok('POST', url('veteran', 'tpn-steps'), { step: 'field_evaluation', on: '2026-09-10', until: '2026-09-11' })
+      const steps = await ok('POST', url('veteran', 'tpn-steps'), {
+        step: 'desk_evaluation',
+        on: '2026-08-20',
+        note: 'paparan daring',
+      })
+      t.same(
+        steps.tpn_steps.map((s: { step: string; on: string }) => [s.step, s.on]),
+        [
+          ['desk_evaluation', '2026-08-20'],
+          ['field_evaluation', '2026-09-10'],
+        ],
+        'by date, whatever the order recorded',
+      )
+      t.equal(steps.status, 'proposed', 'a step moves nothing')
 
       // a failed selection without sanggah ends not designated, with reasons
       await ok('POST', url('afirmasi', 'administrative-selection'), {
@@ -532,7 +731,7 @@ t.test('proposals: the instansi gate, the package, the checks, bulk proposing an
       declared: 5,
       building: 5,
       proposed: 3,
-      passed_administrative_selection: 1,
+      passed_administrative_selection: 2,
       evaluated: 1,
       designated: 1,
       not_designated: 1,

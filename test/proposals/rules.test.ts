@@ -11,16 +11,17 @@ import {
   proposalVerdict,
   validateProposalRules,
   yearsHeld,
+  addYears,
   type AdministrativeSelection,
   type VerdictInput,
 } from '../../src/modules/proposals/rules.js'
 
 const R = DEFAULT_PROPOSAL_RULES
-const PASS_WBBM = { opini_bpk: 'WTP', spip_level: 3, sakip_score: 70.5, indeks_rb: 70.5 }
+const PASS_WBBM = { opini_bpk: 'WTP', spip_level: 3, sakip_predicate: 'BB', indeks_rb_predicate: 'BB' }
 
-t.test('the instansi gate: each default rule (zi-rules.md)', async (t) => {
+t.test('the instansi gate: each default rule, as grades (P90 Tabel 5, p. 46)', async (t) => {
   const pemda = evaluateGate(R, 'kabupaten', PASS_WBBM)
-  t.ok(pemda.WBK.eligible && pemda.WBBM.eligible, 'a Pemda with WTP, SPIP 3, SAKIP 70.5, RB 70.5 passes both')
+  t.ok(pemda.WBK.eligible && pemda.WBBM.eligible, 'a Pemda with WTP, SPIP 3, SAKIP BB, RB BB passes both')
   t.same(
     pemda.WBK.rules.map((r) => r.rule),
     ['wbk_opini_bpk', 'wbk_spip', 'wbk_sakip', 'wbk_indeks_rb_pemda'],
@@ -30,8 +31,8 @@ t.test('the instansi gate: each default rule (zi-rules.md)', async (t) => {
     required: 'one of WTP',
     actual: 'WTP',
     passed: true,
-    source: /HanaDewi/,
-    confidence: 'MEDIUM',
+    source: /^PermenPANRB 90\/2021 Lampiran II Tabel 5 .*p\. 46/,
+    confidence: 'CONFIRMED',
   })
 
   const one = (kind: 'kabupaten' | 'kementerian_lembaga', patch: Record<string, string | number>) =>
@@ -44,25 +45,42 @@ t.test('the instansi gate: each default rule (zi-rules.md)', async (t) => {
   // SPIP ≥ 3 (inclusive)
   t.same(failing(one('kabupaten', { spip_level: 2 }), 'WBK'), ['wbk_spip'])
   t.same(failing(one('kabupaten', { spip_level: 2 }), 'WBBM'), ['wbbm_spip'])
-  // SAKIP > 60 for WBK, > 70 for WBBM (strict)
-  t.same(failing(one('kabupaten', { sakip_score: 60 }), 'WBK'), ['wbk_sakip'], 'SAKIP exactly 60 fails WBK')
-  t.same(failing(one('kabupaten', { sakip_score: 60.01 }), 'WBK'), [])
-  t.same(failing(one('kabupaten', { sakip_score: 70 }), 'WBBM'), ['wbbm_sakip'], 'SAKIP exactly 70 fails WBBM')
-  // Indeks RB: Pemda > 50 / > 60; K/L > 60 / > 70
-  t.same(failing(one('kabupaten', { indeks_rb: 50 }), 'WBK'), ['wbk_indeks_rb_pemda'])
-  t.same(failing(one('kabupaten', { indeks_rb: 55 }), 'WBK'), [])
-  t.same(failing(one('kabupaten', { indeks_rb: 60 }), 'WBBM'), ['wbbm_indeks_rb_pemda'])
+  // SAKIP: B or better for WBK, BB or better for WBBM
+  t.same(failing(one('kabupaten', { sakip_predicate: 'CC' }), 'WBK'), ['wbk_sakip'], 'SAKIP CC fails WBK')
+  t.same(failing(one('kabupaten', { sakip_predicate: 'B' }), 'WBK'), [], 'SAKIP B passes WBK')
+  t.same(failing(one('kabupaten', { sakip_predicate: 'B' }), 'WBBM'), ['wbbm_sakip'], 'SAKIP B fails WBBM')
+  t.same(failing(one('kabupaten', { sakip_predicate: 'AA' }), 'WBBM'), [])
+  // Indeks RB: Pemda CC / B; K/L B / BB
+  t.same(failing(one('kabupaten', { indeks_rb_predicate: 'C' }), 'WBK'), ['wbk_indeks_rb_pemda'])
+  t.same(failing(one('kabupaten', { indeks_rb_predicate: 'CC' }), 'WBK'), [])
+  t.same(failing(one('kabupaten', { indeks_rb_predicate: 'CC' }), 'WBBM'), ['wbbm_indeks_rb_pemda'])
   t.same(
-    failing(one('kementerian_lembaga', { indeks_rb: 55 }), 'WBK'),
+    failing(one('kementerian_lembaga', { indeks_rb_predicate: 'CC' }), 'WBK'),
     ['wbk_indeks_rb_kl'],
-    'a K/L needs more than 60',
+    'a K/L needs B',
   )
   t.same(
-    failing(one('kementerian_lembaga', { indeks_rb: 65 }), 'WBBM'),
+    failing(one('kementerian_lembaga', { indeks_rb_predicate: 'B' }), 'WBBM'),
     ['wbbm_indeks_rb_kl'],
-    'and more than 70 for WBBM',
+    'and BB for WBBM',
   )
-  t.same(failing(one('kementerian_lembaga', { indeks_rb: 70.1 }), 'WBBM'), [])
+  t.same(failing(one('kementerian_lembaga', { indeks_rb_predicate: 'A' }), 'WBBM'), [])
+  // only a 0–100 score recorded: converted to a grade by a named conversion
+  const scoreOnly = evaluateGate(R, 'kabupaten', { opini_bpk: 'WTP', spip_level: 3, sakip_score: 60, indeks_rb: 70.5 })
+  t.same(failing(scoreOnly, 'WBK'), ['wbk_sakip'], 'SAKIP 60 is CC: fails WBK')
+  t.match(
+    scoreOnly.WBK.rules.find((r) => r.rule === 'wbk_sakip'),
+    {
+      actual: 'CC',
+      converted_from: { indicator: 'sakip_score', value: 60, source: /PortalRB practice.*not PermenPANRB 90\/2021/ },
+    },
+  )
+  t.same(failing(scoreOnly, 'WBBM'), ['wbbm_sakip'], 'Indeks RB 70.5 is BB: passes WBBM for a Pemda')
+  t.same(
+    failing(evaluateGate(R, 'kabupaten', { ...PASS_WBBM, sakip_score: 10 }), 'WBBM'),
+    [],
+    'a recorded grade wins over a score',
+  )
 })
 
 t.test(
@@ -110,8 +128,10 @@ t.test('rule sets are validated', async (t) => {
     gate_rules: [
       { ...R.gate_rules[0]!, comparison: 'at_least', threshold: 3 },
       { ...R.gate_rules[1]!, comparison: 'one_of', threshold: undefined },
-      { ...R.gate_rules[2]!, threshold: undefined },
+      { ...R.gate_rules[2]! },
       { ...R.gate_rules[3]!, id: R.gate_rules[2]!.id },
+      { ...R.gate_rules[2]!, id: 'x_sakip', comparison: 'greater_than', threshold: 60 },
+      { ...R.gate_rules[2]!, id: 'y_sakip', min_grade: undefined },
     ],
   })
   t.same(
@@ -119,8 +139,9 @@ t.test('rule sets are validated', async (t) => {
     [
       ['/body/gate_rules/0/comparison', 'comparison_not_applicable'],
       ['/body/gate_rules/1/comparison', 'comparison_not_applicable'],
-      ['/body/gate_rules/2/threshold', 'required'],
       ['/body/gate_rules/3/id', 'duplicate_rule_id'],
+      ['/body/gate_rules/4/comparison', 'comparison_not_applicable'],
+      ['/body/gate_rules/5/min_grade', 'required'],
     ],
   )
 })
@@ -190,9 +211,21 @@ const base = (): VerdictInput => ({
   tpi: { status: 'approved', eligibility: tpiMeeting('WBBM'), total: 90 },
   held: [],
   periodYear: 2026,
-  wbbmMinWbkYears: 2,
+  rules: { wbbm_min_wbk_years: 2, wbbm_requires_wbk: true, revocation_ban_years: 2 },
   packageMissing: [],
+  requirements: MEETS,
+  buildingSince: '2025-01-20',
+  revokedOn: null,
+  today: '2026-06-15',
 })
+const MEETS: VerdictInput['requirements'] = {
+  core_service: { value: true, justification: 'layanan kesehatan dasar' },
+  public_perception_impact: { value: true, justification: 'dikunjungi 300 warga per hari' },
+  tlhp_percent: { value: 100, justification: null },
+  lhkpn_percent: { value: 100, justification: null },
+  lhkasn_percent: { value: 100, justification: null },
+  sakip_predicate: { value: 'BB', justification: null },
+}
 const failing = (i: VerdictInput) =>
   proposalVerdict(i)
     .checks.filter((c) => !c.passed)
@@ -210,9 +243,15 @@ t.test('proposal checks: each refusal reason on its own, and all of them at once
       'instansi_gate',
       'tpi_stage_approved',
       'tpi_score',
+      'unit_core_service',
+      'unit_public_perception_impact',
+      'unit_tlhp',
+      'unit_lhkpn_lhkasn',
+      'unit_building_one_year',
+      'unit_sakip',
       'package_complete',
     ],
-    'every check is reported, passed or not (WBK has no designation check)',
+    'every check is reported, passed or not (WBK has no designation check; no revocation, no ban check)',
   )
   t.same(failing({ ...base(), declaration: { status: 'declared', target: 'WBK', inPeriod: true } }), [
     'declaration_status',
@@ -255,6 +294,9 @@ t.test('proposal checks: each refusal reason on its own, and all of them at once
     gate: evaluateGate(R, 'kabupaten', {}),
     tpi: { status: 'draft', eligibility: tpiMeeting('WBK'), total: 80 },
     packageMissing: ['surat_usulan'],
+    requirements: {},
+    buildingSince: null,
+    revokedOn: '2025-09-01',
   })
   t.same(
     everything.checks.filter((c) => !c.passed).map((c) => c.check),
@@ -264,7 +306,15 @@ t.test('proposal checks: each refusal reason on its own, and all of them at once
       'instansi_gate',
       'tpi_stage_approved',
       'tpi_score',
+      'unit_core_service',
+      'unit_public_perception_impact',
+      'unit_tlhp',
+      'unit_lhkpn_lhkasn',
+      'unit_building_one_year',
+      'unit_sakip',
       'wbk_designation_held',
+      'wbk_years_held',
+      'revocation_ban',
       'package_complete',
     ],
     'every failing check, not just the first',
@@ -293,23 +343,40 @@ t.test('afirmasi units through the afirmasi route; WBBM needs the WBK held for N
     held,
     gate,
   })
-  t.same(failing(wbbm([])), ['wbk_designation_held'])
+  t.same(failing(wbbm([])), ['wbk_designation_held', 'wbk_years_held'])
+  t.match(
+    proposalVerdict(wbbm([])).checks.find((c) => c.check === 'wbk_designation_held'),
+    {
+      message: /Menuju WBK/,
+      details: { source: /Tabel 6.*p\. 58/ },
+    },
+  )
   t.same(
     failing(wbbm([{ predicate: 'WBK', year: 2025, period_code: 'ZI-2025' }])),
-    ['wbk_designation_held'],
-    'one year is not enough',
+    ['wbk_years_held'],
+    'P90 is met (Menuju WBK held); PortalRB’s two years are not',
   )
   t.match(
     proposalVerdict(wbbm([{ predicate: 'WBK', year: 2025, period_code: 'ZI-2025' }])).checks.find(
-      (c) => c.check === 'wbk_designation_held',
+      (c) => c.check === 'wbk_years_held',
     ),
-    { details: { required_years: 2, years_held: 1 }, message: /Syarat 2 tahun WBK/ },
+    {
+      details: { required_years: 2, years_held: 1, source: /PortalRB practice, not PermenPANRB 90\/2021/ },
+      message: /Syarat 2 tahun WBK/,
+    },
   )
   t.same(failing(wbbm([{ predicate: 'WBK', year: 2024, period_code: 'ZI-2024' }])), [], 'two years')
+  const oneYear = { wbbm_min_wbk_years: 1, wbbm_requires_wbk: true, revocation_ban_years: 2 }
   t.same(
-    failing({ ...wbbm([{ predicate: 'WBK', year: 2025, period_code: 'ZI-2025' }]), wbbmMinWbkYears: 1 }),
+    failing({ ...wbbm([{ predicate: 'WBK', year: 2025, period_code: 'ZI-2025' }]), rules: oneYear }),
     [],
     'the number of years is the period’s',
+  )
+  const p90Only = { wbbm_min_wbk_years: 0, wbbm_requires_wbk: true, revocation_ban_years: 2 }
+  t.same(failing({ ...wbbm([]), rules: p90Only }), ['wbk_designation_held'], 'PortalRB’s years turned off')
+  t.notOk(
+    proposalVerdict({ ...wbbm([]), rules: p90Only }).checks.some((c) => c.check === 'wbk_years_held'),
+    'a rule turned off is not reported',
   )
   t.same(
     failing(wbbm([{ predicate: 'WBK', year: 2024, period_code: 'ZI-2024' }], failedGate)),
@@ -335,6 +402,62 @@ t.test('afirmasi units through the afirmasi route; WBBM needs the WBK held for N
     4,
     'from the earliest still held',
   )
+})
+
+t.test('unit-level requirements (P90 Tabel 5, p. 46-47): each one refuses and names itself', async (t) => {
+  t.same(failing(base()), [], 'all recorded and met')
+  const without = (key: keyof typeof MEETS) => {
+    const { [key]: _gone, ...rest } = MEETS
+    return { ...base(), requirements: rest }
+  }
+  t.same(failing(without('core_service')), ['unit_core_service'])
+  t.same(failing(without('public_perception_impact')), ['unit_public_perception_impact'])
+  t.same(failing(without('tlhp_percent')), ['unit_tlhp'])
+  t.same(failing(without('lhkpn_percent')), ['unit_lhkpn_lhkasn'])
+  t.same(failing(without('lhkasn_percent')), ['unit_lhkpn_lhkasn'])
+  t.same(failing(without('sakip_predicate')), ['unit_sakip'])
+  const v = proposalVerdict(without('core_service')).checks.find((c) => c.check === 'unit_core_service')
+  t.match(v, { message: /not recorded: the unit is a core service unit/, details: { source: /Tabel 5.*p\. 46-47/ } })
+  const req = (patch: Partial<VerdictInput['requirements']>) => ({ ...base(), requirements: { ...MEETS, ...patch } })
+  t.same(failing(req({ core_service: { value: false, justification: 'unit pendukung' } })), ['unit_core_service'])
+  t.same(failing(req({ tlhp_percent: { value: 99.5, justification: null } })), ['unit_tlhp'], 'TLHP must be 100 %')
+  t.match(
+    proposalVerdict(req({ lhkasn_percent: { value: 97, justification: null } })).checks.find(
+      (c) => c.check === 'unit_lhkpn_lhkasn',
+    ),
+    { passed: false, message: /LHKASN 97%/ },
+  )
+  t.same(failing(req({ sakip_predicate: { value: 'CC', justification: null } })), ['unit_sakip'], 'CC < B')
+  t.same(failing(req({ sakip_predicate: { value: 'B', justification: null } })), [], 'B is enough for WBK')
+  const wbbm = {
+    ...req({ sakip_predicate: { value: 'B', justification: null } }),
+    declaration: { status: 'building' as const, target: 'WBBM' as const, inPeriod: true },
+    held: [{ predicate: 'WBK' as const, year: 2024, period_code: 'ZI-2024' }],
+  }
+  t.same(failing(wbbm), ['unit_sakip'], 'WBBM needs BB')
+  // one year of building toward the target, from the pencanangan
+  t.same(failing({ ...base(), buildingSince: '2025-06-15' }), [], 'exactly one year')
+  t.same(failing({ ...base(), buildingSince: '2025-06-16' }), ['unit_building_one_year'], 'a day short')
+  t.match(
+    proposalVerdict({ ...base(), buildingSince: null }).checks.find((c) => c.check === 'unit_building_one_year'),
+    { passed: false, message: /no declaration of ZI building toward WBK/ },
+  )
+})
+
+t.test('the revocation ban (P90 Lampiran III BAB IV C, p. 63-64)', async (t) => {
+  t.same(failing({ ...base(), revokedOn: '2024-06-16' }), ['revocation_ban'], 'one day short of two years')
+  t.match(
+    proposalVerdict({ ...base(), revokedOn: '2024-06-16' }).checks.find((c) => c.check === 'revocation_ban'),
+    { message: /revoked on 2024-06-16: it cannot be proposed before 2026-06-16/, details: { source: /BAB IV C/ } },
+  )
+  t.same(failing({ ...base(), revokedOn: '2024-06-15' }), [], 'two years after the decision')
+  t.same(failing({ ...base(), revokedOn: '2023-01-01' }), [], 'long ago')
+  t.same(
+    failing({ ...base(), revokedOn: '2026-01-01', rules: { ...base().rules, revocation_ban_years: 0 } }),
+    [],
+    'the ban is a rule of the period',
+  )
+  t.equal(addYears('2024-02-29', 2), '2026-03-01', '29 February plus two years')
 })
 
 t.test('outcome order', async (t) => {

@@ -1560,15 +1560,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The proposal rules of a period: the instansi gate, the afirmasi route, years of WBK before WBBM
-         * @description The defaults (zi-rules.md, each rule with its source and confidence) until the admin replaces them.
+         * The proposal rules of a period: the instansi gate, the afirmasi route, WBK before WBBM, the revocation ban
+         * @description The defaults (PermenPANRB 90/2021 Tabel 5 p. 46, Tabel 6 p. 58, Lampiran III BAB IV C p. 63-64; each rule with its source and confidence) until the admin replaces them.
          *
          *     Roles: admin, evaluator, unit_operator, viewer, integration.
          */
         get: operations["getProposalRules"];
         /**
          * Replace the proposal rules of a period
-         * @description 422 proposal_rules_invalid naming each inconsistent rule (opini_bpk needs one_of with allowed; numbers need a threshold; ids unique).
+         * @description 422 proposal_rules_invalid naming each inconsistent rule (opini_bpk needs one_of with allowed; grades need grade_at_least with min_grade; numbers need a threshold; ids unique). wbbm_requires_wbk and revocation_ban_years default to true and 2 when left out.
          *
          *     Roles: admin.
          */
@@ -1588,7 +1588,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The instansi gate values of a period (Opini BPK, SPIP, SAKIP, Indeks RB) and the eligibility they give
+         * The instansi gate values of a period (Opini BPK, SPIP, SAKIP and Indeks RB predicates) and the eligibility they give
          * @description Readers whose scope covers any part of the instansi may read it.
          *
          *     Roles: admin, evaluator, unit_operator, viewer, integration.
@@ -1616,7 +1616,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * May the instansi propose WBK, WBBM, or afirmasi units only? Each gate rule with required, actual, passed and source
+         * May the instansi propose WBK, WBBM, or afirmasi units only? Each gate rule with required, actual, passed and source; and whether more than 30 % of its units already hold a predicate (p. 47)
          * @description Roles: admin, evaluator, unit_operator, viewer, integration.
          */
         get: operations["getInstansiEligibility"];
@@ -1652,6 +1652,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/periods/{period_id}/units/{unit_id}/requirements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unit-level requirements recorded for a unit in a period (PermenPANRB 90/2021 Tabel 5, p. 46-47)
+         * @description Core service unit, impact on public perception, TLHP, LHKPN, LHKASN, the unit’s SAKIP predicate; each with its evidence and who recorded it when (null: not recorded). The ZI building year is read from the declarations.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getUnitRequirements"];
+        /**
+         * Record unit-level requirements of a unit for a period (only those sent; null removes one)
+         * @description Yes/no requirements need a justification; percentages are 0–100 (100 required to propose); the SAKIP predicate is a grade (B or better for WBK, BB for WBBM). evidence_id must be an evidence item of the unit (422 evidence_not_found). A requirement sent as it stands changes nothing.
+         *
+         *     Roles: admin.
+         */
+        put: operations["putUnitRequirements"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/periods/{period_id}/proposals": {
         parameters: {
             query?: never;
@@ -1667,7 +1695,7 @@ export interface paths {
         put?: never;
         /**
          * Propose units of the period to KemenPANRB (building → proposed), all or nothing; dry_run previews each verdict
-         * @description Checks per unit, all reported: declaration_in_period, declaration_status (building), unit_active, proposal_window (open), instansi_gate (or the afirmasi route for an afirmasi unit, WBK), tpi_stage_approved, tpi_score (every rule of the target, with the explanation), wbk_designation_held (WBBM: a WBK/WBBM designation held for the period’s number of years), package_complete. All or nothing: if any unit fails, 422 proposal_refused lists every unit’s verdict and failing checks, and nothing is proposed. dry_run=true answers 200 with the verdicts and changes nothing.
+         * @description Checks per unit, all reported: declaration_in_period, declaration_status (building), unit_active, proposal_window (open), instansi_gate (or the afirmasi route for an afirmasi unit, WBK), tpi_stage_approved, tpi_score (every rule of the target, with the explanation), the unit-level requirements of PermenPANRB 90/2021 Tabel 5 (unit_core_service, unit_public_perception_impact, unit_tlhp, unit_lhkpn_lhkasn, unit_building_one_year, unit_sakip), wbk_designation_held (WBBM: Menuju WBK held, Tabel 6), wbk_years_held (WBBM: PortalRB’s years of WBK), revocation_ban (2 years after a revocation decision, BAB IV C), package_complete. All or nothing: if any unit fails, 422 proposal_refused lists every unit’s verdict and failing checks, and nothing is proposed. dry_run=true answers 200 with the verdicts and changes nothing.
          *
          *     Roles: admin.
          */
@@ -1731,7 +1759,7 @@ export interface paths {
         put?: never;
         /**
          * Record the TPN’s administrative selection (each item sesuai / tidak sesuai)
-         * @description While proposed; a new record replaces the earlier one (and its sanggah). Passed only when every item is sesuai.
+         * @description While proposed; a new record replaces the earlier one (and its sanggah). lulus when every item is sesuai; lulus_dengan_catatan (passed on condition of resubmitting the named items, each one found tidak_sesuai: 422 resubmit_item_invalid otherwise); else tidak_lulus.
          *
          *     Roles: admin.
          */
@@ -1818,12 +1846,34 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Record the revocation of a designation (designated → revoked) with reason and date
-         * @description For example an OTT in the unit.
+         * Record the revocation of a designation (designated → revoked): its basis, the TPN’s recommendation and the decision
+         * @description PermenPANRB 90/2021 Lampiran III BAB IV C (p. 63-64): after a TPI report, or a TPN periodic field check finding maladministrasi, the TPN recommends in writing and the Menteri revokes; revoked_on is the decision’s date, from which the unit cannot be proposed for two years (422 revocation_before_recommendation when it precedes the recommendation).
          *
          *     Roles: admin.
          */
         post: operations["recordRevocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal/tpn-steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record one of the TPN’s later steps (desk evaluation, field evaluation, survey, clearance, panel, LHE) with its dates and note
+         * @description Optional records of what happened (PermenPANRB 90/2021 Lampiran II BAB III B-E, p. 53-58); none is required by another step and the declaration does not move. evidence_id must be an evidence item of the unit.
+         *
+         *     Roles: admin.
+         */
+        post: operations["recordTpnStep"];
         delete?: never;
         options?: never;
         head?: never;
@@ -11469,39 +11519,54 @@ export interface operations {
                     "application/json": {
                         /** Format: uuid */
                         period_id: string;
-                        /** @description false: the defaults (zi-rules.md) apply */
+                        /** @description false: the defaults apply */
                         customised: boolean;
                         gate_rules: {
                             id: string;
                             /** @enum {string} */
                             predicate: "WBK" | "WBBM";
                             /**
-                             * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_score (0–100) | indeks_rb (0–100)
+                             * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_predicate, indeks_rb_predicate (grades AA, A, BB, B, CC, C, D, as P90 Tabel 5 states them) | sakip_score, indeks_rb (0–100; a grade rule converts them only when no grade is recorded)
                              * @enum {string}
                              */
-                            indicator: "opini_bpk" | "spip_level" | "sakip_score" | "indeks_rb";
+                            indicator: "opini_bpk" | "spip_level" | "sakip_predicate" | "indeks_rb_predicate" | "sakip_score" | "indeks_rb";
                             /**
                              * @description all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga
                              * @enum {string}
                              */
                             applies_to: "all" | "pemda" | "kementerian_lembaga";
                             /**
-                             * @description one_of (opini_bpk) | at_least (≥) | greater_than (>)
+                             * @description one_of (opini_bpk) | at_least (≥) | greater_than (>) | grade_at_least (a grade indicator)
                              * @enum {string}
                              */
-                            comparison: "one_of" | "at_least" | "greater_than";
+                            comparison: "one_of" | "at_least" | "greater_than" | "grade_at_least";
                             threshold?: number;
+                            /**
+                             * @description for grade_at_least: this grade or better
+                             * @enum {string}
+                             */
+                            min_grade?: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
                             allowed?: ("WTP" | "WDP" | "TW" | "TMP")[];
                             description: string;
-                            /** @description where the number comes from */
+                            /** @description where the rule comes from: PermenPANRB 90/2021 (page and part), or the PortalRB guide */
                             source: string;
-                            /** @description e.g. MEDIUM, UNCONFIRMED (zi-rules.md’s scale) */
+                            /** @description CONFIRMED (read in the regulation), MEDIUM, UNCONFIRMED */
                             confidence: string;
                         }[];
                         /** @description instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
                         afirmasi_instansi_kinds: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota")[];
-                        /** @description WBBM: years a WBK (or WBBM) designation must have been held */
+                        /** @description WBBM: years a WBK (or WBBM) designation must have been held; PortalRB practice ("Syarat 2 tahun WBK"), not PermenPANRB 90/2021; 0 turns it off */
                         wbbm_min_wbk_years: number;
+                        wbbm_requires_wbk: boolean;
+                        revocation_ban_years: number;
+                        /** @description where each rule beside the gate comes from */
+                        sources: {
+                            wbbm_requires_wbk: string;
+                            wbbm_min_wbk_years: string;
+                            revocation_ban_years: string;
+                            afirmasi_instansi_kinds: string;
+                            unit_requirements: string;
+                        };
                         updated_at: string | null;
                         updated_by: string | null;
                         /** @description 0 while the defaults apply */
@@ -11564,32 +11629,47 @@ export interface operations {
                         /** @enum {string} */
                         predicate: "WBK" | "WBBM";
                         /**
-                         * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_score (0–100) | indeks_rb (0–100)
+                         * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_predicate, indeks_rb_predicate (grades AA, A, BB, B, CC, C, D, as P90 Tabel 5 states them) | sakip_score, indeks_rb (0–100; a grade rule converts them only when no grade is recorded)
                          * @enum {string}
                          */
-                        indicator: "opini_bpk" | "spip_level" | "sakip_score" | "indeks_rb";
+                        indicator: "opini_bpk" | "spip_level" | "sakip_predicate" | "indeks_rb_predicate" | "sakip_score" | "indeks_rb";
                         /**
                          * @description all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga
                          * @enum {string}
                          */
                         applies_to: "all" | "pemda" | "kementerian_lembaga";
                         /**
-                         * @description one_of (opini_bpk) | at_least (≥) | greater_than (>)
+                         * @description one_of (opini_bpk) | at_least (≥) | greater_than (>) | grade_at_least (a grade indicator)
                          * @enum {string}
                          */
-                        comparison: "one_of" | "at_least" | "greater_than";
+                        comparison: "one_of" | "at_least" | "greater_than" | "grade_at_least";
                         threshold?: number;
+                        /**
+                         * @description for grade_at_least: this grade or better
+                         * @enum {string}
+                         */
+                        min_grade?: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
                         allowed?: ("WTP" | "WDP" | "TW" | "TMP")[];
                         description: string;
-                        /** @description where the number comes from */
+                        /** @description where the rule comes from: PermenPANRB 90/2021 (page and part), or the PortalRB guide */
                         source: string;
-                        /** @description e.g. MEDIUM, UNCONFIRMED (zi-rules.md’s scale) */
+                        /** @description CONFIRMED (read in the regulation), MEDIUM, UNCONFIRMED */
                         confidence: string;
                     }[];
                     /** @description instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
                     afirmasi_instansi_kinds: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota")[];
-                    /** @description WBBM: years a WBK (or WBBM) designation must have been held */
+                    /** @description WBBM: years a WBK (or WBBM) designation must have been held; PortalRB practice ("Syarat 2 tahun WBK"), not PermenPANRB 90/2021; 0 turns it off */
                     wbbm_min_wbk_years: number;
+                    /**
+                     * @description WBBM: the unit already holds Menuju WBK (PermenPANRB 90/2021 Tabel 6, p. 58); default true
+                     * @default true
+                     */
+                    wbbm_requires_wbk?: boolean;
+                    /**
+                     * @description no proposal until this many years after a revocation decision (PermenPANRB 90/2021 Lampiran III BAB IV C, p. 63-64); default 2, 0 turns it off
+                     * @default 2
+                     */
+                    revocation_ban_years?: number;
                 };
             };
         };
@@ -11603,39 +11683,54 @@ export interface operations {
                     "application/json": {
                         /** Format: uuid */
                         period_id: string;
-                        /** @description false: the defaults (zi-rules.md) apply */
+                        /** @description false: the defaults apply */
                         customised: boolean;
                         gate_rules: {
                             id: string;
                             /** @enum {string} */
                             predicate: "WBK" | "WBBM";
                             /**
-                             * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_score (0–100) | indeks_rb (0–100)
+                             * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_predicate, indeks_rb_predicate (grades AA, A, BB, B, CC, C, D, as P90 Tabel 5 states them) | sakip_score, indeks_rb (0–100; a grade rule converts them only when no grade is recorded)
                              * @enum {string}
                              */
-                            indicator: "opini_bpk" | "spip_level" | "sakip_score" | "indeks_rb";
+                            indicator: "opini_bpk" | "spip_level" | "sakip_predicate" | "indeks_rb_predicate" | "sakip_score" | "indeks_rb";
                             /**
                              * @description all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga
                              * @enum {string}
                              */
                             applies_to: "all" | "pemda" | "kementerian_lembaga";
                             /**
-                             * @description one_of (opini_bpk) | at_least (≥) | greater_than (>)
+                             * @description one_of (opini_bpk) | at_least (≥) | greater_than (>) | grade_at_least (a grade indicator)
                              * @enum {string}
                              */
-                            comparison: "one_of" | "at_least" | "greater_than";
+                            comparison: "one_of" | "at_least" | "greater_than" | "grade_at_least";
                             threshold?: number;
+                            /**
+                             * @description for grade_at_least: this grade or better
+                             * @enum {string}
+                             */
+                            min_grade?: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
                             allowed?: ("WTP" | "WDP" | "TW" | "TMP")[];
                             description: string;
-                            /** @description where the number comes from */
+                            /** @description where the rule comes from: PermenPANRB 90/2021 (page and part), or the PortalRB guide */
                             source: string;
-                            /** @description e.g. MEDIUM, UNCONFIRMED (zi-rules.md’s scale) */
+                            /** @description CONFIRMED (read in the regulation), MEDIUM, UNCONFIRMED */
                             confidence: string;
                         }[];
                         /** @description instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
                         afirmasi_instansi_kinds: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota")[];
-                        /** @description WBBM: years a WBK (or WBBM) designation must have been held */
+                        /** @description WBBM: years a WBK (or WBBM) designation must have been held; PortalRB practice ("Syarat 2 tahun WBK"), not PermenPANRB 90/2021; 0 turns it off */
                         wbbm_min_wbk_years: number;
+                        wbbm_requires_wbk: boolean;
+                        revocation_ban_years: number;
+                        /** @description where each rule beside the gate comes from */
+                        sources: {
+                            wbbm_requires_wbk: string;
+                            wbbm_min_wbk_years: string;
+                            revocation_ban_years: string;
+                            afirmasi_instansi_kinds: string;
+                            unit_requirements: string;
+                        };
                         updated_at: string | null;
                         updated_by: string | null;
                         /** @description 0 while the defaults apply */
@@ -11728,6 +11823,12 @@ export interface operations {
                                 description: string;
                                 required: string;
                                 actual: string | number | null;
+                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
+                                converted_from?: {
+                                    indicator: string;
+                                    value: number;
+                                    source: string;
+                                };
                                 passed: boolean;
                                 source: string;
                                 confidence: string;
@@ -11743,10 +11844,28 @@ export interface operations {
                                 description: string;
                                 required: string;
                                 actual: string | number | null;
+                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
+                                converted_from?: {
+                                    indicator: string;
+                                    value: number;
+                                    source: string;
+                                };
                                 passed: boolean;
                                 source: string;
                                 confidence: string;
                             }[];
+                        };
+                        /** @description PermenPANRB 90/2021 p. 47 */
+                        designated_share: {
+                            /** @description unit kerja of the instansi (not archived) */
+                            units: number;
+                            /** @description of them, units holding Menuju WBK or WBBM now */
+                            designated: number;
+                            /** @description designated ÷ units (0 when there are none) */
+                            share: number;
+                            /** @description more than 30 %: the instansi need not propose more (KemenPANRB tells it); informative, not a check */
+                            above_30_percent: boolean;
+                            source: string;
                         };
                         values: {
                             opini_bpk: {
@@ -11760,6 +11879,26 @@ export interface operations {
                                 recorded_at: string;
                             } | null;
                             spip_level: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            sakip_predicate: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            indeks_rb_predicate: {
                                 value: string | number;
                                 evidence_id: string | null;
                                 recorded_by: {
@@ -11859,6 +11998,26 @@ export interface operations {
                         evidence_id?: string | null;
                     } | null;
                     /** @description null removes the value */
+                    sakip_predicate?: {
+                        /**
+                         * @description the instansi’s SAKIP predicate (AA … D)
+                         * @enum {string}
+                         */
+                        value: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
+                        /** @description an evidence item of the instansi */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description null removes the value */
+                    indeks_rb_predicate?: {
+                        /**
+                         * @description the instansi’s Indeks RB predicate (AA … D)
+                         * @enum {string}
+                         */
+                        value: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
+                        /** @description an evidence item of the instansi */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description null removes the value */
                     sakip_score?: {
                         value: number;
                         /** @description an evidence item of the instansi */
@@ -11900,6 +12059,12 @@ export interface operations {
                                 description: string;
                                 required: string;
                                 actual: string | number | null;
+                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
+                                converted_from?: {
+                                    indicator: string;
+                                    value: number;
+                                    source: string;
+                                };
                                 passed: boolean;
                                 source: string;
                                 confidence: string;
@@ -11915,10 +12080,28 @@ export interface operations {
                                 description: string;
                                 required: string;
                                 actual: string | number | null;
+                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
+                                converted_from?: {
+                                    indicator: string;
+                                    value: number;
+                                    source: string;
+                                };
                                 passed: boolean;
                                 source: string;
                                 confidence: string;
                             }[];
+                        };
+                        /** @description PermenPANRB 90/2021 p. 47 */
+                        designated_share: {
+                            /** @description unit kerja of the instansi (not archived) */
+                            units: number;
+                            /** @description of them, units holding Menuju WBK or WBBM now */
+                            designated: number;
+                            /** @description designated ÷ units (0 when there are none) */
+                            share: number;
+                            /** @description more than 30 %: the instansi need not propose more (KemenPANRB tells it); informative, not a check */
+                            above_30_percent: boolean;
+                            source: string;
                         };
                         values: {
                             opini_bpk: {
@@ -11932,6 +12115,26 @@ export interface operations {
                                 recorded_at: string;
                             } | null;
                             spip_level: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            sakip_predicate: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            indeks_rb_predicate: {
                                 value: string | number;
                                 evidence_id: string | null;
                                 recorded_by: {
@@ -12050,6 +12253,12 @@ export interface operations {
                                 description: string;
                                 required: string;
                                 actual: string | number | null;
+                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
+                                converted_from?: {
+                                    indicator: string;
+                                    value: number;
+                                    source: string;
+                                };
                                 passed: boolean;
                                 source: string;
                                 confidence: string;
@@ -12065,10 +12274,28 @@ export interface operations {
                                 description: string;
                                 required: string;
                                 actual: string | number | null;
+                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
+                                converted_from?: {
+                                    indicator: string;
+                                    value: number;
+                                    source: string;
+                                };
                                 passed: boolean;
                                 source: string;
                                 confidence: string;
                             }[];
+                        };
+                        /** @description PermenPANRB 90/2021 p. 47 */
+                        designated_share: {
+                            /** @description unit kerja of the instansi (not archived) */
+                            units: number;
+                            /** @description of them, units holding Menuju WBK or WBBM now */
+                            designated: number;
+                            /** @description designated ÷ units (0 when there are none) */
+                            share: number;
+                            /** @description more than 30 %: the instansi need not propose more (KemenPANRB tells it); informative, not a check */
+                            above_30_percent: boolean;
+                            source: string;
                         };
                     };
                 };
@@ -12353,6 +12580,338 @@ export interface operations {
             };
         };
     };
+    getUnitRequirements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        values: {
+                            core_service: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            public_perception_impact: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            tlhp_percent: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            lhkpn_percent: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            lhkasn_percent: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            sakip_predicate: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                        };
+                        source: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putUnitRequirements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description only the requirements sent change */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the unit is a core service unit (core layanan utama) of its instansi; null removes it */
+                    core_service?: {
+                        value: boolean;
+                        /** @description why (required) */
+                        justification: string;
+                        /** @description an evidence item of the unit */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description the unit has a significant impact on public perception of the quality of the bureaucracy; null removes it */
+                    public_perception_impact?: {
+                        value: boolean;
+                        /** @description why (required) */
+                        justification: string;
+                        /** @description an evidence item of the unit */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description follow-up of APIP/BPK findings (Tindak Lanjut Hasil Pengawasan), %; null removes it */
+                    tlhp_percent?: {
+                        /** @description percent (100 required) */
+                        value: number;
+                        justification?: string | null;
+                        /** @description an evidence item of the unit */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description LHKPN submitted, % of those who must report; null removes it */
+                    lhkpn_percent?: {
+                        /** @description percent (100 required) */
+                        value: number;
+                        justification?: string | null;
+                        /** @description an evidence item of the unit */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description LHKASN submitted, % of those who must report; null removes it */
+                    lhkasn_percent?: {
+                        /** @description percent (100 required) */
+                        value: number;
+                        justification?: string | null;
+                        /** @description an evidence item of the unit */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description the unit’s SAKIP predicate from the internal evaluation; null removes it */
+                    sakip_predicate?: {
+                        /**
+                         * @description from the internal evaluation (B or better for WBK, BB for WBBM)
+                         * @enum {string}
+                         */
+                        value: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
+                        justification?: string | null;
+                        /** @description an evidence item of the unit */
+                        evidence_id?: string | null;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        values: {
+                            core_service: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            public_perception_impact: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            tlhp_percent: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            lhkpn_percent: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            lhkasn_percent: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            sakip_predicate: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                        };
+                        source: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listProposals: {
         parameters: {
             query?: {
@@ -12396,7 +12955,7 @@ export interface operations {
                             /** @description the checks as they stood when proposed */
                             checks: {
                                 /** @enum {string} */
-                                check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                                check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
                                 passed: boolean;
                                 message: string;
                                 details?: {
@@ -12421,7 +12980,15 @@ export interface operations {
                                     result: string;
                                     note: string | null;
                                 }[];
+                                /** @description lulus or lulus_dengan_catatan */
                                 passed: boolean;
+                                /** @enum {string} */
+                                outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                                resubmit: {
+                                    items: string[];
+                                    due_on: string | null;
+                                    note: string | null;
+                                } | null;
                                 /** Format: date-time */
                                 recorded_at: string;
                                 recorded_by: {
@@ -12492,6 +13059,18 @@ export interface operations {
                                  */
                                 revoked_on: string;
                                 reason: string;
+                                /** @description null on revocations recorded before it was asked */
+                                basis: ("tpi_report" | "tpn_field_check") | null;
+                                tpn_recommendation: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    date: string;
+                                    number: string | null;
+                                    note: string | null;
+                                } | null;
+                                decision_number: string | null;
                                 /** Format: date-time */
                                 recorded_at: string;
                                 recorded_by: {
@@ -12499,6 +13078,25 @@ export interface operations {
                                     name: string;
                                 };
                             } | null;
+                            /** @description the TPN’s later steps as recorded, by date (optional records) */
+                            tpn_steps: {
+                                /** @enum {string} */
+                                step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                on: string;
+                                until: string | null;
+                                note: string | null;
+                                evidence_id: string | null;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                            }[];
                             /** Format: date-time */
                             updated_at: string;
                             version: number;
@@ -12611,14 +13209,14 @@ export interface operations {
                             /** @description every check, passed or not */
                             checks: {
                                 /** @enum {string} */
-                                check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                                check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
                                 passed: boolean;
                                 message: string;
                                 details?: {
                                     [key: string]: unknown;
                                 };
                             }[];
-                            failing: ("declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete")[];
+                            failing: ("declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete")[];
                         }[];
                     };
                 };
@@ -12710,14 +13308,14 @@ export interface operations {
                         /** @description every check, passed or not */
                         checks: {
                             /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
                             passed: boolean;
                             message: string;
                             details?: {
                                 [key: string]: unknown;
                             };
                         }[];
-                        failing: ("declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete")[];
+                        failing: ("declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete")[];
                     };
                 };
             };
@@ -12798,7 +13396,7 @@ export interface operations {
                         /** @description the checks as they stood when proposed */
                         checks: {
                             /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
                             passed: boolean;
                             message: string;
                             details?: {
@@ -12823,7 +13421,15 @@ export interface operations {
                                 result: string;
                                 note: string | null;
                             }[];
+                            /** @description lulus or lulus_dengan_catatan */
                             passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
                             /** Format: date-time */
                             recorded_at: string;
                             recorded_by: {
@@ -12894,6 +13500,18 @@ export interface operations {
                              */
                             revoked_on: string;
                             reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
                             /** Format: date-time */
                             recorded_at: string;
                             recorded_by: {
@@ -12901,6 +13519,25 @@ export interface operations {
                                 name: string;
                             };
                         } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
                         /** Format: date-time */
                         updated_at: string;
                         version: number;
@@ -12969,6 +13606,12 @@ export interface operations {
                         result: "sesuai" | "tidak_sesuai";
                         note?: string | null;
                     }[];
+                    /** @description the selection passed on condition of resubmitting these items (each one of the items found tidak_sesuai) */
+                    lulus_dengan_catatan?: {
+                        resubmit_items: ("surat_usulan" | "sptjm" | "tlhp" | "survei_mandiri" | "lke" | "syarat_2_tahun_wbk" | "lhkpn" | "other")[];
+                        due_on?: string | null;
+                        note?: string | null;
+                    };
                 };
             };
         };
@@ -13001,7 +13644,7 @@ export interface operations {
                         /** @description the checks as they stood when proposed */
                         checks: {
                             /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
                             passed: boolean;
                             message: string;
                             details?: {
@@ -13026,7 +13669,15 @@ export interface operations {
                                 result: string;
                                 note: string | null;
                             }[];
+                            /** @description lulus or lulus_dengan_catatan */
                             passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
                             /** Format: date-time */
                             recorded_at: string;
                             recorded_by: {
@@ -13097,6 +13748,18 @@ export interface operations {
                              */
                             revoked_on: string;
                             reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
                             /** Format: date-time */
                             recorded_at: string;
                             recorded_by: {
@@ -13104,6 +13767,25 @@ export interface operations {
                                 name: string;
                             };
                         } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
                         /** Format: date-time */
                         updated_at: string;
                         version: number;
@@ -13223,7 +13905,7 @@ export interface operations {
                         /** @description the checks as they stood when proposed */
                         checks: {
                             /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
                             passed: boolean;
                             message: string;
                             details?: {
@@ -13248,7 +13930,15 @@ export interface operations {
                                 result: string;
                                 note: string | null;
                             }[];
+                            /** @description lulus or lulus_dengan_catatan */
                             passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
                             /** Format: date-time */
                             recorded_at: string;
                             recorded_by: {
@@ -13319,6 +14009,18 @@ export interface operations {
                              */
                             revoked_on: string;
                             reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
                             /** Format: date-time */
                             recorded_at: string;
                             recorded_by: {
@@ -13326,6 +14028,25 @@ export interface operations {
                                 name: string;
                             };
                         } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
                         /** Format: date-time */
                         updated_at: string;
                         version: number;
@@ -13438,7 +14159,7 @@ export interface operations {
                         /** @description the checks as they stood when proposed */
                         checks: {
                             /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
                             passed: boolean;
                             message: string;
                             details?: {
@@ -13463,7 +14184,15 @@ export interface operations {
                                 result: string;
                                 note: string | null;
                             }[];
+                            /** @description lulus or lulus_dengan_catatan */
                             passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
                             /** Format: date-time */
                             recorded_at: string;
                             recorded_by: {
@@ -13534,6 +14263,18 @@ export interface operations {
                              */
                             revoked_on: string;
                             reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
                             /** Format: date-time */
                             recorded_at: string;
                             recorded_by: {
@@ -13541,6 +14282,25 @@ export interface operations {
                                 name: string;
                             };
                         } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
                         /** Format: date-time */
                         updated_at: string;
                         version: number;
@@ -13665,7 +14425,7 @@ export interface operations {
                         /** @description the checks as they stood when proposed */
                         checks: {
                             /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
                             passed: boolean;
                             message: string;
                             details?: {
@@ -13690,7 +14450,15 @@ export interface operations {
                                 result: string;
                                 note: string | null;
                             }[];
+                            /** @description lulus or lulus_dengan_catatan */
                             passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
                             /** Format: date-time */
                             recorded_at: string;
                             recorded_by: {
@@ -13761,6 +14529,18 @@ export interface operations {
                              */
                             revoked_on: string;
                             reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
                             /** Format: date-time */
                             recorded_at: string;
                             recorded_by: {
@@ -13768,6 +14548,25 @@ export interface operations {
                                 name: string;
                             };
                         } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
                         /** Format: date-time */
                         updated_at: string;
                         version: number;
@@ -13847,8 +14646,25 @@ export interface operations {
                      * @description YYYY-MM-DD
                      */
                     revoked_on: string;
-                    /** @description e.g. OTT (operasi tangkap tangan) in the unit */
+                    /** @description e.g. maladministrasi found in the field check */
                     reason: string;
+                    /**
+                     * @description tpi_report: the TPI reported the unit no longer meets the criteria; tpn_field_check: the TPN’s periodic field evaluation or field verification found maladministrasi (P90 Lampiran III BAB IV C, p. 63-64)
+                     * @enum {string}
+                     */
+                    basis: "tpi_report" | "tpn_field_check";
+                    /** @description the TPN’s written recommendation to the Menteri PANRB */
+                    tpn_recommendation: {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        date: string;
+                        number?: string | null;
+                        note?: string | null;
+                    };
+                    /** @description the number of the Menteri’s revocation decision (its date is revoked_on) */
+                    decision_number: string;
                 };
             };
         };
@@ -13881,7 +14697,7 @@ export interface operations {
                         /** @description the checks as they stood when proposed */
                         checks: {
                             /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "wbk_designation_held" | "package_complete";
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
                             passed: boolean;
                             message: string;
                             details?: {
@@ -13906,7 +14722,15 @@ export interface operations {
                                 result: string;
                                 note: string | null;
                             }[];
+                            /** @description lulus or lulus_dengan_catatan */
                             passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
                             /** Format: date-time */
                             recorded_at: string;
                             recorded_by: {
@@ -13977,6 +14801,18 @@ export interface operations {
                              */
                             revoked_on: string;
                             reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
                             /** Format: date-time */
                             recorded_at: string;
                             recorded_by: {
@@ -13984,6 +14820,25 @@ export interface operations {
                                 name: string;
                             };
                         } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
                         /** Format: date-time */
                         updated_at: string;
                         version: number;
@@ -14028,6 +14883,259 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordTpnStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description desk_evaluation | field_evaluation | survey | clearance | panel | lhe (Laporan Hasil Evaluasi)
+                     * @enum {string}
+                     */
+                    step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    on: string;
+                    until?: string | null;
+                    note?: string | null;
+                    /** @description an evidence item of the unit */
+                    evidence_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            /** @description lulus or lulus_dengan_catatan */
+                            passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
+import { requestContext } from '../../lib/command.js'
 import { problemResponses } from '../../lib/problem.js'
 import type { Queryable } from '../../db/connection.js'
 import { recordAudit } from '../audit/service.js'
@@ -7,9 +8,11 @@ import { declarationEvent, emitEvent } from '../events/service.js'
 import { loadVisibleDeclaration } from '../declarations/service.js'
 import type { DeclarationRow } from '../declarations/tables.js'
 import { loadVisibleUnit } from '../units/service.js'
+import { recordTpnStep, recordUnitRequirements } from './commands.js'
 import * as S from './schemas.js'
 import {
   checkOne,
+  designatedShare,
   gateOf,
   instansiRef,
   listProposals,
@@ -31,6 +34,7 @@ import {
   rulesView,
   toProposalView,
   unitPredicateHistory,
+  unitRequirementsView,
   type OutcomeResult,
 } from './service.js'
 
@@ -47,7 +51,13 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const gateView = async (db: Queryable, instansiId: string, periodId: string, request: FastifyRequest) => {
     const instansi = await loadVisibleInstansi(db, request.principal, instansiId)
     const gate = await gateOf(db, instansi, periodId)
-    return { instansi: instansiRef(instansi), period_id: periodId, WBK: gate.WBK, WBBM: gate.WBBM }
+    return {
+      instansi: instansiRef(instansi),
+      period_id: periodId,
+      WBK: gate.WBK,
+      WBBM: gate.WBBM,
+      designated_share: await designatedShare(db, instansi.id),
+    }
   }
 
   app.get(
@@ -55,9 +65,10 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: TAGS,
-        summary: 'The proposal rules of a period: the instansi gate, the afirmasi route, years of WBK before WBBM',
+        summary:
+          'The proposal rules of a period: the instansi gate, the afirmasi route, WBK before WBBM, the revocation ban',
         description:
-          'The defaults (zi-rules.md, each rule with its source and confidence) until the admin replaces them.',
+          'The defaults (PermenPANRB 90/2021 Tabel 5 p. 46, Tabel 6 p. 58, Lampiran III BAB IV C p. 63-64; each rule with its source and confidence) until the admin replaces them.',
         operationId: 'getProposalRules',
         params: S.PeriodParams,
         response: { 200: S.ProposalRulesView, ...problemResponses(400, 401, 403, 404) },
@@ -77,7 +88,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: TAGS,
         summary: 'Replace the proposal rules of a period',
         description:
-          '422 proposal_rules_invalid naming each inconsistent rule (opini_bpk needs one_of with allowed; numbers need a threshold; ids unique).',
+          '422 proposal_rules_invalid naming each inconsistent rule (opini_bpk needs one_of with allowed; grades need grade_at_least with min_grade; numbers need a threshold; ids unique). wbbm_requires_wbk and revocation_ban_years default to true and 2 when left out.',
         operationId: 'putProposalRules',
         params: S.PeriodParams,
         body: S.ProposalRulesBody,
@@ -109,7 +120,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary:
-          'The instansi gate values of a period (Opini BPK, SPIP, SAKIP, Indeks RB) and the eligibility they give',
+          'The instansi gate values of a period (Opini BPK, SPIP, SAKIP and Indeks RB predicates) and the eligibility they give',
         description: 'Readers whose scope covers any part of the instansi may read it.',
         operationId: 'getInstansiGate',
         params: S.InstansiParams,
@@ -166,7 +177,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: TAGS,
         summary:
-          'May the instansi propose WBK, WBBM, or afirmasi units only? Each gate rule with required, actual, passed and source',
+          'May the instansi propose WBK, WBBM, or afirmasi units only? Each gate rule with required, actual, passed and source; and whether more than 30 % of its units already hold a predicate (p. 47)',
         operationId: 'getInstansiEligibility',
         params: S.InstansiParams,
         response: { 200: S.EligibilityView, ...problemResponses(400, 401, 403, 404) },
@@ -234,6 +245,51 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
+  app.get(
+    '/periods/:period_id/units/:unit_id/requirements',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'The unit-level requirements recorded for a unit in a period (PermenPANRB 90/2021 Tabel 5, p. 46-47)',
+        description:
+          'Core service unit, impact on public perception, TLHP, LHKPN, LHKASN, the unit’s SAKIP predicate; each with its evidence and who recorded it when (null: not recorded). The ZI building year is read from the declarations.',
+        operationId: 'getUnitRequirements',
+        params: S.UnitRequirementParams,
+        response: { 200: S.UnitRequirementsView, ...problemResponses(400, 401, 403, 404) },
+      },
+      config: READERS,
+    },
+    async (request) => {
+      const { period_id, unit_id } = request.params
+      await loadPeriodOr404(app.db, period_id)
+      const unit = await loadVisibleUnit(app.db, request.principal, unit_id)
+      return unitRequirementsView(app.db, unit.id, period_id)
+    },
+  )
+
+  app.put(
+    '/periods/:period_id/units/:unit_id/requirements',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Record unit-level requirements of a unit for a period (only those sent; null removes one)',
+        description:
+          'Yes/no requirements need a justification; percentages are 0–100 (100 required to propose); the SAKIP predicate is a grade (B or better for WBK, BB for WBBM). evidence_id must be an evidence item of the unit (422 evidence_not_found). A requirement sent as it stands changes nothing.',
+        operationId: 'putUnitRequirements',
+        params: S.UnitRequirementParams,
+        body: S.UnitRequirementsBody,
+        response: { 200: S.UnitRequirementsView, ...problemResponses(400, 401, 403, 404, 422) },
+      },
+      config: ADMIN,
+    },
+    async (request) =>
+      recordUnitRequirements(requestContext(request), {
+        periodId: request.params.period_id,
+        unitId: request.params.unit_id,
+        body: request.body,
+      }),
+  )
+
   app.post(
     '/periods/:period_id/proposals',
     {
@@ -242,7 +298,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary:
           'Propose units of the period to KemenPANRB (building → proposed), all or nothing; dry_run previews each verdict',
         description:
-          'Checks per unit, all reported: declaration_in_period, declaration_status (building), unit_active, proposal_window (open), instansi_gate (or the afirmasi route for an afirmasi unit, WBK), tpi_stage_approved, tpi_score (every rule of the target, with the explanation), wbk_designation_held (WBBM: a WBK/WBBM designation held for the period’s number of years), package_complete. All or nothing: if any unit fails, 422 proposal_refused lists every unit’s verdict and failing checks, and nothing is proposed. dry_run=true answers 200 with the verdicts and changes nothing.',
+          'Checks per unit, all reported: declaration_in_period, declaration_status (building), unit_active, proposal_window (open), instansi_gate (or the afirmasi route for an afirmasi unit, WBK), tpi_stage_approved, tpi_score (every rule of the target, with the explanation), the unit-level requirements of PermenPANRB 90/2021 Tabel 5 (unit_core_service, unit_public_perception_impact, unit_tlhp, unit_lhkpn_lhkasn, unit_building_one_year, unit_sakip), wbk_designation_held (WBBM: Menuju WBK held, Tabel 6), wbk_years_held (WBBM: PortalRB’s years of WBK), revocation_ban (2 years after a revocation decision, BAB IV C), package_complete. All or nothing: if any unit fails, 422 proposal_refused lists every unit’s verdict and failing checks, and nothing is proposed. dry_run=true answers 200 with the verdicts and changes nothing.',
         operationId: 'proposeUnits',
         params: S.PeriodParams,
         body: S.ProposeBody,
@@ -395,7 +451,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   outcome<S.AdministrativeSelectionBody>(
     'administrative-selection',
     'Record the TPN’s administrative selection (each item sesuai / tidak sesuai)',
-    'While proposed; a new record replaces the earlier one (and its sanggah). Passed only when every item is sesuai.',
+    'While proposed; a new record replaces the earlier one (and its sanggah). lulus when every item is sesuai; lulus_dengan_catatan (passed on condition of resubmitting the named items, each one found tidak_sesuai: 422 resubmit_item_invalid otherwise); else tidak_lulus.',
     'recordAdministrativeSelection',
     S.AdministrativeSelectionBody,
     'proposal.administrative_selection_recorded',
@@ -430,12 +486,31 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
   outcome<S.RevocationBody>(
     'revocation',
-    'Record the revocation of a designation (designated → revoked) with reason and date',
-    'For example an OTT in the unit.',
+    'Record the revocation of a designation (designated → revoked): its basis, the TPN’s recommendation and the decision',
+    'PermenPANRB 90/2021 Lampiran III BAB IV C (p. 63-64): after a TPI report, or a TPN periodic field check finding maladministrasi, the TPN recommends in writing and the Menteri revokes; revoked_on is the decision’s date, from which the unit cannot be proposed for two years (422 revocation_before_recommendation when it precedes the recommendation).',
     'recordRevocation',
     S.RevocationBody,
     'proposal.revocation_recorded',
     (tx, request, d, body) => recordRevocation(tx, request.principal, d, body),
+  )
+
+  app.post(
+    '/declarations/:id/proposal/tpn-steps',
+    {
+      schema: {
+        tags: TAGS,
+        summary:
+          'Record one of the TPN’s later steps (desk evaluation, field evaluation, survey, clearance, panel, LHE) with its dates and note',
+        description:
+          'Optional records of what happened (PermenPANRB 90/2021 Lampiran II BAB III B-E, p. 53-58); none is required by another step and the declaration does not move. evidence_id must be an evidence item of the unit.',
+        operationId: 'recordTpnStep',
+        params: S.DeclarationParams,
+        body: S.TpnStepBody,
+        response: { 200: S.ProposalView, ...problemResponses(400, 401, 403, 404, 422) },
+      },
+      config: ADMIN,
+    },
+    async (request) => recordTpnStep(requestContext(request), { declarationId: request.params.id, body: request.body }),
   )
 
   app.get(

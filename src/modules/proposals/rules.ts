@@ -6,21 +6,73 @@ import type { InstansiKind } from '../units/tables.js'
 /**
  * Proposal (pengusulan) rules as plain functions (no Fastify, no database): the instansi gate,
  * the proposal package, the checks a unit must pass to be proposed, and the order of the
- * national outcome records. Sources: ../shared/reference/zi-rules.md ("Instansi-level
- * pre-conditions", "Unit afirmasi", rows 8–9) and the PortalRB guide §3.2, §8.
+ * national outcome records. Sources: PermenPANRB 90/2021 (P90) Lampiran II Tabel 5 (p. 46-47), the
+ * Pra Evaluasi (BAB III A, p. 52-53), Tabel 6 (p. 58), Lampiran III BAB IV C (p. 63-64), and the
+ * PortalRB guide ("Panduan Teknis API Integrasi ZI" v1.0.0) §3.2, §8; every rule names its own.
  */
 
-export const GATE_INDICATORS = ['opini_bpk', 'spip_level', 'sakip_score', 'indeks_rb'] as const
+/** Where each rule comes from (page numbers as printed in the SALINAN, `- N -`). */
+export const SOURCES = {
+  tabel5Instansi:
+    'PermenPANRB 90/2021 Lampiran II Tabel 5 (Kriteria Pengajuan Usulan ZI Menuju WBK/WBBM), Tingkat Instansi pemerintah, p. 46',
+  tabel5Unit:
+    'PermenPANRB 90/2021 Lampiran II Tabel 5 (Kriteria Pengajuan Usulan ZI Menuju WBK/WBBM), Tingkat unit kerja/satuan kerja, p. 46-47',
+  praEvaluasiUnit:
+    'PermenPANRB 90/2021 Lampiran II BAB III A (Pra Evaluasi) angka 2, p. 52: a unit failing the unit-level requirements is refused',
+  tabel6Wbbm:
+    'PermenPANRB 90/2021 Lampiran II Tabel 6 (Persyaratan penetapan), p. 58: Menuju WBBM "Telah mendapatkan predikat Menuju WBK"',
+  portalrbTwoYears:
+    'PortalRB practice, not PermenPANRB 90/2021: the TPN administrative selection item "Syarat 2 tahun WBK" (WBK held two years before WBBM); P90 asks only for Menuju WBK held (Tabel 6, p. 58) and building toward WBBM for a year (Tabel 5, p. 46-47)',
+  revocation:
+    'PermenPANRB 90/2021 Lampiran III BAB IV C (Pencabutan Predikat Menuju WBK/WBBM), p. 63-64: not proposed again for Menuju WBK until 2 years after the revocation decision',
+  thirtyPercent:
+    'PermenPANRB 90/2021 Lampiran II, p. 47: an instansi with more than 30% of its satker already Menuju WBK/WBBM need not propose more (KemenPANRB tells it)',
+  afirmasi:
+    'PortalRB guide (Panduan Teknis API Integrasi ZI v1.0.0) §3.2: kategori "WBK-AFIRMASI" (afirmasi: true), WBK only; which instansi may use it is PortalRB practice, not P90',
+  gradeConversion:
+    'PortalRB practice for its instansi gate, not PermenPANRB 90/2021 (Tabel 5, p. 46, states grades): AA > 90, A > 80, BB > 70, B > 60, CC > 50, C > 30, else D',
+} as const
+
+export const GATE_INDICATORS = [
+  'opini_bpk',
+  'spip_level',
+  'sakip_predicate',
+  'indeks_rb_predicate',
+  'sakip_score',
+  'indeks_rb',
+] as const
 export type GateIndicator = (typeof GATE_INDICATORS)[number]
 
 export const OPINI_BPK = ['WTP', 'WDP', 'TW', 'TMP'] as const
 export type OpiniBpk = (typeof OPINI_BPK)[number]
 
+/** Predicates (grades) as P90 Tabel 5 states them, best first. */
+export const GRADES = ['AA', 'A', 'BB', 'B', 'CC', 'C', 'D'] as const
+export type Grade = (typeof GRADES)[number]
+export const isGrade = (v: unknown): v is Grade => typeof v === 'string' && (GRADES as readonly string[]).includes(v)
+/** `grade` is `min` or better. */
+export const gradeAtLeast = (grade: Grade, min: Grade): boolean => GRADES.indexOf(grade) <= GRADES.indexOf(min)
+/** A 0-100 score as a grade, by PortalRB's conversion (SOURCES.gradeConversion): only where a number is all there is. */
+export function gradeOfScore(score: number): Grade {
+  if (score > 90) return 'AA'
+  if (score > 80) return 'A'
+  if (score > 70) return 'BB'
+  if (score > 60) return 'B'
+  if (score > 50) return 'CC'
+  if (score > 30) return 'C'
+  return 'D'
+}
+/** The grade indicator a numeric one converts into. */
+export const GRADE_OF_NUMERIC: Partial<Record<GateIndicator, GateIndicator>> = {
+  sakip_score: 'sakip_predicate',
+  indeks_rb: 'indeks_rb_predicate',
+}
+
 export const PEMDA_KINDS: readonly InstansiKind[] = ['provinsi', 'kabupaten', 'kota']
 
 export const GATE_APPLIES_TO = ['all', 'pemda', 'kementerian_lembaga'] as const
 export type GateAppliesTo = (typeof GATE_APPLIES_TO)[number]
-export const GATE_COMPARISONS = ['one_of', 'at_least', 'greater_than'] as const
+export const GATE_COMPARISONS = ['one_of', 'at_least', 'greater_than', 'grade_at_least'] as const
 export type GateComparison = (typeof GATE_COMPARISONS)[number]
 
 /** One instansi-level requirement, as data (editable per period). */
@@ -32,6 +84,8 @@ export interface GateRule {
   comparison: GateComparison
   /** for at_least / greater_than */
   threshold?: number
+  /** for grade_at_least (a grade indicator) */
+  min_grade?: Grade
   /** for one_of */
   allowed?: OpiniBpk[]
   description: string
@@ -43,127 +97,82 @@ export interface ProposalRules {
   gate_rules: GateRule[]
   /** instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
   afirmasi_instansi_kinds: InstansiKind[]
-  /** WBBM: a WBK (or WBBM) designation held for at least this many evaluation years */
+  /** WBBM: a WBK (or WBBM) designation held for at least this many evaluation years (PortalRB practice; 0 = off) */
   wbbm_min_wbk_years: number
+  /** WBBM: a Menuju WBK (or WBBM) designation from an earlier period is held (P90 Tabel 6, p. 58) */
+  wbbm_requires_wbk: boolean
+  /** no proposal until this many years after a revocation decision (P90 Lampiran III BAB IV C, p. 63-64; 0 = off) */
+  revocation_ban_years: number
 }
 
-const HANADEWI = 'PortalRB-like code (HanaDewi/portalrb-indv, 2025 data), zi-rules.md "Instansi-level pre-conditions"'
+const rule = (r: GateRule): GateRule => r
 
 export const DEFAULT_PROPOSAL_RULES: ProposalRules = {
-  gate_rules: [
-    {
-      id: 'wbk_opini_bpk',
-      predicate: 'WBK',
-      indicator: 'opini_bpk',
-      applies_to: 'all',
-      comparison: 'one_of',
-      allowed: ['WTP'],
-      description: 'Opini BPK WTP',
-      source: HANADEWI,
-      confidence: 'MEDIUM',
-    },
-    {
-      id: 'wbk_spip',
-      predicate: 'WBK',
-      indicator: 'spip_level',
-      applies_to: 'all',
-      comparison: 'at_least',
-      threshold: 3,
-      description: 'Maturitas SPIP level 3 or higher',
-      source: HANADEWI,
-      confidence: 'MEDIUM',
-    },
-    {
-      id: 'wbk_sakip',
-      predicate: 'WBK',
-      indicator: 'sakip_score',
-      applies_to: 'all',
-      comparison: 'greater_than',
-      threshold: 60,
-      description: 'Nilai SAKIP above 60 (B or better)',
-      source: HANADEWI,
-      confidence: 'MEDIUM',
-    },
-    {
-      id: 'wbk_indeks_rb_pemda',
-      predicate: 'WBK',
-      indicator: 'indeks_rb',
-      applies_to: 'pemda',
-      comparison: 'greater_than',
-      threshold: 50,
-      description: 'Indeks RB above 50 (CC or better) for a Pemda',
-      source: HANADEWI,
-      confidence: 'MEDIUM',
-    },
-    {
-      id: 'wbk_indeks_rb_kl',
-      predicate: 'WBK',
-      indicator: 'indeks_rb',
-      applies_to: 'kementerian_lembaga',
-      comparison: 'greater_than',
-      threshold: 60,
-      description: 'Indeks RB above 60 (B or better) for a K/L',
-      source: HANADEWI,
-      confidence: 'MEDIUM',
-    },
-    {
-      id: 'wbbm_opini_bpk',
-      predicate: 'WBBM',
-      indicator: 'opini_bpk',
-      applies_to: 'all',
-      comparison: 'one_of',
-      allowed: ['WTP'],
-      description: 'Opini BPK WTP',
-      source: HANADEWI,
-      confidence: 'MEDIUM',
-    },
-    {
-      id: 'wbbm_spip',
-      predicate: 'WBBM',
-      indicator: 'spip_level',
-      applies_to: 'all',
-      comparison: 'at_least',
-      threshold: 3,
-      description: 'Maturitas SPIP level 3 or higher',
-      source: HANADEWI,
-      confidence: 'MEDIUM',
-    },
-    {
-      id: 'wbbm_sakip',
-      predicate: 'WBBM',
-      indicator: 'sakip_score',
-      applies_to: 'all',
-      comparison: 'greater_than',
-      threshold: 70,
-      description: 'Nilai SAKIP above 70 (BB or better)',
-      source: HANADEWI,
-      confidence: 'MEDIUM',
-    },
-    {
-      id: 'wbbm_indeks_rb_pemda',
-      predicate: 'WBBM',
-      indicator: 'indeks_rb',
-      applies_to: 'pemda',
-      comparison: 'greater_than',
-      threshold: 60,
-      description: 'Indeks RB above 60 (B or better) for a Pemda',
-      source: HANADEWI,
-      confidence: 'MEDIUM',
-    },
-    {
-      id: 'wbbm_indeks_rb_kl',
-      predicate: 'WBBM',
-      indicator: 'indeks_rb',
-      applies_to: 'kementerian_lembaga',
-      comparison: 'greater_than',
-      threshold: 70,
-      description: 'Indeks RB above 70 (BB or better) for a K/L',
-      source: HANADEWI,
-      confidence: 'MEDIUM',
-    },
-  ],
+  gate_rules: (['WBK', 'WBBM'] as const).flatMap((predicate) => {
+    const p = predicate.toLowerCase()
+    const wbk = predicate === 'WBK'
+    return [
+      rule({
+        id: `${p}_opini_bpk`,
+        predicate,
+        indicator: 'opini_bpk',
+        applies_to: 'all',
+        comparison: 'one_of',
+        allowed: ['WTP'],
+        description: 'Opini BPK minimal WTP',
+        source: SOURCES.tabel5Instansi,
+        confidence: 'CONFIRMED',
+      }),
+      rule({
+        id: `${p}_spip`,
+        predicate,
+        indicator: 'spip_level',
+        applies_to: 'all',
+        comparison: 'at_least',
+        threshold: 3,
+        description: 'Level Maturitas SPIP minimal level 3',
+        source: SOURCES.tabel5Instansi,
+        confidence: 'CONFIRMED',
+      }),
+      rule({
+        id: `${p}_sakip`,
+        predicate,
+        indicator: 'sakip_predicate',
+        applies_to: 'all',
+        comparison: 'grade_at_least',
+        min_grade: wbk ? 'B' : 'BB',
+        description: `Predikat SAKIP minimal ${wbk ? 'B' : 'BB'}`,
+        source: `${SOURCES.tabel5Instansi} (the grade letters of this row are not legible in the SALINAN's text layer: ${wbk ? 'B' : 'BB'} as in the unit-level SAKIP row and PortalRB's gate)`,
+        confidence: 'MEDIUM',
+      }),
+      rule({
+        id: `${p}_indeks_rb_pemda`,
+        predicate,
+        indicator: 'indeks_rb_predicate',
+        applies_to: 'pemda',
+        comparison: 'grade_at_least',
+        min_grade: wbk ? 'CC' : 'B',
+        description: `Indeks RB minimal ${wbk ? 'CC' : 'B'} untuk Pemerintah Daerah`,
+        source: SOURCES.tabel5Instansi,
+        confidence: 'CONFIRMED',
+      }),
+      rule({
+        id: `${p}_indeks_rb_kl`,
+        predicate,
+        indicator: 'indeks_rb_predicate',
+        applies_to: 'kementerian_lembaga',
+        comparison: 'grade_at_least',
+        min_grade: wbk ? 'B' : 'BB',
+        description: `Indeks RB minimal ${wbk ? 'B' : 'BB'} untuk kementerian/lembaga`,
+        source: SOURCES.tabel5Instansi,
+        confidence: 'CONFIRMED',
+      }),
+    ]
+  }),
   afirmasi_instansi_kinds: ['provinsi', 'kabupaten', 'kota'],
   wbbm_min_wbk_years: 2,
+  wbbm_requires_wbk: true,
+  revocation_ban_years: 2,
 }
 
 export interface RuleIssue {
@@ -199,7 +208,20 @@ export function validateProposalRules(rules: ProposalRules, pointerBase = '/body
             message: `${bad} is not an opini BPK (${OPINI_BPK.join(', ')})`,
           })
       }
-    } else if (r.comparison === 'one_of') {
+    } else if (r.indicator === 'sakip_predicate' || r.indicator === 'indeks_rb_predicate') {
+      if (r.comparison !== 'grade_at_least')
+        issues.push({
+          pointer: `${at}/comparison`,
+          rule: 'comparison_not_applicable',
+          message: `${r.indicator} is a grade: grade_at_least`,
+        })
+      else if (!r.min_grade)
+        issues.push({
+          pointer: `${at}/min_grade`,
+          rule: 'required',
+          message: `grade_at_least needs min_grade (${GRADES.join(', ')})`,
+        })
+    } else if (r.comparison === 'one_of' || r.comparison === 'grade_at_least') {
       issues.push({
         pointer: `${at}/comparison`,
         rule: 'comparison_not_applicable',
@@ -220,6 +242,8 @@ export interface GateRuleResult {
   description: string
   required: string
   actual: string | number | null
+  /** a grade rule with only the 0-100 score recorded: the score it was converted from (SOURCES.gradeConversion) */
+  converted_from?: { indicator: GateIndicator; value: number; source: string }
   passed: boolean
   source: string
   confidence: string
@@ -241,7 +265,25 @@ export interface GateEligibility {
 const requiredText = (r: GateRule): string =>
   r.comparison === 'one_of'
     ? `one of ${(r.allowed ?? []).join(', ')}`
-    : `${r.comparison === 'at_least' ? '≥' : '>'} ${r.threshold}`
+    : r.comparison === 'grade_at_least'
+      ? `${r.min_grade} or better`
+      : `${r.comparison === 'at_least' ? '≥' : '>'} ${r.threshold}`
+
+/** The value a rule compares: the recorded one, or for a grade indicator the grade of the recorded 0-100 score. */
+function actualOf(
+  r: GateRule,
+  values: GateValues,
+): { actual: string | number | undefined; converted?: GateRuleResult['converted_from'] } {
+  const own = values[r.indicator]
+  if (own !== undefined || r.comparison !== 'grade_at_least') return { actual: own }
+  const numeric = (Object.keys(GRADE_OF_NUMERIC) as GateIndicator[]).find((k) => GRADE_OF_NUMERIC[k] === r.indicator)
+  const score = numeric ? values[numeric] : undefined
+  if (typeof score !== 'number') return { actual: undefined }
+  return {
+    actual: gradeOfScore(score),
+    converted: { indicator: numeric!, value: score, source: SOURCES.gradeConversion },
+  }
+}
 
 function applies(r: GateRule, kind: InstansiKind | null): boolean {
   if (r.applies_to === 'all') return true
@@ -252,6 +294,7 @@ function applies(r: GateRule, kind: InstansiKind | null): boolean {
 function passes(r: GateRule, actual: string | number | undefined): boolean {
   if (actual === undefined) return false
   if (r.comparison === 'one_of') return typeof actual === 'string' && (r.allowed ?? []).includes(actual as OpiniBpk)
+  if (r.comparison === 'grade_at_least') return isGrade(actual) && !!r.min_grade && gradeAtLeast(actual, r.min_grade)
   if (typeof actual !== 'number' || r.threshold === undefined) return false
   return r.comparison === 'at_least' ? actual >= r.threshold : actual > r.threshold
 }
@@ -264,26 +307,30 @@ export function evaluateGate(rules: ProposalRules, kind: InstansiKind | null, va
   const forPredicate = (p: Target): PredicateGate => {
     const results: GateRuleResult[] = rules.gate_rules
       .filter((r) => r.predicate === p && applies(r, kind))
-      .map((r) => ({
-        rule: r.id,
-        indicator: r.indicator,
-        description: r.description,
-        required: requiredText(r),
-        actual: values[r.indicator] ?? null,
-        passed: kind === null && r.applies_to !== 'all' ? false : passes(r, values[r.indicator]),
-        source: r.source,
-        confidence: r.confidence,
-      }))
+      .map((r) => {
+        const { actual, converted } = actualOf(r, values)
+        return {
+          rule: r.id,
+          indicator: r.indicator,
+          description: r.description,
+          required: requiredText(r),
+          actual: actual ?? null,
+          ...(converted ? { converted_from: converted } : {}),
+          passed: kind === null && r.applies_to !== 'all' ? false : passes(r, actual),
+          source: r.source,
+          confidence: r.confidence,
+        }
+      })
     if (kind === null) {
       results.unshift({
         rule: 'instansi_kind',
-        indicator: 'indeks_rb',
+        indicator: 'indeks_rb_predicate',
         description: 'the instansi kind is set (kementerian_lembaga, provinsi, kabupaten or kota)',
         required: 'set',
         actual: null,
         passed: false,
-        source: 'units.instansi_kind',
-        confidence: 'CONFIRMED-LOCAL',
+        source: `${SOURCES.tabel5Instansi}: the Indeks RB minimum differs for a Pemerintah Daerah and a kementerian/lembaga (the kind is the unit's instansi_kind)`,
+        confidence: 'CONFIRMED',
       })
     }
     const eligible = results.length > 0 && results.every((r) => r.passed)
@@ -313,6 +360,39 @@ export function packageMissing(p: PackageState | null): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Unit-level requirements (P90 Tabel 5, "Tingkat unit kerja/satuan kerja", p. 46-47)
+
+/** What the admin records per unit and period; the ZI building year comes from the declarations. */
+export const UNIT_REQUIREMENTS = [
+  'core_service',
+  'public_perception_impact',
+  'tlhp_percent',
+  'lhkpn_percent',
+  'lhkasn_percent',
+  'sakip_predicate',
+] as const
+export type UnitRequirement = (typeof UNIT_REQUIREMENTS)[number]
+/** The yes/no ones, each recorded with a justification. */
+export const YES_NO_REQUIREMENTS: readonly UnitRequirement[] = ['core_service', 'public_perception_impact']
+export const PERCENT_REQUIREMENTS: readonly UnitRequirement[] = ['tlhp_percent', 'lhkpn_percent', 'lhkasn_percent']
+
+export interface RecordedRequirement {
+  value: boolean | number | string
+  justification: string | null
+}
+export type UnitRequirementValues = Partial<Record<UnitRequirement, RecordedRequirement>>
+
+/** The unit's SAKIP predicate from the internal evaluation: at least B for WBK, BB for WBBM (Tabel 5). */
+export const unitSakipMinimum = (target: Target): Grade => (target === 'WBK' ? 'B' : 'BB')
+
+/** `date` (YYYY-MM-DD) plus `years` (29 February becomes 1 March in a common year). */
+export function addYears(date: string, years: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number]
+  const t = new Date(Date.UTC(y + years, m - 1, d))
+  return t.toISOString().slice(0, 10)
+}
+
+// ---------------------------------------------------------------------------------------------
 // The proposal checks
 
 export const CHECK_CODES = [
@@ -323,7 +403,15 @@ export const CHECK_CODES = [
   'instansi_gate',
   'tpi_stage_approved',
   'tpi_score',
+  'unit_core_service',
+  'unit_public_perception_impact',
+  'unit_tlhp',
+  'unit_lhkpn_lhkasn',
+  'unit_building_one_year',
+  'unit_sakip',
   'wbk_designation_held',
+  'wbk_years_held',
+  'revocation_ban',
   'package_complete',
 ] as const
 export type CheckCode = (typeof CHECK_CODES)[number]
@@ -350,8 +438,17 @@ export interface VerdictInput {
   /** designations of the unit from earlier periods, not revoked */
   held: readonly Designation[]
   periodYear: number
-  wbbmMinWbkYears: number
+  /** the period's rules (wbbm_min_wbk_years, wbbm_requires_wbk, revocation_ban_years) */
+  rules: Pick<ProposalRules, 'wbbm_min_wbk_years' | 'wbbm_requires_wbk' | 'revocation_ban_years'>
   packageMissing: readonly string[]
+  /** what the admin recorded for the unit in the period (Tabel 5) */
+  requirements: UnitRequirementValues
+  /** the earliest declared_on (pencanangan) of the unit's declarations toward the target, any period */
+  buildingSince: string | null
+  /** the latest revocation decision date of the unit's predicates, if any */
+  revokedOn: string | null
+  /** today (YYYY-MM-DD), the database's date */
+  today: string
 }
 
 export interface Verdict {
@@ -451,18 +548,45 @@ export function proposalVerdict(input: VerdictInput): Verdict {
     add('tpi_score', false, 'no TPI score: the unit has no TPI stage', { total: null })
   }
 
-  if (d.target === 'WBBM') {
-    const years = yearsHeld(input.held, input.periodYear)
-    const ok = input.held.length > 0 && years >= input.wbbmMinWbkYears
+  unitRequirementChecks(input, add)
+
+  const rules = input.rules
+  if (d.target === 'WBBM' && rules.wbbm_requires_wbk) {
+    const ok = input.held.length > 0
     add(
       'wbk_designation_held',
       ok,
+      ok
+        ? `the unit holds Menuju ${input.held.map((h) => `${h.predicate} (${h.period_code})`).join(', ')}`
+        : 'Menuju WBBM needs the Menuju WBK predicate already held (from an earlier period); the unit holds none',
+      { designations: input.held, source: SOURCES.tabel6Wbbm },
+    )
+  }
+  if (d.target === 'WBBM' && rules.wbbm_min_wbk_years > 0) {
+    const years = yearsHeld(input.held, input.periodYear)
+    const min = rules.wbbm_min_wbk_years
+    const ok = input.held.length > 0 && years >= min
+    add(
+      'wbk_years_held',
+      ok,
       input.held.length === 0
-        ? 'WBBM needs a WBK (or WBBM) designation from an earlier period; the unit holds none'
+        ? `PortalRB's "Syarat ${min} tahun WBK": the unit holds no WBK (or WBBM) designation from an earlier period`
         : ok
-          ? `a WBK/WBBM designation held for ${years} year${years === 1 ? '' : 's'} (at least ${input.wbbmMinWbkYears})`
-          : `a WBK/WBBM designation held for ${years} year${years === 1 ? '' : 's'}, fewer than ${input.wbbmMinWbkYears} (PortalRB "Syarat ${input.wbbmMinWbkYears} tahun WBK")`,
-      { required_years: input.wbbmMinWbkYears, years_held: years, designations: input.held },
+          ? `a WBK/WBBM designation held for ${years} year${years === 1 ? '' : 's'} (at least ${min})`
+          : `a WBK/WBBM designation held for ${years} year${years === 1 ? '' : 's'}, fewer than ${min} (PortalRB "Syarat ${min} tahun WBK")`,
+      { required_years: min, years_held: years, designations: input.held, source: SOURCES.portalrbTwoYears },
+    )
+  }
+  if (rules.revocation_ban_years > 0 && input.revokedOn) {
+    const until = addYears(input.revokedOn, rules.revocation_ban_years)
+    const ok = input.today >= until
+    add(
+      'revocation_ban',
+      ok,
+      ok
+        ? `the predicate revoked on ${input.revokedOn} was revoked ${rules.revocation_ban_years} or more years ago`
+        : `the unit's predicate was revoked on ${input.revokedOn}: it cannot be proposed before ${until} (${rules.revocation_ban_years} years after the revocation decision)`,
+      { revoked_on: input.revokedOn, proposable_from: until, source: SOURCES.revocation },
     )
   }
 
@@ -478,6 +602,88 @@ export function proposalVerdict(input: VerdictInput): Verdict {
 }
 
 const round2 = (n: number): string => (Math.round(n * 100) / 100).toFixed(2)
+
+const REQUIREMENT_NAMES: Record<UnitRequirement, string> = {
+  core_service: 'the unit is a core service unit (core layanan utama) of its instansi',
+  public_perception_impact: 'the unit has a significant impact on public perception of the quality of the bureaucracy',
+  tlhp_percent: 'follow-up of APIP/BPK findings (TLHP)',
+  lhkpn_percent: 'LHKPN submission',
+  lhkasn_percent: 'LHKASN submission',
+  sakip_predicate: "the unit's SAKIP predicate from the internal evaluation",
+}
+
+/** The Tabel 5 unit-level checks; each failing one names what is missing or short. */
+function unitRequirementChecks(
+  input: VerdictInput,
+  add: (check: CheckCode, passed: boolean, message: string, details?: Record<string, unknown>) => void,
+): void {
+  const req = input.requirements
+  const source = SOURCES.tabel5Unit
+  const yesNo = (check: CheckCode, key: UnitRequirement) => {
+    const r = req[key]
+    const ok = r?.value === true
+    add(
+      check,
+      ok,
+      !r
+        ? `not recorded: ${REQUIREMENT_NAMES[key]} (yes/no with a justification)`
+        : ok
+          ? `${REQUIREMENT_NAMES[key]}: yes`
+          : `recorded as no: ${REQUIREMENT_NAMES[key]}`,
+      { requirement: key, value: r?.value ?? null, justification: r?.justification ?? null, source },
+    )
+  }
+  yesNo('unit_core_service', 'core_service')
+  yesNo('unit_public_perception_impact', 'public_perception_impact')
+  const percent = (key: UnitRequirement): number | null =>
+    typeof req[key]?.value === 'number' ? (req[key]!.value as number) : null
+  const tlhp = percent('tlhp_percent')
+  add(
+    'unit_tlhp',
+    tlhp !== null && tlhp >= 100,
+    tlhp === null
+      ? `not recorded: ${REQUIREMENT_NAMES.tlhp_percent} (100% required)`
+      : `${REQUIREMENT_NAMES.tlhp_percent}: ${tlhp}% (100% required)`,
+    { requirement: 'tlhp_percent', value: tlhp, required: 100, source },
+  )
+  const lhkpn = percent('lhkpn_percent')
+  const lhkasn = percent('lhkasn_percent')
+  const lacking = [
+    ...(lhkpn === null ? ['LHKPN not recorded'] : lhkpn < 100 ? [`LHKPN ${lhkpn}%`] : []),
+    ...(lhkasn === null ? ['LHKASN not recorded'] : lhkasn < 100 ? [`LHKASN ${lhkasn}%`] : []),
+  ]
+  add(
+    'unit_lhkpn_lhkasn',
+    lacking.length === 0,
+    lacking.length === 0 ? 'LHKPN and LHKASN submitted 100%' : `LHKPN and LHKASN must be 100%: ${lacking.join(', ')}`,
+    { lhkpn_percent: lhkpn, lhkasn_percent: lhkasn, required: 100, source },
+  )
+  const target = input.declaration.target
+  const since = input.buildingSince
+  const year = since ? addYears(since, 1) : null
+  const building = year !== null && input.today >= year
+  add(
+    'unit_building_one_year',
+    building,
+    since === null
+      ? `no declaration of ZI building toward ${target} (pencanangan) is recorded for the unit`
+      : building
+        ? `building toward ${target} since ${since} (at least one year)`
+        : `building toward ${target} since ${since}: one year is reached on ${year}`,
+    { target, since, one_year_on: year, source },
+  )
+  const min = unitSakipMinimum(target)
+  const sakip = req.sakip_predicate?.value
+  const sakipOk = isGrade(sakip) && gradeAtLeast(sakip, min)
+  add(
+    'unit_sakip',
+    sakipOk,
+    sakip === undefined
+      ? `not recorded: ${REQUIREMENT_NAMES.sakip_predicate} (${min} or better for ${target})`
+      : `${REQUIREMENT_NAMES.sakip_predicate}: ${String(sakip)} (${min} or better for ${target})`,
+    { requirement: 'sakip_predicate', value: sakip ?? null, required: min, source },
+  )
+}
 
 // ---------------------------------------------------------------------------------------------
 // The national outcome
@@ -499,10 +705,31 @@ export interface Recorded {
   recorded_at: string
   recorded_by: { id: string; name: string }
 }
+/** How the TPN's administrative selection ended: lulus, lulus dengan catatan (pass on condition of resubmitting named items), tidak lulus. */
+export const SELECTION_OUTCOMES = ['lulus', 'lulus_dengan_catatan', 'tidak_lulus'] as const
+export type SelectionOutcome = (typeof SELECTION_OUTCOMES)[number]
 export interface AdministrativeSelection extends Recorded {
   decided_on: string
   items: { item: AdminItem; result: (typeof ADMIN_RESULTS)[number]; note: string | null }[]
+  /** lulus or lulus_dengan_catatan (the funnel's passed_administrative_selection reads this) */
   passed: boolean
+  /** absent on selections recorded before migration 0015: lulus when passed, else tidak_lulus */
+  outcome?: SelectionOutcome
+  /** lulus_dengan_catatan: the items to resubmit, with the deadline when the TPN set one */
+  resubmit?: { items: AdminItem[]; due_on: string | null; note: string | null } | null
+}
+
+/** The TPN's evaluation steps after the administrative selection (P90 Lampiran II BAB III B-E, p. 53-58), recorded when known. */
+export const TPN_STEPS = ['desk_evaluation', 'field_evaluation', 'survey', 'clearance', 'panel', 'lhe'] as const
+export type TpnStepKind = (typeof TPN_STEPS)[number]
+export interface TpnStep extends Recorded {
+  step: TpnStepKind
+  /** the day it happened (or started) */
+  on: string
+  /** the day it ended, for a step of several days */
+  until: string | null
+  note: string | null
+  evidence_id: string | null
 }
 export const SANGGAH_RESULTS = ['pending', 'diterima', 'ditolak'] as const
 export interface Sanggah extends Recorded {
@@ -524,9 +751,19 @@ export type Decision = Recorded &
     | { decision: 'designated'; sk_number: string; sk_date: string }
     | { decision: 'not_designated'; decided_on: string; reasons: string[] }
   )
+/** Why a revocation was started (P90 Lampiran III BAB IV C, p. 63-64). */
+export const REVOCATION_BASES = ['tpi_report', 'tpn_field_check'] as const
+export type RevocationBasis = (typeof REVOCATION_BASES)[number]
 export interface Revocation extends Recorded {
+  /** the date of the Menteri's revocation decision (the two-year ban counts from it) */
   revoked_on: string
   reason: string
+  /** absent on revocations recorded before migration 0015 */
+  basis?: RevocationBasis
+  /** the TPN's written recommendation to the Menteri PANRB */
+  tpn_recommendation?: { date: string; number: string | null; note: string | null }
+  /** the decision's number (its date is revoked_on) */
+  decision_number?: string
 }
 
 export interface OutcomeState {

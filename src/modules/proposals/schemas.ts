@@ -11,8 +11,12 @@ import {
   GATE_APPLIES_TO,
   GATE_COMPARISONS,
   GATE_INDICATORS,
+  GRADES,
   OPINI_BPK,
+  REVOCATION_BASES,
   SANGGAH_RESULTS,
+  SELECTION_OUTCOMES,
+  TPN_STEPS,
 } from './rules.js'
 import { PROPOSAL_ROUTES } from './tables.js'
 
@@ -39,17 +43,21 @@ export const GateRuleSchema = Type.Object(
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_]+$' }),
     predicate: Target,
     indicator: StringEnum(GATE_INDICATORS, {
-      description: 'opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_score (0–100) | indeks_rb (0–100)',
+      description:
+        'opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_predicate, indeks_rb_predicate (grades AA, A, BB, B, CC, C, D, as P90 Tabel 5 states them) | sakip_score, indeks_rb (0–100; a grade rule converts them only when no grade is recorded)',
     }),
     applies_to: StringEnum(GATE_APPLIES_TO, {
       description: 'all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga',
     }),
-    comparison: StringEnum(GATE_COMPARISONS, { description: 'one_of (opini_bpk) | at_least (≥) | greater_than (>)' }),
+    comparison: StringEnum(GATE_COMPARISONS, {
+      description: 'one_of (opini_bpk) | at_least (≥) | greater_than (>) | grade_at_least (a grade indicator)',
+    }),
     threshold: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    min_grade: Type.Optional(StringEnum(GRADES, { description: 'for grade_at_least: this grade or better' })),
     allowed: Type.Optional(Type.Array(StringEnum(OPINI_BPK), { minItems: 1, maxItems: 4, uniqueItems: true })),
     description: Text(300),
-    source: Text(1000, 'where the number comes from'),
-    confidence: Text(40, 'e.g. MEDIUM, UNCONFIRMED (zi-rules.md’s scale)'),
+    source: Text(1000, 'where the rule comes from: PermenPANRB 90/2021 (page and part), or the PortalRB guide'),
+    confidence: Text(40, 'CONFIRMED (read in the regulation), MEDIUM, UNCONFIRMED'),
   },
   { additionalProperties: false },
 )
@@ -64,8 +72,24 @@ export const ProposalRulesBody = Type.Object(
     wbbm_min_wbk_years: Type.Integer({
       minimum: 0,
       maximum: 20,
-      description: 'WBBM: years a WBK (or WBBM) designation must have been held',
+      description:
+        'WBBM: years a WBK (or WBBM) designation must have been held; PortalRB practice ("Syarat 2 tahun WBK"), not PermenPANRB 90/2021; 0 turns it off',
     }),
+    wbbm_requires_wbk: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description: 'WBBM: the unit already holds Menuju WBK (PermenPANRB 90/2021 Tabel 6, p. 58); default true',
+      }),
+    ),
+    revocation_ban_years: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 20,
+        default: 2,
+        description:
+          'no proposal until this many years after a revocation decision (PermenPANRB 90/2021 Lampiran III BAB IV C, p. 63-64); default 2, 0 turns it off',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -73,8 +97,22 @@ export type ProposalRulesBody = Static<typeof ProposalRulesBody>
 
 export const ProposalRulesView = Type.Object({
   period_id: Uuid,
-  customised: Type.Boolean({ description: 'false: the defaults (zi-rules.md) apply' }),
-  ...ProposalRulesBody.properties,
+  customised: Type.Boolean({ description: 'false: the defaults apply' }),
+  gate_rules: ProposalRulesBody.properties.gate_rules,
+  afirmasi_instansi_kinds: ProposalRulesBody.properties.afirmasi_instansi_kinds,
+  wbbm_min_wbk_years: ProposalRulesBody.properties.wbbm_min_wbk_years,
+  wbbm_requires_wbk: Type.Boolean(),
+  revocation_ban_years: Type.Integer(),
+  sources: Type.Object(
+    {
+      wbbm_requires_wbk: Type.String(),
+      wbbm_min_wbk_years: Type.String(),
+      revocation_ban_years: Type.String(),
+      afirmasi_instansi_kinds: Type.String(),
+      unit_requirements: Type.String(),
+    },
+    { description: 'where each rule beside the gate comes from' },
+  ),
   updated_at: Type.Union([DateTime, Type.Null()]),
   updated_by: NullableString,
   version: Type.Integer({ description: '0 while the defaults apply' }),
@@ -97,6 +135,8 @@ export const GateValuesBody = Type.Object(
   {
     opini_bpk: ValueInput(StringEnum(OPINI_BPK)),
     spip_level: ValueInput(Type.Integer({ minimum: 1, maximum: 5 })),
+    sakip_predicate: ValueInput(StringEnum(GRADES, { description: 'the instansi’s SAKIP predicate (AA … D)' })),
+    indeks_rb_predicate: ValueInput(StringEnum(GRADES, { description: 'the instansi’s Indeks RB predicate (AA … D)' })),
     sakip_score: ValueInput(Type.Number({ minimum: 0, maximum: 100 })),
     indeks_rb: ValueInput(Type.Number({ minimum: 0, maximum: 100 })),
   },
@@ -120,6 +160,14 @@ const GateRuleResult = Type.Object({
   description: Type.String(),
   required: Type.String(),
   actual: Type.Union([Type.String(), Measure(), Type.Null()]),
+  converted_from: Type.Optional(
+    Type.Object(
+      { indicator: Type.String(), value: Type.Number(), source: Type.String() },
+      {
+        description: 'a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade',
+      },
+    ),
+  ),
   passed: Type.Boolean(),
   source: Type.String(),
   confidence: Type.String(),
@@ -139,6 +187,19 @@ export const EligibilityView = Type.Object({
   period_id: Uuid,
   WBK: PredicateGate,
   WBBM: PredicateGate,
+  designated_share: Type.Object(
+    {
+      units: Type.Integer({ description: 'unit kerja of the instansi (not archived)' }),
+      designated: Type.Integer({ description: 'of them, units holding Menuju WBK or WBBM now' }),
+      share: Type.Number({ description: 'designated ÷ units (0 when there are none)' }),
+      above_30_percent: Type.Boolean({
+        description:
+          'more than 30 %: the instansi need not propose more (KemenPANRB tells it); informative, not a check',
+      }),
+      source: Type.String(),
+    },
+    { description: 'PermenPANRB 90/2021 p. 47' },
+  ),
 })
 
 export const GateView = Type.Object({
@@ -146,9 +207,101 @@ export const GateView = Type.Object({
   values: Type.Object({
     opini_bpk: GateValueView,
     spip_level: GateValueView,
+    sakip_predicate: GateValueView,
+    indeks_rb_predicate: GateValueView,
     sakip_score: GateValueView,
     indeks_rb: GateValueView,
   }),
+})
+
+// ---------------------------------------------------------------------------------------------
+// Unit-level requirements (P90 Tabel 5, p. 46-47)
+
+export const UnitRequirementParams = Type.Object({ period_id: Uuid, unit_id: Uuid }, { additionalProperties: false })
+const UnitEvidence = Type.Optional(Type.Union([Uuid, Type.Null()], { description: 'an evidence item of the unit' }))
+const YesNo = (description: string) =>
+  Type.Optional(
+    Type.Union(
+      [
+        Type.Object(
+          { value: Type.Boolean(), justification: Text(4000, 'why (required)'), evidence_id: UnitEvidence },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: `${description}; null removes it` },
+    ),
+  )
+const Percent = (description: string) =>
+  Type.Optional(
+    Type.Union(
+      [
+        Type.Object(
+          {
+            value: Type.Number({ minimum: 0, maximum: 100, description: 'percent (100 required)' }),
+            justification: Type.Optional(Type.Union([Text(4000), Type.Null()])),
+            evidence_id: UnitEvidence,
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: `${description}; null removes it` },
+    ),
+  )
+export const UnitRequirementsBody = Type.Object(
+  {
+    core_service: YesNo('the unit is a core service unit (core layanan utama) of its instansi'),
+    public_perception_impact: YesNo(
+      'the unit has a significant impact on public perception of the quality of the bureaucracy',
+    ),
+    tlhp_percent: Percent('follow-up of APIP/BPK findings (Tindak Lanjut Hasil Pengawasan), %'),
+    lhkpn_percent: Percent('LHKPN submitted, % of those who must report'),
+    lhkasn_percent: Percent('LHKASN submitted, % of those who must report'),
+    sakip_predicate: Type.Optional(
+      Type.Union(
+        [
+          Type.Object(
+            {
+              value: StringEnum(GRADES, {
+                description: 'from the internal evaluation (B or better for WBK, BB for WBBM)',
+              }),
+              justification: Type.Optional(Type.Union([Text(4000), Type.Null()])),
+              evidence_id: UnitEvidence,
+            },
+            { additionalProperties: false },
+          ),
+          Type.Null(),
+        ],
+        { description: 'the unit’s SAKIP predicate from the internal evaluation; null removes it' },
+      ),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1, description: 'only the requirements sent change' },
+)
+export type UnitRequirementsBody = Static<typeof UnitRequirementsBody>
+const RequirementView = Type.Union([
+  Type.Object({
+    value: Type.Union([Type.Boolean(), Type.Number(), Type.String()]),
+    justification: NullableString,
+    evidence_id: Type.Union([Uuid, Type.Null()]),
+    recorded_by: By,
+    recorded_at: DateTime,
+  }),
+  Type.Null(),
+])
+export const UnitRequirementsView = Type.Object({
+  unit_id: Uuid,
+  period_id: Uuid,
+  values: Type.Object({
+    core_service: RequirementView,
+    public_perception_impact: RequirementView,
+    tlhp_percent: RequirementView,
+    lhkpn_percent: RequirementView,
+    lhkasn_percent: RequirementView,
+    sakip_predicate: RequirementView,
+  }),
+  source: Type.String(),
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -273,7 +426,28 @@ const AdminItems = Type.Array(
   { minItems: 1, maxItems: ADMIN_ITEMS.length },
 )
 export const AdministrativeSelectionBody = Type.Object(
-  { decided_on: IsoDate, items: AdminItems },
+  {
+    decided_on: IsoDate,
+    items: AdminItems,
+    lulus_dengan_catatan: Type.Optional(
+      Type.Object(
+        {
+          resubmit_items: Type.Array(StringEnum(ADMIN_ITEMS), {
+            minItems: 1,
+            maxItems: ADMIN_ITEMS.length,
+            uniqueItems: true,
+          }),
+          due_on: Type.Optional(Type.Union([IsoDate, Type.Null()])),
+          note: Type.Optional(Type.Union([Text(2000), Type.Null()])),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'the selection passed on condition of resubmitting these items (each one of the items found tidak_sesuai)',
+        },
+      ),
+    ),
+  },
   { additionalProperties: false },
 )
 export type AdministrativeSelectionBody = Static<typeof AdministrativeSelectionBody>
@@ -311,15 +485,49 @@ export const DecisionBody = Type.Union([
 ])
 export type DecisionBody = Static<typeof DecisionBody>
 export const RevocationBody = Type.Object(
-  { revoked_on: IsoDate, reason: Text(2000, 'e.g. OTT (operasi tangkap tangan) in the unit') },
+  {
+    revoked_on: IsoDate,
+    reason: Text(2000, 'e.g. maladministrasi found in the field check'),
+    basis: StringEnum(REVOCATION_BASES, {
+      description:
+        'tpi_report: the TPI reported the unit no longer meets the criteria; tpn_field_check: the TPN’s periodic field evaluation or field verification found maladministrasi (P90 Lampiran III BAB IV C, p. 63-64)',
+    }),
+    tpn_recommendation: Type.Object(
+      {
+        date: IsoDate,
+        number: Type.Optional(Type.Union([Text(200), Type.Null()])),
+        note: Type.Optional(Type.Union([Text(2000), Type.Null()])),
+      },
+      { additionalProperties: false, description: 'the TPN’s written recommendation to the Menteri PANRB' },
+    ),
+    decision_number: Text(200, 'the number of the Menteri’s revocation decision (its date is revoked_on)'),
+  },
   { additionalProperties: false },
 )
 export type RevocationBody = Static<typeof RevocationBody>
+export const TpnStepBody = Type.Object(
+  {
+    step: StringEnum(TPN_STEPS, {
+      description: 'desk_evaluation | field_evaluation | survey | clearance | panel | lhe (Laporan Hasil Evaluasi)',
+    }),
+    on: IsoDate,
+    until: Type.Optional(Type.Union([IsoDate, Type.Null()])),
+    note: Type.Optional(Type.Union([Text(2000), Type.Null()])),
+    evidence_id: Type.Optional(Type.Union([Uuid, Type.Null()], { description: 'an evidence item of the unit' })),
+  },
+  { additionalProperties: false },
+)
+export type TpnStepBody = Static<typeof TpnStepBody>
 
 const AdminView = Type.Object({
   decided_on: IsoDate,
   items: Type.Array(Type.Object({ item: Type.String(), result: Type.String(), note: NullableString })),
-  passed: Type.Boolean(),
+  passed: Type.Boolean({ description: 'lulus or lulus_dengan_catatan' }),
+  outcome: StringEnum(SELECTION_OUTCOMES),
+  resubmit: Type.Union([
+    Type.Object({ items: Type.Array(Type.String()), due_on: Type.Union([IsoDate, Type.Null()]), note: NullableString }),
+    Type.Null(),
+  ]),
   ...RecordedBy,
 })
 const SanggahView = Type.Object({
@@ -346,7 +554,27 @@ const DecisionView = Type.Object({
   reasons: Type.Optional(Type.Array(Type.String())),
   ...RecordedBy,
 })
-const RevocationView = Type.Object({ revoked_on: IsoDate, reason: Type.String(), ...RecordedBy })
+const RevocationView = Type.Object({
+  revoked_on: IsoDate,
+  reason: Type.String(),
+  basis: Type.Union([StringEnum(REVOCATION_BASES), Type.Null()], {
+    description: 'null on revocations recorded before it was asked',
+  }),
+  tpn_recommendation: Type.Union([
+    Type.Object({ date: IsoDate, number: NullableString, note: NullableString }),
+    Type.Null(),
+  ]),
+  decision_number: NullableString,
+  ...RecordedBy,
+})
+const TpnStepView = Type.Object({
+  step: StringEnum(TPN_STEPS),
+  on: IsoDate,
+  until: Type.Union([IsoDate, Type.Null()]),
+  note: NullableString,
+  evidence_id: Type.Union([Uuid, Type.Null()]),
+  ...RecordedBy,
+})
 
 export const ProposalView = Type.Object({
   declaration_id: Uuid,
@@ -366,6 +594,7 @@ export const ProposalView = Type.Object({
   evaluation: Type.Union([EvaluationView, Type.Null()]),
   decision: Type.Union([DecisionView, Type.Null()]),
   revocation: Type.Union([RevocationView, Type.Null()]),
+  tpn_steps: Type.Array(TpnStepView, { description: 'the TPN’s later steps as recorded, by date (optional records)' }),
   updated_at: DateTime,
   version: Type.Integer(),
 })

@@ -16,6 +16,8 @@ import { units, type UnitRow } from '../units/tables.js'
 import {
   DEFAULT_PROPOSAL_RULES,
   GATE_INDICATORS,
+  SOURCES,
+  UNIT_REQUIREMENTS,
   PACKAGE_DOCUMENTS,
   checkOutcomeStep,
   evaluateGate,
@@ -33,6 +35,8 @@ import {
   type ProposalCheck,
   type ProposalRules,
   type Recorded,
+  type TpnStep,
+  type UnitRequirementValues,
 } from './rules.js'
 import type {
   AdministrativeSelectionBody,
@@ -45,12 +49,14 @@ import type {
   ProposeBody,
   RevocationBody,
   SanggahBody,
+  TpnStepBody,
 } from './schemas.js'
 import {
   instansiGateValues,
   proposalPackages,
   proposalRules,
   proposals,
+  unitRequirements,
   type PackageRow,
   type ProposalRow,
 } from './tables.js'
@@ -103,6 +109,8 @@ export async function loadRules(
       gate_rules: row.gateRules,
       afirmasi_instansi_kinds: row.afirmasiInstansiKinds,
       wbbm_min_wbk_years: row.wbbmMinWbkYears,
+      wbbm_requires_wbk: row.wbbmRequiresWbk,
+      revocation_ban_years: row.revocationBanYears,
     },
     row,
   }
@@ -113,6 +121,13 @@ export function rulesView(periodId: string, loaded: Awaited<ReturnType<typeof lo
     period_id: periodId,
     customised: loaded.row !== null,
     ...loaded.rules,
+    sources: {
+      wbbm_requires_wbk: SOURCES.tabel6Wbbm,
+      wbbm_min_wbk_years: SOURCES.portalrbTwoYears,
+      revocation_ban_years: SOURCES.revocation,
+      afirmasi_instansi_kinds: SOURCES.afirmasi,
+      unit_requirements: `${SOURCES.tabel5Unit}; ${SOURCES.praEvaluasiUnit}`,
+    },
     updated_at: loaded.row?.updatedAt.toISOString() ?? null,
     updated_by: loaded.row?.updatedByName ?? null,
     version: loaded.row?.version ?? 0,
@@ -125,7 +140,14 @@ export async function putRules(
   periodId: string,
   body: ProposalRulesBody,
 ): Promise<void> {
-  const issues = validateProposalRules(body)
+  const rules: ProposalRules = {
+    gate_rules: body.gate_rules,
+    afirmasi_instansi_kinds: body.afirmasi_instansi_kinds,
+    wbbm_min_wbk_years: body.wbbm_min_wbk_years,
+    wbbm_requires_wbk: body.wbbm_requires_wbk ?? DEFAULT_PROPOSAL_RULES.wbbm_requires_wbk,
+    revocation_ban_years: body.revocation_ban_years ?? DEFAULT_PROPOSAL_RULES.revocation_ban_years,
+  }
+  const issues = validateProposalRules(rules)
   if (issues.length > 0)
     throw new ProblemError(
       422,
@@ -136,7 +158,9 @@ export async function putRules(
   const values = {
     gateRules: body.gate_rules,
     afirmasiInstansiKinds: body.afirmasi_instansi_kinds,
-    wbbmMinWbkYears: body.wbbm_min_wbk_years,
+    wbbmMinWbkYears: rules.wbbm_min_wbk_years,
+    wbbmRequiresWbk: rules.wbbm_requires_wbk,
+    revocationBanYears: rules.revocation_ban_years,
     updatedByName: principal.name,
   }
   await tx
@@ -151,11 +175,12 @@ export async function putRules(
 // ---------------------------------------------------------------------------------------------
 // The instansi gate
 
-async function evidenceOfUnit(
+export async function evidenceOfUnit(
   tx: Queryable,
   unitId: string,
   ids: string[],
   pointerOf: (id: string) => string,
+  whose: 'instansi' | 'unit' = 'instansi',
 ): Promise<void> {
   if (ids.length === 0) return
   const found = new Set(
@@ -168,12 +193,12 @@ async function evidenceOfUnit(
   )
   const errors = ids
     .filter((id) => !found.has(id))
-    .map((id) => ({ pointer: pointerOf(id), rule: 'evidence_not_found', message: `no evidence ${id} of the instansi` }))
+    .map((id) => ({ pointer: pointerOf(id), rule: 'evidence_not_found', message: `no evidence ${id} of the ${whose}` }))
   if (errors.length > 0)
     throw new ProblemError(
       422,
       'evidence_not_found',
-      `Evidence must be an item of the instansi: ${errors.map((e) => e.message).join('; ')}.`,
+      `Evidence must be an item of the ${whose}: ${errors.map((e) => e.message).join('; ')}.`,
       { errors },
     )
 }
@@ -256,6 +281,25 @@ export async function gateOf(
   const r = rules ?? (await loadRules(db, periodId)).rules
   const { values } = await loadGateValues(db, instansi.id, periodId)
   return evaluateGate(r, instansi.instansiKind ?? null, values)
+}
+
+/**
+ * How many of the instansi's unit kerja hold Menuju WBK/WBBM now (P90 p. 47: above 30 % the
+ * instansi need not propose more). Informative: the proposal checks do not read it.
+ */
+export async function designatedShare(db: Queryable, instansiId: string) {
+  const [row] = await db
+    .select({
+      units: sql<number>`count(*)::int`,
+      designated: sql<number>`count(*) filter (where exists (
+        select 1 from declarations d where d.unit_id = "units"."id" and d.status = 'designated'))::int`,
+    })
+    .from(units)
+    .where(and(eq(units.instansiId, instansiId), eq(units.kind, 'unit'), isNull(units.archivedAt)))
+  const total = Number(row?.units ?? 0)
+  const designated = Number(row?.designated ?? 0)
+  const share = total === 0 ? 0 : designated / total
+  return { units: total, designated, share, above_30_percent: share > 0.3, source: SOURCES.thirtyPercent }
 }
 
 export const instansiRef = (u: UnitRow) => ({
@@ -374,6 +418,62 @@ async function tpiOf(db: Queryable, periodId: string, unitId: string) {
   return { status: row.status, eligibility: score.eligibility as EligibilityResult, total: score.total }
 }
 
+/** What the admin recorded for the unit in the period (Tabel 5), as the checks read it and as the API shows it. */
+export async function loadUnitRequirements(db: Queryable, unitId: string, periodId: string) {
+  const rows = await db
+    .select()
+    .from(unitRequirements)
+    .where(and(eq(unitRequirements.unitId, unitId), eq(unitRequirements.periodId, periodId)))
+  const values: UnitRequirementValues = Object.fromEntries(
+    rows.map((r) => [r.requirement, { value: r.value, justification: r.justification }]),
+  )
+  const view = Object.fromEntries(
+    UNIT_REQUIREMENTS.map((k) => {
+      const r = rows.find((x) => x.requirement === k)
+      return [
+        k,
+        r
+          ? {
+              value: r.value,
+              justification: r.justification,
+              evidence_id: r.evidenceId,
+              recorded_by: { id: r.recordedById, name: r.recordedByName },
+              recorded_at: r.recordedAt.toISOString(),
+            }
+          : null,
+      ]
+    }),
+  )
+  return { values, view }
+}
+
+export async function unitRequirementsView(db: Queryable, unitId: string, periodId: string) {
+  return {
+    unit_id: unitId,
+    period_id: periodId,
+    values: (await loadUnitRequirements(db, unitId, periodId)).view as never,
+    source: `${SOURCES.tabel5Unit}; the ZI building year is read from the unit's declarations (declared_on)`,
+  }
+}
+
+/** The earliest pencanangan (declared_on) of the unit's declarations toward `target`, any period. */
+async function buildingSince(db: Queryable, unitId: string, target: 'WBK' | 'WBBM'): Promise<string | null> {
+  const [row] = await db
+    .select({ since: sql<string | null>`min(${declarations.declaredOn})::text` })
+    .from(declarations)
+    .where(and(eq(declarations.unitId, unitId), eq(declarations.target, target)))
+  return row?.since ?? null
+}
+
+/** The latest revocation decision date of the unit's predicates (P90 Lampiran III BAB IV C). */
+async function latestRevocation(db: Queryable, unitId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ on: sql<string | null>`max(${proposals.revocation}->>'revoked_on')` })
+    .from(proposals)
+    .where(and(eq(proposals.unitId, unitId), sql`${proposals.revocation} is not null`))
+  return row?.on ?? null
+}
+
 const kategoriOf = (target: string, afirmasi: boolean): 'WBK' | 'WBK-AFIRMASI' | 'WBBM' =>
   target === 'WBBM' ? 'WBBM' : afirmasi ? 'WBK-AFIRMASI' : 'WBK'
 
@@ -395,6 +495,7 @@ export async function verdicts(db: Queryable, period: PeriodRow, declarationIds:
   const { rules } = await loadRules(db, period.id)
   const now = await databaseNow(db)
   const window = windowState(period, 'proposal', now)
+  const today = now.toISOString().slice(0, 10)
   const rows = declarationIds.length
     ? await db
         .select({ declaration: declarations, unit: units })
@@ -438,8 +539,12 @@ export async function verdicts(db: Queryable, period: PeriodRow, declarationIds:
       tpi: await tpiOf(db, d.periodId, d.unitId),
       held: await heldDesignations(db, d.unitId, period.year),
       periodYear: period.year,
-      wbbmMinWbkYears: rules.wbbm_min_wbk_years,
+      rules,
       packageMissing: await packageFor(r.unit.instansiId),
+      requirements: (await loadUnitRequirements(db, d.unitId, period.id)).values,
+      buildingSince: await buildingSince(db, d.unitId, d.target),
+      revokedOn: await latestRevocation(db, d.unitId),
+      today,
     })
     out.push({
       declaration_id: d.id,
@@ -591,11 +696,27 @@ export function toProposalView(p: ProposalRow, status: DeclarationRow['status'])
       administrative_selection: p.administrativeSelection ?? null,
       sanggah: p.sanggah ?? null,
     }),
-    administrative_selection: p.administrativeSelection ?? null,
+    administrative_selection: p.administrativeSelection
+      ? {
+          ...p.administrativeSelection,
+          outcome: p.administrativeSelection.outcome ?? (p.administrativeSelection.passed ? 'lulus' : 'tidak_lulus'),
+          resubmit: p.administrativeSelection.resubmit ?? null,
+        }
+      : null,
     sanggah: p.sanggah ?? null,
     evaluation: p.evaluation ?? null,
     decision: (p.decision as ProposalView['decision']) ?? null,
-    revocation: p.revocation ?? null,
+    revocation: p.revocation
+      ? {
+          ...p.revocation,
+          basis: p.revocation.basis ?? null,
+          tpn_recommendation: p.revocation.tpn_recommendation ?? null,
+          decision_number: p.revocation.decision_number ?? null,
+        }
+      : null,
+    tpn_steps: [...(p.tpnSteps ?? [])].sort(
+      (a, b) => a.on.localeCompare(b.on) || a.recorded_at.localeCompare(b.recorded_at),
+    ),
     updated_at: p.updatedAt.toISOString(),
     version: p.version,
   }
@@ -650,10 +771,41 @@ export async function recordAdministrativeSelection(
     })
   }
   const items = body.items.map((it) => ({ item: it.item, result: it.result, note: it.note ?? null }))
+  const allSesuai = items.every((i) => i.result === 'sesuai')
+  const conditional = body.lulus_dengan_catatan
+  if (conditional) {
+    // Resubmitting only makes sense for an item the TPN found tidak_sesuai.
+    const errors = conditional.resubmit_items.flatMap((item, i) =>
+      items.some((it) => it.item === item && it.result === 'tidak_sesuai')
+        ? []
+        : [
+            {
+              pointer: `/body/lulus_dengan_catatan/resubmit_items/${i}`,
+              rule: 'item_not_tidak_sesuai',
+              message: `${item} is not an item found tidak_sesuai in this selection`,
+            },
+          ],
+    )
+    if (errors.length > 0)
+      throw new ProblemError(
+        422,
+        'resubmit_item_invalid',
+        `Lulus dengan catatan names items to resubmit among those found tidak_sesuai: ${errors.map((e) => e.message).join('; ')}.`,
+        { errors },
+      )
+  }
   const selection = {
     decided_on: body.decided_on,
     items,
-    passed: items.every((i) => i.result === 'sesuai'),
+    passed: allSesuai || !!conditional,
+    outcome: allSesuai
+      ? ('lulus' as const)
+      : conditional
+        ? ('lulus_dengan_catatan' as const)
+        : ('tidak_lulus' as const),
+    resubmit: conditional
+      ? { items: conditional.resubmit_items, due_on: conditional.due_on ?? null, note: conditional.note ?? null }
+      : null,
     ...(await recorded(tx, principal)),
   }
   // A new selection replaces the earlier one and any sanggah against it.
@@ -771,7 +923,34 @@ export async function recordRevocation(
 ): Promise<OutcomeResult> {
   const p = await loadProposal(tx, d.id, { forUpdate: true })
   assertStep('revocation', p, d)
-  const revocation = { revoked_on: body.revoked_on, reason: body.reason.trim(), ...(await recorded(tx, principal)) }
+  if (body.tpn_recommendation.date > body.revoked_on) {
+    throw new ProblemError(
+      422,
+      'revocation_before_recommendation',
+      'The revocation decision follows the TPN’s recommendation.',
+      {
+        errors: [
+          {
+            pointer: '/body/revoked_on',
+            rule: 'after_recommendation',
+            message: `revoked_on ${body.revoked_on} is before the TPN recommendation of ${body.tpn_recommendation.date}`,
+          },
+        ],
+      },
+    )
+  }
+  const revocation = {
+    revoked_on: body.revoked_on,
+    reason: body.reason.trim(),
+    basis: body.basis,
+    tpn_recommendation: {
+      date: body.tpn_recommendation.date,
+      number: body.tpn_recommendation.number?.trim() ?? null,
+      note: body.tpn_recommendation.note ?? null,
+    },
+    decision_number: body.decision_number.trim(),
+    ...(await recorded(tx, principal)),
+  }
   const moved = await moveDeclaration(
     tx,
     principal,
@@ -780,6 +959,33 @@ export async function recordRevocation(
     `revoked on ${body.revoked_on}: ${revocation.reason}`,
   )
   return { proposal: await saveProposal(tx, p, { revocation }), declaration: moved }
+}
+
+/** One of the TPN's later steps (desk evaluation … LHE), recorded when known; it moves nothing. */
+export async function recordTpnStep(
+  tx: Queryable,
+  principal: Principal,
+  d: DeclarationRow,
+  body: TpnStepBody,
+): Promise<OutcomeResult> {
+  const p = await loadProposal(tx, d.id, { forUpdate: true })
+  if (body.until && body.until < body.on) {
+    throw new ProblemError(422, 'invalid_dates', 'A step ends on or after the day it starts.', {
+      errors: [
+        { pointer: '/body/until', rule: 'on_or_after_on', message: `until ${body.until} is before on ${body.on}` },
+      ],
+    })
+  }
+  if (body.evidence_id) await evidenceOfUnit(tx, d.unitId, [body.evidence_id], () => '/body/evidence_id', 'unit')
+  const step: TpnStep = {
+    step: body.step,
+    on: body.on,
+    until: body.until ?? null,
+    note: body.note ?? null,
+    evidence_id: body.evidence_id ?? null,
+    ...(await recorded(tx, principal)),
+  }
+  return { proposal: await saveProposal(tx, p, { tpnSteps: [...(p.tpnSteps ?? []), step] }), declaration: d }
 }
 
 export async function listProposals(

@@ -1,4 +1,14 @@
-import { doublePrecision, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import {
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import { jsonb } from '../../db/jsonb.js'
 import { principals } from '../auth/tables.js'
 import { TARGETS } from '../declarations/rules.js'
@@ -15,6 +25,8 @@ import type {
   ProposalCheck,
   Revocation,
   Sanggah,
+  TpnStep,
+  UnitRequirement,
 } from './rules.js'
 
 export const PROPOSAL_ROUTES = ['regular', 'afirmasi'] as const
@@ -32,6 +44,10 @@ export const proposalRules = pgTable('proposal_rules', {
   gateRules: jsonb('gate_rules').$type<GateRule[]>().notNull(),
   afirmasiInstansiKinds: jsonb('afirmasi_instansi_kinds').$type<InstansiKind[]>().notNull(),
   wbbmMinWbkYears: integer('wbbm_min_wbk_years').notNull(),
+  /** P90 Tabel 6 (p. 58): WBBM needs Menuju WBK held (migration 0015) */
+  wbbmRequiresWbk: boolean('wbbm_requires_wbk').notNull().default(true),
+  /** P90 Lampiran III BAB IV C (p. 63-64): years after a revocation decision before a new WBK proposal (migration 0015) */
+  revocationBanYears: integer('revocation_ban_years').notNull().default(2),
   updatedByName: text('updated_by_name').notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   version: integer('version').notNull().default(1),
@@ -119,9 +135,41 @@ export const proposals = pgTable(
     evaluation: jsonb('evaluation').$type<Evaluation | null>(),
     decision: jsonb('decision').$type<Decision | null>(),
     revocation: jsonb('revocation').$type<Revocation | null>(),
+    /** the TPN's steps after the administrative selection, as recorded (migration 0015) */
+    tpnSteps: jsonb('tpn_steps').$type<TpnStep[]>().notNull().default([]),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     version: integer('version').notNull().default(1),
   },
   (t) => [index('proposals_period_idx').on(t.periodId, t.target), index('proposals_unit_idx').on(t.unitId)],
 )
 export type ProposalRow = typeof proposals.$inferSelect
+
+/**
+ * A unit-level requirement of PermenPANRB 90/2021 Tabel 5 (p. 46-47) for a unit in a period, as the
+ * admin recorded it, with optional evidence and who recorded it when (migration 0015).
+ */
+export const unitRequirements = pgTable(
+  'unit_requirements',
+  {
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'restrict' }),
+    periodId: uuid('period_id')
+      .notNull()
+      .references(() => periods.id, { onDelete: 'restrict' }),
+    requirement: text('requirement').$type<UnitRequirement>().notNull(),
+    /** true/false for the yes/no ones, a percentage 0-100, or a SAKIP grade (AA … D) */
+    value: jsonb('value').$type<boolean | number | string>().notNull(),
+    justification: text('justification'),
+    evidenceId: uuid('evidence_id').references(() => evidence.id, { onDelete: 'restrict' }),
+    recordedById: uuid('recorded_by_id').references(() => principals.id, { onDelete: 'set null' }),
+    recordedByName: text('recorded_by_name').notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'unit_requirements_pk', columns: [t.unitId, t.periodId, t.requirement] }),
+    index('unit_requirements_period_idx').on(t.periodId),
+    index('unit_requirements_evidence_idx').on(t.evidenceId),
+  ],
+)
+export type UnitRequirementRow = typeof unitRequirements.$inferSelect

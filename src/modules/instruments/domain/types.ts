@@ -107,9 +107,9 @@ export interface PredicateRule {
   measure: 'value' | 'share_of_weight'
   /** passes when actual ≥ min (within 1e-9, see eligibility.ts) */
   min: number
-  /** where the number comes from (regulation, document, code) */
+  /** where the number comes from: PermenPANRB 90/2021 (page and part), the PortalRB guide, or the instrument's own data; never a file outside the repository */
   source: string
-  /** e.g. MEDIUM, UNCONFIRMED (zi-rules.md's scale) */
+  /** CONFIRMED (read in PermenPANRB 90/2021), MEDIUM, UNCONFIRMED */
   confidence: string
 }
 

@@ -66,6 +66,10 @@ export const USAGE = `Usage: zi <command> [options]
   path <assessment-id> <stage> [--target WBK|WBBM] [--max-changes <n>] [--fixed <code>]...
        [--guidance] [--json]               the fewest answer changes to reach the target (default
                                            WBK), step by step, with the evidence each needs
+  proposal-check <declaration-id> [--json]
+                                           could the declaration be proposed now? every check
+                                           (PermenPANRB 90/2021 Tabel 5 …) with its reason; exit 0
+                                           when ready, 2 when a check fails
 
   <stage> is self, tpi, tpn or sanggah.
   ZI_URL and ZI_TOKEN override the saved login (config: $XDG_CONFIG_HOME/zi/config.json or
@@ -708,6 +712,27 @@ async function declare(ctx: Ctx, args: string[]): Promise<number> {
   return EXIT.ok
 }
 
+async function proposalCheck(ctx: Ctx, args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' } }, 1)
+  const id = idArg(positionals[0], '<declaration-id>')
+  const { zi, url } = client(ctx)
+  const { data: v } = await call(url, zi.GET('/v1/declarations/{id}/proposal-check', { params: { path: { id } } }))
+  if (values.json) ctx.out(`${JSON.stringify(v, null, 2)}\n`)
+  else
+    ctx.out(
+      `${table(
+        ['check', 'result', 'message'],
+        v.checks.map((c) => [c.check, c.passed ? 'PASS' : 'FAIL', c.message]),
+      )}\n`,
+    )
+  ctx.err(
+    v.ready
+      ? `ready to propose (${v.kategori ?? v.target})`
+      : `not ready: ${v.failing.length} failing check${v.failing.length === 1 ? '' : 's'} (${v.failing.join(', ')})`,
+  )
+  return v.ready ? EXIT.ok : EXIT.refused
+}
+
 const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = {
   login,
   logout,
@@ -720,6 +745,7 @@ const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = 
   'answers push': answersPush,
   score,
   path,
+  'proposal-check': proposalCheck,
 }
 
 export async function main(argv: string[], env: Env = process.env): Promise<number> {
