@@ -46,7 +46,8 @@ export function systemContext(db: Db, name: string): CommandContext {
     db,
     principal: {
       tokenId: 'system',
-      principalId: 'system',
+      // No principal row: columns that name who did it (updated_by, created_by …) stay null.
+      principalId: null,
       name,
       role: 'admin',
       scopeAll: true,

@@ -3,6 +3,7 @@ import { DEFAULT_LIMIT, sendPage } from '../../lib/pagination.js'
 import { ADMIN, READERS as ANY_ROLE } from '../../lib/policy.js'
 import { problemResponses } from '../../lib/problem.js'
 import { requestContext } from '../../lib/command.js'
+import { principalRowId } from '../../lib/principal.js'
 import { createGrant, createPrincipal, createToken, deleteGrant, revokeToken, updatePrincipal } from './commands.js'
 import * as S from './schemas.js'
 import { grantView, listPrincipals, listTokens, loadPrincipal, principalView, scopeUnitIds } from './service.js'
@@ -22,7 +23,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const p = request.principal
       return {
-        principal_id: p.principalId,
+        principal_id: principalRowId(p),
         name: p.name,
         role: p.role,
         token_id: p.tokenId,

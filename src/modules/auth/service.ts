@@ -176,7 +176,7 @@ export async function loadPrincipal(db: Queryable, id: string, forUpdate = false
 
 /** The units a token's role is granted on (empty when the role covers every unit). */
 export async function scopeUnitIds(db: Queryable, p: Principal): Promise<string[]> {
-  if (p.scopeAll) return []
+  if (p.scopeAll || p.principalId === null) return []
   const grants = await db
     .select({ unitId: roleGrants.unitId })
     .from(roleGrants)
@@ -364,7 +364,7 @@ export async function listTokens(db: Queryable, principalId: string) {
  * null when it was already revoked (nothing changed).
  */
 export async function revokeTokenRow(tx: Queryable, p: Principal, id: string) {
-  const own = p.role === 'admin' ? undefined : eq(apiTokens.principalId, p.principalId)
+  const own = p.role === 'admin' || p.principalId === null ? undefined : eq(apiTokens.principalId, p.principalId)
   const [before] = await tx
     .select()
     .from(apiTokens)

@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { and, eq, lt, or, sql } from 'drizzle-orm'
 import { Type } from 'typebox'
-import '../../lib/principal.js'
+import { principalRowId } from '../../lib/principal.js'
 import { ProblemError } from '../../lib/problem.js'
 import { canonicalJson } from '../audit/service.js'
 import { idempotencyKeys } from './tables.js'
@@ -66,7 +66,7 @@ export const IdempotencyHeaders = Type.Object({
 
 function identity(request: FastifyRequest, key: string) {
   return {
-    principalId: request.principal.principalId,
+    principalId: principalRowId(request.principal),
     method: request.method,
     route: request.routeOptions.url ?? request.url.split('?')[0] ?? request.url,
     key,

@@ -80,7 +80,7 @@ export function checkReopenUntil(until: string, now: Date): RuleViolation | null
 }
 
 /** A reopened window as stored: the schedule stays, the override is added. */
-export function reopened(w: StoredWindow, until: string, reason: string, by: string, now: Date): StoredWindow {
+export function reopened(w: StoredWindow, until: string, reason: string, by: string | null, now: Date): StoredWindow {
   return {
     ...w,
     reopened_until: new Date(until).toISOString(),

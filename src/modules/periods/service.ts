@@ -199,7 +199,7 @@ export async function reopenWindowRow(
   tx: Queryable,
   current: PeriodRow,
   name: WindowName,
-  input: { until: string; reason: string; by: string },
+  input: { until: string; reason: string; by: string | null },
 ): Promise<PeriodRow> {
   const now = await databaseNow(tx)
   const w: StoredWindow | undefined = current.windows[name]

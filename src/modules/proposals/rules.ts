@@ -703,7 +703,7 @@ export const ADMIN_RESULTS = ['sesuai', 'tidak_sesuai'] as const
 
 export interface Recorded {
   recorded_at: string
-  recorded_by: { id: string; name: string }
+  recorded_by: { id: string | null; name: string }
 }
 /** How the TPN's administrative selection ended: lulus, lulus dengan catatan (pass on condition of resubmitting named items), tidak lulus. */
 export const SELECTION_OUTCOMES = ['lulus', 'lulus_dengan_catatan', 'tidak_lulus'] as const
