@@ -31,6 +31,12 @@ function sendPage(reply: FastifyReply, status: number, html: string) {
     .send(html)
 }
 
+/** An error a browser gets as a page and a program as problem+json. */
+const withPage = (status: number, description: string) => {
+  const problem = problemResponses(status)[status]!
+  return { description, content: { ...problem.content, ...S.HtmlResponse(description).content } }
+}
+
 const NOT_FOUND = 'Tautan survei ini tidak dikenal. Periksa kembali tautan atau kode QR yang Anda terima.'
 
 /**
@@ -71,9 +77,9 @@ const publicSurveyRoutes: FastifyPluginAsyncTypebox<PublicSurveyOptions> = async
         querystring: S.FormQuery,
         response: {
           200: S.HtmlResponse('the form'),
-          404: S.HtmlResponse('no such survey (the same for every unknown token)'),
-          409: S.HtmlResponse('the survey is not open'),
           ...problemResponses(400, 429),
+          404: withPage(404, 'no such survey (the same for every unknown token): a page for a browser'),
+          409: withPage(409, 'the survey is not open yet or any more: a page for a browser'),
         },
       },
       config: PUBLIC,
@@ -85,6 +91,12 @@ const publicSurveyRoutes: FastifyPluginAsyncTypebox<PublicSurveyOptions> = async
         return sendPage(reply, 404, messagePage('Survei tidak ditemukan', NOT_FOUND))
       }
       const state = windowState(found.campaign)
+      if (state !== 'open' && !wantsHtml(request))
+        throw new ProblemError(
+          409,
+          'survey_closed',
+          `The survey is ${state === 'scheduled' ? 'not open yet' : 'closed'}.`,
+        )
       if (state !== 'open')
         return sendPage(
           reply,
@@ -127,7 +139,11 @@ const publicSurveyRoutes: FastifyPluginAsyncTypebox<PublicSurveyOptions> = async
         body: S.FormBody,
         response: {
           201: S.HtmlResponse('thank-you page'),
-          ...problemResponses(400, 404, 409, 413, 415, 422, 429),
+          ...problemResponses(400, 413, 415),
+          404: withPage(404, 'no such survey'),
+          409: withPage(409, 'the survey is not open, or the invitation code was used'),
+          422: withPage(422, 'an answer is missing or not valid: the form again, with the problems marked'),
+          429: withPage(429, 'too many responses from this address to this survey'),
         },
       },
       config: PUBLIC,
