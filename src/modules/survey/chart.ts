@@ -8,7 +8,7 @@ import { roundHalfUp } from './rules.js'
 export interface ChartSurvey {
   title: string
   index: number | null
-  /** the WBK minimum (IPAK 3.60, IPKP 3.20; PermenPANRB 90/2021 hlm. 69) */
+  /** the WBK minimum (IPAK 3.60, IPKP 3.20; PermenPANRB 90/2021 Lampiran II, hlm. 53–54) */
   threshold: number
   aspects: { aspect: string; mean: number | null }[]
 }

@@ -54,7 +54,7 @@ const UNIT_WRITERS = { policy: { roles: ['admin', 'unit_operator'] as const } }
 /** A response is voided by the admin or an evaluator (TPI). */
 const VOIDERS = { policy: { roles: ['admin', 'evaluator'] as const } }
 
-/** The WBK minimum of each index (PermenPANRB 90/2021, Lampiran II: IPAK 3,60, IPKP 3,20). */
+/** The WBK minimum of each index (PermenPANRB 90/2021 Lampiran II, hlm. 53–54: IPAK 3,60, IPKP 3,20). */
 const WBK_THRESHOLD = { ipak: 3.6, ipkp: 3.2 } as const
 
 const baseUrlOf = (request: FastifyRequest, configured: string | undefined): string =>
