@@ -37,6 +37,8 @@ import benchRoutes from './modules/bench/routes.js'
 import workbookRoutes, { periodExportRoutes } from './modules/workbook/routes.js'
 import { instrumentPlanRoutes, planDashboardRoutes, stagePlanRoutes } from './modules/planner/routes.js'
 import proposalRoutes from './modules/proposals/routes.js'
+import surveyRoutes from './modules/survey/routes.js'
+import publicSurveyRoutes from './modules/survey/public-routes.js'
 import { createEvidenceStore, type EvidenceStore } from './modules/evidence/storage.js'
 import { parseLinkKey } from './modules/evidence/links.js'
 import { keyFromDataDir } from './lib/key-file.js'
@@ -217,9 +219,16 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await v1.register(planDashboardRoutes, { prefix: '/dashboards' })
       // Pengusulan: routes under /periods, /declarations and /units (see the module).
       await v1.register(proposalRoutes)
+      await v1.register(surveyRoutes, { prefix: '/survey', publicBaseUrl: config.PUBLIC_BASE_URL })
     },
     { prefix: '/v1' },
   )
+  // Survei mandiri: the respondents' form, without an account (src/modules/survey/public-routes.ts).
+  await app.register(publicSurveyRoutes, {
+    prefix: '/s',
+    submitMax: config.SURVEY_SUBMIT_MAX,
+    submitWindowMs: config.SURVEY_SUBMIT_WINDOW_MS,
+  })
   // PortalRB (KemenPANRB) pulls proposals and LKE answers here, with the guide's own error body.
   await app.register(portalrbRoutes, {
     basePath: config.PORTALRB_BASE_PATH,

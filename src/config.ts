@@ -219,6 +219,14 @@ export const ConfigSchema = Type.Object({
     default: 'zi-tracker',
     description: 'service.name of exported traces',
   }),
+  SURVEY_SUBMIT_MAX: Type.Integer({
+    minimum: 1,
+    maximum: 100000,
+    default: 20,
+    description:
+      'survey responses one address may send to one campaign per SURVEY_SUBMIT_WINDOW_MS (a kiosk or a shared network sends several)',
+  }),
+  SURVEY_SUBMIT_WINDOW_MS: Type.Integer({ minimum: 1000, maximum: 86400000, default: 900000 }),
 })
 export type Config = Static<typeof ConfigSchema>
 
@@ -252,6 +260,8 @@ const INTEGER_VARS = new Set([
   'S3_TIMEOUT_MS',
   'EVIDENCE_LINK_TTL_DAYS',
   'METRICS_PORT',
+  'SURVEY_SUBMIT_MAX',
+  'SURVEY_SUBMIT_WINDOW_MS',
 ])
 const BOOLEAN_VARS = new Set([
   'TRUST_PROXY',

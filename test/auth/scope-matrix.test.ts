@@ -51,7 +51,7 @@ const NOT_SCOPE: Record<string, { status: number; code: string; why: string }> =
 }
 
 /** Parameter names and the resource they identify; `null` = shared across units (period, instrument, stage code, question code). */
-type Kind = 'unit' | 'instansi' | 'assessment' | 'declaration' | 'evidence' | null
+type Kind = 'unit' | 'instansi' | 'assessment' | 'declaration' | 'evidence' | 'campaign' | 'response' | null
 const PARAM_KIND: Record<string, Kind> = {
   unit_id: 'unit',
   parent_id: 'unit',
@@ -73,6 +73,10 @@ const COLLECTION_KIND: Record<string, Kind> = {
   periods: null,
   instruments: null,
   tokens: null,
+  // survei mandiri: a campaign and its responses belong to the campaign's unit
+  campaigns: 'campaign',
+  responses: 'response',
+  questionnaires: null,
 }
 /** Query parameters that filter, page or shape and name no resource. */
 const QUERY_PLAIN = new Set([
@@ -104,7 +108,14 @@ const QUERY_PLAIN = new Set([
   'period_id',
   'from',
   'to',
+  'format',
+  'scale',
+  'dry_run',
+  'file_name',
 ])
+
+/** One anonymous response to the bundled IPAK set, as the public form posts it. */
+const SURVEY_FORM = 'ipak.IPAK-1=4&ipak.IPAK-2=4&ipak.IPAK-3=3&ipak.IPAK-4=4&ipak.IPAK-5=4'
 
 const kindOf = (op: Operation, name: string): Kind | undefined => {
   if (name === 'id') {
@@ -180,17 +191,44 @@ t.test('scope matrix', async (t) => {
       url: `/v1/assessments/${assessment.id}/stages/self/transitions`,
       payload: { to: 'submitted' },
     })
+    // A survey campaign of the unit with one response through its public link.
+    const campaign = await ok({
+      method: 'POST',
+      url: '/v1/survey/campaigns',
+      payload: {
+        unit_id: unit.id,
+        period_id: period.id,
+        name: `Survei ${label}`,
+        service_types: ['Layanan'],
+        opens_at: hoursFromNow(-1),
+        closes_at: hoursFromNow(24),
+        kinds: ['ipak'],
+      },
+    })
+    const posted = await app.inject({
+      method: 'POST',
+      url: new URL(String(campaign.public_url)).pathname,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: SURVEY_FORM,
+    })
+    if (posted.statusCode !== 201) throw new Error(`fixture: survey response ${posted.statusCode} ${posted.body}`)
+    const responses = await ok({ method: 'GET', url: `/v1/survey/campaigns/${campaign.id}/responses` })
+    const response = (responses.items as { id: string }[])[0]!.id
     const ids: Record<Exclude<Kind, null>, string> = {
       unit: unit.id,
       instansi: instansi.id,
       assessment: assessment.id,
       declaration: declaration.id,
       evidence: evidence.id,
+      campaign: campaign.id,
+      response,
     }
     const marks = [instansi, opd, unit, spare].flatMap((u) => [u.id, u.code])
-    marks.push(assessment.id, declaration.id, evidence.id)
+    marks.push(assessment.id, declaration.id, evidence.id, campaign.id, response)
     return { ids, spare: spare.id, opd: opd.id, unitCode: unit.code, marks }
   }
+  const questionnaires = await ok({ method: 'GET', url: '/v1/survey/questionnaires' })
+  const questionnaire = (questionnaires.items as { id: string }[])[0]!.id
   const A = await subtree('Alpha')
   const B = await subtree('Beta')
 
@@ -223,6 +261,7 @@ t.test('scope matrix', async (t) => {
       else if (p.name === 'stage') values[p.name] = 'self'
       else if (p.name === 'code') values[p.name] = 'Q1'
       else if (p.name === 'id' && op.path.startsWith('/v1/tokens/')) values[p.name] = selfTokenId
+      else if (p.name === 'id' && op.path.startsWith('/v1/survey/questionnaires/')) values[p.name] = questionnaire
     }
     const query = new URLSearchParams()
     for (const p of op.params.filter((p) => p.in === 'query' && p.required)) {
@@ -248,6 +287,24 @@ t.test('scope matrix', async (t) => {
       'POST /v1/assessments/{id}/questions/{code}/comments': { body: 'Mohon lengkapi data dukung.' },
       'POST /v1/instruments/{id}/score': { answers: { Q1: 'Ya' } },
       'POST /v1/instruments/{id}/plan': { target: 'WBK', answers: { Q1: 'Ya' } },
+      'POST /v1/survey/campaigns': {
+        unit_id: side.spare,
+        period_id: period.id,
+        name: 'Survei scope',
+        service_types: ['Layanan'],
+        opens_at: hoursFromNow(-1),
+        closes_at: hoursFromNow(24),
+      },
+      'PATCH /v1/survey/campaigns/{id}': { name: 'Survei (scope check)' },
+      'PUT /v1/survey/campaigns/{id}/justification': { justification: 'scope check' },
+      'POST /v1/survey/campaigns/{id}/invitations': { count: 1 },
+      'POST /v1/survey/campaigns/{id}/lke': { kind: 'ipak' },
+      'POST /v1/survey/responses/{id}/void': { reason: 'scope check' },
+    }
+    if (op.body?.contentType === 'text/csv') {
+      // the survey import: the file is the body
+      const csv = 'IPAK-1,IPAK-2,IPAK-3,IPAK-4,IPAK-5\n4,4,4,4,4\n'
+      return { method: op.method, url, headers: { ...headers, 'content-type': 'text/csv' }, payload: csv }
     }
     if (op.body?.contentType === 'multipart/form-data') {
       const fields: Record<string, string> = {}

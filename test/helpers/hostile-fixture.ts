@@ -42,6 +42,8 @@ export async function hostileFixture(t: Test, env: Record<string, string> = {}):
     // changes the database behind the requests' back (unknown variables are ignored).
     WEBHOOK_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
     WEBHOOK_WORKER: 'false',
+    // Signed evidence links configured, so GET …/signed-link answers (without the key it is a documented 503).
+    EVIDENCE_LINK_KEY: Buffer.alloc(32, 9).toString('base64'),
     ...env,
   })
   const { app } = ctx

@@ -1900,6 +1900,408 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/survey/questionnaires": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the IPAK and IPKP questionnaires (bundled, and adapted for periods)
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["listSurveyQuestionnaires"];
+        put?: never;
+        /**
+         * Adapt a questionnaire for a period: a new draft with its items
+         * @description The regulation lets the questions follow the survey’s needs: the draft starts from `based_on_id`’s items; edit it with PATCH, then publish it. 409 questionnaire_code_taken.
+         *
+         *     Roles: admin.
+         */
+        post: operations["adaptSurveyQuestionnaire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/questionnaires/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One questionnaire with its items
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSurveyQuestionnaire"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a draft questionnaire (title, items)
+         * @description A published questionnaire does not change: 409 questionnaire_published. If-Match optional (412 when stale).
+         *
+         *     Roles: admin.
+         */
+        patch: operations["updateSurveyQuestionnaire"];
+        trace?: never;
+    };
+    "/v1/survey/questionnaires/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a draft questionnaire: from now on it never changes
+         * @description Roles: admin.
+         */
+        post: operations["publishSurveyQuestionnaire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the survey campaigns in your scope
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["listSurveyCampaigns"];
+        put?: never;
+        /**
+         * Start a unit’s survey for a period (its service types, window and questionnaires)
+         * @description The questionnaires are the published ones named, else the newest published set adapted for the period, else the bundled set. The answer carries the public link (`public_url`) to hand out; its token cannot be guessed.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        post: operations["createSurveyCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One survey campaign
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSurveyCampaign"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a campaign’s name, window or service types
+         * @description A service type respondents already named cannot be dropped (422 service_type_in_use). If-Match optional (412 when stale).
+         *
+         *     Roles: admin, unit_operator.
+         */
+        patch: operations["updateSurveyCampaign"];
+        trace?: never;
+    };
+    "/v1/survey/campaigns/{id}/justification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record (or withdraw) why fewer than 30 respondents suffice
+         * @description PermenPANRB 90/2021 Lampiran II huruf d: a unit serving fewer than 30 people in the period surveys a number set by statistical rules. With a justification the index is final below 30.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        put: operations["putSurveyJustification"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/campaigns/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make invitation codes (one response each)
+         * @description Only for a campaign with requires_invitation (else 409 invitations_not_required). The codes are shown once: the service keeps their hashes.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        post: operations["createSurveyInvitations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/campaigns/{id}/qr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The QR code of the campaign’s public link (SVG or PNG)
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSurveyQr"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/campaigns/{id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The campaign’s responses (anonymous), voided ones included and marked
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["listSurveyResponses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/responses/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void a response with a reason (audited; it is never deleted)
+         * @description Roles: admin, evaluator.
+         */
+        post: operations["voidSurveyResponse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/campaigns/{id}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import responses collected elsewhere (a Google Form’s CSV or XLSX): all or nothing
+         * @description The body is the file itself: Content-Type text/csv (UTF-8; "," or ";") or the .xlsx media type (first sheet). Row 1 is the header: a column per item, named by its code ("IPAK-1", "[IPAK-1] …") or its full text; "Jenis layanan", "Usia", "Pendidikan" are read when present; any other column (a timestamp, a name or e-mail) is never read and is listed in ignored_columns. Answers are 1–`scale` or the labels Sangat tidak setuju … Sangat setuju. Every row is checked: 422 import_rows_invalid lists each bad row and cell in `rows` and nothing is stored. At most 2 MiB and 5000 rows (413 / 422 too_many_rows).
+         *
+         *     Roles: admin, unit_operator.
+         */
+        post: operations["importSurveyResponses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/campaigns/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The campaign’s indices now: per item, per aspect and overall (0–4), respondents and composition
+         * @description item mean = sum / respondents who answered; aspect = mean of its items; index = mean of the aspects, rounded once to two decimals half up (index_rounded, the LKE value). Fewer than 30 respondents: below_minimum, and final only with a recorded justification. docs/survey.md explains the method.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSurveyResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/campaigns/{id}/results.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The campaign’s results as CSV (items, aspects, indices, composition)
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSurveyResultsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/campaigns/{id}/chart.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A chart of the aspects (SVG), to paste into the survey report
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSurveyChart"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/assessments/{id}/lke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the surveys propose for Q125 (IPAK) and Q127 (IPKP), with provenance
+         * @description For the unit’s newest campaign of the period asking each survey: the proposed value (the index, two decimals), respondents, when it was computed, whether it is final, the current self-stage answer, the last application and whether the index moved since (changed_since_applied). The TPI reads the same.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSurveyLkeProposals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/campaigns/{id}/lke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply the campaign’s index to Q125 or Q127 of the unit’s self stage
+         * @description Writes the answer through the assessments’ answer path (the self stage’s writers and window; 409 stage_locked, 409 window_closed) with the provenance in its note. 409 survey_not_final below 30 respondents without a justification; 409 assessment_not_found when the unit has no assessment in the period.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        post: operations["applySurveyToLke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/survey/periods/{period_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each unit’s survey progress in a period: respondents so far against 30
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSurveyProgress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/s/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The survey form of a campaign (HTML, Bahasa Indonesia)
+         * @description Public: no token needed.
+         */
+        get: operations["getPublicSurveyForm"];
+        put?: never;
+        /**
+         * Send one response (the form’s POST; anonymous, cannot be changed afterwards)
+         * @description application/x-www-form-urlencoded, at most 16 KiB. Each item ipak.<code> / ipkp.<code> = 1–4; service_type, age_band, education optional; kode (the invitation code) where the campaign uses them: an unknown code 422 invitation_unknown, a used one 409 invitation_used. No name, phone or e-mail field exists; an unknown field is refused. Limited per address and campaign (SURVEY_SUBMIT_MAX per SURVEY_SUBMIT_WINDOW_MS, 429). A browser (Accept: text/html) gets the pages; other clients problem+json.
+         *
+         *     Public: no token needed.
+         */
+        post: operations["postPublicSurveyResponse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/portalrb/pengusulan/unit-wbk": {
         parameters: {
             query?: never;
@@ -10109,7 +10511,7 @@ export interface operations {
                 after?: string;
                 limit?: number;
                 /** @description only these types (repeat: type=stage.submitted&type=stage.approved) */
-                type?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned")[];
+                type?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided")[];
             };
             header?: never;
             path?: never;
@@ -10128,10 +10530,10 @@ export interface operations {
                             /** @description the event’s position in the feed (increasing); pass the last one as after */
                             id: string;
                             /**
-                             * @description assessment.created | stage.started | answer.changed | stage.submitted | stage.returned | stage.approved | declaration.created | declaration.updated | declaration.transitioned
+                             * @description assessment.created | stage.started | answer.changed | stage.submitted | stage.returned | stage.approved | declaration.created | declaration.updated | declaration.transitioned | survey.campaign_changed | survey.response_recorded | survey.response_voided
                              * @enum {string}
                              */
-                            type: "assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned";
+                            type: "assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided";
                             /** Format: date-time */
                             occurred_at: string;
                             unit_id: string | null;
@@ -10276,7 +10678,7 @@ export interface operations {
                     url: string;
                     description?: string | null;
                     /** @description deliver only these event types; empty or absent: every type */
-                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned")[];
+                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided")[];
                     /** @description only events of this unit’s subtree */
                     unit_id?: string | null;
                     /** @default true */
@@ -10516,7 +10918,7 @@ export interface operations {
                     url?: string;
                     description?: string | null;
                     /** @description deliver only these event types; empty or absent: every type */
-                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned")[];
+                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided")[];
                     unit_id?: string | null;
                     /** @description false pauses: no deliveries are queued, pending ones wait */
                     active?: boolean;
@@ -15226,6 +15628,2165 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSurveyQuestionnaires: {
+        parameters: {
+            query?: {
+                /** @description ipak (Q125) or ipkp (Q127) */
+                kind?: "ipak" | "ipkp";
+                period_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /**
+                             * @description ipak (Q125) or ipkp (Q127)
+                             * @enum {string}
+                             */
+                            kind: "ipak" | "ipkp";
+                            code: string;
+                            title: string;
+                            period_id: string | null;
+                            based_on_id: string | null;
+                            /** @enum {string} */
+                            status: "draft" | "published";
+                            items: {
+                                code: string;
+                                /** @description the statement the respondent rates 1–4 */
+                                text: string;
+                                /** @description the aspect it measures; the index weighs each aspect the same */
+                                aspect: string;
+                                /** @description where the item comes from */
+                                source: string;
+                            }[];
+                            published_at: string | null;
+                            published_by: string | null;
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adaptSurveyQuestionnaire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    based_on_id: string;
+                    /** Format: uuid */
+                    period_id: string;
+                    code: string;
+                    title?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /**
+                         * @description ipak (Q125) or ipkp (Q127)
+                         * @enum {string}
+                         */
+                        kind: "ipak" | "ipkp";
+                        code: string;
+                        title: string;
+                        period_id: string | null;
+                        based_on_id: string | null;
+                        /** @enum {string} */
+                        status: "draft" | "published";
+                        items: {
+                            code: string;
+                            /** @description the statement the respondent rates 1–4 */
+                            text: string;
+                            /** @description the aspect it measures; the index weighs each aspect the same */
+                            aspect: string;
+                            /** @description where the item comes from */
+                            source: string;
+                        }[];
+                        published_at: string | null;
+                        published_by: string | null;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSurveyQuestionnaire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /**
+                         * @description ipak (Q125) or ipkp (Q127)
+                         * @enum {string}
+                         */
+                        kind: "ipak" | "ipkp";
+                        code: string;
+                        title: string;
+                        period_id: string | null;
+                        based_on_id: string | null;
+                        /** @enum {string} */
+                        status: "draft" | "published";
+                        items: {
+                            code: string;
+                            /** @description the statement the respondent rates 1–4 */
+                            text: string;
+                            /** @description the aspect it measures; the index weighs each aspect the same */
+                            aspect: string;
+                            /** @description where the item comes from */
+                            source: string;
+                        }[];
+                        published_at: string | null;
+                        published_by: string | null;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSurveyQuestionnaire: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    items?: {
+                        code: string;
+                        /** @description the statement the respondent rates 1–4 */
+                        text: string;
+                        /** @description the aspect it measures; the index weighs each aspect the same */
+                        aspect: string;
+                        /** @description where the item comes from */
+                        source: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /**
+                         * @description ipak (Q125) or ipkp (Q127)
+                         * @enum {string}
+                         */
+                        kind: "ipak" | "ipkp";
+                        code: string;
+                        title: string;
+                        period_id: string | null;
+                        based_on_id: string | null;
+                        /** @enum {string} */
+                        status: "draft" | "published";
+                        items: {
+                            code: string;
+                            /** @description the statement the respondent rates 1–4 */
+                            text: string;
+                            /** @description the aspect it measures; the index weighs each aspect the same */
+                            aspect: string;
+                            /** @description where the item comes from */
+                            source: string;
+                        }[];
+                        published_at: string | null;
+                        published_by: string | null;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publishSurveyQuestionnaire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /**
+                         * @description ipak (Q125) or ipkp (Q127)
+                         * @enum {string}
+                         */
+                        kind: "ipak" | "ipkp";
+                        code: string;
+                        title: string;
+                        period_id: string | null;
+                        based_on_id: string | null;
+                        /** @enum {string} */
+                        status: "draft" | "published";
+                        items: {
+                            code: string;
+                            /** @description the statement the respondent rates 1–4 */
+                            text: string;
+                            /** @description the aspect it measures; the index weighs each aspect the same */
+                            aspect: string;
+                            /** @description where the item comes from */
+                            source: string;
+                        }[];
+                        published_at: string | null;
+                        published_by: string | null;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSurveyCampaigns: {
+        parameters: {
+            query?: {
+                period_id?: string;
+                unit_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            unit_id: string;
+                            unit_name: string;
+                            /** Format: uuid */
+                            period_id: string;
+                            name: string;
+                            service_types: string[];
+                            /** Format: date-time */
+                            opens_at: string;
+                            /** Format: date-time */
+                            closes_at: string;
+                            /** @enum {string} */
+                            state: "scheduled" | "open" | "closed";
+                            ipak_questionnaire_id: string | null;
+                            ipkp_questionnaire_id: string | null;
+                            requires_invitation: boolean;
+                            /** @description the respondents’ link (its token cannot be guessed); share it or its QR code */
+                            public_url: string;
+                            justification: string | null;
+                            justified_by: string | null;
+                            justified_at: string | null;
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSurveyCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    unit_id: string;
+                    /** Format: uuid */
+                    period_id: string;
+                    name: string;
+                    /** @description the unit's service types; the respondents' composition must cover them */
+                    service_types: string[];
+                    /** Format: date-time */
+                    opens_at: string;
+                    /** Format: date-time */
+                    closes_at: string;
+                    /** @description default: both surveys */
+                    kinds?: ("ipak" | "ipkp")[];
+                    /** Format: uuid */
+                    ipak_questionnaire_id?: string;
+                    /** Format: uuid */
+                    ipkp_questionnaire_id?: string;
+                    /** @description one response per invitation code (POST …/invitations makes them); default false */
+                    requires_invitation?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        unit_name: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        name: string;
+                        service_types: string[];
+                        /** Format: date-time */
+                        opens_at: string;
+                        /** Format: date-time */
+                        closes_at: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "open" | "closed";
+                        ipak_questionnaire_id: string | null;
+                        ipkp_questionnaire_id: string | null;
+                        requires_invitation: boolean;
+                        /** @description the respondents’ link (its token cannot be guessed); share it or its QR code */
+                        public_url: string;
+                        justification: string | null;
+                        justified_by: string | null;
+                        justified_at: string | null;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSurveyCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        unit_name: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        name: string;
+                        service_types: string[];
+                        /** Format: date-time */
+                        opens_at: string;
+                        /** Format: date-time */
+                        closes_at: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "open" | "closed";
+                        ipak_questionnaire_id: string | null;
+                        ipkp_questionnaire_id: string | null;
+                        requires_invitation: boolean;
+                        /** @description the respondents’ link (its token cannot be guessed); share it or its QR code */
+                        public_url: string;
+                        justification: string | null;
+                        justified_by: string | null;
+                        justified_at: string | null;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateSurveyCampaign: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** Format: date-time */
+                    opens_at?: string;
+                    /** Format: date-time */
+                    closes_at?: string;
+                    /** @description the unit's service types; the respondents' composition must cover them */
+                    service_types?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        unit_name: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        name: string;
+                        service_types: string[];
+                        /** Format: date-time */
+                        opens_at: string;
+                        /** Format: date-time */
+                        closes_at: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "open" | "closed";
+                        ipak_questionnaire_id: string | null;
+                        ipkp_questionnaire_id: string | null;
+                        requires_invitation: boolean;
+                        /** @description the respondents’ link (its token cannot be guessed); share it or its QR code */
+                        public_url: string;
+                        justification: string | null;
+                        justified_by: string | null;
+                        justified_at: string | null;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putSurveyJustification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why fewer than 30 respondents suffice (the unit serves fewer people, with the statistical reasoning); null withdraws it */
+                    justification: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        unit_name: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        name: string;
+                        service_types: string[];
+                        /** Format: date-time */
+                        opens_at: string;
+                        /** Format: date-time */
+                        closes_at: string;
+                        /** @enum {string} */
+                        state: "scheduled" | "open" | "closed";
+                        ipak_questionnaire_id: string | null;
+                        ipkp_questionnaire_id: string | null;
+                        requires_invitation: boolean;
+                        /** @description the respondents’ link (its token cannot be guessed); share it or its QR code */
+                        public_url: string;
+                        justification: string | null;
+                        justified_by: string | null;
+                        justified_at: string | null;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSurveyInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    count: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        campaign_id: string;
+                        /** @description shown only now: the service keeps only their hashes */
+                        codes: string[];
+                        /** @description the public link with each code filled in */
+                        links: string[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSurveyQr: {
+        parameters: {
+            query?: {
+                format?: "svg" | "png";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the QR code */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                    "image/png": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSurveyResponses: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            campaign_id: string;
+                            /** @enum {string} */
+                            channel: "form" | "import";
+                            service_type: string | null;
+                            age_band: string | null;
+                            education: string | null;
+                            /** @description per survey (ipak, ipkp): item code → answer on the 1–4 scale */
+                            answers: {
+                                [key: string]: {
+                                    [key: string]: number;
+                                };
+                            };
+                            import_id: string | null;
+                            import_row: number | null;
+                            /** Format: date-time */
+                            submitted_at: string;
+                            voided_at: string | null;
+                            void_reason: string | null;
+                            voided_by: string | null;
+                        }[];
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    voidSurveyResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why the response does not count */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        campaign_id: string;
+                        /** @enum {string} */
+                        channel: "form" | "import";
+                        service_type: string | null;
+                        age_band: string | null;
+                        education: string | null;
+                        /** @description per survey (ipak, ipkp): item code → answer on the 1–4 scale */
+                        answers: {
+                            [key: string]: {
+                                [key: string]: number;
+                            };
+                        };
+                        import_id: string | null;
+                        import_row: number | null;
+                        /** Format: date-time */
+                        submitted_at: string;
+                        voided_at: string | null;
+                        void_reason: string | null;
+                        voided_by: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importSurveyResponses: {
+        parameters: {
+            query?: {
+                /** @description the scale the form used (4, 5 or 6); answers convert linearly to 1–4 */
+                scale?: number;
+                /** @description check every row, store nothing */
+                dry_run?: boolean;
+                file_name?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        import_id: string | null;
+                        dry_run: boolean;
+                        imported: number;
+                        blank_rows: number;
+                        /** @description columns that are no item or profile field: never read (a name or e-mail column of the form) */
+                        ignored_columns: string[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        import_id: string | null;
+                        dry_run: boolean;
+                        imported: number;
+                        blank_rows: number;
+                        /** @description columns that are no item or profile field: never read (a name or e-mail column of the form) */
+                        ignored_columns: string[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSurveyResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        campaign_id: string;
+                        campaign_name: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        unit_name: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: date-time */
+                        computed_at: string;
+                        last_response_at: string | null;
+                        /** @description responses that count (voided ones left out) */
+                        respondents: number;
+                        voided: number;
+                        minimum: number;
+                        below_minimum: boolean;
+                        /** @description at least 30 respondents, or fewer with a recorded justification */
+                        final: boolean;
+                        reason: string;
+                        justification: string | null;
+                        composition: {
+                            by_service_type: {
+                                service_type: string | null;
+                                respondents: number;
+                                /** @description percent, one decimal */
+                                share: number;
+                            }[];
+                            missing_service_types: string[];
+                        };
+                        ipak: {
+                            /**
+                             * @description ipak (Q125) or ipkp (Q127)
+                             * @enum {string}
+                             */
+                            kind: "ipak" | "ipkp";
+                            title: string;
+                            questionnaire: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                title: string;
+                            };
+                            lke_question: string;
+                            respondents: number;
+                            items: {
+                                code: string;
+                                text: string;
+                                aspect: string;
+                                /** @description respondents who answered it */
+                                n: number;
+                                sum: number;
+                                mean: number | null;
+                            }[];
+                            aspects: {
+                                aspect: string;
+                                items: string[];
+                                mean: number | null;
+                            }[];
+                            /** @description unrounded */
+                            index: number | null;
+                            /** @description two decimals, half up: the LKE value */
+                            index_rounded: number | null;
+                            /** @description index_rounded / 4 × 17.5 */
+                            lke_points: number | null;
+                        } | null;
+                        ipkp: {
+                            /**
+                             * @description ipak (Q125) or ipkp (Q127)
+                             * @enum {string}
+                             */
+                            kind: "ipak" | "ipkp";
+                            title: string;
+                            questionnaire: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                title: string;
+                            };
+                            lke_question: string;
+                            respondents: number;
+                            items: {
+                                code: string;
+                                text: string;
+                                aspect: string;
+                                /** @description respondents who answered it */
+                                n: number;
+                                sum: number;
+                                mean: number | null;
+                            }[];
+                            aspects: {
+                                aspect: string;
+                                items: string[];
+                                mean: number | null;
+                            }[];
+                            /** @description unrounded */
+                            index: number | null;
+                            /** @description two decimals, half up: the LKE value */
+                            index_rounded: number | null;
+                            /** @description index_rounded / 4 × 17.5 */
+                            lke_points: number | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSurveyResultsCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV (UTF-8, CRLF, header record first) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSurveyChart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an SVG image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSurveyLkeProposals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        assessment_id: string;
+                        proposals: {
+                            /**
+                             * @description ipak (Q125) or ipkp (Q127)
+                             * @enum {string}
+                             */
+                            kind: "ipak" | "ipkp";
+                            question_code: string;
+                            campaign: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** @description the proposed answer: the index, two decimals */
+                            value: number | null;
+                            index: number | null;
+                            respondents: number;
+                            final: boolean;
+                            reason: string;
+                            computed_at: string | null;
+                            last_response_at: string | null;
+                            current_answer: number | null;
+                            applied: {
+                                /** Format: uuid */
+                                campaign_id: string;
+                                question_code: string;
+                                value: number;
+                                respondents: number;
+                                /** Format: date-time */
+                                computed_at: string;
+                                applied_by: string;
+                                /** Format: date-time */
+                                applied_at: string;
+                            } | null;
+                            /** @description the index or the respondents moved since the unit applied it */
+                            changed_since_applied: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applySurveyToLke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description ipak (Q125) or ipkp (Q127)
+                     * @enum {string}
+                     */
+                    kind: "ipak" | "ipkp";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        application: {
+                            /** Format: uuid */
+                            campaign_id: string;
+                            question_code: string;
+                            value: number;
+                            respondents: number;
+                            /** Format: date-time */
+                            computed_at: string;
+                            applied_by: string;
+                            /** Format: date-time */
+                            applied_at: string;
+                        };
+                        answer: components["schemas"]["Answer"];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSurveyProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        period_id: string;
+                        minimum: number;
+                        units: {
+                            /** Format: uuid */
+                            unit_id: string;
+                            unit_name: string;
+                            campaign_id: string | null;
+                            campaign_name: string | null;
+                            state: ("scheduled" | "open" | "closed") | null;
+                            respondents: number;
+                            minimum: number;
+                            percent_of_minimum: number;
+                            reached: boolean;
+                            justified: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPublicSurveyForm: {
+        parameters: {
+            query?: {
+                /** @description an invitation code to fill in */
+                kode?: string;
+            };
+            header?: never;
+            path: {
+                /** @description the campaign’s public token */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such survey (the same for every unknown token): a page for a browser */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description the survey is not open yet or any more: a page for a browser */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postPublicSurveyResponse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the campaign’s public token */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /** @description application/x-www-form-urlencoded: ipak.<item code> and ipkp.<item code> = 1–4, service_type, age_band, education, kode */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description thank-you page */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such survey */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description the survey is not open, or the invitation code was used */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an answer is missing or not valid: the form again, with the problems marked */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
+                };
+            };
+            /** @description too many responses from this address to this survey */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                    "text/html": string;
                 };
             };
         };

@@ -9,6 +9,9 @@
  * | stage.submitted / stage.returned / stage.approved | a stage moves | … stage fields, reason |
  * | declaration.created / declaration.updated | a declaration is made or edited | declaration_id, target, status, version |
  * | declaration.transitioned | a declaration moves along its lifecycle | … from, to, reason |
+ * | survey.campaign_changed | a unit's survey campaign is created, changed or justified | campaign_id, action |
+ * | survey.response_recorded | survey responses arrive (the public form, one; an import, many) | campaign_id, channel, count |
+ * | survey.response_voided | a survey response is voided (with its reason) | campaign_id, response_id |
  */
 export const EVENT_TYPES = [
   'assessment.created',
@@ -20,6 +23,9 @@ export const EVENT_TYPES = [
   'declaration.created',
   'declaration.updated',
   'declaration.transitioned',
+  'survey.campaign_changed',
+  'survey.response_recorded',
+  'survey.response_voided',
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 

@@ -66,6 +66,15 @@ export const openApiTags = [
     description:
       'Pengusulan: the instansi gate per period, the proposal package, score-gated proposals with a dry run, the national outcome (administrative selection, sanggah, TPN evaluation, designation, revocation) and predicate history.',
   },
+  {
+    name: 'survey',
+    description:
+      'Survei mandiri (IPAK, IPKP): questionnaires, campaigns per unit and period, responses, the index and its proposal for Q125/Q127 (docs/survey.md).',
+  },
+  {
+    name: 'survey (public)',
+    description: 'The respondents’ form of a campaign, without an account (HTML, Bahasa Indonesia).',
+  },
   { name: 'bench', description: 'Benchmark ceilings, served only with BENCH_ROUTES=true.' },
 ]
 

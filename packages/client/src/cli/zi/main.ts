@@ -70,6 +70,10 @@ export const USAGE = `Usage: zi <command> [options]
                                            could the declaration be proposed now? every check
                                            (PermenPANRB 90/2021 Tabel 5 …) with its reason; exit 0
                                            when ready, 2 when a check fails
+  survey results <campaign-id> [--csv] [--json]
+                                           a survey campaign's summary: respondents, composition,
+                                           the IPAK/IPKP index per aspect (--csv: the CSV export)
+  survey progress <period-id> [--json]     each unit's respondents so far against the 30 needed
 
   <stage> is self, tpi, tpn or sanggah.
   ZI_URL and ZI_TOKEN override the saved login (config: $XDG_CONFIG_HOME/zi/config.json or
@@ -712,6 +716,79 @@ async function declare(ctx: Ctx, args: string[]): Promise<number> {
   return EXIT.ok
 }
 
+async function surveyResults(ctx: Ctx, args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { csv: { type: 'boolean' }, json: { type: 'boolean' } }, 1)
+  const id = idArg(positionals[0], '<campaign-id>')
+  if (values.csv && values.json) throw usageError('give --csv or --json, not both')
+  const { zi, url } = client(ctx)
+  if (values.csv) {
+    const { data } = await call(
+      url,
+      zi.GET('/v1/survey/campaigns/{id}/results.csv', { params: { path: { id } }, parseAs: 'text' }),
+    )
+    ctx.out(data as string)
+    return EXIT.ok
+  }
+  const { data: r } = await call(url, zi.GET('/v1/survey/campaigns/{id}/results', { params: { path: { id } } }))
+  if (values.json) {
+    ctx.out(`${JSON.stringify(r, null, 2)}\n`)
+    return EXIT.ok
+  }
+  const parts = [
+    [
+      tsvLine(['campaign', `${r.campaign_name} (${r.unit_name})`]),
+      tsvLine(['respondents', `${r.respondents} of at least ${r.minimum}${r.voided ? `, ${r.voided} voided` : ''}`]),
+      tsvLine(['final', `${r.final ? 'yes' : 'no'}: ${r.reason}`]),
+      tsvLine(['computed_at', r.computed_at]),
+    ].join('\n'),
+    table(
+      ['service_type', 'respondents', 'share_%'],
+      r.composition.by_service_type.map((c) => [
+        c.service_type ?? '(not stated)',
+        String(c.respondents),
+        fmtNumber(c.share, 1),
+      ]),
+    ),
+  ]
+  for (const idx of [r.ipak, r.ipkp]) {
+    if (!idx) continue
+    parts.push(
+      `${idx.title} → ${idx.lke_question} = ${idx.index_rounded === null ? '–' : fmtNumber(idx.index_rounded, 2)}\n${table(
+        ['aspect', 'mean'],
+        idx.aspects.map((a) => [a.aspect, a.mean === null ? '' : fmtNumber(a.mean, 2)]),
+      )}`,
+    )
+  }
+  ctx.out(`${parts.join('\n\n')}\n`)
+  return EXIT.ok
+}
+
+async function surveyProgress(ctx: Ctx, args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' } }, 1)
+  const id = idArg(positionals[0], '<period-id>')
+  const { zi, url } = client(ctx)
+  const { data } = await call(
+    url,
+    zi.GET('/v1/survey/periods/{period_id}/progress', { params: { path: { period_id: id } } }),
+  )
+  ctx.out(
+    values.json
+      ? `${JSON.stringify(data, null, 2)}\n`
+      : `${table(
+          ['unit', 'campaign', 'state', 'respondents', 'of', 'justified'],
+          data.units.map((u) => [
+            u.unit_name,
+            u.campaign_name ?? '(none)',
+            u.state ?? '',
+            String(u.respondents),
+            String(u.minimum),
+            u.justified ? 'yes' : '',
+          ]),
+        )}\n`,
+  )
+  return EXIT.ok
+}
+
 async function proposalCheck(ctx: Ctx, args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' } }, 1)
   const id = idArg(positionals[0], '<declaration-id>')
@@ -746,6 +823,8 @@ const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = 
   score,
   path,
   'proposal-check': proposalCheck,
+  'survey results': surveyResults,
+  'survey progress': surveyProgress,
 }
 
 export async function main(argv: string[], env: Env = process.env): Promise<number> {
@@ -759,7 +838,7 @@ export async function main(argv: string[], env: Env = process.env): Promise<numb
     ;(first === undefined ? ctx.err : (t: string) => ctx.out(`${t}\n`))(USAGE)
     return first === undefined ? EXIT.usage : EXIT.ok
   }
-  const twoWords = first === 'answers' || (first === 'units' && second === 'import')
+  const twoWords = first === 'answers' || first === 'survey' || (first === 'units' && second === 'import')
   const name = twoWords ? `${first} ${second ?? ''}` : first
   const command = COMMANDS[name]
   if (!command) {

@@ -1,0 +1,90 @@
+import { parseString } from '@fast-csv/parse'
+import { inspectZip } from '../workbook/zip.js'
+
+/**
+ * Reading an uploaded table of responses (a Google Form's CSV or XLSX export) into rows of text.
+ * The whole interface is bytes in, rows or a refusal out, so it can move into a worker thread
+ * without its callers changing. Bounded: the caller caps the bytes; here the rows, the columns
+ * and what an .xlsx may unpack to.
+ */
+export type TableFormat = 'csv' | 'xlsx'
+
+export interface TableLimits {
+  /** data rows after the header */
+  maxRows: number
+  maxColumns: number
+}
+
+export type ParsedTable =
+  | { ok: true; rows: string[][] }
+  | { ok: false; code: 'file_unreadable' | 'too_many_rows' | 'too_many_columns' | 'file_too_large'; message: string }
+
+export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
+export async function parseTable(bytes: Buffer, format: TableFormat, limits: TableLimits): Promise<ParsedTable> {
+  const rows = format === 'csv' ? await readCsv(bytes, limits) : await readXlsx(bytes, limits)
+  if (!rows.ok) return rows
+  if (rows.rows.length - 1 > limits.maxRows)
+    return { ok: false, code: 'too_many_rows', message: `the file has more than ${limits.maxRows} rows of responses` }
+  if (rows.rows.some((r) => r.length > limits.maxColumns))
+    return { ok: false, code: 'too_many_columns', message: `a row has more than ${limits.maxColumns} columns` }
+  return rows
+}
+
+async function readCsv(bytes: Buffer, limits: TableLimits): Promise<ParsedTable> {
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    return { ok: false, code: 'file_unreadable', message: 'the CSV is not UTF-8 text' }
+  }
+  if (text.startsWith('\uFEFF')) text = text.slice(1)
+  // A spreadsheet saved with an Indonesian locale separates by ";": decided on the header line.
+  const firstLine = text.slice(0, text.search(/\r?\n|$/))
+  const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ','
+  return new Promise((resolve) => {
+    const rows: string[][] = []
+    let settled = false
+    const stream = parseString(text, { delimiter, ignoreEmpty: false, maxRows: limits.maxRows + 2 })
+    stream.on('data', (row: string[]) => rows.push(row.map((c) => c ?? '')))
+    stream.on('error', (error: Error) => {
+      if (settled) return
+      settled = true
+      resolve({ ok: false, code: 'file_unreadable', message: `the CSV cannot be read: ${error.message}` })
+    })
+    stream.on('end', () => {
+      if (settled) return
+      settled = true
+      resolve({ ok: true, rows })
+    })
+  })
+}
+
+async function readXlsx(bytes: Buffer, limits: TableLimits): Promise<ParsedTable> {
+  const zip = inspectZip(bytes, { maxEntries: 200, maxTotalBytes: 50 * 1024 * 1024 })
+  if (!zip.ok)
+    return zip.reason === 'too_large' || zip.reason === 'too_many_entries'
+      ? { ok: false, code: 'file_too_large', message: zip.message }
+      : { ok: false, code: 'file_unreadable', message: `not an .xlsx workbook: ${zip.message}` }
+  const ExcelJS = (await import('exceljs')).default
+  const wb = new ExcelJS.Workbook()
+  try {
+    await wb.xlsx.load(bytes as unknown as ArrayBuffer)
+  } catch {
+    return { ok: false, code: 'file_unreadable', message: 'the file is a ZIP archive but not an .xlsx workbook' }
+  }
+  const ws = wb.worksheets[0]
+  if (!ws) return { ok: false, code: 'file_unreadable', message: 'the workbook has no sheet' }
+  if (ws.rowCount - 1 > limits.maxRows)
+    return { ok: false, code: 'too_many_rows', message: `the sheet has more than ${limits.maxRows} rows of responses` }
+  if (ws.columnCount > limits.maxColumns)
+    return { ok: false, code: 'too_many_columns', message: `the sheet has more than ${limits.maxColumns} columns` }
+  const rows: string[][] = []
+  for (let r = 1; r <= ws.rowCount; r++) {
+    const row = ws.getRow(r)
+    const cells: string[] = []
+    for (let c = 1; c <= ws.columnCount; c++) cells.push(row.getCell(c).text ?? '')
+    rows.push(cells)
+  }
+  return { ok: true, rows }
+}
