@@ -685,7 +685,7 @@ export async function applyToLke(ctx: CommandContext, campaignId: string, kind: 
       `Survei mandiri "${campaign.name}" (${kind.toUpperCase()}): indeks ${decimalId(idx.index_rounded)} dari ` +
       `${results.respondents} responden; dihitung ${results.computed_at}; kampanye ${campaign.id}` +
       (results.justification ? `; responden < 30 dengan justifikasi: ${results.justification}` : '')
-    const written = await writeSelfStageAnswer(tx, ctx.principal, assessment.id, {
+    const written = await writeSelfStageAnswer(tx, ctx, assessment.id, {
       question_code: question,
       value: idx.index_rounded,
       note: note.slice(0, 2000),
