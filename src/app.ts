@@ -41,6 +41,7 @@ import { parseLinkKey } from './modules/evidence/links.js'
 import { keyFromDataDir } from './lib/key-file.js'
 import { hasAdmin } from './modules/auth/service.js'
 import metricsPlugin from './plugins/app/metrics.js'
+import workersPlugin from './workers/index.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -210,6 +211,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     },
     { prefix: '/v1' },
   )
+  // Background work (plan counts, change-feed purge, webhook delivery): started here, never by routes.
+  await app.register(workersPlugin, { config: { ...config, ...keys } })
   // PortalRB (KemenPANRB) pulls proposals and LKE answers here, with the guide's own error body.
   await app.register(portalrbRoutes, {
     basePath: config.PORTALRB_BASE_PATH,
