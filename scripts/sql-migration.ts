@@ -6,7 +6,8 @@
  * e.g. `npm run sql:migration -- 0023_dashboard_rollup dashboards.sql` after editing
  * src/db/sql/dashboards.sql. The files are rendered ({{WRITE_LOCK}} and the other lock ids from
  * src/db/locks.ts) and re-runnable (CREATE OR REPLACE FUNCTION; DROP TRIGGER IF EXISTS before each
- * CREATE TRIGGER), and the journal gets the migration's entry.
+ * CREATE TRIGGER), and the journal gets the migration's entry (idx = its number; set `when` to
+ * the value you were given if the team allots them).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -44,7 +45,7 @@ const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as {
 }
 const last = journal.entries.at(-1)
 journal.entries.push({
-  idx: (last?.idx ?? -1) + 1,
+  idx: Number(tag.slice(0, 4)),
   version: '7',
   when: Math.max(Date.now(), (last?.when ?? 0) + 10_000),
   tag,

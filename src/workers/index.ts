@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
 import { runPeriodically } from '../lib/periodic.js'
-import { purgeEvents } from '../modules/events/service.js'
+import { purgeEvents } from './feed-purge.js'
 import { refreshPlanCounts } from '../modules/planner/service.js'
 import { parseAllowHosts, parseSecretKey } from '../modules/webhooks/rules.js'
 import { WebhookWorker } from '../modules/webhooks/worker.js'

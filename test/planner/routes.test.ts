@@ -14,7 +14,7 @@ import {
 } from '../../src/modules/instruments/domain/index.js'
 import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
-import { stageMetrics } from '../../src/modules/dashboards/tables.js'
+import { stageMetrics } from '../../src/modules/assessments/metrics-table.js'
 import { buildTestApp } from '../helpers/app.js'
 import { bearer, createToken } from '../helpers/auth.js'
 import { insertPeriod } from '../helpers/periods.js'

@@ -15,7 +15,7 @@ import {
   type PlanTarget,
   type ScoreResult,
 } from '../instruments/domain/index.js'
-import { stageMetrics } from '../dashboards/tables.js'
+import { stageMetrics } from '../assessments/metrics-table.js'
 
 /** The plan, with a planner refusal as a 422 naming the option (or the rule) at fault. */
 export function planOr422(

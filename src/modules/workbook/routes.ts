@@ -5,7 +5,8 @@ import type { FastifyRequest } from 'fastify'
 import { eq } from 'drizzle-orm'
 import { ProblemError, problemResponses } from '../../lib/problem.js'
 import { recordAudit } from '../audit/service.js'
-import { emitEvent, stageEvent } from '../events/service.js'
+import { emitEvent } from '../events/service.js'
+import { stageEvent } from '../assessments/events.js'
 import { windowFor } from '../assessments/rules.js'
 import {
   answerMap,
