@@ -1,5 +1,5 @@
-# zi-tracker API image: Node 22 LTS, compiled TypeScript, production dependencies only.
-FROM node:22-bookworm-slim AS build
+# zi-tracker API image: Node 24 LTS, compiled TypeScript, production dependencies only.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The typed client is an npm workspace (packages/client): npm ci needs its manifest.
@@ -10,7 +10,7 @@ COPY src ./src
 COPY scripts ./scripts
 RUN npm run build
 
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -18,33 +18,33 @@ import auditRoutes from './modules/audit/routes.js'
 import { loggerOptions } from './lib/logger.js'
 import policyPlugin from './plugins/app/policy.js'
 import healthRoutes from './modules/health/routes.js'
-import unitRoutes from './modules/units/routes.js'
 import { unitSchemas } from './modules/units/schemas.js'
-import periodRoutes from './modules/periods/routes.js'
-import declarationRoutes from './modules/declarations/routes.js'
 import evidenceRoutes from './modules/evidence/routes.js'
-import instrumentRoutes from './modules/instruments/routes.js'
 import { instrumentSchemas } from './modules/instruments/schemas.js'
 import { seedInstruments } from './modules/instruments/service.js'
 import { applySeedCorrections } from './modules/upgrades/instrument-corrections.js'
-import assessmentRoutes from './modules/assessments/routes.js'
-import dashboardRoutes from './modules/dashboards/routes.js'
 import eventRoutes from './modules/events/routes.js'
 import webhookRoutes from './modules/webhooks/routes.js'
 import { assessmentSchemas } from './modules/assessments/schemas.js'
 import portalrbRoutes from './modules/portalrb/routes.js'
 import benchRoutes from './modules/bench/routes.js'
-import workbookRoutes, { periodExportRoutes } from './modules/workbook/routes.js'
-import { instrumentPlanRoutes, planDashboardRoutes, stagePlanRoutes } from './modules/planner/routes.js'
-import proposalRoutes from './modules/proposals/routes.js'
 import surveyRoutes from './modules/survey/routes.js'
 import publicSurveyRoutes from './modules/survey/public-routes.js'
+import {
+  assessmentsHome,
+  dashboardsHome,
+  declarationsHome,
+  instrumentsHome,
+  periodsHome,
+  unitsHome,
+} from './routes/index.js'
 import { createEvidenceStore, type EvidenceStore } from './modules/evidence/storage.js'
 import { parseLinkKey } from './modules/evidence/links.js'
 import { keyFromDataDir } from './lib/key-file.js'
 import { hasAdmin } from './modules/auth/service.js'
 import metricsPlugin from './plugins/app/metrics.js'
 import precisionPlugin from './plugins/app/precision.js'
+import workersPlugin from './workers/index.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -190,11 +190,12 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   await app.register(healthRoutes)
   await app.register(
     async (v1) => {
+      // One registration per prefix; a shared prefix's home (src/routes/index.ts) lists its files.
       await v1.register(authRoutes)
       await v1.register(auditRoutes, { prefix: '/audit' })
-      await v1.register(unitRoutes, { prefix: '/units' })
-      await v1.register(periodRoutes, { prefix: '/periods' })
-      await v1.register(declarationRoutes, { prefix: '/declarations' })
+      await v1.register(unitsHome, { prefix: '/units' })
+      await v1.register(periodsHome, { prefix: '/periods' })
+      await v1.register(declarationsHome, { prefix: '/declarations' })
       await v1.register(evidenceRoutes, {
         prefix: '/evidence',
         store: evidenceStore,
@@ -202,23 +203,15 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         linkTtlDays: config.EVIDENCE_LINK_TTL_DAYS,
         publicBaseUrl: config.PUBLIC_BASE_URL,
       })
-      await v1.register(instrumentRoutes, { prefix: '/instruments' })
-      await v1.register(assessmentRoutes, { prefix: '/assessments' })
-      await v1.register(dashboardRoutes, { prefix: '/dashboards' })
+      await v1.register(instrumentsHome, { prefix: '/instruments' })
+      await v1.register(assessmentsHome, {
+        prefix: '/assessments',
+        workbook: { maxBytes: config.WORKBOOK_MAX_BYTES, publicBaseUrl: config.PUBLIC_BASE_URL },
+      })
+      await v1.register(dashboardsHome, { prefix: '/dashboards' })
       await v1.register(eventRoutes, { prefix: '/events', config: { ...config, ...keys } })
       await v1.register(webhookRoutes, { prefix: '/webhooks', config: { ...config, ...keys } })
       if (config.BENCH_ROUTES) await v1.register(benchRoutes, { prefix: '/bench' })
-      await v1.register(workbookRoutes, {
-        prefix: '/assessments',
-        maxBytes: config.WORKBOOK_MAX_BYTES,
-        publicBaseUrl: config.PUBLIC_BASE_URL,
-      })
-      await v1.register(periodExportRoutes, { prefix: '/periods' })
-      await v1.register(stagePlanRoutes, { prefix: '/assessments' })
-      await v1.register(instrumentPlanRoutes, { prefix: '/instruments' })
-      await v1.register(planDashboardRoutes, { prefix: '/dashboards' })
-      // Pengusulan: routes under /periods, /declarations and /units (see the module).
-      await v1.register(proposalRoutes)
       await v1.register(surveyRoutes, { prefix: '/survey', publicBaseUrl: config.PUBLIC_BASE_URL })
     },
     { prefix: '/v1' },
@@ -229,6 +222,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     submitMax: config.SURVEY_SUBMIT_MAX,
     submitWindowMs: config.SURVEY_SUBMIT_WINDOW_MS,
   })
+  // Background work (plan counts, change-feed purge, webhook delivery): started here, never by routes.
+  await app.register(workersPlugin, { config: { ...config, ...keys } })
   // PortalRB (KemenPANRB) pulls proposals and LKE answers here, with the guide's own error body.
   await app.register(portalrbRoutes, {
     basePath: config.PORTALRB_BASE_PATH,

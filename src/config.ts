@@ -95,6 +95,15 @@ export const ConfigSchema = Type.Object({
     }),
   ),
   WEBHOOK_WORKER: Type.Boolean({ default: true, description: 'run the webhook delivery worker in this process' }),
+  PLAN_WORKER: Type.Boolean({
+    default: true,
+    description:
+      'run the plan worker in this process: fills in the dashboards’ plan counts (closest-by-changes) of quiet stages',
+  }),
+  EVENTS_PURGE_WORKER: Type.Boolean({
+    default: true,
+    description: 'run the hourly change-feed purge (EVENTS_RETENTION_DAYS) in this process',
+  }),
   WEBHOOK_ALLOW_HOSTS: Type.String({
     default: '',
     description: 'comma-separated hosts exempt from the SSRF guard (and allowed over http), for tests',
@@ -266,6 +275,8 @@ const INTEGER_VARS = new Set([
 const BOOLEAN_VARS = new Set([
   'TRUST_PROXY',
   'WEBHOOK_WORKER',
+  'PLAN_WORKER',
+  'EVENTS_PURGE_WORKER',
   'BENCH_ROUTES',
   'S3_FORCE_PATH_STYLE',
   'METRICS_ENABLED',

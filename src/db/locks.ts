@@ -13,7 +13,7 @@ export const MIGRATION_LOCK = 727_2021
 /**
  * The write lock: the audit chain's head, the change feed's ids and the dashboard counters are all
  * drawn under it (transaction-scoped), so there is one lock order and ids follow commit order.
- * migrations/0006_dashboards_events_webhooks.sql takes the same key (7272022) in plpgsql.
+ * The dashboard counters' plpgsql (src/db/sql/dashboards.sql) takes it as {{WRITE_LOCK}}.
  */
 export const WRITE_LOCK = 727_2022
 

@@ -292,9 +292,14 @@ t.test('the ZI cycle of one unit', async (t) => {
   t.equal(tpiSnaps[1].total, asScore(tpiExpected.total))
   await t.rejects(
     app.db.update(stageSnapshots).set({ status: 'draft' }).where(eq(stageSnapshots.stageId, tpi.json().id)),
+    { cause: { code: '23001', message: 'stage_snapshots is append-only' } },
     'the database refuses to rewrite a snapshot',
   )
-  await t.rejects(app.db.delete(stageSnapshots).where(eq(stageSnapshots.stageId, tpi.json().id)), 'or to delete one')
+  await t.rejects(
+    app.db.delete(stageSnapshots).where(eq(stageSnapshots.stageId, tpi.json().id)),
+    { cause: { code: '23001', message: 'stage_snapshots is append-only' } },
+    'or to delete one',
+  )
 
   // 8. every step is in the audit trail
   const actions = (await app.db.select({ action: auditEvents.action }).from(auditEvents)).map((r) => r.action)

@@ -95,9 +95,13 @@ t.test('audit trail', async (t) => {
   })
 
   t.test('the database refuses UPDATE, DELETE and TRUNCATE', async (t) => {
-    await t.rejects(app.db.execute(sql`update audit_events set action = 'x'`))
-    await t.rejects(app.db.execute(sql`delete from audit_events`))
-    await t.rejects(app.db.execute(sql`truncate audit_events`))
+    // the audit_events_refuse_change trigger (src/db/sql/audit.sql), SQLSTATE 42501
+    const refused = (op: string) => ({
+      cause: { code: '42501', message: `audit_events is append-only: ${op} refused` },
+    })
+    await t.rejects(app.db.execute(sql`update audit_events set action = 'x'`), refused('UPDATE'))
+    await t.rejects(app.db.execute(sql`delete from audit_events`), refused('DELETE'))
+    await t.rejects(app.db.execute(sql`truncate audit_events`), refused('TRUNCATE'))
     const verify = await app.inject({ method: 'GET', url: '/v1/audit/verify', headers: bearer(admin) })
     t.match(verify.json(), { valid: true, first_broken: null })
     t.ok(verify.json().checked > 5)

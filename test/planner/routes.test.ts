@@ -14,7 +14,7 @@ import {
 } from '../../src/modules/instruments/domain/index.js'
 import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
-import { stageMetrics } from '../../src/modules/dashboards/tables.js'
+import { stageMetrics } from '../../src/modules/assessments/metrics-table.js'
 import { buildTestApp } from '../helpers/app.js'
 import { bearer, createToken } from '../helpers/auth.js'
 import { insertPeriod } from '../helpers/periods.js'
@@ -245,7 +245,7 @@ t.test('plan routes', async (t) => {
   })
 
   t.test(
-    'plan counts follow each write off its path: the next dashboard read, or the worker within seconds once the stage is quiet',
+    'plan counts follow each write off its path: a dashboard read plans pending stages in memory, the worker stores them once the stage is quiet',
     async (t) => {
       const counts = async (assessmentId: string) => {
         const [row] = await app.db
@@ -263,11 +263,17 @@ t.test('plan routes', async (t) => {
         [[tree.a1.id, 3]],
         'a read right after the write ranks the unit by its new answers',
       )
-      t.same(await counts(a1), { wbk: 3, checked: true })
-
-      // no read this time: the worker fills the counts in on its own
-      await fill(a1, { [step.code]: unit71[step.code] ?? null })
+      t.same(await counts(a1), { wbk: null, checked: false }, 'the read stored nothing: the worker does')
       let row = await counts(a1)
+      for (let i = 0; i < 250 && !row.checked; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        row = await counts(a1)
+      }
+      t.same(row, { wbk: 3, checked: true }, 'three changes, stored by the worker once the stage is quiet')
+
+      // the change undone
+      await fill(a1, { [step.code]: unit71[step.code] ?? null })
+      row = await counts(a1)
       for (let i = 0; i < 250 && !row.checked; i++) {
         await new Promise((r) => setTimeout(r, 100))
         row = await counts(a1)

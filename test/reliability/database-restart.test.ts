@@ -399,107 +399,107 @@ t.test('connections killed mid-transaction under write load', async (t) => {
  * there): a private cluster on a free port, created, restarted, stopped, started and dropped
  * here. The app opens and migrates it itself.
  */
-t.test('a private PostgreSQL cluster restarted and stopped under write load', async (t) => {
-  if (!onPostgres) {
-    t.pass('PGlite: no PostgreSQL server to restart (the checks above cover PGlite)')
-    return
-  }
-  const version = (await run('ls', ['/etc/postgresql'])).stdout.trim().split('\n')[0]!
-  const name = `zi_fault_${randomBytes(4).toString('hex')}`
-  const port = await freePort()
-  const ctl = (action: string, ...extra: string[]) =>
-    run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, action, ...extra])
-  // Dropped after the app closes; and, should this process end before that, on its way out.
-  const dropOnExit = () => {
-    try {
-      execFileSync('pg_dropcluster', ['--stop', version, name], { stdio: 'ignore' })
-    } catch {
-      /* not created yet, or already gone */
+t.test(
+  'a private PostgreSQL cluster restarted and stopped under write load',
+  { skip: onPostgres ? false : 'PGlite has no server to restart (the checks above cover PGlite); runs on PostgreSQL' },
+  async (t) => {
+    const version = (await run('ls', ['/etc/postgresql'])).stdout.trim().split('\n')[0]!
+    const name = `zi_fault_${randomBytes(4).toString('hex')}`
+    const port = await freePort()
+    const ctl = (action: string, ...extra: string[]) =>
+      run('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, action, ...extra])
+    // Dropped after the app closes; and, should this process end before that, on its way out.
+    const dropOnExit = () => {
+      try {
+        execFileSync('pg_dropcluster', ['--stop', version, name], { stdio: 'ignore' })
+      } catch {
+        /* not created yet, or already gone */
+      }
     }
-  }
-  process.once('exit', dropOnExit)
-  const drop = async () => {
-    process.removeListener('exit', dropOnExit)
-    await run('pg_dropcluster', ['--stop', version, name]).catch((err: unknown) =>
-      t.comment(`could not drop cluster ${name}: ${String(err)}`),
-    )
-  }
-  await run('pg_createcluster', [
-    version,
-    name,
-    '-p',
-    String(port),
-    '-o',
-    'fsync=off',
-    '-o',
-    'shared_buffers=16MB',
-    '-o',
-    'max_connections=40',
-    '--',
-    '--auth=trust',
-    '--no-sync',
-  ])
-  let app: App, logs: Record<string, unknown>[]
-  try {
-    await ctl('start')
-    ;({ app, logs } = await appOn(
-      t,
-      { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres`, DB_POOL_MAX: '10' },
-      undefined,
-      drop,
-    ))
-  } catch (err) {
-    await drop()
-    throw err
-  }
-  const load = await writeLoad(app)
-  const ready = async () => (await app.inject({ method: 'GET', url: '/health/ready' })).statusCode
+    process.once('exit', dropOnExit)
+    const drop = async () => {
+      process.removeListener('exit', dropOnExit)
+      await run('pg_dropcluster', ['--stop', version, name]).catch((err: unknown) =>
+        t.comment(`could not drop cluster ${name}: ${String(err)}`),
+      )
+    }
+    await run('pg_createcluster', [
+      version,
+      name,
+      '-p',
+      String(port),
+      '-o',
+      'fsync=off',
+      '-o',
+      'shared_buffers=16MB',
+      '-o',
+      'max_connections=40',
+      '--',
+      '--auth=trust',
+      '--no-sync',
+    ])
+    let app: App, logs: Record<string, unknown>[]
+    try {
+      await ctl('start')
+      ;({ app, logs } = await appOn(
+        t,
+        { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres`, DB_POOL_MAX: '10' },
+        undefined,
+        drop,
+      ))
+    } catch (err) {
+      await drop()
+      throw err
+    }
+    const load = await writeLoad(app)
+    const ready = async () => (await app.inject({ method: 'GET', url: '/health/ready' })).statusCode
 
-  load.start()
-  await sleep(1500)
-  await ctl('restart', '-m', 'fast')
-  await sleep(1500)
-  // A batch with an Idempotency-Key holds its key (pending) and waits on a row lock when the
-  // cluster stops: it must answer 503, and once the cluster is back its retry must run, not be
-  // refused as still in progress.
-  const locker = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` })
-  locker.on('error', () => {}) // the stop kills this connection too
-  await locker.connect()
-  await locker.query('begin')
-  await locker.query('select 1 from assessment_stages where id = $1 for update', [load.keyed.stageId])
-  const keyed = load.keyed.send()
-  for (let i = 0; i < 100; i++) {
-    const { rows } = await locker.query<{ n: number }>(
-      `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%assessment_stages%for update%' and pid <> pg_backend_pid()`,
+    load.start()
+    await sleep(1500)
+    await ctl('restart', '-m', 'fast')
+    await sleep(1500)
+    // A batch with an Idempotency-Key holds its key (pending) and waits on a row lock when the
+    // cluster stops: it must answer 503, and once the cluster is back its retry must run, not be
+    // refused as still in progress.
+    const locker = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` })
+    locker.on('error', () => {}) // the stop kills this connection too
+    await locker.connect()
+    await locker.query('begin')
+    await locker.query('select 1 from assessment_stages where id = $1 for update', [load.keyed.stageId])
+    const keyed = load.keyed.send()
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await locker.query<{ n: number }>(
+        `select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%assessment_stages%for update%' and pid <> pg_backend_pid()`,
+      )
+      if (rows[0]!.n > 0) break
+      await sleep(100)
+    }
+    await ctl('stop', '-m', 'fast')
+    const downAt = Date.now()
+    const keyedDown = await keyed
+    t.equal(keyedDown.statusCode, 503, 'the keyed batch caught by the stop answers 503')
+    await locker.end().catch(() => {})
+    t.equal(await ready(), 503, 'readiness answers 503 while PostgreSQL is down')
+    await sleep(1500)
+    const whileDown = load.answered.filter((a) => a.status === 503).length
+    t.ok(Date.now() - downAt < 10_000, 'requests fail fast while it is down (no hang)')
+    await ctl('start')
+    let back = false
+    for (let i = 0; i < 60 && !back; i++) (back = (await ready()) === 200) || (await sleep(250))
+    t.ok(back, 'readiness is 200 again once PostgreSQL is back, same process')
+    const retries: number[] = []
+    for (let i = 0; i < 20 && retries.at(-1) !== 200; i++) {
+      retries.push((await load.keyed.send()).statusCode)
+      if (retries.at(-1) !== 200) await sleep(500)
+    }
+    t.equal(
+      retries.at(-1),
+      200,
+      `the retry with the same Idempotency-Key runs once the database is back (${retries.join(' ')})`,
     )
-    if (rows[0]!.n > 0) break
-    await sleep(100)
-  }
-  await ctl('stop', '-m', 'fast')
-  const downAt = Date.now()
-  const keyedDown = await keyed
-  t.equal(keyedDown.statusCode, 503, 'the keyed batch caught by the stop answers 503')
-  await locker.end().catch(() => {})
-  t.equal(await ready(), 503, 'readiness answers 503 while PostgreSQL is down')
-  await sleep(1500)
-  const whileDown = load.answered.filter((a) => a.status === 503).length
-  t.ok(Date.now() - downAt < 10_000, 'requests fail fast while it is down (no hang)')
-  await ctl('start')
-  let back = false
-  for (let i = 0; i < 60 && !back; i++) (back = (await ready()) === 200) || (await sleep(250))
-  t.ok(back, 'readiness is 200 again once PostgreSQL is back, same process')
-  const retries: number[] = []
-  for (let i = 0; i < 20 && retries.at(-1) !== 200; i++) {
-    retries.push((await load.keyed.send()).statusCode)
-    if (retries.at(-1) !== 200) await sleep(500)
-  }
-  t.equal(
-    retries.at(-1),
-    200,
-    `the retry with the same Idempotency-Key runs once the database is back (${retries.join(' ')})`,
-  )
-  await sleep(1000)
-  await load.stop()
-  t.ok(whileDown > 0, `writes in flight answered 503 (${whileDown} by the end of the outage)`)
-  await checkAfter(t, app, load, logs, true)
-})
+    await sleep(1000)
+    await load.stop()
+    t.ok(whileDown > 0, `writes in flight answered 503 (${whileDown} by the end of the outage)`)
+    await checkAfter(t, app, load, logs, true)
+  },
+)

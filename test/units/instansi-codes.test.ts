@@ -72,6 +72,8 @@ t.test('instansi codes are unique among instansi', async (t) => {
         afirmasi: false,
         externalIds: {},
       }),
+      { cause: { code: '23505' } },
+      'unique violation (SQLSTATE 23505) on the instansi code',
     )
   })
 })

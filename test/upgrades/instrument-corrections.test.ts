@@ -23,7 +23,7 @@ import { migrationsFolder } from '../../src/lib/paths.js'
 import { assessmentStages, stageSnapshots } from '../../src/modules/assessments/tables.js'
 import { auditEvents } from '../../src/modules/audit/tables.js'
 import { syncStageMetrics } from '../../src/modules/dashboards/service.js'
-import { stageMetrics } from '../../src/modules/dashboards/tables.js'
+import { stageMetrics } from '../../src/modules/assessments/metrics-table.js'
 import {
   importMasterSoal,
   scoreInstrument,

@@ -77,9 +77,12 @@ t.test('the sealed secret', async (t) => {
   t.notOk(sealed.includes('abc'))
   t.equal(openSecret(key, sealed, 'sub-1'), 'whsec_abc')
   t.not(sealSecret(key, 'whsec_abc', 'sub-1'), sealed, 'a fresh IV each time')
-  t.throws(() => openSecret(key, sealed, 'sub-2'), 'bound to its subscription')
+  // AES-GCM's tag check fails (node:crypto's message)
+  const unauthentic = { message: 'Unsupported state or unable to authenticate data' }
+  t.throws(() => openSecret(key, sealed, 'sub-2'), unauthentic, 'bound to its subscription')
   t.throws(
     () => openSecret(parseSecretKey(randomBytes(32).toString('base64')), sealed, 'sub-1'),
+    unauthentic,
     'another key cannot open it',
   )
   t.throws(() => parseSecretKey(randomBytes(16).toString('base64')), /32 bytes/)

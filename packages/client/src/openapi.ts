@@ -378,6 +378,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/units/{id}/predicate-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit’s WBK/WBBM predicates over time: which, since when (SK date), until when (revoked or superseded by WBBM)
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getPredicateHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/periods": {
         parameters: {
             query?: never;
@@ -452,6 +472,182 @@ export interface paths {
          *     Roles: admin.
          */
         post: operations["reopenPeriodWindow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{id}/answers.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * CSV of every assessment of the period in your scope (answers, converted values, notes, stage totals)
+         * @description Streamed from the database page by page (constant memory). shape=answers (default): one record per unit × stage × question — period_code, unit_code, unit_name, assessment_id, stage, stage_status, stage_total, question_code, value (as answered; empty when not), converted_value (the Nilai the workbook shows for the row: the multiplier, times the question’s own weight where it has one; empty for count inputs and unanswered questions), note. shape=totals: one record per unit × stage — …, total, max_total, predicate (WBK, WBBM or none), unanswered (count). RFC 4180: UTF-8, CRLF, fields with a comma, quote or line break quoted; text starting with = + - @ gets a leading apostrophe so a spreadsheet does not run it. A unit operator does not see evaluators’ draft stages.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["exportPeriodAnswersCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/proposal-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The proposal rules of a period: the instansi gate, the afirmasi route, WBK before WBBM, the revocation ban
+         * @description The defaults (PermenPANRB 90/2021 Tabel 5 p. 46, Tabel 6 p. 58, Lampiran III BAB IV C p. 63-64; each rule with its source and confidence) until the admin replaces them.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getProposalRules"];
+        /**
+         * Replace the proposal rules of a period
+         * @description 422 proposal_rules_invalid naming each inconsistent rule (opini_bpk needs one_of with allowed; grades need grade_at_least with min_grade; numbers need a threshold; ids unique). wbbm_requires_wbk and revocation_ban_years default to true and 2 when left out.
+         *
+         *     Roles: admin.
+         */
+        put: operations["putProposalRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/gate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instansi gate values of a period (Opini BPK, SPIP, SAKIP and Indeks RB predicates) and the eligibility they give
+         * @description Readers whose scope covers any part of the instansi may read it.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getInstansiGate"];
+        /**
+         * Record gate values of an instansi for a period (only the indicators sent; null removes one)
+         * @description Each value may name an evidence item of the instansi (422 evidence_not_found otherwise); who recorded it and when are kept.
+         *
+         *     Roles: admin.
+         */
+        put: operations["putInstansiGate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/eligibility": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * May the instansi propose WBK, WBBM, or afirmasi units only? Each gate rule with required, actual, passed and source; and whether more than 30 % of its units already hold a predicate (p. 47)
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getInstansiEligibility"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/package": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The proposal package of an instansi (surat usulan, SPTJM, TLHP, survei mandiri, PIC) and what it lacks
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getProposalPackage"];
+        /**
+         * Attach package documents (evidence items of the instansi) and set the PIC; only the fields sent change
+         * @description Roles: admin.
+         */
+        put: operations["putProposalPackage"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/units/{unit_id}/requirements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unit-level requirements recorded for a unit in a period (PermenPANRB 90/2021 Tabel 5, p. 46-47)
+         * @description Core service unit, impact on public perception, TLHP, LHKPN, LHKASN, the unit’s SAKIP predicate; each with its evidence and who recorded it when (null: not recorded). The ZI building year is read from the declarations.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getUnitRequirements"];
+        /**
+         * Record unit-level requirements of a unit for a period (only those sent; null removes one)
+         * @description Yes/no requirements need a justification; percentages are 0–100 (100 required to propose); the SAKIP predicate is a grade (B or better for WBK, BB for WBBM). evidence_id must be an evidence item of the unit (422 evidence_not_found). A requirement sent as it stands changes nothing.
+         *
+         *     Roles: admin.
+         */
+        put: operations["putUnitRequirements"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The units proposed in a period (in your scope), each with its outcome so far
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["listProposals"];
+        put?: never;
+        /**
+         * Propose units of the period to KemenPANRB (building → proposed), all or nothing; dry_run previews each verdict
+         * @description Checks per unit, all reported: declaration_in_period, declaration_status (building), unit_active, proposal_window (open), instansi_gate (or the afirmasi route for an afirmasi unit, WBK), tpi_stage_approved, tpi_score (every rule of the target, with the explanation), the unit-level requirements of PermenPANRB 90/2021 Tabel 5 (unit_core_service, unit_public_perception_impact, unit_tlhp, unit_lhkpn_lhkasn, unit_building_one_year, unit_sakip), wbk_designation_held (WBBM: Menuju WBK held, Tabel 6), wbk_years_held (WBBM: PortalRB’s years of WBK), revocation_ban (2 years after a revocation decision, BAB IV C), package_complete. All or nothing: if any unit fails, 422 proposal_refused lists every unit’s verdict and failing checks, and nothing is proposed. dry_run=true answers 200 with the verdicts and changes nothing.
+         *
+         *     Roles: admin.
+         */
+        post: operations["proposeUnits"];
         delete?: never;
         options?: never;
         head?: never;
@@ -550,6 +746,180 @@ export interface paths {
          *     Roles: admin, unit_operator.
          */
         post: operations["transitionDeclaration"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Could this declaration be proposed now? Every check with its reason (changes nothing)
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getProposalCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A proposed unit’s proposal and national outcome (selection, sanggah, evaluation, decision, revocation)
+         * @description 404 proposal_not_found until the declaration is proposed.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getProposal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal/administrative-selection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the TPN’s administrative selection (each item sesuai / tidak sesuai)
+         * @description While proposed; a new record replaces the earlier one (and its sanggah). lulus when every item is sesuai; lulus_dengan_catatan (passed on condition of resubmitting the named items, each one found tidak_sesuai: 422 resubmit_item_invalid otherwise); else tidak_lulus.
+         *
+         *     Roles: admin.
+         */
+        post: operations["recordAdministrativeSelection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal/sanggah": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a sanggah (appeal) against a failed administrative selection, and its result
+         * @description 409 sanggah_not_applicable when the selection was passed. result diterima passes the selection.
+         *
+         *     Roles: admin.
+         */
+        post: operations["recordSanggah"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the TPN evaluation (proposed → evaluated), from the unit’s tpn stage scores
+         * @description Needs the administrative selection passed (409 administrative_selection_not_passed) and the tpn stage submitted or approved (409 tpn_stage_missing); its total and predicate are kept.
+         *
+         *     Roles: admin.
+         */
+        post: operations["recordEvaluation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the designation (SK Menteri number and date) or not_designated with reasons
+         * @description designated after the evaluation; not_designated after the evaluation or a failed administrative selection (with no pending sanggah). 409 outcome_out_of_order otherwise.
+         *
+         *     Roles: admin.
+         */
+        post: operations["recordDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal/revocation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the revocation of a designation (designated → revoked): its basis, the TPN’s recommendation and the decision
+         * @description PermenPANRB 90/2021 Lampiran III BAB IV C (p. 63-64): after a TPI report, or a TPN periodic field check finding maladministrasi, the TPN recommends in writing and the Menteri revokes; revoked_on is the decision’s date, from which the unit cannot be proposed for two years (422 revocation_before_recommendation when it precedes the recommendation).
+         *
+         *     Roles: admin.
+         */
+        post: operations["recordRevocation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/declarations/{id}/proposal/tpn-steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record one of the TPN’s later steps (desk evaluation, field evaluation, survey, clearance, panel, LHE) with its dates and note
+         * @description Optional records of what happened (PermenPANRB 90/2021 Lampiran II BAB III B-E, p. 53-58); none is required by another step and the declaration does not move. evidence_id must be an evidence item of the unit.
+         *
+         *     Roles: admin.
+         */
+        post: operations["recordTpnStep"];
         delete?: never;
         options?: never;
         head?: never;
@@ -968,6 +1338,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/instruments/{id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Plan the fewest answer changes to reach WBK or WBBM for posted answers (what-if, nothing stored)
+         * @description Answers are checked as for …/score (422 answers_invalid). `costs` makes the plan the least total cost; `max_changes` caps it.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer.
+         */
+        post: operations["planInstrument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/assessments": {
         parameters: {
             query?: never;
@@ -1206,6 +1598,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/assessments/{id}/stages/{stage}/lke.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The stage as an LKE workbook (.xlsx): generated from its instrument version, or the official Pemda form
+         * @description layout=generated (default, any published or draft version): sheet "LKE" with every node and question of the version in order (Kode, Tingkat, Uraian, Bobot, Pilihan Jawaban, Skema Penilaian, Kriteria), the stage’s answers in H, Konversi and Nilai as formulas that compute what GET …/score computes, notes in L, evidence in M (a link’s URL or a file’s name, one per line; titles in N), the stage it started from in O and P; and sheet "Predikat" with every WBK/WBBM rule of the version, its value, share and pass as formulas and the predicate they give. layout=official: the official Pemda form (sheet "LKE ZI", its formulas intact, three cells corrected) with answers in K, notes in O, evidence titles in P and links in Q, comparison in R and S; only for a version it embodies (LKE-ZI-2026 or an unchanged copy), else 409 workbook_not_available. The ETag is the stage’s version, for If-Match on a later import.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["exportStageWorkbook"];
+        put?: never;
+        /**
+         * Import a filled LKE workbook (generated, official Pemda form or PortalRB layout) into a draft or returned stage: all or nothing
+         * @description multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same command as the batch route (writers of the stage, its window, one audit record and event); a file that changes nothing leaves no trace (no version moves, no audit record, no event), and the reply says what was `unchanged` and gives the `diff` (from what to what). dry_run=true reads and checks everything and returns the diff without writing (no evidence item either: a link it would create shows by its URL). A file exported by this service names its unit, period and stage (document keywords; the generated sheet’s row 2 too): when they are not the target’s, 409 workbook_identity_mismatch names both sides and nothing is written; identity=override imports it anyway and the audit record keeps what the file claimed. A file naming none (the blank official form, a PortalRB file) is accepted. Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.
+         *
+         *     Roles: admin, evaluator, unit_operator.
+         */
+        post: operations["importStageWorkbook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/stages/{stage}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The path to WBK or WBBM: the fewest answer changes for the stage’s current answers, with the evidence each needs
+         * @description Read-only. The plan meets every rule of the target once applied (re-scored by the scoring engine); when no change of the answers the unit controls can, `reachable` is false and `unreachable` names the rules. Fixed by default: survey indices, Hasil questions, answered ratio denominators (override with `fixed`, repeated).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getStagePlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/dashboards/periods/{period_id}/summary": {
         parameters: {
             query?: never;
@@ -1308,6 +1750,28 @@ export interface paths {
          *     Roles: admin, evaluator, unit_operator, viewer, integration.
          */
         get: operations["getUnitHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dashboards/periods/{period_id}/closest-by-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Units ranked by the number of answer changes they need to reach WBK or WBBM ("3 questions from WBK"), then by points short
+         * @description From the planner’s counts kept with each stage’s metrics (default options: survey indices and Hasil fixed, cost 1 per question).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["listClosestByChanges"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1428,470 +1892,6 @@ export interface paths {
          * @description Roles: admin.
          */
         get: operations["listWebhookDeliveries"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/assessments/{id}/stages/{stage}/lke.xlsx": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The stage as an LKE workbook (.xlsx): generated from its instrument version, or the official Pemda form
-         * @description layout=generated (default, any published or draft version): sheet "LKE" with every node and question of the version in order (Kode, Tingkat, Uraian, Bobot, Pilihan Jawaban, Skema Penilaian, Kriteria), the stage’s answers in H, Konversi and Nilai as formulas that compute what GET …/score computes, notes in L, evidence in M (a link’s URL or a file’s name, one per line; titles in N), the stage it started from in O and P; and sheet "Predikat" with every WBK/WBBM rule of the version, its value, share and pass as formulas and the predicate they give. layout=official: the official Pemda form (sheet "LKE ZI", its formulas intact, three cells corrected) with answers in K, notes in O, evidence titles in P and links in Q, comparison in R and S; only for a version it embodies (LKE-ZI-2026 or an unchanged copy), else 409 workbook_not_available. The ETag is the stage’s version, for If-Match on a later import.
-         *
-         *     Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["exportStageWorkbook"];
-        put?: never;
-        /**
-         * Import a filled LKE workbook (generated, official Pemda form or PortalRB layout) into a draft or returned stage: all or nothing
-         * @description multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same command as the batch route (writers of the stage, its window, one audit record and event); a file that changes nothing leaves no trace (no version moves, no audit record, no event), and the reply says what was `unchanged` and gives the `diff` (from what to what). dry_run=true reads and checks everything and returns the diff without writing (no evidence item either: a link it would create shows by its URL). A file exported by this service names its unit, period and stage (document keywords; the generated sheet’s row 2 too): when they are not the target’s, 409 workbook_identity_mismatch names both sides and nothing is written; identity=override imports it anyway and the audit record keeps what the file claimed. A file naming none (the blank official form, a PortalRB file) is accepted. Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.
-         *
-         *     Roles: admin, evaluator, unit_operator.
-         */
-        post: operations["importStageWorkbook"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/periods/{id}/answers.csv": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * CSV of every assessment of the period in your scope (answers, converted values, notes, stage totals)
-         * @description Streamed from the database page by page (constant memory). shape=answers (default): one record per unit × stage × question — period_code, unit_code, unit_name, assessment_id, stage, stage_status, stage_total, question_code, value (as answered; empty when not), converted_value (the Nilai the workbook shows for the row: the multiplier, times the question’s own weight where it has one; empty for count inputs and unanswered questions), note. shape=totals: one record per unit × stage — …, total, max_total, predicate (WBK, WBBM or none), unanswered (count). RFC 4180: UTF-8, CRLF, fields with a comma, quote or line break quoted; text starting with = + - @ gets a leading apostrophe so a spreadsheet does not run it. A unit operator does not see evaluators’ draft stages.
-         *
-         *     Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["exportPeriodAnswersCsv"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/assessments/{id}/stages/{stage}/plan": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The path to WBK or WBBM: the fewest answer changes for the stage’s current answers, with the evidence each needs
-         * @description Read-only. The plan meets every rule of the target once applied (re-scored by the scoring engine); when no change of the answers the unit controls can, `reachable` is false and `unreachable` names the rules. Fixed by default: survey indices, Hasil questions, answered ratio denominators (override with `fixed`, repeated).
-         *
-         *     Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["getStagePlan"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/instruments/{id}/plan": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Plan the fewest answer changes to reach WBK or WBBM for posted answers (what-if, nothing stored)
-         * @description Answers are checked as for …/score (422 answers_invalid). `costs` makes the plan the least total cost; `max_changes` caps it.
-         *
-         *     Roles: admin, evaluator, unit_operator, viewer.
-         */
-        post: operations["planInstrument"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/dashboards/periods/{period_id}/closest-by-changes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Units ranked by the number of answer changes they need to reach WBK or WBBM ("3 questions from WBK"), then by points short
-         * @description From the planner’s counts kept with each stage’s metrics (default options: survey indices and Hasil fixed, cost 1 per question).
-         *
-         *     Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["listClosestByChanges"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/periods/{period_id}/proposal-rules": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The proposal rules of a period: the instansi gate, the afirmasi route, WBK before WBBM, the revocation ban
-         * @description The defaults (PermenPANRB 90/2021 Tabel 5 p. 46, Tabel 6 p. 58, Lampiran III BAB IV C p. 63-64; each rule with its source and confidence) until the admin replaces them.
-         *
-         *     Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["getProposalRules"];
-        /**
-         * Replace the proposal rules of a period
-         * @description 422 proposal_rules_invalid naming each inconsistent rule (opini_bpk needs one_of with allowed; grades need grade_at_least with min_grade; numbers need a threshold; ids unique). wbbm_requires_wbk and revocation_ban_years default to true and 2 when left out.
-         *
-         *     Roles: admin.
-         */
-        put: operations["putProposalRules"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/periods/{period_id}/instansi/{instansi_id}/gate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The instansi gate values of a period (Opini BPK, SPIP, SAKIP and Indeks RB predicates) and the eligibility they give
-         * @description Readers whose scope covers any part of the instansi may read it.
-         *
-         *     Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["getInstansiGate"];
-        /**
-         * Record gate values of an instansi for a period (only the indicators sent; null removes one)
-         * @description Each value may name an evidence item of the instansi (422 evidence_not_found otherwise); who recorded it and when are kept.
-         *
-         *     Roles: admin.
-         */
-        put: operations["putInstansiGate"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/periods/{period_id}/instansi/{instansi_id}/eligibility": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * May the instansi propose WBK, WBBM, or afirmasi units only? Each gate rule with required, actual, passed and source; and whether more than 30 % of its units already hold a predicate (p. 47)
-         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["getInstansiEligibility"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/periods/{period_id}/instansi/{instansi_id}/package": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The proposal package of an instansi (surat usulan, SPTJM, TLHP, survei mandiri, PIC) and what it lacks
-         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["getProposalPackage"];
-        /**
-         * Attach package documents (evidence items of the instansi) and set the PIC; only the fields sent change
-         * @description Roles: admin.
-         */
-        put: operations["putProposalPackage"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/periods/{period_id}/units/{unit_id}/requirements": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The unit-level requirements recorded for a unit in a period (PermenPANRB 90/2021 Tabel 5, p. 46-47)
-         * @description Core service unit, impact on public perception, TLHP, LHKPN, LHKASN, the unit’s SAKIP predicate; each with its evidence and who recorded it when (null: not recorded). The ZI building year is read from the declarations.
-         *
-         *     Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["getUnitRequirements"];
-        /**
-         * Record unit-level requirements of a unit for a period (only those sent; null removes one)
-         * @description Yes/no requirements need a justification; percentages are 0–100 (100 required to propose); the SAKIP predicate is a grade (B or better for WBK, BB for WBBM). evidence_id must be an evidence item of the unit (422 evidence_not_found). A requirement sent as it stands changes nothing.
-         *
-         *     Roles: admin.
-         */
-        put: operations["putUnitRequirements"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/periods/{period_id}/proposals": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The units proposed in a period (in your scope), each with its outcome so far
-         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["listProposals"];
-        put?: never;
-        /**
-         * Propose units of the period to KemenPANRB (building → proposed), all or nothing; dry_run previews each verdict
-         * @description Checks per unit, all reported: declaration_in_period, declaration_status (building), unit_active, proposal_window (open), instansi_gate (or the afirmasi route for an afirmasi unit, WBK), tpi_stage_approved, tpi_score (every rule of the target, with the explanation), the unit-level requirements of PermenPANRB 90/2021 Tabel 5 (unit_core_service, unit_public_perception_impact, unit_tlhp, unit_lhkpn_lhkasn, unit_building_one_year, unit_sakip), wbk_designation_held (WBBM: Menuju WBK held, Tabel 6), wbk_years_held (WBBM: PortalRB’s years of WBK), revocation_ban (2 years after a revocation decision, BAB IV C), package_complete. All or nothing: if any unit fails, 422 proposal_refused lists every unit’s verdict and failing checks, and nothing is proposed. dry_run=true answers 200 with the verdicts and changes nothing.
-         *
-         *     Roles: admin.
-         */
-        post: operations["proposeUnits"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/declarations/{id}/proposal-check": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Could this declaration be proposed now? Every check with its reason (changes nothing)
-         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["getProposalCheck"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/declarations/{id}/proposal": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A proposed unit’s proposal and national outcome (selection, sanggah, evaluation, decision, revocation)
-         * @description 404 proposal_not_found until the declaration is proposed.
-         *
-         *     Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["getProposal"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/declarations/{id}/proposal/administrative-selection": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Record the TPN’s administrative selection (each item sesuai / tidak sesuai)
-         * @description While proposed; a new record replaces the earlier one (and its sanggah). lulus when every item is sesuai; lulus_dengan_catatan (passed on condition of resubmitting the named items, each one found tidak_sesuai: 422 resubmit_item_invalid otherwise); else tidak_lulus.
-         *
-         *     Roles: admin.
-         */
-        post: operations["recordAdministrativeSelection"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/declarations/{id}/proposal/sanggah": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Record a sanggah (appeal) against a failed administrative selection, and its result
-         * @description 409 sanggah_not_applicable when the selection was passed. result diterima passes the selection.
-         *
-         *     Roles: admin.
-         */
-        post: operations["recordSanggah"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/declarations/{id}/proposal/evaluation": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Record the TPN evaluation (proposed → evaluated), from the unit’s tpn stage scores
-         * @description Needs the administrative selection passed (409 administrative_selection_not_passed) and the tpn stage submitted or approved (409 tpn_stage_missing); its total and predicate are kept.
-         *
-         *     Roles: admin.
-         */
-        post: operations["recordEvaluation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/declarations/{id}/proposal/decision": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Record the designation (SK Menteri number and date) or not_designated with reasons
-         * @description designated after the evaluation; not_designated after the evaluation or a failed administrative selection (with no pending sanggah). 409 outcome_out_of_order otherwise.
-         *
-         *     Roles: admin.
-         */
-        post: operations["recordDecision"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/declarations/{id}/proposal/revocation": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Record the revocation of a designation (designated → revoked): its basis, the TPN’s recommendation and the decision
-         * @description PermenPANRB 90/2021 Lampiran III BAB IV C (p. 63-64): after a TPI report, or a TPN periodic field check finding maladministrasi, the TPN recommends in writing and the Menteri revokes; revoked_on is the decision’s date, from which the unit cannot be proposed for two years (422 revocation_before_recommendation when it precedes the recommendation).
-         *
-         *     Roles: admin.
-         */
-        post: operations["recordRevocation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/declarations/{id}/proposal/tpn-steps": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Record one of the TPN’s later steps (desk evaluation, field evaluation, survey, clearance, panel, LHE) with its dates and note
-         * @description Optional records of what happened (PermenPANRB 90/2021 Lampiran II BAB III B-E, p. 53-58); none is required by another step and the declaration does not move. evidence_id must be an evidence item of the unit.
-         *
-         *     Roles: admin.
-         */
-        post: operations["recordTpnStep"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/units/{id}/predicate-history": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A unit’s WBK/WBBM predicates over time: which, since when (SK date), until when (revoked or superseded by WBBM)
-         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["getPredicateHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4522,6 +4522,82 @@ export interface operations {
             };
         };
     };
+    getPredicateHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** @description the predicate held now (not revoked, not superseded) */
+                        current: ("WBK" | "WBBM") | null;
+                        items: {
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            /** Format: uuid */
+                            period_id: string;
+                            period_code: string;
+                            year: number;
+                            since: string | null;
+                            until: string | null;
+                            until_reason: ("revoked" | "superseded") | null;
+                            sk_number: string | null;
+                            held: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listPeriods: {
         parameters: {
             query?: {
@@ -5405,6 +5481,1836 @@ export interface operations {
                         updated_at: string;
                         /** @description bumped on every change; the ETag is "<version>" */
                         version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportPeriodAnswersCsv: {
+        parameters: {
+            query?: {
+                /** @description answers: one record per unit × stage × question (value, converted value, note, stage total); totals: one record per unit × stage (total, max, predicate, unanswered) */
+                shape?: "answers" | "totals";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description RFC 4180 CSV (UTF-8, CRLF, header record first), streamed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProposalRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        period_id: string;
+                        /** @description false: the defaults apply */
+                        customised: boolean;
+                        gate_rules: {
+                            id: string;
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            /**
+                             * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_predicate, indeks_rb_predicate (grades AA, A, BB, B, CC, C, D, as P90 Tabel 5 states them) | sakip_score, indeks_rb (0–100; a grade rule converts them only when no grade is recorded)
+                             * @enum {string}
+                             */
+                            indicator: "opini_bpk" | "spip_level" | "sakip_predicate" | "indeks_rb_predicate" | "sakip_score" | "indeks_rb";
+                            /**
+                             * @description all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga
+                             * @enum {string}
+                             */
+                            applies_to: "all" | "pemda" | "kementerian_lembaga";
+                            /**
+                             * @description one_of (opini_bpk) | at_least (≥) | greater_than (>) | grade_at_least (a grade indicator)
+                             * @enum {string}
+                             */
+                            comparison: "one_of" | "at_least" | "greater_than" | "grade_at_least";
+                            threshold?: number;
+                            /**
+                             * @description for grade_at_least: this grade or better
+                             * @enum {string}
+                             */
+                            min_grade?: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
+                            allowed?: ("WTP" | "WDP" | "TW" | "TMP")[];
+                            description: string;
+                            /** @description where the rule comes from: PermenPANRB 90/2021 (page and part), or the PortalRB guide */
+                            source: string;
+                            /** @description CONFIRMED (read in the regulation), MEDIUM, UNCONFIRMED */
+                            confidence: string;
+                        }[];
+                        /** @description instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
+                        afirmasi_instansi_kinds: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota")[];
+                        /** @description WBBM: years a WBK (or WBBM) designation must have been held; PortalRB practice ("Syarat 2 tahun WBK"), not PermenPANRB 90/2021; 0 turns it off */
+                        wbbm_min_wbk_years: number;
+                        wbbm_requires_wbk: boolean;
+                        revocation_ban_years: number;
+                        /** @description where each rule beside the gate comes from */
+                        sources: {
+                            wbbm_requires_wbk: string;
+                            wbbm_min_wbk_years: string;
+                            revocation_ban_years: string;
+                            afirmasi_instansi_kinds: string;
+                            unit_requirements: string;
+                        };
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description 0 while the defaults apply */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putProposalRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    gate_rules: {
+                        id: string;
+                        /** @enum {string} */
+                        predicate: "WBK" | "WBBM";
+                        /**
+                         * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_predicate, indeks_rb_predicate (grades AA, A, BB, B, CC, C, D, as P90 Tabel 5 states them) | sakip_score, indeks_rb (0–100; a grade rule converts them only when no grade is recorded)
+                         * @enum {string}
+                         */
+                        indicator: "opini_bpk" | "spip_level" | "sakip_predicate" | "indeks_rb_predicate" | "sakip_score" | "indeks_rb";
+                        /**
+                         * @description all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga
+                         * @enum {string}
+                         */
+                        applies_to: "all" | "pemda" | "kementerian_lembaga";
+                        /**
+                         * @description one_of (opini_bpk) | at_least (≥) | greater_than (>) | grade_at_least (a grade indicator)
+                         * @enum {string}
+                         */
+                        comparison: "one_of" | "at_least" | "greater_than" | "grade_at_least";
+                        threshold?: number;
+                        /**
+                         * @description for grade_at_least: this grade or better
+                         * @enum {string}
+                         */
+                        min_grade?: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
+                        allowed?: ("WTP" | "WDP" | "TW" | "TMP")[];
+                        description: string;
+                        /** @description where the rule comes from: PermenPANRB 90/2021 (page and part), or the PortalRB guide */
+                        source: string;
+                        /** @description CONFIRMED (read in the regulation), MEDIUM, UNCONFIRMED */
+                        confidence: string;
+                    }[];
+                    /** @description instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
+                    afirmasi_instansi_kinds: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota")[];
+                    /** @description WBBM: years a WBK (or WBBM) designation must have been held; PortalRB practice ("Syarat 2 tahun WBK"), not PermenPANRB 90/2021; 0 turns it off */
+                    wbbm_min_wbk_years: number;
+                    /**
+                     * @description WBBM: the unit already holds Menuju WBK (PermenPANRB 90/2021 Tabel 6, p. 58); default true
+                     * @default true
+                     */
+                    wbbm_requires_wbk?: boolean;
+                    /**
+                     * @description no proposal until this many years after a revocation decision (PermenPANRB 90/2021 Lampiran III BAB IV C, p. 63-64); default 2, 0 turns it off
+                     * @default 2
+                     */
+                    revocation_ban_years?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        period_id: string;
+                        /** @description false: the defaults apply */
+                        customised: boolean;
+                        gate_rules: {
+                            id: string;
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            /**
+                             * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_predicate, indeks_rb_predicate (grades AA, A, BB, B, CC, C, D, as P90 Tabel 5 states them) | sakip_score, indeks_rb (0–100; a grade rule converts them only when no grade is recorded)
+                             * @enum {string}
+                             */
+                            indicator: "opini_bpk" | "spip_level" | "sakip_predicate" | "indeks_rb_predicate" | "sakip_score" | "indeks_rb";
+                            /**
+                             * @description all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga
+                             * @enum {string}
+                             */
+                            applies_to: "all" | "pemda" | "kementerian_lembaga";
+                            /**
+                             * @description one_of (opini_bpk) | at_least (≥) | greater_than (>) | grade_at_least (a grade indicator)
+                             * @enum {string}
+                             */
+                            comparison: "one_of" | "at_least" | "greater_than" | "grade_at_least";
+                            threshold?: number;
+                            /**
+                             * @description for grade_at_least: this grade or better
+                             * @enum {string}
+                             */
+                            min_grade?: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
+                            allowed?: ("WTP" | "WDP" | "TW" | "TMP")[];
+                            description: string;
+                            /** @description where the rule comes from: PermenPANRB 90/2021 (page and part), or the PortalRB guide */
+                            source: string;
+                            /** @description CONFIRMED (read in the regulation), MEDIUM, UNCONFIRMED */
+                            confidence: string;
+                        }[];
+                        /** @description instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
+                        afirmasi_instansi_kinds: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota")[];
+                        /** @description WBBM: years a WBK (or WBBM) designation must have been held; PortalRB practice ("Syarat 2 tahun WBK"), not PermenPANRB 90/2021; 0 turns it off */
+                        wbbm_min_wbk_years: number;
+                        wbbm_requires_wbk: boolean;
+                        revocation_ban_years: number;
+                        /** @description where each rule beside the gate comes from */
+                        sources: {
+                            wbbm_requires_wbk: string;
+                            wbbm_min_wbk_years: string;
+                            revocation_ban_years: string;
+                            afirmasi_instansi_kinds: string;
+                            unit_requirements: string;
+                        };
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description 0 while the defaults apply */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInstansiGate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        /** Format: uuid */
+                        period_id: string;
+                        WBK: {
+                            eligible: boolean;
+                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
+                            afirmasi_only: boolean;
+                            rules: {
+                                rule: string;
+                                indicator: string;
+                                description: string;
+                                required: string;
+                                actual: string | number | null;
+                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
+                                converted_from?: {
+                                    indicator: string;
+                                    value: number;
+                                    source: string;
+                                };
+                                passed: boolean;
+                                source: string;
+                                confidence: string;
+                            }[];
+                        };
+                        WBBM: {
+                            eligible: boolean;
+                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
+                            afirmasi_only: boolean;
+                            rules: {
+                                rule: string;
+                                indicator: string;
+                                description: string;
+                                required: string;
+                                actual: string | number | null;
+                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
+                                converted_from?: {
+                                    indicator: string;
+                                    value: number;
+                                    source: string;
+                                };
+                                passed: boolean;
+                                source: string;
+                                confidence: string;
+                            }[];
+                        };
+                        /** @description PermenPANRB 90/2021 p. 47 */
+                        designated_share: {
+                            /** @description unit kerja of the instansi (not archived) */
+                            units: number;
+                            /** @description of them, units holding Menuju WBK or WBBM now */
+                            designated: number;
+                            /** @description designated ÷ units (0 when there are none) */
+                            share: number;
+                            /** @description more than 30 %: the instansi need not propose more (KemenPANRB tells it); informative, not a check */
+                            above_30_percent: boolean;
+                            source: string;
+                        };
+                        values: {
+                            opini_bpk: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            spip_level: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            sakip_predicate: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            indeks_rb_predicate: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            sakip_score: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            indeks_rb: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putInstansiGate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description only the indicators sent change */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description null removes the value */
+                    opini_bpk?: {
+                        /** @enum {string} */
+                        value: "WTP" | "WDP" | "TW" | "TMP";
+                        /** @description an evidence item of the instansi */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description null removes the value */
+                    spip_level?: {
+                        value: number;
+                        /** @description an evidence item of the instansi */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description null removes the value */
+                    sakip_predicate?: {
+                        /**
+                         * @description the instansi’s SAKIP predicate (AA … D)
+                         * @enum {string}
+                         */
+                        value: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
+                        /** @description an evidence item of the instansi */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description null removes the value */
+                    indeks_rb_predicate?: {
+                        /**
+                         * @description the instansi’s Indeks RB predicate (AA … D)
+                         * @enum {string}
+                         */
+                        value: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
+                        /** @description an evidence item of the instansi */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description null removes the value */
+                    sakip_score?: {
+                        value: number;
+                        /** @description an evidence item of the instansi */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description null removes the value */
+                    indeks_rb?: {
+                        value: number;
+                        /** @description an evidence item of the instansi */
+                        evidence_id?: string | null;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        /** Format: uuid */
+                        period_id: string;
+                        WBK: {
+                            eligible: boolean;
+                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
+                            afirmasi_only: boolean;
+                            rules: {
+                                rule: string;
+                                indicator: string;
+                                description: string;
+                                required: string;
+                                actual: string | number | null;
+                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
+                                converted_from?: {
+                                    indicator: string;
+                                    value: number;
+                                    source: string;
+                                };
+                                passed: boolean;
+                                source: string;
+                                confidence: string;
+                            }[];
+                        };
+                        WBBM: {
+                            eligible: boolean;
+                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
+                            afirmasi_only: boolean;
+                            rules: {
+                                rule: string;
+                                indicator: string;
+                                description: string;
+                                required: string;
+                                actual: string | number | null;
+                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
+                                converted_from?: {
+                                    indicator: string;
+                                    value: number;
+                                    source: string;
+                                };
+                                passed: boolean;
+                                source: string;
+                                confidence: string;
+                            }[];
+                        };
+                        /** @description PermenPANRB 90/2021 p. 47 */
+                        designated_share: {
+                            /** @description unit kerja of the instansi (not archived) */
+                            units: number;
+                            /** @description of them, units holding Menuju WBK or WBBM now */
+                            designated: number;
+                            /** @description designated ÷ units (0 when there are none) */
+                            share: number;
+                            /** @description more than 30 %: the instansi need not propose more (KemenPANRB tells it); informative, not a check */
+                            above_30_percent: boolean;
+                            source: string;
+                        };
+                        values: {
+                            opini_bpk: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            spip_level: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            sakip_predicate: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            indeks_rb_predicate: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            sakip_score: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            indeks_rb: {
+                                value: string | number;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getInstansiEligibility: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        /** Format: uuid */
+                        period_id: string;
+                        WBK: {
+                            eligible: boolean;
+                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
+                            afirmasi_only: boolean;
+                            rules: {
+                                rule: string;
+                                indicator: string;
+                                description: string;
+                                required: string;
+                                actual: string | number | null;
+                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
+                                converted_from?: {
+                                    indicator: string;
+                                    value: number;
+                                    source: string;
+                                };
+                                passed: boolean;
+                                source: string;
+                                confidence: string;
+                            }[];
+                        };
+                        WBBM: {
+                            eligible: boolean;
+                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
+                            afirmasi_only: boolean;
+                            rules: {
+                                rule: string;
+                                indicator: string;
+                                description: string;
+                                required: string;
+                                actual: string | number | null;
+                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
+                                converted_from?: {
+                                    indicator: string;
+                                    value: number;
+                                    source: string;
+                                };
+                                passed: boolean;
+                                source: string;
+                                confidence: string;
+                            }[];
+                        };
+                        /** @description PermenPANRB 90/2021 p. 47 */
+                        designated_share: {
+                            /** @description unit kerja of the instansi (not archived) */
+                            units: number;
+                            /** @description of them, units holding Menuju WBK or WBBM now */
+                            designated: number;
+                            /** @description designated ÷ units (0 when there are none) */
+                            share: number;
+                            /** @description more than 30 %: the instansi need not propose more (KemenPANRB tells it); informative, not a check */
+                            above_30_percent: boolean;
+                            source: string;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProposalPackage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        documents: {
+                            surat_usulan: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                            sptjm: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                            tlhp: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                            survei_mandiri: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                        };
+                        pic: {
+                            name: string | null;
+                            email: string | null;
+                            phone: string | null;
+                        };
+                        complete: boolean;
+                        /** @description documents not attached and PIC fields not filled (pic.name, pic.email, pic.phone) */
+                        missing: string[];
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description 0 before anything is recorded */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putProposalPackage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description only the documents sent change */
+                    documents?: {
+                        /** @description an evidence item of the instansi; null detaches */
+                        surat_usulan?: string | null;
+                        /** @description an evidence item of the instansi; null detaches */
+                        sptjm?: string | null;
+                        /** @description an evidence item of the instansi; null detaches */
+                        tlhp?: string | null;
+                        /** @description an evidence item of the instansi; null detaches */
+                        survei_mandiri?: string | null;
+                    };
+                    pic?: {
+                        name?: string | null;
+                        email?: string | null;
+                        phone?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        documents: {
+                            surat_usulan: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                            sptjm: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                            tlhp: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                            survei_mandiri: {
+                                /** Format: uuid */
+                                evidence_id: string;
+                                title: string;
+                                kind: string;
+                                url: string | null;
+                            } | null;
+                        };
+                        pic: {
+                            name: string | null;
+                            email: string | null;
+                            phone: string | null;
+                        };
+                        complete: boolean;
+                        /** @description documents not attached and PIC fields not filled (pic.name, pic.email, pic.phone) */
+                        missing: string[];
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description 0 before anything is recorded */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUnitRequirements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        values: {
+                            core_service: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            public_perception_impact: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            tlhp_percent: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            lhkpn_percent: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            lhkasn_percent: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            sakip_predicate: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                        };
+                        source: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putUnitRequirements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        /** @description only the requirements sent change */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the unit is a core service unit (core layanan utama) of its instansi; null removes it */
+                    core_service?: {
+                        value: boolean;
+                        /** @description why (required) */
+                        justification: string;
+                        /** @description an evidence item of the unit */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description the unit has a significant impact on public perception of the quality of the bureaucracy; null removes it */
+                    public_perception_impact?: {
+                        value: boolean;
+                        /** @description why (required) */
+                        justification: string;
+                        /** @description an evidence item of the unit */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description follow-up of APIP/BPK findings (Tindak Lanjut Hasil Pengawasan), %; null removes it */
+                    tlhp_percent?: {
+                        /** @description percent (100 required) */
+                        value: number;
+                        justification?: string | null;
+                        /** @description an evidence item of the unit */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description LHKPN submitted, % of those who must report; null removes it */
+                    lhkpn_percent?: {
+                        /** @description percent (100 required) */
+                        value: number;
+                        justification?: string | null;
+                        /** @description an evidence item of the unit */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description LHKASN submitted, % of those who must report; null removes it */
+                    lhkasn_percent?: {
+                        /** @description percent (100 required) */
+                        value: number;
+                        justification?: string | null;
+                        /** @description an evidence item of the unit */
+                        evidence_id?: string | null;
+                    } | null;
+                    /** @description the unit’s SAKIP predicate from the internal evaluation; null removes it */
+                    sakip_predicate?: {
+                        /**
+                         * @description from the internal evaluation (B or better for WBK, BB for WBBM)
+                         * @enum {string}
+                         */
+                        value: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
+                        justification?: string | null;
+                        /** @description an evidence item of the unit */
+                        evidence_id?: string | null;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        values: {
+                            core_service: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            public_perception_impact: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            tlhp_percent: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            lhkpn_percent: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            lhkasn_percent: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                            sakip_predicate: {
+                                value: boolean | number | string;
+                                justification: string | null;
+                                evidence_id: string | null;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                /** Format: date-time */
+                                recorded_at: string;
+                            } | null;
+                        };
+                        source: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProposals: {
+        parameters: {
+            query?: {
+                target?: "WBK" | "WBBM";
+                instansi_id?: string;
+            };
+            header?: never;
+            path: {
+                period_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            declaration_id: string;
+                            /** Format: uuid */
+                            period_id: string;
+                            /** Format: uuid */
+                            unit_id: string;
+                            /** Format: uuid */
+                            instansi_id: string;
+                            /** @enum {string} */
+                            target: "WBK" | "WBBM";
+                            /** @enum {string} */
+                            route: "regular" | "afirmasi";
+                            /**
+                             * @description the declaration’s status now
+                             * @enum {string}
+                             */
+                            status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                            tpi_total: number | null;
+                            /** @description the checks as they stood when proposed */
+                            checks: {
+                                /** @enum {string} */
+                                check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
+                                passed: boolean;
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            /** Format: date-time */
+                            proposed_at: string;
+                            proposed_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            passed_administrative_selection: boolean;
+                            administrative_selection: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                decided_on: string;
+                                items: {
+                                    item: string;
+                                    result: string;
+                                    note: string | null;
+                                }[];
+                                /** @description lulus or lulus_dengan_catatan */
+                                passed: boolean;
+                                /** @enum {string} */
+                                outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                                resubmit: {
+                                    items: string[];
+                                    due_on: string | null;
+                                    note: string | null;
+                                } | null;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                            } | null;
+                            sanggah: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                filed_on: string;
+                                reason: string;
+                                result: string;
+                                decided_on: string | null;
+                                note: string | null;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                            } | null;
+                            evaluation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                evaluated_on: string;
+                                tpn_stage_status: string;
+                                tpn_total: number;
+                                tpn_predicate: string;
+                                note: string | null;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                            } | null;
+                            decision: {
+                                /** @enum {string} */
+                                decision: "designated" | "not_designated";
+                                sk_number?: string;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                sk_date?: string;
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                decided_on?: string;
+                                reasons?: string[];
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                            } | null;
+                            revocation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                revoked_on: string;
+                                reason: string;
+                                /** @description null on revocations recorded before it was asked */
+                                basis: ("tpi_report" | "tpn_field_check") | null;
+                                tpn_recommendation: {
+                                    /**
+                                     * Format: date
+                                     * @description YYYY-MM-DD
+                                     */
+                                    date: string;
+                                    number: string | null;
+                                    note: string | null;
+                                } | null;
+                                decision_number: string | null;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                            } | null;
+                            /** @description the TPN’s later steps as recorded, by date (optional records) */
+                            tpn_steps: {
+                                /** @enum {string} */
+                                step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                on: string;
+                                until: string | null;
+                                note: string | null;
+                                evidence_id: string | null;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                            }[];
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    proposeUnits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                period_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description declarations of this period to propose */
+                    declaration_ids: string[];
+                    /**
+                     * @description true: answer each unit’s verdict and change nothing
+                     * @default false
+                     */
+                    dry_run?: boolean;
+                    /** @description kept in each declaration’s history (default: “proposed to KemenPANRB”) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        period_id: string;
+                        dry_run: boolean;
+                        /**
+                         * @description one unit refused refuses the whole request (422 proposal_refused); nothing is written
+                         * @enum {string}
+                         */
+                        mode: "all_or_nothing";
+                        /** @description units proposed by this request (0 on a dry run) */
+                        proposed: number;
+                        ready: number;
+                        refused: number;
+                        items: {
+                            /** Format: uuid */
+                            declaration_id: string;
+                            unit: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                name: string;
+                                afirmasi: boolean;
+                            } | null;
+                            target: ("WBK" | "WBBM") | null;
+                            /** @description every check passed */
+                            ready: boolean;
+                            /**
+                             * @description afirmasi: proposed through the afirmasi route (the instansi fails the WBK gate)
+                             * @enum {string}
+                             */
+                            route: "regular" | "afirmasi";
+                            /** @description as PortalRB will list it */
+                            kategori: ("WBK" | "WBK-AFIRMASI" | "WBBM") | null;
+                            /** @description every check, passed or not */
+                            checks: {
+                                /** @enum {string} */
+                                check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
+                                passed: boolean;
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            failing: ("declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete")[];
+                        }[];
                     };
                 };
             };
@@ -6419,6 +8325,1892 @@ export interface operations {
             };
             /** @description Precondition Failed */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProposalCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        unit: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            afirmasi: boolean;
+                        } | null;
+                        target: ("WBK" | "WBBM") | null;
+                        /** @description every check passed */
+                        ready: boolean;
+                        /**
+                         * @description afirmasi: proposed through the afirmasi route (the instansi fails the WBK gate)
+                         * @enum {string}
+                         */
+                        route: "regular" | "afirmasi";
+                        /** @description as PortalRB will list it */
+                        kategori: ("WBK" | "WBK-AFIRMASI" | "WBBM") | null;
+                        /** @description every check, passed or not */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        failing: ("declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete")[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProposal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            /** @description lulus or lulus_dengan_catatan */
+                            passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordAdministrativeSelection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    decided_on: string;
+                    items: {
+                        /** @enum {string} */
+                        item: "surat_usulan" | "sptjm" | "tlhp" | "survei_mandiri" | "lke" | "syarat_2_tahun_wbk" | "lhkpn" | "other";
+                        /** @enum {string} */
+                        result: "sesuai" | "tidak_sesuai";
+                        note?: string | null;
+                    }[];
+                    /** @description the selection passed on condition of resubmitting these items (each one of the items found tidak_sesuai) */
+                    lulus_dengan_catatan?: {
+                        resubmit_items: ("surat_usulan" | "sptjm" | "tlhp" | "survei_mandiri" | "lke" | "syarat_2_tahun_wbk" | "lhkpn" | "other")[];
+                        due_on?: string | null;
+                        note?: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            /** @description lulus or lulus_dengan_catatan */
+                            passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordSanggah: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    filed_on: string;
+                    reason: string;
+                    /**
+                     * @description pending until KemenPANRB decides; diterima passes the administrative selection
+                     * @enum {string}
+                     */
+                    result: "pending" | "diterima" | "ditolak";
+                    decided_on?: string | null;
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            /** @description lulus or lulus_dengan_catatan */
+                            passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordEvaluation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    evaluated_on: string;
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            /** @description lulus or lulus_dengan_catatan */
+                            passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "designated";
+                    /** @description nomor Keputusan Menteri PANRB */
+                    sk_number: string;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    sk_date: string;
+                } | {
+                    /** @enum {string} */
+                    decision: "not_designated";
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    decided_on: string;
+                    reasons: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            /** @description lulus or lulus_dengan_catatan */
+                            passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordRevocation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    revoked_on: string;
+                    /** @description e.g. maladministrasi found in the field check */
+                    reason: string;
+                    /**
+                     * @description tpi_report: the TPI reported the unit no longer meets the criteria; tpn_field_check: the TPN’s periodic field evaluation or field verification found maladministrasi (P90 Lampiran III BAB IV C, p. 63-64)
+                     * @enum {string}
+                     */
+                    basis: "tpi_report" | "tpn_field_check";
+                    /** @description the TPN’s written recommendation to the Menteri PANRB */
+                    tpn_recommendation: {
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        date: string;
+                        number?: string | null;
+                        note?: string | null;
+                    };
+                    /** @description the number of the Menteri’s revocation decision (its date is revoked_on) */
+                    decision_number: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            /** @description lulus or lulus_dengan_catatan */
+                            passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordTpnStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description desk_evaluation | field_evaluation | survey | clearance | panel | lhe (Laporan Hasil Evaluasi)
+                     * @enum {string}
+                     */
+                    step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    on: string;
+                    until?: string | null;
+                    note?: string | null;
+                    /** @description an evidence item of the unit */
+                    evidence_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        declaration_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        instansi_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        route: "regular" | "afirmasi";
+                        /**
+                         * @description the declaration’s status now
+                         * @enum {string}
+                         */
+                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                        tpi_total: number | null;
+                        /** @description the checks as they stood when proposed */
+                        checks: {
+                            /** @enum {string} */
+                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
+                            passed: boolean;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        proposed_at: string;
+                        proposed_by: {
+                            id: string | null;
+                            name: string;
+                        };
+                        passed_administrative_selection: boolean;
+                        administrative_selection: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on: string;
+                            items: {
+                                item: string;
+                                result: string;
+                                note: string | null;
+                            }[];
+                            /** @description lulus or lulus_dengan_catatan */
+                            passed: boolean;
+                            /** @enum {string} */
+                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
+                            resubmit: {
+                                items: string[];
+                                due_on: string | null;
+                                note: string | null;
+                            } | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        sanggah: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            filed_on: string;
+                            reason: string;
+                            result: string;
+                            decided_on: string | null;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        evaluation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            evaluated_on: string;
+                            tpn_stage_status: string;
+                            tpn_total: number;
+                            tpn_predicate: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        decision: {
+                            /** @enum {string} */
+                            decision: "designated" | "not_designated";
+                            sk_number?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            sk_date?: string;
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            decided_on?: string;
+                            reasons?: string[];
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        revocation: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            revoked_on: string;
+                            reason: string;
+                            /** @description null on revocations recorded before it was asked */
+                            basis: ("tpi_report" | "tpn_field_check") | null;
+                            tpn_recommendation: {
+                                /**
+                                 * Format: date
+                                 * @description YYYY-MM-DD
+                                 */
+                                date: string;
+                                number: string | null;
+                                note: string | null;
+                            } | null;
+                            decision_number: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        } | null;
+                        /** @description the TPN’s later steps as recorded, by date (optional records) */
+                        tpn_steps: {
+                            /** @enum {string} */
+                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            on: string;
+                            until: string | null;
+                            note: string | null;
+                            evidence_id: string | null;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                        }[];
+                        /** Format: date-time */
+                        updated_at: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8601,6 +12393,177 @@ export interface operations {
             };
         };
     };
+    planInstrument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description the predicate to plan for (WBBM includes the WBK rules it builds on)
+                     * @enum {string}
+                     */
+                    target: "WBK" | "WBBM";
+                    /** @description question code → Ya/Tidak, A–E, or a number (as for …/score) */
+                    answers: {
+                        [key: string]: string | number | null;
+                    };
+                    /** @description questions the unit cannot change; when given it REPLACES the default (survey indices, Hasil questions, answered ratio denominators). Send an empty list to let every question change. */
+                    fixed?: string[];
+                    /** @description question code → cost of changing it (default 1): the plan then has the least total cost */
+                    costs?: {
+                        [key: string]: number;
+                    };
+                    /** @description the most the plan may cost (with the default cost 1 per question: the most changes) */
+                    max_changes?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @description every rule of the target is met once the plan is applied */
+                        reachable: boolean;
+                        /** @description the number of steps: the fewest that meet the target */
+                        changes: number;
+                        cost: number;
+                        /** @description the target’s rules failing with the current answers */
+                        failing: {
+                            rule: string;
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            description: string;
+                            required: number;
+                            actual: number;
+                            /** @description required − actual, in the rule’s measure (a fraction for a share of weight) */
+                            shortfall: number;
+                            /** @description the shortfall in points of score */
+                            points_short: number;
+                        }[];
+                        steps: {
+                            order: number;
+                            code: string;
+                            name: string;
+                            /** @description the sub-area (or Hasil question) the change counts in */
+                            node_code: string;
+                            node_name: string;
+                            current: string | number | null;
+                            proposed: string | number;
+                            /** @description the total’s rise from this step, applied after the steps before it */
+                            points: number;
+                            cost: number;
+                            /** @description failing rules this step works toward */
+                            rules: string[];
+                            /** @description for a Jumlah input: the ratio question it moves */
+                            ratio_code?: string;
+                            kriteria_nilai?: string;
+                            /** @description the data dukung to prepare */
+                            evidence_guidance?: string;
+                        }[];
+                        before: {
+                            total: number;
+                            /** @enum {string} */
+                            predicate: "none" | "WBK" | "WBBM";
+                        };
+                        after: {
+                            total: number;
+                            /** @enum {string} */
+                            predicate: "none" | "WBK" | "WBBM";
+                            rules: {
+                                rule: string;
+                                /** @enum {string} */
+                                predicate: "WBK" | "WBBM";
+                                description: string;
+                                required: number;
+                                actual: number;
+                                passed: boolean;
+                                source: string;
+                            }[];
+                        };
+                        /** @description rules still failing after the plan (at their best) */
+                        unreachable: {
+                            rule: string;
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            description: string;
+                            required: number;
+                            actual: number;
+                            /** @description required − actual, in the rule’s measure (a fraction for a share of weight) */
+                            shortfall: number;
+                            /** @description the shortfall in points of score */
+                            points_short: number;
+                        }[];
+                        /** @enum {string} */
+                        unreachable_reason: "none" | "not_reachable" | "max_changes";
+                        /** @description the questions held fixed */
+                        fixed: string[];
+                        /** @enum {string} */
+                        algorithm: "laminar_dp" | "branch_and_bound";
+                        /** @description the planned answers, re-scored by the scoring engine, meet the rules the plan claims */
+                        verified: boolean;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listAssessments: {
         parameters: {
             query?: {
@@ -9778,6 +13741,401 @@ export interface operations {
             };
         };
     };
+    exportStageWorkbook: {
+        parameters: {
+            query?: {
+                /** @description generated (default): the workbook generated from the assessment’s instrument version, for any version, with formulas giving the API’s score and the predicate rules; official: the official Pemda LKE ZI form, only for a version it embodies (LKE-ZI-2026 or an unchanged copy), else 409 workbook_not_available */
+                layout?: "generated" | "official";
+                /** @description add the sheet "Rencana perbaikan": the fewest answer changes to reach this predicate, with the evidence each needs */
+                plan?: "WBK" | "WBBM";
+            };
+            header?: never;
+            path: {
+                id: string;
+                /** @description self | tpi | tpn | sanggah */
+                stage: "self" | "tpi" | "tpn" | "sanggah";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the LKE ZI workbook (.xlsx) with the stage’s answers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importStageWorkbook: {
+        parameters: {
+            query?: {
+                /** @description check everything and return the diff (what would change, from what to what) without writing */
+                dry_run?: boolean;
+                /** @description check (default): refuse (409 workbook_identity_mismatch) a file exported for another unit, period or stage; override: import it here anyway (recorded in the audit record with what the file claimed) */
+                identity?: "check" | "override";
+            };
+            header?: {
+                /** @description the ETag you read; 412 when it changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                /** @description self | tpi | tpn | sanggah */
+                stage: "self" | "tpi" | "tpn" | "sanggah";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description the filled LKE ZI workbook (.xlsx), e.g. one exported by GET …/lke.xlsx
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stage: components["schemas"]["Stage"];
+                        /**
+                         * @description the layout the file was read as: generated (sheet "LKE"), official (sheet "LKE ZI") or portalrb (the master soal’s cell map)
+                         * @enum {string}
+                         */
+                        layout: "generated" | "official" | "portalrb";
+                        /** @description link evidence items created for links in the evidence cells that the unit did not have yet (in a dry run: that would be created) */
+                        evidence_created: number;
+                        /** @description questions read from the workbook */
+                        read: number;
+                        /** @description the answers written (none in a dry run) */
+                        answers: components["schemas"]["Answer"][];
+                        /** @description true: nothing was written; `diff` is what the write would change */
+                        dry_run: boolean;
+                        /** @description answers written (in a dry run: that would be written) */
+                        changed: number;
+                        /** @description question codes sent that change nothing (same value, note and evidence; an empty note is no note): not written, not version-checked */
+                        unchanged: string[];
+                        diff: components["schemas"]["AnswerDiff"][];
+                        /** @description the unit, period and stage the file names (null: it names none, e.g. the blank official form) */
+                        identity: {
+                            file: {
+                                unit_code: string | null;
+                                period_code: string | null;
+                                stage: ("self" | "tpi" | "tpn" | "sanggah") | null;
+                                assessment_id: string | null;
+                            };
+                            mismatch: ("unit" | "period" | "stage" | "assessment")[];
+                            /** @description true: the file is another’s and identity=override imported it */
+                            override: boolean;
+                        } | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStagePlan: {
+        parameters: {
+            query: {
+                /** @description the predicate to plan for (WBBM includes the WBK rules it builds on) */
+                target: "WBK" | "WBBM";
+                /** @description the most the plan may cost (with the default cost 1 per question: the most changes) */
+                max_changes?: number;
+                /** @description questions the unit cannot change; when given it REPLACES the default (survey indices, Hasil questions, answered ratio denominators). Send an empty list to let every question change. */
+                fixed?: string[];
+            };
+            header?: never;
+            path: {
+                id: string;
+                /** @description self | tpi | tpn | sanggah */
+                stage: "self" | "tpi" | "tpn" | "sanggah";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        assessment_id: string;
+                        /** @enum {string} */
+                        stage: "self" | "tpi" | "tpn" | "sanggah";
+                        /** @enum {string} */
+                        stage_status: "draft" | "submitted" | "returned" | "approved";
+                        plan: {
+                            /** @enum {string} */
+                            target: "WBK" | "WBBM";
+                            /** @description every rule of the target is met once the plan is applied */
+                            reachable: boolean;
+                            /** @description the number of steps: the fewest that meet the target */
+                            changes: number;
+                            cost: number;
+                            /** @description the target’s rules failing with the current answers */
+                            failing: {
+                                rule: string;
+                                /** @enum {string} */
+                                predicate: "WBK" | "WBBM";
+                                description: string;
+                                required: number;
+                                actual: number;
+                                /** @description required − actual, in the rule’s measure (a fraction for a share of weight) */
+                                shortfall: number;
+                                /** @description the shortfall in points of score */
+                                points_short: number;
+                            }[];
+                            steps: {
+                                order: number;
+                                code: string;
+                                name: string;
+                                /** @description the sub-area (or Hasil question) the change counts in */
+                                node_code: string;
+                                node_name: string;
+                                current: string | number | null;
+                                proposed: string | number;
+                                /** @description the total’s rise from this step, applied after the steps before it */
+                                points: number;
+                                cost: number;
+                                /** @description failing rules this step works toward */
+                                rules: string[];
+                                /** @description for a Jumlah input: the ratio question it moves */
+                                ratio_code?: string;
+                                kriteria_nilai?: string;
+                                /** @description the data dukung to prepare */
+                                evidence_guidance?: string;
+                            }[];
+                            before: {
+                                total: number;
+                                /** @enum {string} */
+                                predicate: "none" | "WBK" | "WBBM";
+                            };
+                            after: {
+                                total: number;
+                                /** @enum {string} */
+                                predicate: "none" | "WBK" | "WBBM";
+                                rules: {
+                                    rule: string;
+                                    /** @enum {string} */
+                                    predicate: "WBK" | "WBBM";
+                                    description: string;
+                                    required: number;
+                                    actual: number;
+                                    passed: boolean;
+                                    source: string;
+                                }[];
+                            };
+                            /** @description rules still failing after the plan (at their best) */
+                            unreachable: {
+                                rule: string;
+                                /** @enum {string} */
+                                predicate: "WBK" | "WBBM";
+                                description: string;
+                                required: number;
+                                actual: number;
+                                /** @description required − actual, in the rule’s measure (a fraction for a share of weight) */
+                                shortfall: number;
+                                /** @description the shortfall in points of score */
+                                points_short: number;
+                            }[];
+                            /** @enum {string} */
+                            unreachable_reason: "none" | "not_reachable" | "max_changes";
+                            /** @description the questions held fixed */
+                            fixed: string[];
+                            /** @enum {string} */
+                            algorithm: "laminar_dp" | "branch_and_bound";
+                            /** @description the planned answers, re-scored by the scoring engine, meet the rules the plan claims */
+                            verified: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getPeriodSummary: {
         parameters: {
             query?: {
@@ -10504,6 +14862,99 @@ export interface operations {
             };
         };
     };
+    listClosestByChanges: {
+        parameters: {
+            query: {
+                /** @description the predicate to plan for (WBBM includes the WBK rules it builds on) */
+                target: "WBK" | "WBBM";
+                stage?: "self" | "tpi" | "tpn" | "sanggah";
+                unit_id?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                period_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        period_id: string;
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /** @enum {string} */
+                        stage: "self" | "tpi" | "tpn" | "sanggah";
+                        /** @description units not yet meeting the target whose target is within reach, fewest changes first, then fewest points short */
+                        items: {
+                            unit: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                name: string;
+                                kind: string;
+                            };
+                            /** Format: uuid */
+                            assessment_id: string;
+                            /** @enum {string} */
+                            stage_status: "draft" | "submitted" | "returned" | "approved";
+                            total: number;
+                            /** @description the fewest answer changes to meet the target (default options) */
+                            changes: number;
+                            points_short: number;
+                            /** @description e.g. "3 questions from WBK" */
+                            label: string;
+                        }[];
+                        /** @description stages in scope not meeting the target that no change of the answers they control can bring there */
+                        out_of_reach: number;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listEvents: {
         parameters: {
             query?: {
@@ -11140,4457 +15591,6 @@ export interface operations {
                         }[];
                         /** @description pass as cursor for the next page; null on the last page */
                         next_cursor: string | null;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    exportStageWorkbook: {
-        parameters: {
-            query?: {
-                /** @description generated (default): the workbook generated from the assessment’s instrument version, for any version, with formulas giving the API’s score and the predicate rules; official: the official Pemda LKE ZI form, only for a version it embodies (LKE-ZI-2026 or an unchanged copy), else 409 workbook_not_available */
-                layout?: "generated" | "official";
-                /** @description add the sheet "Rencana perbaikan": the fewest answer changes to reach this predicate, with the evidence each needs */
-                plan?: "WBK" | "WBBM";
-            };
-            header?: never;
-            path: {
-                id: string;
-                /** @description self | tpi | tpn | sanggah */
-                stage: "self" | "tpi" | "tpn" | "sanggah";
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description the LKE ZI workbook (.xlsx) with the stage’s answers */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    importStageWorkbook: {
-        parameters: {
-            query?: {
-                /** @description check everything and return the diff (what would change, from what to what) without writing */
-                dry_run?: boolean;
-                /** @description check (default): refuse (409 workbook_identity_mismatch) a file exported for another unit, period or stage; override: import it here anyway (recorded in the audit record with what the file claimed) */
-                identity?: "check" | "override";
-            };
-            header?: {
-                /** @description the ETag you read; 412 when it changed since */
-                "if-match"?: string;
-            };
-            path: {
-                id: string;
-                /** @description self | tpi | tpn | sanggah */
-                stage: "self" | "tpi" | "tpn" | "sanggah";
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": {
-                    /**
-                     * Format: binary
-                     * @description the filled LKE ZI workbook (.xlsx), e.g. one exported by GET …/lke.xlsx
-                     */
-                    file: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        stage: components["schemas"]["Stage"];
-                        /**
-                         * @description the layout the file was read as: generated (sheet "LKE"), official (sheet "LKE ZI") or portalrb (the master soal’s cell map)
-                         * @enum {string}
-                         */
-                        layout: "generated" | "official" | "portalrb";
-                        /** @description link evidence items created for links in the evidence cells that the unit did not have yet (in a dry run: that would be created) */
-                        evidence_created: number;
-                        /** @description questions read from the workbook */
-                        read: number;
-                        /** @description the answers written (none in a dry run) */
-                        answers: components["schemas"]["Answer"][];
-                        /** @description true: nothing was written; `diff` is what the write would change */
-                        dry_run: boolean;
-                        /** @description answers written (in a dry run: that would be written) */
-                        changed: number;
-                        /** @description question codes sent that change nothing (same value, note and evidence; an empty note is no note): not written, not version-checked */
-                        unchanged: string[];
-                        diff: components["schemas"]["AnswerDiff"][];
-                        /** @description the unit, period and stage the file names (null: it names none, e.g. the blank official form) */
-                        identity: {
-                            file: {
-                                unit_code: string | null;
-                                period_code: string | null;
-                                stage: ("self" | "tpi" | "tpn" | "sanggah") | null;
-                                assessment_id: string | null;
-                            };
-                            mismatch: ("unit" | "period" | "stage" | "assessment")[];
-                            /** @description true: the file is another’s and identity=override imported it */
-                            override: boolean;
-                        } | null;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Precondition Failed */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Content Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported Media Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    exportPeriodAnswersCsv: {
-        parameters: {
-            query?: {
-                /** @description answers: one record per unit × stage × question (value, converted value, note, stage total); totals: one record per unit × stage (total, max, predicate, unanswered) */
-                shape?: "answers" | "totals";
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description RFC 4180 CSV (UTF-8, CRLF, header record first), streamed */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getStagePlan: {
-        parameters: {
-            query: {
-                /** @description the predicate to plan for (WBBM includes the WBK rules it builds on) */
-                target: "WBK" | "WBBM";
-                /** @description the most the plan may cost (with the default cost 1 per question: the most changes) */
-                max_changes?: number;
-                /** @description questions the unit cannot change; when given it REPLACES the default (survey indices, Hasil questions, answered ratio denominators). Send an empty list to let every question change. */
-                fixed?: string[];
-            };
-            header?: never;
-            path: {
-                id: string;
-                /** @description self | tpi | tpn | sanggah */
-                stage: "self" | "tpi" | "tpn" | "sanggah";
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        assessment_id: string;
-                        /** @enum {string} */
-                        stage: "self" | "tpi" | "tpn" | "sanggah";
-                        /** @enum {string} */
-                        stage_status: "draft" | "submitted" | "returned" | "approved";
-                        plan: {
-                            /** @enum {string} */
-                            target: "WBK" | "WBBM";
-                            /** @description every rule of the target is met once the plan is applied */
-                            reachable: boolean;
-                            /** @description the number of steps: the fewest that meet the target */
-                            changes: number;
-                            cost: number;
-                            /** @description the target’s rules failing with the current answers */
-                            failing: {
-                                rule: string;
-                                /** @enum {string} */
-                                predicate: "WBK" | "WBBM";
-                                description: string;
-                                required: number;
-                                actual: number;
-                                /** @description required − actual, in the rule’s measure (a fraction for a share of weight) */
-                                shortfall: number;
-                                /** @description the shortfall in points of score */
-                                points_short: number;
-                            }[];
-                            steps: {
-                                order: number;
-                                code: string;
-                                name: string;
-                                /** @description the sub-area (or Hasil question) the change counts in */
-                                node_code: string;
-                                node_name: string;
-                                current: string | number | null;
-                                proposed: string | number;
-                                /** @description the total’s rise from this step, applied after the steps before it */
-                                points: number;
-                                cost: number;
-                                /** @description failing rules this step works toward */
-                                rules: string[];
-                                /** @description for a Jumlah input: the ratio question it moves */
-                                ratio_code?: string;
-                                kriteria_nilai?: string;
-                                /** @description the data dukung to prepare */
-                                evidence_guidance?: string;
-                            }[];
-                            before: {
-                                total: number;
-                                /** @enum {string} */
-                                predicate: "none" | "WBK" | "WBBM";
-                            };
-                            after: {
-                                total: number;
-                                /** @enum {string} */
-                                predicate: "none" | "WBK" | "WBBM";
-                                rules: {
-                                    rule: string;
-                                    /** @enum {string} */
-                                    predicate: "WBK" | "WBBM";
-                                    description: string;
-                                    required: number;
-                                    actual: number;
-                                    passed: boolean;
-                                    source: string;
-                                }[];
-                            };
-                            /** @description rules still failing after the plan (at their best) */
-                            unreachable: {
-                                rule: string;
-                                /** @enum {string} */
-                                predicate: "WBK" | "WBBM";
-                                description: string;
-                                required: number;
-                                actual: number;
-                                /** @description required − actual, in the rule’s measure (a fraction for a share of weight) */
-                                shortfall: number;
-                                /** @description the shortfall in points of score */
-                                points_short: number;
-                            }[];
-                            /** @enum {string} */
-                            unreachable_reason: "none" | "not_reachable" | "max_changes";
-                            /** @description the questions held fixed */
-                            fixed: string[];
-                            /** @enum {string} */
-                            algorithm: "laminar_dp" | "branch_and_bound";
-                            /** @description the planned answers, re-scored by the scoring engine, meet the rules the plan claims */
-                            verified: boolean;
-                        };
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    planInstrument: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * @description the predicate to plan for (WBBM includes the WBK rules it builds on)
-                     * @enum {string}
-                     */
-                    target: "WBK" | "WBBM";
-                    /** @description question code → Ya/Tidak, A–E, or a number (as for …/score) */
-                    answers: {
-                        [key: string]: string | number | null;
-                    };
-                    /** @description questions the unit cannot change; when given it REPLACES the default (survey indices, Hasil questions, answered ratio denominators). Send an empty list to let every question change. */
-                    fixed?: string[];
-                    /** @description question code → cost of changing it (default 1): the plan then has the least total cost */
-                    costs?: {
-                        [key: string]: number;
-                    };
-                    /** @description the most the plan may cost (with the default cost 1 per question: the most changes) */
-                    max_changes?: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        target: "WBK" | "WBBM";
-                        /** @description every rule of the target is met once the plan is applied */
-                        reachable: boolean;
-                        /** @description the number of steps: the fewest that meet the target */
-                        changes: number;
-                        cost: number;
-                        /** @description the target’s rules failing with the current answers */
-                        failing: {
-                            rule: string;
-                            /** @enum {string} */
-                            predicate: "WBK" | "WBBM";
-                            description: string;
-                            required: number;
-                            actual: number;
-                            /** @description required − actual, in the rule’s measure (a fraction for a share of weight) */
-                            shortfall: number;
-                            /** @description the shortfall in points of score */
-                            points_short: number;
-                        }[];
-                        steps: {
-                            order: number;
-                            code: string;
-                            name: string;
-                            /** @description the sub-area (or Hasil question) the change counts in */
-                            node_code: string;
-                            node_name: string;
-                            current: string | number | null;
-                            proposed: string | number;
-                            /** @description the total’s rise from this step, applied after the steps before it */
-                            points: number;
-                            cost: number;
-                            /** @description failing rules this step works toward */
-                            rules: string[];
-                            /** @description for a Jumlah input: the ratio question it moves */
-                            ratio_code?: string;
-                            kriteria_nilai?: string;
-                            /** @description the data dukung to prepare */
-                            evidence_guidance?: string;
-                        }[];
-                        before: {
-                            total: number;
-                            /** @enum {string} */
-                            predicate: "none" | "WBK" | "WBBM";
-                        };
-                        after: {
-                            total: number;
-                            /** @enum {string} */
-                            predicate: "none" | "WBK" | "WBBM";
-                            rules: {
-                                rule: string;
-                                /** @enum {string} */
-                                predicate: "WBK" | "WBBM";
-                                description: string;
-                                required: number;
-                                actual: number;
-                                passed: boolean;
-                                source: string;
-                            }[];
-                        };
-                        /** @description rules still failing after the plan (at their best) */
-                        unreachable: {
-                            rule: string;
-                            /** @enum {string} */
-                            predicate: "WBK" | "WBBM";
-                            description: string;
-                            required: number;
-                            actual: number;
-                            /** @description required − actual, in the rule’s measure (a fraction for a share of weight) */
-                            shortfall: number;
-                            /** @description the shortfall in points of score */
-                            points_short: number;
-                        }[];
-                        /** @enum {string} */
-                        unreachable_reason: "none" | "not_reachable" | "max_changes";
-                        /** @description the questions held fixed */
-                        fixed: string[];
-                        /** @enum {string} */
-                        algorithm: "laminar_dp" | "branch_and_bound";
-                        /** @description the planned answers, re-scored by the scoring engine, meet the rules the plan claims */
-                        verified: boolean;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listClosestByChanges: {
-        parameters: {
-            query: {
-                /** @description the predicate to plan for (WBBM includes the WBK rules it builds on) */
-                target: "WBK" | "WBBM";
-                stage?: "self" | "tpi" | "tpn" | "sanggah";
-                unit_id?: string;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                period_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        period_id: string;
-                        /** @enum {string} */
-                        target: "WBK" | "WBBM";
-                        /** @enum {string} */
-                        stage: "self" | "tpi" | "tpn" | "sanggah";
-                        /** @description units not yet meeting the target whose target is within reach, fewest changes first, then fewest points short */
-                        items: {
-                            unit: {
-                                /** Format: uuid */
-                                id: string;
-                                code: string;
-                                name: string;
-                                kind: string;
-                            };
-                            /** Format: uuid */
-                            assessment_id: string;
-                            /** @enum {string} */
-                            stage_status: "draft" | "submitted" | "returned" | "approved";
-                            total: number;
-                            /** @description the fewest answer changes to meet the target (default options) */
-                            changes: number;
-                            points_short: number;
-                            /** @description e.g. "3 questions from WBK" */
-                            label: string;
-                        }[];
-                        /** @description stages in scope not meeting the target that no change of the answers they control can bring there */
-                        out_of_reach: number;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getProposalRules: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                period_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        period_id: string;
-                        /** @description false: the defaults apply */
-                        customised: boolean;
-                        gate_rules: {
-                            id: string;
-                            /** @enum {string} */
-                            predicate: "WBK" | "WBBM";
-                            /**
-                             * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_predicate, indeks_rb_predicate (grades AA, A, BB, B, CC, C, D, as P90 Tabel 5 states them) | sakip_score, indeks_rb (0–100; a grade rule converts them only when no grade is recorded)
-                             * @enum {string}
-                             */
-                            indicator: "opini_bpk" | "spip_level" | "sakip_predicate" | "indeks_rb_predicate" | "sakip_score" | "indeks_rb";
-                            /**
-                             * @description all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga
-                             * @enum {string}
-                             */
-                            applies_to: "all" | "pemda" | "kementerian_lembaga";
-                            /**
-                             * @description one_of (opini_bpk) | at_least (≥) | greater_than (>) | grade_at_least (a grade indicator)
-                             * @enum {string}
-                             */
-                            comparison: "one_of" | "at_least" | "greater_than" | "grade_at_least";
-                            threshold?: number;
-                            /**
-                             * @description for grade_at_least: this grade or better
-                             * @enum {string}
-                             */
-                            min_grade?: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
-                            allowed?: ("WTP" | "WDP" | "TW" | "TMP")[];
-                            description: string;
-                            /** @description where the rule comes from: PermenPANRB 90/2021 (page and part), or the PortalRB guide */
-                            source: string;
-                            /** @description CONFIRMED (read in the regulation), MEDIUM, UNCONFIRMED */
-                            confidence: string;
-                        }[];
-                        /** @description instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
-                        afirmasi_instansi_kinds: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota")[];
-                        /** @description WBBM: years a WBK (or WBBM) designation must have been held; PortalRB practice ("Syarat 2 tahun WBK"), not PermenPANRB 90/2021; 0 turns it off */
-                        wbbm_min_wbk_years: number;
-                        wbbm_requires_wbk: boolean;
-                        revocation_ban_years: number;
-                        /** @description where each rule beside the gate comes from */
-                        sources: {
-                            wbbm_requires_wbk: string;
-                            wbbm_min_wbk_years: string;
-                            revocation_ban_years: string;
-                            afirmasi_instansi_kinds: string;
-                            unit_requirements: string;
-                        };
-                        updated_at: string | null;
-                        updated_by: string | null;
-                        /** @description 0 while the defaults apply */
-                        version: number;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    putProposalRules: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                period_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    gate_rules: {
-                        id: string;
-                        /** @enum {string} */
-                        predicate: "WBK" | "WBBM";
-                        /**
-                         * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_predicate, indeks_rb_predicate (grades AA, A, BB, B, CC, C, D, as P90 Tabel 5 states them) | sakip_score, indeks_rb (0–100; a grade rule converts them only when no grade is recorded)
-                         * @enum {string}
-                         */
-                        indicator: "opini_bpk" | "spip_level" | "sakip_predicate" | "indeks_rb_predicate" | "sakip_score" | "indeks_rb";
-                        /**
-                         * @description all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga
-                         * @enum {string}
-                         */
-                        applies_to: "all" | "pemda" | "kementerian_lembaga";
-                        /**
-                         * @description one_of (opini_bpk) | at_least (≥) | greater_than (>) | grade_at_least (a grade indicator)
-                         * @enum {string}
-                         */
-                        comparison: "one_of" | "at_least" | "greater_than" | "grade_at_least";
-                        threshold?: number;
-                        /**
-                         * @description for grade_at_least: this grade or better
-                         * @enum {string}
-                         */
-                        min_grade?: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
-                        allowed?: ("WTP" | "WDP" | "TW" | "TMP")[];
-                        description: string;
-                        /** @description where the rule comes from: PermenPANRB 90/2021 (page and part), or the PortalRB guide */
-                        source: string;
-                        /** @description CONFIRMED (read in the regulation), MEDIUM, UNCONFIRMED */
-                        confidence: string;
-                    }[];
-                    /** @description instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
-                    afirmasi_instansi_kinds: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota")[];
-                    /** @description WBBM: years a WBK (or WBBM) designation must have been held; PortalRB practice ("Syarat 2 tahun WBK"), not PermenPANRB 90/2021; 0 turns it off */
-                    wbbm_min_wbk_years: number;
-                    /**
-                     * @description WBBM: the unit already holds Menuju WBK (PermenPANRB 90/2021 Tabel 6, p. 58); default true
-                     * @default true
-                     */
-                    wbbm_requires_wbk?: boolean;
-                    /**
-                     * @description no proposal until this many years after a revocation decision (PermenPANRB 90/2021 Lampiran III BAB IV C, p. 63-64); default 2, 0 turns it off
-                     * @default 2
-                     */
-                    revocation_ban_years?: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        period_id: string;
-                        /** @description false: the defaults apply */
-                        customised: boolean;
-                        gate_rules: {
-                            id: string;
-                            /** @enum {string} */
-                            predicate: "WBK" | "WBBM";
-                            /**
-                             * @description opini_bpk (WTP/WDP/TW/TMP) | spip_level (1–5) | sakip_predicate, indeks_rb_predicate (grades AA, A, BB, B, CC, C, D, as P90 Tabel 5 states them) | sakip_score, indeks_rb (0–100; a grade rule converts them only when no grade is recorded)
-                             * @enum {string}
-                             */
-                            indicator: "opini_bpk" | "spip_level" | "sakip_predicate" | "indeks_rb_predicate" | "sakip_score" | "indeks_rb";
-                            /**
-                             * @description all | pemda (provinsi, kabupaten, kota) | kementerian_lembaga
-                             * @enum {string}
-                             */
-                            applies_to: "all" | "pemda" | "kementerian_lembaga";
-                            /**
-                             * @description one_of (opini_bpk) | at_least (≥) | greater_than (>) | grade_at_least (a grade indicator)
-                             * @enum {string}
-                             */
-                            comparison: "one_of" | "at_least" | "greater_than" | "grade_at_least";
-                            threshold?: number;
-                            /**
-                             * @description for grade_at_least: this grade or better
-                             * @enum {string}
-                             */
-                            min_grade?: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
-                            allowed?: ("WTP" | "WDP" | "TW" | "TMP")[];
-                            description: string;
-                            /** @description where the rule comes from: PermenPANRB 90/2021 (page and part), or the PortalRB guide */
-                            source: string;
-                            /** @description CONFIRMED (read in the regulation), MEDIUM, UNCONFIRMED */
-                            confidence: string;
-                        }[];
-                        /** @description instansi kinds that, failing the WBK gate, may still propose afirmasi units for WBK */
-                        afirmasi_instansi_kinds: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota")[];
-                        /** @description WBBM: years a WBK (or WBBM) designation must have been held; PortalRB practice ("Syarat 2 tahun WBK"), not PermenPANRB 90/2021; 0 turns it off */
-                        wbbm_min_wbk_years: number;
-                        wbbm_requires_wbk: boolean;
-                        revocation_ban_years: number;
-                        /** @description where each rule beside the gate comes from */
-                        sources: {
-                            wbbm_requires_wbk: string;
-                            wbbm_min_wbk_years: string;
-                            revocation_ban_years: string;
-                            afirmasi_instansi_kinds: string;
-                            unit_requirements: string;
-                        };
-                        updated_at: string | null;
-                        updated_by: string | null;
-                        /** @description 0 while the defaults apply */
-                        version: number;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getInstansiGate: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                period_id: string;
-                instansi_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        instansi: {
-                            /** Format: uuid */
-                            id: string;
-                            code: string;
-                            name: string;
-                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
-                        };
-                        /** Format: uuid */
-                        period_id: string;
-                        WBK: {
-                            eligible: boolean;
-                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
-                            afirmasi_only: boolean;
-                            rules: {
-                                rule: string;
-                                indicator: string;
-                                description: string;
-                                required: string;
-                                actual: string | number | null;
-                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
-                                converted_from?: {
-                                    indicator: string;
-                                    value: number;
-                                    source: string;
-                                };
-                                passed: boolean;
-                                source: string;
-                                confidence: string;
-                            }[];
-                        };
-                        WBBM: {
-                            eligible: boolean;
-                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
-                            afirmasi_only: boolean;
-                            rules: {
-                                rule: string;
-                                indicator: string;
-                                description: string;
-                                required: string;
-                                actual: string | number | null;
-                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
-                                converted_from?: {
-                                    indicator: string;
-                                    value: number;
-                                    source: string;
-                                };
-                                passed: boolean;
-                                source: string;
-                                confidence: string;
-                            }[];
-                        };
-                        /** @description PermenPANRB 90/2021 p. 47 */
-                        designated_share: {
-                            /** @description unit kerja of the instansi (not archived) */
-                            units: number;
-                            /** @description of them, units holding Menuju WBK or WBBM now */
-                            designated: number;
-                            /** @description designated ÷ units (0 when there are none) */
-                            share: number;
-                            /** @description more than 30 %: the instansi need not propose more (KemenPANRB tells it); informative, not a check */
-                            above_30_percent: boolean;
-                            source: string;
-                        };
-                        values: {
-                            opini_bpk: {
-                                value: string | number;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            spip_level: {
-                                value: string | number;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            sakip_predicate: {
-                                value: string | number;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            indeks_rb_predicate: {
-                                value: string | number;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            sakip_score: {
-                                value: string | number;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            indeks_rb: {
-                                value: string | number;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                        };
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    putInstansiGate: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                period_id: string;
-                instansi_id: string;
-            };
-            cookie?: never;
-        };
-        /** @description only the indicators sent change */
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description null removes the value */
-                    opini_bpk?: {
-                        /** @enum {string} */
-                        value: "WTP" | "WDP" | "TW" | "TMP";
-                        /** @description an evidence item of the instansi */
-                        evidence_id?: string | null;
-                    } | null;
-                    /** @description null removes the value */
-                    spip_level?: {
-                        value: number;
-                        /** @description an evidence item of the instansi */
-                        evidence_id?: string | null;
-                    } | null;
-                    /** @description null removes the value */
-                    sakip_predicate?: {
-                        /**
-                         * @description the instansi’s SAKIP predicate (AA … D)
-                         * @enum {string}
-                         */
-                        value: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
-                        /** @description an evidence item of the instansi */
-                        evidence_id?: string | null;
-                    } | null;
-                    /** @description null removes the value */
-                    indeks_rb_predicate?: {
-                        /**
-                         * @description the instansi’s Indeks RB predicate (AA … D)
-                         * @enum {string}
-                         */
-                        value: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
-                        /** @description an evidence item of the instansi */
-                        evidence_id?: string | null;
-                    } | null;
-                    /** @description null removes the value */
-                    sakip_score?: {
-                        value: number;
-                        /** @description an evidence item of the instansi */
-                        evidence_id?: string | null;
-                    } | null;
-                    /** @description null removes the value */
-                    indeks_rb?: {
-                        value: number;
-                        /** @description an evidence item of the instansi */
-                        evidence_id?: string | null;
-                    } | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        instansi: {
-                            /** Format: uuid */
-                            id: string;
-                            code: string;
-                            name: string;
-                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
-                        };
-                        /** Format: uuid */
-                        period_id: string;
-                        WBK: {
-                            eligible: boolean;
-                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
-                            afirmasi_only: boolean;
-                            rules: {
-                                rule: string;
-                                indicator: string;
-                                description: string;
-                                required: string;
-                                actual: string | number | null;
-                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
-                                converted_from?: {
-                                    indicator: string;
-                                    value: number;
-                                    source: string;
-                                };
-                                passed: boolean;
-                                source: string;
-                                confidence: string;
-                            }[];
-                        };
-                        WBBM: {
-                            eligible: boolean;
-                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
-                            afirmasi_only: boolean;
-                            rules: {
-                                rule: string;
-                                indicator: string;
-                                description: string;
-                                required: string;
-                                actual: string | number | null;
-                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
-                                converted_from?: {
-                                    indicator: string;
-                                    value: number;
-                                    source: string;
-                                };
-                                passed: boolean;
-                                source: string;
-                                confidence: string;
-                            }[];
-                        };
-                        /** @description PermenPANRB 90/2021 p. 47 */
-                        designated_share: {
-                            /** @description unit kerja of the instansi (not archived) */
-                            units: number;
-                            /** @description of them, units holding Menuju WBK or WBBM now */
-                            designated: number;
-                            /** @description designated ÷ units (0 when there are none) */
-                            share: number;
-                            /** @description more than 30 %: the instansi need not propose more (KemenPANRB tells it); informative, not a check */
-                            above_30_percent: boolean;
-                            source: string;
-                        };
-                        values: {
-                            opini_bpk: {
-                                value: string | number;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            spip_level: {
-                                value: string | number;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            sakip_predicate: {
-                                value: string | number;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            indeks_rb_predicate: {
-                                value: string | number;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            sakip_score: {
-                                value: string | number;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            indeks_rb: {
-                                value: string | number;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                        };
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getInstansiEligibility: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                period_id: string;
-                instansi_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        instansi: {
-                            /** Format: uuid */
-                            id: string;
-                            code: string;
-                            name: string;
-                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
-                        };
-                        /** Format: uuid */
-                        period_id: string;
-                        WBK: {
-                            eligible: boolean;
-                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
-                            afirmasi_only: boolean;
-                            rules: {
-                                rule: string;
-                                indicator: string;
-                                description: string;
-                                required: string;
-                                actual: string | number | null;
-                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
-                                converted_from?: {
-                                    indicator: string;
-                                    value: number;
-                                    source: string;
-                                };
-                                passed: boolean;
-                                source: string;
-                                confidence: string;
-                            }[];
-                        };
-                        WBBM: {
-                            eligible: boolean;
-                            /** @description not eligible, but afirmasi units may still be proposed for WBK */
-                            afirmasi_only: boolean;
-                            rules: {
-                                rule: string;
-                                indicator: string;
-                                description: string;
-                                required: string;
-                                actual: string | number | null;
-                                /** @description a grade rule with only the 0–100 value recorded: that value, and whose conversion gave the grade */
-                                converted_from?: {
-                                    indicator: string;
-                                    value: number;
-                                    source: string;
-                                };
-                                passed: boolean;
-                                source: string;
-                                confidence: string;
-                            }[];
-                        };
-                        /** @description PermenPANRB 90/2021 p. 47 */
-                        designated_share: {
-                            /** @description unit kerja of the instansi (not archived) */
-                            units: number;
-                            /** @description of them, units holding Menuju WBK or WBBM now */
-                            designated: number;
-                            /** @description designated ÷ units (0 when there are none) */
-                            share: number;
-                            /** @description more than 30 %: the instansi need not propose more (KemenPANRB tells it); informative, not a check */
-                            above_30_percent: boolean;
-                            source: string;
-                        };
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getProposalPackage: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                period_id: string;
-                instansi_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        instansi_id: string;
-                        /** Format: uuid */
-                        period_id: string;
-                        documents: {
-                            surat_usulan: {
-                                /** Format: uuid */
-                                evidence_id: string;
-                                title: string;
-                                kind: string;
-                                url: string | null;
-                            } | null;
-                            sptjm: {
-                                /** Format: uuid */
-                                evidence_id: string;
-                                title: string;
-                                kind: string;
-                                url: string | null;
-                            } | null;
-                            tlhp: {
-                                /** Format: uuid */
-                                evidence_id: string;
-                                title: string;
-                                kind: string;
-                                url: string | null;
-                            } | null;
-                            survei_mandiri: {
-                                /** Format: uuid */
-                                evidence_id: string;
-                                title: string;
-                                kind: string;
-                                url: string | null;
-                            } | null;
-                        };
-                        pic: {
-                            name: string | null;
-                            email: string | null;
-                            phone: string | null;
-                        };
-                        complete: boolean;
-                        /** @description documents not attached and PIC fields not filled (pic.name, pic.email, pic.phone) */
-                        missing: string[];
-                        updated_at: string | null;
-                        updated_by: string | null;
-                        /** @description 0 before anything is recorded */
-                        version: number;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    putProposalPackage: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                period_id: string;
-                instansi_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description only the documents sent change */
-                    documents?: {
-                        /** @description an evidence item of the instansi; null detaches */
-                        surat_usulan?: string | null;
-                        /** @description an evidence item of the instansi; null detaches */
-                        sptjm?: string | null;
-                        /** @description an evidence item of the instansi; null detaches */
-                        tlhp?: string | null;
-                        /** @description an evidence item of the instansi; null detaches */
-                        survei_mandiri?: string | null;
-                    };
-                    pic?: {
-                        name?: string | null;
-                        email?: string | null;
-                        phone?: string | null;
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        instansi_id: string;
-                        /** Format: uuid */
-                        period_id: string;
-                        documents: {
-                            surat_usulan: {
-                                /** Format: uuid */
-                                evidence_id: string;
-                                title: string;
-                                kind: string;
-                                url: string | null;
-                            } | null;
-                            sptjm: {
-                                /** Format: uuid */
-                                evidence_id: string;
-                                title: string;
-                                kind: string;
-                                url: string | null;
-                            } | null;
-                            tlhp: {
-                                /** Format: uuid */
-                                evidence_id: string;
-                                title: string;
-                                kind: string;
-                                url: string | null;
-                            } | null;
-                            survei_mandiri: {
-                                /** Format: uuid */
-                                evidence_id: string;
-                                title: string;
-                                kind: string;
-                                url: string | null;
-                            } | null;
-                        };
-                        pic: {
-                            name: string | null;
-                            email: string | null;
-                            phone: string | null;
-                        };
-                        complete: boolean;
-                        /** @description documents not attached and PIC fields not filled (pic.name, pic.email, pic.phone) */
-                        missing: string[];
-                        updated_at: string | null;
-                        updated_by: string | null;
-                        /** @description 0 before anything is recorded */
-                        version: number;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getUnitRequirements: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                period_id: string;
-                unit_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        unit_id: string;
-                        /** Format: uuid */
-                        period_id: string;
-                        values: {
-                            core_service: {
-                                value: boolean | number | string;
-                                justification: string | null;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            public_perception_impact: {
-                                value: boolean | number | string;
-                                justification: string | null;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            tlhp_percent: {
-                                value: boolean | number | string;
-                                justification: string | null;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            lhkpn_percent: {
-                                value: boolean | number | string;
-                                justification: string | null;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            lhkasn_percent: {
-                                value: boolean | number | string;
-                                justification: string | null;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            sakip_predicate: {
-                                value: boolean | number | string;
-                                justification: string | null;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                        };
-                        source: string;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    putUnitRequirements: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                period_id: string;
-                unit_id: string;
-            };
-            cookie?: never;
-        };
-        /** @description only the requirements sent change */
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description the unit is a core service unit (core layanan utama) of its instansi; null removes it */
-                    core_service?: {
-                        value: boolean;
-                        /** @description why (required) */
-                        justification: string;
-                        /** @description an evidence item of the unit */
-                        evidence_id?: string | null;
-                    } | null;
-                    /** @description the unit has a significant impact on public perception of the quality of the bureaucracy; null removes it */
-                    public_perception_impact?: {
-                        value: boolean;
-                        /** @description why (required) */
-                        justification: string;
-                        /** @description an evidence item of the unit */
-                        evidence_id?: string | null;
-                    } | null;
-                    /** @description follow-up of APIP/BPK findings (Tindak Lanjut Hasil Pengawasan), %; null removes it */
-                    tlhp_percent?: {
-                        /** @description percent (100 required) */
-                        value: number;
-                        justification?: string | null;
-                        /** @description an evidence item of the unit */
-                        evidence_id?: string | null;
-                    } | null;
-                    /** @description LHKPN submitted, % of those who must report; null removes it */
-                    lhkpn_percent?: {
-                        /** @description percent (100 required) */
-                        value: number;
-                        justification?: string | null;
-                        /** @description an evidence item of the unit */
-                        evidence_id?: string | null;
-                    } | null;
-                    /** @description LHKASN submitted, % of those who must report; null removes it */
-                    lhkasn_percent?: {
-                        /** @description percent (100 required) */
-                        value: number;
-                        justification?: string | null;
-                        /** @description an evidence item of the unit */
-                        evidence_id?: string | null;
-                    } | null;
-                    /** @description the unit’s SAKIP predicate from the internal evaluation; null removes it */
-                    sakip_predicate?: {
-                        /**
-                         * @description from the internal evaluation (B or better for WBK, BB for WBBM)
-                         * @enum {string}
-                         */
-                        value: "AA" | "A" | "BB" | "B" | "CC" | "C" | "D";
-                        justification?: string | null;
-                        /** @description an evidence item of the unit */
-                        evidence_id?: string | null;
-                    } | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        unit_id: string;
-                        /** Format: uuid */
-                        period_id: string;
-                        values: {
-                            core_service: {
-                                value: boolean | number | string;
-                                justification: string | null;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            public_perception_impact: {
-                                value: boolean | number | string;
-                                justification: string | null;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            tlhp_percent: {
-                                value: boolean | number | string;
-                                justification: string | null;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            lhkpn_percent: {
-                                value: boolean | number | string;
-                                justification: string | null;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            lhkasn_percent: {
-                                value: boolean | number | string;
-                                justification: string | null;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                            sakip_predicate: {
-                                value: boolean | number | string;
-                                justification: string | null;
-                                evidence_id: string | null;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                                /** Format: date-time */
-                                recorded_at: string;
-                            } | null;
-                        };
-                        source: string;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listProposals: {
-        parameters: {
-            query?: {
-                target?: "WBK" | "WBBM";
-                instansi_id?: string;
-            };
-            header?: never;
-            path: {
-                period_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: {
-                            /** Format: uuid */
-                            declaration_id: string;
-                            /** Format: uuid */
-                            period_id: string;
-                            /** Format: uuid */
-                            unit_id: string;
-                            /** Format: uuid */
-                            instansi_id: string;
-                            /** @enum {string} */
-                            target: "WBK" | "WBBM";
-                            /** @enum {string} */
-                            route: "regular" | "afirmasi";
-                            /**
-                             * @description the declaration’s status now
-                             * @enum {string}
-                             */
-                            status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
-                            tpi_total: number | null;
-                            /** @description the checks as they stood when proposed */
-                            checks: {
-                                /** @enum {string} */
-                                check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
-                                passed: boolean;
-                                message: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                            }[];
-                            /** Format: date-time */
-                            proposed_at: string;
-                            proposed_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                            passed_administrative_selection: boolean;
-                            administrative_selection: {
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                decided_on: string;
-                                items: {
-                                    item: string;
-                                    result: string;
-                                    note: string | null;
-                                }[];
-                                /** @description lulus or lulus_dengan_catatan */
-                                passed: boolean;
-                                /** @enum {string} */
-                                outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
-                                resubmit: {
-                                    items: string[];
-                                    due_on: string | null;
-                                    note: string | null;
-                                } | null;
-                                /** Format: date-time */
-                                recorded_at: string;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                            } | null;
-                            sanggah: {
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                filed_on: string;
-                                reason: string;
-                                result: string;
-                                decided_on: string | null;
-                                note: string | null;
-                                /** Format: date-time */
-                                recorded_at: string;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                            } | null;
-                            evaluation: {
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                evaluated_on: string;
-                                tpn_stage_status: string;
-                                tpn_total: number;
-                                tpn_predicate: string;
-                                note: string | null;
-                                /** Format: date-time */
-                                recorded_at: string;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                            } | null;
-                            decision: {
-                                /** @enum {string} */
-                                decision: "designated" | "not_designated";
-                                sk_number?: string;
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                sk_date?: string;
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                decided_on?: string;
-                                reasons?: string[];
-                                /** Format: date-time */
-                                recorded_at: string;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                            } | null;
-                            revocation: {
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                revoked_on: string;
-                                reason: string;
-                                /** @description null on revocations recorded before it was asked */
-                                basis: ("tpi_report" | "tpn_field_check") | null;
-                                tpn_recommendation: {
-                                    /**
-                                     * Format: date
-                                     * @description YYYY-MM-DD
-                                     */
-                                    date: string;
-                                    number: string | null;
-                                    note: string | null;
-                                } | null;
-                                decision_number: string | null;
-                                /** Format: date-time */
-                                recorded_at: string;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                            } | null;
-                            /** @description the TPN’s later steps as recorded, by date (optional records) */
-                            tpn_steps: {
-                                /** @enum {string} */
-                                step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                on: string;
-                                until: string | null;
-                                note: string | null;
-                                evidence_id: string | null;
-                                /** Format: date-time */
-                                recorded_at: string;
-                                recorded_by: {
-                                    id: string | null;
-                                    name: string;
-                                };
-                            }[];
-                            /** Format: date-time */
-                            updated_at: string;
-                            version: number;
-                        }[];
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    proposeUnits: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                period_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description declarations of this period to propose */
-                    declaration_ids: string[];
-                    /**
-                     * @description true: answer each unit’s verdict and change nothing
-                     * @default false
-                     */
-                    dry_run?: boolean;
-                    /** @description kept in each declaration’s history (default: “proposed to KemenPANRB”) */
-                    reason?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        period_id: string;
-                        dry_run: boolean;
-                        /**
-                         * @description one unit refused refuses the whole request (422 proposal_refused); nothing is written
-                         * @enum {string}
-                         */
-                        mode: "all_or_nothing";
-                        /** @description units proposed by this request (0 on a dry run) */
-                        proposed: number;
-                        ready: number;
-                        refused: number;
-                        items: {
-                            /** Format: uuid */
-                            declaration_id: string;
-                            unit: {
-                                /** Format: uuid */
-                                id: string;
-                                code: string;
-                                name: string;
-                                afirmasi: boolean;
-                            } | null;
-                            target: ("WBK" | "WBBM") | null;
-                            /** @description every check passed */
-                            ready: boolean;
-                            /**
-                             * @description afirmasi: proposed through the afirmasi route (the instansi fails the WBK gate)
-                             * @enum {string}
-                             */
-                            route: "regular" | "afirmasi";
-                            /** @description as PortalRB will list it */
-                            kategori: ("WBK" | "WBK-AFIRMASI" | "WBBM") | null;
-                            /** @description every check, passed or not */
-                            checks: {
-                                /** @enum {string} */
-                                check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
-                                passed: boolean;
-                                message: string;
-                                details?: {
-                                    [key: string]: unknown;
-                                };
-                            }[];
-                            failing: ("declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete")[];
-                        }[];
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getProposalCheck: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        declaration_id: string;
-                        unit: {
-                            /** Format: uuid */
-                            id: string;
-                            code: string;
-                            name: string;
-                            afirmasi: boolean;
-                        } | null;
-                        target: ("WBK" | "WBBM") | null;
-                        /** @description every check passed */
-                        ready: boolean;
-                        /**
-                         * @description afirmasi: proposed through the afirmasi route (the instansi fails the WBK gate)
-                         * @enum {string}
-                         */
-                        route: "regular" | "afirmasi";
-                        /** @description as PortalRB will list it */
-                        kategori: ("WBK" | "WBK-AFIRMASI" | "WBBM") | null;
-                        /** @description every check, passed or not */
-                        checks: {
-                            /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
-                            passed: boolean;
-                            message: string;
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        failing: ("declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete")[];
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getProposal: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        declaration_id: string;
-                        /** Format: uuid */
-                        period_id: string;
-                        /** Format: uuid */
-                        unit_id: string;
-                        /** Format: uuid */
-                        instansi_id: string;
-                        /** @enum {string} */
-                        target: "WBK" | "WBBM";
-                        /** @enum {string} */
-                        route: "regular" | "afirmasi";
-                        /**
-                         * @description the declaration’s status now
-                         * @enum {string}
-                         */
-                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
-                        tpi_total: number | null;
-                        /** @description the checks as they stood when proposed */
-                        checks: {
-                            /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
-                            passed: boolean;
-                            message: string;
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        proposed_at: string;
-                        proposed_by: {
-                            id: string | null;
-                            name: string;
-                        };
-                        passed_administrative_selection: boolean;
-                        administrative_selection: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on: string;
-                            items: {
-                                item: string;
-                                result: string;
-                                note: string | null;
-                            }[];
-                            /** @description lulus or lulus_dengan_catatan */
-                            passed: boolean;
-                            /** @enum {string} */
-                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
-                            resubmit: {
-                                items: string[];
-                                due_on: string | null;
-                                note: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        sanggah: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            filed_on: string;
-                            reason: string;
-                            result: string;
-                            decided_on: string | null;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        evaluation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            evaluated_on: string;
-                            tpn_stage_status: string;
-                            tpn_total: number;
-                            tpn_predicate: string;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        decision: {
-                            /** @enum {string} */
-                            decision: "designated" | "not_designated";
-                            sk_number?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            sk_date?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on?: string;
-                            reasons?: string[];
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        revocation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            revoked_on: string;
-                            reason: string;
-                            /** @description null on revocations recorded before it was asked */
-                            basis: ("tpi_report" | "tpn_field_check") | null;
-                            tpn_recommendation: {
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                date: string;
-                                number: string | null;
-                                note: string | null;
-                            } | null;
-                            decision_number: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        /** @description the TPN’s later steps as recorded, by date (optional records) */
-                        tpn_steps: {
-                            /** @enum {string} */
-                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            on: string;
-                            until: string | null;
-                            note: string | null;
-                            evidence_id: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    recordAdministrativeSelection: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD
-                     */
-                    decided_on: string;
-                    items: {
-                        /** @enum {string} */
-                        item: "surat_usulan" | "sptjm" | "tlhp" | "survei_mandiri" | "lke" | "syarat_2_tahun_wbk" | "lhkpn" | "other";
-                        /** @enum {string} */
-                        result: "sesuai" | "tidak_sesuai";
-                        note?: string | null;
-                    }[];
-                    /** @description the selection passed on condition of resubmitting these items (each one of the items found tidak_sesuai) */
-                    lulus_dengan_catatan?: {
-                        resubmit_items: ("surat_usulan" | "sptjm" | "tlhp" | "survei_mandiri" | "lke" | "syarat_2_tahun_wbk" | "lhkpn" | "other")[];
-                        due_on?: string | null;
-                        note?: string | null;
-                    };
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        declaration_id: string;
-                        /** Format: uuid */
-                        period_id: string;
-                        /** Format: uuid */
-                        unit_id: string;
-                        /** Format: uuid */
-                        instansi_id: string;
-                        /** @enum {string} */
-                        target: "WBK" | "WBBM";
-                        /** @enum {string} */
-                        route: "regular" | "afirmasi";
-                        /**
-                         * @description the declaration’s status now
-                         * @enum {string}
-                         */
-                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
-                        tpi_total: number | null;
-                        /** @description the checks as they stood when proposed */
-                        checks: {
-                            /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
-                            passed: boolean;
-                            message: string;
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        proposed_at: string;
-                        proposed_by: {
-                            id: string | null;
-                            name: string;
-                        };
-                        passed_administrative_selection: boolean;
-                        administrative_selection: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on: string;
-                            items: {
-                                item: string;
-                                result: string;
-                                note: string | null;
-                            }[];
-                            /** @description lulus or lulus_dengan_catatan */
-                            passed: boolean;
-                            /** @enum {string} */
-                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
-                            resubmit: {
-                                items: string[];
-                                due_on: string | null;
-                                note: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        sanggah: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            filed_on: string;
-                            reason: string;
-                            result: string;
-                            decided_on: string | null;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        evaluation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            evaluated_on: string;
-                            tpn_stage_status: string;
-                            tpn_total: number;
-                            tpn_predicate: string;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        decision: {
-                            /** @enum {string} */
-                            decision: "designated" | "not_designated";
-                            sk_number?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            sk_date?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on?: string;
-                            reasons?: string[];
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        revocation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            revoked_on: string;
-                            reason: string;
-                            /** @description null on revocations recorded before it was asked */
-                            basis: ("tpi_report" | "tpn_field_check") | null;
-                            tpn_recommendation: {
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                date: string;
-                                number: string | null;
-                                note: string | null;
-                            } | null;
-                            decision_number: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        /** @description the TPN’s later steps as recorded, by date (optional records) */
-                        tpn_steps: {
-                            /** @enum {string} */
-                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            on: string;
-                            until: string | null;
-                            note: string | null;
-                            evidence_id: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    recordSanggah: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD
-                     */
-                    filed_on: string;
-                    reason: string;
-                    /**
-                     * @description pending until KemenPANRB decides; diterima passes the administrative selection
-                     * @enum {string}
-                     */
-                    result: "pending" | "diterima" | "ditolak";
-                    decided_on?: string | null;
-                    note?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        declaration_id: string;
-                        /** Format: uuid */
-                        period_id: string;
-                        /** Format: uuid */
-                        unit_id: string;
-                        /** Format: uuid */
-                        instansi_id: string;
-                        /** @enum {string} */
-                        target: "WBK" | "WBBM";
-                        /** @enum {string} */
-                        route: "regular" | "afirmasi";
-                        /**
-                         * @description the declaration’s status now
-                         * @enum {string}
-                         */
-                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
-                        tpi_total: number | null;
-                        /** @description the checks as they stood when proposed */
-                        checks: {
-                            /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
-                            passed: boolean;
-                            message: string;
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        proposed_at: string;
-                        proposed_by: {
-                            id: string | null;
-                            name: string;
-                        };
-                        passed_administrative_selection: boolean;
-                        administrative_selection: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on: string;
-                            items: {
-                                item: string;
-                                result: string;
-                                note: string | null;
-                            }[];
-                            /** @description lulus or lulus_dengan_catatan */
-                            passed: boolean;
-                            /** @enum {string} */
-                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
-                            resubmit: {
-                                items: string[];
-                                due_on: string | null;
-                                note: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        sanggah: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            filed_on: string;
-                            reason: string;
-                            result: string;
-                            decided_on: string | null;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        evaluation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            evaluated_on: string;
-                            tpn_stage_status: string;
-                            tpn_total: number;
-                            tpn_predicate: string;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        decision: {
-                            /** @enum {string} */
-                            decision: "designated" | "not_designated";
-                            sk_number?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            sk_date?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on?: string;
-                            reasons?: string[];
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        revocation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            revoked_on: string;
-                            reason: string;
-                            /** @description null on revocations recorded before it was asked */
-                            basis: ("tpi_report" | "tpn_field_check") | null;
-                            tpn_recommendation: {
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                date: string;
-                                number: string | null;
-                                note: string | null;
-                            } | null;
-                            decision_number: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        /** @description the TPN’s later steps as recorded, by date (optional records) */
-                        tpn_steps: {
-                            /** @enum {string} */
-                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            on: string;
-                            until: string | null;
-                            note: string | null;
-                            evidence_id: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    recordEvaluation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD
-                     */
-                    evaluated_on: string;
-                    note?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        declaration_id: string;
-                        /** Format: uuid */
-                        period_id: string;
-                        /** Format: uuid */
-                        unit_id: string;
-                        /** Format: uuid */
-                        instansi_id: string;
-                        /** @enum {string} */
-                        target: "WBK" | "WBBM";
-                        /** @enum {string} */
-                        route: "regular" | "afirmasi";
-                        /**
-                         * @description the declaration’s status now
-                         * @enum {string}
-                         */
-                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
-                        tpi_total: number | null;
-                        /** @description the checks as they stood when proposed */
-                        checks: {
-                            /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
-                            passed: boolean;
-                            message: string;
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        proposed_at: string;
-                        proposed_by: {
-                            id: string | null;
-                            name: string;
-                        };
-                        passed_administrative_selection: boolean;
-                        administrative_selection: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on: string;
-                            items: {
-                                item: string;
-                                result: string;
-                                note: string | null;
-                            }[];
-                            /** @description lulus or lulus_dengan_catatan */
-                            passed: boolean;
-                            /** @enum {string} */
-                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
-                            resubmit: {
-                                items: string[];
-                                due_on: string | null;
-                                note: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        sanggah: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            filed_on: string;
-                            reason: string;
-                            result: string;
-                            decided_on: string | null;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        evaluation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            evaluated_on: string;
-                            tpn_stage_status: string;
-                            tpn_total: number;
-                            tpn_predicate: string;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        decision: {
-                            /** @enum {string} */
-                            decision: "designated" | "not_designated";
-                            sk_number?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            sk_date?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on?: string;
-                            reasons?: string[];
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        revocation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            revoked_on: string;
-                            reason: string;
-                            /** @description null on revocations recorded before it was asked */
-                            basis: ("tpi_report" | "tpn_field_check") | null;
-                            tpn_recommendation: {
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                date: string;
-                                number: string | null;
-                                note: string | null;
-                            } | null;
-                            decision_number: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        /** @description the TPN’s later steps as recorded, by date (optional records) */
-                        tpn_steps: {
-                            /** @enum {string} */
-                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            on: string;
-                            until: string | null;
-                            note: string | null;
-                            evidence_id: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    recordDecision: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    decision: "designated";
-                    /** @description nomor Keputusan Menteri PANRB */
-                    sk_number: string;
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD
-                     */
-                    sk_date: string;
-                } | {
-                    /** @enum {string} */
-                    decision: "not_designated";
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD
-                     */
-                    decided_on: string;
-                    reasons: string[];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        declaration_id: string;
-                        /** Format: uuid */
-                        period_id: string;
-                        /** Format: uuid */
-                        unit_id: string;
-                        /** Format: uuid */
-                        instansi_id: string;
-                        /** @enum {string} */
-                        target: "WBK" | "WBBM";
-                        /** @enum {string} */
-                        route: "regular" | "afirmasi";
-                        /**
-                         * @description the declaration’s status now
-                         * @enum {string}
-                         */
-                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
-                        tpi_total: number | null;
-                        /** @description the checks as they stood when proposed */
-                        checks: {
-                            /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
-                            passed: boolean;
-                            message: string;
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        proposed_at: string;
-                        proposed_by: {
-                            id: string | null;
-                            name: string;
-                        };
-                        passed_administrative_selection: boolean;
-                        administrative_selection: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on: string;
-                            items: {
-                                item: string;
-                                result: string;
-                                note: string | null;
-                            }[];
-                            /** @description lulus or lulus_dengan_catatan */
-                            passed: boolean;
-                            /** @enum {string} */
-                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
-                            resubmit: {
-                                items: string[];
-                                due_on: string | null;
-                                note: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        sanggah: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            filed_on: string;
-                            reason: string;
-                            result: string;
-                            decided_on: string | null;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        evaluation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            evaluated_on: string;
-                            tpn_stage_status: string;
-                            tpn_total: number;
-                            tpn_predicate: string;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        decision: {
-                            /** @enum {string} */
-                            decision: "designated" | "not_designated";
-                            sk_number?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            sk_date?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on?: string;
-                            reasons?: string[];
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        revocation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            revoked_on: string;
-                            reason: string;
-                            /** @description null on revocations recorded before it was asked */
-                            basis: ("tpi_report" | "tpn_field_check") | null;
-                            tpn_recommendation: {
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                date: string;
-                                number: string | null;
-                                note: string | null;
-                            } | null;
-                            decision_number: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        /** @description the TPN’s later steps as recorded, by date (optional records) */
-                        tpn_steps: {
-                            /** @enum {string} */
-                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            on: string;
-                            until: string | null;
-                            note: string | null;
-                            evidence_id: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    recordRevocation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD
-                     */
-                    revoked_on: string;
-                    /** @description e.g. maladministrasi found in the field check */
-                    reason: string;
-                    /**
-                     * @description tpi_report: the TPI reported the unit no longer meets the criteria; tpn_field_check: the TPN’s periodic field evaluation or field verification found maladministrasi (P90 Lampiran III BAB IV C, p. 63-64)
-                     * @enum {string}
-                     */
-                    basis: "tpi_report" | "tpn_field_check";
-                    /** @description the TPN’s written recommendation to the Menteri PANRB */
-                    tpn_recommendation: {
-                        /**
-                         * Format: date
-                         * @description YYYY-MM-DD
-                         */
-                        date: string;
-                        number?: string | null;
-                        note?: string | null;
-                    };
-                    /** @description the number of the Menteri’s revocation decision (its date is revoked_on) */
-                    decision_number: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        declaration_id: string;
-                        /** Format: uuid */
-                        period_id: string;
-                        /** Format: uuid */
-                        unit_id: string;
-                        /** Format: uuid */
-                        instansi_id: string;
-                        /** @enum {string} */
-                        target: "WBK" | "WBBM";
-                        /** @enum {string} */
-                        route: "regular" | "afirmasi";
-                        /**
-                         * @description the declaration’s status now
-                         * @enum {string}
-                         */
-                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
-                        tpi_total: number | null;
-                        /** @description the checks as they stood when proposed */
-                        checks: {
-                            /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
-                            passed: boolean;
-                            message: string;
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        proposed_at: string;
-                        proposed_by: {
-                            id: string | null;
-                            name: string;
-                        };
-                        passed_administrative_selection: boolean;
-                        administrative_selection: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on: string;
-                            items: {
-                                item: string;
-                                result: string;
-                                note: string | null;
-                            }[];
-                            /** @description lulus or lulus_dengan_catatan */
-                            passed: boolean;
-                            /** @enum {string} */
-                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
-                            resubmit: {
-                                items: string[];
-                                due_on: string | null;
-                                note: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        sanggah: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            filed_on: string;
-                            reason: string;
-                            result: string;
-                            decided_on: string | null;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        evaluation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            evaluated_on: string;
-                            tpn_stage_status: string;
-                            tpn_total: number;
-                            tpn_predicate: string;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        decision: {
-                            /** @enum {string} */
-                            decision: "designated" | "not_designated";
-                            sk_number?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            sk_date?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on?: string;
-                            reasons?: string[];
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        revocation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            revoked_on: string;
-                            reason: string;
-                            /** @description null on revocations recorded before it was asked */
-                            basis: ("tpi_report" | "tpn_field_check") | null;
-                            tpn_recommendation: {
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                date: string;
-                                number: string | null;
-                                note: string | null;
-                            } | null;
-                            decision_number: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        /** @description the TPN’s later steps as recorded, by date (optional records) */
-                        tpn_steps: {
-                            /** @enum {string} */
-                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            on: string;
-                            until: string | null;
-                            note: string | null;
-                            evidence_id: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    recordTpnStep: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * @description desk_evaluation | field_evaluation | survey | clearance | panel | lhe (Laporan Hasil Evaluasi)
-                     * @enum {string}
-                     */
-                    step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
-                    /**
-                     * Format: date
-                     * @description YYYY-MM-DD
-                     */
-                    on: string;
-                    until?: string | null;
-                    note?: string | null;
-                    /** @description an evidence item of the unit */
-                    evidence_id?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        declaration_id: string;
-                        /** Format: uuid */
-                        period_id: string;
-                        /** Format: uuid */
-                        unit_id: string;
-                        /** Format: uuid */
-                        instansi_id: string;
-                        /** @enum {string} */
-                        target: "WBK" | "WBBM";
-                        /** @enum {string} */
-                        route: "regular" | "afirmasi";
-                        /**
-                         * @description the declaration’s status now
-                         * @enum {string}
-                         */
-                        status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
-                        tpi_total: number | null;
-                        /** @description the checks as they stood when proposed */
-                        checks: {
-                            /** @enum {string} */
-                            check: "declaration_in_period" | "declaration_status" | "unit_active" | "proposal_window" | "instansi_gate" | "tpi_stage_approved" | "tpi_score" | "unit_core_service" | "unit_public_perception_impact" | "unit_tlhp" | "unit_lhkpn_lhkasn" | "unit_building_one_year" | "unit_sakip" | "wbk_designation_held" | "wbk_years_held" | "revocation_ban" | "package_complete";
-                            passed: boolean;
-                            message: string;
-                            details?: {
-                                [key: string]: unknown;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        proposed_at: string;
-                        proposed_by: {
-                            id: string | null;
-                            name: string;
-                        };
-                        passed_administrative_selection: boolean;
-                        administrative_selection: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on: string;
-                            items: {
-                                item: string;
-                                result: string;
-                                note: string | null;
-                            }[];
-                            /** @description lulus or lulus_dengan_catatan */
-                            passed: boolean;
-                            /** @enum {string} */
-                            outcome: "lulus" | "lulus_dengan_catatan" | "tidak_lulus";
-                            resubmit: {
-                                items: string[];
-                                due_on: string | null;
-                                note: string | null;
-                            } | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        sanggah: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            filed_on: string;
-                            reason: string;
-                            result: string;
-                            decided_on: string | null;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        evaluation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            evaluated_on: string;
-                            tpn_stage_status: string;
-                            tpn_total: number;
-                            tpn_predicate: string;
-                            note: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        decision: {
-                            /** @enum {string} */
-                            decision: "designated" | "not_designated";
-                            sk_number?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            sk_date?: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            decided_on?: string;
-                            reasons?: string[];
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        revocation: {
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            revoked_on: string;
-                            reason: string;
-                            /** @description null on revocations recorded before it was asked */
-                            basis: ("tpi_report" | "tpn_field_check") | null;
-                            tpn_recommendation: {
-                                /**
-                                 * Format: date
-                                 * @description YYYY-MM-DD
-                                 */
-                                date: string;
-                                number: string | null;
-                                note: string | null;
-                            } | null;
-                            decision_number: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        } | null;
-                        /** @description the TPN’s later steps as recorded, by date (optional records) */
-                        tpn_steps: {
-                            /** @enum {string} */
-                            step: "desk_evaluation" | "field_evaluation" | "survey" | "clearance" | "panel" | "lhe";
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            on: string;
-                            until: string | null;
-                            note: string | null;
-                            evidence_id: string | null;
-                            /** Format: date-time */
-                            recorded_at: string;
-                            recorded_by: {
-                                id: string | null;
-                                name: string;
-                            };
-                        }[];
-                        /** Format: date-time */
-                        updated_at: string;
-                        version: number;
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getPredicateHistory: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        unit_id: string;
-                        /** @description the predicate held now (not revoked, not superseded) */
-                        current: ("WBK" | "WBBM") | null;
-                        items: {
-                            /** @enum {string} */
-                            predicate: "WBK" | "WBBM";
-                            /** Format: uuid */
-                            period_id: string;
-                            period_code: string;
-                            year: number;
-                            since: string | null;
-                            until: string | null;
-                            until_reason: ("revoked" | "superseded") | null;
-                            sk_number: string | null;
-                            held: boolean;
-                        }[];
                     };
                 };
             };

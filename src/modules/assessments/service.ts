@@ -16,7 +16,7 @@ import {
 import { scoreView, type ScoreResponse } from '../instruments/score-view.js'
 import { loadDefinition } from '../instruments/cache.js'
 import { assertWindowOpen } from '../periods/service.js'
-import { syncStageMetrics, type StageAssessment } from '../dashboards/service.js'
+import { syncStageMetrics, type StageAssessment } from './metrics.js'
 import { periods } from '../periods/tables.js'
 import { units } from '../units/tables.js'
 import {

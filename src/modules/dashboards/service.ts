@@ -1,180 +1,19 @@
-import { and, asc, desc, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Db, type Queryable } from '../../db/connection.js'
+import { and, asc, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm'
+import { queryRows, type Queryable } from '../../db/connection.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
-import { answers, assessmentStages, assessments } from '../assessments/tables.js'
 import type { StageKind } from '../assessments/rules.js'
 import { isUnitInScope, unitScopeCondition } from '../auth/scope.js'
 import { loadDefinition } from '../instruments/cache.js'
-import {
-  scoreInstrument,
-  type AnswerValue,
-  type InstrumentDefinition,
-  type ScoreResult,
-} from '../instruments/domain/index.js'
+import type { InstrumentDefinition } from '../instruments/domain/index.js'
 import { periods, type PeriodRow } from '../periods/tables.js'
 import { units, type UnitRow } from '../units/tables.js'
-import {
-  GLOBAL_SCOPE,
-  areaNodes,
-  contributionsOf,
-  divergenceOf,
-  scopeRoots,
-  stageFacts,
-  type Metrics,
-  type StageFacts,
-} from './rules.js'
-import { stageMetrics, type StageMetricsRow } from './tables.js'
+import { GLOBAL_SCOPE, scopeRoots, type Metrics } from './rules.js'
+import { stageMetrics, type StageMetricsRow } from '../assessments/metrics-table.js'
+import { usable } from '../assessments/metrics.js'
 
-type StageRow = typeof assessmentStages.$inferSelect
-
-/** What the stage metrics need of a stage's assessment. */
-export type StageAssessment = { periodId: string; unitId: string; instrumentVersionId: string }
-
-/**
- * Brings the stage's stage_metrics row up to date (the triggers of migration 0006 then move the
- * difference into dashboard_counters). Called in the transaction of every change to a stage:
- * answers written or cleared, status changes, stage creation. Pass the score when the caller has
- * just computed it; without one the stage's answers are read and scored here.
- * A self or tpi stage also refreshes the tpi row's self-vs-TPI divergence.
- */
-export async function syncStageMetrics(
-  tx: Queryable,
-  stage: StageRow,
-  computed: {
-    def?: InstrumentDefinition
-    score?: ScoreResult
-    /** the stage's assessment, when the caller holds it (saves reading it here) */
-    assessment?: StageAssessment
-  } = {},
-): Promise<void> {
-  const assessment =
-    computed.assessment ??
-    (
-      await tx
-        .select({
-          periodId: assessments.periodId,
-          unitId: assessments.unitId,
-          instrumentVersionId: assessments.instrumentVersionId,
-        })
-        .from(assessments)
-        .where(eq(assessments.id, stage.assessmentId))
-    )[0]
-  if (!assessment) throw new Error(`assessment ${stage.assessmentId} not found`)
-  const def = usable(computed.def ?? (await loadDefinition(tx, assessment.instrumentVersionId)))
-  let score = computed.score
-  if (!score) {
-    const rows = await tx
-      .select({ code: answers.questionCode, value: answers.value })
-      .from(answers)
-      .where(eq(answers.stageId, stage.id))
-    score = scoreInstrument(def, Object.fromEntries(rows.map((r) => [r.code, (r.value ?? null) as AnswerValue])), {
-      explain: false,
-    })
-  }
-  const facts = stageFacts(def, score)
-  const areas = areaNodes(def)
-  const sibling = stage.kind === 'self' ? 'tpi' : stage.kind === 'tpi' ? 'self' : null
-  const [other] = sibling
-    ? await tx
-        .select({
-          stageId: stageMetrics.stageId,
-          status: stageMetrics.status,
-          questionCount: stageMetrics.questionCount,
-          answeredCount: stageMetrics.answeredCount,
-          total: stageMetrics.total,
-          maxTotal: stageMetrics.maxTotal,
-          values: stageMetrics.values,
-          multipliers: stageMetrics.multipliers,
-          predicate: stageMetrics.predicate,
-        })
-        .from(stageMetrics)
-        .where(and(eq(stageMetrics.assessmentId, stage.assessmentId), eq(stageMetrics.kind, sibling)))
-    : []
-  const divergence = stage.kind === 'tpi' && other ? divergenceOf(other, facts) : null
-  const row = {
-    stageId: stage.id,
-    assessmentId: stage.assessmentId,
-    periodId: assessment.periodId,
-    unitId: assessment.unitId,
-    kind: stage.kind,
-    status: stage.status,
-    stageVersion: stage.version,
-    ...factColumns(facts),
-    // The plan counts follow off the write path (refreshPlanCounts): the planner costs ~5 ms a write (both targets).
-    wbkChanges: null,
-    wbbmChanges: null,
-    planChecked: false,
-    divergence: divergence?.total ?? null,
-    divergenceAbs: divergence ? Math.abs(divergence.total) : null,
-    contributions: contributionsOf(facts, stage.status, areas, divergence),
-    updatedAt: sql`now()` as unknown as Date,
-  }
-  const { stageId: _key, ...updates } = row
-  await tx.insert(stageMetrics).values(row).onConflictDoUpdate({ target: stageMetrics.stageId, set: updates })
-  if (stage.kind === 'self' && other) {
-    // The tpi stage's divergence follows the self stage's answers.
-    const d = divergenceOf(facts, other)
-    await tx
-      .update(stageMetrics)
-      .set({
-        divergence: d.total,
-        divergenceAbs: Math.abs(d.total),
-        contributions: contributionsOf(other, other.status, areas, d),
-        updatedAt: sql`now()`,
-      })
-      .where(eq(stageMetrics.stageId, other.stageId))
-  }
-}
-
-/** A definition without nodes or rules (a stub row) scores as an empty instrument instead of failing the write. */
-const usable = (def: InstrumentDefinition): InstrumentDefinition =>
-  Array.isArray(def.nodes) && Array.isArray(def.predicateRules)
-    ? def
-    : {
-        ...def,
-        nodes: Array.isArray(def.nodes) ? def.nodes : [],
-        predicateRules: Array.isArray(def.predicateRules) ? def.predicateRules : [],
-      }
-
-function factColumns(f: StageFacts) {
-  return {
-    questionCount: f.questionCount,
-    answeredCount: f.answeredCount,
-    total: f.total,
-    maxTotal: f.maxTotal,
-    values: f.values,
-    multipliers: f.multipliers,
-    predicate: f.predicate,
-    wbkShort: f.wbkShort,
-    wbbmShort: f.wbbmShort,
-    lacking: f.lacking,
-  }
-}
-
-/**
- * Creates the stage_metrics rows missing for stages that existed before migration 0006 (run at
- * start-up; a no-op afterwards). Safe with several replicas: re-syncing a row changes nothing.
- */
-export async function backfillStageMetrics(db: Db): Promise<number> {
-  let done = 0
-  for (;;) {
-    const missing = await db
-      .select({ stage: assessmentStages })
-      .from(assessmentStages)
-      .leftJoin(stageMetrics, eq(stageMetrics.stageId, assessmentStages.id))
-      .where(isNull(stageMetrics.stageId))
-      .orderBy(asc(assessmentStages.createdAt), asc(assessmentStages.id))
-      .limit(200)
-    if (missing.length === 0) return done
-    // self stages first, so a tpi stage finds its self row for the divergence
-    missing.sort((a, b) => (a.stage.kind === 'self' ? 0 : 1) - (b.stage.kind === 'self' ? 0 : 1))
-    await db.transaction(async (tx) => {
-      for (const { stage } of missing) await syncStageMetrics(tx, stage)
-    })
-    done += missing.length
-  }
-}
+// The stage_metrics rows are written on the write path (src/modules/assessments/metrics.ts).
+export { backfillStageMetrics, syncStageMetrics, type StageAssessment } from '../assessments/metrics.js'
 
 // ---------------------------------------------------------------------------------------------
 // Reading
@@ -206,11 +45,8 @@ export async function resolveScope(
   }
 }
 
-export async function loadPeriodOr404(db: Queryable, id: string): Promise<PeriodRow> {
-  const [row] = await db.select().from(periods).where(eq(periods.id, id))
-  if (!row) throw notFound('period', id)
-  return row
-}
+/** The period or 404 `period_not_found`: one home, src/modules/periods/service.ts (loadPeriod). */
+export { loadPeriod as loadPeriodOr404 } from '../periods/service.js'
 
 /** Unit operators do not see a TPI (or TPN) stage's working draft; their dashboards keep to the stages they may read. */
 export function assertStageVisible(principal: Principal, kind: StageKind): void {

@@ -1,33 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { runPeriodically } from '../../lib/periodic.js'
 import { ProblemError, problemResponses } from '../../lib/problem.js'
 import { parseCursor } from './rules.js'
 import * as S from './schemas.js'
 import type { Config } from '../../config.js'
-import { CursorExpiredError, purgeEvents, readFeed } from './service.js'
+import { CursorExpiredError, readFeed } from './service.js'
 import { READERS } from '../../lib/policy.js'
-
-const PURGE_EVERY_MS = 60 * 60 * 1000
 
 export interface EventRoutesOptions {
   config: Pick<Config, 'EVENTS_RETENTION_DAYS'>
 }
 
 const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async (app, { config }) => {
-  // Retention: every replica tries hourly; a try-lock lets one of them do it.
   const retentionDays = config.EVENTS_RETENTION_DAYS
-  if (retentionDays > 0) {
-    runPeriodically(app, {
-      what: 'change-feed purge',
-      everyMs: PURGE_EVERY_MS,
-      task: async () => {
-        const done = await purgeEvents(app.db, retentionDays)
-        if (done && done.deleted > 0)
-          app.log.info({ deleted: done.deleted, purged_through: done.purgedThrough }, 'change-feed events purged')
-      },
-    })
-  }
-
   app.get(
     '/',
     {

@@ -1,16 +1,12 @@
 import { and, asc, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm'
-import { queryRows, type Db, type Queryable } from '../../db/connection.js'
-import { EVENTS_PURGE_LOCK, lockWrites } from '../../db/locks.js'
+import { queryRows, type Queryable } from '../../db/connection.js'
+import { lockWrites } from '../../db/locks.js'
 import type { Principal } from '../../lib/principal.js'
-import { canRead, type StageKind, type StageStatus } from '../assessments/rules.js'
 import { unitScopeCondition } from '../auth/scope.js'
 import { units } from '../units/tables.js'
-import { queueDeliveries } from '../webhooks/service.js'
-import { webhookDeliveries } from '../webhooks/tables.js'
 import type { EventType } from './rules.js'
 import { events, feedRetention, type EventRow } from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
-import { roundTo } from '../../lib/precision.js'
 
 export interface EventInput {
   type: EventType
@@ -19,8 +15,8 @@ export interface EventInput {
   assessmentId?: string | null
   subject: { type: string; id: string }
   data: Record<string, unknown>
-  /** a stage's kind and status when the event is about a stage: a TPI draft is hidden from unit operators */
-  stage?: { kind: StageKind; status: StageStatus }
+  /** hidden from unit operators (an event about a TPI stage's draft: stageEvent in src/modules/assessments/events.ts sets it) */
+  restricted?: boolean
   requestId?: string | null
 }
 
@@ -35,57 +31,18 @@ export interface EventInput {
  */
 export async function emitEvent(tx: Queryable, input: EventInput): Promise<number> {
   await lockWrites(tx)
-  const restricted = input.stage ? !canRead(input.stage.kind, input.stage.status, 'unit_operator') : false
-  // The event and its deliveries in one statement (a data-modifying CTE).
+  const restricted = input.restricted ?? false
+  // The webhook deliveries are queued by the events_queue_deliveries trigger in this statement
+  // (src/db/sql/webhooks.sql): the outbox, without the feed knowing of webhooks.
   const [row] = await queryRows<{ id: string }>(
     tx,
-    sql`with event as (
-          insert into events (type, unit_id, period_id, assessment_id, subject_type, subject_id, data, restricted, request_id)
-          values (${input.type}, ${input.unitId}::uuid, ${input.periodId ?? null}::uuid, ${input.assessmentId ?? null}::uuid,
-                  ${input.subject.type}, ${input.subject.id}, ${JSON.stringify(input.data)}::jsonb, ${restricted}, ${input.requestId ?? null})
-          returning id, type, unit_id
-        ), queued as (${queueDeliveries(sql`event`)})
-        select id::text as id from event`,
+    sql`insert into events (type, unit_id, period_id, assessment_id, subject_type, subject_id, data, restricted, request_id)
+        values (${input.type}, ${input.unitId}::uuid, ${input.periodId ?? null}::uuid, ${input.assessmentId ?? null}::uuid,
+                ${input.subject.type}, ${input.subject.id}, ${JSON.stringify(input.data)}::jsonb, ${restricted}, ${input.requestId ?? null})
+        returning id::text as id`,
   )
   assertReturned(row, 'insert')
   return Number(row.id)
-}
-
-interface StageLike {
-  id: string
-  kind: StageKind
-  status: StageStatus
-  version: number
-  total: number | null
-}
-
-/** An event about a stage (started, answers changed, submitted/returned/approved). */
-export function stageEvent(
-  type: EventType,
-  assessment: { id: string; periodId: string; unitId: string },
-  stage: StageLike,
-  extra: Record<string, unknown> = {},
-  requestId?: string,
-): EventInput {
-  return {
-    type,
-    unitId: assessment.unitId,
-    periodId: assessment.periodId,
-    assessmentId: assessment.id,
-    subject: { type: 'assessment_stage', id: stage.id },
-    data: {
-      assessment_id: assessment.id,
-      stage_id: stage.id,
-      stage: stage.kind,
-      status: stage.status,
-      version: stage.version,
-      // Read by people (webhook receivers, feed readers): the score as responses carry it (docs/scoring.md).
-      total: stage.total === null ? null : roundTo(stage.total, 2),
-      ...extra,
-    },
-    stage: { kind: stage.kind, status: stage.status },
-    requestId: requestId ?? null,
-  }
 }
 
 interface DeclarationLike {
@@ -176,45 +133,4 @@ export class CursorExpiredError extends Error {
     super(`events up to ${purgedThrough} were purged`)
     this.name = 'CursorExpiredError'
   }
-}
-
-/**
- * Deletes the events older than `retentionDays` (with their delivered or failed webhook
- * deliveries and attempt logs, by cascade), never one that a delivery still waits to send, and
- * records how far it went so that older cursors are refused rather than silently skipped.
- * One replica at a time (a try-lock: the others skip this round). Returns what it did, or null
- * when another replica was purging.
- */
-export async function purgeEvents(
-  db: Db,
-  retentionDays: number,
-): Promise<{ deleted: number; purgedThrough: number } | null> {
-  return db.transaction(async (tx) => {
-    const [lock] = await queryRows<{ ok: boolean }>(
-      tx,
-      sql`select pg_try_advisory_xact_lock(${EVENTS_PURGE_LOCK}) as ok`,
-    )
-    if (!lock?.ok) return null
-    const previous = await feedPurgedThrough(tx)
-    const [old] = await tx
-      .select({ max: sql<string | null>`max(${events.id})::text` })
-      .from(events)
-      .where(sql`${events.occurredAt} < now() - make_interval(days => ${retentionDays})`)
-    const [pending] = await tx
-      .select({ min: sql<string | null>`min(${webhookDeliveries.eventId})::text` })
-      .from(webhookDeliveries)
-      .where(eq(webhookDeliveries.status, 'pending'))
-    let through = old?.max ? Number(old.max) : 0
-    if (pending?.min) through = Math.min(through, Number(pending.min) - 1)
-    if (through <= previous) return { deleted: 0, purgedThrough: previous }
-    const [deleted] = await queryRows<{ n: number }>(
-      tx,
-      sql`with gone as (delete from ${events} where ${events.id} <= ${through} returning 1) select count(*)::int as n from gone`,
-    )
-    await tx
-      .insert(feedRetention)
-      .values({ id: true, purgedThrough: through })
-      .onConflictDoUpdate({ target: feedRetention.id, set: { purgedThrough: through, purgedAt: sql`now()` } })
-    return { deleted: deleted?.n ?? 0, purgedThrough: through }
-  })
 }

@@ -9,15 +9,11 @@ import { IdParams } from '../instruments/schemas.js'
 import { StageParams } from '../assessments/schemas.js'
 import { assertStageVisible, loadPeriodOr404, resolveScope } from '../dashboards/service.js'
 import { PeriodParams } from '../dashboards/schemas.js'
-import { stageMetrics } from '../dashboards/tables.js'
+import { stageMetrics } from '../assessments/metrics-table.js'
 import { units } from '../units/tables.js'
+import { assessments } from '../assessments/tables.js'
 import * as S from './schemas.js'
-import { planOr422, refreshPlanCounts } from './service.js'
-import { runPeriodically } from '../../lib/periodic.js'
-
-const PLAN_WORKER_EVERY_MS = 1000
-/** the worker leaves a stage written in the last 10 s: a script writing batch after batch is planned once it stops */
-const PLAN_QUIET_MS = 10_000
+import { computePlanCounts, planOr422 } from './service.js'
 
 const ALL = ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const
 const SCORERS = ['admin', 'evaluator', 'unit_operator', 'viewer'] as const
@@ -102,18 +98,6 @@ export const instrumentPlanRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
 /** GET /v1/dashboards/periods/{period_id}/closest-by-changes: units ranked by the changes they need. */
 export const planDashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const filled = await refreshPlanCounts(app.db)
-  if (filled > 0) app.log.info({ stages: filled }, 'filled in the plan counts of earlier stages')
-  // The plan worker: every replica fills in pending counts each second (an indexed no-op when
-  // none are pending) once a stage has been quiet for 10 s, so a dashboard read rarely has any
-  // left to compute itself.
-  runPeriodically(app, {
-    what: 'plan counts',
-    everyMs: PLAN_WORKER_EVERY_MS,
-    task: async () => {
-      await refreshPlanCounts(app.db, { maxRounds: 1, quietMs: PLAN_QUIET_MS })
-    },
-  })
   app.get(
     '/periods/:period_id/closest-by-changes',
     {
@@ -135,7 +119,6 @@ export const planDashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const stage = request.query.stage ?? 'self'
       assertStageVisible(request.principal, stage)
       const scope = await resolveScope(app.db, request.principal, request.query.unit_id)
-      await refreshPlanCounts(app.db, { periodId: period.id }) // answers written since the worker's last round
       const target = request.query.target
       const changes = target === 'WBK' ? stageMetrics.wbkChanges : stageMetrics.wbbmChanges
       const short = target === 'WBK' ? stageMetrics.wbkShort : stageMetrics.wbbmShort
@@ -146,29 +129,60 @@ export const planDashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
         notThere,
         scope.pathCondition,
       )
-      const [rows, [unreachable]] = await Promise.all([
+      const limit = request.query.limit ?? 20
+      const unit = { id: units.id, code: units.code, name: units.name, kind: units.kind }
+      const m = {
+        stageId: stageMetrics.stageId,
+        assessmentId: stageMetrics.assessmentId,
+        status: stageMetrics.status,
+        total: stageMetrics.total,
+        changes,
+        short,
+      }
+      // A read never writes: stages written since the plan worker's last round are planned here,
+      // in memory, so an answer is never missing from the ranking; the worker stores them.
+      const [stored, [unreachable], pending] = await Promise.all([
         app.db
-          .select({
-            m: {
-              assessmentId: stageMetrics.assessmentId,
-              status: stageMetrics.status,
-              total: stageMetrics.total,
-              changes,
-              short,
-            },
-            unit: { id: units.id, code: units.code, name: units.name, kind: units.kind },
-          })
+          .select({ m, unit })
           .from(stageMetrics)
           .innerJoin(units, eq(units.id, stageMetrics.unitId))
-          .where(and(base, isNotNull(changes)))
+          .where(and(base, eq(stageMetrics.planChecked, true), isNotNull(changes)))
           .orderBy(asc(changes), asc(short), asc(stageMetrics.stageId))
-          .limit(request.query.limit ?? 20),
+          .limit(limit),
         app.db
           .select({ n: count() })
           .from(stageMetrics)
           .innerJoin(units, eq(units.id, stageMetrics.unitId))
           .where(and(base, isNull(changes), eq(stageMetrics.planChecked, true))),
+        app.db
+          .select({ m, unit, versionId: assessments.instrumentVersionId })
+          .from(stageMetrics)
+          .innerJoin(units, eq(units.id, stageMetrics.unitId))
+          .innerJoin(assessments, eq(assessments.id, stageMetrics.assessmentId))
+          .where(and(base, eq(stageMetrics.planChecked, false))),
       ])
+      const computed = await computePlanCounts(
+        app.db,
+        pending.map((p) => ({ stageId: p.m.stageId, versionId: p.versionId })),
+      )
+      let outOfReach = unreachable?.n ?? 0
+      const planned = pending.flatMap((p) => {
+        const c = computed.get(p.m.stageId)!
+        const n = target === 'WBK' ? c.wbkChanges : c.wbbmChanges
+        if (n === null) {
+          outOfReach++
+          return []
+        }
+        return [{ m: { ...p.m, changes: n }, unit: p.unit }]
+      })
+      const rows = [...stored, ...planned]
+        .sort(
+          (x, y) =>
+            (x.m.changes as number) - (y.m.changes as number) ||
+            x.m.short - y.m.short ||
+            (x.m.stageId < y.m.stageId ? -1 : x.m.stageId > y.m.stageId ? 1 : 0),
+        )
+        .slice(0, limit)
       return {
         period_id: period.id,
         target,
@@ -182,7 +196,7 @@ export const planDashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
           points_short: m.short,
           label: `${m.changes} question${m.changes === 1 ? '' : 's'} from ${target}`,
         })),
-        out_of_reach: unreachable?.n ?? 0,
+        out_of_reach: outOfReach,
       }
     },
   )

@@ -15,7 +15,7 @@ import {
   type PlanTarget,
   type ScoreResult,
 } from '../instruments/domain/index.js'
-import { stageMetrics } from '../dashboards/tables.js'
+import { stageMetrics } from '../assessments/metrics-table.js'
 
 /** The plan, with a planner refusal as a 422 naming the option (or the rule) at fault. */
 export function planOr422(
@@ -72,10 +72,42 @@ export function planCounts(
 }
 
 /**
+ * The plan counts (default options) of stages from their stored answers, computed in memory:
+ * the worker stores them, a dashboard read uses them for the stages the worker has not reached.
+ */
+export async function computePlanCounts(
+  db: Db,
+  stages: readonly { stageId: string; versionId: string }[],
+): Promise<Map<string, ReturnType<typeof planCounts>>> {
+  const out = new Map<string, ReturnType<typeof planCounts>>()
+  if (stages.length === 0) return out
+  const values = await db
+    .select({ stageId: answers.stageId, code: answers.questionCode, value: answers.value })
+    .from(answers)
+    .where(
+      inArray(
+        answers.stageId,
+        stages.map((r) => r.stageId),
+      ),
+    )
+  const byStage = new Map<string, Record<string, AnswerValue>>()
+  for (const v of values) {
+    const set = byStage.get(v.stageId) ?? {}
+    set[v.code] = (v.value ?? null) as AnswerValue
+    byStage.set(v.stageId, set)
+  }
+  for (const stage of stages) {
+    const def = await loadDefinition(db, stage.versionId)
+    out.set(stage.stageId, planCounts(def, scoreInstrument(def, byStage.get(stage.stageId) ?? {}, { explain: false })))
+  }
+  return out
+}
+
+/**
  * Computes the plan counts of stage_metrics rows whose answers changed since (plan_checked false:
- * every write clears it, so the planner's ~5 ms a write (both targets) stays off the write path). Reads call it
- * for their period first, so an answer is never missing from the ranking; the plan worker runs it
- * every second. Several replicas may run it at once: a row is only updated while its stage is at
+ * every write clears it, so the planner's ~5 ms a write (both targets) stays off the write path). The
+ * plan worker (src/workers) runs it every second and once at start; reads never write: they
+ * compute the rows still pending in memory (computePlanCounts). Several replicas may run it at once: a row is only updated while its stage is at
  * the version whose answers were planned, so a write that lands meanwhile leaves it pending for the
  * next round instead of being overwritten by an older plan. Returns the rows filled.
  */
@@ -110,25 +142,10 @@ export async function refreshPlanCounts(
       .orderBy(asc(stageMetrics.stageId))
       .limit(200)
     if (rows.length === 0) break
-    const values = await db
-      .select({ stageId: answers.stageId, code: answers.questionCode, value: answers.value })
-      .from(answers)
-      .where(
-        inArray(
-          answers.stageId,
-          rows.map((r) => r.stageId),
-        ),
-      )
-    const byStage = new Map<string, Record<string, AnswerValue>>()
-    for (const v of values) {
-      const set = byStage.get(v.stageId) ?? {}
-      set[v.code] = (v.value ?? null) as AnswerValue
-      byStage.set(v.stageId, set)
-    }
+    const computed = await computePlanCounts(db, rows)
     let filled = 0
     for (const row of rows) {
-      const def = await loadDefinition(db, row.versionId)
-      const counts = planCounts(def, scoreInstrument(def, byStage.get(row.stageId) ?? {}, { explain: false }))
+      const counts = computed.get(row.stageId)!
       const updated = await db
         .update(stageMetrics)
         .set(counts)

@@ -61,14 +61,13 @@ import {
   type ProposalRow,
 } from './tables.js'
 
+import { loadPeriod } from '../periods/service.js'
+
 // ---------------------------------------------------------------------------------------------
 // Loading
 
-export async function loadPeriodOr404(db: Queryable, id: string): Promise<PeriodRow> {
-  const [row] = await db.select().from(periods).where(eq(periods.id, id))
-  if (!row) throw notFound('period', id)
-  return row
-}
+/** The period or 404 `period_not_found`: one home, src/modules/periods/service.ts (loadPeriod). */
+export const loadPeriodOr404 = loadPeriod
 
 /** The instansi whose subtree the principal sees any part of (a reader of one OPD reads its instansi's gate); else 404. */
 export async function loadVisibleInstansi(db: Queryable, principal: Principal, id: string): Promise<UnitRow> {

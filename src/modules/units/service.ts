@@ -6,7 +6,7 @@ import { PG_FOREIGN_KEY_VIOLATION, PG_RESTRICT_VIOLATION, PG_UNIQUE_VIOLATION, p
 import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import type { Principal } from '../../lib/principal.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
-import { isUnitInScope, unitScopeCondition } from '../auth/scope.js'
+import { isUnitInScope, unitScopeCondition } from './scope.js'
 import {
   checkInstansiKind,
   checkKindUnderParent,

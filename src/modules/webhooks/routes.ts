@@ -9,7 +9,6 @@ import { createWebhook, deleteWebhook, rotateWebhookSecret, updateWebhook } from
 import { parseAllowHosts, parseSecretKey } from './rules.js'
 import * as S from './schemas.js'
 import { listDeliveries, listSubscriptions, loadSubscription, toWebhookView, type WebhookSettings } from './service.js'
-import { WebhookWorker } from './worker.js'
 import { ADMIN } from '../../lib/policy.js'
 
 const TAGS = ['webhooks']
@@ -19,27 +18,12 @@ export interface WebhookRoutesOptions {
 }
 
 /**
- * Webhook subscriptions (admin) and the delivery worker. The worker starts when the app is
- * ready (unless WEBHOOK_WORKER=false) and stops, after the attempts in flight, when it closes.
+ * Webhook subscriptions (admin). The delivery worker starts in src/workers (WEBHOOK_WORKER).
  */
 const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (app, { config }) => {
   const settings: WebhookSettings = {
     key: config.WEBHOOK_SECRET_KEY ? parseSecretKey(config.WEBHOOK_SECRET_KEY) : undefined,
     allowHosts: parseAllowHosts(config.WEBHOOK_ALLOW_HOSTS),
-  }
-  if (config.WEBHOOK_WORKER) {
-    const worker = new WebhookWorker({
-      db: app.db,
-      log: app.log.child({ component: 'webhook-worker' }),
-      key: settings.key,
-      allowHosts: settings.allowHosts,
-      pollMs: config.WEBHOOK_POLL_MS,
-      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
-      retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
-      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-    })
-    app.addHook('onReady', async () => worker.start())
-    app.addHook('preClose', async () => worker.stop())
   }
 
   app.post(

@@ -226,20 +226,6 @@ export async function listSubscriptions(db: Queryable, limit: number, cursor: st
   return { items: page.items.map((r) => toWebhookView(r.row)), next_cursor: page.next_cursor }
 }
 
-/**
- * The transactional outbox: emitEvent runs this in the event's own statement. For each row of
- * `event` (a CTE with id, type and unit_id) it queues one delivery per active subscription whose
- * filters (event types, unit subtree) match.
- */
-export const queueDeliveries = (event: SQL): SQL => sql`
-    insert into webhook_deliveries (subscription_id, event_id)
-    select s.id, e.id from ${event} e join webhook_subscriptions s on s.active
-      and (cardinality(s.event_types) = 0 or e.type = any(s.event_types))
-      and (s.unit_id is null or exists (
-        select 1 from units su join units eu on eu.id = e.unit_id
-        where su.id = s.unit_id and eu.path like su.path || '%'))
-    on conflict do nothing`
-
 /** The delivery log of a subscription, newest event first, each delivery with its attempts. */
 export async function listDeliveries(
   db: Queryable,

@@ -46,9 +46,12 @@ t.test('comparisons and logic', async (t) => {
 })
 
 t.test('evaluation errors', async (t) => {
-  const div = t.throws(() => run('Q1 / Q2', { Q1: 1, Q2: 0 })) as unknown as FormulaEvaluationError
+  const div = t.throws(
+    () => run('Q1 / Q2', { Q1: 1, Q2: 0 }),
+    FormulaEvaluationError,
+  ) as unknown as FormulaEvaluationError
   t.equal(div.reason, 'division_by_zero')
-  const missing = t.throws(() => run('Q1 + Q2', { Q1: 1 })) as unknown as FormulaEvaluationError
+  const missing = t.throws(() => run('Q1 + Q2', { Q1: 1 }), FormulaEvaluationError) as unknown as FormulaEvaluationError
   t.equal(missing.reason, 'missing_value')
   t.equal(missing.code, 'Q2')
   t.throws(() => run('Q1 + 1', { Q1: null }), FormulaEvaluationError, 'null is missing')

@@ -1,0 +1,92 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import assessmentRoutes from '../modules/assessments/routes.js'
+import dashboardRoutes from '../modules/dashboards/routes.js'
+import declarationRoutes from '../modules/declarations/routes.js'
+import instrumentRoutes from '../modules/instruments/routes.js'
+import periodRoutes from '../modules/periods/routes.js'
+import { instrumentPlanRoutes, planDashboardRoutes, stagePlanRoutes } from '../modules/planner/routes.js'
+import proposalRoutes from '../modules/proposals/routes.js'
+import unitRoutes from '../modules/units/routes.js'
+import workbookRoutes, { periodExportRoutes, type WorkbookRoutesOptions } from '../modules/workbook/routes.js'
+
+/**
+ * One home per URL prefix: app.ts registers each prefix once, and the prefix's home here lists
+ * every file that answers under it. docs/route-map.md (npm run routes:map) lists every route with
+ * its file and operationId. A prefix served by one module registers that module's routes.ts
+ * directly in app.ts (/v1/auth…, /v1/audit, /v1/evidence, /v1/events, /v1/webhooks).
+ */
+
+/** /v1/assessments */
+export const assessmentsHome: FastifyPluginAsync<{ workbook: WorkbookRoutesOptions }> = async (app, opts) => {
+  await app.register(assessmentRoutes) // src/modules/assessments/routes.ts: assessments, stages, answers, moves
+  await app.register(workbookRoutes, opts.workbook) // src/modules/workbook/routes.ts: …/stages/{stage}/lke.xlsx
+  await app.register(stagePlanRoutes) // src/modules/planner/routes.ts: …/stages/{stage}/plan
+}
+
+/** /v1/periods */
+export const periodsHome: FastifyPluginAsync = async (app) => {
+  await app.register(periodRoutes) // src/modules/periods/routes.ts: periods and their windows
+  await app.register(periodExportRoutes) // src/modules/workbook/routes.ts: …/{period_id}/answers.csv
+  await app.register(routesUnder('/periods', proposalRoutes)) // src/modules/proposals/routes.ts: rules, gates, packages, proposals
+}
+
+/** /v1/dashboards */
+export const dashboardsHome: FastifyPluginAsync = async (app) => {
+  await app.register(dashboardRoutes) // src/modules/dashboards/routes.ts
+  await app.register(planDashboardRoutes) // src/modules/planner/routes.ts: …/closest-by-changes
+}
+
+/** /v1/instruments */
+export const instrumentsHome: FastifyPluginAsync = async (app) => {
+  await app.register(instrumentRoutes) // src/modules/instruments/routes.ts
+  await app.register(instrumentPlanRoutes) // src/modules/planner/routes.ts: …/{id}/plan
+}
+
+/** /v1/declarations */
+export const declarationsHome: FastifyPluginAsync = async (app) => {
+  await app.register(declarationRoutes) // src/modules/declarations/routes.ts
+  await app.register(routesUnder('/declarations', proposalRoutes)) // src/modules/proposals/routes.ts: …/{id}/proposal…
+}
+
+/** /v1/units */
+export const unitsHome: FastifyPluginAsync = async (app) => {
+  await app.register(unitRoutes) // src/modules/units/routes.ts
+  await app.register(routesUnder('/units', proposalRoutes)) // src/modules/proposals/routes.ts: …/{id}/predicate-history
+}
+
+const ROUTE_METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'options', 'patch', 'all'])
+
+/**
+ * The routes of `plugin` whose path is below `prefix`, registered without it; the others are left
+ * to the home of their own prefix. For a module whose routes sit under several prefixes
+ * (proposals: /periods, /declarations, /units), so each prefix keeps one home.
+ */
+export function routesUnder<O extends Record<string, unknown>>(
+  prefix: string,
+  plugin: FastifyPluginAsync<O>,
+): FastifyPluginAsync<O> {
+  const strip = (url: string): string | null =>
+    url === prefix ? '/' : url.startsWith(`${prefix}/`) ? url.slice(prefix.length) : null
+  return async (app, opts) => {
+    const scoped = new Proxy(app, {
+      get(target, property, receiver) {
+        if (typeof property === 'string' && ROUTE_METHODS.has(property)) {
+          return (url: string, ...rest: unknown[]) => {
+            const below = strip(url)
+            if (below !== null) (target[property as 'get'] as (...args: unknown[]) => unknown)(below, ...rest)
+            return scoped
+          }
+        }
+        if (property === 'route') {
+          return (options: { url: string }) => {
+            const below = strip(options.url)
+            if (below !== null) target.route({ ...(options as Parameters<FastifyInstance['route']>[0]), url: below })
+            return scoped
+          }
+        }
+        return Reflect.get(target, property, receiver)
+      },
+    })
+    await plugin(scoped, opts)
+  }
+}
