@@ -3,7 +3,7 @@ import type { Tx } from '../../db/connection.js'
 import { audit, type CommandContext } from '../../lib/command.js'
 import { checkIfMatch } from '../../lib/etag.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
-import { isUnitInScope } from '../auth/scope.js'
+import { isUnitInScope } from './scope.js'
 import {
   checkHeader,
   checkRows,
