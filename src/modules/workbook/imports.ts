@@ -30,6 +30,7 @@ import {
   type RowMap,
 } from './rules.js'
 import { cellContent } from './sheet.js'
+import { checkWorkbookStructure } from './structure.js'
 import {
   assertWorkbookFits,
   cellPointer,
@@ -145,14 +146,56 @@ export function detectLayout(wb: ExcelJS.Workbook, def: InstrumentDefinition, ma
   if (wb.getWorksheet(map.sheet)) return 'official'
   const portal = portalrbSheet(def)
   if (portal && wb.getWorksheet(portal)) return 'portalrb'
-  const have = wb.worksheets.map((w) => `"${w.name}"`).join(', ') || 'none'
-  throw new ProblemError(
+  throw notLke(
+    wb.worksheets.map((w) => w.name),
+    def,
+    map,
+  )
+}
+
+/** The sheets an LKE workbook is recognised by (one of them must be there). */
+export const lkeSheetNames = (def: InstrumentDefinition, map: RowMap): string[] => {
+  const portal = portalrbSheet(def)
+  return [GENERATED_SHEET, map.sheet, ...(portal ? [portal] : [])]
+}
+
+/** 422 not_an_lke_workbook naming the sheets the workbook has and those it should have. */
+function notLke(sheets: string[], def: InstrumentDefinition, map: RowMap): ProblemError {
+  const have = sheets.map((n) => `"${n}"`).join(', ') || 'none'
+  const portal = portalrbSheet(def)
+  return new ProblemError(
     422,
     'not_an_lke_workbook',
     `The workbook has none of the LKE layouts (it has ${have}): a sheet "${GENERATED_SHEET}" as GET …/lke.xlsx generates it, the official form's "${map.sheet}"${portal ? `, or the PortalRB layout's "${portal}"` : ''}.`,
     {
       errors: [{ pointer: '/body/file', rule: 'lke_workbook', message: 'no LKE sheet' }],
     },
+  )
+}
+
+/**
+ * The structure check before the workbook is loaded (see structure.ts): an LKE sheet by name, and
+ * the bounds. 422 not_an_lke_workbook, or 422 workbook_too_large naming the bound (`bound`, `limit`,
+ * `actual`).
+ */
+export function assertLkeStructure(file: Buffer, def: InstrumentDefinition, map: RowMap): void {
+  const check = checkWorkbookStructure(file, lkeSheetNames(def, map))
+  if (check.ok) return
+  if (check.reason === 'not_lke') throw notLke(check.sheets, def, map)
+  if (check.reason === 'not_xlsx')
+    throw new ProblemError(422, 'not_an_lke_workbook', `The file is not an .xlsx workbook: ${check.message}.`, {
+      errors: [{ pointer: '/body/file', rule: 'lke_workbook', message: check.message }],
+    })
+  throw workbookBoundProblem(check.bound, check.limit, check.actual, check.message)
+}
+
+/** 422 workbook_too_large naming the bound that was hit. */
+export function workbookBoundProblem(bound: string, limit: number, actual: number, message: string): ProblemError {
+  return new ProblemError(
+    422,
+    'workbook_too_large',
+    `The workbook is beyond what an LKE workbook needs: ${message} (bound ${bound}: ${limit}); nothing was read.`,
+    { bound, limit, actual, errors: [{ pointer: '/body/file', rule: bound, message }] },
   )
 }
 
@@ -480,6 +523,7 @@ export async function readUpload(
   map: RowMap,
   kind: StageKind,
 ): Promise<ReadResult> {
+  assertLkeStructure(file, def, map)
   const wb = await loadUpload(file)
   const layout = detectLayout(wb, def, map)
   if (layout === 'generated') return { layout, rows: readGenerated(wb, def) }

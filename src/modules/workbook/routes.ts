@@ -27,7 +27,9 @@ import * as S from './schemas.js'
 import { addPlanSheet } from './plan-sheet.js'
 import { planOr422 } from '../planner/service.js'
 import { buildGeneratedWorkbook } from './export-generated.js'
-import { importRows, readUpload } from './imports.js'
+import { importRows } from './imports.js'
+import { parseWorkbookUpload } from './parse.js'
+import type { IsolatedWork } from '../../lib/isolated-work.js'
 import {
   XLSX_MEDIA_TYPE,
   assertWorkbookFits,
@@ -43,6 +45,8 @@ import { READERS, WORKERS as WRITERS } from '../../lib/policy.js'
 export interface WorkbookRoutesOptions {
   /** WORKBOOK_MAX_BYTES: the largest .xlsx accepted for import */
   maxBytes: number
+  /** the process's gate for parsing uploaded files (IMPORT_*): one slot per import, the parse in a worker */
+  uploads: IsolatedWork
   /** PUBLIC_BASE_URL: the service's absolute URL, for evidence file links in the workbook (else taken from the request) */
   publicBaseUrl?: string | undefined
 }
@@ -198,7 +202,7 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
         params: S.StageParams,
         headers: S.IfMatchHeaders,
         body: S.ImportForm,
-        response: { 200: S.ImportResult, ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: S.ImportResult, ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 503) },
       },
       // The body is a stream read by the handler: no schema validation.
       validatorCompiler: () => () => true,
@@ -212,8 +216,17 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
       assertCanWriteStage(principal, stage0)
       await assertWindowOpen(app.db, first.assessment.periodId, windowFor(stage0.kind, stage0.status))
       const def = await loadDefinition(app.db, first.assessment.instrumentVersionId)
-      const file = await receiveWorkbook(request, options.maxBytes)
-      const { layout, rows } = await readUpload(file.bytes, def, map, stage0.kind)
+      // A parse slot before the body is read: beyond the bound, 503 without receiving the file.
+      const release = await options.uploads.acquire()
+      let file: { bytes: Buffer; fileName: string }
+      let parsed: Awaited<ReturnType<typeof parseWorkbookUpload>>
+      try {
+        file = await receiveWorkbook(request, options.maxBytes)
+        parsed = await parseWorkbookUpload(options.uploads, file.bytes, def, stage0.kind)
+      } finally {
+        release()
+      }
+      const { layout, rows } = parsed
 
       return app.db.transaction(async (tx) => {
         const { assessment, unit } = await loadAssessment(tx, principal, request.params.id)

@@ -43,6 +43,7 @@ import {
 } from './rules.js'
 import { cellContent } from './sheet.js'
 import { inspectZip } from './zip.js'
+import { WORKBOOK_BOUNDS } from './structure.js'
 import type { EvidenceToken } from './evidence-cells.js'
 
 /**
@@ -238,8 +239,8 @@ const notWorkbook = (
   errors: FieldError[] = [{ pointer: '/body/file', rule: 'lke_workbook', message: detail }],
 ) => new ProblemError(422, 'not_an_lke_workbook', detail, { errors })
 
-/** Limits on what an uploaded .xlsx may unpack to (an LKE workbook is ~20 entries, ~1 MB unpacked). */
-export const UNZIP_LIMITS = { maxEntries: 500, maxTotalBytes: 64 * 1024 * 1024 }
+/** Limits on what an uploaded .xlsx may unpack to (an LKE workbook is ~20 entries, ~0.5 MB unpacked; see structure.ts). */
+export const UNZIP_LIMITS = { maxEntries: WORKBOOK_BOUNDS.entries, maxTotalBytes: WORKBOOK_BOUNDS.unpacked_bytes }
 
 /** The uploaded .xlsx, loaded: 422 workbook_too_large when it unpacks too large, not_an_lke_workbook when it is no workbook. */
 export async function loadUpload(file: Buffer): Promise<ExcelJS.Workbook> {
