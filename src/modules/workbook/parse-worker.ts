@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { workerReply } from '../../lib/isolated-work.js'
 import type { StageKind } from '../assessments/rules.js'
 import type { InstrumentDefinition } from '../instruments/domain/index.js'
-import { readUpload } from './imports.js'
+import { readUpload } from './read.js'
 import { loadRowMap } from './template.js'
 
 /** The parse worker (see parse.ts): an uploaded workbook in, its rows or a problem out. */

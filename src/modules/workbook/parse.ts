@@ -2,7 +2,8 @@ import { type IsolatedWork, WorkLimitError, workerModule } from '../../lib/isola
 import { ProblemError } from '../../lib/problem.js'
 import type { StageKind } from '../assessments/rules.js'
 import type { InstrumentDefinition } from '../instruments/domain/index.js'
-import { type ReadResult, workbookBoundProblem } from './imports.js'
+import { type ReadResult, assertLkeStructure, workbookBoundProblem } from './read.js'
+import { loadRowMap } from './template.js'
 
 const WORKER = workerModule('parse-worker', import.meta.url)
 
@@ -20,6 +21,8 @@ export async function parseWorkbookUpload(
   def: InstrumentDefinition,
   kind: StageKind,
 ): Promise<ReadResult> {
+  // Recognised by its sheet names on this thread (a few KB inflated): anything else is refused at once.
+  assertLkeStructure(bytes, def, loadRowMap(), true)
   // A copy the worker owns (transferred, not cloned): the request's buffer may share a pool.
   const file = new Uint8Array(bytes.byteLength)
   file.set(bytes)
@@ -29,7 +32,6 @@ export async function parseWorkbookUpload(
     if (error instanceof WorkLimitError && error.limit === 'memory')
       throw workbookBoundProblem(
         'memory',
-        error.value,
         error.value,
         `reading it needed more than the ${error.value} MB a workbook import may use (IMPORT_WORKER_MEMORY_MB)`,
       )

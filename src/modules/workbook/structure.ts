@@ -33,7 +33,7 @@ export type StructureCheck =
   | { ok: true; sheets: string[] }
   | { ok: false; reason: 'not_xlsx'; message: string }
   | { ok: false; reason: 'not_lke'; sheets: string[] }
-  | { ok: false; reason: 'bound'; bound: WorkbookBound; limit: number; actual: number; message: string }
+  | { ok: false; reason: 'bound'; bound: WorkbookBound; limit: number; actual?: number; message: string }
 
 const decodeXml = (s: string): string =>
   s.replace(/&(lt|gt|quot|apos|amp|#x[0-9a-fA-F]+|#\d+);/g, (_m, e: string) =>
@@ -83,26 +83,31 @@ function sheetsOf(workbookXml: string, relsXml: string | undefined): { name: str
   }))
 }
 
-const bound = (b: WorkbookBound, actual: number, message: string): StructureCheck => ({
+/** `actual`: what was counted, when the count stopped there (inflating stops at the bound: no total) */
+const bound = (
+  b: WorkbookBound,
+  actual: number | undefined,
+  message: string,
+): Extract<StructureCheck, { reason: 'bound' }> => ({
   ok: false,
   reason: 'bound',
   bound: b,
   limit: WORKBOOK_BOUNDS[b],
-  actual,
+  ...(actual === undefined ? {} : { actual }),
   message,
 })
 
 /**
- * Checks an uploaded .xlsx before it is loaded: a ZIP with xl/workbook.xml naming one of `lkeSheets`
- * (else `not_lke` with the sheets it has, having inflated only that small part), then every entry
- * inflated in turn within the bounds (WORKBOOK_BOUNDS), counting rows and cells of each worksheet and
- * the shared strings. The first bound exceeded is named, with its limit and what was found.
+ * The first, cheap step (run on the request thread before a worker is started): the ZIP's central
+ * directory and xl/workbook.xml only (at most 1 MiB inflated), recognised by its sheet names.
  */
-export function checkWorkbookStructure(
+export function recogniseWorkbook(
   buf: Buffer,
   lkeSheets: readonly string[],
   bounds: typeof WORKBOOK_BOUNDS = WORKBOOK_BOUNDS,
-): StructureCheck {
+):
+  | Exclude<StructureCheck, { ok: true }>
+  | { ok: true; entries: ZipEntry[]; sheets: { name: string; part: string | undefined }[] } {
   const dir = zipEntries(buf, bounds.entries)
   if (!dir.ok) {
     if (dir.reason === 'too_many_entries')
@@ -126,7 +131,23 @@ export function checkWorkbookStructure(
     return bound('sheets', sheets.length, `the workbook has ${sheets.length} sheets; at most ${bounds.sheets} are read`)
   const names = sheets.map((s) => s.name)
   if (!names.some((n) => lkeSheets.includes(n))) return { ok: false, reason: 'not_lke', sheets: names }
+  return { ok: true, entries: dir.entries, sheets }
+}
 
+/**
+ * Checks an uploaded .xlsx before it is loaded: recogniseWorkbook, then every entry inflated in turn
+ * within the bounds (WORKBOOK_BOUNDS), counting rows and cells of each worksheet and the shared
+ * strings. The first bound exceeded is named, with its limit and what was found.
+ */
+export function checkWorkbookStructure(
+  buf: Buffer,
+  lkeSheets: readonly string[],
+  bounds: typeof WORKBOOK_BOUNDS = WORKBOOK_BOUNDS,
+): StructureCheck {
+  const dir = recogniseWorkbook(buf, lkeSheets, bounds)
+  if (!dir.ok) return dir
+  const { sheets } = dir
+  const names = sheets.map((s) => s.name)
   const sheetOfPart = new Map(sheets.flatMap((s) => (s.part ? [[s.part, s.name] as const] : [])))
   let total = 0
   let cells = 0
@@ -142,16 +163,12 @@ export function checkWorkbookStructure(
       data = unzipEntry(entry, bounds.unpacked_bytes - total + 1)
     } catch (error) {
       if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-        return bound(
-          'unpacked_bytes',
-          total + entry.raw.length,
-          `the archive unpacks to more than ${bounds.unpacked_bytes} bytes`,
-        )
+        return bound('unpacked_bytes', undefined, `the archive unpacks to more than ${bounds.unpacked_bytes} bytes`)
       return { ok: false, reason: 'not_xlsx', message: `the ZIP entry ${entry.name} cannot be unpacked` }
     }
     total += data.length
     if (total > bounds.unpacked_bytes)
-      return bound('unpacked_bytes', total, `the archive unpacks to more than ${bounds.unpacked_bytes} bytes`)
+      return bound('unpacked_bytes', undefined, `the archive unpacks to more than ${bounds.unpacked_bytes} bytes`)
     if (/^xl\/worksheets\/[^/]+\.xml$/.test(entry.name)) {
       const sheet = sheetOfPart.get(entry.name) ?? entry.name
       const rows = countTags(data, 'row', bounds.rows_per_sheet)
