@@ -84,8 +84,9 @@ export const ConfigSchema = Type.Object({
   IMPORT_TIMEOUT_MS: Type.Integer({
     minimum: 1000,
     maximum: 600000,
-    default: 30000,
-    description: 'deadline of one parse worker (waiting excluded); past it the worker is stopped, 503 import_timeout',
+    default: 28000,
+    description:
+      'deadline of one import: at most half of it waiting for a parse slot (then 503 uploads_busy), the other half parsing (then the worker is stopped, 503 import_timeout); keep it under the 30 s connection idle timeout',
   }),
   IMPORT_WORKER_MEMORY_MB: Type.Integer({
     minimum: 32,

@@ -5,8 +5,8 @@ import { ProblemError } from './problem.js'
  * Parsing an uploaded file off the request thread (docs/security.md, "Uploaded files"): each job
  * runs in a worker thread of its own with its own heap limit and a deadline, so a file that still
  * costs more than it should fails that one request and the process, and everyone else's requests,
- * go on. At most `concurrency` jobs run per process, at most `queue` more wait for a slot; beyond
- * that the caller gets 503 uploads_busy with Retry-After. One worker per job (started in ~50 ms from
+ * go on. At most `concurrency` jobs run per process, at most `queue` more wait for a slot (for at
+ * most half the deadline); beyond that the caller gets 503 uploads_busy with Retry-After. One worker per job (started in ~50 ms from
  * a build): its memory is returned whole when it ends, and a stuck one is simply terminated.
  *
  * A worker module exports nothing; it reads `workerData` and answers once with postMessage:
@@ -17,7 +17,10 @@ export interface IsolatedWorkOptions {
   concurrency: number
   /** jobs waiting for a slot beyond those (IMPORT_QUEUE); more: 503 */
   queue: number
-  /** a job's deadline, waiting excluded (IMPORT_TIMEOUT_MS) */
+  /**
+   * a job's deadline, waiting for a slot included (IMPORT_TIMEOUT_MS); keep it under the server's
+   * 30 s connection idle timeout, past which the client's socket is closed anyway
+   */
   timeoutMs: number
   /** a job's heap (old generation) in MB (IMPORT_WORKER_MEMORY_MB) */
   memoryMb: number
@@ -90,15 +93,20 @@ export class IsolatedWork {
    */
   async acquire(): Promise<() => void> {
     if (this.running >= this.options.concurrency) {
-      if (this.waiting.length >= this.options.queue)
-        throw new ProblemError(
-          503,
-          'uploads_busy',
-          `This server is already parsing ${this.running} uploaded files with ${this.waiting.length} more waiting (IMPORT_CONCURRENCY, IMPORT_QUEUE); try again shortly.`,
-          { bound: 'concurrency', limit: this.options.concurrency + this.options.queue },
-          { 'retry-after': String(Math.max(1, Math.ceil(this.options.timeoutMs / 1000 / 4))) },
-        )
-      await new Promise<void>((resolve) => this.waiting.push(resolve))
+      if (this.waiting.length >= this.options.queue) throw this.busy()
+      // waiting counts against the job's deadline: past it, 503 rather than a socket closed on the client
+      const slot = await new Promise<boolean>((resolve) => {
+        const waiter = () => {
+          clearTimeout(timer)
+          resolve(true)
+        }
+        const timer = setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1)
+          resolve(false)
+        }, this.options.timeoutMs / 2)
+        this.waiting.push(waiter)
+      })
+      if (!slot) throw this.busy()
     } else this.running++
     let released = false
     return () => {
@@ -111,13 +119,26 @@ export class IsolatedWork {
     }
   }
 
+  /** 503 uploads_busy: every slot taken and the queue full, or no slot within half the deadline */
+  private busy(): ProblemError {
+    return new ProblemError(
+      503,
+      'uploads_busy',
+      `This server is already parsing ${this.running} uploaded files with ${this.waiting.length} more waiting (IMPORT_CONCURRENCY, IMPORT_QUEUE); try again shortly.`,
+      { bound: 'concurrency', limit: this.options.concurrency, queue: this.options.queue },
+      { 'retry-after': String(Math.max(1, Math.ceil(this.options.timeoutMs / 1000 / 4))) },
+    )
+  }
+
   /**
    * Runs `entry` in a worker of its own on `input` (transferred buffers in `transfer`), within the
    * heap limit and deadline. Resolves with the worker's value; rejects with the ProblemError it
    * reported, a WorkLimitError, or an Error when it failed otherwise. The caller holds a slot.
    */
   run<T>(entry: URL, input: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
-    const { timeoutMs, memoryMb } = this.options
+    const { memoryMb } = this.options
+    // the other half of the deadline (the first is the most a job waits for its slot)
+    const timeoutMs = Math.ceil(this.options.timeoutMs / 2)
     return new Promise<T>((resolve, reject) => {
       const worker = startWorker(entry, input, transfer, memoryMb)
       let settled = false

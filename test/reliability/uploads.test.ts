@@ -95,6 +95,10 @@ t.test(
       BOOTSTRAP_ADMIN_TOKEN: token,
       METRICS_ENABLED: 'true',
       METRICS_PORT: String(metricsPort),
+      // The four uploads in parallel, each in its own worker (the default is 2, the others wait), and
+      // the parse half of the deadline at 28 s: tsx workers on a shared 2-core machine start slowly.
+      IMPORT_CONCURRENCY: '4',
+      IMPORT_TIMEOUT_MS: '56000',
     }
     if (process.env.DATABASE_URL) {
       const db = await createTestDatabase()
