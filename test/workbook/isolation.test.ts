@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { templateBytes } from '../../src/modules/workbook/template.js'
 import t from 'tap'
 import { IsolatedWork, WorkLimitError } from '../../src/lib/isolated-work.js'
 import { ProblemError } from '../../src/lib/problem.js'
@@ -82,12 +83,27 @@ t.test('a worker past its heap or its deadline fails alone; the process goes on'
   const quick = new IsolatedWork({ concurrency: 2, queue: 0, timeoutMs: 6000, memoryMb: 64 })
   await t.rejects(quick.run(hog, { mode: 'hang' }), new WorkLimitError('time', 3000))
 
+  // A workbook within every bound (1,900 rows × 26 cells, 49,400 cells): read in the worker, refused for what it is.
   const def = loadSeedInstrument()
-  const starved = new IsolatedWork({ concurrency: 1, queue: 0, timeoutMs: 60_000, memoryMb: 32 })
-  const refused = await parseWorkbookUpload(starved, OFFICIAL, def, 'self').catch((e: unknown) => e)
-  t.match(refused, { status: 422, code: 'workbook_too_large', extra: { bound: 'memory', limit: 32 } })
+  const dense = plainWorkbook('LKE', 1900, 26)
+  t.same(checkWorkbookStructure(dense, LKE_SHEETS), { ok: true, sheets: ['LKE'] }, 'within every bound')
+  // A worker stopped at its heap limit (as the hog above) is that import's 422, naming the bound.
+  const exhausted = {
+    run: async () => {
+      throw new WorkLimitError('memory', 32)
+    },
+  } as unknown as IsolatedWork
+  const refused = await parseWorkbookUpload(exhausted, dense, def, 'self').catch((e: unknown) => e)
+  t.match(refused, { status: 422, code: 'workbook_too_large', extra: { bound: 'memory', limit: 32 } }, 'its heap: 422')
+  t.match((refused as Error).message, /more than the 32 MB a workbook import may use \(IMPORT_WORKER_MEMORY_MB\)/)
   const enough = new IsolatedWork({ concurrency: 1, queue: 0, timeoutMs: 60_000, memoryMb: 128 })
-  const read = await parseWorkbookUpload(enough, OFFICIAL, def, 'self')
-  t.equal(read.layout, 'official', 'the same file reads within the default heap')
-  t.equal(read.rows.length, 127)
+  const read = await parseWorkbookUpload(enough, dense, def, 'self').catch((e: unknown) => e)
+  t.match(
+    read,
+    { status: 422, code: 'not_an_lke_workbook' },
+    'with the default heap it is read, and refused for what it is',
+  )
+  const form = await parseWorkbookUpload(enough, templateBytes(), def, 'self')
+  t.equal(form.layout, 'official', 'the official form reads in a worker')
+  t.ok(form.rows.length > 100, `${form.rows.length} rows`)
 })

@@ -86,13 +86,14 @@ function sheetsOf(workbookXml: string, relsXml: string | undefined): { name: str
 /** `actual`: what was counted, when the count stopped there (inflating stops at the bound: no total) */
 const bound = (
   b: WorkbookBound,
+  limits: Record<WorkbookBound, number>,
   actual: number | undefined,
   message: string,
 ): Extract<StructureCheck, { reason: 'bound' }> => ({
   ok: false,
   reason: 'bound',
   bound: b,
-  limit: WORKBOOK_BOUNDS[b],
+  limit: limits[b],
   ...(actual === undefined ? {} : { actual }),
   message,
 })
@@ -104,14 +105,14 @@ const bound = (
 export function recogniseWorkbook(
   buf: Buffer,
   lkeSheets: readonly string[],
-  bounds: typeof WORKBOOK_BOUNDS = WORKBOOK_BOUNDS,
+  bounds: Record<WorkbookBound, number> = WORKBOOK_BOUNDS,
 ):
   | Exclude<StructureCheck, { ok: true }>
   | { ok: true; entries: ZipEntry[]; sheets: { name: string; part: string | undefined }[] } {
   const dir = zipEntries(buf, bounds.entries)
   if (!dir.ok) {
     if (dir.reason === 'too_many_entries')
-      return bound('entries', zipCount(buf), `the archive has more than ${bounds.entries} entries`)
+      return bound('entries', bounds, zipCount(buf), `the archive has more than ${bounds.entries} entries`)
     return { ok: false, reason: 'not_xlsx', message: dir.message }
   }
   const byName = new Map(dir.entries.map((e) => [e.name, e]))
@@ -128,7 +129,12 @@ export function recogniseWorkbook(
     return { ok: false, reason: 'not_xlsx', message: 'the archive has no readable xl/workbook.xml' }
   const sheets = sheetsOf(workbookXml, small(byName.get('xl/_rels/workbook.xml.rels')))
   if (sheets.length > bounds.sheets)
-    return bound('sheets', sheets.length, `the workbook has ${sheets.length} sheets; at most ${bounds.sheets} are read`)
+    return bound(
+      'sheets',
+      bounds,
+      sheets.length,
+      `the workbook has ${sheets.length} sheets; at most ${bounds.sheets} are read`,
+    )
   const names = sheets.map((s) => s.name)
   if (!names.some((n) => lkeSheets.includes(n))) return { ok: false, reason: 'not_lke', sheets: names }
   return { ok: true, entries: dir.entries, sheets }
@@ -142,7 +148,7 @@ export function recogniseWorkbook(
 export function checkWorkbookStructure(
   buf: Buffer,
   lkeSheets: readonly string[],
-  bounds: typeof WORKBOOK_BOUNDS = WORKBOOK_BOUNDS,
+  bounds: Record<WorkbookBound, number> = WORKBOOK_BOUNDS,
 ): StructureCheck {
   const dir = recogniseWorkbook(buf, lkeSheets, bounds)
   if (!dir.ok) return dir
@@ -163,18 +169,29 @@ export function checkWorkbookStructure(
       data = unzipEntry(entry, bounds.unpacked_bytes - total + 1)
     } catch (error) {
       if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-        return bound('unpacked_bytes', undefined, `the archive unpacks to more than ${bounds.unpacked_bytes} bytes`)
+        return bound(
+          'unpacked_bytes',
+          bounds,
+          undefined,
+          `the archive unpacks to more than ${bounds.unpacked_bytes} bytes`,
+        )
       return { ok: false, reason: 'not_xlsx', message: `the ZIP entry ${entry.name} cannot be unpacked` }
     }
     total += data.length
     if (total > bounds.unpacked_bytes)
-      return bound('unpacked_bytes', undefined, `the archive unpacks to more than ${bounds.unpacked_bytes} bytes`)
+      return bound(
+        'unpacked_bytes',
+        bounds,
+        undefined,
+        `the archive unpacks to more than ${bounds.unpacked_bytes} bytes`,
+      )
     if (/^xl\/worksheets\/[^/]+\.xml$/.test(entry.name)) {
       const sheet = sheetOfPart.get(entry.name) ?? entry.name
       const rows = countTags(data, 'row', bounds.rows_per_sheet)
       if (rows > bounds.rows_per_sheet)
         return bound(
           'rows_per_sheet',
+          bounds,
           rows,
           `sheet "${sheet}" has more than ${bounds.rows_per_sheet} rows (an LKE sheet has a few hundred)`,
         )
@@ -182,6 +199,7 @@ export function checkWorkbookStructure(
       if (cells > bounds.cells)
         return bound(
           'cells',
+          bounds,
           cells,
           `the sheets have more than ${bounds.cells} cells (an LKE workbook has a few thousand)`,
         )
@@ -190,6 +208,7 @@ export function checkWorkbookStructure(
       if (strings > bounds.shared_strings)
         return bound(
           'shared_strings',
+          bounds,
           strings,
           `the workbook has more than ${bounds.shared_strings} shared strings (an LKE workbook has under a thousand)`,
         )
