@@ -40,6 +40,7 @@ import {
 } from './routes/index.js'
 import { createEvidenceStore, type EvidenceStore } from './modules/evidence/storage.js'
 import { parseLinkKey } from './modules/evidence/links.js'
+import { IsolatedWork } from './lib/isolated-work.js'
 import { keyFromDataDir } from './lib/key-file.js'
 import { hasAdmin } from './modules/auth/service.js'
 import metricsPlugin from './plugins/app/metrics.js'
@@ -172,6 +173,13 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
   const evidenceStore = options.evidenceStore ?? (await createEvidenceStore(config))
   if (!options.evidenceStore) app.addHook('onClose', async () => evidenceStore.close())
   const linkKey = keys.EVIDENCE_LINK_KEY ? parseLinkKey(keys.EVIDENCE_LINK_KEY) : undefined
+  // One gate per process for every uploaded file that is parsed (workbooks, master soal): bounded, off-thread.
+  const uploads = new IsolatedWork({
+    concurrency: config.IMPORT_CONCURRENCY,
+    queue: config.IMPORT_QUEUE,
+    timeoutMs: config.IMPORT_TIMEOUT_MS,
+    memoryMb: config.IMPORT_WORKER_MEMORY_MB,
+  })
   await app.register(swaggerPlugin, { bench: config.BENCH_ROUTES })
   // The limiter first: the auth hook counts every request before it answers (401s too).
   await app.register(rateLimitPlugin, {
@@ -203,10 +211,10 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
         linkTtlDays: config.EVIDENCE_LINK_TTL_DAYS,
         publicBaseUrl: config.PUBLIC_BASE_URL,
       })
-      await v1.register(instrumentsHome, { prefix: '/instruments' })
+      await v1.register(instrumentsHome, { prefix: '/instruments', uploads })
       await v1.register(assessmentsHome, {
         prefix: '/assessments',
-        workbook: { maxBytes: config.WORKBOOK_MAX_BYTES, publicBaseUrl: config.PUBLIC_BASE_URL },
+        workbook: { maxBytes: config.WORKBOOK_MAX_BYTES, uploads, publicBaseUrl: config.PUBLIC_BASE_URL },
       })
       await v1.register(dashboardsHome, { prefix: '/dashboards' })
       await v1.register(eventRoutes, { prefix: '/events', config: { ...config, ...keys } })

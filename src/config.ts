@@ -69,6 +69,32 @@ export const ConfigSchema = Type.Object({
     default: 5242880,
     description: 'largest LKE workbook (.xlsx) accepted for import (413 above)',
   }),
+  IMPORT_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 2,
+    description: 'uploaded files (workbooks, master soal) parsed at once per process, each in a worker thread',
+  }),
+  IMPORT_QUEUE: Type.Integer({
+    minimum: 0,
+    maximum: 1000,
+    default: 8,
+    description: 'imports waiting for a parse slot beyond IMPORT_CONCURRENCY; more are answered 503 uploads_busy',
+  }),
+  IMPORT_TIMEOUT_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 600000,
+    default: 28000,
+    description:
+      'deadline of one import: at most half of it waiting for a parse slot (then 503 uploads_busy), the other half parsing (then the worker is stopped, 503 import_timeout); keep it under the 30 s connection idle timeout',
+  }),
+  IMPORT_WORKER_MEMORY_MB: Type.Integer({
+    minimum: 32,
+    maximum: 4096,
+    default: 128,
+    description:
+      "heap (old generation) of one parse worker; a file that needs more fails that import alone, 422 workbook_too_large bound 'memory'",
+  }),
   CORS_ORIGINS: Type.Optional(
     Type.String({
       pattern: '^\\s*https?://[^/,\\s]+/?\\s*(,\\s*https?://[^/,\\s]+/?\\s*)*,?\\s*$',
@@ -261,6 +287,10 @@ const INTEGER_VARS = new Set([
   'EVIDENCE_MAX_BYTES',
   'IDEMPOTENCY_TTL_HOURS',
   'WORKBOOK_MAX_BYTES',
+  'IMPORT_CONCURRENCY',
+  'IMPORT_QUEUE',
+  'IMPORT_TIMEOUT_MS',
+  'IMPORT_WORKER_MEMORY_MB',
   'WEBHOOK_POLL_MS',
   'WEBHOOK_MAX_ATTEMPTS',
   'WEBHOOK_RETRY_BASE_MS',

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import assessmentRoutes from '../modules/assessments/routes.js'
 import dashboardRoutes from '../modules/dashboards/routes.js'
 import declarationRoutes from '../modules/declarations/routes.js'
-import instrumentRoutes from '../modules/instruments/routes.js'
+import instrumentRoutes, { type InstrumentRoutesOptions } from '../modules/instruments/routes.js'
 import periodRoutes from '../modules/periods/routes.js'
 import { instrumentPlanRoutes, planDashboardRoutes, stagePlanRoutes } from '../modules/planner/routes.js'
 import proposalRoutes from '../modules/proposals/routes.js'
@@ -37,8 +37,8 @@ export const dashboardsHome: FastifyPluginAsync = async (app) => {
 }
 
 /** /v1/instruments */
-export const instrumentsHome: FastifyPluginAsync = async (app) => {
-  await app.register(instrumentRoutes) // src/modules/instruments/routes.ts
+export const instrumentsHome: FastifyPluginAsync<InstrumentRoutesOptions> = async (app, opts) => {
+  await app.register(instrumentRoutes, { uploads: opts.uploads }) // src/modules/instruments/routes.ts
   await app.register(instrumentPlanRoutes) // src/modules/planner/routes.ts: …/{id}/plan
 }
 

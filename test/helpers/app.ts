@@ -18,7 +18,9 @@ export interface TestContext {
  */
 export async function buildTestApp(t: Test, env: Record<string, string> = {}): Promise<TestContext> {
   const db = await createTestDatabase()
-  const config = loadConfig({ LOG_LEVEL: 'info', ...env })
+  // Parse workers under tsx start slowly on a busy machine, and inject() has no socket to time out:
+  // a generous import deadline keeps workbook tests about workbooks (isolation.test.ts tests the deadline).
+  const config = loadConfig({ LOG_LEVEL: 'info', IMPORT_TIMEOUT_MS: '240000', ...env })
   const logs: Record<string, unknown>[] = []
   const logStream = new Writable({
     write(chunk, _enc, done) {

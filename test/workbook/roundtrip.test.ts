@@ -323,13 +323,16 @@ t.test('the official workbook: export, import, round trip', async (t) => {
     t.equal(notXlsx.statusCode, 422)
     t.equal(notXlsx.json().code, 'not_an_lke_workbook')
     const zeros = Buffer.alloc(80 * 1024 * 1024)
-    const bomb = zipOf([
-      { name: 'xl/worksheets/sheet1.xml', data: zeros, deflated: deflateRawSync(zeros, { level: 9 }) },
-    ])
+    const sheet1 = { name: 'xl/worksheets/sheet1.xml', data: zeros, deflated: deflateRawSync(zeros, { level: 9 }) }
+    const unnamed = await s.importXlsx(target, 'self', zipOf([sheet1]))
+    t.equal(unnamed.json().code, 'not_an_lke_workbook', 'no xl/workbook.xml: refused before anything is inflated')
+    const workbookXml = Buffer.from('<workbook><sheets><sheet name="LKE" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    const bomb = zipOf([{ name: 'xl/workbook.xml', data: workbookXml }, sheet1])
     t.ok(bomb.length < 200_000, `the bomb is small (${bomb.length} bytes)`)
     const bombed = await s.importXlsx(target, 'self', bomb)
     t.equal(bombed.statusCode, 422)
     t.equal(bombed.json().code, 'workbook_too_large')
+    t.equal(bombed.json().bound, 'unpacked_bytes', 'names the bound')
     const huge = await s.importXlsx(target, 'self', randomBytes(5 * 1024 * 1024 + 10))
     t.equal(huge.statusCode, 413)
     t.equal(huge.json().code, 'file_too_large')

@@ -13,7 +13,7 @@ import {
   type SheetReader,
 } from '../../src/modules/workbook/rules.js'
 import type { InstrumentDefinition } from '../../src/modules/instruments/domain/index.js'
-import { inspectZip, unzipEntry, zipEntries } from '../../src/modules/workbook/zip.js'
+import { inspectZip, unzipEntry, zipEntries } from '../../src/lib/zip.js'
 import { zipOf } from '../helpers/workbook.js'
 
 t.test('answerFromCell: what a K cell holds, before the instrument’s rules', async (t) => {

@@ -14,7 +14,7 @@ import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
 import { classifyRows, layoutDigest, matchRows } from '../../src/modules/workbook/rules.js'
 import { cellContent, sheetReader } from '../../src/modules/workbook/sheet.js'
 import { loadRowMap, templateBytes } from '../../src/modules/workbook/template.js'
-import { unzipEntry, zipEntries } from '../../src/modules/workbook/zip.js'
+import { unzipEntry, zipEntries } from '../../src/lib/zip.js'
 import { loadXlsx } from '../helpers/workbook.js'
 
 const map = loadRowMap()

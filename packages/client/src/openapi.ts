@@ -1615,7 +1615,7 @@ export interface paths {
         put?: never;
         /**
          * Import a filled LKE workbook (generated, official Pemda form or PortalRB layout) into a draft or returned stage: all or nothing
-         * @description multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same command as the batch route (writers of the stage, its window, one audit record and event); a file that changes nothing leaves no trace (no version moves, no audit record, no event), and the reply says what was `unchanged` and gives the `diff` (from what to what). dry_run=true reads and checks everything and returns the diff without writing (no evidence item either: a link it would create shows by its URL). A file exported by this service names its unit, period and stage (document keywords; the generated sheet’s row 2 too): when they are not the target’s, 409 workbook_identity_mismatch names both sides and nothing is written; identity=override imports it anyway and the audit record keeps what the file claimed. A file naming none (the blank official form, a PortalRB file) is accepted. Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.
+         * @description multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts (recognised from its sheet names before it is loaded): 422 not_an_lke_workbook; one beyond a bound (entries, sheets, unpacked bytes, rows per sheet, cells, shared strings, the parse worker’s memory; docs/workbook.md): 422 workbook_too_large naming it in `bound` with its `limit`. The file is read in a worker thread of its own; with IMPORT_CONCURRENCY files already being read and IMPORT_QUEUE waiting: 503 uploads_busy with Retry-After; past the deadline: 503 import_timeout. Only answers that differ are written, through the same command as the batch route (writers of the stage, its window, one audit record and event); a file that changes nothing leaves no trace (no version moves, no audit record, no event), and the reply says what was `unchanged` and gives the `diff` (from what to what). dry_run=true reads and checks everything and returns the diff without writing (no evidence item either: a link it would create shows by its URL). A file exported by this service names its unit, period and stage (document keywords; the generated sheet’s row 2 too): when they are not the target’s, 409 workbook_identity_mismatch names both sides and nothing is written; identity=override imports it anyway and the audit record keeps what the file claimed. A file naming none (the blank official form, a PortalRB file) is accepted. Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -11326,6 +11326,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     diffInstruments: {
@@ -13961,6 +13970,15 @@ export interface operations {
             };
             /** @description Unprocessable Content */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

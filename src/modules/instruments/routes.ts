@@ -18,12 +18,27 @@ import * as S from './schemas.js'
 import { scoreAnswerSet } from './score-view.js'
 import { listVersions, loadVersion, nodeView, versionView } from './service.js'
 import { ADMIN, READERS } from '../../lib/policy.js'
+import type { IsolatedWork } from '../../lib/isolated-work.js'
 
 const SCORERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer'] as const } }
 const TAGS = ['instruments']
 const InstrumentResponse = S.InstrumentView
 
-const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export interface InstrumentRoutesOptions {
+  /** the process's gate for parsing uploaded files (IMPORT_*): a master soal import holds a slot while its body is parsed and checked */
+  uploads: IsolatedWork
+}
+
+/** The largest master soal document accepted: the real one (LKE ZI 2026) is 355 KB. */
+export const MASTER_SOAL_MAX_BYTES = 2 * 1024 * 1024
+
+const instrumentRoutes: FastifyPluginAsyncTypebox<InstrumentRoutesOptions> = async (app, options) => {
+  // A slot is taken before the body is parsed (503 uploads_busy beyond the bound) and freed with the response.
+  const slots = new WeakMap<object, () => void>()
+  const releaseSlot = async (request: object) => {
+    slots.get(request)?.()
+    slots.delete(request)
+  }
   app.get(
     '/',
     {
@@ -52,10 +67,15 @@ const instrumentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'importInstrument',
         querystring: S.ImportQuery,
         body: S.MasterSoalDocument,
-        response: { 201: InstrumentResponse, ...problemResponses(400, 401, 403, 404, 409, 413, 422) },
+        response: { 201: InstrumentResponse, ...problemResponses(400, 401, 403, 404, 409, 413, 422, 503) },
       },
       config: ADMIN,
-      bodyLimit: 8 * 1024 * 1024,
+      bodyLimit: MASTER_SOAL_MAX_BYTES,
+      preParsing: async (request) => {
+        slots.set(request, await options.uploads.acquire())
+      },
+      onResponse: releaseSlot,
+      onRequestAbort: releaseSlot,
     },
     async (request, reply) => {
       const row = await importInstrument(requestContext(request), { document: request.body, ...request.query })

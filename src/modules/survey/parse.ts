@@ -1,5 +1,5 @@
 import { parseString } from '@fast-csv/parse'
-import { inspectZip } from '../workbook/zip.js'
+import { inspectZip } from '../../lib/zip.js'
 
 /**
  * Reading an uploaded table of responses (a Google Form's CSV or XLSX export) into rows of text.

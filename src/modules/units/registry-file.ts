@@ -1,6 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync'
 import ExcelJS from 'exceljs'
-import { inspectZip } from '../workbook/zip.js'
+import { inspectZip } from '../../lib/zip.js'
 
 /**
  * Reading an organisation file (CSV or XLSX) into plain rows: bytes in, rows or a refusal out, with

@@ -23,9 +23,10 @@ import * as S from './schemas.js'
 import { addPlanSheet } from './plan-sheet.js'
 import { planOr422 } from '../planner/service.js'
 import { buildGeneratedWorkbook } from './export-generated.js'
-import { readUpload } from './imports.js'
 import { importStageWorkbook } from './commands.js'
 import { requestContext } from '../../lib/command.js'
+import { parseWorkbookUpload } from './parse.js'
+import type { IsolatedWork } from '../../lib/isolated-work.js'
 import {
   XLSX_MEDIA_TYPE,
   assertWorkbookFits,
@@ -41,6 +42,8 @@ import { READERS, WORKERS as WRITERS } from '../../lib/policy.js'
 export interface WorkbookRoutesOptions {
   /** WORKBOOK_MAX_BYTES: the largest .xlsx accepted for import */
   maxBytes: number
+  /** the process's gate for parsing uploaded files (IMPORT_*): one slot per import, the parse in a worker */
+  uploads: IsolatedWork
   /** PUBLIC_BASE_URL: the service's absolute URL, for evidence file links in the workbook (else taken from the request) */
   publicBaseUrl?: string | undefined
 }
@@ -219,14 +222,14 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
         summary:
           'Import a filled LKE workbook (generated, official Pemda form or PortalRB layout) into a draft or returned stage: all or nothing',
         description:
-          'multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts: 422 not_an_lke_workbook; one that unpacks too large: 422 workbook_too_large. Only answers that differ are written, through the same command as the batch route (writers of the stage, its window, one audit record and event); a file that changes nothing leaves no trace (no version moves, no audit record, no event), and the reply says what was `unchanged` and gives the `diff` (from what to what). dry_run=true reads and checks everything and returns the diff without writing (no evidence item either: a link it would create shows by its URL). A file exported by this service names its unit, period and stage (document keywords; the generated sheet’s row 2 too): when they are not the target’s, 409 workbook_identity_mismatch names both sides and nothing is written; identity=override imports it anyway and the audit record keeps what the file claimed. A file naming none (the blank official form, a PortalRB file) is accepted. Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.',
+          'multipart/form-data with the workbook in the field `file` (at most WORKBOOK_MAX_BYTES; 413 file_too_large). The layout is recognised from the sheets: "LKE" as GET …/lke.xlsx generates it (rows by the question code in A: answer H, note L, evidence M), the official form "LKE ZI" (answer K, note O, evidence links Q; only for a version it embodies, else 409 workbook_not_available), or the PortalRB layout from the master soal’s excel_sheet/excel_baris/excel_kolom_* (self stage: jawaban_unit, catatan_unit, bukti_dukung_unit; TPI stage: jawaban_tpi, catatan_tpi; other stages 422 layout_not_for_stage). A blank answer cell clears a stored answer. Evidence cells, one entry per line: an http(s) link becomes a link evidence item of the unit (an existing one with that URL is reused), this service’s own …/v1/evidence/{id}/content link or a file name names an existing item of the unit or its parents; the answer’s evidence becomes exactly those items; a blank evidence cell keeps the answer’s evidence. Every cell is checked; a 422 workbook_cells_invalid lists each bad cell in `cells` as {sheet, cell, value, rule, message, question_code} (and in `errors` with a JSON pointer /body/file/<sheet>/<cell>) and writes nothing (no evidence item either). A file with none of the layouts (recognised from its sheet names before it is loaded): 422 not_an_lke_workbook; one beyond a bound (entries, sheets, unpacked bytes, rows per sheet, cells, shared strings, the parse worker’s memory; docs/workbook.md): 422 workbook_too_large naming it in `bound` with its `limit`. The file is read in a worker thread of its own; with IMPORT_CONCURRENCY files already being read and IMPORT_QUEUE waiting: 503 uploads_busy with Retry-After; past the deadline: 503 import_timeout. Only answers that differ are written, through the same command as the batch route (writers of the stage, its window, one audit record and event); a file that changes nothing leaves no trace (no version moves, no audit record, no event), and the reply says what was `unchanged` and gives the `diff` (from what to what). dry_run=true reads and checks everything and returns the diff without writing (no evidence item either: a link it would create shows by its URL). A file exported by this service names its unit, period and stage (document keywords; the generated sheet’s row 2 too): when they are not the target’s, 409 workbook_identity_mismatch names both sides and nothing is written; identity=override imports it anyway and the audit record keeps what the file claimed. A file naming none (the blank official form, a PortalRB file) is accepted. Send If-Match with the ETag of the export to refuse (412) a file exported before someone else changed the stage.',
         operationId: 'importStageWorkbook',
         consumes: ['multipart/form-data'],
         params: S.StageParams,
         querystring: S.ImportQuery,
         headers: S.IfMatchHeaders,
         body: S.ImportForm,
-        response: { 200: S.ImportResult, ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422) },
+        response: { 200: S.ImportResult, ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 503) },
       },
       // The body is a stream read by the handler: no schema validation.
       validatorCompiler: () => () => true,
@@ -241,8 +244,16 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
       assertCanWriteStage(principal, stage0)
       await assertWindowOpen(app.db, first.assessment.periodId, windowFor(stage0.kind, stage0.status))
       const def = await loadDefinition(app.db, first.assessment.instrumentVersionId)
-      const file = await receiveWorkbook(request, options.maxBytes)
-      const read = await readUpload(file.bytes, def, map, stage0.kind)
+      // A parse slot before the body is read: beyond the bound, 503 without receiving the file.
+      const release = await options.uploads.acquire()
+      let file: { bytes: Buffer; fileName: string }
+      let read: Awaited<ReturnType<typeof parseWorkbookUpload>>
+      try {
+        file = await receiveWorkbook(request, options.maxBytes)
+        read = await parseWorkbookUpload(options.uploads, file.bytes, def, stage0.kind)
+      } finally {
+        release()
+      }
       const result = await importStageWorkbook(requestContext(request), {
         assessmentId: request.params.id,
         stage: request.params.stage,

@@ -1,8 +1,6 @@
 import type ExcelJS from 'exceljs'
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import type { Queryable } from '../../db/connection.js'
-import type { FieldError } from '../../lib/problem.js'
-import { ProblemError } from '../../lib/problem.js'
 import type { Principal } from '../../lib/principal.js'
 import { canRead, type StageKind } from '../assessments/rules.js'
 import { answers, assessmentStages, assessments } from '../assessments/tables.js'
@@ -10,53 +8,26 @@ import { answerMap, listStages, type AssessmentRow, type StageRow, type StoredAn
 import { unitScopeCondition } from '../auth/scope.js'
 import { evidence } from '../evidence/tables.js'
 import { loadDefinition } from '../instruments/cache.js'
-import {
-  checkAnswer,
-  evaluateEligibility,
-  indexTree,
-  scoreInstrument,
-  validateAnswers,
-  type AnswerValue,
-  type InstrumentDefinition,
-  type InstrumentNode,
-} from '../instruments/domain/index.js'
+import { evaluateEligibility, scoreInstrument, type InstrumentDefinition } from '../instruments/domain/index.js'
 import type { PeriodRow } from '../periods/tables.js'
 import { units } from '../units/tables.js'
-import {
-  STAGE_LABELS,
-  answerFromCell,
-  cellFromAnswer,
-  csvRecord,
-  displayValue,
-  layoutDigest,
-  normaliseText,
-  noteFromCell,
-  type CellContent,
-  type RowMap,
-} from './rules.js'
-import { cellContent } from './sheet.js'
-import { inspectZip } from './zip.js'
-import type { EvidenceToken } from './evidence-cells.js'
+import { STAGE_LABELS, cellFromAnswer, csvRecord, type RowMap } from './rules.js'
+import { excel } from './read.js'
 import { identityKeywords } from './identity.js'
 
-/**
- * exceljs, loaded on the first workbook request: it adds ~28 MB to a process's memory, which
- * a replica that never serves a workbook should not carry.
- */
-export const excel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default
+// The parse side lives in read.ts (no database imports, for the parse worker).
+export {
+  assertWorkbookFits,
+  cellPointer,
+  excel,
+  loadUpload,
+  readOfficial,
+  UNZIP_LIMITS,
+  type CellError,
+  type ImportedRow,
+} from './read.js'
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-
-/** Refuses (409) an assessment whose instrument is not the one the workbook's formulas embody. */
-export function assertWorkbookFits(def: InstrumentDefinition, map: RowMap): void {
-  if (layoutDigest(def) !== map.layoutDigest) {
-    throw new ProblemError(
-      409,
-      'workbook_not_available',
-      `The official LKE workbook fits the instrument ${map.instrument}; this assessment is scored with ${def.code}, whose questions, weights or formulas differ, so the workbook's formulas would not give its score.`,
-    )
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Export
@@ -204,167 +175,6 @@ export async function compareStageFor(
 
 // ---------------------------------------------------------------------------------------------
 // Import
-
-export interface CellError {
-  sheet: string
-  cell: string
-  value: string | number | boolean | null
-  rule: string
-  message: string
-  question_code?: string
-}
-
-export interface ImportedRow {
-  question_code: string
-  value: AnswerValue
-  note: string | null
-  /** the layout has no note column for the stage: the stored note is kept */
-  keepNote?: boolean
-  /** where it came from, for error reports */
-  sheet: string
-  cell: string
-  noteCell: string
-  /** the evidence cell's entries; absent when the cell is blank (the answer keeps its evidence) */
-  evidence?: { sheet: string; cell: string; tokens: EvidenceToken[] }
-}
-
-const escapeToken = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1')
-/** A JSON pointer naming a cell of the uploaded file: /body/file/LKE ZI/K8 */
-export const cellPointer = (sheet: string, cell: string): string => `/body/file/${escapeToken(sheet)}/${cell}`
-
-const notWorkbook = (
-  detail: string,
-  errors: FieldError[] = [{ pointer: '/body/file', rule: 'lke_workbook', message: detail }],
-) => new ProblemError(422, 'not_an_lke_workbook', detail, { errors })
-
-/** Limits on what an uploaded .xlsx may unpack to (an LKE workbook is ~20 entries, ~1 MB unpacked). */
-export const UNZIP_LIMITS = { maxEntries: 500, maxTotalBytes: 64 * 1024 * 1024 }
-
-/** The uploaded .xlsx, loaded: 422 workbook_too_large when it unpacks too large, not_an_lke_workbook when it is no workbook. */
-export async function loadUpload(file: Buffer): Promise<ExcelJS.Workbook> {
-  const zip = inspectZip(file, UNZIP_LIMITS)
-  if (!zip.ok) {
-    if (zip.reason === 'too_large' || zip.reason === 'too_many_entries')
-      throw new ProblemError(422, 'workbook_too_large', `The workbook is too large once unpacked: ${zip.message}.`)
-    throw notWorkbook(`The file is not an .xlsx workbook: ${zip.message}.`)
-  }
-  const wb = new (await excel()).Workbook()
-  try {
-    await wb.xlsx.load(file as unknown as ArrayBuffer)
-  } catch {
-    throw notWorkbook('The file is a ZIP archive but not an .xlsx workbook exceljs can read.')
-  }
-  return wb
-}
-
-/**
- * Reads a filled official LKE workbook: every answer cell and note of the row map, each checked (the
- * cell's content, then the instrument's own rules through validateAnswers). Throws 422
- * not_an_lke_workbook when the sheet does not have the layout, 422 workbook_cells_invalid listing
- * every bad cell; returns one row per question otherwise (blank cells as null).
- */
-export function readOfficial(wb: ExcelJS.Workbook, map: RowMap, def: InstrumentDefinition): ImportedRow[] {
-  const ws = wb.getWorksheet(map.sheet)
-  if (!ws) {
-    throw notWorkbook(
-      `The workbook has no sheet "${map.sheet}" (it has ${wb.worksheets.map((w) => `"${w.name}"`).join(', ') || 'none'}); upload the official LKE ZI workbook, e.g. one exported by GET …/lke.xlsx.`,
-    )
-  }
-  const col = map.columns
-  const sheet = map.sheet
-  const read = (address: string): CellContent => cellContent(ws.getCell(address))
-  const text = (address: string): string => {
-    const c = read(address)
-    return c.kind === 'text' ? normaliseText(c.text) : ''
-  }
-  // The layout: the answer column's header, and the Pilihan Jawaban of the question rows.
-  const questions = Object.entries(map.questions)
-  const choicesWrong = questions.filter(([, q]) => text(`${col.choices}${q.row}`) !== q.choices)
-  if (text(`${col.answer}${map.headerRow}`) !== 'Jawaban' || choicesWrong.length > questions.length / 2) {
-    throw notWorkbook(
-      `Sheet "${sheet}" does not have the LKE ZI layout: ${col.answer}${map.headerRow} should say "Jawaban" and column ${col.choices} the Pilihan Jawaban of each question (${choicesWrong.length} of ${questions.length} differ).`,
-    )
-  }
-
-  const errors: CellError[] = []
-  const shownValue = (cell: string) => {
-    const v = displayValue(read(cell))
-    return typeof v === 'string' && v.length > 200 ? `${v.slice(0, 200)}… (${v.length} characters)` : v
-  }
-  const bad = (cell: string, rule: string, message: string, code?: string) =>
-    errors.push({
-      sheet,
-      cell,
-      value: shownValue(cell),
-      rule,
-      message: `${cell}: ${message}`,
-      ...(code ? { question_code: code } : {}),
-    })
-  for (const [code, q] of choicesWrong)
-    bad(
-      `${col.choices}${q.row}`,
-      'choices_changed',
-      `the Pilihan Jawaban of ${code} is "${q.choices}"; with another text the workbook's Nilai formula scores it differently`,
-      code,
-    )
-  const questionCells = new Set(questions.filter(([, q]) => q.computed).map(([, q]) => `${col.answer}${q.row}`))
-  for (const cell of map.formulaCells) {
-    if (read(cell).kind !== 'formula') {
-      const code = questions.find(([, q]) => `${col.answer}${q.row}` === cell)?.[0]
-      bad(
-        cell,
-        'formula_replaced',
-        `must keep the workbook's formula (${questionCells.has(cell) ? 'a ratio computed from the counts below it' : 'the sum of the counts below it'}); the score is computed from those counts`,
-        code,
-      )
-    }
-  }
-
-  const tree = indexTree(def)
-  const rows: ImportedRow[] = []
-  const given: Record<string, AnswerValue> = {}
-  for (const [code, q] of questions) {
-    const answerCell = `${col.answer}${q.row}`
-    let value: AnswerValue = null
-    if (!q.computed) {
-      const got = answerFromCell(q.answerType, read(answerCell))
-      if (!got.ok) bad(answerCell, got.rule, got.message, code)
-      else value = got.value
-    }
-    const noteCell = `${col.note}${q.row}`
-    const note = noteFromCell(read(noteCell))
-    if (!note.ok) bad(noteCell, note.rule, note.message, code)
-    if (value !== null) given[code] = value
-    rows.push({ question_code: code, value, note: note.ok ? note.value : null, sheet, cell: answerCell, noteCell })
-  }
-  // The instrument's own rules: option values, ranges, whole counts, two-decimal indices, ratios dividing by zero.
-  for (const issue of validateAnswers(def, given)) {
-    const code = issue.pointer.slice(1).replace(/~1/g, '/').replace(/~0/g, '~')
-    const q = map.questions[code]
-    if (q) bad(`${col.answer}${q.row}`, issue.code, issue.message, code)
-  }
-  if (errors.length > 0) {
-    errors.sort((a, b) => rowOf(a.cell) - rowOf(b.cell) || a.cell.localeCompare(b.cell))
-    throw new ProblemError(
-      422,
-      'workbook_cells_invalid',
-      `${errors.length} cell${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written. See cells (sheet, cell, value, rule).`,
-      {
-        errors: errors.map((e) => ({ pointer: cellPointer(e.sheet, e.cell), rule: e.rule, message: e.message })),
-        cells: errors,
-      },
-    )
-  }
-  // Options as the instrument spells them ("ya" → "Ya").
-  return rows.map((r) => {
-    const node = tree.byCode.get(r.question_code) as InstrumentNode
-    if (r.value === null) return r
-    const check = checkAnswer(node, r.value)
-    return check.ok ? { ...r, value: check.value } : r
-  })
-}
-
-const rowOf = (cell: string): number => Number(cell.replace(/^[A-Z]+/, ''))
 
 // ---------------------------------------------------------------------------------------------
 // CSV of a period

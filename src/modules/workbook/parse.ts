@@ -1,0 +1,48 @@
+import { type IsolatedWork, WorkLimitError, workerModule } from '../../lib/isolated-work.js'
+import { ProblemError } from '../../lib/problem.js'
+import type { StageKind } from '../assessments/rules.js'
+import type { InstrumentDefinition } from '../instruments/domain/index.js'
+import { type ReadResult, assertLkeStructure, workbookBoundProblem } from './read.js'
+import { loadRowMap } from './template.js'
+
+const WORKER = workerModule('parse-worker', import.meta.url)
+
+/**
+ * An uploaded workbook's rows, read in a worker thread of its own (see src/lib/isolated-work.ts):
+ * bytes in, { layout, rows } out, or a ProblemError: the workbook's own refusals (422
+ * not_an_lke_workbook, workbook_too_large naming the bound, workbook_cells_invalid, …), 422
+ * workbook_too_large with bound "memory" when reading it exceeded the worker's heap, 503
+ * uploads_busy when the server is parsing as many files as it may, 503 import_timeout past the
+ * deadline. Nothing is written: applying the rows is the caller's.
+ */
+export async function parseWorkbookUpload(
+  work: IsolatedWork,
+  bytes: Buffer,
+  def: InstrumentDefinition,
+  kind: StageKind,
+): Promise<ReadResult> {
+  // Recognised by its sheet names on this thread (a few KB inflated): anything else is refused at once.
+  assertLkeStructure(bytes, def, loadRowMap(), true)
+  // A copy the worker owns (transferred, not cloned): the request's buffer may share a pool.
+  const file = new Uint8Array(bytes.byteLength)
+  file.set(bytes)
+  try {
+    return await work.run<ReadResult>(WORKER, { file, def, kind }, [file.buffer])
+  } catch (error) {
+    if (error instanceof WorkLimitError && error.limit === 'memory')
+      throw workbookBoundProblem(
+        'memory',
+        error.value,
+        `reading it needed more than the ${error.value} MB a workbook import may use (IMPORT_WORKER_MEMORY_MB)`,
+      )
+    if (error instanceof WorkLimitError)
+      throw new ProblemError(
+        503,
+        'import_timeout',
+        `Reading the workbook took longer than ${error.value} ms (IMPORT_TIMEOUT_MS); nothing was written. Try again shortly.`,
+        { bound: 'time', limit: error.value },
+        { 'retry-after': '5' },
+      )
+    throw error
+  }
+}

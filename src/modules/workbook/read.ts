@@ -1,0 +1,582 @@
+import type ExcelJS from 'exceljs'
+import type { FieldError } from '../../lib/problem.js'
+import { ProblemError } from '../../lib/problem.js'
+import type { StageKind } from '../assessments/rules.js'
+import {
+  checkAnswer,
+  indexTree,
+  isComputed,
+  validateAnswers,
+  type AnswerValue,
+  type InstrumentDefinition,
+  type InstrumentNode,
+} from '../instruments/domain/index.js'
+import { parseEvidenceCell, type EvidenceToken } from './evidence-cells.js'
+import { COLUMNS as G, FIRST_ROW, GENERATED_SHEET, HEADERS, HEADER_ROW } from './generated.js'
+import {
+  CHOICES_OF_TYPE,
+  answerFromCell,
+  displayValue,
+  layoutDigest,
+  normaliseText,
+  noteFromCell,
+  type CellContent,
+  type RowMap,
+} from './rules.js'
+import { cellContent } from './sheet.js'
+import { identityOf, type WorkbookIdentity } from './identity.js'
+import { WORKBOOK_BOUNDS, checkWorkbookStructure, recogniseWorkbook } from './structure.js'
+import { inspectZip } from '../../lib/zip.js'
+
+/*
+ * Reading an uploaded workbook into rows: the parse side of an import, free of the database so the
+ * parse worker (parse-worker.ts) loads only this. Applying the rows is imports.ts's.
+ */
+
+/**
+ * exceljs, loaded on the first workbook request: it adds ~28 MB to a process's memory, which
+ * a replica that never serves a workbook should not carry.
+ */
+export const excel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default
+
+/** Refuses (409) an assessment whose instrument is not the one the workbook's formulas embody. */
+export function assertWorkbookFits(def: InstrumentDefinition, map: RowMap): void {
+  if (layoutDigest(def) !== map.layoutDigest) {
+    throw new ProblemError(
+      409,
+      'workbook_not_available',
+      `The official LKE workbook fits the instrument ${map.instrument}; this assessment is scored with ${def.code}, whose questions, weights or formulas differ, so the workbook's formulas would not give its score.`,
+    )
+  }
+}
+
+export interface CellError {
+  sheet: string
+  cell: string
+  value: string | number | boolean | null
+  rule: string
+  message: string
+  question_code?: string
+}
+
+export interface ImportedRow {
+  question_code: string
+  value: AnswerValue
+  note: string | null
+  /** the layout has no note column for the stage: the stored note is kept */
+  keepNote?: boolean
+  /** where it came from, for error reports */
+  sheet: string
+  cell: string
+  noteCell: string
+  /** the evidence cell's entries; absent when the cell is blank (the answer keeps its evidence) */
+  evidence?: { sheet: string; cell: string; tokens: EvidenceToken[] }
+}
+
+const escapeToken = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1')
+/** A JSON pointer naming a cell of the uploaded file: /body/file/LKE ZI/K8 */
+export const cellPointer = (sheet: string, cell: string): string => `/body/file/${escapeToken(sheet)}/${cell}`
+
+const notWorkbook = (
+  detail: string,
+  errors: FieldError[] = [{ pointer: '/body/file', rule: 'lke_workbook', message: detail }],
+) => new ProblemError(422, 'not_an_lke_workbook', detail, { errors })
+
+/** Limits on what an uploaded .xlsx may unpack to (an LKE workbook is ~20 entries, ~0.5 MB unpacked; see structure.ts). */
+export const UNZIP_LIMITS = { maxEntries: WORKBOOK_BOUNDS.entries, maxTotalBytes: WORKBOOK_BOUNDS.unpacked_bytes }
+
+/** The uploaded .xlsx, loaded: 422 workbook_too_large when it unpacks too large, not_an_lke_workbook when it is no workbook. */
+export async function loadUpload(file: Buffer): Promise<ExcelJS.Workbook> {
+  const zip = inspectZip(file, UNZIP_LIMITS)
+  if (!zip.ok) {
+    if (zip.reason === 'too_large' || zip.reason === 'too_many_entries')
+      throw new ProblemError(422, 'workbook_too_large', `The workbook is too large once unpacked: ${zip.message}.`)
+    throw notWorkbook(`The file is not an .xlsx workbook: ${zip.message}.`)
+  }
+  const wb = new (await excel()).Workbook()
+  try {
+    await wb.xlsx.load(file as unknown as ArrayBuffer)
+  } catch {
+    throw notWorkbook('The file is a ZIP archive but not an .xlsx workbook exceljs can read.')
+  }
+  return wb
+}
+
+/**
+ * Reads a filled official LKE workbook: every answer cell and note of the row map, each checked (the
+ * cell's content, then the instrument's own rules through validateAnswers). Throws 422
+ * not_an_lke_workbook when the sheet does not have the layout, 422 workbook_cells_invalid listing
+ * every bad cell; returns one row per question otherwise (blank cells as null).
+ */
+export function readOfficial(wb: ExcelJS.Workbook, map: RowMap, def: InstrumentDefinition): ImportedRow[] {
+  const ws = wb.getWorksheet(map.sheet)
+  if (!ws) {
+    throw notWorkbook(
+      `The workbook has no sheet "${map.sheet}" (it has ${wb.worksheets.map((w) => `"${w.name}"`).join(', ') || 'none'}); upload the official LKE ZI workbook, e.g. one exported by GET …/lke.xlsx.`,
+    )
+  }
+  const col = map.columns
+  const sheet = map.sheet
+  const read = (address: string): CellContent => cellContent(ws.getCell(address))
+  const text = (address: string): string => {
+    const c = read(address)
+    return c.kind === 'text' ? normaliseText(c.text) : ''
+  }
+  // The layout: the answer column's header, and the Pilihan Jawaban of the question rows.
+  const questions = Object.entries(map.questions)
+  const choicesWrong = questions.filter(([, q]) => text(`${col.choices}${q.row}`) !== q.choices)
+  if (text(`${col.answer}${map.headerRow}`) !== 'Jawaban' || choicesWrong.length > questions.length / 2) {
+    throw notWorkbook(
+      `Sheet "${sheet}" does not have the LKE ZI layout: ${col.answer}${map.headerRow} should say "Jawaban" and column ${col.choices} the Pilihan Jawaban of each question (${choicesWrong.length} of ${questions.length} differ).`,
+    )
+  }
+
+  const errors: CellError[] = []
+  const shownValue = (cell: string) => {
+    const v = displayValue(read(cell))
+    return typeof v === 'string' && v.length > 200 ? `${v.slice(0, 200)}… (${v.length} characters)` : v
+  }
+  const bad = (cell: string, rule: string, message: string, code?: string) =>
+    errors.push({
+      sheet,
+      cell,
+      value: shownValue(cell),
+      rule,
+      message: `${cell}: ${message}`,
+      ...(code ? { question_code: code } : {}),
+    })
+  for (const [code, q] of choicesWrong)
+    bad(
+      `${col.choices}${q.row}`,
+      'choices_changed',
+      `the Pilihan Jawaban of ${code} is "${q.choices}"; with another text the workbook's Nilai formula scores it differently`,
+      code,
+    )
+  const questionCells = new Set(questions.filter(([, q]) => q.computed).map(([, q]) => `${col.answer}${q.row}`))
+  for (const cell of map.formulaCells) {
+    if (read(cell).kind !== 'formula') {
+      const code = questions.find(([, q]) => `${col.answer}${q.row}` === cell)?.[0]
+      bad(
+        cell,
+        'formula_replaced',
+        `must keep the workbook's formula (${questionCells.has(cell) ? 'a ratio computed from the counts below it' : 'the sum of the counts below it'}); the score is computed from those counts`,
+        code,
+      )
+    }
+  }
+
+  const tree = indexTree(def)
+  const rows: ImportedRow[] = []
+  const given: Record<string, AnswerValue> = {}
+  for (const [code, q] of questions) {
+    const answerCell = `${col.answer}${q.row}`
+    let value: AnswerValue = null
+    if (!q.computed) {
+      const got = answerFromCell(q.answerType, read(answerCell))
+      if (!got.ok) bad(answerCell, got.rule, got.message, code)
+      else value = got.value
+    }
+    const noteCell = `${col.note}${q.row}`
+    const note = noteFromCell(read(noteCell))
+    if (!note.ok) bad(noteCell, note.rule, note.message, code)
+    if (value !== null) given[code] = value
+    rows.push({ question_code: code, value, note: note.ok ? note.value : null, sheet, cell: answerCell, noteCell })
+  }
+  // The instrument's own rules: option values, ranges, whole counts, two-decimal indices, ratios dividing by zero.
+  for (const issue of validateAnswers(def, given)) {
+    const code = issue.pointer.slice(1).replace(/~1/g, '/').replace(/~0/g, '~')
+    const q = map.questions[code]
+    if (q) bad(`${col.answer}${q.row}`, issue.code, issue.message, code)
+  }
+  if (errors.length > 0) {
+    errors.sort((a, b) => rowOf(a.cell) - rowOf(b.cell) || a.cell.localeCompare(b.cell))
+    throw new ProblemError(
+      422,
+      'workbook_cells_invalid',
+      `${errors.length} cell${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written. See cells (sheet, cell, value, rule).`,
+      {
+        errors: errors.map((e) => ({ pointer: cellPointer(e.sheet, e.cell), rule: e.rule, message: e.message })),
+        cells: errors,
+      },
+    )
+  }
+  // Options as the instrument spells them ("ya" → "Ya").
+  return rows.map((r) => {
+    const node = tree.byCode.get(r.question_code) as InstrumentNode
+    if (r.value === null) return r
+    const check = checkAnswer(node, r.value)
+    return check.ok ? { ...r, value: check.value } : r
+  })
+}
+
+const rowOf = (cell: string): number => Number(cell.replace(/^[A-Z]+/, ''))
+
+/**
+ * Reading an uploaded workbook in whichever layout it has:
+ * - `generated`: the sheet "LKE" this service generates for any version (GET …/lke.xlsx), rows found
+ *   by the question code in column A;
+ * - `official`: the official Pemda form (sheet "LKE ZI", rows from the committed row map), for a
+ *   version whose scoring it embodies (LKE-ZI-2026 or an unchanged copy), else 409;
+ * - `portalrb`: the master soal's own cell map (each question's `excel_sheet`, `excel_baris`,
+ *   `excel_kolom_*`, kept on the instrument as `external`): the unit's columns for the self stage,
+ *   the TPI's for the TPI stage.
+ * Every cell is checked; a bad one is reported with its sheet and cell, and nothing is written.
+ */
+export const WORKBOOK_LAYOUTS = ['generated', 'official', 'portalrb'] as const
+export type WorkbookLayout = (typeof WORKBOOK_LAYOUTS)[number]
+
+export interface ReadResult {
+  layout: WorkbookLayout
+  rows: ImportedRow[]
+  /** the unit, period and stage the file names (see identity.ts); null when it names none */
+  identity: WorkbookIdentity | null
+}
+
+type Bad = (sheet: string, cell: string, rule: string, message: string, code?: string) => void
+
+function collector(wb: ExcelJS.Workbook) {
+  const errors: CellError[] = []
+  const shown = (sheet: string, cell: string) => {
+    const ws = wb.getWorksheet(sheet)
+    const v = ws && /^[A-Z]+\d+$/.test(cell) ? displayValue(cellContent(ws.getCell(cell))) : null
+    return typeof v === 'string' && v.length > 200 ? `${v.slice(0, 200)}… (${v.length} characters)` : v
+  }
+  const bad: Bad = (sheet, cell, rule, message, code) =>
+    errors.push({
+      sheet,
+      cell,
+      value: shown(sheet, cell),
+      rule,
+      message: `${sheet}!${cell}: ${message}`,
+      ...(code ? { question_code: code } : {}),
+    })
+  return { errors, bad }
+}
+
+export function cellsInvalid(errors: CellError[]): ProblemError {
+  const rowOf = (cell: string): number => Number(cell.replace(/^[A-Z]+/, '')) || 0
+  errors.sort((a, b) => a.sheet.localeCompare(b.sheet) || rowOf(a.cell) - rowOf(b.cell) || a.cell.localeCompare(b.cell))
+  return new ProblemError(
+    422,
+    'workbook_cells_invalid',
+    `${errors.length} cell${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written. See cells (sheet, cell, value, rule).`,
+    {
+      errors: errors.map((e) => ({ pointer: cellPointer(e.sheet, e.cell), rule: e.rule, message: e.message })),
+      cells: errors,
+    },
+  )
+}
+
+/** The evidence cell's entries, or undefined for a blank cell (a blank keeps the answer's evidence as it is). */
+function evidenceOf(
+  sheet: string,
+  cell: string,
+  content: CellContent,
+  bad: Bad,
+  code: string,
+): ImportedRow['evidence'] {
+  const c = content.kind === 'formula' ? (content.result ?? { kind: 'empty' as const }) : content
+  if (c.kind === 'empty') return undefined
+  if (c.kind !== 'text') {
+    bad(sheet, cell, 'evidence_not_text', 'an evidence cell holds links or file names, one per line', code)
+    return undefined
+  }
+  const tokens = parseEvidenceCell(c.text)
+  if (tokens.length === 0) return undefined
+  for (const t of tokens) if (t.kind === 'invalid') bad(sheet, cell, 'evidence_invalid', t.message, code)
+  return { sheet, cell, tokens }
+}
+
+/** Checks the answers read against the instrument's own rules, then returns them with options spelled as the instrument does. */
+function finish(rows: ImportedRow[], def: InstrumentDefinition, bad: Bad, errors: CellError[]): ImportedRow[] {
+  const given: Record<string, AnswerValue> = {}
+  for (const r of rows) if (r.value !== null) given[r.question_code] = r.value
+  const byCode = new Map(rows.map((r) => [r.question_code, r]))
+  for (const issue of validateAnswers(def, given)) {
+    const code = issue.pointer.slice(1).replace(/~1/g, '/').replace(/~0/g, '~')
+    const r = byCode.get(code)
+    if (r) bad(r.sheet, r.cell, issue.code, issue.message, code)
+  }
+  if (errors.length > 0) throw cellsInvalid(errors)
+  const tree = indexTree(def)
+  return rows.map((r) => {
+    if (r.value === null) return r
+    const check = checkAnswer(tree.byCode.get(r.question_code) as InstrumentNode, r.value)
+    return check.ok ? { ...r, value: check.value } : r
+  })
+}
+
+/** Which layout the workbook has (see WORKBOOK_LAYOUTS), or a 422 naming the sheets it should have. */
+export function detectLayout(wb: ExcelJS.Workbook, def: InstrumentDefinition, map: RowMap): WorkbookLayout {
+  const gen = wb.getWorksheet(GENERATED_SHEET)
+  if (
+    gen &&
+    normaliseText(String(cellText(gen, `${G.code}${HEADER_ROW}`))) === HEADERS.code &&
+    cellText(gen, `${G.conversion}${HEADER_ROW}`) === HEADERS.conversion
+  )
+    return 'generated'
+  if (wb.getWorksheet(map.sheet)) return 'official'
+  const portal = portalrbSheet(def)
+  if (portal && wb.getWorksheet(portal)) return 'portalrb'
+  throw notLke(
+    wb.worksheets.map((w) => w.name),
+    def,
+    map,
+  )
+}
+
+/** The sheets an LKE workbook is recognised by (one of them must be there). */
+export const lkeSheetNames = (def: InstrumentDefinition, map: RowMap): string[] => {
+  const portal = portalrbSheet(def)
+  return [GENERATED_SHEET, map.sheet, ...(portal ? [portal] : [])]
+}
+
+/** 422 not_an_lke_workbook naming the sheets the workbook has and those it should have. */
+function notLke(sheets: string[], def: InstrumentDefinition, map: RowMap): ProblemError {
+  const have = sheets.map((n) => `"${n}"`).join(', ') || 'none'
+  const portal = portalrbSheet(def)
+  return new ProblemError(
+    422,
+    'not_an_lke_workbook',
+    `The workbook has none of the LKE layouts (it has ${have}): a sheet "${GENERATED_SHEET}" as GET …/lke.xlsx generates it, the official form's "${map.sheet}"${portal ? `, or the PortalRB layout's "${portal}"` : ''}.`,
+    {
+      errors: [{ pointer: '/body/file', rule: 'lke_workbook', message: 'no LKE sheet' }],
+    },
+  )
+}
+
+/**
+ * The structure check before the workbook is loaded (see structure.ts): an LKE sheet by name, and
+ * the bounds. 422 not_an_lke_workbook, or 422 workbook_too_large naming the bound (`bound`, `limit`,
+ * `actual`).
+ */
+export function assertLkeStructure(
+  file: Buffer,
+  def: InstrumentDefinition,
+  map: RowMap,
+  /** only the first step (recogniseWorkbook): the sheet names, before a worker is started */
+  quick = false,
+): void {
+  const check = (quick ? recogniseWorkbook : checkWorkbookStructure)(file, lkeSheetNames(def, map))
+  if (check.ok) return
+  if (check.reason === 'not_lke') throw notLke(check.sheets, def, map)
+  if (check.reason === 'not_xlsx')
+    throw new ProblemError(422, 'not_an_lke_workbook', `The file is not an .xlsx workbook: ${check.message}.`, {
+      errors: [{ pointer: '/body/file', rule: 'lke_workbook', message: check.message }],
+    })
+  throw workbookBoundProblem(check.bound, check.limit, check.message)
+}
+
+/** 422 workbook_too_large naming the bound that was hit. */
+export function workbookBoundProblem(bound: string, limit: number, message: string): ProblemError {
+  return new ProblemError(
+    422,
+    'workbook_too_large',
+    `The workbook is beyond what an LKE workbook needs: ${message} (bound ${bound}: ${limit}); nothing was read.`,
+    { bound, limit, errors: [{ pointer: '/body/file', rule: bound, message }] },
+  )
+}
+
+const cellText = (ws: ExcelJS.Worksheet, address: string): string => {
+  const c = cellContent(ws.getCell(address))
+  return c.kind === 'text' ? normaliseText(c.text) : c.kind === 'number' ? String(c.value) : ''
+}
+
+/** The sheet the master soal's cell map names (every mapped question names the same one), if any. */
+export function portalrbSheet(def: InstrumentDefinition): string | undefined {
+  return def.nodes.find((n) => n.level === 'question' && n.external?.excelSheet && n.external.excelRow)?.external
+    ?.excelSheet
+}
+
+/** The generated sheet: rows by the code in column A. */
+export function readGenerated(wb: ExcelJS.Workbook, def: InstrumentDefinition): ImportedRow[] {
+  const ws = wb.getWorksheet(GENERATED_SHEET) as ExcelJS.Worksheet
+  const sheet = GENERATED_SHEET
+  const { errors, bad } = collector(wb)
+  const tree = indexTree(def)
+  const read = (a: string) => cellContent(ws.getCell(a))
+  const seen = new Map<string, number>()
+  const rows: ImportedRow[] = []
+  const last = ws.rowCount
+  for (let r = FIRST_ROW; r <= last; r++) {
+    const codeCell = read(`${G.code}${r}`)
+    const code =
+      codeCell.kind === 'text' ? codeCell.text.trim() : codeCell.kind === 'number' ? String(codeCell.value) : ''
+    const hasContent = [G.answer, G.note, G.evidence].some((c) => read(`${c}${r}`).kind !== 'empty')
+    if (code === '') {
+      if (hasContent && read(`${G.answer}${r}`).kind !== 'formula')
+        bad(
+          sheet,
+          `${G.code}${r}`,
+          'code_missing',
+          `row ${r} has an answer, note or evidence but no question code in column ${G.code}`,
+        )
+      continue
+    }
+    const node = tree.byCode.get(code)
+    if (!node) {
+      if (hasContent)
+        bad(
+          sheet,
+          `${G.code}${r}`,
+          'unknown_question',
+          `${code} is not a question of ${def.code}; export the workbook again for this version`,
+        )
+      continue
+    }
+    if (node.level !== 'question') continue
+    if (seen.has(code)) {
+      bad(sheet, `${G.code}${r}`, 'duplicate_question', `${code} is also in row ${seen.get(code)}`, code)
+      continue
+    }
+    seen.set(code, r)
+    const choices = cellText(ws, `${G.choices}${r}`)
+    const want = CHOICES_OF_TYPE[node.answerType!]
+    if (choices !== want)
+      bad(
+        sheet,
+        `${G.choices}${r}`,
+        'choices_changed',
+        `the Pilihan Jawaban of ${code} is "${want}"; the row's formulas score that type`,
+        code,
+      )
+    const answerCell = `${G.answer}${r}`
+    const noteCell = `${G.note}${r}`
+    let value: AnswerValue = null
+    if (isComputed(node)) {
+      const c = read(answerCell)
+      if (c.kind !== 'formula' && c.kind !== 'empty')
+        bad(
+          sheet,
+          answerCell,
+          'formula_replaced',
+          `${code} is computed by its formula (${node.formula}); answer its inputs instead`,
+          code,
+        )
+    } else {
+      const got = answerFromCell(node.answerType!, read(answerCell))
+      if (!got.ok) bad(sheet, answerCell, got.rule, got.message, code)
+      else value = got.value
+    }
+    const note = noteFromCell(read(noteCell))
+    if (!note.ok) bad(sheet, noteCell, note.rule, note.message, code)
+    const ev = evidenceOf(sheet, `${G.evidence}${r}`, read(`${G.evidence}${r}`), bad, code)
+    rows.push({
+      question_code: code,
+      value,
+      note: note.ok ? note.value : null,
+      sheet,
+      cell: answerCell,
+      noteCell,
+      ...(ev ? { evidence: ev } : {}),
+    })
+  }
+  for (const node of tree.ordered) {
+    if (node.level === 'question' && !isComputed(node) && !seen.has(node.code)) {
+      bad(
+        sheet,
+        `${G.code}:${G.code}`,
+        'question_missing',
+        `no row for question ${node.code} of ${def.code}; export the workbook again for this version`,
+        node.code,
+      )
+    }
+  }
+  return finish(rows, def, bad, errors)
+}
+
+/** The official Pemda form: evidence links from its "Tautan Data Dukung" column. */
+export function officialEvidence(wb: ExcelJS.Workbook, map: RowMap, rows: ImportedRow[]): ImportedRow[] {
+  const ws = wb.getWorksheet(map.sheet) as ExcelJS.Worksheet
+  const { errors, bad } = collector(wb)
+  const out = rows.map((r) => {
+    const cell = `${map.columns.evidenceUrls}${map.questions[r.question_code]!.row}`
+    const ev = evidenceOf(map.sheet, cell, cellContent(ws.getCell(cell)), bad, r.question_code)
+    return ev ? { ...r, evidence: ev } : r
+  })
+  if (errors.length > 0) throw cellsInvalid(errors)
+  return out
+}
+
+/** Whether the official form fits the version (its formulas embody it). */
+export const officialFits = (def: InstrumentDefinition, map: RowMap): boolean => layoutDigest(def) === map.layoutDigest
+
+/** The PortalRB layout: each mapped question's cells; questions without a cell map are not read (and keep their answers). */
+export function readPortalrb(wb: ExcelJS.Workbook, def: InstrumentDefinition, kind: StageKind): ImportedRow[] {
+  if (kind !== 'self' && kind !== 'tpi') {
+    throw new ProblemError(
+      422,
+      'layout_not_for_stage',
+      `The PortalRB layout has columns for the unit (self) and the TPI only, not for the ${kind} stage; import the generated workbook instead.`,
+      {
+        errors: [
+          { pointer: '/body/file', rule: 'layout_not_for_stage', message: `no ${kind} columns in the PortalRB layout` },
+        ],
+      },
+    )
+  }
+  const { errors, bad } = collector(wb)
+  const rows: ImportedRow[] = []
+  for (const node of indexTree(def).ordered) {
+    const ext = node.external
+    if (node.level !== 'question' || isComputed(node) || !ext?.excelSheet || !ext.excelRow || !ext.excelColumns)
+      continue
+    const cols = ext.excelColumns
+    const answerCol = kind === 'self' ? cols.jawaban_unit : cols.jawaban_tpi
+    if (!answerCol) continue
+    const ws = wb.getWorksheet(ext.excelSheet)
+    const sheet = ext.excelSheet
+    const answerCell = `${answerCol}${ext.excelRow}`
+    if (!ws) {
+      bad(sheet, answerCell, 'sheet_missing', `the workbook has no sheet "${sheet}" for ${node.code}`, node.code)
+      continue
+    }
+    const got = answerFromCell(node.answerType!, cellContent(ws.getCell(answerCell)))
+    if (!got.ok) bad(sheet, answerCell, got.rule, got.message, node.code)
+    const noteCol = kind === 'self' ? cols.catatan_unit : cols.catatan_tpi
+    const noteCell = noteCol ? `${noteCol}${ext.excelRow}` : ''
+    const note = noteCol ? noteFromCell(cellContent(ws.getCell(noteCell))) : ({ ok: true, value: null } as const)
+    if (!note.ok) bad(sheet, noteCell, note.rule, note.message, node.code)
+    const evCol = kind === 'self' ? cols.bukti_dukung_unit : undefined
+    const ev = evCol
+      ? evidenceOf(sheet, `${evCol}${ext.excelRow}`, cellContent(ws.getCell(`${evCol}${ext.excelRow}`)), bad, node.code)
+      : undefined
+    rows.push({
+      question_code: node.code,
+      value: got.ok ? got.value : null,
+      // no note column: keep the stored note
+      note: note.ok ? note.value : null,
+      keepNote: !noteCol,
+      sheet,
+      cell: answerCell,
+      noteCell,
+      ...(ev ? { evidence: ev } : {}),
+    })
+  }
+  if (rows.length === 0) {
+    throw new ProblemError(
+      422,
+      'not_an_lke_workbook',
+      `${def.code} has no question with a PortalRB cell map (excel_sheet, excel_baris, excel_kolom_*) for the ${kind} stage; import the generated workbook instead.`,
+    )
+  }
+  return finish(rows, def, bad, errors)
+}
+
+/** An uploaded workbook read in the layout it has (see WORKBOOK_LAYOUTS); every refusal names its sheet and cell. */
+export async function readUpload(
+  file: Buffer,
+  def: InstrumentDefinition,
+  map: RowMap,
+  kind: StageKind,
+): Promise<ReadResult> {
+  assertLkeStructure(file, def, map)
+  const wb = await loadUpload(file)
+  const layout = detectLayout(wb, def, map)
+  const generated = layout === 'generated' ? wb.getWorksheet(GENERATED_SHEET) : undefined
+  const identity = identityOf({ keywords: wb.keywords, heading: generated ? cellText(generated, 'A2') : undefined })
+  if (layout === 'generated') return { layout, rows: readGenerated(wb, def), identity }
+  if (layout === 'portalrb') return { layout, rows: readPortalrb(wb, def, kind), identity }
+  assertWorkbookFits(def, map)
+  return { layout, rows: officialEvidence(wb, map, readOfficial(wb, map, def)), identity }
+}
