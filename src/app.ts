@@ -201,7 +201,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       // One registration per prefix; a shared prefix's home (src/routes/index.ts) lists its files.
       await v1.register(authRoutes)
       await v1.register(auditRoutes, { prefix: '/audit' })
-      await v1.register(unitsHome, { prefix: '/units' })
+      await v1.register(unitsHome, { prefix: '/units', uploads })
       await v1.register(periodsHome, { prefix: '/periods' })
       await v1.register(declarationsHome, { prefix: '/declarations' })
       await v1.register(evidenceRoutes, {
@@ -220,7 +220,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await v1.register(eventRoutes, { prefix: '/events', config: { ...config, ...keys } })
       await v1.register(webhookRoutes, { prefix: '/webhooks', config: { ...config, ...keys } })
       if (config.BENCH_ROUTES) await v1.register(benchRoutes, { prefix: '/bench' })
-      await v1.register(surveyRoutes, { prefix: '/survey', publicBaseUrl: config.PUBLIC_BASE_URL })
+      await v1.register(surveyRoutes, { prefix: '/survey', publicBaseUrl: config.PUBLIC_BASE_URL, uploads })
     },
     { prefix: '/v1' },
   )

@@ -184,3 +184,40 @@ export class IsolatedWork {
 /** A worker module beside the caller's, as .ts from source (tsx) or .js from a build. */
 export const workerModule = (name: string, base: string): URL =>
   new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base)
+
+/**
+ * An uploaded file's bytes parsed by `entry` in a worker of its own, holding one of the process's
+ * slots (acquire, run, release): the registry import and the survey's response import use it as
+ * the workbook import does. The worker's budget spent becomes 422 upload_too_costly (its heap) or
+ * 503 import_timeout (its deadline); nothing was written either way.
+ */
+export async function parseInWorker<T>(
+  work: IsolatedWork,
+  entry: URL,
+  bytes: Uint8Array,
+  input: Record<string, unknown> = {},
+): Promise<T> {
+  // A copy the worker owns (transferred, not cloned): the request's buffer may share a pool.
+  const file = new Uint8Array(bytes.byteLength)
+  file.set(bytes)
+  try {
+    return await work.isolated<T>(entry, { ...input, file }, [file.buffer])
+  } catch (error) {
+    if (error instanceof WorkLimitError && error.limit === 'memory')
+      throw new ProblemError(
+        422,
+        'upload_too_costly',
+        `Reading the file needed more than the ${error.value} MB an uploaded file may use (IMPORT_WORKER_MEMORY_MB); nothing was written.`,
+        { bound: 'memory', limit: error.value },
+      )
+    if (error instanceof WorkLimitError)
+      throw new ProblemError(
+        503,
+        'import_timeout',
+        `Reading the file took longer than ${error.value} ms (IMPORT_TIMEOUT_MS); nothing was written. Try again shortly.`,
+        { bound: 'time', limit: error.value },
+        { 'retry-after': '5' },
+      )
+    throw error
+  }
+}

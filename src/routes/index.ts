@@ -6,7 +6,7 @@ import instrumentRoutes, { type InstrumentRoutesOptions } from '../modules/instr
 import periodRoutes from '../modules/periods/routes.js'
 import { instrumentPlanRoutes, planDashboardRoutes, stagePlanRoutes } from '../modules/planner/routes.js'
 import proposalRoutes from '../modules/proposals/routes.js'
-import unitRoutes from '../modules/units/routes.js'
+import unitRoutes, { type UnitRoutesOptions } from '../modules/units/routes.js'
 import workbookRoutes, { periodExportRoutes, type WorkbookRoutesOptions } from '../modules/workbook/routes.js'
 
 /**
@@ -49,8 +49,8 @@ export const declarationsHome: FastifyPluginAsync = async (app) => {
 }
 
 /** /v1/units */
-export const unitsHome: FastifyPluginAsync = async (app) => {
-  await app.register(unitRoutes) // src/modules/units/routes.ts
+export const unitsHome: FastifyPluginAsync<UnitRoutesOptions> = async (app, opts) => {
+  await app.register(unitRoutes, { uploads: opts.uploads }) // src/modules/units/routes.ts
   await app.register(routesUnder('/units', proposalRoutes)) // src/modules/proposals/routes.ts: …/{id}/predicate-history
 }
 

@@ -20,7 +20,8 @@ import {
   updateQuestionnaire,
   voidResponse,
 } from './commands.js'
-import { XLSX_MEDIA_TYPE, parseTable, type TableFormat } from './parse.js'
+import { XLSX_MEDIA_TYPE, type ParsedTable, type TableFormat } from './parse.js'
+import { type IsolatedWork, parseInWorker, workerModule } from '../../lib/isolated-work.js'
 import { roundHalfUp } from './rules.js'
 import * as S from './schemas.js'
 import {
@@ -40,8 +41,13 @@ import {
   type CampaignResults,
 } from './service.js'
 
+/** The response import's table is read here (survey/parse-worker.ts), in a worker of its own. */
+const PARSE_WORKER = workerModule('parse-worker', import.meta.url)
+
 export interface SurveyRoutesOptions {
   publicBaseUrl: string | undefined
+  /** the process's gate for parsing uploaded files (IMPORT_*): an import's table is read in a worker */
+  uploads: IsolatedWork
   /** largest import file accepted (413 above) */
   importMaxBytes?: number
   /** most response rows one import holds */
@@ -465,7 +471,10 @@ const surveyRoutes: FastifyPluginAsyncTypebox<SurveyRoutesOptions> = async (app,
       if (!Buffer.isBuffer(body))
         throw new ProblemError(415, 'unsupported_media_type', `Send the file as text/csv or ${XLSX_MEDIA_TYPE}.`)
       const format: TableFormat = String(request.headers['content-type']).startsWith('text/csv') ? 'csv' : 'xlsx'
-      const parsed = await parseTable(body, format, { maxRows: importMaxRows, maxColumns: 200 })
+      const parsed = await parseInWorker<ParsedTable>(options.uploads, PARSE_WORKER, body, {
+        format,
+        limits: { maxRows: importMaxRows, maxColumns: 200 },
+      })
       if (!parsed.ok) throw new ProblemError(422, parsed.code, `The file cannot be imported: ${parsed.message}.`)
       const outcome = await importResponses(requestContext(request), params.id, { table: parsed.rows, ...opts })
       return reply.code(outcome.dry_run ? 200 : 201).send(outcome)

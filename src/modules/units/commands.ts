@@ -13,7 +13,7 @@ import {
   type RegisteredUnit,
   type RowError,
 } from './import-rules.js'
-import { readRegistryFile } from './registry-file.js'
+import { readRegistryFile, type RegistryFileResult } from './registry-file.js'
 import type { CreateUnitBody, PatchUnitBody } from './schemas.js'
 import { deleteUnit, insertUnit, loadVisibleUnit, patchUnit, setArchived, toUnitView } from './service.js'
 import { units, type UnitRow } from './tables.js'
@@ -121,6 +121,11 @@ export const removeUnit = (ctx: CommandContext, target: UnitTarget): Promise<voi
 export interface RegistryImportInput {
   /** the organisation file as uploaded (CSV or XLSX) */
   bytes: Uint8Array
+  /**
+   * reads the file into rows (default readRegistryFile on this thread); the HTTP route passes one
+   * that parses in a worker of its own (src/lib/isolated-work.ts)
+   */
+  read?: (bytes: Uint8Array) => Promise<RegistryFileResult>
   /** plan only: the diff, no write */
   dryRun: boolean
   /** archive the registered units the file does not list (deepest first); else they are only reported */
@@ -177,7 +182,7 @@ const asRegistered = (u: UnitRow): RegisteredUnit => ({
  * audit record per unit written). The same file again plans no change and writes nothing.
  */
 export async function importRegistry(ctx: CommandContext, input: RegistryImportInput): Promise<RegistryImportResult> {
-  const file = await readRegistryFile(input.bytes)
+  const file = await (input.read ?? readRegistryFile)(input.bytes)
   if (!file.ok) {
     throw new ProblemError(422, file.code, `The file cannot be imported: ${file.message}.`, {
       errors: [

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { type IsolatedWork, parseInWorker, workerModule } from '../../lib/isolated-work.js'
+import type { RegistryFileResult } from './registry-file.js'
 import { ifNoneMatchHits, versionEtag } from '../../lib/etag.js'
 import { Type } from 'typebox'
 import { requestContext } from '../../lib/command.js'
@@ -52,7 +54,14 @@ function importView(result: RegistryImportResult, dryRun: boolean, archived: boo
   }
 }
 
-const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export interface UnitRoutesOptions {
+  /** the process's gate for parsing uploaded files (IMPORT_*): the organisation file is read in a worker */
+  uploads: IsolatedWork
+}
+
+const REGISTRY_WORKER = workerModule('registry-worker', import.meta.url)
+
+const unitRoutes: FastifyPluginAsyncTypebox<UnitRoutesOptions> = async (app, options) => {
   app.post(
     '/',
     {
@@ -95,7 +104,10 @@ const unitRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const upload = await receiveRegistryUpload(request, REGISTRY_FILE_LIMITS.maxBytes)
-      const result = await importRegistry(requestContext(request), upload)
+      const result = await importRegistry(requestContext(request), {
+        ...upload,
+        read: (bytes) => parseInWorker<RegistryFileResult>(options.uploads, REGISTRY_WORKER, bytes),
+      })
       return importView(result, upload.dryRun, upload.archiveMissing && !upload.dryRun)
     },
   )
