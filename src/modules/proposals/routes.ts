@@ -1,20 +1,25 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyRequest } from 'fastify'
-import { requestContext } from '../../lib/command.js'
+import { requestContext, type CommandContext } from '../../lib/command.js'
 import { problemResponses } from '../../lib/problem.js'
-import type { Queryable } from '../../db/connection.js'
-import { recordAudit } from '../audit/service.js'
-import { declarationEvent, emitEvent } from '../events/service.js'
 import { loadVisibleDeclaration } from '../declarations/service.js'
-import type { DeclarationRow } from '../declarations/tables.js'
 import { loadVisibleUnit } from '../units/service.js'
-import { recordTpnStep, recordUnitRequirements } from './commands.js'
+import {
+  proposeUnits,
+  recordAdministrativeSelection,
+  recordDecision,
+  recordEvaluation,
+  recordInstansiGate,
+  recordRevocation,
+  recordSanggah,
+  recordTpnStep,
+  recordUnitRequirements,
+  replaceProposalRules,
+  updateProposalPackage,
+} from './commands.js'
 import * as S from './schemas.js'
 import {
   checkOne,
-  designatedShare,
-  gateOf,
-  instansiRef,
+  gateView,
   listProposals,
   loadGateValues,
   loadPeriodOr404,
@@ -22,20 +27,10 @@ import {
   loadRules,
   loadVisibleInstansi,
   packageView,
-  propose,
-  putGateValues,
-  putPackage,
-  putRules,
-  recordAdministrativeSelection,
-  recordDecision,
-  recordEvaluation,
-  recordRevocation,
-  recordSanggah,
   rulesView,
   toProposalView,
   unitPredicateHistory,
   unitRequirementsView,
-  type OutcomeResult,
 } from './service.js'
 
 const ADMIN = { policy: { roles: ['admin'] as const } }
@@ -48,18 +43,6 @@ const TAGS = ['proposals']
  * Registered under /v1 (paths below /periods, /declarations and /units).
  */
 const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const gateView = async (db: Queryable, instansiId: string, periodId: string, request: FastifyRequest) => {
-    const instansi = await loadVisibleInstansi(db, request.principal, instansiId)
-    const gate = await gateOf(db, instansi, periodId)
-    return {
-      instansi: instansiRef(instansi),
-      period_id: periodId,
-      WBK: gate.WBK,
-      WBBM: gate.WBBM,
-      designated_share: await designatedShare(db, instansi.id),
-    }
-  }
-
   app.get(
     '/periods/:period_id/proposal-rules',
     {
@@ -96,22 +79,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       config: ADMIN,
     },
-    async (request) => {
-      return app.db.transaction(async (tx) => {
-        const period = await loadPeriodOr404(tx, request.params.period_id)
-        const before = rulesView(period.id, await loadRules(tx, period.id))
-        await putRules(tx, request.principal, period.id, request.body)
-        const after = rulesView(period.id, await loadRules(tx, period.id))
-        await recordAudit(tx, request, {
-          action: 'proposal_rules.replaced',
-          entityType: 'period',
-          entityId: period.id,
-          before,
-          after,
-        })
-        return after
-      })
-    },
+    async (request) =>
+      replaceProposalRules(requestContext(request), { periodId: request.params.period_id, body: request.body }),
   )
 
   app.get(
@@ -131,7 +100,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { period_id, instansi_id } = request.params
       await loadPeriodOr404(app.db, period_id)
-      const view = await gateView(app.db, instansi_id, period_id, request)
+      const view = await gateView(app.db, request.principal, instansi_id, period_id)
       return { ...view, values: (await loadGateValues(app.db, instansi_id, period_id)).view as never }
     },
   )
@@ -151,24 +120,12 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       config: ADMIN,
     },
-    async (request) => {
-      const { period_id, instansi_id } = request.params
-      return app.db.transaction(async (tx) => {
-        await loadPeriodOr404(tx, period_id)
-        const instansi = await loadVisibleInstansi(tx, request.principal, instansi_id)
-        const before = (await loadGateValues(tx, instansi_id, period_id)).view
-        await putGateValues(tx, request.principal, instansi, period_id, request.body)
-        const after = (await loadGateValues(tx, instansi_id, period_id)).view
-        await recordAudit(tx, request, {
-          action: 'instansi_gate.recorded',
-          entityType: 'unit',
-          entityId: instansi_id,
-          before: { period_id, ...before },
-          after: { period_id, ...after },
-        })
-        return { ...(await gateView(tx, instansi_id, period_id, request)), values: after as never }
-      })
-    },
+    async (request) =>
+      recordInstansiGate(requestContext(request), {
+        periodId: request.params.period_id,
+        instansiId: request.params.instansi_id,
+        body: request.body,
+      }),
   )
 
   app.get(
@@ -186,7 +143,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       await loadPeriodOr404(app.db, request.params.period_id)
-      return gateView(app.db, request.params.instansi_id, request.params.period_id, request)
+      return gateView(app.db, request.principal, request.params.instansi_id, request.params.period_id)
     },
   )
 
@@ -225,24 +182,12 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       config: ADMIN,
     },
-    async (request) => {
-      const { period_id, instansi_id } = request.params
-      return app.db.transaction(async (tx) => {
-        await loadPeriodOr404(tx, period_id)
-        const instansi = await loadVisibleInstansi(tx, request.principal, instansi_id)
-        const before = await packageView(tx, instansi_id, period_id)
-        await putPackage(tx, request.principal, instansi, period_id, request.body)
-        const after = await packageView(tx, instansi_id, period_id)
-        await recordAudit(tx, request, {
-          action: 'proposal_package.updated',
-          entityType: 'unit',
-          entityId: instansi_id,
-          before,
-          after,
-        })
-        return after
-      })
-    },
+    async (request) =>
+      updateProposalPackage(requestContext(request), {
+        periodId: request.params.period_id,
+        instansiId: request.params.instansi_id,
+        body: request.body,
+      }),
   )
 
   app.get(
@@ -306,32 +251,8 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       config: ADMIN,
     },
-    async (request) => {
-      return app.db.transaction(async (tx) => {
-        const period = await loadPeriodOr404(tx, request.params.period_id)
-        const result = await propose(tx, request.principal, period, request.body)
-        for (const w of result.written) {
-          await recordAudit(tx, request, {
-            action: 'proposal.created',
-            entityType: 'declaration',
-            entityId: w.after.id,
-            before: { status: w.before.status },
-            after: toProposalView(w.proposal, w.after.status),
-          })
-          await emitEvent(
-            tx,
-            declarationEvent(
-              'declaration.transitioned',
-              w.after,
-              { from: w.before.status, to: w.after.status, reason: 'proposed' },
-              request.id,
-            ),
-          )
-        }
-        const { written: _written, ...body } = result
-        return body
-      })
-    },
+    async (request) =>
+      proposeUnits(requestContext(request), { periodId: request.params.period_id, body: request.body }),
   )
 
   app.get(
@@ -391,15 +312,14 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
-  /** One outcome record: lock, record, audit, emit the move if the status changed. */
+  /** One outcome record (the command locks, records, audits and emits the move). */
   const outcome = <B>(
     path: string,
     summary: string,
     description: string,
     operationId: string,
     body: unknown,
-    action: string,
-    record: (tx: Queryable, request: FastifyRequest, d: DeclarationRow, body: B) => Promise<OutcomeResult>,
+    command: (ctx: CommandContext, input: { declarationId: string; body: B }) => Promise<S.ProposalView>,
   ) =>
     app.post(
       `/declarations/:id/proposal/${path}`,
@@ -416,35 +336,9 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         config: ADMIN,
       },
       async (request) =>
-        app.db.transaction(async (tx) => {
-          const { declaration } = await loadVisibleDeclaration(
-            tx,
-            request.principal,
-            (request.params as { id: string }).id,
-            { forUpdate: true },
-          )
-          const before = await loadProposal(tx, declaration.id)
-          const result = await record(tx, request, declaration, request.body as B)
-          const view = toProposalView(result.proposal, result.declaration.status)
-          await recordAudit(tx, request, {
-            action,
-            entityType: 'declaration',
-            entityId: declaration.id,
-            before: toProposalView(before, declaration.status),
-            after: view,
-          })
-          if (result.declaration.status !== declaration.status) {
-            await emitEvent(
-              tx,
-              declarationEvent(
-                'declaration.transitioned',
-                result.declaration,
-                { from: declaration.status, to: result.declaration.status, reason: action },
-                request.id,
-              ),
-            )
-          }
-          return view
+        command(requestContext(request), {
+          declarationId: (request.params as { id: string }).id,
+          body: request.body as B,
         }),
     )
 
@@ -454,8 +348,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     'While proposed; a new record replaces the earlier one (and its sanggah). lulus when every item is sesuai; lulus_dengan_catatan (passed on condition of resubmitting the named items, each one found tidak_sesuai: 422 resubmit_item_invalid otherwise); else tidak_lulus.',
     'recordAdministrativeSelection',
     S.AdministrativeSelectionBody,
-    'proposal.administrative_selection_recorded',
-    (tx, request, d, body) => recordAdministrativeSelection(tx, request.principal, d, body),
+    recordAdministrativeSelection,
   )
   outcome<S.SanggahBody>(
     'sanggah',
@@ -463,8 +356,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '409 sanggah_not_applicable when the selection was passed. result diterima passes the selection.',
     'recordSanggah',
     S.SanggahBody,
-    'proposal.sanggah_recorded',
-    (tx, request, d, body) => recordSanggah(tx, request.principal, d, body),
+    recordSanggah,
   )
   outcome<S.EvaluationBody>(
     'evaluation',
@@ -472,8 +364,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     'Needs the administrative selection passed (409 administrative_selection_not_passed) and the tpn stage submitted or approved (409 tpn_stage_missing); its total and predicate are kept.',
     'recordEvaluation',
     S.EvaluationBody,
-    'proposal.evaluation_recorded',
-    (tx, request, d, body) => recordEvaluation(tx, request.principal, d, body),
+    recordEvaluation,
   )
   outcome<S.DecisionBody>(
     'decision',
@@ -481,8 +372,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     'designated after the evaluation; not_designated after the evaluation or a failed administrative selection (with no pending sanggah). 409 outcome_out_of_order otherwise.',
     'recordDecision',
     S.DecisionBody,
-    'proposal.decision_recorded',
-    (tx, request, d, body) => recordDecision(tx, request.principal, d, body),
+    recordDecision,
   )
   outcome<S.RevocationBody>(
     'revocation',
@@ -490,8 +380,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     'PermenPANRB 90/2021 Lampiran III BAB IV C (p. 63-64): after a TPI report, or a TPN periodic field check finding maladministrasi, the TPN recommends in writing and the Menteri revokes; revoked_on is the decision’s date, from which the unit cannot be proposed for two years (422 revocation_before_recommendation when it precedes the recommendation).',
     'recordRevocation',
     S.RevocationBody,
-    'proposal.revocation_recorded',
-    (tx, request, d, body) => recordRevocation(tx, request.principal, d, body),
+    recordRevocation,
   )
 
   app.post(

@@ -213,6 +213,7 @@ export const GateView = Type.Object({
     indeks_rb: GateValueView,
   }),
 })
+export type GateView = Static<typeof GateView>
 
 // ---------------------------------------------------------------------------------------------
 // Unit-level requirements (P90 Tabel 5, p. 46-47)

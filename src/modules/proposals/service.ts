@@ -308,6 +308,19 @@ export const instansiRef = (u: UnitRow) => ({
   instansi_kind: u.instansiKind ?? null,
 })
 
+/** The gate of an instansi in a period as the API shows it (without the recorded values). */
+export async function gateView(db: Queryable, principal: Principal, instansiId: string, periodId: string) {
+  const instansi = await loadVisibleInstansi(db, principal, instansiId)
+  const gate = await gateOf(db, instansi, periodId)
+  return {
+    instansi: instansiRef(instansi),
+    period_id: periodId,
+    WBK: gate.WBK,
+    WBBM: gate.WBBM,
+    designated_share: await designatedShare(db, instansi.id),
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The package
 
