@@ -29,8 +29,10 @@ t.test('/metrics on its own port: requests, latency, pool, outbox, change-feed l
   await app.db.execute(
     sql`insert into events (type, subject_type, subject_id, data) values ('test.failed', 'test', 'y', '{}')`,
   )
+  // The outbox trigger on events already queued its delivery (the subscription exists): it gave up.
   await app.db.execute(
-    sql`insert into webhook_deliveries (subscription_id, event_id, status, attempts) select s.id, e.id, 'failed', 8 from webhook_subscriptions s, events e where e.type = 'test.failed'`,
+    sql`insert into webhook_deliveries (subscription_id, event_id, status, attempts) select s.id, e.id, 'failed', 8 from webhook_subscriptions s, events e where e.type = 'test.failed'
+        on conflict (subscription_id, event_id) do update set status = 'failed', attempts = 8`,
   )
 
   const server = metricsServer(app.metrics)

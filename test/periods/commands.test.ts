@@ -54,7 +54,8 @@ t.test('period commands', async (t) => {
   t.test('reopen names the caller and the reason', async (t) => {
     const until = hoursFromNow(48)
     const row = await reopenPeriodWindow(ctx, { id: created.id, window: 'revision', until, reason: 'banjir' })
-    t.equal(row.windows.revision?.reopened_by, 'system')
+    // the system acting on its own has no principal row to name
+    t.equal(row.windows.revision?.reopened_by, null)
     t.match((await auditOf(created.id)).at(-1), {
       action: 'period.window_reopened',
       after: { window: 'revision', reason: 'banjir' },
