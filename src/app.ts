@@ -5,6 +5,7 @@ import type { Config } from './config.js'
 import { openDatabase, type Database } from './db/connection.js'
 import databasePlugin from './plugins/app/database.js'
 import errorsPlugin, { frameworkErrorHandler } from './plugins/app/errors.js'
+import i18nPlugin from './plugins/app/i18n.js'
 import swaggerPlugin from './plugins/external/swagger.js'
 import helmetPlugin from './plugins/external/helmet.js'
 import corsPlugin from './plugins/external/cors.js'
@@ -105,6 +106,8 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
     reply.header('x-request-id', request.id)
   })
 
+  // The reply's language, before any hook that may refuse the request.
+  await app.register(i18nPlugin, { defaultLanguage: config.DEFAULT_LANGUAGE })
   // Every route must say who may call it: registered before the first route.
   await app.register(policyPlugin)
 

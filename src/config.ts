@@ -262,6 +262,10 @@ export const ConfigSchema = Type.Object({
       'survey responses one address may send to one campaign per SURVEY_SUBMIT_WINDOW_MS (a kiosk or a shared network sends several)',
   }),
   SURVEY_SUBMIT_WINDOW_MS: Type.Integer({ minimum: 1000, maximum: 86400000, default: 900000 }),
+  DEFAULT_LANGUAGE: StringEnum(['id', 'en'], {
+    default: 'id',
+    description: 'the language of messages when a request sends no Accept-Language we speak (id: Bahasa Indonesia)',
+  }),
 })
 export type Config = Static<typeof ConfigSchema>
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import { type Message, isMessage } from './i18n.js'
 
 /** One failing input field: where (JSON pointer into the request part) and which rule. */
 export const FieldError = Type.Object(
@@ -29,27 +30,11 @@ export type Problem = Static<typeof Problem> & Record<string, unknown>
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  409: 'Conflict',
-  412: 'Precondition Failed',
-  413: 'Content Too Large',
-  414: 'URI Too Long',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  428: 'Precondition Required',
-  410: 'Gone',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-}
-
-export const titleFor = (status: number): string => TITLES[status] ?? 'Error'
+/** The catalogue key of a status's title (common:status.*). */
+export const titleKey = (status: number): string =>
+  [400, 401, 403, 404, 405, 406, 409, 410, 412, 413, 414, 415, 422, 428, 429, 500, 503].includes(status)
+    ? `common:status.${status}`
+    : 'common:status.other'
 export const problemType = (code: string): string => `urn:zi-tracker:problem:${code}`
 
 /**
@@ -57,14 +42,17 @@ export const problemType = (code: string): string => `urn:zi-tracker:problem:${c
  * body (RFC 9457 extension members), e.g. `allowed` transitions or the failing `errors`.
  */
 export class ProblemError extends Error {
+  /** The detail people read: a catalogue message, rendered in the request's language. */
+  readonly detail: Message | string
   constructor(
     readonly status: number,
     readonly code: string,
-    detail: string,
+    detail: Message | string,
     readonly extra: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
   ) {
-    super(detail)
+    super(isMessage(detail) ? detail.key : detail)
+    this.detail = detail
     this.name = 'ProblemError'
   }
 }
@@ -81,6 +69,27 @@ type ProblemResponse = {
   content: { 'application/problem+json': { schema: ReturnType<typeof Type.Ref> } }
 }
 const problemResponse = (status: number): ProblemResponse => ({
-  description: titleFor(status),
+  description: STATUS_DESCRIPTIONS[status] ?? 'Error',
   content: { [PROBLEM_CONTENT_TYPE]: { schema: Type.Ref('Problem') } } as ProblemResponse['content'],
 })
+
+// OpenAPI response descriptions (English, for the document; replies carry the catalogue's titles).
+const STATUS_DESCRIPTIONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  410: 'Gone',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}

@@ -20,7 +20,8 @@ export async function buildTestApp(t: Test, env: Record<string, string> = {}): P
   const db = await createTestDatabase()
   // Parse workers under tsx start slowly on a busy machine, and inject() has no socket to time out:
   // a generous import deadline keeps workbook tests about workbooks (isolation.test.ts tests the deadline).
-  const config = loadConfig({ LOG_LEVEL: 'info', IMPORT_TIMEOUT_MS: '240000', ...env })
+  // Tests read English details unless they ask otherwise (the service's default is Indonesian).
+  const config = loadConfig({ LOG_LEVEL: 'info', IMPORT_TIMEOUT_MS: '240000', DEFAULT_LANGUAGE: 'en', ...env })
   const logs: Record<string, unknown>[] = []
   const logStream = new Writable({
     write(chunk, _enc, done) {

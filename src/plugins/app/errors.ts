@@ -1,27 +1,54 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { isDatabaseUnavailable, pgError } from '../../lib/db-errors.js'
-import { FieldError, Problem, PROBLEM_CONTENT_TYPE, ProblemError, problemType, titleFor } from '../../lib/problem.js'
+import { isMessage, type Message, negotiateLanguage, type Translator } from '../../lib/i18n.js'
+import { FieldError, Problem, PROBLEM_CONTENT_TYPE, ProblemError, problemType, titleKey } from '../../lib/problem.js'
 
 function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,
   code: string,
-  detail: string,
+  detail: Message | string,
   extra: Record<string, unknown> = {},
 ) {
+  const t = translatorOf(request)
   const body: Problem = {
     type: problemType(code),
-    title: titleFor(status),
+    title: t({ key: titleKey(status) }),
     status,
-    detail,
+    detail: t(detail),
     code,
     instance: request.url.split('?')[0] ?? request.url,
     request_id: request.id,
-    ...extra,
+    ...(renderMessages(extra, t) as Record<string, unknown>),
   }
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body)
+  return reply
+    .code(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .header('content-language', t.language)
+    .header('vary', 'Accept-Language')
+    .send(body)
+}
+
+// A request that failed before the i18n hook ran (routing errors) still gets a translator.
+function translatorOf(request: FastifyRequest): Translator {
+  if (request.t) return request.t
+  const header = request.headers['accept-language']
+  const { messages } = request.server
+  return messages.translator(
+    negotiateLanguage(typeof header === 'string' ? header : undefined, messages.defaultLanguage),
+  )
+}
+
+/** Replaces every Message inside a problem's extension members (field errors, checks) by its text. */
+function renderMessages(value: unknown, t: Translator): unknown {
+  if (isMessage(value) && Object.keys(value).every((k) => k === 'key' || k === 'params')) return t(value)
+  if (Array.isArray(value)) return value.map((item) => renderMessages(item, t))
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderMessages(v, t)]))
+  }
+  return value
 }
 
 /**
@@ -92,7 +119,7 @@ export default fp(
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof ProblemError) {
         reply.headers(error.headers)
-        return sendProblem(request, reply, error.status, error.code, error.message, error.extra)
+        return sendProblem(request, reply, error.status, error.code, error.detail, error.extra)
       }
       if (error.validation) {
         const errors = fieldErrors(error)

@@ -1,0 +1,7 @@
+import type { Catalogue } from './catalogue.js'
+import common from './common.js'
+
+/** Every namespace (file name = namespace), one line each, alphabetical. */
+export const catalogues: Record<string, Catalogue> = {
+  common,
+}
