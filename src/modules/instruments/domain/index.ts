@@ -53,3 +53,4 @@ export {
   type TreeIndex,
   type AnswerCheck,
 } from './tree.js'
+export { AREA_CODES, AREA_NAMES, areaOf, areaOfAreaNode, type AreaCode } from './areas.js'
