@@ -5,7 +5,7 @@ import declarationRoutes from '../modules/declarations/routes.js'
 import instrumentRoutes, { type InstrumentRoutesOptions } from '../modules/instruments/routes.js'
 import periodRoutes from '../modules/periods/routes.js'
 import { instrumentPlanRoutes, planDashboardRoutes, stagePlanRoutes } from '../modules/planner/routes.js'
-import proposalRoutes from '../modules/proposals/routes.js'
+import { proposalDeclarationRoutes, proposalPeriodRoutes, proposalUnitRoutes } from '../modules/proposals/routes.js'
 import unitRoutes, { type UnitRoutesOptions } from '../modules/units/routes.js'
 import workbookRoutes, { periodExportRoutes, type WorkbookRoutesOptions } from '../modules/workbook/routes.js'
 
@@ -27,7 +27,7 @@ export const assessmentsHome: FastifyPluginAsync<{ workbook: WorkbookRoutesOptio
 export const periodsHome: FastifyPluginAsync = async (app) => {
   await app.register(periodRoutes) // src/modules/periods/routes.ts: periods and their windows
   await app.register(periodExportRoutes) // src/modules/workbook/routes.ts: …/{period_id}/answers.csv
-  await app.register(routesUnder('/periods', proposalRoutes)) // src/modules/proposals/routes.ts: rules, gates, packages, proposals
+  await app.register(proposalPeriodRoutes) // src/modules/proposals/routes.ts: rules, gates, packages, proposals
 }
 
 /** /v1/dashboards */
@@ -45,48 +45,11 @@ export const instrumentsHome: FastifyPluginAsync<InstrumentRoutesOptions> = asyn
 /** /v1/declarations */
 export const declarationsHome: FastifyPluginAsync = async (app) => {
   await app.register(declarationRoutes) // src/modules/declarations/routes.ts
-  await app.register(routesUnder('/declarations', proposalRoutes)) // src/modules/proposals/routes.ts: …/{id}/proposal…
+  await app.register(proposalDeclarationRoutes) // src/modules/proposals/routes.ts: …/{id}/proposal…
 }
 
 /** /v1/units */
 export const unitsHome: FastifyPluginAsync<UnitRoutesOptions> = async (app, opts) => {
   await app.register(unitRoutes, { uploads: opts.uploads }) // src/modules/units/routes.ts
-  await app.register(routesUnder('/units', proposalRoutes)) // src/modules/proposals/routes.ts: …/{id}/predicate-history
-}
-
-const ROUTE_METHODS = new Set(['get', 'head', 'post', 'put', 'delete', 'options', 'patch', 'all'])
-
-/**
- * The routes of `plugin` whose path is below `prefix`, registered without it; the others are left
- * to the home of their own prefix. For a module whose routes sit under several prefixes
- * (proposals: /periods, /declarations, /units), so each prefix keeps one home.
- */
-export function routesUnder<O extends Record<string, unknown>>(
-  prefix: string,
-  plugin: FastifyPluginAsync<O>,
-): FastifyPluginAsync<O> {
-  const strip = (url: string): string | null =>
-    url === prefix ? '/' : url.startsWith(`${prefix}/`) ? url.slice(prefix.length) : null
-  return async (app, opts) => {
-    const scoped = new Proxy(app, {
-      get(target, property, receiver) {
-        if (typeof property === 'string' && ROUTE_METHODS.has(property)) {
-          return (url: string, ...rest: unknown[]) => {
-            const below = strip(url)
-            if (below !== null) (target[property as 'get'] as (...args: unknown[]) => unknown)(below, ...rest)
-            return scoped
-          }
-        }
-        if (property === 'route') {
-          return (options: { url: string }) => {
-            const below = strip(options.url)
-            if (below !== null) target.route({ ...(options as Parameters<FastifyInstance['route']>[0]), url: below })
-            return scoped
-          }
-        }
-        return Reflect.get(target, property, receiver)
-      },
-    })
-    await plugin(scoped, opts)
-  }
+  await app.register(proposalUnitRoutes) // src/modules/proposals/routes.ts: …/{id}/predicate-history
 }

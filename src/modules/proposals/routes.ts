@@ -38,13 +38,12 @@ const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'view
 const TAGS = ['proposals']
 
 /**
- * Proposals (pengusulan): the proposal rules of a period, the instansi gate and package, the
- * proposal checks and the bulk proposal, the national outcome, a unit's predicate history.
- * Registered under /v1 (paths below /periods, /declarations and /units).
+ * Proposals (pengusulan) under /v1/periods: the proposal rules of a period, the instansi gate and
+ * package, the proposal checks' inputs (unit requirements) and the bulk proposal.
  */
-const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const proposalPeriodRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
-    '/periods/:period_id/proposal-rules',
+    '/:period_id/proposal-rules',
     {
       schema: {
         tags: TAGS,
@@ -65,7 +64,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.put(
-    '/periods/:period_id/proposal-rules',
+    '/:period_id/proposal-rules',
     {
       schema: {
         tags: TAGS,
@@ -84,7 +83,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/periods/:period_id/instansi/:instansi_id/gate',
+    '/:period_id/instansi/:instansi_id/gate',
     {
       schema: {
         tags: TAGS,
@@ -106,7 +105,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.put(
-    '/periods/:period_id/instansi/:instansi_id/gate',
+    '/:period_id/instansi/:instansi_id/gate',
     {
       schema: {
         tags: TAGS,
@@ -129,7 +128,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/periods/:period_id/instansi/:instansi_id/eligibility',
+    '/:period_id/instansi/:instansi_id/eligibility',
     {
       schema: {
         tags: TAGS,
@@ -148,7 +147,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/periods/:period_id/instansi/:instansi_id/package',
+    '/:period_id/instansi/:instansi_id/package',
     {
       schema: {
         tags: TAGS,
@@ -169,7 +168,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.put(
-    '/periods/:period_id/instansi/:instansi_id/package',
+    '/:period_id/instansi/:instansi_id/package',
     {
       schema: {
         tags: TAGS,
@@ -191,7 +190,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/periods/:period_id/units/:unit_id/requirements',
+    '/:period_id/units/:unit_id/requirements',
     {
       schema: {
         tags: TAGS,
@@ -213,7 +212,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.put(
-    '/periods/:period_id/units/:unit_id/requirements',
+    '/:period_id/units/:unit_id/requirements',
     {
       schema: {
         tags: TAGS,
@@ -236,7 +235,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.post(
-    '/periods/:period_id/proposals',
+    '/:period_id/proposals',
     {
       schema: {
         tags: TAGS,
@@ -256,7 +255,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/periods/:period_id/proposals',
+    '/:period_id/proposals',
     {
       schema: {
         tags: TAGS,
@@ -273,9 +272,12 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { items: await listProposals(app.db, request.principal, request.params.period_id, request.query) }
     },
   )
+}
 
+/** Under /v1/declarations: one declaration's proposal check, its proposal and the national outcome. */
+export const proposalDeclarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
-    '/declarations/:id/proposal-check',
+    '/:id/proposal-check',
     {
       schema: {
         tags: TAGS,
@@ -293,7 +295,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.get(
-    '/declarations/:id/proposal',
+    '/:id/proposal',
     {
       schema: {
         tags: TAGS,
@@ -322,7 +324,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     command: (ctx: CommandContext, input: { declarationId: string; body: B }) => Promise<S.ProposalView>,
   ) =>
     app.post(
-      `/declarations/:id/proposal/${path}`,
+      `/:id/proposal/${path}`,
       {
         schema: {
           tags: TAGS,
@@ -384,7 +386,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   )
 
   app.post(
-    '/declarations/:id/proposal/tpn-steps',
+    '/:id/proposal/tpn-steps',
     {
       schema: {
         tags: TAGS,
@@ -401,9 +403,12 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => recordTpnStep(requestContext(request), { declarationId: request.params.id, body: request.body }),
   )
+}
 
+/** Under /v1/units: a unit's predicate history. */
+export const proposalUnitRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
-    '/units/:id/predicate-history',
+    '/:id/predicate-history',
     {
       schema: {
         tags: TAGS,
@@ -421,5 +426,3 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 }
-
-export default proposalRoutes
