@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import assessmentRoutes from '../modules/assessments/routes.js'
 import dashboardRoutes from '../modules/dashboards/routes.js'
 import declarationRoutes from '../modules/declarations/routes.js'

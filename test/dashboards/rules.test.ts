@@ -6,12 +6,9 @@ import {
   bucketOf,
   contributionsOf,
   divergenceOf,
-  scopeRoots,
   stageFacts,
-  type Metrics,
-  completionOf,
-  lowestQuestions,
-} from '../../src/modules/dashboards/rules.js'
+} from '../../src/modules/assessments/metrics-rules.js'
+import { scopeRoots, type Metrics, completionOf, lowestQuestions } from '../../src/modules/dashboards/rules.js'
 
 const def = loadSeedInstrument()
 

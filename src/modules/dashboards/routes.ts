@@ -11,7 +11,6 @@ import type { PeriodRow } from '../periods/tables.js'
 import { units, type UnitRow } from '../units/tables.js'
 import {
   areaDifferences,
-  areaNodes,
   completionOf,
   declarationsOf,
   funnelOf,
@@ -20,6 +19,7 @@ import {
   scoresOf,
   type Metrics,
 } from './rules.js'
+import { areaNodes } from '../assessments/metrics-rules.js'
 import * as S from './schemas.js'
 import { instansiGateSummary } from '../proposals/service.js'
 import {

@@ -13,38 +13,8 @@ import { indexTree, type InstrumentDefinition } from '../instruments/domain/inde
 import { DECLARATION_STATUSES, TARGETS, type DeclarationStatus } from '../declarations/rules.js'
 import { FUNNEL_STEPS, type FunnelStep } from '../proposals/rules.js'
 
-import {
-  HISTOGRAM_BUCKETS,
-  AREA_LEVELS,
-  areaNodes,
-  stageFacts,
-  divergenceOf,
-  bucketOf,
-  contributionsOf,
-  type Predicate,
-  type Lacking,
-  type StageFacts,
-  type AreaNode,
-  type Divergence,
-  type Contributions,
-} from '../assessments/metrics-rules.js'
-
-// A stage's facts and contributions are computed on the write path (src/modules/assessments/metrics-rules.ts).
-export {
-  HISTOGRAM_BUCKETS,
-  AREA_LEVELS,
-  areaNodes,
-  stageFacts,
-  divergenceOf,
-  bucketOf,
-  contributionsOf,
-  type Predicate,
-  type Lacking,
-  type StageFacts,
-  type AreaNode,
-  type Divergence,
-  type Contributions,
-}
+// A stage's facts and contributions are computed on the write path: src/modules/assessments/metrics-rules.ts.
+import { HISTOGRAM_BUCKETS, areaNodes } from '../assessments/metrics-rules.js'
 
 /** Summed counters of one stage kind (or 'decl'): metric → {count, sum}. */
 export type Metrics = Map<string, { count: number; sum: number }>

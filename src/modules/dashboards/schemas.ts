@@ -4,7 +4,7 @@ import { PageMeta, PageQuery } from '../../lib/pagination.js'
 import { StringEnum } from '../../lib/schema.js'
 import { STAGE_KINDS, STAGE_STATUSES } from '../assessments/rules.js'
 import { DECLARATION_STATUSES } from '../declarations/rules.js'
-import { HISTOGRAM_BUCKETS } from './rules.js'
+import { HISTOGRAM_BUCKETS } from '../assessments/metrics-rules.js'
 import { ProposalSummaryView } from '../proposals/schemas.js'
 
 const Uuid = Type.String({ format: 'uuid' })
