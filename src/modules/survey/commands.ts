@@ -260,7 +260,13 @@ const campaignEvent = (c: CampaignRow, action: string) => ({
   data: { campaign_id: c.id, action, version: c.version },
 })
 
-export async function createCampaign(ctx: CommandContext, input: CampaignInput): Promise<CampaignRow> {
+/** A campaign as a command leaves it, with its unit's name (the reply names the unit). */
+export interface CampaignResult {
+  campaign: CampaignRow
+  unitName: string
+}
+
+export async function createCampaign(ctx: CommandContext, input: CampaignInput): Promise<CampaignResult> {
   return ctx.db.transaction(async (tx) => {
     const [unit] = await tx.select().from(units).where(eq(units.id, input.unit_id))
     if (!unit || !isUnitInScope(ctx.principal, unit.path))
@@ -309,7 +315,7 @@ export async function createCampaign(ctx: CommandContext, input: CampaignInput):
       after: campaignAudit(row),
     })
     await event(tx, ctx, campaignEvent(row, 'created'))
-    return row
+    return { campaign: row, unitName: unit.name }
   })
 }
 
@@ -319,9 +325,9 @@ export async function updateCampaign(
   id: string,
   input: { name?: string; opens_at?: string; closes_at?: string; service_types?: string[] },
   ifMatch: string | undefined,
-) {
+): Promise<CampaignResult> {
   return ctx.db.transaction(async (tx) => {
-    const { campaign: before } = await loadCampaign(tx, ctx.principal, id, { forUpdate: true })
+    const { campaign: before, unit } = await loadCampaign(tx, ctx.principal, id, { forUpdate: true })
     checkIfMatch(ifMatch, before, 'campaign')
     const { opens, closes } = checkWindow(
       input.opens_at ?? before.opensAt.toISOString(),
@@ -348,7 +354,7 @@ export async function updateCampaign(
       ...(closes.getTime() !== before.closesAt.getTime() ? { closesAt: closes } : {}),
       ...(JSON.stringify(serviceTypes) !== JSON.stringify(before.serviceTypes) ? { serviceTypes } : {}),
     }
-    if (Object.keys(changes).length === 0) return before
+    if (Object.keys(changes).length === 0) return { campaign: before, unitName: unit.name }
     const [row] = await tx
       .update(surveyCampaigns)
       .set({ ...changes, updatedAt: sql`now()`, version: sql`${surveyCampaigns.version} + 1` })
@@ -363,16 +369,20 @@ export async function updateCampaign(
       after: campaignAudit(row),
     })
     await event(tx, ctx, campaignEvent(row, 'updated'))
-    return row
+    return { campaign: row, unitName: unit.name }
   })
 }
 
 /** Records why fewer than 30 respondents are enough (huruf d: the unit serves fewer); null withdraws it. */
-export async function recordJustification(ctx: CommandContext, id: string, justification: string | null) {
+export async function recordJustification(
+  ctx: CommandContext,
+  id: string,
+  justification: string | null,
+): Promise<CampaignResult> {
   return ctx.db.transaction(async (tx) => {
-    const { campaign: before } = await loadCampaign(tx, ctx.principal, id, { forUpdate: true })
+    const { campaign: before, unit } = await loadCampaign(tx, ctx.principal, id, { forUpdate: true })
     const text = justification?.trim() || null
-    if (text === before.justification) return before
+    if (text === before.justification) return { campaign: before, unitName: unit.name }
     const [row] = await tx
       .update(surveyCampaigns)
       .set({
@@ -393,7 +403,7 @@ export async function recordJustification(ctx: CommandContext, id: string, justi
       after: { justification: row.justification },
     })
     await event(tx, ctx, campaignEvent(row, text ? 'justified' : 'justification_withdrawn'))
-    return row
+    return { campaign: row, unitName: unit.name }
   })
 }
 

@@ -261,12 +261,11 @@ const surveyRoutes: FastifyPluginAsyncTypebox<SurveyRoutesOptions> = async (app,
       config: UNIT_WRITERS,
     },
     async (request, reply) => {
-      const c = await createCampaign(requestContext(request), request.body)
-      const unit = await loadCampaign(app.db, request.principal, c.id)
+      const { campaign, unitName } = await createCampaign(requestContext(request), request.body)
       return reply
         .code(201)
-        .header('etag', versionEtag(c))
-        .send(campaignView(c, unit.unit.name, baseUrlOf(request, options.publicBaseUrl)))
+        .header('etag', versionEtag(campaign))
+        .send(campaignView(campaign, unitName, baseUrlOf(request, options.publicBaseUrl)))
     },
   )
   app.get(
@@ -305,16 +304,15 @@ const surveyRoutes: FastifyPluginAsyncTypebox<SurveyRoutesOptions> = async (app,
       config: UNIT_WRITERS,
     },
     async (request, reply) => {
-      const c = await updateCampaign(
+      const { campaign, unitName } = await updateCampaign(
         requestContext(request),
         request.params.id,
         request.body,
         request.headers['if-match'],
       )
-      const { unit } = await loadCampaign(app.db, request.principal, c.id)
       return reply
-        .header('etag', versionEtag(c))
-        .send(campaignView(c, unit.name, baseUrlOf(request, options.publicBaseUrl)))
+        .header('etag', versionEtag(campaign))
+        .send(campaignView(campaign, unitName, baseUrlOf(request, options.publicBaseUrl)))
     },
   )
   app.put(
@@ -333,11 +331,14 @@ const surveyRoutes: FastifyPluginAsyncTypebox<SurveyRoutesOptions> = async (app,
       config: UNIT_WRITERS,
     },
     async (request, reply) => {
-      const c = await recordJustification(requestContext(request), request.params.id, request.body.justification)
-      const { unit } = await loadCampaign(app.db, request.principal, c.id)
+      const { campaign, unitName } = await recordJustification(
+        requestContext(request),
+        request.params.id,
+        request.body.justification,
+      )
       return reply
-        .header('etag', versionEtag(c))
-        .send(campaignView(c, unit.name, baseUrlOf(request, options.publicBaseUrl)))
+        .header('etag', versionEtag(campaign))
+        .send(campaignView(campaign, unitName, baseUrlOf(request, options.publicBaseUrl)))
     },
   )
   app.post(
