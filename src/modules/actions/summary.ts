@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { Queryable } from '../../db/connection.js'
 import { AREA_CODES, type AreaCode } from '../instruments/domain/areas.js'
 import { ACTION_STATUSES, type ActionStatus, isOverdue, jakartaDate, tallyArea } from './rules.js'
-import { actionRealisations, actions } from './tables.js'
+import { actions } from './tables.js'
 
 export interface ActionPlanAreaSummary {
   area: AreaCode
@@ -28,9 +28,8 @@ export interface ActionPlanSummary {
 
 /** The latest realisation's progress of an action (by month), null when none was recorded. */
 export const latestProgressSql = sql<number | null>`(
-  select ${actionRealisations.progressPercent} from ${actionRealisations}
-  where ${actionRealisations.actionId} = ${actions.id}
-  order by ${actionRealisations.month} desc limit 1)`
+  select r.progress_percent from action_realisations r
+  where r.action_id = "actions"."id" order by r.month desc limit 1)`
 
 /**
  * The state of a unit's action plan for a period, per area perubahan: counts by status, the
