@@ -1,7 +1,9 @@
 import type { Catalogue } from './catalogue.js'
+import actions from './actions.js'
 import common from './common.js'
 
 /** Every namespace (file name = namespace), one line each, alphabetical. */
 export const catalogues: Record<string, Catalogue> = {
+  actions,
   common,
 }
