@@ -487,7 +487,7 @@ export async function writeAnswers(
           updated_by = excluded.updated_by,
           updated_at = now(),
           version = answers.version + 1
-        returning id, stage_id, question_code, value, note, updated_by, created_at, updated_at, version`,
+        returning id, stage_id, question_code, value, note, recommendation, updated_by, created_at, updated_at, version`,
   )
   const rows = raw.map(answerRowOf)
   const byCode = new Map(rows.map((r) => [r.questionCode, r]))
@@ -516,6 +516,7 @@ interface RawAnswer {
   question_code: string
   value: string | number | null
   note: string | null
+  recommendation: string | null
   updated_by: string | null
   created_at: Date | string
   updated_at: Date | string
@@ -528,6 +529,7 @@ const answerRowOf = (r: RawAnswer): AnswerRow => ({
   questionCode: r.question_code,
   value: r.value ?? null,
   note: r.note,
+  recommendation: r.recommendation,
   updatedBy: r.updated_by,
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at),

@@ -80,6 +80,8 @@ export const answers = pgTable(
     /** "Ya"/"Tidak", "A"…"E", or a number: exactly what the scoring engine takes. */
     value: jsonb('value').$type<string | number | null>(),
     note: text('note'),
+    /** The TPI's recommendation beside its note (rekomendasi); only a tpi stage's answers carry one. */
+    recommendation: text('recommendation'),
     updatedBy: uuid('updated_by').references(() => principals.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
