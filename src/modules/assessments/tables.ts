@@ -117,7 +117,15 @@ export const stageSnapshots = pgTable(
       .references(() => assessmentStages.id, { onDelete: 'restrict' }),
     status: text('status', { enum: STAGE_STATUSES }).notNull(),
     answers: jsonb('answers')
-      .$type<{ question_code: string; value: string | number | null; note: string | null; evidence_ids: string[] }[]>()
+      .$type<
+        {
+          question_code: string
+          value: string | number | null
+          note: string | null
+          recommendation?: string
+          evidence_ids: string[]
+        }[]
+      >()
       .notNull(),
     score: jsonb('score').$type<unknown>().notNull(),
     createdBy: uuid('created_by').references(() => principals.id, { onDelete: 'set null' }),
