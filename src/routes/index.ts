@@ -6,6 +6,7 @@ import instrumentRoutes, { type InstrumentRoutesOptions } from '../modules/instr
 import periodRoutes from '../modules/periods/routes.js'
 import { instrumentPlanRoutes, planDashboardRoutes, stagePlanRoutes } from '../modules/planner/routes.js'
 import { proposalDeclarationRoutes, proposalPeriodRoutes, proposalUnitRoutes } from '../modules/proposals/routes.js'
+import reviewRoutes from '../modules/review/routes.js'
 import unitRoutes, { type UnitRoutesOptions } from '../modules/units/routes.js'
 import workbookRoutes, { periodExportRoutes, type WorkbookRoutesOptions } from '../modules/workbook/routes.js'
 
@@ -21,6 +22,7 @@ export const assessmentsHome: FastifyPluginAsync<{ workbook: WorkbookRoutesOptio
   await app.register(assessmentRoutes) // src/modules/assessments/routes.ts: assessments, stages, answers, moves
   await app.register(workbookRoutes, opts.workbook) // src/modules/workbook/routes.ts: …/stages/{stage}/lke.xlsx
   await app.register(stagePlanRoutes) // src/modules/planner/routes.ts: …/stages/{stage}/plan
+  await app.register(reviewRoutes) // src/modules/review/routes.ts: …/stages/{stage}/review
 }
 
 /** /v1/periods */

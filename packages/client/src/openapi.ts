@@ -1454,7 +1454,7 @@ export interface paths {
         get?: never;
         /**
          * Write one answer
-         * @description Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *). The same value, note and evidence again changes nothing: 200 with the answer as stored, no version moves, no audit record or event (with nothing stored and nothing to store, 200 with version 0: no answer exists).
+         * @description Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *). The same value, note, recommendation (tpi stages) and evidence again changes nothing: 200 with the answer as stored, no version moves, no audit record or event (with nothing stored and nothing to store, 200 with version 0: no answer exists).
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -1481,7 +1481,7 @@ export interface paths {
         put?: never;
         /**
          * Write many answers at once: all or nothing
-         * @description Up to every question of the stage in one transaction. A 422 lists every failing item (JSON pointers into answers/<i>); nothing is written unless all pass. An item that changes nothing (the same value, note and evidence; an empty note is no note) is not written and its expected_version not checked; when no item changes anything the write leaves no trace (no answer or stage version moves, no audit record, no event or webhook). The reply lists the written answers, `unchanged` and the `diff` (from what to what). dry_run=true checks everything and returns the diff without writing. Send Idempotency-Key so a retried request replays the first response.
+         * @description Up to every question of the stage in one transaction. A 422 lists every failing item (JSON pointers into answers/<i>); nothing is written unless all pass. An item that changes nothing (the same value, note, recommendation and evidence; an empty note or recommendation is none) is not written and its expected_version not checked; when no item changes anything the write leaves no trace (no answer or stage version moves, no audit record, no event or webhook). The reply lists the written answers, `unchanged` and the `diff` (from what to what). dry_run=true checks everything and returns the diff without writing. Send Idempotency-Key so a retried request replays the first response.
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -1641,6 +1641,34 @@ export interface paths {
          */
         get: operations["getStagePlan"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/stages/{stage}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The TPI’s review of a stage: per area its conclusion and recommendations, per question its note and recommendation
+         * @description Only a tpi stage is reviewed (422 review_not_for_stage for the others). The six areas come in the regulation’s order, empty ones included; `questions` lists the answers with a note (catatan) or a recommendation (rekomendasi). A unit operator sees it once the tpi stage is submitted (404 while a draft). ETag: the review’s version.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getStageReview"];
+        /**
+         * Write the TPI’s conclusion and recommendations of areas of a tpi stage
+         * @description The stage’s writers (evaluators, admins) while the tpi stage is a draft or returned and its window is open (403, 409 stage_locked, 422 window_closed otherwise). Areas left out keep theirs, and so do fields left out; an area that changes nothing is not written, and when none changes the write leaves no trace (no version moves, no audit record, no event). If-Match (optional): the review’s ETag you read ("0" before the first write), 412 when it changed since. Each change is audited (stage.review_updated) and emits stage.review_changed. The per-question recommendations are written with the answers (`recommendation` on PUT …/answers/{code} and the batch route).
+         *
+         *     Roles: admin, evaluator.
+         */
+        put: operations["putStageReview"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2830,6 +2858,8 @@ export interface components {
             /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
             value: string | number | null;
             note: string | null;
+            /** @description the TPI’s recommendation (rekomendasi): on a tpi stage’s answers only, absent where there is none */
+            recommendation?: string;
             evidence_ids: string[];
             /** Format: date-time */
             updated_at: string;
@@ -2845,6 +2875,8 @@ export interface components {
                 /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                 value: string | number | null;
                 note: string | null;
+                /** @description a tpi stage’s answers only: the recommendation */
+                recommendation?: string | null;
                 /** @description evidence ids, sorted; in a dry-run workbook import a link item the import would create shows as its URL */
                 evidence_ids: string[];
             } | null;
@@ -2852,6 +2884,8 @@ export interface components {
                 /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                 value: string | number | null;
                 note: string | null;
+                /** @description a tpi stage’s answers only: the recommendation */
+                recommendation?: string | null;
                 /** @description evidence ids, sorted; in a dry-run workbook import a link item the import would create shows as its URL */
                 evidence_ids: string[];
             };
@@ -13092,6 +13126,8 @@ export interface operations {
                     /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                     value: string | number | null;
                     note?: string | null;
+                    /** @description the TPI’s recommendation (rekomendasi) beside its note: a tpi stage only (422 recommendation_not_for_stage elsewhere; null or "" is none); left out keeps the stored one */
+                    recommendation?: string | null;
                     /** @description evidence (data dukung) items of the unit or its parents */
                     evidence_ids?: string[];
                 };
@@ -13304,6 +13340,8 @@ export interface operations {
                         /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                         value: string | number | null;
                         note?: string | null;
+                        /** @description the TPI’s recommendation (rekomendasi) beside its note: a tpi stage only (422 recommendation_not_for_stage elsewhere; null or "" is none); left out keeps the stored one */
+                        recommendation?: string | null;
                         /** @description evidence (data dukung) items of the unit or its parents */
                         evidence_ids?: string[];
                         /** @description refuse (412) unless the stored answer is at this version; 0 = must not exist yet */
@@ -13599,6 +13637,8 @@ export interface operations {
                                 /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                                 value: string | number | null;
                                 note: string | null;
+                                /** @description the TPI’s recommendation (rekomendasi): on a tpi stage’s answers only, absent where there is none */
+                                recommendation?: string;
                                 evidence_ids: string[];
                             }[];
                         }[];
@@ -14035,6 +14075,27 @@ export interface operations {
                             /** @description true: the file is another’s and identity=override imported it */
                             override: boolean;
                         } | null;
+                        /** @description a tpi stage’s per-area review as the file carried it (sheet "Utama" of the official form, "Kesimpulan TPI" of the generated layout); null when the stage is not tpi or the file has no such sheet (docs/workbook.md, TPI review) */
+                        review: {
+                            /** @description the areas written (in a dry run: that would be written) */
+                            changed: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik")[];
+                            /** @description each area the write changes, from what to what */
+                            diff: {
+                                /**
+                                 * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                                 * @enum {string}
+                                 */
+                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                                from: {
+                                    conclusion: string | null;
+                                    recommendations: string[];
+                                } | null;
+                                to: {
+                                    conclusion: string | null;
+                                    recommendations: string[];
+                                };
+                            }[];
+                        } | null;
                     };
                 };
             };
@@ -14278,6 +14339,278 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStageReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+                /** @description self | tpi | tpn | sanggah */
+                stage: "self" | "tpi" | "tpn" | "sanggah";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stage: components["schemas"]["Stage"];
+                        /** @description the review’s ETag is "<version>"; 0 before the first write */
+                        version: number;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description the six areas in the regulation’s order, empty ones included */
+                        areas: {
+                            /**
+                             * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            /** @description the area’s name in the regulation */
+                            name: string;
+                            conclusion: string | null;
+                            recommendations: string[];
+                            /** @description 0 until the area is first written */
+                            version: number;
+                            updated_at: string | null;
+                            /** @description who last wrote the area (name) */
+                            updated_by: string | null;
+                        }[];
+                        /** @description the stage’s answers with a note or a recommendation, in the instrument’s order (written through the answer routes) */
+                        questions: {
+                            question_code: string;
+                            /** @description null for Hasil’s questions */
+                            area: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik") | null;
+                            /** @description the TPI’s catatan (the answer’s note) */
+                            note: string | null;
+                            /** @description the TPI’s rekomendasi */
+                            recommendation: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description unchanged since the ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putStageReview: {
+        parameters: {
+            query?: {
+                /** @description check everything and return the diff without writing */
+                dry_run?: boolean;
+            };
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                /** @description self | tpi | tpn | sanggah */
+                stage: "self" | "tpi" | "tpn" | "sanggah";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the areas to write; areas left out keep theirs */
+                    areas: {
+                        /**
+                         * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the TPI’s conclusion on the area (kesimpulan); null or "" clears it */
+                        conclusion?: string | null;
+                        /** @description the TPI’s recommendations for the area, in order; blank entries are dropped, [] clears them */
+                        recommendations?: string[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stage: components["schemas"]["Stage"];
+                        /** @description the review’s ETag is "<version>"; 0 before the first write */
+                        version: number;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description the six areas in the regulation’s order, empty ones included */
+                        areas: {
+                            /**
+                             * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            /** @description the area’s name in the regulation */
+                            name: string;
+                            conclusion: string | null;
+                            recommendations: string[];
+                            /** @description 0 until the area is first written */
+                            version: number;
+                            updated_at: string | null;
+                            /** @description who last wrote the area (name) */
+                            updated_by: string | null;
+                        }[];
+                        /** @description the stage’s answers with a note or a recommendation, in the instrument’s order (written through the answer routes) */
+                        questions: {
+                            question_code: string;
+                            /** @description null for Hasil’s questions */
+                            area: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik") | null;
+                            /** @description the TPI’s catatan (the answer’s note) */
+                            note: string | null;
+                            /** @description the TPI’s rekomendasi */
+                            recommendation: string | null;
+                        }[];
+                        dry_run: boolean;
+                        /** @description the areas written (in a dry run: that would be written) */
+                        changed: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik")[];
+                        /** @description each area the write changes, from what to what */
+                        diff: {
+                            /**
+                             * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            from: {
+                                conclusion: string | null;
+                                recommendations: string[];
+                            } | null;
+                            to: {
+                                conclusion: string | null;
+                                recommendations: string[];
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15146,7 +15479,7 @@ export interface operations {
                 after?: string;
                 limit?: number;
                 /** @description only these types (repeat: type=stage.submitted&type=stage.approved) */
-                type?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
+                type?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
             };
             header?: never;
             path?: never;
@@ -15165,10 +15498,10 @@ export interface operations {
                             /** @description the event’s position in the feed (increasing); pass the last one as after */
                             id: string;
                             /**
-                             * @description assessment.created | stage.started | answer.changed | stage.submitted | stage.returned | stage.approved | declaration.created | declaration.updated | declaration.transitioned | survey.campaign_changed | survey.response_recorded | survey.response_voided | action.created | action.updated | action.realisation_recorded | action.monitoring_noted
+                             * @description assessment.created | stage.started | answer.changed | stage.submitted | stage.returned | stage.approved | stage.review_changed | declaration.created | declaration.updated | declaration.transitioned | survey.campaign_changed | survey.response_recorded | survey.response_voided | action.created | action.updated | action.realisation_recorded | action.monitoring_noted
                              * @enum {string}
                              */
-                            type: "assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted";
+                            type: "assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted";
                             /** Format: date-time */
                             occurred_at: string;
                             unit_id: string | null;
@@ -15313,7 +15646,7 @@ export interface operations {
                     url: string;
                     description?: string | null;
                     /** @description deliver only these event types; empty or absent: every type */
-                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
+                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
                     /** @description only events of this unit’s subtree */
                     unit_id?: string | null;
                     /** @default true */
@@ -15553,7 +15886,7 @@ export interface operations {
                     url?: string;
                     description?: string | null;
                     /** @description deliver only these event types; empty or absent: every type */
-                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
+                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
                     unit_id?: string | null;
                     /** @description false pauses: no deliveries are queued, pending ones wait */
                     active?: boolean;
