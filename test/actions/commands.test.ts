@@ -296,6 +296,18 @@ t.test('action plan commands', async (t) => {
       expected.steps.map((s) => [s.code, 'already_planned']),
     )
     t.same(await trace(), before, 'and leaves no trace')
+    // two runs at once for another unit: each question planned once
+    const b1 = await openAssessment(system, { period_id: period.id, unit_id: tree.b1.id })
+    await writeStageAnswers(system, {
+      assessmentId: b1.id,
+      stage: 'self',
+      items: Object.entries(unit71).map(([question_code, value]) => ({ question_code, value })),
+    })
+    const both = await Promise.all([
+      createActionsFromPlan(system, { ...input, assessment_id: b1.id }),
+      createActionsFromPlan(system, { ...input, assessment_id: b1.id }),
+    ])
+    t.equal(both[0].created.length + both[1].created.length, expected.steps.length, 'concurrent runs: no duplicate')
     // a cancelled action no longer holds its question
     const first = out.created[0]!
     await updateAction(operatorA2, { id: first.id }, { status: 'cancelled', cancel_reason: 'Diganti' })

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import type { Tx } from '../../db/connection.js'
+import { lockWrites } from '../../db/locks.js'
 import { audit, event, type CommandContext } from '../../lib/command.js'
 import { checkIfMatch } from '../../lib/etag.js'
 import { msg } from '../../lib/i18n.js'
@@ -369,6 +370,9 @@ export async function createActionsFromPlan(ctx: CommandContext, input: FromPlan
   const plan = planOr422(def, answerSet, input.target)
   const index = indexTree(def)
   return ctx.db.transaction(async (tx) => {
+    // The write lock (which the audit record takes anyway) before reading what is planned: two runs
+    // at once for the same unit would otherwise both find a question free and plan it twice.
+    await lockWrites(tx)
     await checkPicPrincipal(tx, input.pic_principal_id, '/body/pic_principal_id')
     const planned = await plannedQuestions(tx, assessment.unitId, assessment.periodId)
     const created: ActionView[] = []
