@@ -113,6 +113,12 @@ t.test('the language of a run: --lang, ZI_LANG, the locale, else Indonesian', as
   t.same(chooseLanguage(undefined, {}), { language: 'id' }, 'nothing set: Indonesian')
   t.same(chooseLanguage('fr', {}), { language: 'id', invalid: '--lang=fr' }, 'a --lang we do not speak is an error')
   t.same(chooseLanguage(undefined, { ZI_LANG: 'de' }), { language: 'id', invalid: 'ZI_LANG=de' })
+  t.same(
+    chooseLanguage('fr', { ZI_LANG: 'en' }),
+    { language: 'en', invalid: '--lang=fr' },
+    'the error itself is told in the language the other sources choose',
+  )
+  t.same(chooseLanguage(undefined, { ZI_LANG: 'de', LANG: 'en_US.UTF-8' }), { language: 'en', invalid: 'ZI_LANG=de' })
   t.equal(languageOf('in'), 'id', 'the old code for Indonesian')
   t.equal(languageOf('en-AU'), 'en')
   t.same(extractLangOption(['units', '--lang', 'en', '--json']), { args: ['units', '--json'], lang: 'en' })

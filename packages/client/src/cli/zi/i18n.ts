@@ -63,20 +63,22 @@ export function languageOf(tag: string | undefined): Language | undefined {
 /**
  * The language of a run: `--lang id|en`, else ZI_LANG, else the locale (the first of LC_ALL,
  * LC_MESSAGES, LANG that is set, as POSIX reads them), else Indonesian. A --lang or ZI_LANG we
- * do not speak is an error (returned as `invalid`, for a usage message); a locale we do not
- * speak (C, fr_FR) means Indonesian.
+ * do not speak is an error (returned as `invalid`, for a usage message in the language the
+ * remaining sources choose); a locale we do not speak (C, fr_FR) means Indonesian.
  */
 export function chooseLanguage(flag: string | undefined, env: Env): { language: Language; invalid?: string } {
+  let invalid: string | undefined
   for (const [explicit, name] of [
     [flag, '--lang'],
     [env.ZI_LANG, 'ZI_LANG'],
   ] as const) {
     if (explicit === undefined || explicit === '') continue
     const language = languageOf(explicit)
-    return language ? { language } : { language: 'id', invalid: `${name}=${explicit}` }
+    if (language) return invalid ? { language, invalid } : { language }
+    invalid ??= `${name}=${explicit}`
   }
-  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG
-  return { language: languageOf(locale) ?? 'id' }
+  const language = languageOf(env.LC_ALL || env.LC_MESSAGES || env.LANG) ?? 'id'
+  return invalid ? { language, invalid } : { language }
 }
 
 /** Takes `--lang <l>` / `--lang=<l>` out of the arguments, wherever it is. */
