@@ -51,7 +51,11 @@ t.test('zi: help and usage errors in either language', async (t) => {
   t.equal(wrong.code, 1, 'a language zi does not speak is a usage error')
   t.match(wrong.stderr, /--lang \(or ZI_LANG\) must be id or en, not --lang=fr/)
   const wrongId = await zi(['units', '--lang=fr'], { ...home, ...INDONESIAN })
-  t.equal(wrongId.stderr, 'zi: --lang (atau ZI_LANG) harus id atau en, bukan --lang=fr\n', 'told in the locale\'s language')
+  t.equal(
+    wrongId.stderr,
+    'zi: --lang (atau ZI_LANG) harus id atau en, bukan --lang=fr\n',
+    "told in the locale's language",
+  )
 })
 
 t.test('zi: Accept-Language goes to the server in the language of the run', async (t) => {
