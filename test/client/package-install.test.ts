@@ -77,7 +77,7 @@ t.test('the packed client installs small into an empty project and works there',
   t.same(
     installed,
     ['@zi-tracker/client', 'i18next', 'openapi-fetch', 'openapi-typescript-helpers'],
-    'only the client, openapi-fetch and i18next (the CLI\'s messages) are installed',
+    "only the client, openapi-fetch and i18next (the CLI's messages) are installed",
   )
   const bytes = sizeOf(modules)
   t.comment(`installed size: ${(bytes / 1024).toFixed(0)} KiB in ${installed.length} packages`)
