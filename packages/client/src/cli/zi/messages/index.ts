@@ -11,14 +11,20 @@
  *     `usage` (the same column layout as `cli:usage.commands`).
  *  2. Register it below with one line (alphabetical).
  *  3. In the command: `import { t } from './i18n.js'`, then `usageError(t('actions:need_unit'))`,
- *     `ctx.err(t('actions:done', { count: n }))`, and headers of padded tables (`table()`) as
- *     `t('cli:col.<word>')` (add the word to cli.ts's `col` if it is new). Data for scripts stays
+ *     `ctx.err(t('actions:done', { count: n }))`; headers of padded tables for people as
+ *     `table(headers('cli:col.code', 'cli:col.name'), rows)` (add a new word to cli.ts's `col`).
+ *     Write every key as a whole literal ('actions:done', not `actions:${x}`): the test finds
+ *     the keys the source uses by those literals. A server problem needs nothing: `failure()`
+ *     prints its detail, which the server already sent in the CLI's language. Data for scripts stays
  *     as it is: --json, TSV lines (`tsvLine`, their header names included), exit codes, and the
  *     values the server sends (codes, statuses, kinds).
- *  4. In main.ts, add `'actions:usage'` to USAGE_SECTIONS (the help prints them in order).
+ *  4. In main.ts, add `'actions:usage'` to USAGE_SECTIONS (the help prints them in order); a usage
+ *     line written into the old `USAGE` template literal moves into that key, in both languages.
  *  5. Indonesian uses the programme's terms: pencanangan, pembangunan, LKE, TPI, TPN, data dukung,
  *     usulan, penetapan, rencana aksi, area perubahan, unit kerja, instansi, catatan, rekomendasi,
  *     tindak lanjut.
+ *  6. Test it in Indonesian too (test/cli/zi-lang.test.ts shows how: ZI_LANG='' and
+ *     LANG=id_ID.UTF-8, or --lang id); the test helper runs zi with ZI_LANG=en otherwise.
  */
 import type { Catalogue } from './catalogue.js'
 import cli from './cli.js'
