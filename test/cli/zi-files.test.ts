@@ -16,9 +16,11 @@ import {
 import { configFile, readConfig, resolveCredentials, writeConfig } from '../../packages/client/src/cli/zi/config.js'
 import { CsvSyntaxError, parseCsv } from '../../packages/client/src/cli/zi/csv.js'
 import { CliError, exitCodeForStatus } from '../../packages/client/src/cli/zi/exit.js'
+import { useLanguage } from '../../packages/client/src/cli/zi/i18n.js'
 import { pushKey } from '../../packages/client/src/cli/zi/main.js'
 
-/** The pure parts of `zi`: CSV, answer files, exit codes, the config file. */
+/** The pure parts of `zi`: CSV, answer files, exit codes, the config file (their messages in English). */
+useLanguage('en')
 
 const issuesOf = (fn: () => unknown) => {
   try {

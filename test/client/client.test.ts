@@ -38,6 +38,11 @@ t.test('the typed client against a running server', async (t) => {
   const anonymous = await createZiClient({ baseUrl: ctx.url }).GET('/v1/me')
   t.equal(anonymous.response.status, 401)
   t.equal(anonymous.error?.code, 'unauthenticated')
+  // `language` is sent as Accept-Language: the problem's title comes back in it, its code does not change.
+  const inIndonesian = await createZiClient({ baseUrl: ctx.url, language: 'id' }).GET('/v1/me')
+  t.same([inIndonesian.error?.code, inIndonesian.error?.title], ['unauthenticated', 'Belum Terautentikasi'])
+  const inEnglish = await createZiClient({ baseUrl: ctx.url, language: 'en' }).GET('/v1/me')
+  t.same([inEnglish.error?.code, inEnglish.error?.title], ['unauthenticated', 'Unauthorized'])
   const forbidden = await zi.POST('/v1/units', {
     body: { code: 'X', name: 'X', kind: 'opd', parent_id: tree.instansi.id },
   })

@@ -76,8 +76,8 @@ t.test('the packed client installs small into an empty project and works there',
   const installed = packagesIn(modules)
   t.same(
     installed,
-    ['@zi-tracker/client', 'openapi-fetch', 'openapi-typescript-helpers'],
-    'only the client and openapi-fetch are installed',
+    ['@zi-tracker/client', 'i18next', 'openapi-fetch', 'openapi-typescript-helpers'],
+    "only the client, openapi-fetch and i18next (the CLI's messages) are installed",
   )
   const bytes = sizeOf(modules)
   t.comment(`installed size: ${(bytes / 1024).toFixed(0)} KiB in ${installed.length} packages`)
@@ -168,6 +168,7 @@ export async function units(): Promise<Schemas['Unit'][]> {
     PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}`,
     ZI_URL: ctx.url,
     ZI_TOKEN: token,
+    ZI_LANG: 'en',
   }
   const { PATH: _path, ...rest } = process.env
   const help = await run('zi', ['--help'], { cwd: elsewhere, env: { ...rest, ...evaluatorEnv } })

@@ -43,9 +43,10 @@ t.test('block markers: sh runs, sh no-run and other languages do not, expect-err
   t.match(script, /--fail-with-body/, 'curl fails on an HTTP error by default')
 })
 
-t.test('README.md and docs/*.md: every runnable example runs against a started server', async (t) => {
+t.test('README.md, docs/*.md and docs/id/*.md: every runnable example runs against a started server', async (t) => {
   const files = docFiles()
   t.ok(files.includes('README.md'))
+  t.ok(files.includes('docs/id/README.md'), 'the Indonesian pages (docs/id/) are run too')
   const runnable = files.filter((file) => docBlocks(readFileSync(join(projectRoot(), file), 'utf8')).some((b) => b.run))
   t.ok(runnable.length >= 7, `the README and the topic pages with examples are found (${runnable.join(', ')})`)
   for (const file of runnable) {

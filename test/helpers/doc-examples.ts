@@ -43,13 +43,14 @@ export function docBlocks(markdown: string): DocBlock[] {
   return blocks
 }
 
-/** README.md and every docs/*.md, relative to the project root. */
+/** README.md, every docs/*.md and the Indonesian pages docs/id/*.md, relative to the project root. */
 export function docFiles(): string[] {
-  const docs = readdirSync(join(projectRoot(), 'docs'))
-    .filter((name) => name.endsWith('.md'))
-    .sort()
-    .map((name) => `docs/${name}`)
-  return ['README.md', ...docs]
+  const pages = (dir: string) =>
+    readdirSync(join(projectRoot(), dir))
+      .filter((name) => name.endsWith('.md'))
+      .sort()
+      .map((name) => `${dir}/${name}`)
+  return ['README.md', ...pages('docs'), ...pages('docs/id')]
 }
 
 /**

@@ -53,6 +53,7 @@ function compiledCli(): string {
   const sources = [
     'cli/zi.ts',
     ...readdirSync(join(root, client, 'cli/zi')).map((f) => `cli/zi/${f}`),
+    ...readdirSync(join(root, client, 'cli/zi/messages')).map((f) => `cli/zi/messages/${f}`),
     ...readdirSync(join(root, client))
       .filter((f) => f.endsWith('.ts'))
       .map((f) => f),
@@ -74,7 +75,8 @@ function compiledCli(): string {
 /**
  * Runs `zi <args>` as a child process (node on the compiled CLI, or `entry` such as
  * ['packages/client/bin/zi.js']), with `env` on top of a copy of this process's environment from which any
- * ZI_URL/ZI_TOKEN was removed.
+ * ZI_URL/ZI_TOKEN/ZI_LANG was removed. The CLI speaks English here (ZI_LANG=en, which the tests
+ * read) unless `env` names another language (ZI_LANG, or ZI_LANG: '' and a locale).
  */
 export function zi(
   args: string[],
@@ -84,11 +86,12 @@ export function zi(
   const base = { ...process.env }
   delete base.ZI_URL
   delete base.ZI_TOKEN
+  delete base.ZI_LANG
   const entry = opts.entry ?? [compiledCli()]
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...entry, ...args], {
       cwd: projectRoot(),
-      env: { ...base, ...env },
+      env: { ...base, ZI_LANG: 'en', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let stdout = ''

@@ -29,6 +29,12 @@ export interface ZiClientOptions {
   /** Extra headers on every request (e.g. `user-agent`). */
   headers?: Record<string, string>
   /**
+   * The language people read, sent as `Accept-Language` on every request (e.g. `id` or `en`):
+   * problem titles and details come back in it. Default: none sent (the server's default,
+   * Indonesian unless it is configured otherwise).
+   */
+  language?: string
+  /**
    * Retries of a request that is safe to repeat (GET/HEAD, or any request carrying an
    * `Idempotency-Key`) after a network error or a 429/502/503/504 (or a 409 with `Retry-After`,
    * i.e. `idempotency_in_progress`). Waits `Retry-After` when given, else 0.5 s, 1 s, 2 s, …
@@ -58,6 +64,7 @@ export function normaliseBaseUrl(baseUrl: string): string {
 
 export function createZiClient(options: ZiClientOptions): ZiClient {
   const headers: Record<string, string> = { ...options.headers }
+  if (options.language) headers['accept-language'] = options.language
   if (options.token) headers.authorization = `Bearer ${options.token}`
   const baseFetch = options.fetch ?? ((request: Request) => globalThis.fetch(request))
   return createClient<paths>({

@@ -17,6 +17,7 @@
  * of answers with the fields above; `updated_at` and `updated_by` are ignored.
  */
 import { CsvSyntaxError, csvLine, guardCell, parseCsv, unguardCell } from './csv.js'
+import { t } from './i18n.js'
 
 export type AnswerValue = string | number | null
 
@@ -56,7 +57,7 @@ export interface FileIssue {
 export class AnswerFileError extends Error {
   override name = 'AnswerFileError'
   constructor(readonly issues: FileIssue[]) {
-    super(`the file is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}); nothing was sent`)
+    super(t('files:invalid', { count: issues.length }))
   }
 }
 
@@ -93,7 +94,7 @@ export function csvValue(cell: string): AnswerValue {
 function versionOf(cell: string): number | undefined | Error {
   const trimmed = cell.trim()
   if (trimmed === '') return undefined
-  if (!/^\d+$/.test(trimmed)) return new Error(`"${cell}" is not a whole number ≥ 0`)
+  if (!/^\d+$/.test(trimmed)) return new Error(t('files:not_whole', { cell }))
   return Number(trimmed)
 }
 
@@ -103,53 +104,49 @@ export function parseAnswersCsv(text: string, opts: { ignoreVersions?: boolean }
     records = parseCsv(text)
   } catch (err) {
     if (err instanceof CsvSyntaxError)
-      throw new AnswerFileError([
-        { where: `line ${err.line}`, field: '', message: err.message.replace(/^line \d+: /, '') },
-      ])
+      throw new AnswerFileError([{ where: t('files:line', { line: err.line }), field: '', message: err.reason }])
     throw err
   }
   const content = records.filter((r) => r.cells.some((c) => c.trim() !== ''))
   const header = content.shift()
   if (!header)
-    throw new AnswerFileError([
-      { where: 'line 1', field: '', message: 'the file is empty: expected a header row (question_code,value,…)' },
-    ])
+    throw new AnswerFileError([{ where: t('files:line', { line: 1 }), field: '', message: t('files:empty') }])
   const columns = header.cells.map((c) => c.trim().toLowerCase())
+  const headerLine = t('files:line', { line: header.line })
   const issues: FileIssue[] = []
   columns.forEach((c, i) => {
     if (!ACCEPTED_COLUMNS.has(c))
       issues.push({
-        where: `line ${header.line}`,
-        field: c || `column ${i + 1}`,
-        message: `unknown column; the columns are ${[...TPI_CSV_COLUMNS].join(', ')} (recommendation: a tpi stage only)`,
+        where: headerLine,
+        field: c || t('files:column', { n: i + 1 }),
+        message: t('files:unknown_column', { list: [...TPI_CSV_COLUMNS].join(', ') }),
       })
-    else if (columns.indexOf(c) !== i)
-      issues.push({ where: `line ${header.line}`, field: c, message: 'the column appears twice' })
+    else if (columns.indexOf(c) !== i) issues.push({ where: headerLine, field: c, message: t('files:twice') })
   })
   for (const required of ['question_code', 'value']) {
     if (!columns.includes(required))
-      issues.push({ where: `line ${header.line}`, field: required, message: 'missing column' })
+      issues.push({ where: headerLine, field: required, message: t('files:missing_column') })
   }
   if (columns.includes('version') && columns.includes('expected_version')) {
-    issues.push({
-      where: `line ${header.line}`,
-      field: 'expected_version',
-      message: 'give version or expected_version, not both',
-    })
+    issues.push({ where: headerLine, field: 'expected_version', message: t('files:version_both') })
   }
   if (issues.length > 0) throw new AnswerFileError(issues)
   if (content.length === 0)
     throw new AnswerFileError([
-      { where: `line ${header.line + 1}`, field: '', message: 'no answers after the header row' },
+      { where: t('files:line', { line: header.line + 1 }), field: '', message: t('files:no_rows') },
     ])
 
   const at = (name: string) => columns.indexOf(name)
   const items: BatchItem[] = []
   const origins: string[] = []
   for (const record of content) {
-    const where = `line ${record.line}`
+    const where = t('files:line', { line: record.line })
     if (record.cells.length !== columns.length) {
-      issues.push({ where, field: '', message: `${record.cells.length} cells, but the header has ${columns.length}` })
+      issues.push({
+        where,
+        field: '',
+        message: t('files:cells', { cells: record.cells.length, columns: columns.length }),
+      })
       continue
     }
     const cell = (name: string): string | undefined => (at(name) < 0 ? undefined : record.cells[at(name)])
@@ -185,25 +182,24 @@ export function parseAnswersJson(text: string, opts: { ignoreVersions?: boolean 
   try {
     doc = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text)
   } catch (err) {
-    throw new AnswerFileError([{ where: 'file', field: '', message: `not JSON: ${(err as Error).message}` }])
+    throw new AnswerFileError([
+      { where: 'file', field: '', message: t('files:not_json', { why: (err as Error).message }) },
+    ])
   }
   const list = Array.isArray(doc)
     ? doc
     : typeof doc === 'object' && doc !== null && Array.isArray((doc as { answers?: unknown }).answers)
       ? (doc as { answers: unknown[] }).answers
       : undefined
-  if (!list)
-    throw new AnswerFileError([
-      { where: 'file', field: '', message: 'expected an array of answers or an object with an "answers" array' },
-    ])
-  if (list.length === 0) throw new AnswerFileError([{ where: 'answers', field: '', message: 'no answers' }])
+  if (!list) throw new AnswerFileError([{ where: 'file', field: '', message: t('files:expected_array') }])
+  if (list.length === 0) throw new AnswerFileError([{ where: 'answers', field: '', message: t('files:no_answers') }])
   const issues: FileIssue[] = []
   const items: BatchItem[] = []
   const origins: string[] = []
   list.forEach((entry, i) => {
     const where = `answers[${i}]`
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      issues.push({ where, field: '', message: 'an answer must be an object' })
+      issues.push({ where, field: '', message: t('files:not_object') })
       return
     }
     // Everything else goes to the server as it is, which names any bad field.
@@ -248,7 +244,7 @@ export function locateErrors(
     const i = Number(m[1])
     const field = (m[2] ?? '').replace(/^expected_version$/, 'version')
     return {
-      where: parsed.origins[i] ?? `item ${i}`,
+      where: parsed.origins[i] ?? t('files:item', { i }),
       question: String(parsed.items[i]?.question_code ?? ''),
       field,
       rule: e.rule,

@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, write
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { CliError, EXIT } from './exit.js'
+import { t } from './i18n.js'
 
 export interface StoredConfig {
   url: string
@@ -30,10 +31,10 @@ export function readConfig(env: Env, warn: (message: string) => void): Partial<S
     text = readFileSync(file, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {}
-    throw new CliError(EXIT.usage, `cannot read ${file}: ${(err as Error).message}`)
+    throw new CliError(EXIT.usage, t('config:cannot_read', { file, why: (err as Error).message }))
   }
   if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
-    warn(`warning: ${file} is readable by other users; run: chmod 600 ${file}`)
+    warn(t('config:readable', { file }))
   }
   try {
     const parsed = JSON.parse(text) as Partial<StoredConfig>
@@ -42,7 +43,7 @@ export function readConfig(env: Env, warn: (message: string) => void): Partial<S
       ...(typeof parsed.token === 'string' ? { token: parsed.token } : {}),
     }
   } catch {
-    throw new CliError(EXIT.usage, `${file} is not valid JSON; run zi login again`)
+    throw new CliError(EXIT.usage, t('config:not_json', { file }))
   }
 }
 
@@ -76,7 +77,7 @@ export function resolveCredentials(env: Env, warn: (message: string) => void): S
   if (!url || !token) {
     throw new CliError(
       EXIT.auth,
-      `not logged in: run \`zi login --url <server> --token <token>\` or set ZI_URL and ZI_TOKEN (${configFile(env)} ${url ? 'has no token' : 'has no server URL'})`,
+      t('config:not_logged_in', { file: configFile(env), what: t(url ? 'config:no_token' : 'config:no_url') }),
     )
   }
   return { url, token }

@@ -2,6 +2,7 @@
  * RFC 4180 CSV, the way spreadsheets write it: comma separated, `"` quoting with `""` inside,
  * CRLF or LF line ends, an optional UTF-8 BOM. Pure functions (no I/O).
  */
+import { t } from './i18n.js'
 
 export interface CsvRecord {
   /** The 1-based line on which the record starts (a quoted cell may span lines). */
@@ -13,9 +14,10 @@ export class CsvSyntaxError extends Error {
   override name = 'CsvSyntaxError'
   constructor(
     readonly line: number,
-    message: string,
+    /** What is wrong, without the line. */
+    readonly reason: string,
   ) {
-    super(`line ${line}: ${message}`)
+    super(`${t('files:line', { line })}: ${reason}`)
   }
 }
 
@@ -58,18 +60,14 @@ export function parseCsv(text: string): CsvRecord[] {
       continue
     }
     if (ch === '"') {
-      if (cell !== '' || wasQuoted)
-        throw new CsvSyntaxError(
-          line,
-          'a quote (") inside an unquoted cell; quote the whole cell and double inner quotes',
-        )
+      if (cell !== '' || wasQuoted) throw new CsvSyntaxError(line, t('files:csv.quote_inside'))
       quoted = true
       wasQuoted = true
       i++
       continue
     }
     if (wasQuoted && ch !== ',' && ch !== '\n' && ch !== '\r')
-      throw new CsvSyntaxError(line, 'text after a closing quote')
+      throw new CsvSyntaxError(line, t('files:csv.after_quote'))
     if (ch === ',') {
       endCell()
       i++
@@ -85,7 +83,7 @@ export function parseCsv(text: string): CsvRecord[] {
     cell += ch
     i++
   }
-  if (quoted) throw new CsvSyntaxError(start, 'a quoted cell is not closed')
+  if (quoted) throw new CsvSyntaxError(start, t('files:csv.unclosed'))
   if (cell !== '' || wasQuoted || cells.length > 0) endRecord()
   return records
 }

@@ -26,6 +26,7 @@ import {
 } from './answers-file.js'
 import { configFile, removeConfig, resolveCredentials, writeConfig } from './config.js'
 import { CliError, EXIT, exitCodeForStatus, usageError } from './exit.js'
+import { chooseLanguage, currentLanguage, extractLangOption, headers, t, useLanguage } from './i18n.js'
 import { fmtNumber, table, tsvLine } from './output.js'
 import { renderPlan } from './path.js'
 import { ACTION_COMMANDS, ACTIONS_USAGE } from './actions.js'
@@ -36,52 +37,20 @@ type BatchBody = operations['batchAnswers']['requestBody']['content']['applicati
 const STAGES = ['self', 'tpi', 'tpn', 'sanggah'] as const satisfies readonly StageKind[]
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-export const USAGE = `Usage: zi <command> [options]
+/** The help's command sections, in order: each a catalogue key (a new command file adds its own). */
+const USAGE_SECTIONS = ['cli:usage.commands']
 
-  login --url <server> [--token <token>]   check the token and save both (token read from stdin
-                                           when --token is left out)
-  logout                                   forget the saved URL and token
-  whoami [--json]                          the principal, role and scope of the token
-  units [--kind instansi|opd|unit] [--q <text>] [--json]
-                                           the units in your scope (tab-separated, with a header)
-  units import <file.csv|file.xlsx> [--dry-run] [--archive-missing] [--json]
-                                           the instansi's whole organisation from one file (kode,
-                                           nama, jenis, kode_induk, afirmasi, id_<system>): the
-                                           diff, then all or nothing (admin)
-  declare --period <id> --date <YYYY-MM-DD> (--instansi <id> [--kind opd|unit] | --unit <id>...)
-          [--target WBK|WBBM] [--wbbm <unit-id>]... [--document <kind>=<url>]... [--notes <text>]
-          [--dry-run] [--idempotency-key <key>] [--json]
-                                           mass pencanangan: ZI declared for many units at once
-                                           with the shared documents (piagam_pencanangan,
-                                           pakta_integritas, other), all or nothing
-  assessments [--period <id>] [--unit <id>] [--json]
-                                           the assessments in your scope and their stages
-  answers pull <assessment-id> <stage> [--format csv|json] [--out <file>]
-  answers push <assessment-id> <stage> <file.csv|file.json|-> [--format csv|json]
-               [--idempotency-key <key>] [--ignore-versions] [--dry-run] [--json]
-                                           write the file's answers as one all-or-nothing batch
-                                           (answers as stored are left alone; --dry-run shows
-                                           what would change, from what to what, writing nothing)
-  score <assessment-id> <stage> [--explain] [--json]
-                                           score and WBK/WBBM eligibility, rule by rule
-  path <assessment-id> <stage> [--target WBK|WBBM] [--max-changes <n>] [--fixed <code>]...
-       [--guidance] [--json]               the fewest answer changes to reach the target (default
-                                           WBK), step by step, with the evidence each needs
-  proposal-check <declaration-id> [--json]
-                                           could the declaration be proposed now? every check
-                                           (PermenPANRB 90/2021 Tabel 5 …) with its reason; exit 0
-                                           when ready, 2 when a check fails
-  survey results <campaign-id> [--csv] [--json]
-                                           a survey campaign's summary: respondents, composition,
-                                           the IPAK/IPKP index per aspect (--csv: the CSV export)
-  survey progress <period-id> [--json]     each unit's respondents so far against the 30 needed
-${ACTIONS_USAGE}
-
-  <stage> is self, tpi, tpn or sanggah.
-  ZI_URL and ZI_TOKEN override the saved login (config: $XDG_CONFIG_HOME/zi/config.json or
-  ~/.config/zi/config.json, mode 0600).
-  Exit codes: 0 ok, 1 usage, 2 refused as invalid, 3 auth (401/403, not logged in), 4 not found,
-  5 conflict/precondition (409/412/428), 6 server, network or rate limit.`
+/** The help text, in the current language. */
+export function usage(): string {
+  return [
+    t('cli:usage.header'),
+    '',
+    ...USAGE_SECTIONS.map((key) => t(key)),
+    ACTIONS_USAGE,
+    '',
+    t('cli:usage.footer'),
+  ].join('\n')
+}
 
 interface Ctx {
   env: Env
@@ -94,29 +63,55 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[]
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true })
   } catch (err) {
-    throw usageError((err as Error).message)
+    const e = err as Error & { code?: string }
+    const option = /'([^']+)'/.exec(e.message)?.[1]
+    throw usageError(
+      e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option
+        ? t('cli:args.unknown_option', { option })
+        : t('cli:args.invalid', { detail: e.message }),
+    )
   }
   if (parsed.positionals.length !== positionals) {
     throw usageError(
-      `expected ${positionals} argument${positionals === 1 ? '' : 's'}, got ${parsed.positionals.length}${parsed.positionals.length ? ` (${parsed.positionals.join(' ')})` : ''}`,
+      t('cli:args.count', {
+        count: positionals,
+        got: parsed.positionals.length,
+        given: parsed.positionals.length ? ` (${parsed.positionals.join(' ')})` : '',
+      }),
     )
   }
   return parsed
 }
 
-function client(ctx: Ctx, creds = resolveCredentials(ctx.env, ctx.err)): { zi: ZiClient; url: string } {
-  let zi: ZiClient
+/** Why a server URL cannot be used (the checks of normaliseBaseUrl), as a catalogue key. */
+function urlProblem(value: string): string | undefined {
+  let url: URL
   try {
-    zi = createZiClient({
-      baseUrl: creds.url,
-      token: creds.token,
-      retries: 2,
-      timeoutMs: 120_000,
-      headers: { 'user-agent': 'zi-cli' },
-    })
-  } catch (err) {
-    throw usageError(`${(err as Error).message} (from ${ctx.env.ZI_URL ? 'ZI_URL' : configFile(ctx.env)})`)
+    url = new URL(value)
+  } catch {
+    return 'cli:url.not_url'
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'cli:url.not_http'
+  if (url.search || url.hash) return 'cli:url.query'
+  return undefined
+}
+
+function client(
+  ctx: Ctx,
+  creds = resolveCredentials(ctx.env, ctx.err),
+  source = ctx.env.ZI_URL ? 'ZI_URL' : configFile(ctx.env),
+): { zi: ZiClient; url: string } {
+  const problem = urlProblem(creds.url)
+  if (problem) throw usageError(t(problem, { url: JSON.stringify(creds.url), source }))
+  const zi = createZiClient({
+    baseUrl: creds.url,
+    token: creds.token,
+    retries: 2,
+    timeoutMs: 120_000,
+    headers: { 'user-agent': 'zi-cli' },
+    // Problems come back in the language the CLI speaks.
+    language: currentLanguage(),
+  })
   return { zi, url: normaliseBaseUrl(creds.url) }
 }
 
@@ -125,13 +120,18 @@ function failure(response: Response, error: unknown, extraLines: string[] = []):
   const code = exitCodeForStatus(response.status)
   if (isProblem(error)) {
     const lines = [
-      `error: ${response.status} ${error.code}: ${error.detail}${error.request_id ? ` (request ${error.request_id})` : ''}`,
+      t('cli:error.problem', {
+        status: response.status,
+        code: error.code,
+        detail: error.detail,
+        request: error.request_id ? t('cli:error.request', { id: error.request_id }) : '',
+      }),
     ]
     if (extraLines.length > 0) lines.push(...extraLines)
     else if (error.errors?.length)
       lines.push(
         table(
-          ['field', 'rule', 'message'],
+          headers('cli:col.field', 'cli:col.rule', 'cli:col.message'),
           error.errors.map((e) => [e.pointer, e.rule, e.message]),
         ),
       )
@@ -139,14 +139,18 @@ function failure(response: Response, error: unknown, extraLines: string[] = []):
   }
   return new CliError(
     code,
-    `error: ${response.status} ${response.statusText || 'error'} from ${new URL(response.url || 'http://server/').origin}`,
+    t('cli:error.http', {
+      status: response.status,
+      text: response.statusText || '',
+      origin: new URL(response.url || 'http://server/').origin,
+    }),
   )
 }
 
 function networkFailure(url: string, err: unknown): CliError {
   const e = err as Error & { cause?: { code?: string; message?: string } }
-  const why = e.name === 'TimeoutError' ? 'no answer in time' : (e.cause?.code ?? e.cause?.message ?? e.message)
-  return new CliError(EXIT.unavailable, `error: cannot reach ${url}: ${why}`)
+  const why = e.name === 'TimeoutError' ? t('cli:error.timeout') : (e.cause?.code ?? e.cause?.message ?? e.message)
+  return new CliError(EXIT.unavailable, t('cli:error.unreachable', { url, why }))
 }
 
 type Result<T> = { data?: T; error?: unknown; response: Response }
@@ -167,12 +171,12 @@ async function call<T>(
 
 function stageArg(value: string | undefined): StageKind {
   if (!STAGES.includes(value as StageKind))
-    throw usageError(`<stage> must be one of ${STAGES.join(', ')}, not ${JSON.stringify(value ?? '')}`)
+    throw usageError(t('cli:args.stage', { list: STAGES.join(', '), value: JSON.stringify(value ?? '') }))
   return value as StageKind
 }
 
 function idArg(value: string | undefined, what: string): string {
-  if (!value || !UUID.test(value)) throw usageError(`${what} must be a UUID, not ${JSON.stringify(value ?? '')}`)
+  if (!value || !UUID.test(value)) throw usageError(t('cli:args.uuid', { what, value: JSON.stringify(value ?? '') }))
   return value
 }
 
@@ -186,26 +190,28 @@ async function readStdin(): Promise<string> {
 
 async function login(ctx: Ctx, args: string[]): Promise<number> {
   const { values } = parse(args, { url: { type: 'string' }, token: { type: 'string' } }, 0)
-  if (!values.url) throw usageError('login needs --url <server>, e.g. --url https://zi.example.go.id')
+  if (!values.url) throw usageError(t('cli:login.need_url'))
   let token = values.token
   if (token === undefined) {
-    if (process.stdin.isTTY) throw usageError('give --token <token>, or pipe the token on stdin')
+    if (process.stdin.isTTY) throw usageError(t('cli:login.need_token'))
     token = (await readStdin()).trim()
   }
-  if (!token) throw usageError('the token is empty')
-  const { zi, url } = client(ctx, { url: values.url, token })
+  if (!token) throw usageError(t('cli:login.empty_token'))
+  const { zi, url } = client(ctx, { url: values.url, token }, '--url')
   const { data: me } = await call(url, zi.GET('/v1/me'))
   const file = writeConfig(ctx.env, { url, token })
   const scope = me.scope.all_units
-    ? 'all units'
-    : `${me.scope.unit_ids.length} unit subtree${me.scope.unit_ids.length === 1 ? '' : 's'}`
-  ctx.err(`logged in to ${url} as ${me.name} (${me.role}, ${scope}); saved to ${file}`)
+    ? t('cli:login.all_units')
+    : t('cli:login.subtrees', { count: me.scope.unit_ids.length })
+  ctx.err(t('cli:login.done', { url, name: me.name, role: me.role, scope, file }))
   return EXIT.ok
 }
 
 async function logout(ctx: Ctx, args: string[]): Promise<number> {
   parse(args, {}, 0)
-  ctx.err(removeConfig(ctx.env) ? `removed ${configFile(ctx.env)}` : 'not logged in')
+  ctx.err(
+    removeConfig(ctx.env) ? t('cli:logout.removed', { file: configFile(ctx.env) }) : t('cli:logout.not_logged_in'),
+  )
   return EXIT.ok
 }
 
@@ -225,7 +231,7 @@ async function units(ctx: Ctx, args: string[]): Promise<number> {
   const { values } = parse(args, { kind: { type: 'string' }, q: { type: 'string' }, json: { type: 'boolean' } }, 0)
   const kinds = ['instansi', 'opd', 'unit'] as const
   if (values.kind !== undefined && !kinds.includes(values.kind as never))
-    throw usageError(`--kind must be one of ${kinds.join(', ')}`)
+    throw usageError(t('cli:args.one_of', { option: '--kind', list: kinds.join(', ') }))
   const { zi, url } = client(ctx)
   const items: Schemas['Unit'][] = []
   let cursor: string | undefined
@@ -249,7 +255,7 @@ async function units(ctx: Ctx, args: string[]): Promise<number> {
       lines.push(tsvLine([u.id, u.code, u.kind, u.name, u.parent_id, u.afirmasi, u.archived_at !== null]))
     ctx.out(`${lines.join('\n')}\n`)
   }
-  ctx.err(`${items.length} unit${items.length === 1 ? '' : 's'}`)
+  ctx.err(t('cli:units.count', { count: items.length }))
   return EXIT.ok
 }
 
@@ -281,33 +287,42 @@ async function assessments(ctx: Ctx, args: string[]): Promise<number> {
       )
     ctx.out(`${lines.join('\n')}\n`)
   }
-  ctx.err(`${items.length} assessment${items.length === 1 ? '' : 's'}`)
+  ctx.err(t('cli:assessments.count', { count: items.length }))
   return EXIT.ok
 }
 
 async function answersPull(ctx: Ctx, args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { format: { type: 'string' }, out: { type: 'string' } }, 2)
-  const id = idArg(positionals[0], '<assessment-id>')
+  const id = idArg(positionals[0], t('cli:placeholder.assessment_id'))
   const stage = stageArg(positionals[1])
   const format =
     values.format === undefined && values.out === undefined
       ? 'csv'
       : (formatOf(values.format, values.out) ?? (values.format === undefined ? 'csv' : undefined))
-  if (!format) throw usageError('--format must be csv or json')
+  if (!format) throw usageError(t('cli:args.csv_or_json'))
   const { zi, url } = client(ctx)
   const { data } = await call(
     url,
     zi.GET('/v1/assessments/{id}/stages/{stage}/answers', { params: { path: { id, stage } } }),
   )
-  const text = format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : answersToCsv(data.answers, { recommendation: data.stage.kind === 'tpi' })
-  const summary = `${data.answers.length} answer${data.answers.length === 1 ? '' : 's'} of stage ${stage} (${data.stage.status}, version ${data.stage.version}, total ${fmtNumber(data.stage.total)})`
+  const text =
+    format === 'json'
+      ? `${JSON.stringify(data, null, 2)}\n`
+      : answersToCsv(data.answers, { recommendation: data.stage.kind === 'tpi' })
+  const summary = t('cli:pull.summary', {
+    count: data.answers.length,
+    stage,
+    status: data.stage.status,
+    version: data.stage.version,
+    total: fmtNumber(data.stage.total),
+  })
   if (values.out) {
     try {
       writeFileSync(values.out, text)
     } catch (err) {
-      throw usageError(`cannot write ${values.out}: ${(err as Error).message}`)
+      throw usageError(t('cli:args.cannot_write', { file: values.out, why: (err as Error).message }))
     }
-    ctx.err(`wrote ${summary} to ${values.out}`)
+    ctx.err(t('cli:pull.wrote', { summary, file: values.out }))
   } else {
     ctx.out(text)
     ctx.err(summary)
@@ -324,7 +339,7 @@ export function pushKey(assessmentId: string, stage: string, body: unknown): str
 
 const issuesTable = (issues: FileIssue[]): string =>
   table(
-    ['where', 'field', 'problem'],
+    headers('cli:col.where', 'cli:col.field', 'cli:col.problem'),
     issues.map((i) => [i.where, i.field, i.message]),
   )
 
@@ -341,23 +356,18 @@ async function answersPush(ctx: Ctx, args: string[]): Promise<number> {
     3,
   )
   const dryRun = values['dry-run'] ?? false
-  if (dryRun && values['idempotency-key'] !== undefined)
-    throw usageError('--dry-run writes nothing: it takes no --idempotency-key')
-  const id = idArg(positionals[0], '<assessment-id>')
+  if (dryRun && values['idempotency-key'] !== undefined) throw usageError(t('cli:push.dry_run_key'))
+  const id = idArg(positionals[0], t('cli:placeholder.assessment_id'))
   const stage = stageArg(positionals[1])
   const file = positionals[2]!
   const format = formatOf(values.format, file === '-' ? undefined : file)
   if (!format)
-    throw usageError(
-      values.format !== undefined
-        ? '--format must be csv or json'
-        : `cannot tell the format of ${file}: name it .csv or .json, or give --format csv|json`,
-    )
+    throw usageError(values.format !== undefined ? t('cli:args.csv_or_json') : t('cli:push.format_unknown', { file }))
   let text: string
   try {
     text = file === '-' ? await readStdin() : readFileSync(file, 'utf8')
   } catch (err) {
-    throw usageError(`cannot read ${file}: ${(err as Error).message}`)
+    throw usageError(t('cli:args.cannot_read', { file, why: (err as Error).message }))
   }
   let parsed: ParsedAnswers
   try {
@@ -365,7 +375,10 @@ async function answersPush(ctx: Ctx, args: string[]): Promise<number> {
     parsed = format === 'json' ? parseAnswersJson(text, opts) : parseAnswersCsv(text, opts)
   } catch (err) {
     if (err instanceof AnswerFileError)
-      throw new CliError(EXIT.refused, `error: ${file}: ${err.message}\n${issuesTable(err.issues)}`)
+      throw new CliError(
+        EXIT.refused,
+        `${t('cli:error.file', { file, message: err.message })}\n${issuesTable(err.issues)}`,
+      )
     throw err
   }
   const body = { answers: parsed.items }
@@ -388,38 +401,36 @@ async function answersPush(ctx: Ctx, args: string[]): Promise<number> {
         const rows = locateErrors(error.errors, parsed)
         const lines = [
           table(
-            ['where', 'question', 'field', 'rule', 'message'],
+            headers('cli:col.where', 'cli:col.question', 'cli:col.field', 'cli:col.rule', 'cli:col.message'),
             rows.map((r) => [r.where, r.question, r.field, r.rule, r.message]),
           ),
         ]
-        if (res.status === 412)
-          lines.push(
-            'someone changed these answers since the file was pulled: pull again, or push with --ignore-versions to overwrite',
-          )
+        if (res.status === 412) lines.push(t('cli:push.stale'))
         return failure(res, error, lines)
       }
       return failure(res, error)
     },
   )
   const replayed = response.headers.get('idempotent-replayed') === 'true'
-  const unchanged = `${data.unchanged.length} unchanged`
+  const unchanged = t('cli:push.unchanged', { count: data.unchanged.length })
   if (values.json) ctx.out(`${JSON.stringify(data, null, 2)}\n`)
   else if (dryRun && data.diff.length > 0) ctx.out(`${diffTable(data.diff)}\n`)
   if (dryRun) {
-    ctx.err(
-      `dry run: ${data.changed} answer${data.changed === 1 ? '' : 's'} of stage ${stage} would change, ${unchanged}; nothing was written (stage version ${data.stage.version})`,
-    )
+    ctx.err(t('cli:push.dry_run', { count: data.changed, stage, unchanged, version: data.stage.version }))
   } else if (data.changed === 0) {
-    ctx.err(
-      `nothing to write: every answer in the file is as stored (${unchanged}); stage ${stage} stays at version ${data.stage.version}`,
-    )
+    ctx.err(t('cli:push.nothing', { unchanged, stage, version: data.stage.version }))
   } else if (replayed) {
-    ctx.err(
-      `already pushed: the server replayed the first response to this file (Idempotency-Key ${key}); nothing was written again. To push the same file again on purpose, give a new --idempotency-key.`,
-    )
+    ctx.err(t('cli:push.replayed', { key }))
   } else {
     ctx.err(
-      `wrote ${data.answers.length} answer${data.answers.length === 1 ? '' : 's'} to stage ${stage} (version ${data.stage.version}, total ${fmtNumber(data.stage.total)}), ${unchanged}; Idempotency-Key ${key}`,
+      t('cli:push.wrote', {
+        count: data.answers.length,
+        stage,
+        version: data.stage.version,
+        total: fmtNumber(data.stage.total),
+        unchanged,
+        key,
+      }),
     )
   }
   return EXIT.ok
@@ -439,12 +450,12 @@ export function diffTable(diff: AnswerDiff[]): string {
       if (from !== to) rows.push([d.question_code, field, from, to])
     }
   }
-  return table(['question', 'field', 'from', 'to'], rows)
+  return table(headers('cli:col.question', 'cli:col.field', 'cli:col.from', 'cli:col.to'), rows)
 }
 
 async function score(ctx: Ctx, args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { explain: { type: 'boolean' }, json: { type: 'boolean' } }, 2)
-  const id = idArg(positionals[0], '<assessment-id>')
+  const id = idArg(positionals[0], t('cli:placeholder.assessment_id'))
   const stage = stageArg(positionals[1])
   const { zi, url } = client(ctx)
   const { data: s } = await call(
@@ -461,11 +472,11 @@ async function score(ctx: Ctx, args: string[]): Promise<number> {
     table(
       ['', ''],
       [
-        ['total', `${fmtNumber(s.total)} of ${fmtNumber(s.max_total)}`],
-        ['eligible for', s.eligibility.predicate],
+        [t('cli:score.total'), t('cli:score.total_of', { total: fmtNumber(s.total), max: fmtNumber(s.max_total) })],
+        [t('cli:score.eligible_for'), s.eligibility.predicate],
         [
-          'unanswered',
-          `${s.unanswered.length}${s.unanswered.length ? `: ${s.unanswered.slice(0, 15).join(' ')}${s.unanswered.length > 15 ? ' … (--json lists all)' : ''}` : ''}`,
+          t('cli:score.unanswered'),
+          `${s.unanswered.length}${s.unanswered.length ? `: ${s.unanswered.slice(0, 15).join(' ')}${s.unanswered.length > 15 ? t('cli:score.more') : ''}` : ''}`,
         ],
       ],
     )
@@ -473,25 +484,32 @@ async function score(ctx: Ctx, args: string[]): Promise<number> {
       .slice(1)
       .join('\n'),
     table(
-      ['rule', 'for', 'result', 'actual', 'required', 'description'],
+      headers(
+        'cli:col.rule',
+        'cli:col.for',
+        'cli:col.result',
+        'cli:col.actual',
+        'cli:col.required',
+        'cli:col.description',
+      ),
       s.eligibility.rules.map((r) => [
         r.rule,
         r.predicate,
-        r.passed ? 'PASS' : 'FAIL',
+        r.passed ? t('cli:pass') : t('cli:fail'),
         fmtNumber(r.actual),
         fmtNumber(r.required),
         r.description,
       ]),
     ),
     table(
-      ['component', 'level', 'value', 'max', 'name'],
+      headers('cli:col.component', 'cli:col.level', 'cli:col.value', 'cli:col.max', 'cli:col.name'),
       s.components.map((c) => [c.code, c.level, fmtNumber(c.value), fmtNumber(c.max), c.name]),
     ),
   ]
   if (values.explain && s.explanation) {
     parts.push(
       table(
-        ['question', 'answer', 'value', 'explanation'],
+        headers('cli:col.question', 'cli:col.answer', 'cli:col.value', 'cli:col.explanation'),
         s.explanation.questions.map((q) => [
           q.code,
           q.answer === null ? '' : String(q.answer),
@@ -502,7 +520,7 @@ async function score(ctx: Ctx, args: string[]): Promise<number> {
     )
     parts.push(
       table(
-        ['node', 'level', 'value', 'max', 'how'],
+        headers('cli:col.node', 'cli:col.level', 'cli:col.value', 'cli:col.max', 'cli:col.how'),
         s.explanation.nodes.map((n) => [
           n.code,
           n.level,
@@ -529,12 +547,12 @@ async function path(ctx: Ctx, args: string[]): Promise<number> {
     },
     2,
   )
-  const id = idArg(positionals[0], '<assessment-id>')
+  const id = idArg(positionals[0], t('cli:placeholder.assessment_id'))
   const stage = stageArg(positionals[1])
   const target = (values.target ?? 'WBK').toUpperCase()
-  if (target !== 'WBK' && target !== 'WBBM') throw usageError(`--target must be WBK or WBBM, not ${values.target}`)
+  if (target !== 'WBK' && target !== 'WBBM') throw usageError(t('cli:args.target', { value: values.target }))
   const max = values['max-changes']
-  if (max !== undefined && !/^\d+$/.test(max)) throw usageError(`--max-changes must be a whole number, not ${max}`)
+  if (max !== undefined && !/^\d+$/.test(max)) throw usageError(t('cli:path.max_changes', { value: max }))
   const { zi, url } = client(ctx)
   const query = {
     target,
@@ -566,7 +584,7 @@ async function unitsImport(ctx: Ctx, args: string[]): Promise<number> {
   try {
     bytes = readFileSync(file)
   } catch (err) {
-    throw usageError(`cannot read ${file}: ${(err as Error).message}`)
+    throw usageError(t('cli:args.cannot_read', { file, why: (err as Error).message }))
   }
   const form = new FormData()
   form.append('file', new Blob([new Uint8Array(bytes)]), basename(file))
@@ -581,7 +599,7 @@ async function unitsImport(ctx: Ctx, args: string[]): Promise<number> {
       return rows.length
         ? failure(res, error, [
             table(
-              ['line', 'column', 'rule', 'message'],
+              headers('cli:col.line', 'cli:col.column', 'cli:col.rule', 'cli:col.message'),
               rows.map((r) => [String(r.line), String(r.column), String(r.rule), String(r.message)]),
             ),
           ])
@@ -609,7 +627,18 @@ async function unitsImport(ctx: Ctx, args: string[]): Promise<number> {
   }
   const s = data.summary
   ctx.err(
-    `${data.dry_run ? 'dry run, nothing written: ' : ''}${s.rows} rows of ${data.instansi.code}: ${s.new} new, ${s.moved} moved, ${s.changed} changed, ${s.unchanged} unchanged, ${s.restored} restored; ${s.missing} registered but not in the file${s.archived ? ` (${s.archived} archived)` : ''}`,
+    t('cli:import.summary', {
+      dry: data.dry_run ? t('cli:import.dry_run') : '',
+      rows: s.rows,
+      instansi: data.instansi.code,
+      new: s.new,
+      moved: s.moved,
+      changed: s.changed,
+      unchanged: s.unchanged,
+      restored: s.restored,
+      missing: s.missing,
+      archived: s.archived ? t('cli:import.archived', { count: s.archived }) : '',
+    }),
   )
   return EXIT.ok
 }
@@ -639,18 +668,18 @@ async function declare(ctx: Ctx, args: string[]): Promise<number> {
   )
   const period = idArg(values.period, '--period')
   if (!values.date || !/^\d{4}-\d{2}-\d{2}$/.test(values.date))
-    throw usageError(`--date must be the ceremony's date as YYYY-MM-DD, not ${JSON.stringify(values.date ?? '')}`)
+    throw usageError(t('cli:declare.date', { value: JSON.stringify(values.date ?? '') }))
   const target = (values.target ?? 'WBK').toUpperCase()
-  if (target !== 'WBK' && target !== 'WBBM') throw usageError(`--target must be WBK or WBBM, not ${values.target}`)
+  if (target !== 'WBK' && target !== 'WBBM') throw usageError(t('cli:args.target', { value: values.target }))
   const kind = values.kind ?? 'opd'
-  if (kind !== 'opd' && kind !== 'unit') throw usageError(`--kind must be opd or unit, not ${kind}`)
-  if (!values.instansi && !values.unit?.length) throw usageError('name the units: --instansi <id> or --unit <id>...')
+  if (kind !== 'opd' && kind !== 'unit') throw usageError(t('cli:declare.kind', { value: kind }))
+  if (!values.instansi && !values.unit?.length) throw usageError(t('cli:declare.need_units'))
   const wbbm = new Set((values.wbbm ?? []).map((id) => idArg(id, '--wbbm')))
   const documents: DeclareDocument[] = (values.document ?? []).map((d) => {
     const eq = d.indexOf('=')
     const docKind = d.slice(0, eq)
     if (eq < 0 || !DOCUMENT_KINDS.includes(docKind as never))
-      throw usageError(`--document must be <kind>=<url> with kind one of ${DOCUMENT_KINDS.join(', ')}, not ${d}`)
+      throw usageError(t('cli:declare.document', { list: DOCUMENT_KINDS.join(', '), value: d }))
     return { kind: docKind as DeclareDocument['kind'], url: d.slice(eq + 1) }
   })
   const { zi, url } = client(ctx)
@@ -671,7 +700,7 @@ async function declare(ctx: Ctx, args: string[]): Promise<number> {
       ids.push(...data.items.map((u) => u.id))
       cursor = data.next_cursor ?? undefined
     } while (cursor)
-    if (ids.length === 0) throw usageError(`the instansi ${instansi} has no active ${kind} in your scope`)
+    if (ids.length === 0) throw usageError(t('cli:declare.no_units', { id: instansi, kind }))
   }
   const body: DeclareBody = {
     period_id: period,
@@ -692,7 +721,7 @@ async function declare(ctx: Ctx, args: string[]): Promise<number> {
   }
   const verdictTable = (units: Verdict[]) =>
     table(
-      ['code', 'name', 'target', 'verdict', 'why'],
+      headers('cli:col.code', 'cli:col.name', 'cli:col.target', 'cli:col.verdict', 'cli:col.why'),
       units.map((u) => [
         u.code ?? u.unit_id,
         u.name ?? '',
@@ -712,16 +741,16 @@ async function declare(ctx: Ctx, args: string[]): Promise<number> {
   ctx.out(values.json ? `${JSON.stringify(data, null, 2)}\n` : `${verdictTable(data.units)}\n`)
   ctx.err(
     data.dry_run
-      ? `dry run, nothing written: ${data.declared} unit${data.declared === 1 ? '' : 's'} can be declared, ${data.refused} refused`
-      : `declared ${data.declared} unit${data.declared === 1 ? '' : 's'} for ${target} on ${values.date}; Idempotency-Key ${key}`,
+      ? t('cli:declare.dry_run', { count: data.declared, refused: data.refused })
+      : t('cli:declare.done', { count: data.declared, target, date: values.date, key }),
   )
   return EXIT.ok
 }
 
 async function surveyResults(ctx: Ctx, args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { csv: { type: 'boolean' }, json: { type: 'boolean' } }, 1)
-  const id = idArg(positionals[0], '<campaign-id>')
-  if (values.csv && values.json) throw usageError('give --csv or --json, not both')
+  const id = idArg(positionals[0], t('cli:placeholder.campaign_id'))
+  if (values.csv && values.json) throw usageError(t('cli:survey.csv_and_json'))
   const { zi, url } = client(ctx)
   if (values.csv) {
     const { data } = await call(
@@ -738,15 +767,22 @@ async function surveyResults(ctx: Ctx, args: string[]): Promise<number> {
   }
   const parts = [
     [
-      tsvLine(['campaign', `${r.campaign_name} (${r.unit_name})`]),
-      tsvLine(['respondents', `${r.respondents} of at least ${r.minimum}${r.voided ? `, ${r.voided} voided` : ''}`]),
-      tsvLine(['final', `${r.final ? 'yes' : 'no'}: ${r.reason}`]),
-      tsvLine(['computed_at', r.computed_at]),
+      tsvLine([t('cli:survey.campaign'), `${r.campaign_name} (${r.unit_name})`]),
+      tsvLine([
+        t('cli:survey.respondents'),
+        t('cli:survey.respondents_of', {
+          respondents: r.respondents,
+          minimum: r.minimum,
+          voided: r.voided ? t('cli:survey.voided', { count: r.voided }) : '',
+        }),
+      ]),
+      tsvLine([t('cli:survey.final'), `${r.final ? t('cli:yes') : t('cli:no')}: ${r.reason}`]),
+      tsvLine([t('cli:survey.computed_at'), r.computed_at]),
     ].join('\n'),
     table(
-      ['service_type', 'respondents', 'share_%'],
+      headers('cli:col.service_type', 'cli:col.respondents', 'cli:col.share'),
       r.composition.by_service_type.map((c) => [
-        c.service_type ?? '(not stated)',
+        c.service_type ?? t('cli:survey.not_stated'),
         String(c.respondents),
         fmtNumber(c.share, 1),
       ]),
@@ -756,7 +792,7 @@ async function surveyResults(ctx: Ctx, args: string[]): Promise<number> {
     if (!idx) continue
     parts.push(
       `${idx.title} → ${idx.lke_question} = ${idx.index_rounded === null ? '–' : fmtNumber(idx.index_rounded, 2)}\n${table(
-        ['aspect', 'mean'],
+        headers('cli:col.aspect', 'cli:col.mean'),
         idx.aspects.map((a) => [a.aspect, a.mean === null ? '' : fmtNumber(a.mean, 2)]),
       )}`,
     )
@@ -767,7 +803,7 @@ async function surveyResults(ctx: Ctx, args: string[]): Promise<number> {
 
 async function surveyProgress(ctx: Ctx, args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' } }, 1)
-  const id = idArg(positionals[0], '<period-id>')
+  const id = idArg(positionals[0], t('cli:placeholder.period_id'))
   const { zi, url } = client(ctx)
   const { data } = await call(
     url,
@@ -777,14 +813,21 @@ async function surveyProgress(ctx: Ctx, args: string[]): Promise<number> {
     values.json
       ? `${JSON.stringify(data, null, 2)}\n`
       : `${table(
-          ['unit', 'campaign', 'state', 'respondents', 'of', 'justified'],
+          headers(
+            'cli:col.unit',
+            'cli:col.campaign',
+            'cli:col.state',
+            'cli:col.respondents',
+            'cli:col.of',
+            'cli:col.justified',
+          ),
           data.units.map((u) => [
             u.unit_name,
-            u.campaign_name ?? '(none)',
+            u.campaign_name ?? t('cli:survey.none'),
             u.state ?? '',
             String(u.respondents),
             String(u.minimum),
-            u.justified ? 'yes' : '',
+            u.justified ? t('cli:yes') : '',
           ]),
         )}\n`,
   )
@@ -793,21 +836,21 @@ async function surveyProgress(ctx: Ctx, args: string[]): Promise<number> {
 
 async function proposalCheck(ctx: Ctx, args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean' } }, 1)
-  const id = idArg(positionals[0], '<declaration-id>')
+  const id = idArg(positionals[0], t('cli:placeholder.declaration_id'))
   const { zi, url } = client(ctx)
   const { data: v } = await call(url, zi.GET('/v1/declarations/{id}/proposal-check', { params: { path: { id } } }))
   if (values.json) ctx.out(`${JSON.stringify(v, null, 2)}\n`)
   else
     ctx.out(
       `${table(
-        ['check', 'result', 'message'],
-        v.checks.map((c) => [c.check, c.passed ? 'PASS' : 'FAIL', c.message]),
+        headers('cli:col.check', 'cli:col.result', 'cli:col.message'),
+        v.checks.map((c) => [c.check, c.passed ? t('cli:pass') : t('cli:fail'), c.message]),
       )}\n`,
     )
   ctx.err(
     v.ready
-      ? `ready to propose (${v.kategori ?? v.target})`
-      : `not ready: ${v.failing.length} failing check${v.failing.length === 1 ? '' : 's'} (${v.failing.join(', ')})`,
+      ? t('cli:proposal.ready', { what: v.kategori ?? v.target })
+      : t('cli:proposal.not_ready', { count: v.failing.length, list: v.failing.join(', ') }),
   )
   return v.ready ? EXIT.ok : EXIT.refused
 }
@@ -830,15 +873,22 @@ const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = 
   ...ACTION_COMMANDS,
 }
 
-export async function main(argv: string[], env: Env = process.env): Promise<number> {
+export async function main(rawArgv: string[], env: Env = process.env): Promise<number> {
   const ctx: Ctx = {
     env,
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(`${text}\n`),
   }
+  const { args: argv, lang } = extractLangOption(rawArgv)
+  const chosen = chooseLanguage(lang, env)
+  useLanguage(chosen.language)
+  if (chosen.invalid) {
+    ctx.err(`zi: ${t('cli:lang_invalid', { value: chosen.invalid })}`)
+    return EXIT.usage
+  }
   const [first, second] = argv
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    ;(first === undefined ? ctx.err : (t: string) => ctx.out(`${t}\n`))(USAGE)
+    ;(first === undefined ? ctx.err : (text: string) => ctx.out(`${text}\n`))(usage())
     return first === undefined ? EXIT.usage : EXIT.ok
   }
   const twoWords =
@@ -846,22 +896,22 @@ export async function main(argv: string[], env: Env = process.env): Promise<numb
   const name = twoWords ? `${first} ${second ?? ''}` : first
   const command = COMMANDS[name]
   if (!command) {
-    ctx.err(`zi: unknown command ${JSON.stringify(name.trim())}\n\n${USAGE}`)
+    ctx.err(`${t('cli:unknown_command', { name: JSON.stringify(name.trim()) })}\n\n${usage()}`)
     return EXIT.usage
   }
   const rest = argv.slice(twoWords ? 2 : 1)
   if (rest.includes('--help') || rest.includes('-h')) {
-    ctx.out(`${USAGE}\n`)
+    ctx.out(`${usage()}\n`)
     return EXIT.ok
   }
   try {
     return await command(ctx, rest)
   } catch (err) {
     if (err instanceof CliError) {
-      ctx.err(err.exitCode === EXIT.usage ? `zi ${name}: ${err.message}\n(zi --help for usage)` : err.message)
+      ctx.err(err.exitCode === EXIT.usage ? `zi ${name}: ${err.message}\n${t('cli:usage.hint')}` : err.message)
       return err.exitCode
     }
-    ctx.err(`zi ${name}: unexpected error: ${(err as Error).stack ?? String(err)}`)
+    ctx.err(`zi ${name}: ${t('cli:unexpected', { stack: (err as Error).stack ?? String(err) })}`)
     return EXIT.unavailable
   }
 }

@@ -1,5 +1,6 @@
 /** `zi path`: the improvement plan of a stage as tables for people. */
 import type { operations } from '../../index.js'
+import { headers, t } from './i18n.js'
 import { fmtNumber, table } from './output.js'
 
 type StagePlan = operations['getStagePlan']['responses'][200]['content']['application/json']
@@ -11,16 +12,30 @@ const shorten = (text: string | undefined, max: number): string => {
 
 export function renderPlan(view: StagePlan, opts: { guidance: boolean }): string {
   const p = view.plan
+  const before = fmtNumber(p.before.total)
+  const after = fmtNumber(p.after.total)
   const headline = p.reachable
     ? p.changes === 0
-      ? `already meets ${p.target}: total ${fmtNumber(p.before.total)}`
-      : `${p.changes} question${p.changes === 1 ? '' : 's'} from ${p.target}: total ${fmtNumber(p.before.total)} → ${fmtNumber(p.after.total)}`
-    : `${p.target} is out of reach${p.unreachable_reason === 'max_changes' ? ' within --max-changes' : ''}: total ${fmtNumber(p.before.total)} → ${fmtNumber(p.after.total)} with the closest plan (${p.changes} change${p.changes === 1 ? '' : 's'})`
+      ? t('plan:already', { target: p.target, total: before })
+      : t('plan:away', { count: p.changes, target: p.target, before, after })
+    : t('plan:out_of_reach', {
+        target: p.target,
+        within: p.unreachable_reason === 'max_changes' ? t('plan:within') : '',
+        before,
+        after,
+        changes: t('plan:changes', { count: p.changes }),
+      })
   const parts = [headline]
   if (p.failing.length > 0) {
     parts.push(
       table(
-        ['failing now', 'actual', 'required', 'points short', 'description'],
+        headers(
+          'cli:col.failing_now',
+          'cli:col.actual',
+          'cli:col.required',
+          'cli:col.points_short',
+          'cli:col.description',
+        ),
         p.failing.map((f) => [
           f.rule,
           fmtNumber(f.actual, 3),
@@ -32,8 +47,19 @@ export function renderPlan(view: StagePlan, opts: { guidance: boolean }): string
     )
   }
   if (p.steps.length > 0) {
-    const header = ['#', 'question', 'current', 'proposed', 'points', 'rules', 'sub-area', 'question text']
-    if (opts.guidance) header.push('evidence (data dukung)')
+    const header = [
+      '#',
+      ...headers(
+        'cli:col.question',
+        'cli:col.current',
+        'cli:col.proposed',
+        'cli:col.points',
+        'cli:col.rules',
+        'cli:col.sub_area',
+        'cli:col.question_text',
+      ),
+    ]
+    if (opts.guidance) header.push(t('cli:col.evidence'))
     parts.push(
       table(
         header,
@@ -41,7 +67,7 @@ export function renderPlan(view: StagePlan, opts: { guidance: boolean }): string
           const row = [
             String(s.order),
             s.code + (s.ratio_code ? ` (→ ${s.ratio_code})` : ''),
-            s.current === null ? '(blank)' : String(s.current),
+            s.current === null ? t('plan:blank') : String(s.current),
             String(s.proposed),
             `${s.points >= 0 ? '+' : ''}${fmtNumber(s.points)}`,
             s.rules.join(','),
@@ -57,7 +83,13 @@ export function renderPlan(view: StagePlan, opts: { guidance: boolean }): string
   if (p.unreachable.length > 0) {
     parts.push(
       table(
-        ['out of reach', 'best actual', 'required', 'points short', 'description'],
+        headers(
+          'cli:col.out_of_reach',
+          'cli:col.best_actual',
+          'cli:col.required',
+          'cli:col.points_short',
+          'cli:col.description',
+        ),
         p.unreachable.map((f) => [
           f.rule,
           fmtNumber(f.actual, 3),

@@ -1,0 +1,53 @@
+import type { Catalogue } from './catalogue.js'
+
+/** answers-file.ts and csv.ts: what is wrong with an answer file, found before anything is sent. */
+export default {
+  en: {
+    invalid_one: 'the file is not valid ({{count}} problem); nothing was sent',
+    invalid_other: 'the file is not valid ({{count}} problems); nothing was sent',
+    line: 'line {{line}}',
+    column: 'column {{n}}',
+    item: 'item {{i}}',
+    not_whole: '"{{cell}}" is not a whole number ≥ 0',
+    empty: 'the file is empty: expected a header row (question_code,value,…)',
+    unknown_column: 'unknown column; the columns are {{list}}',
+    twice: 'the column appears twice',
+    missing_column: 'missing column',
+    version_both: 'give version or expected_version, not both',
+    no_rows: 'no answers after the header row',
+    cells: '{{cells}} cells, but the header has {{columns}}',
+    not_json: 'not JSON: {{why}}',
+    expected_array: 'expected an array of answers or an object with an "answers" array',
+    no_answers: 'no answers',
+    not_object: 'an answer must be an object',
+    csv: {
+      quote_inside: 'a quote (") inside an unquoted cell; quote the whole cell and double inner quotes',
+      after_quote: 'text after a closing quote',
+      unclosed: 'a quoted cell is not closed',
+    },
+  },
+  id: {
+    invalid_one: 'berkas tidak valid ({{count}} masalah); tidak ada yang dikirim',
+    invalid_other: 'berkas tidak valid ({{count}} masalah); tidak ada yang dikirim',
+    line: 'baris {{line}}',
+    column: 'kolom {{n}}',
+    item: 'butir {{i}}',
+    not_whole: '"{{cell}}" bukan bilangan bulat ≥ 0',
+    empty: 'berkas kosong: diharapkan baris judul (question_code,value,…)',
+    unknown_column: 'kolom tidak dikenal; kolom yang ada: {{list}}',
+    twice: 'kolom ini muncul dua kali',
+    missing_column: 'kolom tidak ada',
+    version_both: 'berikan version atau expected_version, jangan keduanya',
+    no_rows: 'tidak ada jawaban setelah baris judul',
+    cells: '{{cells}} sel, padahal baris judul memiliki {{columns}}',
+    not_json: 'bukan JSON: {{why}}',
+    expected_array: 'diharapkan array jawaban atau objek dengan array "answers"',
+    no_answers: 'tidak ada jawaban',
+    not_object: 'setiap jawaban harus berupa objek',
+    csv: {
+      quote_inside: 'tanda kutip (") di dalam sel tanpa kutip; kutip seluruh sel dan gandakan kutip di dalamnya',
+      after_quote: 'ada teks setelah kutip penutup',
+      unclosed: 'sel berkutip tidak ditutup',
+    },
+  },
+} satisfies Catalogue
