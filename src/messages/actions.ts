@@ -8,7 +8,6 @@ export default {
     rule_broken: 'The action breaks a rule: {{rule}}.',
     write_forbidden: 'A {{role}} may not change action plans; unit operators (of their own units) and admins do.',
     monitoring_forbidden: 'Monitoring notes are the TPI’s: evaluators and admins write them, not a {{role}}.',
-    plan_assessment_period: 'The assessment is of another unit or period than the action plan asked for.',
     rules: {
       area_required: 'give the area perubahan (or a question_code, whose area it is)',
       area_mismatch: 'question {{code}} is in area {{actual}}, not {{given}}',
@@ -28,7 +27,6 @@ export default {
     write_forbidden:
       'Peran {{role}} tidak dapat mengubah rencana aksi; operator unit (untuk unit kerjanya sendiri) dan admin yang dapat.',
     monitoring_forbidden: 'Catatan pemantauan adalah milik TPI: evaluator dan admin yang menulisnya, bukan {{role}}.',
-    plan_assessment_period: 'Penilaian tersebut milik unit kerja atau periode lain daripada rencana aksi yang diminta.',
     rules: {
       area_required: 'sebutkan area perubahan (atau question_code, yang menentukan areanya)',
       area_mismatch: 'pertanyaan {{code}} berada di area {{actual}}, bukan {{given}}',

@@ -21,7 +21,12 @@ const unit71 = (
 ).answers
 
 t.test('action plan routes', async (t) => {
-  const ctx = await buildTestApp(t, { RATE_LIMIT_MAX: '100000', WEBHOOK_WORKER: 'false' })
+  const ctx = await buildTestApp(t, {
+    RATE_LIMIT_MAX: '100000',
+    WEBHOOK_WORKER: 'false',
+    WEBHOOK_SECRET_KEY: Buffer.alloc(32, 3).toString('base64'),
+    WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+  })
   const { app } = ctx
   const tree = await insertSmallTree(ctx)
   const [seeded] = await app.db
@@ -59,6 +64,14 @@ t.test('action plan routes', async (t) => {
     pic_name: 'Kepala Subbagian Umum',
     target_date: '2026-03-31',
   }
+
+  // a webhook subscribed to two of the action events (the worker is off: deliveries stay queued)
+  const hook = await call('POST', '/v1/webhooks', admin, {
+    url: 'http://127.0.0.1:9/zi',
+    event_types: ['action.created', 'action.monitoring_noted'],
+    unit_id: tree.a1.id,
+  })
+  t.equal(hook.statusCode, 201, hook.body)
 
   t.test('create, read, edit with If-Match, events', async (t) => {
     const created = await call('POST', '/v1/actions', operator, { ...base, question_code: 'Q1' })
@@ -140,6 +153,12 @@ t.test('action plan routes', async (t) => {
 
     const types = (await feed()).filter((e) => e.subject.id === action.id).map((e) => e.type)
     t.same(types, ['action.created', 'action.updated', 'action.realisation_recorded', 'action.monitoring_noted'])
+    const queued = await call('GET', `/v1/webhooks/${hook.json().id}/deliveries`, admin)
+    t.same(
+      (queued.json().items as { event_type: string }[]).map((d) => d.event_type).sort(),
+      ['action.created', 'action.monitoring_noted'],
+      'the webhook gets the action events it subscribed to',
+    )
   })
 
   t.test('from the plan, then the list, the summary and the dashboards', async (t) => {
