@@ -11,7 +11,7 @@ t.test('the answer file: a recommendation column for a tpi stage', async (t) => 
       { question_code: 'Q1', value: 'Ya', note: 'n', recommendation: '=SUM(A1)', evidence_ids: [], version: 2 },
       { question_code: 'Q2', value: 'B', note: null, evidence_ids: [], version: 1 },
     ],
-    { recommendation: true },
+    { kind: 'tpi' },
   )
   t.equal(csv, "question_code,value,note,recommendation,evidence_ids,version\nQ1,Ya,n,'=SUM(A1),,2\nQ2,B,,,,1\n")
   t.same(

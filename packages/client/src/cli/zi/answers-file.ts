@@ -66,18 +66,19 @@ export const CSV_COLUMNS = ['question_code', 'value', 'note', 'evidence_ids', 'v
 export const TPI_CSV_COLUMNS = ['question_code', 'value', 'note', 'recommendation', 'evidence_ids', 'version'] as const
 const ACCEPTED_COLUMNS = new Set<string>([...TPI_CSV_COLUMNS, 'expected_version'])
 
-/** The CSV of pulled answers; `recommendation`: the stage carries recommendations (a tpi stage), so the file has their column. */
-export function answersToCsv(answers: PulledAnswer[], opts: { recommendation?: boolean } = {}): string {
+/** The CSV of pulled answers; a tpi stage's (`stage.kind`) has the recommendation column beside the note. */
+export function answersToCsv(answers: PulledAnswer[], stage: { kind?: string } = {}): string {
+  const withRecommendation = stage.kind === 'tpi'
   const text = (s: string | null | undefined) => (s === null || s === undefined ? '' : guardCell(s))
   const rows = answers.map((a) => [
     a.question_code,
     a.value === null ? '' : typeof a.value === 'number' ? String(a.value) : guardCell(a.value),
     text(a.note),
-    ...(opts.recommendation ? [text(a.recommendation)] : []),
+    ...(withRecommendation ? [text(a.recommendation)] : []),
     a.evidence_ids.join(' '),
     String(a.version),
   ])
-  const header = opts.recommendation ? [...TPI_CSV_COLUMNS] : [...CSV_COLUMNS]
+  const header = withRecommendation ? [...TPI_CSV_COLUMNS] : [...CSV_COLUMNS]
   return [csvLine(header), ...rows.map(csvLine)].map((l) => `${l}\n`).join('')
 }
 

@@ -305,10 +305,7 @@ async function answersPull(ctx: Ctx, args: string[]): Promise<number> {
     url,
     zi.GET('/v1/assessments/{id}/stages/{stage}/answers', { params: { path: { id, stage } } }),
   )
-  const text =
-    format === 'json'
-      ? `${JSON.stringify(data, null, 2)}\n`
-      : answersToCsv(data.answers, { recommendation: data.stage.kind === 'tpi' })
+  const text = format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : answersToCsv(data.answers, data.stage)
   const summary = t('cli:pull.summary', {
     count: data.answers.length,
     stage,
