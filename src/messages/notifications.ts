@@ -20,6 +20,7 @@ export default {
       proposal_made: 'a unit proposed',
       proposal_refused: 'a proposal refused',
       proposal_outcome: 'the national outcome',
+      action_overdue: 'an action of the action plan overdue',
     },
     windows: {
       self_assessment: 'self-assessment (LKE)',
@@ -47,6 +48,7 @@ export default {
       proposal_made: '[ZI] {{unit}} was proposed for {{target}}',
       proposal_refused: '[ZI] The proposal of {{unit}} was refused',
       proposal_outcome: '[ZI] National outcome for {{unit}}: {{outcome}}',
+      action_overdue: '[ZI] Overdue action of {{unit}}: {{title}}',
     },
     body: {
       window_opened:
@@ -61,6 +63,8 @@ export default {
       proposal_refused:
         'The proposal of {{unit}} for {{target}} did not pass the TPN administrative selection and goes no further.',
       proposal_outcome: 'The national outcome for {{unit}} has been recorded: {{outcome}}.',
+      action_overdue:
+        'The action "{{title}}" of {{unit}} (period {{period}}, area {{area}}) passed its target date {{target_date}} and is not done. PIC: {{pic}}. Record its realisation or move its target.',
     },
     comments_heading: 'Comments on questions:',
     more_units: '… and {{count}} more',
@@ -89,6 +93,7 @@ export default {
       proposal_made: 'unit kerja diusulkan',
       proposal_refused: 'usulan ditolak',
       proposal_outcome: 'hasil penetapan nasional',
+      action_overdue: 'rencana aksi melewati target',
     },
     windows: {
       self_assessment: 'penilaian mandiri (LKE)',
@@ -116,6 +121,7 @@ export default {
       proposal_made: '[ZI] {{unit}} telah diusulkan sebagai {{target}}',
       proposal_refused: '[ZI] Usulan {{unit}} tidak dilanjutkan',
       proposal_outcome: '[ZI] Hasil penetapan {{unit}}: {{outcome}}',
+      action_overdue: '[ZI] Rencana aksi {{unit}} melewati target: {{title}}',
     },
     body: {
       window_opened:
@@ -130,6 +136,8 @@ export default {
       proposal_refused:
         'Usulan unit kerja {{unit}} sebagai {{target}} tidak lolos seleksi administrasi TPN dan tidak dilanjutkan.',
       proposal_outcome: 'Hasil penetapan nasional untuk unit kerja {{unit}} telah dicatat: {{outcome}}.',
+      action_overdue:
+        'Rencana aksi "{{title}}" unit kerja {{unit}} (periode {{period}}, area {{area}}) telah melewati target {{target_date}} dan belum selesai. PIC: {{pic}}. Catat realisasinya atau perbarui targetnya.',
     },
     comments_heading: 'Catatan per pertanyaan:',
     more_units: '… dan {{count}} lainnya',

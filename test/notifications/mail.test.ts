@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm'
 import t from 'tap'
 import { systemContext } from '../../src/lib/command.js'
 import { moveStage, openAssessment } from '../../src/modules/assessments/commands.js'
+import { actions } from '../../src/modules/actions/tables.js'
 import { instrumentVersions } from '../../src/modules/instruments/tables.js'
 import { noticeAttempts, notices } from '../../src/modules/notifications/tables.js'
 import { NotifyWorker, smtpTransport } from '../../src/modules/notifications/worker.js'
@@ -283,5 +284,41 @@ t.test('notices by e-mail, end to end', async (t) => {
     )
     const forbidden = await app.inject({ method: 'GET', url: '/v1/notifications', headers: bearer(tpi.token) })
     t.equal(forbidden.statusCode, 403, 'the admin’s view')
+  })
+  await t.test('an action of the rencana aksi past its target date mails its PIC and the unit, once', async (t) => {
+    const yesterday = new Date(clock.getTime() + 7 * 3_600_000 - DAY).toISOString().slice(0, 10)
+    const [action] = await db
+      .insert(actions)
+      .values({
+        unitId: tree.a1.id,
+        periodId: period.id,
+        area: 'manajemen_perubahan',
+        title: 'Sosialisasi pembangunan ZI kepada seluruh pegawai',
+        picName: opA1.email!,
+        picPrincipalId: opA1.id,
+        targetDate: yesterday,
+        createdByName: 'test',
+      })
+      .returning()
+    const before = smtp.to(opA1.email!).length
+    await worker.tick()
+    const mails = smtp.to(opA1.email!).slice(before)
+    t.equal(mails.length, 1, 'the PIC (also the unit’s operator) gets one mail')
+    t.match(mails[0]!.subject, 'Rencana aksi Puskesmas Satu melewati target: Sosialisasi pembangunan ZI')
+    t.match(mails[0]!.text, `melewati target ${yesterday}`)
+    t.match(mails[0]!.text, 'Manajemen Perubahan')
+    t.match(mails[0]!.text, `${BASE}/v1/actions/${action!.id}`)
+    const rows = await db.select().from(notices).where(eq(notices.kind, 'action.overdue'))
+    t.same(
+      rows.map((r) => [r.recipientId, r.digest]).sort(),
+      [
+        [opA1.id, false],
+        [opOpd.id, true],
+        [noMail.id, false],
+      ].sort(),
+      'the OPD operator gets it in the digest',
+    )
+    await worker.tick()
+    t.equal(smtp.to(opA1.email!).length, before + 1, 'once')
   })
 })

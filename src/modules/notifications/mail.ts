@@ -42,6 +42,10 @@ function paramsOf(n: Notice): Record<string, unknown> {
     days: str(p.days),
     units: [...units, ...(more > 0 ? [msg('notifications:more_units', { count: more })] : [])],
     reason: str(p.reason),
+    title: str(p.title),
+    area: str(p.area),
+    target_date: str(p.target_date),
+    pic: str(p.pic),
     comments,
     outcome: p.outcome ? msg(`notifications:outcomes.${str(p.outcome)}`, { target: str(p.target) }) : '',
   }

@@ -18,6 +18,7 @@ import { STAGE_RULES, isWritable, windowFor, type StageKind, type StageStatus } 
  * | proposal.made | the instansi proposes the unit | the unit's operators and the TPI in scope |
  * | proposal.refused | the TPN's administrative selection (or sanggah) ends it | the same |
  * | proposal.outcome | the national outcome (designated, not designated, revoked) | the same |
+ * | action.overdue | an action of the rencana aksi passes its target date unfinished (Jakarta day) | its PIC (when a person) and the unit's operators |
  */
 export const NOTICE_KINDS = [
   'window.opened',
@@ -28,6 +29,7 @@ export const NOTICE_KINDS = [
   'proposal.made',
   'proposal.refused',
   'proposal.outcome',
+  'action.overdue',
 ] as const
 export type NoticeKind = (typeof NOTICE_KINDS)[number]
 export const isNoticeKind = (k: string): k is NoticeKind => (NOTICE_KINDS as readonly string[]).includes(k)
@@ -112,6 +114,9 @@ export function windowAudience(window: string, kind: StageKind, status: StageSta
 
 /** The roles a proposal's notices go to (scoped to the unit). */
 export const PROPOSAL_AUDIENCE: readonly Role[] = ['unit_operator', 'evaluator']
+/** The role an overdue action's notice goes to, besides its PIC (scoped to the action's unit). */
+export const OVERDUE_ACTION_AUDIENCE: Role = 'unit_operator'
+
 /** The proposal window is the instansi's: its reminders go to the admins (the Bagian Organisasi). */
 export const PROPOSAL_WINDOW_AUDIENCE: Role = 'admin'
 

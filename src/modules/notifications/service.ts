@@ -2,15 +2,18 @@ import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-
 import { queryRows, type Db, type Queryable } from '../../db/connection.js'
 import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import type { Role } from '../../lib/policy.js'
+import { listOverdueActions } from '../actions/service.js'
 import type { StageKind, StageStatus } from '../assessments/rules.js'
 import { assessmentStages, assessments, questionComments } from '../assessments/tables.js'
 import { principals } from '../auth/tables.js'
 import { events, type EventRow } from '../events/tables.js'
 import { windowState } from '../periods/rules.js'
 import { WINDOW_NAMES, periods, type PeriodRow, type WindowName } from '../periods/tables.js'
+import { AREA_NAMES } from '../instruments/domain/areas.js'
 import { units } from '../units/tables.js'
 import {
   EVENT_NOTICE_WITHIN_MS,
+  OVERDUE_ACTION_AUDIENCE,
   PROPOSAL_AUDIENCE,
   PROPOSAL_WINDOW_AUDIENCE,
   closingOccasion,
@@ -344,6 +347,60 @@ export async function createReminders(db: Db, now: Date, settings: CreateSetting
     }
   }
   return made
+}
+
+/**
+ * An action of the rencana aksi past its target date (the Jakarta day) and not done: one notice
+ * to its PIC (when the PIC is a person) and the unit's operators, once per action and target
+ * date (a target moved and missed again is reminded again).
+ */
+export async function createOverdueActionNotices(db: Db, now: Date, settings: CreateSettings): Promise<number> {
+  const overdue = await listOverdueActions(db, { asOf: now })
+  if (overdue.length === 0) return 0
+  const drafts: NoticeDraft[] = []
+  const unitIds = [...new Set(overdue.map((a) => a.unitId))]
+  const operators = await holdersOf(db, OVERDUE_ACTION_AUDIENCE, unitIds)
+  const byUnit = new Map<string, string[]>()
+  for (const [person, held] of operators) for (const u of held) byUnit.set(u, [...(byUnit.get(u) ?? []), person])
+  const pics = overdue.flatMap((a) => (a.picPrincipalId ? [a.picPrincipalId] : []))
+  const persons =
+    pics.length === 0
+      ? new Set<string>()
+      : new Set(
+          (
+            await db
+              .select({ id: principals.id })
+              .from(principals)
+              .where(
+                and(inArray(principals.id, pics), eq(principals.kind, 'user'), sql`${principals.disabledAt} is null`),
+              )
+          ).map((p) => p.id),
+        )
+  for (const a of overdue) {
+    const recipients = new Set(byUnit.get(a.unitId) ?? [])
+    if (a.picPrincipalId && persons.has(a.picPrincipalId)) recipients.add(a.picPrincipalId)
+    const params = {
+      unit: a.unitName,
+      period: a.periodCode,
+      title: a.title,
+      area: AREA_NAMES[a.area] ?? a.area,
+      target_date: a.targetDate,
+      pic: a.picName,
+    }
+    for (const recipientId of [...recipients].sort())
+      drafts.push({
+        kind: 'action.overdue',
+        recipientId,
+        subjectType: 'action',
+        subjectId: a.id,
+        occasion: `overdue:${a.targetDate}`,
+        unitId: a.unitId,
+        periodId: a.periodId,
+        params,
+        link: `/v1/actions/${a.id}`,
+      })
+  }
+  return db.transaction((tx) => createNotices(tx, drafts, now, settings))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { retryDelayMs } from '../webhooks/rules.js'
 import { digestMail, noticeMail, type MailContent, type MailSettings } from './mail.js'
 import {
   claimDue,
+  createOverdueActionNotices,
   createReminders,
   loadRecipient,
   recordAttempt,
@@ -131,6 +132,7 @@ export class NotifyWorker {
       if (scanned.events === 0) break
     }
     made += await createReminders(this.options.db, now, settings)
+    made += await createOverdueActionNotices(this.options.db, now, settings)
     let mails = 0
     for (;;) {
       const sent = await this.deliverRound()
