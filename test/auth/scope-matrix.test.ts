@@ -34,6 +34,7 @@ const NO_UNIT: Record<string, string> = {
   'DELETE /v1/tokens/{id}': "the caller's own token",
   'POST /v1/instruments/{id}/score': 'scores the answers in the body against a shared instrument',
   'POST /v1/instruments/{id}/plan': 'plans over the answers in the body against a shared instrument',
+  'PATCH /v1/notifications/preferences': "the caller's own notice preferences",
 }
 
 /** Answers on subtree A that prove the scope check passed: the route loaded the row and refused on other grounds. */

@@ -2276,6 +2276,224 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List actions of the units in your scope
+         * @description Ordered by target date, then id. Filters: unit_id, period_id, area, status (repeat), question_code, overdue. Overdue: the target date is before the as_of date (default today), both read in Asia/Jakarta (WIB), and the action is planned or in progress.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer.
+         */
+        get: operations["listActions"];
+        put?: never;
+        /**
+         * Add an action to a unit’s rencana aksi for a period
+         * @description Unit operators (of their units) and admins. Rules: the unit in your scope and active (422 unit_not_found / unit_archived); the period exists (422 period_not_found); area required unless question_code is given (422 area_required); question_code must be a question of the period’s LKE (422 question_not_found) and its area must agree with area (422 area_mismatch); pic_principal_id must exist (422 pic_principal_not_found). Emits action.created. Accepts Idempotency-Key.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        post: operations["createAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/actions/from-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose actions from the improvement plan of a stage (one per plan step, on its question)
+         * @description The plan is the one GET /v1/assessments/{id}/stages/{stage}/plan answers for the stage’s current answers (default options). Each step becomes a planned action on its question: the question’s area perubahan, its name as title, its kriteria nilai as description, its evidence guidance as expected output, the proposed answer in `plan`. A question that already has an action that is not cancelled is skipped (`skipped`), so running it again creates nothing (200). Emits action.created for each new action. Accepts Idempotency-Key.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        post: operations["createActionsFromPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/actions/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit’s rencana aksi for a period per area perubahan: counts by status, overdue, progress
+         * @description The six areas in the regulation’s order, zeros included. progress_percent is the mean of the non-cancelled actions’ latest monthly progress (an action without a realisation counts 0). Overdue: the target date is before the as_of date (default today), both read in Asia/Jakarta (WIB), and the action is planned or in progress.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer.
+         */
+        get: operations["getActionPlanSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/actions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an action with its monthly realisation and the TPI’s monitoring notes
+         * @description Roles: admin, evaluator, unit_operator, viewer.
+         */
+        get: operations["getAction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an action: its fields or its status (cancelling needs cancel_reason)
+         * @description Unit operators (of their units) and admins. Same rules as create for area and question_code; status cancelled needs cancel_reason (422 cancel_reason_required) and a cancel_reason needs status cancelled (422 cancel_reason_without_cancel). A patch that changes nothing answers the action as it is and leaves no audit record or event. Send If-Match to refuse lost updates (412). Emits action.updated.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        patch: operations["updateAction"];
+        trace?: never;
+    };
+    "/v1/actions/{id}/realisations/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record (or replace) the realisation of an action for a month: progress, narrative, evidence
+         * @description Unit operators (of their units) and admins. One realisation per month (YYYY-MM); sending the same again changes nothing. Evidence items name an evidence record of the same unit (422 evidence_not_found) or a url (422 evidence_source_missing). A planned action moves to in_progress with its first realisation. Send If-Match to refuse lost updates (412). Emits action.realisation_recorded.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        put: operations["recordActionRealisation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/actions/{id}/monitoring-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add the TPI’s monitoring note to an action
+         * @description Evaluators (the TPI, for the units in their scope) and admins; the note keeps its author and time. Emits action.monitoring_noted.
+         *
+         *     Roles: admin, evaluator.
+         */
+        post: operations["addActionMonitoringNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every notice, newest first, with its attempts (filter by status, kind, recipient)
+         * @description What was mailed to whom and when, what is waiting (a retry, the digest hour) and why a mail failed or was skipped.
+         *
+         *     Roles: admin.
+         */
+        get: operations["listNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My notice preferences: language, immediate or daily digest, the kinds I receive
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getNoticePreferences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change my notice preferences (only the fields sent)
+         * @description The e-mail address is set by an admin: PATCH /v1/principals/{id}.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        patch: operations["updateNoticePreferences"];
+        trace?: never;
+    };
+    "/v1/notifications/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe from one kind of notice (the link in each mail)
+         * @description No token needed: the link carries a signed token naming the person and the kind (or * for every kind). It answers only what was unsubscribed; any bad token is 404 unsubscribe_token_invalid.
+         *
+         *     Public: no token needed.
+         */
+        get: operations["unsubscribeNotices"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058, sent by mail programs from the List-Unsubscribe header)
+         * @description No token needed: the link carries a signed token naming the person and the kind (or * for every kind). It answers only what was unsubscribed; any bad token is 404 unsubscribe_token_invalid.
+         *
+         *     Public: no token needed.
+         */
+        post: operations["unsubscribeNoticesOneClick"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/s/{token}": {
         parameters: {
             query?: never;
@@ -14980,7 +15198,7 @@ export interface operations {
                 after?: string;
                 limit?: number;
                 /** @description only these types (repeat: type=stage.submitted&type=stage.approved) */
-                type?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided")[];
+                type?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
             };
             header?: never;
             path?: never;
@@ -14999,10 +15217,10 @@ export interface operations {
                             /** @description the event’s position in the feed (increasing); pass the last one as after */
                             id: string;
                             /**
-                             * @description assessment.created | stage.started | answer.changed | stage.submitted | stage.returned | stage.approved | declaration.created | declaration.updated | declaration.transitioned | survey.campaign_changed | survey.response_recorded | survey.response_voided
+                             * @description assessment.created | stage.started | answer.changed | stage.submitted | stage.returned | stage.approved | declaration.created | declaration.updated | declaration.transitioned | survey.campaign_changed | survey.response_recorded | survey.response_voided | action.created | action.updated | action.realisation_recorded | action.monitoring_noted
                              * @enum {string}
                              */
-                            type: "assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided";
+                            type: "assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted";
                             /** Format: date-time */
                             occurred_at: string;
                             unit_id: string | null;
@@ -15147,7 +15365,7 @@ export interface operations {
                     url: string;
                     description?: string | null;
                     /** @description deliver only these event types; empty or absent: every type */
-                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided")[];
+                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
                     /** @description only events of this unit’s subtree */
                     unit_id?: string | null;
                     /** @default true */
@@ -15387,7 +15605,7 @@ export interface operations {
                     url?: string;
                     description?: string | null;
                     /** @description deliver only these event types; empty or absent: every type */
-                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided")[];
+                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
                     unit_id?: string | null;
                     /** @description false pauses: no deliveries are queued, pending ones wait */
                     active?: boolean;
@@ -17639,6 +17857,1806 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listActions: {
+        parameters: {
+            query?: {
+                /** @description page size (max 500) */
+                limit?: number;
+                /** @description opaque cursor from next_cursor */
+                cursor?: string;
+                unit_id?: string;
+                period_id?: string;
+                /** @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik */
+                area?: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                /** @description repeat: status=planned&status=in_progress */
+                status?: ("planned" | "in_progress" | "done" | "cancelled")[];
+                /** @description an LKE question code of the period’s instrument */
+                question_code?: string;
+                /** @description true: only overdue actions; false: only the others */
+                overdue?: boolean;
+                /** @description YYYY-MM-DD */
+                as_of?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            unit_id: string;
+                            /** Format: uuid */
+                            period_id: string;
+                            /**
+                             * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            /** @description the regulation’s name of the area */
+                            area_name: string;
+                            question_code: string | null;
+                            title: string;
+                            description: string | null;
+                            /** @description person in charge (PIC) */
+                            pic: {
+                                name: string;
+                                principal_id: string | null;
+                            };
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            target_date: string;
+                            expected_output: string | null;
+                            /**
+                             * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                             * @enum {string}
+                             */
+                            status: "planned" | "in_progress" | "done" | "cancelled";
+                            cancel_reason: string | null;
+                            /**
+                             * @description manual | plan (proposed from an improvement plan’s step)
+                             * @enum {string}
+                             */
+                            source: "manual" | "plan";
+                            plan: {
+                                target: string | null;
+                                proposed_answer: string | null;
+                            } | null;
+                            progress_percent: number | null;
+                            latest_month: string | null;
+                            /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                            overdue: boolean;
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                            version: number;
+                        }[];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes a retry safe: 1–200 printable characters, unique per intended operation; see README "Idempotency-Key" */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description area is required unless question_code is given (then it is the question’s area; both must agree) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    unit_id: string;
+                    /** Format: uuid */
+                    period_id: string;
+                    /**
+                     * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                     * @enum {string}
+                     */
+                    area?: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                    /** @description an LKE question code of the period’s instrument */
+                    question_code?: string;
+                    title: string;
+                    description?: string;
+                    /** @description person in charge */
+                    pic_name: string;
+                    /**
+                     * Format: uuid
+                     * @description the PIC’s principal, when they have a token
+                     */
+                    pic_principal_id?: string;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    target_date: string;
+                    expected_output?: string;
+                    /**
+                     * @default planned
+                     * @enum {string}
+                     */
+                    status?: "planned" | "in_progress";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /**
+                         * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the regulation’s name of the area */
+                        area_name: string;
+                        question_code: string | null;
+                        title: string;
+                        description: string | null;
+                        /** @description person in charge (PIC) */
+                        pic: {
+                            name: string;
+                            principal_id: string | null;
+                        };
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        target_date: string;
+                        expected_output: string | null;
+                        /**
+                         * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                         * @enum {string}
+                         */
+                        status: "planned" | "in_progress" | "done" | "cancelled";
+                        cancel_reason: string | null;
+                        /**
+                         * @description manual | plan (proposed from an improvement plan’s step)
+                         * @enum {string}
+                         */
+                        source: "manual" | "plan";
+                        plan: {
+                            target: string | null;
+                            proposed_answer: string | null;
+                        } | null;
+                        progress_percent: number | null;
+                        latest_month: string | null;
+                        /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                        overdue: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                        version: number;
+                        /** @description by month, oldest first */
+                        realisations: {
+                            /** @description YYYY-MM */
+                            month: string;
+                            progress_percent: number;
+                            narrative: string | null;
+                            evidence: {
+                                /**
+                                 * Format: uuid
+                                 * @description an evidence item (data dukung) of the same unit
+                                 */
+                                evidence_id?: string;
+                                title?: string;
+                                /**
+                                 * Format: uri
+                                 * @description http(s) only
+                                 */
+                                url?: string;
+                            }[];
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description oldest first */
+                        monitoring_notes: {
+                            /** Format: uuid */
+                            id: string;
+                            note: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                                role: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createActionsFromPlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes a retry safe: 1–200 printable characters, unique per intended operation; see README "Idempotency-Key" */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    assessment_id: string;
+                    /**
+                     * @description whose answers the plan starts from
+                     * @default self
+                     * @enum {string}
+                     */
+                    stage?: "self" | "tpi" | "tpn" | "sanggah";
+                    /** @enum {string} */
+                    target: "WBK" | "WBBM";
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    target_date: string;
+                    /** @description the PIC of every proposed action (change it per action afterwards) */
+                    pic_name: string;
+                    /** Format: uuid */
+                    pic_principal_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        target: string;
+                        /** @description the plan meets every rule of the target */
+                        reachable: boolean;
+                        /** @description the plan’s steps */
+                        steps: number;
+                        created: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            unit_id: string;
+                            /** Format: uuid */
+                            period_id: string;
+                            /**
+                             * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            /** @description the regulation’s name of the area */
+                            area_name: string;
+                            question_code: string | null;
+                            title: string;
+                            description: string | null;
+                            /** @description person in charge (PIC) */
+                            pic: {
+                                name: string;
+                                principal_id: string | null;
+                            };
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            target_date: string;
+                            expected_output: string | null;
+                            /**
+                             * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                             * @enum {string}
+                             */
+                            status: "planned" | "in_progress" | "done" | "cancelled";
+                            cancel_reason: string | null;
+                            /**
+                             * @description manual | plan (proposed from an improvement plan’s step)
+                             * @enum {string}
+                             */
+                            source: "manual" | "plan";
+                            plan: {
+                                target: string | null;
+                                proposed_answer: string | null;
+                            } | null;
+                            progress_percent: number | null;
+                            latest_month: string | null;
+                            /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                            overdue: boolean;
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                            version: number;
+                        }[];
+                        skipped: {
+                            question_code: string;
+                            action_id: string | null;
+                            /**
+                             * @description already_planned: the question has an action that is not cancelled (action_id); no_area: the question is in no area perubahan
+                             * @enum {string}
+                             */
+                            reason: "already_planned" | "no_area";
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        target: string;
+                        /** @description the plan meets every rule of the target */
+                        reachable: boolean;
+                        /** @description the plan’s steps */
+                        steps: number;
+                        created: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            unit_id: string;
+                            /** Format: uuid */
+                            period_id: string;
+                            /**
+                             * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            /** @description the regulation’s name of the area */
+                            area_name: string;
+                            question_code: string | null;
+                            title: string;
+                            description: string | null;
+                            /** @description person in charge (PIC) */
+                            pic: {
+                                name: string;
+                                principal_id: string | null;
+                            };
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            target_date: string;
+                            expected_output: string | null;
+                            /**
+                             * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                             * @enum {string}
+                             */
+                            status: "planned" | "in_progress" | "done" | "cancelled";
+                            cancel_reason: string | null;
+                            /**
+                             * @description manual | plan (proposed from an improvement plan’s step)
+                             * @enum {string}
+                             */
+                            source: "manual" | "plan";
+                            plan: {
+                                target: string | null;
+                                proposed_answer: string | null;
+                            } | null;
+                            progress_percent: number | null;
+                            latest_month: string | null;
+                            /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                            overdue: boolean;
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                            version: number;
+                        }[];
+                        skipped: {
+                            question_code: string;
+                            action_id: string | null;
+                            /**
+                             * @description already_planned: the question has an action that is not cancelled (action_id); no_area: the question is in no area perubahan
+                             * @enum {string}
+                             */
+                            reason: "already_planned" | "no_area";
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getActionPlanSummary: {
+        parameters: {
+            query: {
+                unit_id: string;
+                period_id: string;
+                /** @description the day overdue is counted on (Asia/Jakarta); default today */
+                as_of?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        as_of: string;
+                        total: number;
+                        by_status: {
+                            planned: number;
+                            in_progress: number;
+                            done: number;
+                            cancelled: number;
+                        };
+                        overdue: number;
+                        /** @description the six areas in the regulation’s order */
+                        areas: {
+                            /**
+                             * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            area_name: string;
+                            total: number;
+                            done: number;
+                            overdue: number;
+                            cancelled: number;
+                            progress_percent: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /**
+                         * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the regulation’s name of the area */
+                        area_name: string;
+                        question_code: string | null;
+                        title: string;
+                        description: string | null;
+                        /** @description person in charge (PIC) */
+                        pic: {
+                            name: string;
+                            principal_id: string | null;
+                        };
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        target_date: string;
+                        expected_output: string | null;
+                        /**
+                         * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                         * @enum {string}
+                         */
+                        status: "planned" | "in_progress" | "done" | "cancelled";
+                        cancel_reason: string | null;
+                        /**
+                         * @description manual | plan (proposed from an improvement plan’s step)
+                         * @enum {string}
+                         */
+                        source: "manual" | "plan";
+                        plan: {
+                            target: string | null;
+                            proposed_answer: string | null;
+                        } | null;
+                        progress_percent: number | null;
+                        latest_month: string | null;
+                        /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                        overdue: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                        version: number;
+                        /** @description by month, oldest first */
+                        realisations: {
+                            /** @description YYYY-MM */
+                            month: string;
+                            progress_percent: number;
+                            narrative: string | null;
+                            evidence: {
+                                /**
+                                 * Format: uuid
+                                 * @description an evidence item (data dukung) of the same unit
+                                 */
+                                evidence_id?: string;
+                                title?: string;
+                                /**
+                                 * Format: uri
+                                 * @description http(s) only
+                                 */
+                                url?: string;
+                            }[];
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description oldest first */
+                        monitoring_notes: {
+                            /** Format: uuid */
+                            id: string;
+                            note: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                                role: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateAction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag from a GET; 412 when the action changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description status cancelled needs cancel_reason; leaving cancelled drops it. A patch that changes nothing leaves no trace. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                     * @enum {string}
+                     */
+                    area?: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                    question_code?: string | null;
+                    title?: string;
+                    description?: string | null;
+                    pic_name?: string;
+                    pic_principal_id?: string | null;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    target_date?: string;
+                    expected_output?: string | null;
+                    /**
+                     * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                     * @enum {string}
+                     */
+                    status?: "planned" | "in_progress" | "done" | "cancelled";
+                    cancel_reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /**
+                         * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the regulation’s name of the area */
+                        area_name: string;
+                        question_code: string | null;
+                        title: string;
+                        description: string | null;
+                        /** @description person in charge (PIC) */
+                        pic: {
+                            name: string;
+                            principal_id: string | null;
+                        };
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        target_date: string;
+                        expected_output: string | null;
+                        /**
+                         * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                         * @enum {string}
+                         */
+                        status: "planned" | "in_progress" | "done" | "cancelled";
+                        cancel_reason: string | null;
+                        /**
+                         * @description manual | plan (proposed from an improvement plan’s step)
+                         * @enum {string}
+                         */
+                        source: "manual" | "plan";
+                        plan: {
+                            target: string | null;
+                            proposed_answer: string | null;
+                        } | null;
+                        progress_percent: number | null;
+                        latest_month: string | null;
+                        /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                        overdue: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                        version: number;
+                        /** @description by month, oldest first */
+                        realisations: {
+                            /** @description YYYY-MM */
+                            month: string;
+                            progress_percent: number;
+                            narrative: string | null;
+                            evidence: {
+                                /**
+                                 * Format: uuid
+                                 * @description an evidence item (data dukung) of the same unit
+                                 */
+                                evidence_id?: string;
+                                title?: string;
+                                /**
+                                 * Format: uri
+                                 * @description http(s) only
+                                 */
+                                url?: string;
+                            }[];
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description oldest first */
+                        monitoring_notes: {
+                            /** Format: uuid */
+                            id: string;
+                            note: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                                role: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordActionRealisation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag from a GET; 412 when the action changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                /** @description YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    progress_percent: number;
+                    narrative?: string;
+                    evidence?: {
+                        /**
+                         * Format: uuid
+                         * @description an evidence item (data dukung) of the same unit
+                         */
+                        evidence_id?: string;
+                        title?: string;
+                        /**
+                         * Format: uri
+                         * @description http(s) only
+                         */
+                        url?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /**
+                         * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the regulation’s name of the area */
+                        area_name: string;
+                        question_code: string | null;
+                        title: string;
+                        description: string | null;
+                        /** @description person in charge (PIC) */
+                        pic: {
+                            name: string;
+                            principal_id: string | null;
+                        };
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        target_date: string;
+                        expected_output: string | null;
+                        /**
+                         * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                         * @enum {string}
+                         */
+                        status: "planned" | "in_progress" | "done" | "cancelled";
+                        cancel_reason: string | null;
+                        /**
+                         * @description manual | plan (proposed from an improvement plan’s step)
+                         * @enum {string}
+                         */
+                        source: "manual" | "plan";
+                        plan: {
+                            target: string | null;
+                            proposed_answer: string | null;
+                        } | null;
+                        progress_percent: number | null;
+                        latest_month: string | null;
+                        /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                        overdue: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                        version: number;
+                        /** @description by month, oldest first */
+                        realisations: {
+                            /** @description YYYY-MM */
+                            month: string;
+                            progress_percent: number;
+                            narrative: string | null;
+                            evidence: {
+                                /**
+                                 * Format: uuid
+                                 * @description an evidence item (data dukung) of the same unit
+                                 */
+                                evidence_id?: string;
+                                title?: string;
+                                /**
+                                 * Format: uri
+                                 * @description http(s) only
+                                 */
+                                url?: string;
+                            }[];
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description oldest first */
+                        monitoring_notes: {
+                            /** Format: uuid */
+                            id: string;
+                            note: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                                role: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addActionMonitoringNote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag from a GET; 412 when the action changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /**
+                         * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the regulation’s name of the area */
+                        area_name: string;
+                        question_code: string | null;
+                        title: string;
+                        description: string | null;
+                        /** @description person in charge (PIC) */
+                        pic: {
+                            name: string;
+                            principal_id: string | null;
+                        };
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        target_date: string;
+                        expected_output: string | null;
+                        /**
+                         * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                         * @enum {string}
+                         */
+                        status: "planned" | "in_progress" | "done" | "cancelled";
+                        cancel_reason: string | null;
+                        /**
+                         * @description manual | plan (proposed from an improvement plan’s step)
+                         * @enum {string}
+                         */
+                        source: "manual" | "plan";
+                        plan: {
+                            target: string | null;
+                            proposed_answer: string | null;
+                        } | null;
+                        progress_percent: number | null;
+                        latest_month: string | null;
+                        /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                        overdue: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                        version: number;
+                        /** @description by month, oldest first */
+                        realisations: {
+                            /** @description YYYY-MM */
+                            month: string;
+                            progress_percent: number;
+                            narrative: string | null;
+                            evidence: {
+                                /**
+                                 * Format: uuid
+                                 * @description an evidence item (data dukung) of the same unit
+                                 */
+                                evidence_id?: string;
+                                title?: string;
+                                /**
+                                 * Format: uri
+                                 * @description http(s) only
+                                 */
+                                url?: string;
+                            }[];
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description oldest first */
+                        monitoring_notes: {
+                            /** Format: uuid */
+                            id: string;
+                            note: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                                role: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listNotices: {
+        parameters: {
+            query?: {
+                /** @description page size (max 500) */
+                limit?: number;
+                /** @description opaque cursor from next_cursor */
+                cursor?: string;
+                /** @description pending (waiting to be sent, or to be retried, or for the digest hour) | sent | failed (every attempt failed) | skipped (no e-mail address, disabled, unsubscribed) */
+                status?: "pending" | "sent" | "failed" | "skipped";
+                /** @description window.opened | window.closing | stage.submitted | stage.returned | stage.approved | proposal.made | proposal.refused | proposal.outcome | action.overdue */
+                kind?: "window.opened" | "window.closing" | "stage.submitted" | "stage.returned" | "stage.approved" | "proposal.made" | "proposal.refused" | "proposal.outcome" | "action.overdue";
+                recipient_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            recipient: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                email: string | null;
+                            };
+                            subject: {
+                                type: string;
+                                id: string;
+                            };
+                            /** @description the change-feed event id, or the reminder: opened, 7d, 3d, 1d */
+                            occasion: string;
+                            event_id: string | null;
+                            unit_id: string | null;
+                            period_id: string | null;
+                            link: string | null;
+                            /** @description sent in the daily digest */
+                            digest: boolean;
+                            /**
+                             * @description pending (waiting to be sent, or to be retried, or for the digest hour) | sent | failed (every attempt failed) | skipped (no e-mail address, disabled, unsubscribed)
+                             * @enum {string}
+                             */
+                            status: "pending" | "sent" | "failed" | "skipped";
+                            attempts: number;
+                            next_attempt_at: string | null;
+                            last_error: string | null;
+                            sent_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            log: {
+                                attempt: number;
+                                /** Format: date-time */
+                                at: string;
+                                error: string | null;
+                                message_id: string | null;
+                            }[];
+                        }[];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNoticePreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        principal_id: string;
+                        /** @description where notices go; set by an admin (PATCH /v1/principals/{id}); null: no mail */
+                        email: string | null;
+                        /**
+                         * @description the language of the mails
+                         * @enum {string}
+                         */
+                        language: "id" | "en";
+                        /**
+                         * @description immediate: one mail per notice; digest: one mail a day at the digest hour (Asia/Jakarta)
+                         * @enum {string}
+                         */
+                        delivery: "immediate" | "digest";
+                        /** @description the hour (Asia/Jakarta) of the daily digest (NOTIFY_DIGEST_HOUR) */
+                        digest_hour: number;
+                        kinds: {
+                            /** @description true: mailed; false: unsubscribed */
+                            "window.opened": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "window.closing": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.submitted": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.returned": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.approved": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.made": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.refused": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.outcome": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "action.overdue": boolean;
+                        };
+                        /** @description false when the server has no SMTP settings: nothing is mailed */
+                        notices_enabled: boolean;
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateNoticePreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    language?: "id" | "en";
+                    /** @enum {string} */
+                    delivery?: "immediate" | "digest";
+                    kinds?: {
+                        /** @description false unsubscribes, true subscribes again */
+                        "window.opened"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "window.closing"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "stage.submitted"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "stage.returned"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "stage.approved"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "proposal.made"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "proposal.refused"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "proposal.outcome"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "action.overdue"?: boolean;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        principal_id: string;
+                        /** @description where notices go; set by an admin (PATCH /v1/principals/{id}); null: no mail */
+                        email: string | null;
+                        /**
+                         * @description the language of the mails
+                         * @enum {string}
+                         */
+                        language: "id" | "en";
+                        /**
+                         * @description immediate: one mail per notice; digest: one mail a day at the digest hour (Asia/Jakarta)
+                         * @enum {string}
+                         */
+                        delivery: "immediate" | "digest";
+                        /** @description the hour (Asia/Jakarta) of the daily digest (NOTIFY_DIGEST_HOUR) */
+                        digest_hour: number;
+                        kinds: {
+                            /** @description true: mailed; false: unsubscribed */
+                            "window.opened": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "window.closing": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.submitted": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.returned": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.approved": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.made": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.refused": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.outcome": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "action.overdue": boolean;
+                        };
+                        /** @description false when the server has no SMTP settings: nothing is mailed */
+                        notices_enabled: boolean;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribeNotices: {
+        parameters: {
+            query: {
+                /** @description the token of the unsubscribe link */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        unsubscribed: true;
+                        /** @description the kind no longer mailed, or * for every kind */
+                        kind: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribeNoticesOneClick: {
+        parameters: {
+            query: {
+                /** @description the token of the unsubscribe link */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        unsubscribed: true;
+                        /** @description the kind no longer mailed, or * for every kind */
+                        kind: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
