@@ -297,6 +297,7 @@ t.test('scope matrix', async (t) => {
       'POST /v1/assessments/{id}/questions/{code}/comments': { body: 'Mohon lengkapi data dukung.' },
       'POST /v1/instruments/{id}/score': { answers: { Q1: 'Ya' } },
       'POST /v1/instruments/{id}/plan': { target: 'WBK', answers: { Q1: 'Ya' } },
+      'PATCH /v1/notifications/preferences': { language: 'id' },
       'POST /v1/survey/campaigns': {
         unit_id: side.spare,
         period_id: period.id,

@@ -116,9 +116,28 @@ export async function createNotices(
   settings: CreateSettings,
 ): Promise<number> {
   if (drafts.length === 0) return 0
+  // Leave out what exists already (reminders and overdue actions are proposed on every round).
+  const keyOf = (d: Pick<NoticeDraft, 'kind' | 'subjectType' | 'subjectId' | 'recipientId' | 'occasion'>) =>
+    [d.kind, d.subjectType, d.subjectId, d.recipientId, d.occasion].join('|')
+  const existing = new Set(
+    (
+      await db
+        .select({
+          kind: notices.kind,
+          subjectType: notices.subjectType,
+          subjectId: notices.subjectId,
+          recipientId: notices.recipientId,
+          occasion: notices.occasion,
+        })
+        .from(notices)
+        .where(inArray(notices.subjectId, [...new Set(drafts.map((d) => d.subjectId))]))
+    ).map((n) => keyOf(n as NoticeDraft)),
+  )
+  const fresh = drafts.filter((d) => !existing.has(keyOf(d)))
+  if (fresh.length === 0) return 0
   const prefs = new Map<string, NoticePreferencesRow>()
-  for (const id of new Set(drafts.map((d) => d.recipientId))) prefs.set(id, await ensurePreferences(db, id))
-  const rows = drafts.flatMap((d) => {
+  for (const id of new Set(fresh.map((d) => d.recipientId))) prefs.set(id, await ensurePreferences(db, id))
+  const rows = fresh.flatMap((d) => {
     const p = prefs.get(d.recipientId)
     if (!p || p.mutedKinds.includes(d.kind)) return []
     const digest = p.delivery === 'digest'
