@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm'
 import { unsubscribe, updateNoticePreferences } from './commands.js'
 import { ALL_KINDS, NOTICE_KINDS } from './rules.js'
 import * as S from './schemas.js'
-import { ensurePreferences, listNotices } from './service.js'
+import { listNotices, readPreferences } from './service.js'
 import type { NoticePreferencesRow } from './tables.js'
 
 export interface NotificationRoutesOptions {
@@ -35,7 +35,9 @@ const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOptions> =
       throw new ProblemError(403, 'not_a_person', msg('notifications:no_person', { name: p.name }))
     return p.principalId
   }
-  const view = async (row: NoticePreferencesRow): Promise<S.PreferencesView> => {
+  const view = async (
+    row: Pick<NoticePreferencesRow, 'principalId' | 'language' | 'delivery' | 'mutedKinds'>,
+  ): Promise<S.PreferencesView> => {
     const [p] = await app.db
       .select({ email: principals.email })
       .from(principals)
@@ -86,7 +88,7 @@ const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOptions> =
       },
       config: READERS,
     },
-    async (request) => view(await ensurePreferences(app.db, person(request.principal))),
+    async (request) => view(await readPreferences(app.db, person(request.principal))),
   )
 
   app.patch(

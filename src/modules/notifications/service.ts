@@ -89,6 +89,15 @@ async function admins(db: Queryable): Promise<string[]> {
 // ---------------------------------------------------------------------------------------------
 // Preferences
 
+/** The person's preferences as they stand (the defaults when they have no row yet), without writing. */
+export async function readPreferences(
+  db: Queryable,
+  principalId: string,
+): Promise<Pick<NoticePreferencesRow, 'principalId' | 'language' | 'delivery' | 'mutedKinds'>> {
+  const [row] = await db.select().from(noticePreferences).where(eq(noticePreferences.principalId, principalId))
+  return row ?? { principalId, language: 'id', delivery: 'immediate', mutedKinds: [] }
+}
+
 /** The person's preferences row, created with the defaults when they have none yet. */
 export async function ensurePreferences(db: Queryable, principalId: string): Promise<NoticePreferencesRow> {
   await db.insert(noticePreferences).values({ principalId }).onConflictDoNothing()
