@@ -470,7 +470,7 @@ export async function claimDue(db: Queryable, now: Date, leaseMs: number, recipi
         claimed.map((c) => c.id),
       ),
     )
-    .orderBy(asc(notices.recipientId), asc(notices.createdAt), asc(notices.id))
+    .orderBy(asc(notices.recipientId), asc(notices.createdAt), asc(notices.eventId), asc(notices.id))
 }
 
 /** A person as a mail goes to them. */
