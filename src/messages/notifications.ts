@@ -11,6 +11,7 @@ export default {
     no_person: 'Only a person has notice preferences; {{name}} acts without a principal.',
     unsubscribed: 'You will no longer receive notices of this kind: {{kind}}.',
     unsubscribed_all: 'You will no longer receive any notice by e-mail.',
+    rate_limited: 'Too many unsubscribe requests from this address: retry after {{wait}} s.',
     kinds: {
       window_opened: 'a window opens',
       window_closing: 'a window closes soon',
@@ -84,6 +85,7 @@ export default {
     no_person: 'Hanya orang yang memiliki pengaturan pemberitahuan; {{name}} bertindak tanpa principal.',
     unsubscribed: 'Anda tidak akan lagi menerima pemberitahuan jenis ini: {{kind}}.',
     unsubscribed_all: 'Anda tidak akan lagi menerima pemberitahuan apa pun melalui surel.',
+    rate_limited: 'Terlalu banyak permintaan berhenti berlangganan dari alamat ini: coba lagi dalam {{wait}} detik.',
     kinds: {
       window_opened: 'jadwal tahapan dibuka',
       window_closing: 'jadwal tahapan segera ditutup',

@@ -321,4 +321,21 @@ t.test('notices by e-mail, end to end', async (t) => {
     await worker.tick()
     t.equal(smtp.to(opA1.email!).length, before + 1, 'once')
   })
+  await t.test('the unsubscribe link is rate-limited per address', async (t) => {
+    const statuses: number[] = []
+    for (let i = 0; i < 30; i++)
+      statuses.push(
+        (await app.inject({ method: 'GET', url: `/v1/notifications/unsubscribe?token=bm9ib2R5.x${i}` })).statusCode,
+      )
+    t.ok(statuses.includes(429), 'refused within 30 tries (4 were spent above)')
+    const limited = await app.inject({
+      method: 'GET',
+      url: '/v1/notifications/unsubscribe?token=bm9ib2R5.abc',
+      headers: { 'accept-language': 'id' },
+    })
+    t.equal(limited.statusCode, 429)
+    t.equal(limited.json().code, 'rate_limited')
+    t.match(limited.json().detail, /Terlalu banyak permintaan berhenti berlangganan/)
+    t.ok(Number(limited.headers['retry-after']) > 0, 'with Retry-After')
+  })
 })

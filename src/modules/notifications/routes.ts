@@ -133,7 +133,9 @@ const notificationRoutes: FastifyPluginAsyncTypebox<NotificationRoutesOptions> =
     throw new ProblemError(
       429,
       'rate_limited',
-      `Too many unsubscribe requests from this address: retry after ${wait} s.`,
+      msg('notifications:rate_limited', { wait }),
+      {},
+      { 'retry-after': String(wait) },
     )
   }
   const unsubscribeSchema = (method: 'GET' | 'POST') => ({
