@@ -34,6 +34,7 @@ const NO_UNIT: Record<string, string> = {
   'DELETE /v1/tokens/{id}': "the caller's own token",
   'POST /v1/instruments/{id}/score': 'scores the answers in the body against a shared instrument',
   'POST /v1/instruments/{id}/plan': 'plans over the answers in the body against a shared instrument',
+  'PATCH /v1/notifications/preferences': "the caller's own notice preferences",
 }
 
 /** Answers on subtree A that prove the scope check passed: the route loaded the row and refused on other grounds. */
@@ -296,6 +297,7 @@ t.test('scope matrix', async (t) => {
       'POST /v1/assessments/{id}/questions/{code}/comments': { body: 'Mohon lengkapi data dukung.' },
       'POST /v1/instruments/{id}/score': { answers: { Q1: 'Ya' } },
       'POST /v1/instruments/{id}/plan': { target: 'WBK', answers: { Q1: 'Ya' } },
+      'PATCH /v1/notifications/preferences': { language: 'id' },
       'POST /v1/survey/campaigns': {
         unit_id: side.spare,
         period_id: period.id,

@@ -1454,7 +1454,7 @@ export interface paths {
         get?: never;
         /**
          * Write one answer
-         * @description Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *). The same value, note, recommendation (tpi stages) and evidence again changes nothing: 200 with the answer as stored, no version moves, no audit record or event (with nothing stored and nothing to store, 200 with version 0: no answer exists).
+         * @description Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *). The same value, note and evidence again changes nothing: 200 with the answer as stored, no version moves, no audit record or event (with nothing stored and nothing to store, 200 with version 0: no answer exists).
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -1481,7 +1481,7 @@ export interface paths {
         put?: never;
         /**
          * Write many answers at once: all or nothing
-         * @description Up to every question of the stage in one transaction. A 422 lists every failing item (JSON pointers into answers/<i>); nothing is written unless all pass. An item that changes nothing (the same value, note, recommendation and evidence; an empty note or recommendation is none) is not written and its expected_version not checked; when no item changes anything the write leaves no trace (no answer or stage version moves, no audit record, no event or webhook). The reply lists the written answers, `unchanged` and the `diff` (from what to what). dry_run=true checks everything and returns the diff without writing. Send Idempotency-Key so a retried request replays the first response.
+         * @description Up to every question of the stage in one transaction. A 422 lists every failing item (JSON pointers into answers/<i>); nothing is written unless all pass. An item that changes nothing (the same value, note and evidence; an empty note is no note) is not written and its expected_version not checked; when no item changes anything the write leaves no trace (no answer or stage version moves, no audit record, no event or webhook). The reply lists the written answers, `unchanged` and the `diff` (from what to what). dry_run=true checks everything and returns the diff without writing. Send Idempotency-Key so a retried request replays the first response.
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -1641,34 +1641,6 @@ export interface paths {
          */
         get: operations["getStagePlan"];
         put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/assessments/{id}/stages/{stage}/review": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The TPI’s review of a stage: per area its conclusion and recommendations, per question its note and recommendation
-         * @description Only a tpi stage is reviewed (422 review_not_for_stage for the others). The six areas come in the regulation’s order, empty ones included; `questions` lists the answers with a note (catatan) or a recommendation (rekomendasi). A unit operator sees it once the tpi stage is submitted (404 while a draft). ETag: the review’s version.
-         *
-         *     Roles: admin, evaluator, unit_operator, viewer, integration.
-         */
-        get: operations["getStageReview"];
-        /**
-         * Write the TPI’s conclusion and recommendations of areas of a tpi stage
-         * @description The stage’s writers (evaluators, admins) while the tpi stage is a draft or returned and its window is open (403, 409 stage_locked, 422 window_closed otherwise). Areas left out keep theirs, and so do fields left out; an area that changes nothing is not written, and when none changes the write leaves no trace (no version moves, no audit record, no event). If-Match (optional): the review’s ETag you read ("0" before the first write), 412 when it changed since. Each change is audited (stage.review_updated) and emits stage.review_changed. The per-question recommendations are written with the answers (`recommendation` on PUT …/answers/{code} and the batch route).
-         *
-         *     Roles: admin, evaluator.
-         */
-        put: operations["putStageReview"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2446,6 +2418,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every notice, newest first, with its attempts (filter by status, kind, recipient)
+         * @description What was mailed to whom and when, what is waiting (a retry, the digest hour) and why a mail failed or was skipped.
+         *
+         *     Roles: admin.
+         */
+        get: operations["listNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My notice preferences: language, immediate or daily digest, the kinds I receive
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getNoticePreferences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change my notice preferences (only the fields sent)
+         * @description The e-mail address is set by an admin: PATCH /v1/principals/{id}.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        patch: operations["updateNoticePreferences"];
+        trace?: never;
+    };
+    "/v1/notifications/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe from one kind of notice (the link in each mail)
+         * @description No token needed: the link carries a signed token naming the person and the kind (or * for every kind). It answers only what was unsubscribed; any bad token is 404 unsubscribe_token_invalid.
+         *
+         *     Public: no token needed.
+         */
+        get: operations["unsubscribeNotices"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058, sent by mail programs from the List-Unsubscribe header)
+         * @description No token needed: the link carries a signed token naming the person and the kind (or * for every kind). It answers only what was unsubscribed; any bad token is 404 unsubscribe_token_invalid.
+         *
+         *     Public: no token needed.
+         */
+        post: operations["unsubscribeNoticesOneClick"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/s/{token}": {
         parameters: {
             query?: never;
@@ -2858,8 +2906,6 @@ export interface components {
             /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
             value: string | number | null;
             note: string | null;
-            /** @description the TPI’s recommendation (rekomendasi): on a tpi stage’s answers only, absent where there is none */
-            recommendation?: string;
             evidence_ids: string[];
             /** Format: date-time */
             updated_at: string;
@@ -2875,8 +2921,6 @@ export interface components {
                 /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                 value: string | number | null;
                 note: string | null;
-                /** @description a tpi stage’s answers only: the recommendation */
-                recommendation?: string | null;
                 /** @description evidence ids, sorted; in a dry-run workbook import a link item the import would create shows as its URL */
                 evidence_ids: string[];
             } | null;
@@ -2884,8 +2928,6 @@ export interface components {
                 /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                 value: string | number | null;
                 note: string | null;
-                /** @description a tpi stage’s answers only: the recommendation */
-                recommendation?: string | null;
                 /** @description evidence ids, sorted; in a dry-run workbook import a link item the import would create shows as its URL */
                 evidence_ids: string[];
             };
@@ -13126,8 +13168,6 @@ export interface operations {
                     /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                     value: string | number | null;
                     note?: string | null;
-                    /** @description the TPI’s recommendation (rekomendasi) beside its note: a tpi stage only (422 recommendation_not_for_stage elsewhere; null or "" is none); left out keeps the stored one */
-                    recommendation?: string | null;
                     /** @description evidence (data dukung) items of the unit or its parents */
                     evidence_ids?: string[];
                 };
@@ -13340,8 +13380,6 @@ export interface operations {
                         /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                         value: string | number | null;
                         note?: string | null;
-                        /** @description the TPI’s recommendation (rekomendasi) beside its note: a tpi stage only (422 recommendation_not_for_stage elsewhere; null or "" is none); left out keeps the stored one */
-                        recommendation?: string | null;
                         /** @description evidence (data dukung) items of the unit or its parents */
                         evidence_ids?: string[];
                         /** @description refuse (412) unless the stored answer is at this version; 0 = must not exist yet */
@@ -13637,8 +13675,6 @@ export interface operations {
                                 /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                                 value: string | number | null;
                                 note: string | null;
-                                /** @description the TPI’s recommendation (rekomendasi): on a tpi stage’s answers only, absent where there is none */
-                                recommendation?: string;
                                 evidence_ids: string[];
                             }[];
                         }[];
@@ -14075,27 +14111,6 @@ export interface operations {
                             /** @description true: the file is another’s and identity=override imported it */
                             override: boolean;
                         } | null;
-                        /** @description a tpi stage’s per-area review as the file carried it (sheet "Utama" of the official form, "Kesimpulan TPI" of the generated layout); null when the stage is not tpi or the file has no such sheet (docs/workbook.md, TPI review) */
-                        review: {
-                            /** @description the areas written (in a dry run: that would be written) */
-                            changed: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik")[];
-                            /** @description each area the write changes, from what to what */
-                            diff: {
-                                /**
-                                 * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
-                                 * @enum {string}
-                                 */
-                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
-                                from: {
-                                    conclusion: string | null;
-                                    recommendations: string[];
-                                } | null;
-                                to: {
-                                    conclusion: string | null;
-                                    recommendations: string[];
-                                };
-                            }[];
-                        } | null;
                     };
                 };
             };
@@ -14357,278 +14372,6 @@ export interface operations {
             };
         };
     };
-    getStageReview: {
-        parameters: {
-            query?: never;
-            header?: {
-                "if-none-match"?: string;
-            };
-            path: {
-                id: string;
-                /** @description self | tpi | tpn | sanggah */
-                stage: "self" | "tpi" | "tpn" | "sanggah";
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        stage: components["schemas"]["Stage"];
-                        /** @description the review’s ETag is "<version>"; 0 before the first write */
-                        version: number;
-                        updated_at: string | null;
-                        updated_by: string | null;
-                        /** @description the six areas in the regulation’s order, empty ones included */
-                        areas: {
-                            /**
-                             * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
-                             * @enum {string}
-                             */
-                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
-                            /** @description the area’s name in the regulation */
-                            name: string;
-                            conclusion: string | null;
-                            recommendations: string[];
-                            /** @description 0 until the area is first written */
-                            version: number;
-                            updated_at: string | null;
-                            /** @description who last wrote the area (name) */
-                            updated_by: string | null;
-                        }[];
-                        /** @description the stage’s answers with a note or a recommendation, in the instrument’s order (written through the answer routes) */
-                        questions: {
-                            question_code: string;
-                            /** @description null for Hasil’s questions */
-                            area: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik") | null;
-                            /** @description the TPI’s catatan (the answer’s note) */
-                            note: string | null;
-                            /** @description the TPI’s rekomendasi */
-                            recommendation: string | null;
-                        }[];
-                    };
-                };
-            };
-            /** @description unchanged since the ETag */
-            304: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    putStageReview: {
-        parameters: {
-            query?: {
-                /** @description check everything and return the diff without writing */
-                dry_run?: boolean;
-            };
-            header?: {
-                "if-match"?: string;
-            };
-            path: {
-                id: string;
-                /** @description self | tpi | tpn | sanggah */
-                stage: "self" | "tpi" | "tpn" | "sanggah";
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description the areas to write; areas left out keep theirs */
-                    areas: {
-                        /**
-                         * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
-                         * @enum {string}
-                         */
-                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
-                        /** @description the TPI’s conclusion on the area (kesimpulan); null or "" clears it */
-                        conclusion?: string | null;
-                        /** @description the TPI’s recommendations for the area, in order; blank entries are dropped, [] clears them */
-                        recommendations?: string[];
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        stage: components["schemas"]["Stage"];
-                        /** @description the review’s ETag is "<version>"; 0 before the first write */
-                        version: number;
-                        updated_at: string | null;
-                        updated_by: string | null;
-                        /** @description the six areas in the regulation’s order, empty ones included */
-                        areas: {
-                            /**
-                             * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
-                             * @enum {string}
-                             */
-                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
-                            /** @description the area’s name in the regulation */
-                            name: string;
-                            conclusion: string | null;
-                            recommendations: string[];
-                            /** @description 0 until the area is first written */
-                            version: number;
-                            updated_at: string | null;
-                            /** @description who last wrote the area (name) */
-                            updated_by: string | null;
-                        }[];
-                        /** @description the stage’s answers with a note or a recommendation, in the instrument’s order (written through the answer routes) */
-                        questions: {
-                            question_code: string;
-                            /** @description null for Hasil’s questions */
-                            area: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik") | null;
-                            /** @description the TPI’s catatan (the answer’s note) */
-                            note: string | null;
-                            /** @description the TPI’s rekomendasi */
-                            recommendation: string | null;
-                        }[];
-                        dry_run: boolean;
-                        /** @description the areas written (in a dry run: that would be written) */
-                        changed: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik")[];
-                        /** @description each area the write changes, from what to what */
-                        diff: {
-                            /**
-                             * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
-                             * @enum {string}
-                             */
-                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
-                            from: {
-                                conclusion: string | null;
-                                recommendations: string[];
-                            } | null;
-                            to: {
-                                conclusion: string | null;
-                                recommendations: string[];
-                            };
-                        }[];
-                    };
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Precondition Failed */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unprocessable Content */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     getPeriodSummary: {
         parameters: {
             query?: {
@@ -14842,24 +14585,6 @@ export interface operations {
                                 package_complete: boolean;
                             }[];
                         };
-                        /** @description the rencana aksi of the units in scope for this period (docs/action-plans.md) */
-                        actions: {
-                            /**
-                             * Format: date
-                             * @description today in Asia/Jakarta
-                             */
-                            as_of: string;
-                            total: number;
-                            by_status: {
-                                planned: number;
-                                in_progress: number;
-                                done: number;
-                                cancelled: number;
-                            };
-                            /** @description target date passed (Asia/Jakarta) and neither done nor cancelled */
-                            overdue: number;
-                            units_with_overdue: number;
-                        };
                     };
                 };
             };
@@ -14984,12 +14709,6 @@ export interface operations {
                                 WBBM: number;
                                 proposed_or_further: number;
                                 designated: number;
-                            };
-                            /** @description the rencana aksi of the OPD and its unit kerja for this period */
-                            actions: {
-                                total: number;
-                                /** @description target date passed (Asia/Jakarta) and neither done nor cancelled */
-                                overdue: number;
                             };
                         }[];
                         /** @description pass as cursor for the next page; null on the last page */
@@ -15479,7 +15198,7 @@ export interface operations {
                 after?: string;
                 limit?: number;
                 /** @description only these types (repeat: type=stage.submitted&type=stage.approved) */
-                type?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
+                type?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
             };
             header?: never;
             path?: never;
@@ -15498,10 +15217,10 @@ export interface operations {
                             /** @description the event’s position in the feed (increasing); pass the last one as after */
                             id: string;
                             /**
-                             * @description assessment.created | stage.started | answer.changed | stage.submitted | stage.returned | stage.approved | stage.review_changed | declaration.created | declaration.updated | declaration.transitioned | survey.campaign_changed | survey.response_recorded | survey.response_voided | action.created | action.updated | action.realisation_recorded | action.monitoring_noted
+                             * @description assessment.created | stage.started | answer.changed | stage.submitted | stage.returned | stage.approved | declaration.created | declaration.updated | declaration.transitioned | survey.campaign_changed | survey.response_recorded | survey.response_voided | action.created | action.updated | action.realisation_recorded | action.monitoring_noted
                              * @enum {string}
                              */
-                            type: "assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted";
+                            type: "assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted";
                             /** Format: date-time */
                             occurred_at: string;
                             unit_id: string | null;
@@ -15646,7 +15365,7 @@ export interface operations {
                     url: string;
                     description?: string | null;
                     /** @description deliver only these event types; empty or absent: every type */
-                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
+                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
                     /** @description only events of this unit’s subtree */
                     unit_id?: string | null;
                     /** @default true */
@@ -15886,7 +15605,7 @@ export interface operations {
                     url?: string;
                     description?: string | null;
                     /** @description deliver only these event types; empty or absent: every type */
-                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
+                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
                     unit_id?: string | null;
                     /** @description false pauses: no deliveries are queued, pending ones wait */
                     active?: boolean;
@@ -19533,6 +19252,411 @@ export interface operations {
             };
             /** @description Unprocessable Content */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listNotices: {
+        parameters: {
+            query?: {
+                /** @description page size (max 500) */
+                limit?: number;
+                /** @description opaque cursor from next_cursor */
+                cursor?: string;
+                /** @description pending (waiting to be sent, or to be retried, or for the digest hour) | sent | failed (every attempt failed) | skipped (no e-mail address, disabled, unsubscribed) */
+                status?: "pending" | "sent" | "failed" | "skipped";
+                /** @description window.opened | window.closing | stage.submitted | stage.returned | stage.approved | proposal.made | proposal.refused | proposal.outcome | action.overdue */
+                kind?: "window.opened" | "window.closing" | "stage.submitted" | "stage.returned" | "stage.approved" | "proposal.made" | "proposal.refused" | "proposal.outcome" | "action.overdue";
+                recipient_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            recipient: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                email: string | null;
+                            };
+                            subject: {
+                                type: string;
+                                id: string;
+                            };
+                            /** @description the change-feed event id, or the reminder: opened, 7d, 3d, 1d */
+                            occasion: string;
+                            event_id: string | null;
+                            unit_id: string | null;
+                            period_id: string | null;
+                            link: string | null;
+                            /** @description sent in the daily digest */
+                            digest: boolean;
+                            /**
+                             * @description pending (waiting to be sent, or to be retried, or for the digest hour) | sent | failed (every attempt failed) | skipped (no e-mail address, disabled, unsubscribed)
+                             * @enum {string}
+                             */
+                            status: "pending" | "sent" | "failed" | "skipped";
+                            attempts: number;
+                            next_attempt_at: string | null;
+                            last_error: string | null;
+                            sent_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            log: {
+                                attempt: number;
+                                /** Format: date-time */
+                                at: string;
+                                error: string | null;
+                                message_id: string | null;
+                            }[];
+                        }[];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNoticePreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        principal_id: string;
+                        /** @description where notices go; set by an admin (PATCH /v1/principals/{id}); null: no mail */
+                        email: string | null;
+                        /**
+                         * @description the language of the mails
+                         * @enum {string}
+                         */
+                        language: "id" | "en";
+                        /**
+                         * @description immediate: one mail per notice; digest: one mail a day at the digest hour (Asia/Jakarta)
+                         * @enum {string}
+                         */
+                        delivery: "immediate" | "digest";
+                        /** @description the hour (Asia/Jakarta) of the daily digest (NOTIFY_DIGEST_HOUR) */
+                        digest_hour: number;
+                        kinds: {
+                            /** @description true: mailed; false: unsubscribed */
+                            "window.opened": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "window.closing": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.submitted": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.returned": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.approved": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.made": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.refused": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.outcome": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "action.overdue": boolean;
+                        };
+                        /** @description false when the server has no SMTP settings: nothing is mailed */
+                        notices_enabled: boolean;
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateNoticePreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    language?: "id" | "en";
+                    /** @enum {string} */
+                    delivery?: "immediate" | "digest";
+                    kinds?: {
+                        /** @description false unsubscribes, true subscribes again */
+                        "window.opened"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "window.closing"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "stage.submitted"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "stage.returned"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "stage.approved"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "proposal.made"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "proposal.refused"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "proposal.outcome"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "action.overdue"?: boolean;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        principal_id: string;
+                        /** @description where notices go; set by an admin (PATCH /v1/principals/{id}); null: no mail */
+                        email: string | null;
+                        /**
+                         * @description the language of the mails
+                         * @enum {string}
+                         */
+                        language: "id" | "en";
+                        /**
+                         * @description immediate: one mail per notice; digest: one mail a day at the digest hour (Asia/Jakarta)
+                         * @enum {string}
+                         */
+                        delivery: "immediate" | "digest";
+                        /** @description the hour (Asia/Jakarta) of the daily digest (NOTIFY_DIGEST_HOUR) */
+                        digest_hour: number;
+                        kinds: {
+                            /** @description true: mailed; false: unsubscribed */
+                            "window.opened": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "window.closing": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.submitted": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.returned": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.approved": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.made": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.refused": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.outcome": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "action.overdue": boolean;
+                        };
+                        /** @description false when the server has no SMTP settings: nothing is mailed */
+                        notices_enabled: boolean;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribeNotices: {
+        parameters: {
+            query: {
+                /** @description the token of the unsubscribe link */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        unsubscribed: true;
+                        /** @description the kind no longer mailed, or * for every kind */
+                        kind: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribeNoticesOneClick: {
+        parameters: {
+            query: {
+                /** @description the token of the unsubscribe link */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        unsubscribed: true;
+                        /** @description the kind no longer mailed, or * for every kind */
+                        kind: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

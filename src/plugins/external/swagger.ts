@@ -80,6 +80,11 @@ export const openApiTags = [
     description:
       'Rencana aksi: actions per unit, period and area perubahan (by hand or from an improvement plan), monthly realisation with evidence, the TPI’s monitoring notes, overdue actions (docs/action-plans.md).',
   },
+  {
+    name: 'notifications',
+    description:
+      'Notices by e-mail: my preferences (language, daily digest, kinds), the unsubscribe link, and the admin’s list of every notice with its attempts (docs/notifications.md).',
+  },
   { name: 'bench', description: 'Benchmark ceilings, served only with BENCH_ROUTES=true.' },
 ]
 
