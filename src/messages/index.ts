@@ -1,7 +1,9 @@
 import type { Catalogue } from './catalogue.js'
 import common from './common.js'
+import reports from './reports.js'
 
 /** Every namespace (file name = namespace), one line each, alphabetical. */
 export const catalogues: Record<string, Catalogue> = {
   common,
+  reports,
 }

@@ -6,6 +6,7 @@ import instrumentRoutes, { type InstrumentRoutesOptions } from '../modules/instr
 import periodRoutes from '../modules/periods/routes.js'
 import { instrumentPlanRoutes, planDashboardRoutes, stagePlanRoutes } from '../modules/planner/routes.js'
 import proposalRoutes from '../modules/proposals/routes.js'
+import { periodReportRoutes, stageReportRoutes } from '../modules/reports/routes.js'
 import unitRoutes, { type UnitRoutesOptions } from '../modules/units/routes.js'
 import workbookRoutes, { periodExportRoutes, type WorkbookRoutesOptions } from '../modules/workbook/routes.js'
 
@@ -21,6 +22,7 @@ export const assessmentsHome: FastifyPluginAsync<{ workbook: WorkbookRoutesOptio
   await app.register(assessmentRoutes) // src/modules/assessments/routes.ts: assessments, stages, answers, moves
   await app.register(workbookRoutes, opts.workbook) // src/modules/workbook/routes.ts: …/stages/{stage}/lke.xlsx
   await app.register(stagePlanRoutes) // src/modules/planner/routes.ts: …/stages/{stage}/plan
+  await app.register(stageReportRoutes) // src/modules/reports/routes.ts: …/stages/tpi/lhe(.pdf)
 }
 
 /** /v1/periods */
@@ -28,6 +30,7 @@ export const periodsHome: FastifyPluginAsync = async (app) => {
   await app.register(periodRoutes) // src/modules/periods/routes.ts: periods and their windows
   await app.register(periodExportRoutes) // src/modules/workbook/routes.ts: …/{period_id}/answers.csv
   await app.register(routesUnder('/periods', proposalRoutes)) // src/modules/proposals/routes.ts: rules, gates, packages, proposals
+  await app.register(periodReportRoutes) // src/modules/reports/routes.ts: …/instansi/{id}/surat-usulan(.pdf), sptjm(.pdf)
 }
 
 /** /v1/dashboards */
