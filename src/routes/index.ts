@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { IsolatedWork } from '../lib/isolated-work.js'
 import assessmentRoutes from '../modules/assessments/routes.js'
 import dashboardRoutes from '../modules/dashboards/routes.js'
 import declarationRoutes from '../modules/declarations/routes.js'
@@ -22,15 +23,15 @@ export const assessmentsHome: FastifyPluginAsync<{ workbook: WorkbookRoutesOptio
   await app.register(assessmentRoutes) // src/modules/assessments/routes.ts: assessments, stages, answers, moves
   await app.register(workbookRoutes, opts.workbook) // src/modules/workbook/routes.ts: …/stages/{stage}/lke.xlsx
   await app.register(stagePlanRoutes) // src/modules/planner/routes.ts: …/stages/{stage}/plan
-  await app.register(stageReportRoutes) // src/modules/reports/routes.ts: …/stages/tpi/lhe(.pdf)
+  await app.register(stageReportRoutes, { work: opts.workbook.uploads }) // src/modules/reports/routes.ts: …/stages/tpi/lhe(.pdf)
 }
 
 /** /v1/periods */
-export const periodsHome: FastifyPluginAsync = async (app) => {
+export const periodsHome: FastifyPluginAsync<{ uploads: IsolatedWork }> = async (app, opts) => {
   await app.register(periodRoutes) // src/modules/periods/routes.ts: periods and their windows
   await app.register(periodExportRoutes) // src/modules/workbook/routes.ts: …/{period_id}/answers.csv
   await app.register(routesUnder('/periods', proposalRoutes)) // src/modules/proposals/routes.ts: rules, gates, packages, proposals
-  await app.register(periodReportRoutes) // src/modules/reports/routes.ts: …/instansi/{id}/surat-usulan(.pdf), sptjm(.pdf)
+  await app.register(periodReportRoutes, { work: opts.uploads }) // src/modules/reports/routes.ts: …/instansi/{id}/surat-usulan(.pdf), sptjm(.pdf)
 }
 
 /** /v1/dashboards */

@@ -38,10 +38,10 @@ const PREDIKAT_FULL: Record<'WBK' | 'WBBM', string> = {
   WBBM: 'Menuju Wilayah Birokrasi Bersih dan Melayani (WBBM)',
 }
 
-const base = (title: string, subject: string): Pick<
-  TDocumentDefinitions,
-  'pageSize' | 'pageMargins' | 'info' | 'defaultStyle' | 'styles' | 'language'
-> => ({
+const base = (
+  title: string,
+  subject: string,
+): Pick<TDocumentDefinitions, 'pageSize' | 'pageMargins' | 'info' | 'defaultStyle' | 'styles' | 'language'> => ({
   pageSize: 'A4',
   pageMargins: [56, 56, 56, 56],
   language: 'id-ID',
@@ -83,9 +83,18 @@ const footer =
 export function lheDocument(r: LheReport): TDocumentDefinitions {
   const unitLine = [...r.unit.parents, r.unit.name].join(' / ')
   const components: TableCell[][] = [
-    [th('Komponen'), th('Bobot', { alignment: 'right' }), th('Nilai', { alignment: 'right' }), th('%', { alignment: 'right' })],
+    [
+      th('Komponen'),
+      th('Bobot', { alignment: 'right' }),
+      th('Nilai', { alignment: 'right' }),
+      th('%', { alignment: 'right' }),
+    ],
     ...r.score.components.map((c) => [
-      { text: c.name, margin: [c.level === 'sub_komponen' ? 12 : 0, 0, 0, 0], bold: c.level === 'komponen' } as TableCell,
+      {
+        text: c.name,
+        margin: [c.level === 'sub_komponen' ? 12 : 0, 0, 0, 0],
+        bold: c.level === 'komponen',
+      } as TableCell,
       num(angka(c.max)),
       num(angka(c.value)),
       num(`${angka(c.percent)}%`),
@@ -192,7 +201,12 @@ export function lheDocument(r: LheReport): TDocumentDefinitions {
       ? { table: { headerRows: 1, widths: ['*', 150, 70], body: requirements }, layout: 'lightHorizontalLines' }
       : { text: 'Belum ada pencanangan pembangunan ZI unit kerja pada periode ini.', italics: true },
     ...(r.requirements.some((x) => !x.decides)
-      ? [{ text: '* ditampilkan sebagai informasi; tidak menentukan simpulan TPI atas unit kerja.', style: 'small' } as Content]
+      ? [
+          {
+            text: '* ditampilkan sebagai informasi; tidak menentukan simpulan TPI atas unit kerja.',
+            style: 'small',
+          } as Content,
+        ]
       : []),
     { text: 'D. SIMPULAN', style: 'heading' },
     {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
+import type { IsolatedWork } from '../../lib/isolated-work.js'
 import { READERS } from '../../lib/policy.js'
 import { problemResponses } from '../../lib/problem.js'
 import { contentDisposition } from '../evidence/rules.js'
@@ -11,8 +12,8 @@ import { lheReport, sptjmReport, suratUsulanReport } from './service.js'
 const TAGS = ['reports']
 
 /** The PDF of a report, as an attachment no cache keeps. */
-async function sendPdf(reply: FastifyReply, report: Parameters<typeof pdfOf>[0], stem: string[]) {
-  const bytes = await pdfOf(report)
+async function sendPdf(work: IsolatedWork, reply: FastifyReply, report: Parameters<typeof pdfOf>[1], stem: string[]) {
+  const bytes = await pdfOf(work, report)
   return reply
     .type('application/pdf')
     .header('content-disposition', contentDisposition(`${safeFileStem(stem) || 'laporan'}.pdf`, 'laporan.pdf'))
@@ -24,8 +25,13 @@ async function sendPdf(reply: FastifyReply, report: Parameters<typeof pdfOf>[0],
 const LHE_DESCRIPTION =
   'PermenPANRB 90/2021 Lampiran II BAB II A (p. 41-44): the unit and its instansi, the TPI stage’s score per komponen and per area perubahan (Pemenuhan + Reform, % of the area’s weight), every score rule of the target (the unit’s declaration in the period; WBK when it has none; WBBM: the WBK rules too) met or not with its gap, the unit-level requirements of Tabel 5/6 from the proposal checks, the conclusion (memenuhi / belum memenuhi syarat untuk diusulkan) and the TPI team’s signature block (who approved the stage chairs). Readers of the TPI stage only (as GET …/stages/tpi/score).'
 
+export interface ReportRoutesOptions {
+  /** the process's gate for off-thread work (src/app.ts `uploads`) */
+  work: IsolatedWork
+}
+
 /** /v1/assessments/{id}/stages/tpi/lhe and lhe.pdf */
-export const stageReportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const stageReportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> = async (app, opts) => {
   app.get(
     '/:id/stages/:stage/lhe',
     {
@@ -57,7 +63,7 @@ export const stageReportRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const report = await lheReport(app.db, request.principal, request.params.id)
-      return sendPdf(reply, report, ['LHE', report.unit.code, report.period.code])
+      return sendPdf(opts.work, reply, report, ['LHE', report.unit.code, report.period.code])
     },
   )
 }
@@ -66,7 +72,7 @@ const LETTER_UNITS =
   'The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope; 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).'
 
 /** /v1/periods/{period_id}/instansi/{instansi_id}/surat-usulan(.pdf) and sptjm(.pdf) */
-export const periodReportRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const periodReportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> = async (app, opts) => {
   const letters = [
     {
       path: 'surat-usulan',
@@ -126,7 +132,7 @@ export const periodReportRoutes: FastifyPluginAsyncTypebox = async (app) => {
           request.params.instansi_id,
           request.query,
         )
-        return sendPdf(reply, report, [l.stem, report.instansi.code, report.period.code])
+        return sendPdf(opts.work, reply, report, [l.stem, report.instansi.code, report.period.code])
       },
     )
   }

@@ -45,7 +45,9 @@ const UnitRef = Type.Object({
   name: Type.String(),
   kind: Type.String(),
   /** the unit's parents below the instansi, top first (e.g. the OPD of a Puskesmas) */
-  parents: Type.Array(Type.String(), { description: 'names of the units between the instansi and this unit, top first' }),
+  parents: Type.Array(Type.String(), {
+    description: 'names of the units between the instansi and this unit, top first',
+  }),
 })
 
 const Half = Type.Object({ value: Score(), max: Score() })
@@ -169,10 +171,7 @@ export const SuratUsulanReport = Type.Object(
 )
 export type SuratUsulanReport = Static<typeof SuratUsulanReport>
 
-export const SptjmReport = Type.Object(
-  { kind: Type.Literal('sptjm'), ...LetterBase },
-  { additionalProperties: false },
-)
+export const SptjmReport = Type.Object({ kind: Type.Literal('sptjm'), ...LetterBase }, { additionalProperties: false })
 export type SptjmReport = Static<typeof SptjmReport>
 
 export const PdfResponse = {

@@ -26,15 +26,7 @@ import type { PeriodRow } from '../periods/tables.js'
 import { checkOne, loadPackageRow, loadVisibleInstansi } from '../proposals/service.js'
 import { proposals } from '../proposals/tables.js'
 import { units, type UnitRow } from '../units/tables.js'
-import {
-  REGULATION,
-  areaScores,
-  conclusionOf,
-  predikatLabel,
-  requirementRows,
-  ruleRows,
-  wibDate,
-} from './rules.js'
+import { REGULATION, areaScores, conclusionOf, predikatLabel, requirementRows, ruleRows, wibDate } from './rules.js'
 import type { LetterQuery, LheReport, SptjmReport, SuratUsulanReport } from './schemas.js'
 
 const periodRef = (p: PeriodRow) => ({ id: p.id, code: p.code, year: p.year })
@@ -63,10 +55,7 @@ async function tpiTeam(db: Queryable, stageId: string): Promise<{ role: string; 
     .orderBy(desc(stageTransitions.createdAt))
   const chair = moves.find((m) => m.to === 'approved')?.name ?? moves.find((m) => m.to === 'submitted')?.name ?? null
   const members = [...new Set(moves.map((m) => m.name))].filter((n) => n !== chair)
-  return [
-    { role: 'Ketua Tim', name: chair },
-    ...members.map((name) => ({ role: 'Anggota Tim', name })),
-  ]
+  return [{ role: 'Ketua Tim', name: chair }, ...members.map((name) => ({ role: 'Anggota Tim', name }))]
 }
 
 /** The LHE internal of an assessment's TPI stage, for a reader who may read that stage. */
