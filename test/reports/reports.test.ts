@@ -165,7 +165,10 @@ t.test('reports: the LHE internal, the surat usulan and the SPTJM as PDF and JSO
     t.match(text, 'MEMENUHI SYARAT UNTUK DIUSULKAN')
     t.match(text, 'Budi Santoso', 'the TPI member who moved the stage signs')
     t.match(text, tanggalPattern, 'dated in Indonesian')
-    t.ok(readdirSync(ARTIFACTS).some((f) => /^lhe-best-1\.png$/.test(f)), 'page 1 rendered')
+    t.ok(
+      readdirSync(ARTIFACTS).some((f) => /^lhe-best-1\.png$/.test(f)),
+      'page 1 rendered',
+    )
 
     const worst = pdfText(
       (await ok('GET', `/v1/assessments/${assessment.worst}/stages/tpi/lhe.pdf`)).rawPayload,

@@ -168,13 +168,11 @@ export function lheDocument(r: LheReport): TDocumentDefinitions {
       ],
       [
         'Penilaian TPI',
-        `${STAGE_STATUS[r.stage.status] ?? r.stage.status}${
-          r.stage.approved_at
-            ? `, disetujui ${tanggal(r.stage.approved_at)}`
-            : r.stage.submitted_at
-              ? `, diajukan ${tanggal(r.stage.submitted_at)}`
-              : ''
-        }`,
+        r.stage.status === 'approved' && r.stage.approved_at
+          ? `disetujui ${tanggal(r.stage.approved_at)}`
+          : r.stage.status === 'submitted' && r.stage.submitted_at
+            ? `diajukan ${tanggal(r.stage.submitted_at)}`
+            : (STAGE_STATUS[r.stage.status] ?? r.stage.status),
       ],
       ['Tanggal laporan', tanggal(r.generated_on)],
     ]),
@@ -184,21 +182,27 @@ export function lheDocument(r: LheReport): TDocumentDefinitions {
       margin: [0, 0, 0, 8],
     },
     { text: 'Nilai per komponen', bold: true, margin: [0, 0, 0, 4] },
-    { table: { headerRows: 1, widths: ['*', 60, 60, 60], body: components }, layout: 'lightHorizontalLines' },
+    {
+      table: { headerRows: 1, dontBreakRows: true, widths: ['*', 60, 60, 60], body: components },
+      layout: 'lightHorizontalLines',
+    },
     { text: 'Nilai per area perubahan (komponen pengungkit)', bold: true, margin: [0, 10, 0, 4] },
     {
-      table: { headerRows: 1, widths: [18, '*', 56, 50, 46, 46, 50], body: areas },
+      table: { headerRows: 1, dontBreakRows: true, widths: [18, '*', 56, 50, 46, 46, 50], body: areas },
       layout: 'lightHorizontalLines',
     },
     { text: 'C. PEMENUHAN KRITERIA', style: 'heading' },
     { text: `Kriteria nilai ${PREDIKAT_FULL[r.target]}`, bold: true, margin: [0, 0, 0, 4] },
     {
-      table: { headerRows: 1, widths: ['*', 56, 56, 50, 70], body: rules },
+      table: { headerRows: 1, dontBreakRows: true, widths: ['*', 56, 56, 50, 70], body: rules },
       layout: 'lightHorizontalLines',
     },
     { text: 'Kriteria tingkat unit kerja (PermenPANRB 90/2021 Tabel 5 dan 6)', bold: true, margin: [0, 10, 0, 4] },
     r.requirements.length > 0
-      ? { table: { headerRows: 1, widths: ['*', 150, 70], body: requirements }, layout: 'lightHorizontalLines' }
+      ? {
+          table: { headerRows: 1, dontBreakRows: true, widths: ['*', 150, 70], body: requirements },
+          layout: 'lightHorizontalLines',
+        }
       : { text: 'Belum ada pencanangan pembangunan ZI unit kerja pada periode ini.', italics: true },
     ...(r.requirements.some((x) => !x.decides)
       ? [
