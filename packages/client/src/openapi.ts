@@ -654,6 +654,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/surat-usulan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instansi’s draft surat usulan to the TPN (PermenPANRB 90/2021 Gambar 6), as JSON
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope; 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package). The same data as …/surat-usulan.pdf.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSuratUsulanReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/surat-usulan.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instansi’s draft surat usulan to the TPN (PermenPANRB 90/2021 Gambar 6), as a PDF (A4, Indonesian, marked DRAF)
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope; 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSuratUsulanPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/sptjm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The draft SPTJM (Surat Pernyataan Tanggung Jawab Mutlak, PermenPANRB 90/2021 Gambar 7) of each unit named, one page each, as JSON
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope; 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package). The same data as …/sptjm.pdf.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSptjmReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/sptjm.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The draft SPTJM (Surat Pernyataan Tanggung Jawab Mutlak, PermenPANRB 90/2021 Gambar 7) of each unit named, one page each, as a PDF (A4, Indonesian, marked DRAF)
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope; 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSptjmPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/declarations": {
         parameters: {
             query?: never;
@@ -1640,6 +1728,50 @@ export interface paths {
          *     Roles: admin, evaluator, unit_operator, viewer, integration.
          */
         get: operations["getStagePlan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/stages/{stage}/lhe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The LHE internal (Laporan Hasil Evaluasi) of the TPI stage, as JSON
+         * @description PermenPANRB 90/2021 Lampiran II BAB II A (p. 41-44): the unit and its instansi, the TPI stage’s score per komponen and per area perubahan (Pemenuhan + Reform, % of the area’s weight), every score rule of the target (the unit’s declaration in the period; WBK when it has none; WBBM: the WBK rules too) met or not with its gap, the unit-level requirements of Tabel 5/6 from the proposal checks, the conclusion (memenuhi / belum memenuhi syarat untuk diusulkan) and the TPI team’s signature block (who approved the stage chairs). Readers of the TPI stage only (as GET …/stages/tpi/score). The same data as …/lhe.pdf, for a Pemda printing its own layout.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getLheReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/stages/{stage}/lhe.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The LHE internal of the TPI stage, as a PDF (A4, Indonesian)
+         * @description PermenPANRB 90/2021 Lampiran II BAB II A (p. 41-44): the unit and its instansi, the TPI stage’s score per komponen and per area perubahan (Pemenuhan + Reform, % of the area’s weight), every score rule of the target (the unit’s declaration in the period; WBK when it has none; WBBM: the WBK rules too) met or not with its gap, the unit-level requirements of Tabel 5/6 from the proposal checks, the conclusion (memenuhi / belum memenuhi syarat untuk diusulkan) and the TPI team’s signature block (who approved the stage chairs). Readers of the TPI stage only (as GET …/stages/tpi/score). Rendered off the request thread, one document at a time per server (503 reports_busy with Retry-After when four already wait).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getLhePdf"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7352,6 +7484,396 @@ export interface operations {
             };
             /** @description Unprocessable Content */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSuratUsulanReport: {
+        parameters: {
+            query?: {
+                /** @description the declarations (units) the letter names, repeatable; by default the instansi’s units proposed in the period, or, before any is proposed, those building toward WBK/WBBM */
+                declaration_id?: string[];
+            };
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "surat_usulan";
+                        title: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        generated_on: string;
+                        period: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            year: number;
+                        };
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        units: {
+                            /** Format: uuid */
+                            declaration_id: string;
+                            unit: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                name: string;
+                            };
+                            /** @enum {string} */
+                            target: "WBK" | "WBBM";
+                            /** @enum {string} */
+                            kategori: "WBK" | "WBK-AFIRMASI" | "WBBM";
+                            /** @description e.g. "Menuju WBK" */
+                            predikat: string;
+                            /** @enum {string} */
+                            status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                            tpi_total: number | null;
+                        }[];
+                        regulation: string;
+                        pic: {
+                            name: string | null;
+                            email: string | null;
+                            phone: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSuratUsulanPdf: {
+        parameters: {
+            query?: {
+                /** @description the declarations (units) the letter names, repeatable; by default the instansi’s units proposed in the period, or, before any is proposed, those building toward WBK/WBBM */
+                declaration_id?: string[];
+            };
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document as a PDF (A4, Indonesian) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSptjmReport: {
+        parameters: {
+            query?: {
+                /** @description the declarations (units) the letter names, repeatable; by default the instansi’s units proposed in the period, or, before any is proposed, those building toward WBK/WBBM */
+                declaration_id?: string[];
+            };
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "sptjm";
+                        title: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        generated_on: string;
+                        period: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            year: number;
+                        };
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        units: {
+                            /** Format: uuid */
+                            declaration_id: string;
+                            unit: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                name: string;
+                            };
+                            /** @enum {string} */
+                            target: "WBK" | "WBBM";
+                            /** @enum {string} */
+                            kategori: "WBK" | "WBK-AFIRMASI" | "WBBM";
+                            /** @description e.g. "Menuju WBK" */
+                            predikat: string;
+                            /** @enum {string} */
+                            status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                            tpi_total: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSptjmPdf: {
+        parameters: {
+            query?: {
+                /** @description the declarations (units) the letter names, repeatable; by default the instansi’s units proposed in the period, or, before any is proposed, those building toward WBK/WBBM */
+                declaration_id?: string[];
+            };
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document as a PDF (A4, Indonesian) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14145,6 +14667,255 @@ export interface operations {
             };
             /** @description Unprocessable Content */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLheReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description the LHE internal is the TPI’s: only tpi */
+                stage: "tpi";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "lhe";
+                        title: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        generated_on: string;
+                        period: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            year: number;
+                        };
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        unit: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            kind: string;
+                            /** @description names of the units between the instansi and this unit, top first */
+                            parents: string[];
+                        };
+                        /** Format: uuid */
+                        assessment_id: string;
+                        stage: {
+                            /** Format: uuid */
+                            id: string;
+                            status: string;
+                            submitted_at: string | null;
+                            approved_at: string | null;
+                        };
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /**
+                         * @description declaration: the unit’s declaration in the period; default: no declaration, WBK assumed
+                         * @enum {string}
+                         */
+                        target_from: "declaration" | "default";
+                        declaration_id: string | null;
+                        score: {
+                            total: number;
+                            max_total: number;
+                            components: {
+                                code: string;
+                                name: string;
+                                level: string;
+                                value: number;
+                                max: number;
+                                percent: number;
+                            }[];
+                            areas: {
+                                /** @enum {string} */
+                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                                name: string;
+                                pemenuhan: {
+                                    value: number;
+                                    max: number;
+                                };
+                                reform: {
+                                    value: number;
+                                    max: number;
+                                };
+                                value: number;
+                                max: number;
+                                percent: number;
+                            }[];
+                            /** @description questions of the TPI stage without an answer */
+                            unanswered: number;
+                        };
+                        /** @description every score rule of the target (WBBM: the WBK ones too), met or not */
+                        rules: {
+                            rule: string;
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            description: string;
+                            /** @enum {string} */
+                            measure: "value" | "share_of_weight";
+                            required: number;
+                            actual: number;
+                            /** @description required − actual in the rule’s measure; 0 when met */
+                            gap: number;
+                            passed: boolean;
+                            source: string;
+                        }[];
+                        /** @description the unit-level requirements of PermenPANRB 90/2021 Tabel 5 and 6 (and the instansi gate), from the proposal checks */
+                        requirements: {
+                            check: string;
+                            requirement: string;
+                            passed: boolean;
+                            found: string;
+                            /** @description whether it decides the conclusion (the instansi gate is shown for information) */
+                            decides: boolean;
+                        }[];
+                        conclusion: {
+                            eligible: boolean;
+                            /** @enum {string} */
+                            verdict: "memenuhi syarat untuk diusulkan" | "belum memenuhi syarat untuk diusulkan";
+                            text: string;
+                            unmet: string[];
+                        };
+                        signatures: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            date: string;
+                            team: {
+                                role: string;
+                                name: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLhePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description the LHE internal is the TPI’s: only tpi */
+                stage: "tpi";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document as a PDF (A4, Indonesian) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -76,7 +76,8 @@ export const periodReportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> 
   const letters = [
     {
       path: 'surat-usulan',
-      name: 'SuratUsulan',
+      jsonOperationId: 'getSuratUsulanReport',
+      pdfOperationId: 'getSuratUsulanPdf',
       summary: 'The instansi’s draft surat usulan to the TPN (PermenPANRB 90/2021 Gambar 6)',
       schema: S.SuratUsulanReport,
       build: suratUsulanReport,
@@ -84,7 +85,8 @@ export const periodReportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> 
     },
     {
       path: 'sptjm',
-      name: 'Sptjm',
+      jsonOperationId: 'getSptjmReport',
+      pdfOperationId: 'getSptjmPdf',
       summary:
         'The draft SPTJM (Surat Pernyataan Tanggung Jawab Mutlak, PermenPANRB 90/2021 Gambar 7) of each unit named, one page each',
       schema: S.SptjmReport,
@@ -100,7 +102,7 @@ export const periodReportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> 
           tags: TAGS,
           summary: `${l.summary}, as JSON`,
           description: `${LETTER_UNITS} The same data as …/${l.path}.pdf.`,
-          operationId: `get${l.name}Report`,
+          operationId: l.jsonOperationId,
           params: S.InstansiParams,
           querystring: S.LetterQuery,
           response: { 200: l.schema, ...problemResponses(400, 401, 403, 404, 409) },
@@ -117,7 +119,7 @@ export const periodReportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> 
           tags: TAGS,
           summary: `${l.summary}, as a PDF (A4, Indonesian, marked DRAF)`,
           description: LETTER_UNITS,
-          operationId: `get${l.name}Pdf`,
+          operationId: l.pdfOperationId,
           params: S.InstansiParams,
           querystring: S.LetterQuery,
           response: { 200: S.PdfResponse, ...problemResponses(400, 401, 403, 404, 409, 503) },

@@ -28,6 +28,7 @@ import { configFile, removeConfig, resolveCredentials, writeConfig } from './con
 import { CliError, EXIT, exitCodeForStatus, usageError } from './exit.js'
 import { fmtNumber, table, tsvLine } from './output.js'
 import { renderPlan } from './path.js'
+import { REPORT_USAGE, reportCommands } from './report.js'
 
 type Env = Record<string, string | undefined>
 type StageKind = Schemas['Stage']['kind']
@@ -74,6 +75,7 @@ export const USAGE = `Usage: zi <command> [options]
                                            a survey campaign's summary: respondents, composition,
                                            the IPAK/IPKP index per aspect (--csv: the CSV export)
   survey progress <period-id> [--json]     each unit's respondents so far against the 30 needed
+${REPORT_USAGE}
 
   <stage> is self, tpi, tpn or sanggah.
   ZI_URL and ZI_TOKEN override the saved login (config: $XDG_CONFIG_HOME/zi/config.json or
@@ -825,6 +827,7 @@ const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = 
   'proposal-check': proposalCheck,
   'survey results': surveyResults,
   'survey progress': surveyProgress,
+  ...reportCommands<Ctx>({ parse, client: (ctx) => client(ctx), call, idArg }),
 }
 
 export async function main(argv: string[], env: Env = process.env): Promise<number> {
@@ -838,7 +841,8 @@ export async function main(argv: string[], env: Env = process.env): Promise<numb
     ;(first === undefined ? ctx.err : (t: string) => ctx.out(`${t}\n`))(USAGE)
     return first === undefined ? EXIT.usage : EXIT.ok
   }
-  const twoWords = first === 'answers' || first === 'survey' || (first === 'units' && second === 'import')
+  const twoWords =
+    first === 'answers' || first === 'survey' || first === 'report' || (first === 'units' && second === 'import')
   const name = twoWords ? `${first} ${second ?? ''}` : first
   const command = COMMANDS[name]
   if (!command) {
