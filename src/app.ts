@@ -31,6 +31,7 @@ import portalrbRoutes from './modules/portalrb/routes.js'
 import benchRoutes from './modules/bench/routes.js'
 import surveyRoutes from './modules/survey/routes.js'
 import publicSurveyRoutes from './modules/survey/public-routes.js'
+import actionRoutes from './modules/actions/routes.js'
 import {
   assessmentsHome,
   dashboardsHome,
@@ -224,6 +225,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await v1.register(webhookRoutes, { prefix: '/webhooks', config: { ...config, ...keys } })
       if (config.BENCH_ROUTES) await v1.register(benchRoutes, { prefix: '/bench' })
       await v1.register(surveyRoutes, { prefix: '/survey', publicBaseUrl: config.PUBLIC_BASE_URL, uploads })
+      await v1.register(actionRoutes, { prefix: '/actions' })
     },
     { prefix: '/v1' },
   )

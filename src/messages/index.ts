@@ -1,9 +1,11 @@
 import type { Catalogue } from './catalogue.js'
+import actions from './actions.js'
 import common from './common.js'
 import reports from './reports.js'
 
 /** Every namespace (file name = namespace), one line each, alphabetical. */
 export const catalogues: Record<string, Catalogue> = {
+  actions,
   common,
   reports,
 }

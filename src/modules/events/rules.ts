@@ -12,6 +12,10 @@
  * | survey.campaign_changed | a unit's survey campaign is created, changed or justified | campaign_id, action |
  * | survey.response_recorded | survey responses arrive (the public form, one; an import, many) | campaign_id, channel, count |
  * | survey.response_voided | a survey response is voided (with its reason) | campaign_id, response_id |
+ | action.created | an action of a unit's rencana aksi is created (by hand, or from an improvement plan) | action_id, area, question_code, status, target_date, version, source |
+ | action.updated | an action is edited (status, PIC, target date …; cancelling carries the reason) | … action fields, changed, from_status |
+ | action.realisation_recorded | a month's realisation of an action is recorded or replaced | … action fields, month, progress_percent |
+ | action.monitoring_noted | the TPI adds a monitoring note to an action | … action fields, note_id |
  */
 export const EVENT_TYPES = [
   'assessment.created',
@@ -26,6 +30,10 @@ export const EVENT_TYPES = [
   'survey.campaign_changed',
   'survey.response_recorded',
   'survey.response_voided',
+  'action.created',
+  'action.updated',
+  'action.realisation_recorded',
+  'action.monitoring_noted',
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 

@@ -80,6 +80,11 @@ export const openApiTags = [
     name: 'survey (public)',
     description: 'The respondents’ form of a campaign, without an account (HTML, Bahasa Indonesia).',
   },
+  {
+    name: 'actions',
+    description:
+      'Rencana aksi: actions per unit, period and area perubahan (by hand or from an improvement plan), monthly realisation with evidence, the TPI’s monitoring notes, overdue actions (docs/action-plans.md).',
+  },
   { name: 'bench', description: 'Benchmark ceilings, served only with BENCH_ROUTES=true.' },
 ]
 
