@@ -8,6 +8,7 @@ import periodRoutes from '../modules/periods/routes.js'
 import { instrumentPlanRoutes, planDashboardRoutes, stagePlanRoutes } from '../modules/planner/routes.js'
 import proposalRoutes from '../modules/proposals/routes.js'
 import { periodReportRoutes, stageReportRoutes } from '../modules/reports/routes.js'
+import reviewRoutes from '../modules/review/routes.js'
 import unitRoutes, { type UnitRoutesOptions } from '../modules/units/routes.js'
 import workbookRoutes, { periodExportRoutes, type WorkbookRoutesOptions } from '../modules/workbook/routes.js'
 
@@ -24,6 +25,7 @@ export const assessmentsHome: FastifyPluginAsync<{ workbook: WorkbookRoutesOptio
   await app.register(workbookRoutes, opts.workbook) // src/modules/workbook/routes.ts: …/stages/{stage}/lke.xlsx
   await app.register(stagePlanRoutes) // src/modules/planner/routes.ts: …/stages/{stage}/plan
   await app.register(stageReportRoutes, { work: opts.workbook.uploads }) // src/modules/reports/routes.ts: …/stages/tpi/lhe(.pdf)
+  await app.register(reviewRoutes) // src/modules/review/routes.ts: …/stages/{stage}/review
 }
 
 /** /v1/periods */

@@ -53,7 +53,13 @@ export async function setup(t: Test, env: Record<string, string> = {}) {
   const batch = async (
     url: string,
     stage: string,
-    items: { question_code: string; value: AnswerValue; note?: string | null; evidence_ids?: string[] }[],
+    items: {
+      question_code: string
+      value: AnswerValue
+      note?: string | null
+      recommendation?: string | null
+      evidence_ids?: string[]
+    }[],
     headers: Headers = admin,
   ) => {
     const res = await app.inject({

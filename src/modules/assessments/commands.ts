@@ -181,6 +181,7 @@ export interface PutAnswerInput {
   code: string
   value: AnswerInput['value']
   note?: string | null | undefined
+  recommendation?: string | null | undefined
   evidence_ids?: string[] | undefined
   ifMatch?: string | undefined
   ifNoneMatch?: string | undefined
@@ -208,6 +209,7 @@ export async function putAnswer(
           question_code: input.code,
           value: input.value,
           ...(input.note !== undefined ? { note: input.note } : {}),
+          ...(input.recommendation !== undefined ? { recommendation: input.recommendation } : {}),
           ...(input.evidence_ids ? { evidence_ids: input.evidence_ids } : {}),
         },
       ],

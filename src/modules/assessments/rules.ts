@@ -160,17 +160,26 @@ export function diffAnswers(from: AnswerLike[], to: AnswerLike[]): AnswerChange[
 /** An empty note is no note: "" and null are the same, and "" is stored as null. */
 export const noteOf = (note: string | null | undefined): string | null => (note === '' ? null : (note ?? null))
 
+/**
+ * Only a TPI stage carries recommendations (rekomendasi) beside its notes: the Tim Penilai
+ * Internal's advice on each question, read back by the unit and the LHE report.
+ */
+export const carriesRecommendations = (kind: StageKind): boolean => kind === 'tpi'
+
 /** An answer's content: what a write can change (its version, author and time are bookkeeping). */
 export interface AnswerContent {
   value: string | number | null
   note: string | null
+  /** the TPI's recommendation: present on a tpi stage's answers only */
+  recommendation?: string | null
   evidence_ids: string[]
 }
 
-/** What one write asks of an answer: a field left out keeps the stored one (note, evidence). */
+/** What one write asks of an answer: a field left out keeps the stored one (note, recommendation, evidence). */
 export interface AnswerWrite {
   value: string | number | null
   note?: string | null | undefined
+  recommendation?: string | null | undefined
   evidence_ids?: string[] | undefined
 }
 
@@ -186,25 +195,46 @@ const sameList = (a: string[], b: string[]): boolean => a.length === b.length &&
 const sortedSet = (ids: string[]): string[] => [...new Set(ids)].sort()
 
 /**
- * What a write does to one answer: null when it changes nothing (the same value, note and evidence
- * links; "" and null notes alike; no stored answer and nothing to store), else the answer before
- * and after. A write that changes nothing leaves no trace: no version, audit record or event.
+ * What a write does to one answer: null when it changes nothing (the same value, note,
+ * recommendation and evidence links; "" and null notes alike; no stored answer and nothing to
+ * store), else the answer before and after. A write that changes nothing leaves no trace: no
+ * version, audit record or event. `recommendations`: the stage carries them (a tpi stage), so
+ * the contents name the recommendation too.
  */
 export function answerWriteDiff(
   code: string,
   stored: AnswerContent | undefined,
   write: AnswerWrite,
+  opts: { recommendations?: boolean } = {},
 ): AnswerWriteDiff | null {
-  const from = stored
-    ? { value: stored.value ?? null, note: noteOf(stored.note), evidence_ids: sortedSet(stored.evidence_ids) }
+  const withRecommendation = opts.recommendations ?? false
+  const from: AnswerContent | null = stored
+    ? {
+        value: stored.value ?? null,
+        note: noteOf(stored.note),
+        ...(withRecommendation ? { recommendation: noteOf(stored.recommendation) } : {}),
+        evidence_ids: sortedSet(stored.evidence_ids),
+      }
     : null
   const to: AnswerContent = {
     value: write.value ?? null,
     note: write.note === undefined ? (from?.note ?? null) : noteOf(write.note),
+    ...(withRecommendation
+      ? {
+          recommendation:
+            write.recommendation === undefined ? (from?.recommendation ?? null) : noteOf(write.recommendation),
+        }
+      : {}),
     evidence_ids: write.evidence_ids === undefined ? (from?.evidence_ids ?? []) : sortedSet(write.evidence_ids),
   }
-  const base = from ?? { value: null, note: null, evidence_ids: [] }
-  if (base.value === to.value && base.note === to.note && sameList(base.evidence_ids, to.evidence_ids)) return null
+  const base = from ?? { value: null, note: null, recommendation: null, evidence_ids: [] }
+  if (
+    base.value === to.value &&
+    base.note === to.note &&
+    (base.recommendation ?? null) === (to.recommendation ?? null) &&
+    sameList(base.evidence_ids, to.evidence_ids)
+  )
+    return null
   return { question_code: code, from, to }
 }
 

@@ -14,6 +14,13 @@ export const StageStatus = StringEnum(STAGE_STATUSES, {
 })
 const Value = AnswerValue
 const Note = Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])
+const Recommendation = Type.Union([Type.String({ maxLength: 5000 }), Type.Null()], {
+  description:
+    'the TPI’s recommendation (rekomendasi) beside its note: a tpi stage only (422 recommendation_not_for_stage elsewhere; null or "" is none); left out keeps the stored one',
+})
+const StoredRecommendation = Type.String({
+  description: 'the TPI’s recommendation (rekomendasi): on a tpi stage’s answers only, absent where there is none',
+})
 const EvidenceIds = Type.Array(Uuid, {
   maxItems: 50,
   uniqueItems: true,
@@ -55,6 +62,7 @@ export const AnswerView = Type.Object(
     question_code: Type.String(),
     value: Value,
     note: Note,
+    recommendation: Type.Optional(StoredRecommendation),
     evidence_ids: Type.Array(Uuid),
     updated_at: DateTime,
     updated_by: Type.Union([Uuid, Type.Null()]),
@@ -84,7 +92,12 @@ export const StartStageBody = Type.Object(
 )
 
 export const PutAnswerBody = Type.Object(
-  { value: Value, note: Type.Optional(Note), evidence_ids: Type.Optional(EvidenceIds) },
+  {
+    value: Value,
+    note: Type.Optional(Note),
+    recommendation: Type.Optional(Recommendation),
+    evidence_ids: Type.Optional(EvidenceIds),
+  },
   { additionalProperties: false },
 )
 
@@ -96,6 +109,7 @@ export const BatchBody = Type.Object(
           question_code: QuestionCode,
           value: Value,
           note: Type.Optional(Note),
+          recommendation: Type.Optional(Recommendation),
           evidence_ids: Type.Optional(EvidenceIds),
           expected_version: Type.Optional(
             Type.Integer({
@@ -117,6 +131,9 @@ export const AnswersResponse = Type.Object({ stage: Type.Ref('Stage'), answers: 
 const AnswerContent = Type.Object({
   value: Value,
   note: Note,
+  recommendation: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], { description: 'a tpi stage’s answers only: the recommendation' }),
+  ),
   evidence_ids: Type.Array(Type.String(), {
     description:
       'evidence ids, sorted; in a dry-run workbook import a link item the import would create shows as its URL',
@@ -229,7 +246,13 @@ export const SnapshotList = Type.Object({
       created_at: DateTime,
       total: Score(),
       answers: Type.Array(
-        Type.Object({ question_code: Type.String(), value: Value, note: Note, evidence_ids: Type.Array(Uuid) }),
+        Type.Object({
+          question_code: Type.String(),
+          value: Value,
+          note: Note,
+          recommendation: Type.Optional(StoredRecommendation),
+          evidence_ids: Type.Array(Uuid),
+        }),
       ),
     }),
   ),

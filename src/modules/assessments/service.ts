@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm'
 import { queryRows, type Queryable } from '../../db/connection.js'
 import { PG_UNIQUE_VIOLATION, pgError } from '../../lib/db-errors.js'
 import type { Principal } from '../../lib/principal.js'
+import { msg, type Message } from '../../lib/i18n.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { isUnitInScope, unitScopeCondition } from '../auth/scope.js'
 import { checkIfMatch, versionEtag } from '../../lib/etag.js'
@@ -21,6 +22,7 @@ import { periods } from '../periods/tables.js'
 import { units } from '../units/tables.js'
 import {
   STAGE_RULES,
+  carriesRecommendations,
   canRead,
   canWrite,
   checkStageStart,
@@ -220,6 +222,8 @@ export function answerView(a: StoredAnswer) {
     question_code: a.row.questionCode,
     value: a.row.value ?? null,
     note: a.row.note,
+    // only a tpi stage's answers carry one; absent where there is none
+    ...(a.row.recommendation !== null ? { recommendation: a.row.recommendation } : {}),
     evidence_ids: a.evidenceIds,
     updated_at: a.row.updatedAt.toISOString(),
     updated_by: a.row.updatedBy,
@@ -329,6 +333,8 @@ export interface AnswerInput {
   question_code: string
   value: AnswerValue
   note?: string | null
+  /** the TPI's recommendation (a tpi stage only; null or "" clears it, left out keeps it) */
+  recommendation?: string | null
   evidence_ids?: string[]
   expected_version?: number
 }
@@ -336,13 +342,17 @@ export interface AnswerInput {
 interface ItemError {
   pointer: string
   rule: string
-  message: string
+  message: string | Message
 }
+
+/** The longest recommendation, as the longest note. */
+const MAX_RECOMMENDATION = 5000
 
 /** Checks answers against the instrument and evidence against the unit; returns every failing item. */
 async function checkAnswerInputs(
   tx: Queryable,
   def: InstrumentDefinition,
+  stage: Pick<StageRow, 'kind'>,
   unitPath: string,
   items: AnswerInput[],
   pointerOf: (i: number, field: string) => string,
@@ -350,6 +360,19 @@ async function checkAnswerInputs(
   const errors: ItemError[] = []
   const seen = new Map<string, number>()
   items.forEach((item, i) => {
+    const recommendation = noteOf(item.recommendation)
+    if (recommendation !== null && !carriesRecommendations(stage.kind))
+      errors.push({
+        pointer: pointerOf(i, 'recommendation'),
+        rule: 'recommendation_not_for_stage',
+        message: msg('review:recommendation_not_for_stage', { stage: stage.kind }),
+      })
+    else if (recommendation !== null && recommendation.length > MAX_RECOMMENDATION)
+      errors.push({
+        pointer: pointerOf(i, 'recommendation'),
+        rule: 'maxLength',
+        message: msg('review:recommendation_too_long', { max: MAX_RECOMMENDATION }),
+      })
     const first = seen.get(item.question_code)
     if (first !== undefined)
       errors.push({
@@ -429,7 +452,7 @@ export async function writeAnswers(
   const checked = pending.size
     ? items.map((i) => (i.evidence_ids ? { ...i, evidence_ids: i.evidence_ids.filter((id) => !pending.has(id)) } : i))
     : items
-  const errors = await checkAnswerInputs(tx, ctx.def, ctx.unitPath, checked, pointerOf)
+  const errors = await checkAnswerInputs(tx, ctx.def, ctx.stage, ctx.unitPath, checked, pointerOf)
   if (errors.length > 0) {
     throw new ProblemError(
       422,
@@ -440,12 +463,21 @@ export async function writeAnswers(
   }
   const stored = ctx.stored ?? (await stageAnswers(tx, ctx.stage.id))
   const storedByCode = new Map(stored.map((a) => [a.row.questionCode, a]))
+  const recommendations = carriesRecommendations(ctx.stage.kind)
   const diffs = items.map((item) => {
     const was = storedByCode.get(item.question_code)
     return answerWriteDiff(
       item.question_code,
-      was ? { value: was.row.value ?? null, note: was.row.note, evidence_ids: was.evidenceIds } : undefined,
+      was
+        ? {
+            value: was.row.value ?? null,
+            note: was.row.note,
+            recommendation: was.row.recommendation,
+            evidence_ids: was.evidenceIds,
+          }
+        : undefined,
       item,
+      { recommendations },
     )
   })
   const stale: ItemError[] = []
@@ -472,22 +504,29 @@ export async function writeAnswers(
   const unchanged = items.filter((_, i) => diffs[i] === null).map((i) => i.question_code)
   const changing = items.filter((_, i) => diffs[i] !== null)
   if (ctx.dryRun || changing.length === 0) return { stage: ctx.stage, written: [], before: [], diff, unchanged }
-  // One statement for the whole batch. Items that send a note set it (null or "" clears it);
-  // items without one keep the stored note. Values go in as one JSON document (e->'v' keeps a JSON null).
-  const payload = JSON.stringify(changing.map((i) => ({ c: i.question_code, v: i.value ?? null, n: noteOf(i.note) })))
+  // One statement for the whole batch. Items that send a note (a recommendation) set it (null or
+  // "" clears it); items without one keep the stored one. Values go in as one JSON document
+  // (e->'v' keeps a JSON null).
+  const payload = JSON.stringify(
+    changing.map((i) => ({ c: i.question_code, v: i.value ?? null, n: noteOf(i.note), r: noteOf(i.recommendation) })),
+  )
   const keepNote = JSON.stringify(changing.filter((i) => i.note === undefined).map((i) => i.question_code))
+  const keepRecommendation = JSON.stringify(
+    changing.filter((i) => i.recommendation === undefined).map((i) => i.question_code),
+  )
   const raw = await queryRows<RawAnswer>(
     tx,
-    sql`insert into answers (stage_id, question_code, value, note, updated_by)
-        select ${ctx.stage.id}::uuid, e->>'c', e->'v', e->>'n', ${ctx.principal.principalId}::uuid
+    sql`insert into answers (stage_id, question_code, value, note, recommendation, updated_by)
+        select ${ctx.stage.id}::uuid, e->>'c', e->'v', e->>'n', e->>'r', ${ctx.principal.principalId}::uuid
           from jsonb_array_elements(${payload}::jsonb) as e
         on conflict (stage_id, question_code) do update set
           value = excluded.value,
           note = case when excluded.question_code in (select jsonb_array_elements_text(${keepNote}::jsonb)) then answers.note else excluded.note end,
+          recommendation = case when excluded.question_code in (select jsonb_array_elements_text(${keepRecommendation}::jsonb)) then answers.recommendation else excluded.recommendation end,
           updated_by = excluded.updated_by,
           updated_at = now(),
           version = answers.version + 1
-        returning id, stage_id, question_code, value, note, updated_by, created_at, updated_at, version`,
+        returning id, stage_id, question_code, value, note, recommendation, updated_by, created_at, updated_at, version`,
   )
   const rows = raw.map(answerRowOf)
   const byCode = new Map(rows.map((r) => [r.questionCode, r]))
@@ -516,6 +555,7 @@ interface RawAnswer {
   question_code: string
   value: string | number | null
   note: string | null
+  recommendation: string | null
   updated_by: string | null
   created_at: Date | string
   updated_at: Date | string
@@ -528,6 +568,7 @@ const answerRowOf = (r: RawAnswer): AnswerRow => ({
   questionCode: r.question_code,
   value: r.value ?? null,
   note: r.note,
+  recommendation: r.recommendation,
   updatedBy: r.updated_by,
   createdAt: new Date(r.created_at),
   updatedAt: new Date(r.updated_at),
@@ -559,6 +600,7 @@ async function snapshot(
       question_code: a.row.questionCode,
       value: a.row.value ?? null,
       note: a.row.note,
+      ...(a.row.recommendation !== null ? { recommendation: a.row.recommendation } : {}),
       evidence_ids: a.evidenceIds,
     })),
     score: scoreOf(def, stored, true),

@@ -80,6 +80,8 @@ export const answers = pgTable(
     /** "Ya"/"Tidak", "A"…"E", or a number: exactly what the scoring engine takes. */
     value: jsonb('value').$type<string | number | null>(),
     note: text('note'),
+    /** The TPI's recommendation beside its note (rekomendasi); only a tpi stage's answers carry one. */
+    recommendation: text('recommendation'),
     updatedBy: uuid('updated_by').references(() => principals.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -115,7 +117,15 @@ export const stageSnapshots = pgTable(
       .references(() => assessmentStages.id, { onDelete: 'restrict' }),
     status: text('status', { enum: STAGE_STATUSES }).notNull(),
     answers: jsonb('answers')
-      .$type<{ question_code: string; value: string | number | null; note: string | null; evidence_ids: string[] }[]>()
+      .$type<
+        {
+          question_code: string
+          value: string | number | null
+          note: string | null
+          recommendation?: string
+          evidence_ids: string[]
+        }[]
+      >()
       .notNull(),
     score: jsonb('score').$type<unknown>().notNull(),
     createdBy: uuid('created_by').references(() => principals.id, { onDelete: 'set null' }),

@@ -7,6 +7,7 @@
  * | stage.started | a tpi / tpn / sanggah stage starts | assessment_id, stage_id, stage, status, version, total, copy_from |
  * | answer.changed | answers written (one, or a batch) or cleared | … stage fields, question_codes |
  * | stage.submitted / stage.returned / stage.approved | a stage moves | … stage fields, reason |
+ * | stage.review_changed | the TPI's per-area conclusions or recommendations change (the review route, a workbook import) | … stage fields, review_version, areas, source? |
  * | declaration.created / declaration.updated | a declaration is made or edited | declaration_id, target, status, version |
  * | declaration.transitioned | a declaration moves along its lifecycle | … from, to, reason |
  * | survey.campaign_changed | a unit's survey campaign is created, changed or justified | campaign_id, action |
@@ -24,6 +25,7 @@ export const EVENT_TYPES = [
   'stage.submitted',
   'stage.returned',
   'stage.approved',
+  'stage.review_changed',
   'declaration.created',
   'declaration.updated',
   'declaration.transitioned',

@@ -8,6 +8,10 @@ import { periods } from '../periods/tables.js'
 import { identityMismatch, identityProblem, type IdentityField, type WorkbookIdentity } from './identity.js'
 import { applyEvidencePlan, cellsInvalid, planEvidence, type ReadResult } from './imports.js'
 import { cellPointer } from './service.js'
+import type { AreaCode } from '../instruments/domain/areas.js'
+import { recordReviewChange } from '../review/commands.js'
+import type { AreaChange } from '../review/rules.js'
+import { writeAreaReviews } from '../review/service.js'
 
 /** who may add evidence items, as the evidence routes' writers */
 const EVIDENCE_CREATORS: readonly string[] = ['admin', 'unit_operator']
@@ -27,6 +31,8 @@ export interface ImportWorkbookInput {
 }
 
 export interface ImportWorkbookResult extends StageAnswersResult {
+  /** a tpi stage's per-area review as the file carried it: the areas changed (in a dry run: that would change); null when the file has none */
+  review: { changed: AreaCode[]; diff: AreaChange[] } | null
   /** link evidence items created (in a dry run: that would be created) */
   evidenceCreated: number
   /** the file's identity, where it differs from the target, and whether the override was used */
@@ -48,6 +54,7 @@ export async function importStageWorkbook(
   const { rows, layout } = input.read
   let evidenceCreated = 0
   let identity: ImportWorkbookResult['identity'] = null
+  let review: ImportWorkbookResult['review'] = null
   const result = await writeStageAnswers(ctx, {
     assessmentId: input.assessmentId,
     stage: input.stage,
@@ -80,6 +87,29 @@ export async function importStageWorkbook(
         EVIDENCE_CREATORS.includes(ctx.principal.role),
       )
       if (errors.length > 0) throw cellsInvalid(errors)
+      if (input.read.areas && target.stage.kind === 'tpi') {
+        // the per-area review in the same transaction: all or nothing with the answers
+        const areas = input.read.areas
+        const outcome = await writeAreaReviews(
+          tx,
+          { principal: ctx.principal, stage: target.stage },
+          areas.map((a) => ({ area: a.area, conclusion: a.conclusion, recommendations: a.recommendations })),
+          {
+            dryRun,
+            pointerOf: (i, field) =>
+              cellPointer(
+                areas[i]!.sheet,
+                field === 'conclusion' ? areas[i]!.conclusionCell : areas[i]!.recommendationsCell,
+              ),
+          },
+        )
+        if (!dryRun)
+          await recordReviewChange(tx, ctx, target, outcome, {
+            eventData: { source: 'workbook' },
+            audit: { file: { name: input.file.name, bytes: input.file.bytes, layout } },
+          })
+        review = { changed: outcome.changes.map((c) => c.area), diff: outcome.changes }
+      }
       const stored = await stageAnswers(tx, target.stage.id)
       let byQuestion: Map<string, string[]>
       if (dryRun) {
@@ -113,6 +143,7 @@ export async function importStageWorkbook(
           question_code: r.question_code,
           value: r.value,
           ...(r.keepNote ? {} : { note: r.note }),
+          ...(r.recommendation !== undefined ? { recommendation: r.recommendation } : {}),
           ...(ids !== undefined ? { evidence_ids: ids } : {}),
         }
       })
@@ -124,7 +155,13 @@ export async function importStageWorkbook(
           const r = rows[i]!
           return cellPointer(
             r.sheet,
-            field === 'note' ? r.noteCell : field.startsWith('evidence_ids') ? (r.evidence?.cell ?? r.cell) : r.cell,
+            field === 'note'
+              ? r.noteCell
+              : field === 'recommendation'
+                ? (r.recommendationCell ?? r.cell)
+                : field.startsWith('evidence_ids')
+                  ? (r.evidence?.cell ?? r.cell)
+                  : r.cell,
           )
         },
         audit: {
@@ -134,5 +171,5 @@ export async function importStageWorkbook(
       }
     },
   })
-  return { ...result, evidenceCreated, identity }
+  return { ...result, evidenceCreated, identity, review }
 }

@@ -25,6 +25,16 @@ import {
 } from './rules.js'
 import { cellContent } from './sheet.js'
 import { identityOf, type WorkbookIdentity } from './identity.js'
+import {
+  GENERATED_RECOMMENDATION_COLUMN,
+  OFFICIAL_RECOMMENDATION_COLUMN,
+  generatedRows,
+  readRecommendations,
+  readReviewSheet,
+  readUtama,
+  type ImportedArea,
+  type ReviewCellError,
+} from './review-cells.js'
 import { WORKBOOK_BOUNDS, checkWorkbookStructure, recogniseWorkbook } from './structure.js'
 import { inspectZip } from '../../lib/zip.js'
 
@@ -65,6 +75,9 @@ export interface ImportedRow {
   note: string | null
   /** the layout has no note column for the stage: the stored note is kept */
   keepNote?: boolean
+  /** a tpi stage's recommendation, where the file has the column (absent: the stored one is kept) */
+  recommendation?: string | null
+  recommendationCell?: string
   /** where it came from, for error reports */
   sheet: string
   cell: string
@@ -230,6 +243,8 @@ export interface ReadResult {
   rows: ImportedRow[]
   /** the unit, period and stage the file names (see identity.ts); null when it names none */
   identity: WorkbookIdentity | null
+  /** a tpi stage's per-area review, where the file has its sheet (review-cells.ts); absent: the stored review is kept */
+  areas?: ImportedArea[]
 }
 
 type Bad = (sheet: string, cell: string, rule: string, message: string, code?: string) => void
@@ -575,8 +590,48 @@ export async function readUpload(
   const layout = detectLayout(wb, def, map)
   const generated = layout === 'generated' ? wb.getWorksheet(GENERATED_SHEET) : undefined
   const identity = identityOf({ keywords: wb.keywords, heading: generated ? cellText(generated, 'A2') : undefined })
-  if (layout === 'generated') return { layout, rows: readGenerated(wb, def), identity }
   if (layout === 'portalrb') return { layout, rows: readPortalrb(wb, def, kind), identity }
-  assertWorkbookFits(def, map)
-  return { layout, rows: officialEvidence(wb, map, readOfficial(wb, map, def)), identity }
+  if (layout === 'official') assertWorkbookFits(def, map)
+  const rows = layout === 'generated' ? readGenerated(wb, def) : officialEvidence(wb, map, readOfficial(wb, map, def))
+  // the TPI's recommendations and per-area review: read for the tpi stage only
+  if (kind !== 'tpi') return { layout, rows, identity }
+  return { layout, ...readReview(wb, layout, map, rows), identity }
+}
+
+/** A tpi stage's recommendations (beside the rows read) and per-area review, from the file's review cells. */
+function readReview(
+  wb: ExcelJS.Workbook,
+  layout: 'generated' | 'official',
+  map: RowMap,
+  rows: ImportedRow[],
+): { rows: ImportedRow[]; areas?: ImportedArea[] } {
+  const problems: ReviewCellError[] = []
+  const ws = wb.getWorksheet(layout === 'generated' ? GENERATED_SHEET : map.sheet) as ExcelJS.Worksheet
+  const read = new Set(rows.map((r) => r.question_code))
+  const rowOf =
+    layout === 'generated'
+      ? generatedRows(ws)
+      : new Map(Object.entries(map.questions).map(([code, q]) => [code, q.row]))
+  const recommendations = readRecommendations(
+    ws,
+    layout === 'generated' ? GENERATED_RECOMMENDATION_COLUMN : OFFICIAL_RECOMMENDATION_COLUMN,
+    layout === 'generated' ? HEADER_ROW : map.headerRow,
+    new Map([...rowOf].filter(([code]) => read.has(code))),
+    problems,
+  )
+  const areas = layout === 'generated' ? readReviewSheet(wb, problems) : readUtama(wb, problems)
+  if (problems.length > 0) {
+    const { errors, bad } = collector(wb)
+    for (const p of problems) bad(p.sheet, p.cell, p.rule, p.message, p.question_code)
+    throw cellsInvalid(errors)
+  }
+  return {
+    rows: recommendations
+      ? rows.map((r) => {
+          const got = recommendations.get(r.question_code)
+          return got ? { ...r, recommendation: got.value, recommendationCell: got.cell } : r
+        })
+      : rows,
+    ...(areas ? { areas } : {}),
+  }
 }

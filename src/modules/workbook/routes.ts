@@ -37,6 +37,8 @@ import {
   workbookBytes,
 } from './service.js'
 import { loadRowMap, templateBytes } from './template.js'
+import { writeGeneratedReview, writeOfficialReview } from './review-cells.js'
+import { loadReview } from '../review/service.js'
 import { READERS, WORKERS as WRITERS } from '../../lib/policy.js'
 
 export interface WorkbookRoutesOptions {
@@ -201,6 +203,15 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
         layout === 'official'
           ? await buildWorkbook({ ...input, map, template })
           : await buildGeneratedWorkbook({ ...input, def })
+      if (stage.kind === 'tpi') {
+        // the TPI's review: recommendations beside the notes, conclusions per area (review-cells.ts)
+        const recommendations = new Map(
+          answers.flatMap((a) => (a.row.recommendation !== null ? [[a.row.questionCode, a.row.recommendation]] : [])),
+        ) as Map<string, string>
+        const { areas } = await loadReview(app.db, stage.id)
+        if (layout === 'official') writeOfficialReview(wb, map, recommendations, areas)
+        else writeGeneratedReview(wb, recommendations, areas)
+      }
       if (request.query.plan) addPlanSheet(wb, planOr422(def, answerMap(answers), request.query.plan, {}, '/query'))
       const bytes = await workbookBytes(wb)
       const name = `${safeFileStem([layout === 'official' ? 'LKE-ZI' : def.code, unit.code, periodCode, stage.kind]) || 'LKE'}.xlsx`
@@ -269,6 +280,7 @@ const workbookRoutes: FastifyPluginAsyncTypebox<WorkbookRoutesOptions> = async (
         read: read.rows.length,
         evidence_created: result.evidenceCreated,
         identity: result.identity,
+        review: result.review,
       }
     },
   )

@@ -3,6 +3,7 @@ import { StringEnum } from '../../lib/schema.js'
 import { WORKBOOK_LAYOUTS } from './imports.js'
 import { CSV_SHAPES } from './service.js'
 import { PlanSheetParam } from './plan-sheet.js'
+import { AreaCode, ReviewWriteView } from '../review/schemas.js'
 
 import { DryRunQuery, StageKind, WriteReport } from '../assessments/schemas.js'
 
@@ -92,6 +93,19 @@ export const ImportResult = Type.Object({
       Type.Null(),
     ],
     { description: 'the unit, period and stage the file names (null: it names none, e.g. the blank official form)' },
+  ),
+  review: Type.Union(
+    [
+      Type.Object({
+        changed: Type.Array(AreaCode, { description: 'the areas written (in a dry run: that would be written)' }),
+        diff: ReviewWriteView.properties.diff,
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        'a tpi stage’s per-area review as the file carried it (sheet "Utama" of the official form, "Kesimpulan TPI" of the generated layout); null when the stage is not tpi or the file has no such sheet (docs/workbook.md, TPI review)',
+    },
   ),
 })
 
