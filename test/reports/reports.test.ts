@@ -86,6 +86,7 @@ t.test('reports: the LHE internal, the surat usulan and the SPTJM as PDF and JSO
     ).json().id
   }
   const assessment: Record<string, string> = {}
+  let reviewedQuestion = ''
   for (const [key, unit, answers] of [
     ['best', best, 'all-best'],
     ['worst', worst, 'all-worst'],
@@ -95,6 +96,35 @@ t.test('reports: the LHE internal, the surat usulan and the SPTJM as PDF and JSO
     await ok('POST', `${url}/stages/self/answers/batch`, { answers: golden(answers) })
     await ok('POST', `${url}/stages/self/transitions`, { to: 'submitted' })
     await ok('POST', `${url}/stages`, { kind: 'tpi', copy_from: 'self' }, tpiToken)
+    if (key === 'best') {
+      // the TPI's review while its stage is a draft: a note and a recommendation on a question, an area's conclusion
+      const first = golden(answers)[0]!
+      await ok(
+        'POST',
+        `${url}/stages/tpi/answers/batch`,
+        {
+          answers: [
+            { ...first, note: 'Catatan TPI: SK tim belum diperbarui', recommendation: 'Perbarui SK tim kerja ZI' },
+          ],
+        },
+        tpiToken,
+      )
+      await ok(
+        'PUT',
+        `${url}/stages/tpi/review`,
+        {
+          areas: [
+            {
+              area: 'manajemen_perubahan',
+              conclusion: 'Komitmen pimpinan kuat, monitoring belum rutin.',
+              recommendations: ['Lakukan monitoring rencana kerja setiap triwulan'],
+            },
+          ],
+        },
+        tpiToken,
+      )
+      reviewedQuestion = first.question_code
+    }
     await ok('POST', `${url}/stages/tpi/transitions`, { to: 'submitted' }, tpiToken)
     await ok('POST', `${url}/stages/tpi/transitions`, { to: 'approved' })
     assessment[key] = a.id
@@ -108,6 +138,25 @@ t.test('reports: the LHE internal, the surat usulan and the SPTJM as PDF and JSO
     lhkasn_percent: { value: 100 },
     sakip_predicate: { value: 'BB' },
   })
+
+  // the unit's rencana aksi: one action overdue, one ahead
+  for (const [title, target_date] of [
+    ['Evaluasi SOP pelayanan', '2026-01-31'],
+    ['Survei kepuasan triwulan IV', '2099-12-31'],
+  ] as const)
+    await ok(
+      'POST',
+      '/v1/actions',
+      {
+        unit_id: best.id,
+        period_id: period.id,
+        area: 'penataan_tatalaksana',
+        title,
+        pic_name: 'Kepala Puskesmas',
+        target_date,
+      },
+      operator,
+    )
 
   t.test('the LHE as JSON: the score per komponen and area, every rule, the conclusion', async (t) => {
     const body = (await ok('GET', `/v1/assessments/${assessment.best}/stages/tpi/lhe`)).json()
@@ -128,6 +177,27 @@ t.test('reports: the LHE internal, the surat usulan and the SPTJM as PDF and JSO
     t.ok(
       body.score.areas.every((a: { percent: number }) => a.percent === 100),
       'the best answers fill every area',
+    )
+    const area = body.review.areas.find((a: { area: string }) => a.area === 'manajemen_perubahan')
+    t.match(area, {
+      conclusion: 'Komitmen pimpinan kuat, monitoring belum rutin.',
+      recommendations: ['Lakukan monitoring rencana kerja setiap triwulan'],
+    })
+    t.match(
+      [...body.review.areas.flatMap((a: { questions: unknown[] }) => a.questions), ...body.review.other_questions],
+      [
+        {
+          code: reviewedQuestion,
+          note: 'Catatan TPI: SK tim belum diperbarui',
+          recommendation: 'Perbarui SK tim kerja ZI',
+        },
+      ],
+      'the question’s note and recommendation',
+    )
+    t.match(body.action_plan, { total: 2, overdue: 1, by_status: { planned: 2 } })
+    t.match(
+      body.action_plan.areas.find((a: { area: string }) => a.area === 'penataan_tatalaksana'),
+      { total: 2, overdue: 1, done: 0 },
     )
     t.ok(body.rules.length > 0 && body.rules.every((r: { passed: boolean; gap: number }) => r.passed && r.gap === 0))
     t.same(
@@ -163,6 +233,11 @@ t.test('reports: the LHE internal, the surat usulan and the SPTJM as PDF and JSO
       t.match(text, `${angka(area.percent)}%`)
     }
     t.match(text, 'MEMENUHI SYARAT UNTUK DIUSULKAN')
+    t.match(text, 'Simpulan: Komitmen pimpinan kuat, monitoring belum rutin.')
+    t.match(text, 'Lakukan monitoring rencana kerja setiap triwulan')
+    t.match(text, 'Catatan TPI: SK tim belum diperbarui')
+    t.match(text, 'Perbarui SK tim kerja ZI')
+    t.match(text, /Keadaan rencana aksi per \d{1,2} \w+ \d{4}: 2 aksi \(2 direncanakan\); 1 aksi melewati target waktu/)
     t.match(text, 'Budi Santoso', 'the TPI member who moved the stage signs')
     t.match(text, tanggalPattern, 'dated in Indonesian')
     t.ok(

@@ -166,6 +166,44 @@ t.test('the LHE document: every section, A4, the numbers as printed', async (t) 
       },
     ],
     requirements: [{ check: 'unit_tlhp', requirement: 'TLHP 100%', passed: true, found: '100,00%', decides: true }],
+    review: {
+      areas: [
+        {
+          area: 'manajemen_perubahan',
+          name: 'Manajemen Perubahan',
+          conclusion: 'Tim kerja telah dibentuk namun belum dievaluasi.',
+          recommendations: ['Lakukan monitoring rencana kerja tiap triwulan'],
+          questions: [
+            { code: 'Q3', question: 'Apakah tim telah dibentuk?', note: 'SK tim ada', recommendation: 'Perbarui SK' },
+          ],
+        },
+        {
+          area: 'penataan_tatalaksana',
+          name: 'Penataan Tatalaksana',
+          conclusion: null,
+          recommendations: [],
+          questions: [],
+        },
+      ],
+      other_questions: [],
+    },
+    action_plan: {
+      as_of: '2026-12-06',
+      total: 3,
+      by_status: { planned: 1, in_progress: 1, done: 1, cancelled: 0 },
+      overdue: 1,
+      areas: [
+        {
+          area: 'manajemen_perubahan',
+          name: 'Manajemen Perubahan',
+          total: 3,
+          done: 1,
+          overdue: 1,
+          cancelled: 0,
+          progress_percent: 56.6667,
+        },
+      ],
+    },
     conclusion: conclusionOf('Puskesmas Satu', 'WBK', [], []),
     signatures: {
       date: '2026-12-06',
@@ -178,7 +216,7 @@ t.test('the LHE document: every section, A4, the numbers as printed', async (t) 
   const doc = lheDocument(report)
   t.equal(doc.pageSize, 'A4')
   t.equal(doc.defaultStyle?.font, 'Roboto')
-  const text = textOf(doc.content)
+  const text = textOf(doc.content).replace(/\s+/g, ' ')
   for (const expected of [
     'LAPORAN HASIL EVALUASI INTERNAL',
     'PUSKESMAS SATU',
@@ -196,6 +234,15 @@ t.test('the LHE document: every section, A4, the numbers as printed', async (t) 
     'Belum memenuhi',
     'TLHP 100%',
     'BELUM MEMENUHI SYARAT UNTUK DIUSULKAN',
+    'D. CATATAN DAN REKOMENDASI',
+    'Simpulan: Tim kerja telah dibentuk namun belum dievaluasi.',
+    'Lakukan monitoring rencana kerja tiap triwulan',
+    'Q3 Apakah tim telah dibentuk? SK tim ada Perbarui SK',
+    'Belum ada catatan dan rekomendasi TPI.',
+    'E. RENCANA AKSI',
+    'Keadaan rencana aksi per 6 Desember 2026: 3 aksi (1 direncanakan, 1 berjalan, 1 selesai); 1 aksi melewati target waktu.',
+    '56,67%',
+    'F. SIMPULAN',
     '6 Desember 2026',
     'Ketua Tim,',
     'Budi',

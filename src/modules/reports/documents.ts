@@ -212,7 +212,11 @@ export function lheDocument(r: LheReport): TDocumentDefinitions {
           } as Content,
         ]
       : []),
-    { text: 'D. SIMPULAN', style: 'heading' },
+    { text: 'D. CATATAN DAN REKOMENDASI', style: 'heading' },
+    ...reviewSection(r),
+    { text: 'E. RENCANA AKSI', style: 'heading' },
+    ...actionPlanSection(r),
+    { text: 'F. SIMPULAN', style: 'heading' },
     {
       text: [
         `Berdasarkan hasil evaluasi internal, ${r.unit.name} `,
@@ -235,6 +239,99 @@ export function lheDocument(r: LheReport): TDocumentDefinitions {
     footer: footer(`LHE Internal ZI · ${r.unit.name} · ${r.period.code}`),
     content,
   }
+}
+
+const ACTION_STATUS: Record<keyof LheReport['action_plan']['by_status'], string> = {
+  planned: 'direncanakan',
+  in_progress: 'berjalan',
+  done: 'selesai',
+  cancelled: 'dibatalkan',
+}
+
+type QuestionReview = LheReport['review']['other_questions'][number]
+
+const questionTable = (questions: readonly QuestionReview[]): Content => ({
+  table: {
+    headerRows: 1,
+    dontBreakRows: true,
+    widths: [150, '*', '*'],
+    body: [
+      [th('Pertanyaan'), th('Catatan'), th('Rekomendasi')],
+      ...questions.map((q) => [
+        { text: [{ text: `${q.code} `, bold: true }, q.question], fontSize: 8 },
+        q.note ?? '–',
+        q.recommendation ?? '–',
+      ]),
+    ],
+  },
+  layout: 'lightHorizontalLines',
+  margin: [0, 2, 0, 0],
+})
+
+/** Per area: the TPI's conclusion, its recommendations, and the notes and recommendations on its questions. */
+function reviewSection(r: LheReport): Content[] {
+  const out: Content[] = []
+  r.review.areas.forEach((a, i) => {
+    const empty = !a.conclusion && a.recommendations.length === 0 && a.questions.length === 0
+    out.push({ text: `${i + 1}. ${a.name}`, bold: true, margin: [0, 6, 0, 2] })
+    if (empty) {
+      out.push({ text: 'Belum ada catatan dan rekomendasi TPI.', italics: true, color: '#555555' })
+      return
+    }
+    if (a.conclusion) out.push({ text: [{ text: 'Simpulan: ', bold: true }, a.conclusion], margin: [0, 0, 0, 2] })
+    if (a.recommendations.length > 0)
+      out.push({ text: 'Rekomendasi:', bold: true }, { ol: a.recommendations, margin: [12, 0, 0, 2] })
+    if (a.questions.length > 0) out.push(questionTable(a.questions))
+  })
+  if (r.review.other_questions.length > 0)
+    out.push(
+      { text: 'Komponen hasil dan lainnya', bold: true, margin: [0, 6, 0, 2] },
+      questionTable(r.review.other_questions),
+    )
+  return out
+}
+
+/** The rencana aksi's state per area. */
+function actionPlanSection(r: LheReport): Content[] {
+  const p = r.action_plan
+  if (p.total === 0)
+    return [{ text: `Per ${tanggal(p.as_of)} belum ada rencana aksi unit kerja pada periode ini.`, italics: true }]
+  const counts = (Object.keys(ACTION_STATUS) as (keyof typeof ACTION_STATUS)[])
+    .filter((k) => p.by_status[k] > 0)
+    .map((k) => `${p.by_status[k]} ${ACTION_STATUS[k]}`)
+    .join(', ')
+  return [
+    {
+      text: `Keadaan rencana aksi per ${tanggal(p.as_of)}: ${p.total} aksi (${counts}); ${p.overdue} aksi melewati target waktu.`,
+      margin: [0, 0, 0, 4],
+    },
+    {
+      table: {
+        headerRows: 1,
+        dontBreakRows: true,
+        widths: ['*', 44, 44, 56, 56, 60],
+        body: [
+          [
+            th('Area perubahan'),
+            th('Aksi', { alignment: 'right' }),
+            th('Selesai', { alignment: 'right' }),
+            th('Terlambat', { alignment: 'right' }),
+            th('Dibatalkan', { alignment: 'right' }),
+            th('Realisasi', { alignment: 'right' }),
+          ],
+          ...p.areas.map((a) => [
+            a.name,
+            num(String(a.total)),
+            num(String(a.done)),
+            num(String(a.overdue), a.overdue > 0 ? { bold: true } : {}),
+            num(String(a.cancelled)),
+            num(a.progress_percent === null ? '–' : `${angka(a.progress_percent)}%`),
+          ]),
+        ],
+      },
+      layout: 'lightHorizontalLines',
+    },
+  ]
 }
 
 function signatureBlock(r: LheReport): Content {

@@ -127,6 +127,70 @@ export const LheReport = Type.Object(
           'the unit-level requirements of PermenPANRB 90/2021 Tabel 5 and 6 (and the instansi gate), from the proposal checks',
       },
     ),
+    review: Type.Object(
+      {
+        areas: Type.Array(
+          Type.Object({
+            area: StringEnum(AREA_CODES),
+            name: Type.String(),
+            conclusion: NullableString,
+            recommendations: Type.Array(Type.String()),
+            questions: Type.Array(
+              Type.Object({
+                code: Type.String(),
+                question: Type.String({ description: 'the question’s text, cut at 200 characters' }),
+                note: NullableString,
+                recommendation: NullableString,
+              }),
+              { description: 'the questions of the area with a TPI note (catatan) or recommendation, in LKE order' },
+            ),
+          }),
+        ),
+        other_questions: Type.Array(
+          Type.Object({
+            code: Type.String(),
+            question: Type.String(),
+            note: NullableString,
+            recommendation: NullableString,
+          }),
+          { description: 'notes and recommendations on questions outside the six areas (Hasil)' },
+        ),
+      },
+      {
+        description:
+          'the TPI’s review of the stage: per area its conclusion and recommendations, per question its note and recommendation',
+      },
+    ),
+    action_plan: Type.Object(
+      {
+        as_of: IsoDate,
+        total: Type.Integer(),
+        by_status: Type.Object({
+          planned: Type.Integer(),
+          in_progress: Type.Integer(),
+          done: Type.Integer(),
+          cancelled: Type.Integer(),
+        }),
+        overdue: Type.Integer(),
+        areas: Type.Array(
+          Type.Object({
+            area: StringEnum(AREA_CODES),
+            name: Type.String(),
+            total: Type.Integer(),
+            done: Type.Integer(),
+            overdue: Type.Integer(),
+            cancelled: Type.Integer(),
+            progress_percent: Type.Union([Percent(), Type.Null()], {
+              description: 'mean latest realisation of the actions not cancelled; null without any',
+            }),
+          }),
+        ),
+      },
+      {
+        description:
+          'the state of the unit’s rencana aksi for the period, per area perubahan (overdue as of as_of, WIB)',
+      },
+    ),
     conclusion: Type.Object({
       eligible: Type.Boolean(),
       verdict: StringEnum(['memenuhi syarat untuk diusulkan', 'belum memenuhi syarat untuk diusulkan'] as const),

@@ -1,7 +1,8 @@
 /**
  * The reports' data, assembled from what the tracker holds: the unit, its instansi (the root of
  * its tree), the period, the TPI stage's score (scored as GET …/score scores it), the target's
- * rules, the proposal checks (src/modules/proposals), the TPI team from the stage's transitions;
+ * rules, the proposal checks (src/modules/proposals), the TPI's review (review/summary.ts), the
+ * unit's rencana aksi (actions/summary.ts), the TPI team from the stage's transitions;
  * for the letters, the instansi's proposed (or building) units and its package. Reads only.
  */
 import { and, asc, desc, eq, inArray } from 'drizzle-orm'
@@ -18,13 +19,15 @@ import {
 } from '../assessments/service.js'
 import { assessmentStages, assessments, stageTransitions } from '../assessments/tables.js'
 import { unitScopeCondition } from '../auth/scope.js'
+import { actionPlanSummary } from '../actions/summary.js'
 import type { DeclarationStatus } from '../declarations/rules.js'
 import { declarations } from '../declarations/tables.js'
-import { evaluateEligibility, scoreInstrument } from '../instruments/domain/index.js'
+import { AREA_NAMES, evaluateEligibility, scoreInstrument } from '../instruments/domain/index.js'
 import { databaseNow, loadPeriod } from '../periods/service.js'
 import type { PeriodRow } from '../periods/tables.js'
 import { checkOne, loadPackageRow, loadVisibleInstansi } from '../proposals/service.js'
 import { proposals } from '../proposals/tables.js'
+import { stageReview } from '../review/summary.js'
 import { units, type UnitRow } from '../units/tables.js'
 import { REGULATION, areaScores, conclusionOf, predikatLabel, requirementRows, ruleRows, wibDate } from './rules.js'
 import type { LetterQuery, LheReport, SptjmReport, SuratUsulanReport } from './schemas.js'
@@ -78,7 +81,19 @@ export async function lheReport(db: Queryable, principal: Principal, assessmentI
   const names = new Map(def.nodes.map((n) => [n.code, n.name]))
   const rules = ruleRows(def, eligibility, target)
   const requirements = requirementRows(checks)
-  const today = wibDate(await databaseNow(db))
+  const now = await databaseNow(db)
+  const today = wibDate(now)
+  const review = await stageReview(db, stage.id)
+  const plan = await actionPlanSummary(db, { unitId: unit.id, periodId: period.id, asOf: now })
+  const questionOf = (q: (typeof review.questions)[number]) => {
+    const text = names.get(q.questionCode) ?? q.questionCode
+    return {
+      code: q.questionCode,
+      question: text.length > 200 ? `${text.slice(0, 199)}…` : text,
+      note: q.note,
+      recommendation: q.recommendation,
+    }
+  }
   return {
     kind: 'lhe',
     title: 'Laporan Hasil Evaluasi Internal Pembangunan Zona Integritas',
@@ -117,6 +132,31 @@ export async function lheReport(db: Queryable, principal: Principal, assessmentI
     },
     rules,
     requirements,
+    review: {
+      areas: review.areas.map((a) => ({
+        area: a.area,
+        name: AREA_NAMES[a.area],
+        conclusion: a.conclusion,
+        recommendations: a.recommendations,
+        questions: review.questions.filter((q) => q.area === a.area).map(questionOf),
+      })),
+      other_questions: review.questions.filter((q) => q.area === null).map(questionOf),
+    },
+    action_plan: {
+      as_of: plan.asOf,
+      total: plan.total,
+      by_status: plan.byStatus,
+      overdue: plan.overdue,
+      areas: plan.areas.map((a) => ({
+        area: a.area,
+        name: AREA_NAMES[a.area],
+        total: a.total,
+        done: a.done,
+        overdue: a.overdue,
+        cancelled: a.cancelled,
+        progress_percent: a.progressPercent,
+      })),
+    },
     conclusion: conclusionOf(unit.name, target, rules, requirements),
     signatures: { date: today, team: await tpiTeam(db, stage.id) },
   }
