@@ -1542,7 +1542,7 @@ export interface paths {
         get?: never;
         /**
          * Write one answer
-         * @description Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *). The same value, note and evidence again changes nothing: 200 with the answer as stored, no version moves, no audit record or event (with nothing stored and nothing to store, 200 with version 0: no answer exists).
+         * @description Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *). The same value, note, recommendation (tpi stages) and evidence again changes nothing: 200 with the answer as stored, no version moves, no audit record or event (with nothing stored and nothing to store, 200 with version 0: no answer exists).
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -1569,7 +1569,7 @@ export interface paths {
         put?: never;
         /**
          * Write many answers at once: all or nothing
-         * @description Up to every question of the stage in one transaction. A 422 lists every failing item (JSON pointers into answers/<i>); nothing is written unless all pass. An item that changes nothing (the same value, note and evidence; an empty note is no note) is not written and its expected_version not checked; when no item changes anything the write leaves no trace (no answer or stage version moves, no audit record, no event or webhook). The reply lists the written answers, `unchanged` and the `diff` (from what to what). dry_run=true checks everything and returns the diff without writing. Send Idempotency-Key so a retried request replays the first response.
+         * @description Up to every question of the stage in one transaction. A 422 lists every failing item (JSON pointers into answers/<i>); nothing is written unless all pass. An item that changes nothing (the same value, note, recommendation and evidence; an empty note or recommendation is none) is not written and its expected_version not checked; when no item changes anything the write leaves no trace (no answer or stage version moves, no audit record, no event or webhook). The reply lists the written answers, `unchanged` and the `diff` (from what to what). dry_run=true checks everything and returns the diff without writing. Send Idempotency-Key so a retried request replays the first response.
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -1773,6 +1773,34 @@ export interface paths {
          */
         get: operations["getLhePdf"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/stages/{stage}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The TPI’s review of a stage: per area its conclusion and recommendations, per question its note and recommendation
+         * @description Only a tpi stage is reviewed (422 review_not_for_stage for the others). The six areas come in the regulation’s order, empty ones included; `questions` lists the answers with a note (catatan) or a recommendation (rekomendasi). A unit operator sees it once the tpi stage is submitted (404 while a draft). ETag: the review’s version.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getStageReview"];
+        /**
+         * Write the TPI’s conclusion and recommendations of areas of a tpi stage
+         * @description The stage’s writers (evaluators, admins) while the tpi stage is a draft or returned and its window is open (403, 409 stage_locked, 422 window_closed otherwise). Areas left out keep theirs, and so do fields left out; an area that changes nothing is not written, and when none changes the write leaves no trace (no version moves, no audit record, no event). If-Match (optional): the review’s ETag you read ("0" before the first write), 412 when it changed since. Each change is audited (stage.review_updated) and emits stage.review_changed. The per-question recommendations are written with the answers (`recommendation` on PUT …/answers/{code} and the batch route).
+         *
+         *     Roles: admin, evaluator.
+         */
+        put: operations["putStageReview"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2408,6 +2436,148 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List actions of the units in your scope
+         * @description Ordered by target date, then id. Filters: unit_id, period_id, area, status (repeat), question_code, overdue. Overdue: the target date is before the as_of date (default today), both read in Asia/Jakarta (WIB), and the action is planned or in progress.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer.
+         */
+        get: operations["listActions"];
+        put?: never;
+        /**
+         * Add an action to a unit’s rencana aksi for a period
+         * @description Unit operators (of their units) and admins. Rules: the unit in your scope and active (422 unit_not_found / unit_archived); the period exists (422 period_not_found); area required unless question_code is given (422 area_required); question_code must be a question of the period’s LKE (422 question_not_found) and its area must agree with area (422 area_mismatch); pic_principal_id must exist (422 pic_principal_not_found). Emits action.created. Accepts Idempotency-Key.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        post: operations["createAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/actions/from-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose actions from the improvement plan of a stage (one per plan step, on its question)
+         * @description The plan is the one GET /v1/assessments/{id}/stages/{stage}/plan answers for the stage’s current answers (default options). Each step becomes a planned action on its question: the question’s area perubahan, its name as title, its kriteria nilai as description, its evidence guidance as expected output, the proposed answer in `plan`. A question that already has an action that is not cancelled is skipped (`skipped`), so running it again creates nothing (200). Emits action.created for each new action. Accepts Idempotency-Key.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        post: operations["createActionsFromPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/actions/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit’s rencana aksi for a period per area perubahan: counts by status, overdue, progress
+         * @description The six areas in the regulation’s order, zeros included. progress_percent is the mean of the non-cancelled actions’ latest monthly progress (an action without a realisation counts 0). Overdue: the target date is before the as_of date (default today), both read in Asia/Jakarta (WIB), and the action is planned or in progress.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer.
+         */
+        get: operations["getActionPlanSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/actions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read an action with its monthly realisation and the TPI’s monitoring notes
+         * @description Roles: admin, evaluator, unit_operator, viewer.
+         */
+        get: operations["getAction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change an action: its fields or its status (cancelling needs cancel_reason)
+         * @description Unit operators (of their units) and admins. Same rules as create for area and question_code; status cancelled needs cancel_reason (422 cancel_reason_required) and a cancel_reason needs status cancelled (422 cancel_reason_without_cancel). A patch that changes nothing answers the action as it is and leaves no audit record or event. Send If-Match to refuse lost updates (412). Emits action.updated.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        patch: operations["updateAction"];
+        trace?: never;
+    };
+    "/v1/actions/{id}/realisations/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record (or replace) the realisation of an action for a month: progress, narrative, evidence
+         * @description Unit operators (of their units) and admins. One realisation per month (YYYY-MM); sending the same again changes nothing. Evidence items name an evidence record of the same unit (422 evidence_not_found) or a url (422 evidence_source_missing). A planned action moves to in_progress with its first realisation. Send If-Match to refuse lost updates (412). Emits action.realisation_recorded.
+         *
+         *     Roles: admin, unit_operator.
+         */
+        put: operations["recordActionRealisation"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/actions/{id}/monitoring-notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add the TPI’s monitoring note to an action
+         * @description Evaluators (the TPI, for the units in their scope) and admins; the note keeps its author and time. Emits action.monitoring_noted.
+         *
+         *     Roles: admin, evaluator.
+         */
+        post: operations["addActionMonitoringNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/s/{token}": {
         parameters: {
             query?: never;
@@ -2820,6 +2990,8 @@ export interface components {
             /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
             value: string | number | null;
             note: string | null;
+            /** @description the TPI’s recommendation (rekomendasi): on a tpi stage’s answers only, absent where there is none */
+            recommendation?: string;
             evidence_ids: string[];
             /** Format: date-time */
             updated_at: string;
@@ -2835,6 +3007,8 @@ export interface components {
                 /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                 value: string | number | null;
                 note: string | null;
+                /** @description a tpi stage’s answers only: the recommendation */
+                recommendation?: string | null;
                 /** @description evidence ids, sorted; in a dry-run workbook import a link item the import would create shows as its URL */
                 evidence_ids: string[];
             } | null;
@@ -2842,6 +3016,8 @@ export interface components {
                 /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                 value: string | number | null;
                 note: string | null;
+                /** @description a tpi stage’s answers only: the recommendation */
+                recommendation?: string | null;
                 /** @description evidence ids, sorted; in a dry-run workbook import a link item the import would create shows as its URL */
                 evidence_ids: string[];
             };
@@ -13472,6 +13648,8 @@ export interface operations {
                     /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                     value: string | number | null;
                     note?: string | null;
+                    /** @description the TPI’s recommendation (rekomendasi) beside its note: a tpi stage only (422 recommendation_not_for_stage elsewhere; null or "" is none); left out keeps the stored one */
+                    recommendation?: string | null;
                     /** @description evidence (data dukung) items of the unit or its parents */
                     evidence_ids?: string[];
                 };
@@ -13684,6 +13862,8 @@ export interface operations {
                         /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                         value: string | number | null;
                         note?: string | null;
+                        /** @description the TPI’s recommendation (rekomendasi) beside its note: a tpi stage only (422 recommendation_not_for_stage elsewhere; null or "" is none); left out keeps the stored one */
+                        recommendation?: string | null;
                         /** @description evidence (data dukung) items of the unit or its parents */
                         evidence_ids?: string[];
                         /** @description refuse (412) unless the stored answer is at this version; 0 = must not exist yet */
@@ -13979,6 +14159,8 @@ export interface operations {
                                 /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                                 value: string | number | null;
                                 note: string | null;
+                                /** @description the TPI’s recommendation (rekomendasi): on a tpi stage’s answers only, absent where there is none */
+                                recommendation?: string;
                                 evidence_ids: string[];
                             }[];
                         }[];
@@ -14415,6 +14597,27 @@ export interface operations {
                             /** @description true: the file is another’s and identity=override imported it */
                             override: boolean;
                         } | null;
+                        /** @description a tpi stage’s per-area review as the file carried it (sheet "Utama" of the official form, "Kesimpulan TPI" of the generated layout); null when the stage is not tpi or the file has no such sheet (docs/workbook.md, TPI review) */
+                        review: {
+                            /** @description the areas written (in a dry run: that would be written) */
+                            changed: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik")[];
+                            /** @description each area the write changes, from what to what */
+                            diff: {
+                                /**
+                                 * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                                 * @enum {string}
+                                 */
+                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                                from: {
+                                    conclusion: string | null;
+                                    recommendations: string[];
+                                } | null;
+                                to: {
+                                    conclusion: string | null;
+                                    recommendations: string[];
+                                };
+                            }[];
+                        } | null;
                     };
                 };
             };
@@ -14797,6 +15000,58 @@ export interface operations {
                             /** @description whether it decides the conclusion (the instansi gate is shown for information) */
                             decides: boolean;
                         }[];
+                        /** @description the TPI’s review of the stage: per area its conclusion and recommendations, per question its note and recommendation */
+                        review: {
+                            areas: {
+                                /** @enum {string} */
+                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                                name: string;
+                                conclusion: string | null;
+                                recommendations: string[];
+                                /** @description the questions of the area with a TPI note (catatan) or recommendation, in LKE order */
+                                questions: {
+                                    code: string;
+                                    /** @description the question’s text, cut at 200 characters */
+                                    question: string;
+                                    note: string | null;
+                                    recommendation: string | null;
+                                }[];
+                            }[];
+                            /** @description notes and recommendations on questions outside the six areas (Hasil) */
+                            other_questions: {
+                                code: string;
+                                question: string;
+                                note: string | null;
+                                recommendation: string | null;
+                            }[];
+                        };
+                        /** @description the state of the unit’s rencana aksi for the period, per area perubahan (overdue as of as_of, WIB) */
+                        action_plan: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            as_of: string;
+                            total: number;
+                            by_status: {
+                                planned: number;
+                                in_progress: number;
+                                done: number;
+                                cancelled: number;
+                            };
+                            overdue: number;
+                            areas: {
+                                /** @enum {string} */
+                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                                name: string;
+                                total: number;
+                                done: number;
+                                overdue: number;
+                                cancelled: number;
+                                /** @description mean latest realisation of the actions not cancelled; null without any */
+                                progress_percent: number | null;
+                            }[];
+                        };
                         conclusion: {
                             eligible: boolean;
                             /** @enum {string} */
@@ -14916,6 +15171,278 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStageReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+                /** @description self | tpi | tpn | sanggah */
+                stage: "self" | "tpi" | "tpn" | "sanggah";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stage: components["schemas"]["Stage"];
+                        /** @description the review’s ETag is "<version>"; 0 before the first write */
+                        version: number;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description the six areas in the regulation’s order, empty ones included */
+                        areas: {
+                            /**
+                             * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            /** @description the area’s name in the regulation */
+                            name: string;
+                            conclusion: string | null;
+                            recommendations: string[];
+                            /** @description 0 until the area is first written */
+                            version: number;
+                            updated_at: string | null;
+                            /** @description who last wrote the area (name) */
+                            updated_by: string | null;
+                        }[];
+                        /** @description the stage’s answers with a note or a recommendation, in the instrument’s order (written through the answer routes) */
+                        questions: {
+                            question_code: string;
+                            /** @description null for Hasil’s questions */
+                            area: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik") | null;
+                            /** @description the TPI’s catatan (the answer’s note) */
+                            note: string | null;
+                            /** @description the TPI’s rekomendasi */
+                            recommendation: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description unchanged since the ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putStageReview: {
+        parameters: {
+            query?: {
+                /** @description check everything and return the diff without writing */
+                dry_run?: boolean;
+            };
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                /** @description self | tpi | tpn | sanggah */
+                stage: "self" | "tpi" | "tpn" | "sanggah";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the areas to write; areas left out keep theirs */
+                    areas: {
+                        /**
+                         * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the TPI’s conclusion on the area (kesimpulan); null or "" clears it */
+                        conclusion?: string | null;
+                        /** @description the TPI’s recommendations for the area, in order; blank entries are dropped, [] clears them */
+                        recommendations?: string[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stage: components["schemas"]["Stage"];
+                        /** @description the review’s ETag is "<version>"; 0 before the first write */
+                        version: number;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description the six areas in the regulation’s order, empty ones included */
+                        areas: {
+                            /**
+                             * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            /** @description the area’s name in the regulation */
+                            name: string;
+                            conclusion: string | null;
+                            recommendations: string[];
+                            /** @description 0 until the area is first written */
+                            version: number;
+                            updated_at: string | null;
+                            /** @description who last wrote the area (name) */
+                            updated_by: string | null;
+                        }[];
+                        /** @description the stage’s answers with a note or a recommendation, in the instrument’s order (written through the answer routes) */
+                        questions: {
+                            question_code: string;
+                            /** @description null for Hasil’s questions */
+                            area: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik") | null;
+                            /** @description the TPI’s catatan (the answer’s note) */
+                            note: string | null;
+                            /** @description the TPI’s rekomendasi */
+                            recommendation: string | null;
+                        }[];
+                        dry_run: boolean;
+                        /** @description the areas written (in a dry run: that would be written) */
+                        changed: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik")[];
+                        /** @description each area the write changes, from what to what */
+                        diff: {
+                            /**
+                             * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            from: {
+                                conclusion: string | null;
+                                recommendations: string[];
+                            } | null;
+                            to: {
+                                conclusion: string | null;
+                                recommendations: string[];
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15751,7 +16278,7 @@ export interface operations {
                 after?: string;
                 limit?: number;
                 /** @description only these types (repeat: type=stage.submitted&type=stage.approved) */
-                type?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided")[];
+                type?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
             };
             header?: never;
             path?: never;
@@ -15770,10 +16297,10 @@ export interface operations {
                             /** @description the event’s position in the feed (increasing); pass the last one as after */
                             id: string;
                             /**
-                             * @description assessment.created | stage.started | answer.changed | stage.submitted | stage.returned | stage.approved | declaration.created | declaration.updated | declaration.transitioned | survey.campaign_changed | survey.response_recorded | survey.response_voided
+                             * @description assessment.created | stage.started | answer.changed | stage.submitted | stage.returned | stage.approved | stage.review_changed | declaration.created | declaration.updated | declaration.transitioned | survey.campaign_changed | survey.response_recorded | survey.response_voided | action.created | action.updated | action.realisation_recorded | action.monitoring_noted
                              * @enum {string}
                              */
-                            type: "assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided";
+                            type: "assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted";
                             /** Format: date-time */
                             occurred_at: string;
                             unit_id: string | null;
@@ -15918,7 +16445,7 @@ export interface operations {
                     url: string;
                     description?: string | null;
                     /** @description deliver only these event types; empty or absent: every type */
-                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided")[];
+                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
                     /** @description only events of this unit’s subtree */
                     unit_id?: string | null;
                     /** @default true */
@@ -16158,7 +16685,7 @@ export interface operations {
                     url?: string;
                     description?: string | null;
                     /** @description deliver only these event types; empty or absent: every type */
-                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided")[];
+                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
                     unit_id?: string | null;
                     /** @description false pauses: no deliveries are queued, pending ones wait */
                     active?: boolean;
@@ -18410,6 +18937,1401 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listActions: {
+        parameters: {
+            query?: {
+                /** @description page size (max 500) */
+                limit?: number;
+                /** @description opaque cursor from next_cursor */
+                cursor?: string;
+                unit_id?: string;
+                period_id?: string;
+                /** @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik */
+                area?: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                /** @description repeat: status=planned&status=in_progress */
+                status?: ("planned" | "in_progress" | "done" | "cancelled")[];
+                /** @description an LKE question code of the period’s instrument */
+                question_code?: string;
+                /** @description true: only overdue actions; false: only the others */
+                overdue?: boolean;
+                /** @description YYYY-MM-DD */
+                as_of?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            unit_id: string;
+                            /** Format: uuid */
+                            period_id: string;
+                            /**
+                             * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            /** @description the regulation’s name of the area */
+                            area_name: string;
+                            question_code: string | null;
+                            title: string;
+                            description: string | null;
+                            /** @description person in charge (PIC) */
+                            pic: {
+                                name: string;
+                                principal_id: string | null;
+                            };
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            target_date: string;
+                            expected_output: string | null;
+                            /**
+                             * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                             * @enum {string}
+                             */
+                            status: "planned" | "in_progress" | "done" | "cancelled";
+                            cancel_reason: string | null;
+                            /**
+                             * @description manual | plan (proposed from an improvement plan’s step)
+                             * @enum {string}
+                             */
+                            source: "manual" | "plan";
+                            plan: {
+                                target: string | null;
+                                proposed_answer: string | null;
+                            } | null;
+                            progress_percent: number | null;
+                            latest_month: string | null;
+                            /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                            overdue: boolean;
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                            version: number;
+                        }[];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes a retry safe: 1–200 printable characters, unique per intended operation; see README "Idempotency-Key" */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description area is required unless question_code is given (then it is the question’s area; both must agree) */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    unit_id: string;
+                    /** Format: uuid */
+                    period_id: string;
+                    /**
+                     * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                     * @enum {string}
+                     */
+                    area?: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                    /** @description an LKE question code of the period’s instrument */
+                    question_code?: string;
+                    title: string;
+                    description?: string;
+                    /** @description person in charge */
+                    pic_name: string;
+                    /**
+                     * Format: uuid
+                     * @description the PIC’s principal, when they have a token
+                     */
+                    pic_principal_id?: string;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    target_date: string;
+                    expected_output?: string;
+                    /**
+                     * @default planned
+                     * @enum {string}
+                     */
+                    status?: "planned" | "in_progress";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /**
+                         * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the regulation’s name of the area */
+                        area_name: string;
+                        question_code: string | null;
+                        title: string;
+                        description: string | null;
+                        /** @description person in charge (PIC) */
+                        pic: {
+                            name: string;
+                            principal_id: string | null;
+                        };
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        target_date: string;
+                        expected_output: string | null;
+                        /**
+                         * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                         * @enum {string}
+                         */
+                        status: "planned" | "in_progress" | "done" | "cancelled";
+                        cancel_reason: string | null;
+                        /**
+                         * @description manual | plan (proposed from an improvement plan’s step)
+                         * @enum {string}
+                         */
+                        source: "manual" | "plan";
+                        plan: {
+                            target: string | null;
+                            proposed_answer: string | null;
+                        } | null;
+                        progress_percent: number | null;
+                        latest_month: string | null;
+                        /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                        overdue: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                        version: number;
+                        /** @description by month, oldest first */
+                        realisations: {
+                            /** @description YYYY-MM */
+                            month: string;
+                            progress_percent: number;
+                            narrative: string | null;
+                            evidence: {
+                                /**
+                                 * Format: uuid
+                                 * @description an evidence item (data dukung) of the same unit
+                                 */
+                                evidence_id?: string;
+                                title?: string;
+                                /**
+                                 * Format: uri
+                                 * @description http(s) only
+                                 */
+                                url?: string;
+                            }[];
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description oldest first */
+                        monitoring_notes: {
+                            /** Format: uuid */
+                            id: string;
+                            note: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                                role: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createActionsFromPlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description makes a retry safe: 1–200 printable characters, unique per intended operation; see README "Idempotency-Key" */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    assessment_id: string;
+                    /**
+                     * @description whose answers the plan starts from
+                     * @default self
+                     * @enum {string}
+                     */
+                    stage?: "self" | "tpi" | "tpn" | "sanggah";
+                    /** @enum {string} */
+                    target: "WBK" | "WBBM";
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    target_date: string;
+                    /** @description the PIC of every proposed action (change it per action afterwards) */
+                    pic_name: string;
+                    /** Format: uuid */
+                    pic_principal_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        target: string;
+                        /** @description the plan meets every rule of the target */
+                        reachable: boolean;
+                        /** @description the plan’s steps */
+                        steps: number;
+                        created: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            unit_id: string;
+                            /** Format: uuid */
+                            period_id: string;
+                            /**
+                             * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            /** @description the regulation’s name of the area */
+                            area_name: string;
+                            question_code: string | null;
+                            title: string;
+                            description: string | null;
+                            /** @description person in charge (PIC) */
+                            pic: {
+                                name: string;
+                                principal_id: string | null;
+                            };
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            target_date: string;
+                            expected_output: string | null;
+                            /**
+                             * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                             * @enum {string}
+                             */
+                            status: "planned" | "in_progress" | "done" | "cancelled";
+                            cancel_reason: string | null;
+                            /**
+                             * @description manual | plan (proposed from an improvement plan’s step)
+                             * @enum {string}
+                             */
+                            source: "manual" | "plan";
+                            plan: {
+                                target: string | null;
+                                proposed_answer: string | null;
+                            } | null;
+                            progress_percent: number | null;
+                            latest_month: string | null;
+                            /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                            overdue: boolean;
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                            version: number;
+                        }[];
+                        skipped: {
+                            question_code: string;
+                            action_id: string | null;
+                            /**
+                             * @description already_planned: the question has an action that is not cancelled (action_id); no_area: the question is in no area perubahan
+                             * @enum {string}
+                             */
+                            reason: "already_planned" | "no_area";
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        target: string;
+                        /** @description the plan meets every rule of the target */
+                        reachable: boolean;
+                        /** @description the plan’s steps */
+                        steps: number;
+                        created: {
+                            /** Format: uuid */
+                            id: string;
+                            /** Format: uuid */
+                            unit_id: string;
+                            /** Format: uuid */
+                            period_id: string;
+                            /**
+                             * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            /** @description the regulation’s name of the area */
+                            area_name: string;
+                            question_code: string | null;
+                            title: string;
+                            description: string | null;
+                            /** @description person in charge (PIC) */
+                            pic: {
+                                name: string;
+                                principal_id: string | null;
+                            };
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            target_date: string;
+                            expected_output: string | null;
+                            /**
+                             * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                             * @enum {string}
+                             */
+                            status: "planned" | "in_progress" | "done" | "cancelled";
+                            cancel_reason: string | null;
+                            /**
+                             * @description manual | plan (proposed from an improvement plan’s step)
+                             * @enum {string}
+                             */
+                            source: "manual" | "plan";
+                            plan: {
+                                target: string | null;
+                                proposed_answer: string | null;
+                            } | null;
+                            progress_percent: number | null;
+                            latest_month: string | null;
+                            /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                            overdue: boolean;
+                            created_by: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                            version: number;
+                        }[];
+                        skipped: {
+                            question_code: string;
+                            action_id: string | null;
+                            /**
+                             * @description already_planned: the question has an action that is not cancelled (action_id); no_area: the question is in no area perubahan
+                             * @enum {string}
+                             */
+                            reason: "already_planned" | "no_area";
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getActionPlanSummary: {
+        parameters: {
+            query: {
+                unit_id: string;
+                period_id: string;
+                /** @description the day overdue is counted on (Asia/Jakarta); default today */
+                as_of?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        as_of: string;
+                        total: number;
+                        by_status: {
+                            planned: number;
+                            in_progress: number;
+                            done: number;
+                            cancelled: number;
+                        };
+                        overdue: number;
+                        /** @description the six areas in the regulation’s order */
+                        areas: {
+                            /**
+                             * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            area_name: string;
+                            total: number;
+                            done: number;
+                            overdue: number;
+                            cancelled: number;
+                            progress_percent: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /**
+                         * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the regulation’s name of the area */
+                        area_name: string;
+                        question_code: string | null;
+                        title: string;
+                        description: string | null;
+                        /** @description person in charge (PIC) */
+                        pic: {
+                            name: string;
+                            principal_id: string | null;
+                        };
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        target_date: string;
+                        expected_output: string | null;
+                        /**
+                         * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                         * @enum {string}
+                         */
+                        status: "planned" | "in_progress" | "done" | "cancelled";
+                        cancel_reason: string | null;
+                        /**
+                         * @description manual | plan (proposed from an improvement plan’s step)
+                         * @enum {string}
+                         */
+                        source: "manual" | "plan";
+                        plan: {
+                            target: string | null;
+                            proposed_answer: string | null;
+                        } | null;
+                        progress_percent: number | null;
+                        latest_month: string | null;
+                        /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                        overdue: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                        version: number;
+                        /** @description by month, oldest first */
+                        realisations: {
+                            /** @description YYYY-MM */
+                            month: string;
+                            progress_percent: number;
+                            narrative: string | null;
+                            evidence: {
+                                /**
+                                 * Format: uuid
+                                 * @description an evidence item (data dukung) of the same unit
+                                 */
+                                evidence_id?: string;
+                                title?: string;
+                                /**
+                                 * Format: uri
+                                 * @description http(s) only
+                                 */
+                                url?: string;
+                            }[];
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description oldest first */
+                        monitoring_notes: {
+                            /** Format: uuid */
+                            id: string;
+                            note: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                                role: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateAction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag from a GET; 412 when the action changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description status cancelled needs cancel_reason; leaving cancelled drops it. A patch that changes nothing leaves no trace. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                     * @enum {string}
+                     */
+                    area?: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                    question_code?: string | null;
+                    title?: string;
+                    description?: string | null;
+                    pic_name?: string;
+                    pic_principal_id?: string | null;
+                    /**
+                     * Format: date
+                     * @description YYYY-MM-DD
+                     */
+                    target_date?: string;
+                    expected_output?: string | null;
+                    /**
+                     * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                     * @enum {string}
+                     */
+                    status?: "planned" | "in_progress" | "done" | "cancelled";
+                    cancel_reason?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /**
+                         * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the regulation’s name of the area */
+                        area_name: string;
+                        question_code: string | null;
+                        title: string;
+                        description: string | null;
+                        /** @description person in charge (PIC) */
+                        pic: {
+                            name: string;
+                            principal_id: string | null;
+                        };
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        target_date: string;
+                        expected_output: string | null;
+                        /**
+                         * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                         * @enum {string}
+                         */
+                        status: "planned" | "in_progress" | "done" | "cancelled";
+                        cancel_reason: string | null;
+                        /**
+                         * @description manual | plan (proposed from an improvement plan’s step)
+                         * @enum {string}
+                         */
+                        source: "manual" | "plan";
+                        plan: {
+                            target: string | null;
+                            proposed_answer: string | null;
+                        } | null;
+                        progress_percent: number | null;
+                        latest_month: string | null;
+                        /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                        overdue: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                        version: number;
+                        /** @description by month, oldest first */
+                        realisations: {
+                            /** @description YYYY-MM */
+                            month: string;
+                            progress_percent: number;
+                            narrative: string | null;
+                            evidence: {
+                                /**
+                                 * Format: uuid
+                                 * @description an evidence item (data dukung) of the same unit
+                                 */
+                                evidence_id?: string;
+                                title?: string;
+                                /**
+                                 * Format: uri
+                                 * @description http(s) only
+                                 */
+                                url?: string;
+                            }[];
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description oldest first */
+                        monitoring_notes: {
+                            /** Format: uuid */
+                            id: string;
+                            note: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                                role: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordActionRealisation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag from a GET; 412 when the action changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                /** @description YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    progress_percent: number;
+                    narrative?: string;
+                    evidence?: {
+                        /**
+                         * Format: uuid
+                         * @description an evidence item (data dukung) of the same unit
+                         */
+                        evidence_id?: string;
+                        title?: string;
+                        /**
+                         * Format: uri
+                         * @description http(s) only
+                         */
+                        url?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /**
+                         * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the regulation’s name of the area */
+                        area_name: string;
+                        question_code: string | null;
+                        title: string;
+                        description: string | null;
+                        /** @description person in charge (PIC) */
+                        pic: {
+                            name: string;
+                            principal_id: string | null;
+                        };
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        target_date: string;
+                        expected_output: string | null;
+                        /**
+                         * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                         * @enum {string}
+                         */
+                        status: "planned" | "in_progress" | "done" | "cancelled";
+                        cancel_reason: string | null;
+                        /**
+                         * @description manual | plan (proposed from an improvement plan’s step)
+                         * @enum {string}
+                         */
+                        source: "manual" | "plan";
+                        plan: {
+                            target: string | null;
+                            proposed_answer: string | null;
+                        } | null;
+                        progress_percent: number | null;
+                        latest_month: string | null;
+                        /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                        overdue: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                        version: number;
+                        /** @description by month, oldest first */
+                        realisations: {
+                            /** @description YYYY-MM */
+                            month: string;
+                            progress_percent: number;
+                            narrative: string | null;
+                            evidence: {
+                                /**
+                                 * Format: uuid
+                                 * @description an evidence item (data dukung) of the same unit
+                                 */
+                                evidence_id?: string;
+                                title?: string;
+                                /**
+                                 * Format: uri
+                                 * @description http(s) only
+                                 */
+                                url?: string;
+                            }[];
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description oldest first */
+                        monitoring_notes: {
+                            /** Format: uuid */
+                            id: string;
+                            note: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                                role: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    addActionMonitoringNote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the ETag from a GET; 412 when the action changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        unit_id: string;
+                        /** Format: uuid */
+                        period_id: string;
+                        /**
+                         * @description area perubahan (Lampiran I): manajemen_perubahan | penataan_tatalaksana | penataan_sdm | penguatan_akuntabilitas | penguatan_pengawasan | pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the regulation’s name of the area */
+                        area_name: string;
+                        question_code: string | null;
+                        title: string;
+                        description: string | null;
+                        /** @description person in charge (PIC) */
+                        pic: {
+                            name: string;
+                            principal_id: string | null;
+                        };
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        target_date: string;
+                        expected_output: string | null;
+                        /**
+                         * @description planned | in_progress | done | cancelled (cancelling needs cancel_reason)
+                         * @enum {string}
+                         */
+                        status: "planned" | "in_progress" | "done" | "cancelled";
+                        cancel_reason: string | null;
+                        /**
+                         * @description manual | plan (proposed from an improvement plan’s step)
+                         * @enum {string}
+                         */
+                        source: "manual" | "plan";
+                        plan: {
+                            target: string | null;
+                            proposed_answer: string | null;
+                        } | null;
+                        progress_percent: number | null;
+                        latest_month: string | null;
+                        /** @description target date passed (Asia/Jakarta date of as_of, default today) and not done/cancelled */
+                        overdue: boolean;
+                        created_by: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description bumped on every change (realisations and monitoring notes too); the ETag is "<version>" */
+                        version: number;
+                        /** @description by month, oldest first */
+                        realisations: {
+                            /** @description YYYY-MM */
+                            month: string;
+                            progress_percent: number;
+                            narrative: string | null;
+                            evidence: {
+                                /**
+                                 * Format: uuid
+                                 * @description an evidence item (data dukung) of the same unit
+                                 */
+                                evidence_id?: string;
+                                title?: string;
+                                /**
+                                 * Format: uri
+                                 * @description http(s) only
+                                 */
+                                url?: string;
+                            }[];
+                            recorded_by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                        /** @description oldest first */
+                        monitoring_notes: {
+                            /** Format: uuid */
+                            id: string;
+                            note: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                                role: string;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
