@@ -25,10 +25,10 @@ t.test('zi answers pull/push', async (t) => {
     t.equal(
       res.stdout,
       [
-        'question_code,value,note,evidence_ids,version',
-        `Q1,Ya,"'=HYPERLINK(""http://evil.example"",""klik"")",,${versionOf(answers, 'Q1')}`,
-        `Q2,B,"SK Tim, ""terbaru""\nhal. 2",,${versionOf(answers, 'Q2')}`,
-        `Q88,3,,,${versionOf(answers, 'Q88')}`,
+        'question_code,value,note,recommendation,evidence_ids,version',
+        `Q1,Ya,"'=HYPERLINK(""http://evil.example"",""klik"")",,,${versionOf(answers, 'Q1')}`,
+        `Q2,B,"SK Tim, ""terbaru""\nhal. 2",,,${versionOf(answers, 'Q2')}`,
+        `Q88,3,,,,${versionOf(answers, 'Q88')}`,
         '',
       ].join('\n'),
     )
@@ -90,7 +90,7 @@ t.test('zi answers pull/push', async (t) => {
     const edited = pulledCsv
       .replace(/^Q1,Ya,/m, 'Q1,Tidak,')
       .replace(/^Q2,B,"SK Tim, ""terbaru""\nhal. 2",,/m, 'Q2,C,"Diverifikasi TPI",,')
-      .concat('Q4,A,,,\n')
+      .concat('Q4,A,,,,\n')
     const file = join(dir, 'edited.csv')
     writeFileSync(file, edited)
     const res = await zi(['answers', 'push', id, 'tpi', file], env)

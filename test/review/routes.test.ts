@@ -15,8 +15,12 @@ t.test('the review routes', async (t) => {
   await s.transition(a1, 'self', 'submitted', operator)
   await s.startStage(a1, 'tpi', 'self', evaluator)
   const url = `${a1}/stages/tpi/review`
-  const put = (headers: Record<string, string>, payload: unknown, extra: Record<string, string> = {}, query = '') =>
-    app.inject({ method: 'PUT', url: `${url}${query}`, headers: { ...headers, ...extra }, payload })
+  const put = (
+    headers: Record<string, string>,
+    payload: Record<string, unknown>,
+    extra: Record<string, string> = {},
+    query = '',
+  ) => app.inject({ method: 'PUT', url: `${url}${query}`, headers: { ...headers, ...extra }, payload })
 
   t.test('an empty review: six areas, version 0', async (t) => {
     const res = await app.inject({ method: 'GET', url, headers: evaluator })

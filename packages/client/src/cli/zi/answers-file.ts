@@ -6,6 +6,8 @@
  *   value          required; empty = no value (null); a plain number (`75`, `3.25`) is sent as a
  *                  number, anything else as text (`Ya`, `B`)
  *   note           optional column; an empty cell clears the note; no column keeps the stored notes
+ *   recommendation optional column, a tpi stage only (the TPI's rekomendasi beside its note; `pull`
+ *                  writes it for a tpi stage); an empty cell clears it; no column keeps the stored ones
  *   evidence_ids   optional column; evidence ids separated by spaces; an empty cell removes the
  *                  links; no column keeps the stored links
  *   version        optional; the answer's version when it was pulled: the push is refused (412,
@@ -22,6 +24,8 @@ export interface PulledAnswer {
   question_code: string
   value: AnswerValue
   note: string | null
+  /** a tpi stage's answers only, absent where there is none */
+  recommendation?: string
   evidence_ids: string[]
   version: number
 }
@@ -30,6 +34,7 @@ export interface BatchItem {
   question_code: string
   value: AnswerValue
   note?: string | null
+  recommendation?: string | null
   evidence_ids?: string[]
   expected_version?: number
   [field: string]: unknown
@@ -56,17 +61,23 @@ export class AnswerFileError extends Error {
 }
 
 export const CSV_COLUMNS = ['question_code', 'value', 'note', 'evidence_ids', 'version'] as const
-const ACCEPTED_COLUMNS = new Set<string>([...CSV_COLUMNS, 'expected_version'])
+/** A tpi stage's file: the recommendation beside the note. */
+export const TPI_CSV_COLUMNS = ['question_code', 'value', 'note', 'recommendation', 'evidence_ids', 'version'] as const
+const ACCEPTED_COLUMNS = new Set<string>([...TPI_CSV_COLUMNS, 'expected_version'])
 
-export function answersToCsv(answers: PulledAnswer[]): string {
+/** The CSV of pulled answers; `recommendation`: the stage carries recommendations (a tpi stage), so the file has their column. */
+export function answersToCsv(answers: PulledAnswer[], opts: { recommendation?: boolean } = {}): string {
+  const text = (s: string | null | undefined) => (s === null || s === undefined ? '' : guardCell(s))
   const rows = answers.map((a) => [
     a.question_code,
     a.value === null ? '' : typeof a.value === 'number' ? String(a.value) : guardCell(a.value),
-    a.note === null ? '' : guardCell(a.note),
+    text(a.note),
+    ...(opts.recommendation ? [text(a.recommendation)] : []),
     a.evidence_ids.join(' '),
     String(a.version),
   ])
-  return [csvLine([...CSV_COLUMNS]), ...rows.map(csvLine)].map((l) => `${l}\n`).join('')
+  const header = opts.recommendation ? [...TPI_CSV_COLUMNS] : [...CSV_COLUMNS]
+  return [csvLine(header), ...rows.map(csvLine)].map((l) => `${l}\n`).join('')
 }
 
 const NUMBER = /^-?(\d+(\.\d*)?|\.\d+)$/
@@ -110,7 +121,7 @@ export function parseAnswersCsv(text: string, opts: { ignoreVersions?: boolean }
       issues.push({
         where: `line ${header.line}`,
         field: c || `column ${i + 1}`,
-        message: `unknown column; the columns are ${[...CSV_COLUMNS].join(', ')}`,
+        message: `unknown column; the columns are ${[...TPI_CSV_COLUMNS].join(', ')} (recommendation: a tpi stage only)`,
       })
     else if (columns.indexOf(c) !== i)
       issues.push({ where: `line ${header.line}`, field: c, message: 'the column appears twice' })
@@ -148,6 +159,9 @@ export function parseAnswersCsv(text: string, opts: { ignoreVersions?: boolean }
     }
     const note = cell('note')
     if (note !== undefined) item.note = note === '' ? null : unguardCell(note).text
+    const recommendation = cell('recommendation')
+    if (recommendation !== undefined)
+      item.recommendation = recommendation === '' ? null : unguardCell(recommendation).text
     const evidence = cell('evidence_ids')
     if (evidence !== undefined) item.evidence_ids = evidence.split(/[\s,;]+/).filter((id) => id !== '')
     const versionCell = cell('version') ?? cell('expected_version')

@@ -299,7 +299,7 @@ async function answersPull(ctx: Ctx, args: string[]): Promise<number> {
     url,
     zi.GET('/v1/assessments/{id}/stages/{stage}/answers', { params: { path: { id, stage } } }),
   )
-  const text = format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : answersToCsv(data.answers)
+  const text = format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : answersToCsv(data.answers, { recommendation: data.stage.kind === 'tpi' })
   const summary = `${data.answers.length} answer${data.answers.length === 1 ? '' : 's'} of stage ${stage} (${data.stage.status}, version ${data.stage.version}, total ${fmtNumber(data.stage.total)})`
   if (values.out) {
     try {
