@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { and, asc, eq, gt, inArray, or, type SQL } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, like, or, type SQL } from 'drizzle-orm'
 import { DEFAULT_LIMIT, decodeCursor, finishPage, nextLink } from '../../lib/pagination.js'
 import { etagMatches } from '../../lib/etag.js'
 import { problemResponses } from '../../lib/problem.js'
@@ -22,6 +22,8 @@ import {
 } from './rules.js'
 import * as S from './schemas.js'
 import { instansiGateSummary } from '../proposals/service.js'
+import { jakartaDate } from '../actions/rules.js'
+import { actionCountsByUnit } from '../actions/service.js'
 import {
   aggregate,
   assertStageVisible,
@@ -109,7 +111,8 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { period, stage, scope } = await periodRead(request)
       const limit = request.query.closest_limit ?? 10
-      const [byRoot, def, closestWbk, closestWbbm, instansi] = await Promise.all([
+      const today = jakartaDate(new Date())
+      const [byRoot, def, closestWbk, closestWbbm, instansi, actionCounts] = await Promise.all([
         aggregate(app.db, period.id, scope.roots, [...new Set(['decl', 'proposal', 'self', stage])], {
           exclude: ['q:', 'qdiv:'],
         }),
@@ -117,6 +120,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
         closestTo(app.db, period.id, stage, scope, 'WBK', limit),
         closestTo(app.db, period.id, stage, scope, 'WBBM', limit),
         instansiGateSummary(app.db, request.principal, period.id),
+        actionCountsByUnit(app.db, period.id, today, scope.pathCondition),
       ])
       const metrics = mergeRoots(byRoot, stage)
       return withEtag(request, reply, {
@@ -129,6 +133,18 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
         scores: scoresOf(metrics, def),
         closest: { WBK: closestWbk, WBBM: closestWbbm },
         proposals: { funnel: funnelOf(mergeRoots(byRoot, 'decl'), mergeRoots(byRoot, 'proposal')), instansi },
+        actions: {
+          as_of: today,
+          total: actionCounts.reduce((n, u) => n + u.total, 0),
+          by_status: {
+            planned: actionCounts.reduce((n, u) => n + u.byStatus.planned, 0),
+            in_progress: actionCounts.reduce((n, u) => n + u.byStatus.in_progress, 0),
+            done: actionCounts.reduce((n, u) => n + u.byStatus.done, 0),
+            cancelled: actionCounts.reduce((n, u) => n + u.byStatus.cancelled, 0),
+          },
+          overdue: actionCounts.reduce((n, u) => n + u.overdue, 0),
+          units_with_overdue: actionCounts.filter((u) => u.overdue > 0).length,
+        },
       })
     },
   )
@@ -184,6 +200,19 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ],
         },
       )
+      const actionCounts =
+        page.items.length === 0
+          ? []
+          : await actionCountsByUnit(
+              app.db,
+              period.id,
+              jakartaDate(new Date()),
+              or(...page.items.map((u) => like(units.path, `${u.path}%`))),
+            )
+      const actionsOf = (opd: UnitRow) => {
+        const mine = actionCounts.filter((c) => c.path.startsWith(opd.path))
+        return { total: mine.reduce((n, c) => n + c.total, 0), overdue: mine.reduce((n, c) => n + c.overdue, 0) }
+      }
       const link = nextLink(request.url, page.next_cursor)
       if (link) reply.header('link', link)
       return withEtag(request, reply, {
@@ -217,6 +246,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
               proposed_or_further: declStatus(['proposed', 'evaluated', 'designated', 'not_designated']),
               designated: declStatus(['designated']),
             },
+            actions: actionsOf(u),
           }
         }),
         next_cursor: page.next_cursor,

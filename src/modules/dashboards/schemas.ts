@@ -140,6 +140,21 @@ export const SummaryView = Type.Object({
     description:
       'the proposal funnel over the declarations in scope, and the gate state (and package completeness) of each instansi your scope touches',
   }),
+  actions: Type.Object(
+    {
+      as_of: Type.String({ format: 'date', description: 'today in Asia/Jakarta' }),
+      total: Type.Integer(),
+      by_status: Type.Object({
+        planned: Type.Integer(),
+        in_progress: Type.Integer(),
+        done: Type.Integer(),
+        cancelled: Type.Integer(),
+      }),
+      overdue: Type.Integer({ description: 'target date passed (Asia/Jakarta) and neither done nor cancelled' }),
+      units_with_overdue: Type.Integer(),
+    },
+    { description: 'the rencana aksi of the units in scope for this period (docs/action-plans.md)' },
+  ),
 })
 
 export const OpdQuery = Type.Object(
@@ -173,6 +188,13 @@ export const OpdPage = Type.Object({
         proposed_or_further: Type.Integer(),
         designated: Type.Integer(),
       }),
+      actions: Type.Object(
+        {
+          total: Type.Integer(),
+          overdue: Type.Integer({ description: 'target date passed (Asia/Jakarta) and neither done nor cancelled' }),
+        },
+        { description: 'the rencana aksi of the OPD and its unit kerja for this period' },
+      ),
     }),
   ),
   ...PageMeta,

@@ -28,6 +28,7 @@ import { configFile, removeConfig, resolveCredentials, writeConfig } from './con
 import { CliError, EXIT, exitCodeForStatus, usageError } from './exit.js'
 import { fmtNumber, table, tsvLine } from './output.js'
 import { renderPlan } from './path.js'
+import { ACTION_COMMANDS, ACTIONS_USAGE } from './actions.js'
 import { REPORT_USAGE, reportCommands } from './report.js'
 
 type Env = Record<string, string | undefined>
@@ -75,6 +76,7 @@ export const USAGE = `Usage: zi <command> [options]
                                            a survey campaign's summary: respondents, composition,
                                            the IPAK/IPKP index per aspect (--csv: the CSV export)
   survey progress <period-id> [--json]     each unit's respondents so far against the 30 needed
+${ACTIONS_USAGE}
 ${REPORT_USAGE}
 
   <stage> is self, tpi, tpn or sanggah.
@@ -299,7 +301,10 @@ async function answersPull(ctx: Ctx, args: string[]): Promise<number> {
     url,
     zi.GET('/v1/assessments/{id}/stages/{stage}/answers', { params: { path: { id, stage } } }),
   )
-  const text = format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : answersToCsv(data.answers, { recommendation: data.stage.kind === 'tpi' })
+  const text =
+    format === 'json'
+      ? `${JSON.stringify(data, null, 2)}\n`
+      : answersToCsv(data.answers, { recommendation: data.stage.kind === 'tpi' })
   const summary = `${data.answers.length} answer${data.answers.length === 1 ? '' : 's'} of stage ${stage} (${data.stage.status}, version ${data.stage.version}, total ${fmtNumber(data.stage.total)})`
   if (values.out) {
     try {
@@ -827,6 +832,7 @@ const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = 
   'proposal-check': proposalCheck,
   'survey results': surveyResults,
   'survey progress': surveyProgress,
+  ...ACTION_COMMANDS,
   ...reportCommands<Ctx>({ parse, client: (ctx) => client(ctx), call, idArg }),
 }
 
@@ -842,7 +848,11 @@ export async function main(argv: string[], env: Env = process.env): Promise<numb
     return first === undefined ? EXIT.usage : EXIT.ok
   }
   const twoWords =
-    first === 'answers' || first === 'survey' || first === 'report' || (first === 'units' && second === 'import')
+    first === 'answers' ||
+    first === 'survey' ||
+    first === 'actions' ||
+    first === 'report' ||
+    (first === 'units' && second === 'import')
   const name = twoWords ? `${first} ${second ?? ''}` : first
   const command = COMMANDS[name]
   if (!command) {
