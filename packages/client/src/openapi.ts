@@ -15665,6 +15665,24 @@ export interface operations {
                                 package_complete: boolean;
                             }[];
                         };
+                        /** @description the rencana aksi of the units in scope for this period (docs/action-plans.md) */
+                        actions: {
+                            /**
+                             * Format: date
+                             * @description today in Asia/Jakarta
+                             */
+                            as_of: string;
+                            total: number;
+                            by_status: {
+                                planned: number;
+                                in_progress: number;
+                                done: number;
+                                cancelled: number;
+                            };
+                            /** @description target date passed (Asia/Jakarta) and neither done nor cancelled */
+                            overdue: number;
+                            units_with_overdue: number;
+                        };
                     };
                 };
             };
@@ -15789,6 +15807,12 @@ export interface operations {
                                 WBBM: number;
                                 proposed_or_further: number;
                                 designated: number;
+                            };
+                            /** @description the rencana aksi of the OPD and its unit kerja for this period */
+                            actions: {
+                                total: number;
+                                /** @description target date passed (Asia/Jakarta) and neither done nor cancelled */
+                                overdue: number;
                             };
                         }[];
                         /** @description pass as cursor for the next page; null on the last page */
