@@ -269,7 +269,8 @@ t.test('reports: the LHE internal, the surat usulan and the SPTJM as PDF and JSO
       url: `/v1/assessments/${assessment.best}/stages/self/lhe`,
       headers: admin,
     })
-    t.equal(selfAdmin.statusCode, 400, 'only the TPI stage has an LHE')
+    t.equal(selfAdmin.statusCode, 404, 'only the TPI stage has an LHE')
+    t.equal(selfAdmin.json().code, 'route_not_found')
     const a = (await ok('POST', '/v1/assessments', { period_id: period.id, unit_id: opd.id })).json()
     const none = await app.inject({ method: 'GET', url: `/v1/assessments/${a.id}/stages/tpi/lhe`, headers: admin })
     t.equal(none.statusCode, 404)
@@ -305,6 +306,13 @@ t.test('reports: the LHE internal, the surat usulan and the SPTJM as PDF and JSO
       one.units.map((u: { declaration_id: string }) => u.declaration_id),
       [decl.worst],
     )
+    const foreign = await app.inject({
+      method: 'GET',
+      url: `${base}/sptjm?declaration_id=${decl.worst}&declaration_id=${instansi.id}`,
+      headers: admin,
+    })
+    t.equal(foreign.statusCode, 404, 'a declaration that is not the instansi’s in the period')
+    t.match(foreign.json(), { code: 'declaration_not_found', detail: new RegExp(instansi.id) })
     const stranger = await app.inject({ method: 'GET', url: `${base}/surat-usulan.pdf`, headers: viewerOther })
     t.equal(stranger.statusCode, 404)
     t.equal(stranger.json().code, 'instansi_not_found')

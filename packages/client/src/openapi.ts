@@ -663,7 +663,7 @@ export interface paths {
         };
         /**
          * The instansi’s draft surat usulan to the TPN (PermenPANRB 90/2021 Gambar 6), as JSON
-         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope; 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package). The same data as …/surat-usulan.pdf.
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package). The same data as …/surat-usulan.pdf.
          *
          *     Roles: admin, evaluator, unit_operator, viewer, integration.
          */
@@ -685,7 +685,7 @@ export interface paths {
         };
         /**
          * The instansi’s draft surat usulan to the TPN (PermenPANRB 90/2021 Gambar 6), as a PDF (A4, Indonesian, marked DRAF)
-         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope; 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).
          *
          *     Roles: admin, evaluator, unit_operator, viewer, integration.
          */
@@ -707,7 +707,7 @@ export interface paths {
         };
         /**
          * The draft SPTJM (Surat Pernyataan Tanggung Jawab Mutlak, PermenPANRB 90/2021 Gambar 7) of each unit named, one page each, as JSON
-         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope; 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package). The same data as …/sptjm.pdf.
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package). The same data as …/sptjm.pdf.
          *
          *     Roles: admin, evaluator, unit_operator, viewer, integration.
          */
@@ -729,7 +729,7 @@ export interface paths {
         };
         /**
          * The draft SPTJM (Surat Pernyataan Tanggung Jawab Mutlak, PermenPANRB 90/2021 Gambar 7) of each unit named, one page each, as a PDF (A4, Indonesian, marked DRAF)
-         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope; 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).
          *
          *     Roles: admin, evaluator, unit_operator, viewer, integration.
          */
@@ -1736,7 +1736,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/assessments/{id}/stages/{stage}/lhe": {
+    "/v1/assessments/{id}/stages/tpi/lhe": {
         parameters: {
             query?: never;
             header?: never;
@@ -1758,7 +1758,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/assessments/{id}/stages/{stage}/lhe.pdf": {
+    "/v1/assessments/{id}/stages/tpi/lhe.pdf": {
         parameters: {
             query?: never;
             header?: never;
@@ -14885,8 +14885,6 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                /** @description the LHE internal is the TPI’s: only tpi */
-                stage: "tpi";
             };
             cookie?: never;
         };
@@ -15117,8 +15115,6 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
-                /** @description the LHE internal is the TPI’s: only tpi */
-                stage: "tpi";
             };
             cookie?: never;
         };

@@ -33,14 +33,14 @@ export interface ReportRoutesOptions {
 /** /v1/assessments/{id}/stages/tpi/lhe and lhe.pdf */
 export const stageReportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> = async (app, opts) => {
   app.get(
-    '/:id/stages/:stage/lhe',
+    '/:id/stages/tpi/lhe',
     {
       schema: {
         tags: TAGS,
         summary: 'The LHE internal (Laporan Hasil Evaluasi) of the TPI stage, as JSON',
         description: `${LHE_DESCRIPTION} The same data as …/lhe.pdf, for a Pemda printing its own layout.`,
         operationId: 'getLheReport',
-        params: S.StageParams,
+        params: S.AssessmentParams,
         response: { 200: S.LheReport, ...problemResponses(400, 401, 403, 404) },
       },
       config: READERS,
@@ -49,14 +49,14 @@ export const stageReportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> =
   )
 
   app.get(
-    '/:id/stages/:stage/lhe.pdf',
+    '/:id/stages/tpi/lhe.pdf',
     {
       schema: {
         tags: TAGS,
         summary: 'The LHE internal of the TPI stage, as a PDF (A4, Indonesian)',
         description: `${LHE_DESCRIPTION} Rendered off the request thread, one document at a time per server (503 reports_busy with Retry-After when four already wait).`,
         operationId: 'getLhePdf',
-        params: S.StageParams,
+        params: S.AssessmentParams,
         response: { 200: S.PdfResponse, ...problemResponses(400, 401, 403, 404, 503) },
       },
       config: READERS,
@@ -69,7 +69,7 @@ export const stageReportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> =
 }
 
 const LETTER_UNITS =
-  'The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope; 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).'
+  'The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).'
 
 /** /v1/periods/{period_id}/instansi/{instansi_id}/surat-usulan(.pdf) and sptjm(.pdf) */
 export const periodReportRoutes: FastifyPluginAsyncTypebox<ReportRoutesOptions> = async (app, opts) => {

@@ -12,10 +12,7 @@ const NullableString = Type.Union([Type.String(), Type.Null()])
 const Target = StringEnum(TARGETS)
 const Kategori = StringEnum(['WBK', 'WBK-AFIRMASI', 'WBBM'] as const)
 
-export const StageParams = Type.Object(
-  { id: Uuid, stage: StringEnum(['tpi'] as const, { description: 'the LHE internal is the TPI’s: only tpi' }) },
-  { additionalProperties: false },
-)
+export const AssessmentParams = Type.Object({ id: Uuid }, { additionalProperties: false })
 export const InstansiParams = Type.Object({ period_id: Uuid, instansi_id: Uuid }, { additionalProperties: false })
 
 export const LetterQuery = Type.Object(

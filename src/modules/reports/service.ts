@@ -9,7 +9,7 @@ import { and, asc, desc, eq, inArray } from 'drizzle-orm'
 import type { Queryable } from '../../db/connection.js'
 import { msg } from '../../lib/i18n.js'
 import type { Principal } from '../../lib/principal.js'
-import { ProblemError } from '../../lib/problem.js'
+import { ProblemError, notFound } from '../../lib/problem.js'
 import {
   assertCanReadStage,
   loadAssessment,
@@ -167,7 +167,8 @@ const PROPOSED: readonly DeclarationStatus[] = ['proposed', 'evaluated', 'design
 /**
  * The units a letter names: those asked for (declaration_id), else the instansi's units proposed
  * in the period, else (the draft before proposing) those building; only units in the reader's
- * scope, by code. 409 no_units_to_propose when none.
+ * scope, by code. 404 declaration_not_found for an asked one that is not the instansi's in the
+ * period or not in scope; 409 no_units_to_propose when none.
  */
 async function letterData(db: Queryable, principal: Principal, periodId: string, instansiId: string, q: LetterQuery) {
   const period = await loadPeriod(db, periodId)
@@ -197,6 +198,9 @@ async function letterData(db: Queryable, principal: Principal, periodId: string,
       ),
     )
     .orderBy(asc(units.code))
+  // a declaration asked for that is not the instansi's in the period, or not in the reader's scope
+  const missing = q.declaration_id?.find((id) => !rows.some((r) => r.declaration.id === id))
+  if (missing) throw notFound('declaration', missing)
   const proposed = rows.filter((r) => PROPOSED.includes(r.declaration.status))
   const chosen = q.declaration_id?.length
     ? rows

@@ -64,9 +64,9 @@ export function reportCommands<C extends Ctx>(
     const { values, positionals } = deps.parse(args, OPTIONS, 1)
     const id = deps.idArg(positionals[0], '<assessment-id>')
     const { zi, url } = deps.client(ctx)
-    const path = { id, stage: 'tpi' as const }
+    const path = { id }
     if (values.json) {
-      const { data } = await deps.call(url, zi.GET('/v1/assessments/{id}/stages/{stage}/lhe', { params: { path } }))
+      const { data } = await deps.call(url, zi.GET('/v1/assessments/{id}/stages/tpi/lhe', { params: { path } }))
       const text = `${JSON.stringify(data, null, 2)}\n`
       if (typeof values.out === 'string') write(ctx, values.out, text, 'the LHE data')
       else ctx.out(text)
@@ -75,7 +75,7 @@ export function reportCommands<C extends Ctx>(
     }
     const { data, response } = await deps.call(
       url,
-      zi.GET('/v1/assessments/{id}/stages/{stage}/lhe.pdf', { params: { path }, parseAs: 'arrayBuffer' }),
+      zi.GET('/v1/assessments/{id}/stages/tpi/lhe.pdf', { params: { path }, parseAs: 'arrayBuffer' }),
     )
     const file =
       typeof values.out === 'string'
