@@ -208,7 +208,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await v1.register(authRoutes)
       await v1.register(auditRoutes, { prefix: '/audit' })
       await v1.register(unitsHome, { prefix: '/units', uploads })
-      await v1.register(periodsHome, { prefix: '/periods' })
+      await v1.register(periodsHome, { prefix: '/periods', uploads })
       await v1.register(declarationsHome, { prefix: '/declarations' })
       await v1.register(evidenceRoutes, {
         prefix: '/evidence',

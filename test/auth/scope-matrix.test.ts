@@ -44,6 +44,16 @@ const POST_SCOPE: Record<number, string> = {
 
 /** Documented refusals on subtree A that have nothing to do with scope, per operation. */
 const NOT_SCOPE: Record<string, { status: number; code: string; why: string }> = {
+  'GET /v1/assessments/{id}/stages/tpi/lhe': {
+    status: 404,
+    code: 'stage_not_found',
+    why: 'the LHE internal is the TPI stage’s, and subtree A’s assessment has only its self stage',
+  },
+  'GET /v1/assessments/{id}/stages/tpi/lhe.pdf': {
+    status: 404,
+    code: 'stage_not_found',
+    why: 'the LHE internal is the TPI stage’s, and subtree A’s assessment has only its self stage',
+  },
   'GET /portalrb/pengusulan/unit-wbbm': {
     status: 403,
     code: 'WBBM_NOT_ELIGIBLE',
@@ -58,6 +68,8 @@ const PARAM_KIND: Record<string, Kind> = {
   parent_id: 'unit',
   instansi_id: 'instansi',
   evidence_id: 'evidence',
+  // the surat usulan's and SPTJM's choice of units (query)
+  declaration_id: 'declaration',
   period_id: null,
   stage: null,
   code: null,

@@ -654,6 +654,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/surat-usulan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instansi’s draft surat usulan to the TPN (PermenPANRB 90/2021 Gambar 6), as JSON
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package). The same data as …/surat-usulan.pdf.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSuratUsulanReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/surat-usulan.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instansi’s draft surat usulan to the TPN (PermenPANRB 90/2021 Gambar 6), as a PDF (A4, Indonesian, marked DRAF)
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSuratUsulanPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/sptjm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The draft SPTJM (Surat Pernyataan Tanggung Jawab Mutlak, PermenPANRB 90/2021 Gambar 7) of each unit named, one page each, as JSON
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package). The same data as …/sptjm.pdf.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSptjmReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/sptjm.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The draft SPTJM (Surat Pernyataan Tanggung Jawab Mutlak, PermenPANRB 90/2021 Gambar 7) of each unit named, one page each, as a PDF (A4, Indonesian, marked DRAF)
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSptjmPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/declarations": {
         parameters: {
             query?: never;
@@ -1454,7 +1542,7 @@ export interface paths {
         get?: never;
         /**
          * Write one answer
-         * @description Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *). The same value, note and evidence again changes nothing: 200 with the answer as stored, no version moves, no audit record or event (with nothing stored and nothing to store, 200 with version 0: no answer exists).
+         * @description Changing an existing answer needs If-Match with its ETag (428 without, 412 when stale), so two evaluators never overwrite each other silently. A new answer needs no If-Match (or If-None-Match: *). The same value, note, recommendation (tpi stages) and evidence again changes nothing: 200 with the answer as stored, no version moves, no audit record or event (with nothing stored and nothing to store, 200 with version 0: no answer exists).
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -1481,7 +1569,7 @@ export interface paths {
         put?: never;
         /**
          * Write many answers at once: all or nothing
-         * @description Up to every question of the stage in one transaction. A 422 lists every failing item (JSON pointers into answers/<i>); nothing is written unless all pass. An item that changes nothing (the same value, note and evidence; an empty note is no note) is not written and its expected_version not checked; when no item changes anything the write leaves no trace (no answer or stage version moves, no audit record, no event or webhook). The reply lists the written answers, `unchanged` and the `diff` (from what to what). dry_run=true checks everything and returns the diff without writing. Send Idempotency-Key so a retried request replays the first response.
+         * @description Up to every question of the stage in one transaction. A 422 lists every failing item (JSON pointers into answers/<i>); nothing is written unless all pass. An item that changes nothing (the same value, note, recommendation and evidence; an empty note or recommendation is none) is not written and its expected_version not checked; when no item changes anything the write leaves no trace (no answer or stage version moves, no audit record, no event or webhook). The reply lists the written answers, `unchanged` and the `diff` (from what to what). dry_run=true checks everything and returns the diff without writing. Send Idempotency-Key so a retried request replays the first response.
          *
          *     Roles: admin, evaluator, unit_operator.
          */
@@ -1641,6 +1729,78 @@ export interface paths {
          */
         get: operations["getStagePlan"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/stages/tpi/lhe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The LHE internal (Laporan Hasil Evaluasi) of the TPI stage, as JSON
+         * @description PermenPANRB 90/2021 Lampiran II BAB II A (p. 41-44): the unit and its instansi, the TPI stage’s score per komponen and per area perubahan (Pemenuhan + Reform, % of the area’s weight), every score rule of the target (the unit’s declaration in the period; WBK when it has none; WBBM: the WBK rules too) met or not with its gap, the unit-level requirements of Tabel 5/6 from the proposal checks, the conclusion (memenuhi / belum memenuhi syarat untuk diusulkan) and the TPI team’s signature block (who approved the stage chairs). Readers of the TPI stage only (as GET …/stages/tpi/score). The same data as …/lhe.pdf, for a Pemda printing its own layout.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getLheReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/stages/tpi/lhe.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The LHE internal of the TPI stage, as a PDF (A4, Indonesian)
+         * @description PermenPANRB 90/2021 Lampiran II BAB II A (p. 41-44): the unit and its instansi, the TPI stage’s score per komponen and per area perubahan (Pemenuhan + Reform, % of the area’s weight), every score rule of the target (the unit’s declaration in the period; WBK when it has none; WBBM: the WBK rules too) met or not with its gap, the unit-level requirements of Tabel 5/6 from the proposal checks, the conclusion (memenuhi / belum memenuhi syarat untuk diusulkan) and the TPI team’s signature block (who approved the stage chairs). Readers of the TPI stage only (as GET …/stages/tpi/score). Rendered off the request thread, one document at a time per server (503 reports_busy with Retry-After when four already wait).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getLhePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/stages/{stage}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The TPI’s review of a stage: per area its conclusion and recommendations, per question its note and recommendation
+         * @description Only a tpi stage is reviewed (422 review_not_for_stage for the others). The six areas come in the regulation’s order, empty ones included; `questions` lists the answers with a note (catatan) or a recommendation (rekomendasi). A unit operator sees it once the tpi stage is submitted (404 while a draft). ETag: the review’s version.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getStageReview"];
+        /**
+         * Write the TPI’s conclusion and recommendations of areas of a tpi stage
+         * @description The stage’s writers (evaluators, admins) while the tpi stage is a draft or returned and its window is open (403, 409 stage_locked, 422 window_closed otherwise). Areas left out keep theirs, and so do fields left out; an area that changes nothing is not written, and when none changes the write leaves no trace (no version moves, no audit record, no event). If-Match (optional): the review’s ETag you read ("0" before the first write), 412 when it changed since. Each change is audited (stage.review_updated) and emits stage.review_changed. The per-question recommendations are written with the answers (`recommendation` on PUT …/answers/{code} and the batch route).
+         *
+         *     Roles: admin, evaluator.
+         */
+        put: operations["putStageReview"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2906,6 +3066,8 @@ export interface components {
             /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
             value: string | number | null;
             note: string | null;
+            /** @description the TPI’s recommendation (rekomendasi): on a tpi stage’s answers only, absent where there is none */
+            recommendation?: string;
             evidence_ids: string[];
             /** Format: date-time */
             updated_at: string;
@@ -2921,6 +3083,8 @@ export interface components {
                 /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                 value: string | number | null;
                 note: string | null;
+                /** @description a tpi stage’s answers only: the recommendation */
+                recommendation?: string | null;
                 /** @description evidence ids, sorted; in a dry-run workbook import a link item the import would create shows as its URL */
                 evidence_ids: string[];
             } | null;
@@ -2928,6 +3092,8 @@ export interface components {
                 /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                 value: string | number | null;
                 note: string | null;
+                /** @description a tpi stage’s answers only: the recommendation */
+                recommendation?: string | null;
                 /** @description evidence ids, sorted; in a dry-run workbook import a link item the import would create shows as its URL */
                 evidence_ids: string[];
             };
@@ -7570,6 +7736,396 @@ export interface operations {
             };
             /** @description Unprocessable Content */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSuratUsulanReport: {
+        parameters: {
+            query?: {
+                /** @description the declarations (units) the letter names, repeatable; by default the instansi’s units proposed in the period, or, before any is proposed, those building toward WBK/WBBM */
+                declaration_id?: string[];
+            };
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "surat_usulan";
+                        title: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        generated_on: string;
+                        period: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            year: number;
+                        };
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        units: {
+                            /** Format: uuid */
+                            declaration_id: string;
+                            unit: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                name: string;
+                            };
+                            /** @enum {string} */
+                            target: "WBK" | "WBBM";
+                            /** @enum {string} */
+                            kategori: "WBK" | "WBK-AFIRMASI" | "WBBM";
+                            /** @description e.g. "Menuju WBK" */
+                            predikat: string;
+                            /** @enum {string} */
+                            status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                            tpi_total: number | null;
+                        }[];
+                        regulation: string;
+                        pic: {
+                            name: string | null;
+                            email: string | null;
+                            phone: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSuratUsulanPdf: {
+        parameters: {
+            query?: {
+                /** @description the declarations (units) the letter names, repeatable; by default the instansi’s units proposed in the period, or, before any is proposed, those building toward WBK/WBBM */
+                declaration_id?: string[];
+            };
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document as a PDF (A4, Indonesian) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSptjmReport: {
+        parameters: {
+            query?: {
+                /** @description the declarations (units) the letter names, repeatable; by default the instansi’s units proposed in the period, or, before any is proposed, those building toward WBK/WBBM */
+                declaration_id?: string[];
+            };
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "sptjm";
+                        title: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        generated_on: string;
+                        period: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            year: number;
+                        };
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        units: {
+                            /** Format: uuid */
+                            declaration_id: string;
+                            unit: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                name: string;
+                            };
+                            /** @enum {string} */
+                            target: "WBK" | "WBBM";
+                            /** @enum {string} */
+                            kategori: "WBK" | "WBK-AFIRMASI" | "WBBM";
+                            /** @description e.g. "Menuju WBK" */
+                            predikat: string;
+                            /** @enum {string} */
+                            status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                            tpi_total: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSptjmPdf: {
+        parameters: {
+            query?: {
+                /** @description the declarations (units) the letter names, repeatable; by default the instansi’s units proposed in the period, or, before any is proposed, those building toward WBK/WBBM */
+                declaration_id?: string[];
+            };
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document as a PDF (A4, Indonesian) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13168,6 +13724,8 @@ export interface operations {
                     /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                     value: string | number | null;
                     note?: string | null;
+                    /** @description the TPI’s recommendation (rekomendasi) beside its note: a tpi stage only (422 recommendation_not_for_stage elsewhere; null or "" is none); left out keeps the stored one */
+                    recommendation?: string | null;
                     /** @description evidence (data dukung) items of the unit or its parents */
                     evidence_ids?: string[];
                 };
@@ -13380,6 +13938,8 @@ export interface operations {
                         /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                         value: string | number | null;
                         note?: string | null;
+                        /** @description the TPI’s recommendation (rekomendasi) beside its note: a tpi stage only (422 recommendation_not_for_stage elsewhere; null or "" is none); left out keeps the stored one */
+                        recommendation?: string | null;
                         /** @description evidence (data dukung) items of the unit or its parents */
                         evidence_ids?: string[];
                         /** @description refuse (412) unless the stored answer is at this version; 0 = must not exist yet */
@@ -13675,6 +14235,8 @@ export interface operations {
                                 /** @description Ya/Tidak, A–E, a percentage 0–100, a count ≥ 0, Rupiah ≥ 0, or a survey index 0–4 (two decimals) */
                                 value: string | number | null;
                                 note: string | null;
+                                /** @description the TPI’s recommendation (rekomendasi): on a tpi stage’s answers only, absent where there is none */
+                                recommendation?: string;
                                 evidence_ids: string[];
                             }[];
                         }[];
@@ -14111,6 +14673,27 @@ export interface operations {
                             /** @description true: the file is another’s and identity=override imported it */
                             override: boolean;
                         } | null;
+                        /** @description a tpi stage’s per-area review as the file carried it (sheet "Utama" of the official form, "Kesimpulan TPI" of the generated layout); null when the stage is not tpi or the file has no such sheet (docs/workbook.md, TPI review) */
+                        review: {
+                            /** @description the areas written (in a dry run: that would be written) */
+                            changed: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik")[];
+                            /** @description each area the write changes, from what to what */
+                            diff: {
+                                /**
+                                 * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                                 * @enum {string}
+                                 */
+                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                                from: {
+                                    conclusion: string | null;
+                                    recommendations: string[];
+                                } | null;
+                                to: {
+                                    conclusion: string | null;
+                                    recommendations: string[];
+                                };
+                            }[];
+                        } | null;
                     };
                 };
             };
@@ -14372,6 +14955,575 @@ export interface operations {
             };
         };
     };
+    getLheReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "lhe";
+                        title: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        generated_on: string;
+                        period: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            year: number;
+                        };
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        unit: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            kind: string;
+                            /** @description names of the units between the instansi and this unit, top first */
+                            parents: string[];
+                        };
+                        /** Format: uuid */
+                        assessment_id: string;
+                        stage: {
+                            /** Format: uuid */
+                            id: string;
+                            status: string;
+                            submitted_at: string | null;
+                            approved_at: string | null;
+                        };
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /**
+                         * @description declaration: the unit’s declaration in the period; default: no declaration, WBK assumed
+                         * @enum {string}
+                         */
+                        target_from: "declaration" | "default";
+                        declaration_id: string | null;
+                        score: {
+                            total: number;
+                            max_total: number;
+                            components: {
+                                code: string;
+                                name: string;
+                                level: string;
+                                value: number;
+                                max: number;
+                                percent: number;
+                            }[];
+                            areas: {
+                                /** @enum {string} */
+                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                                name: string;
+                                pemenuhan: {
+                                    value: number;
+                                    max: number;
+                                };
+                                reform: {
+                                    value: number;
+                                    max: number;
+                                };
+                                value: number;
+                                max: number;
+                                percent: number;
+                            }[];
+                            /** @description questions of the TPI stage without an answer */
+                            unanswered: number;
+                        };
+                        /** @description every score rule of the target (WBBM: the WBK ones too), met or not */
+                        rules: {
+                            rule: string;
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            description: string;
+                            /** @enum {string} */
+                            measure: "value" | "share_of_weight";
+                            required: number;
+                            actual: number;
+                            /** @description required − actual in the rule’s measure; 0 when met */
+                            gap: number;
+                            passed: boolean;
+                            source: string;
+                        }[];
+                        /** @description the unit-level requirements of PermenPANRB 90/2021 Tabel 5 and 6 (and the instansi gate), from the proposal checks */
+                        requirements: {
+                            check: string;
+                            requirement: string;
+                            passed: boolean;
+                            found: string;
+                            /** @description whether it decides the conclusion (the instansi gate is shown for information) */
+                            decides: boolean;
+                        }[];
+                        /** @description the TPI’s review of the stage: per area its conclusion and recommendations, per question its note and recommendation */
+                        review: {
+                            areas: {
+                                /** @enum {string} */
+                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                                name: string;
+                                conclusion: string | null;
+                                recommendations: string[];
+                                /** @description the questions of the area with a TPI note (catatan) or recommendation, in LKE order */
+                                questions: {
+                                    code: string;
+                                    /** @description the question’s text, cut at 200 characters */
+                                    question: string;
+                                    note: string | null;
+                                    recommendation: string | null;
+                                }[];
+                            }[];
+                            /** @description notes and recommendations on questions outside the six areas (Hasil) */
+                            other_questions: {
+                                code: string;
+                                question: string;
+                                note: string | null;
+                                recommendation: string | null;
+                            }[];
+                        };
+                        /** @description the state of the unit’s rencana aksi for the period, per area perubahan (overdue as of as_of, WIB) */
+                        action_plan: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            as_of: string;
+                            total: number;
+                            by_status: {
+                                planned: number;
+                                in_progress: number;
+                                done: number;
+                                cancelled: number;
+                            };
+                            overdue: number;
+                            areas: {
+                                /** @enum {string} */
+                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                                name: string;
+                                total: number;
+                                done: number;
+                                overdue: number;
+                                cancelled: number;
+                                /** @description mean latest realisation of the actions not cancelled; null without any */
+                                progress_percent: number | null;
+                            }[];
+                        };
+                        conclusion: {
+                            eligible: boolean;
+                            /** @enum {string} */
+                            verdict: "memenuhi syarat untuk diusulkan" | "belum memenuhi syarat untuk diusulkan";
+                            text: string;
+                            unmet: string[];
+                        };
+                        signatures: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            date: string;
+                            team: {
+                                role: string;
+                                name: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLhePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document as a PDF (A4, Indonesian) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStageReview: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-none-match"?: string;
+            };
+            path: {
+                id: string;
+                /** @description self | tpi | tpn | sanggah */
+                stage: "self" | "tpi" | "tpn" | "sanggah";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stage: components["schemas"]["Stage"];
+                        /** @description the review’s ETag is "<version>"; 0 before the first write */
+                        version: number;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description the six areas in the regulation’s order, empty ones included */
+                        areas: {
+                            /**
+                             * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            /** @description the area’s name in the regulation */
+                            name: string;
+                            conclusion: string | null;
+                            recommendations: string[];
+                            /** @description 0 until the area is first written */
+                            version: number;
+                            updated_at: string | null;
+                            /** @description who last wrote the area (name) */
+                            updated_by: string | null;
+                        }[];
+                        /** @description the stage’s answers with a note or a recommendation, in the instrument’s order (written through the answer routes) */
+                        questions: {
+                            question_code: string;
+                            /** @description null for Hasil’s questions */
+                            area: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik") | null;
+                            /** @description the TPI’s catatan (the answer’s note) */
+                            note: string | null;
+                            /** @description the TPI’s rekomendasi */
+                            recommendation: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description unchanged since the ETag */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putStageReview: {
+        parameters: {
+            query?: {
+                /** @description check everything and return the diff without writing */
+                dry_run?: boolean;
+            };
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+                /** @description self | tpi | tpn | sanggah */
+                stage: "self" | "tpi" | "tpn" | "sanggah";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the areas to write; areas left out keep theirs */
+                    areas: {
+                        /**
+                         * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                         * @enum {string}
+                         */
+                        area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                        /** @description the TPI’s conclusion on the area (kesimpulan); null or "" clears it */
+                        conclusion?: string | null;
+                        /** @description the TPI’s recommendations for the area, in order; blank entries are dropped, [] clears them */
+                        recommendations?: string[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stage: components["schemas"]["Stage"];
+                        /** @description the review’s ETag is "<version>"; 0 before the first write */
+                        version: number;
+                        updated_at: string | null;
+                        updated_by: string | null;
+                        /** @description the six areas in the regulation’s order, empty ones included */
+                        areas: {
+                            /**
+                             * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            /** @description the area’s name in the regulation */
+                            name: string;
+                            conclusion: string | null;
+                            recommendations: string[];
+                            /** @description 0 until the area is first written */
+                            version: number;
+                            updated_at: string | null;
+                            /** @description who last wrote the area (name) */
+                            updated_by: string | null;
+                        }[];
+                        /** @description the stage’s answers with a note or a recommendation, in the instrument’s order (written through the answer routes) */
+                        questions: {
+                            question_code: string;
+                            /** @description null for Hasil’s questions */
+                            area: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik") | null;
+                            /** @description the TPI’s catatan (the answer’s note) */
+                            note: string | null;
+                            /** @description the TPI’s rekomendasi */
+                            recommendation: string | null;
+                        }[];
+                        dry_run: boolean;
+                        /** @description the areas written (in a dry run: that would be written) */
+                        changed: ("manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik")[];
+                        /** @description each area the write changes, from what to what */
+                        diff: {
+                            /**
+                             * @description an area perubahan of Lampiran I (Tahap pembangunan), in the regulation’s order: manajemen_perubahan, penataan_tatalaksana, penataan_sdm, penguatan_akuntabilitas, penguatan_pengawasan, pelayanan_publik
+                             * @enum {string}
+                             */
+                            area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                            from: {
+                                conclusion: string | null;
+                                recommendations: string[];
+                            } | null;
+                            to: {
+                                conclusion: string | null;
+                                recommendations: string[];
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Precondition Failed */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Content */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getPeriodSummary: {
         parameters: {
             query?: {
@@ -14585,6 +15737,24 @@ export interface operations {
                                 package_complete: boolean;
                             }[];
                         };
+                        /** @description the rencana aksi of the units in scope for this period (docs/action-plans.md) */
+                        actions: {
+                            /**
+                             * Format: date
+                             * @description today in Asia/Jakarta
+                             */
+                            as_of: string;
+                            total: number;
+                            by_status: {
+                                planned: number;
+                                in_progress: number;
+                                done: number;
+                                cancelled: number;
+                            };
+                            /** @description target date passed (Asia/Jakarta) and neither done nor cancelled */
+                            overdue: number;
+                            units_with_overdue: number;
+                        };
                     };
                 };
             };
@@ -14709,6 +15879,12 @@ export interface operations {
                                 WBBM: number;
                                 proposed_or_further: number;
                                 designated: number;
+                            };
+                            /** @description the rencana aksi of the OPD and its unit kerja for this period */
+                            actions: {
+                                total: number;
+                                /** @description target date passed (Asia/Jakarta) and neither done nor cancelled */
+                                overdue: number;
                             };
                         }[];
                         /** @description pass as cursor for the next page; null on the last page */
@@ -15198,7 +16374,7 @@ export interface operations {
                 after?: string;
                 limit?: number;
                 /** @description only these types (repeat: type=stage.submitted&type=stage.approved) */
-                type?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
+                type?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
             };
             header?: never;
             path?: never;
@@ -15217,10 +16393,10 @@ export interface operations {
                             /** @description the event’s position in the feed (increasing); pass the last one as after */
                             id: string;
                             /**
-                             * @description assessment.created | stage.started | answer.changed | stage.submitted | stage.returned | stage.approved | declaration.created | declaration.updated | declaration.transitioned | survey.campaign_changed | survey.response_recorded | survey.response_voided | action.created | action.updated | action.realisation_recorded | action.monitoring_noted
+                             * @description assessment.created | stage.started | answer.changed | stage.submitted | stage.returned | stage.approved | stage.review_changed | declaration.created | declaration.updated | declaration.transitioned | survey.campaign_changed | survey.response_recorded | survey.response_voided | action.created | action.updated | action.realisation_recorded | action.monitoring_noted
                              * @enum {string}
                              */
-                            type: "assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted";
+                            type: "assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted";
                             /** Format: date-time */
                             occurred_at: string;
                             unit_id: string | null;
@@ -15365,7 +16541,7 @@ export interface operations {
                     url: string;
                     description?: string | null;
                     /** @description deliver only these event types; empty or absent: every type */
-                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
+                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
                     /** @description only events of this unit’s subtree */
                     unit_id?: string | null;
                     /** @default true */
@@ -15605,7 +16781,7 @@ export interface operations {
                     url?: string;
                     description?: string | null;
                     /** @description deliver only these event types; empty or absent: every type */
-                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
+                    event_types?: ("assessment.created" | "stage.started" | "answer.changed" | "stage.submitted" | "stage.returned" | "stage.approved" | "stage.review_changed" | "declaration.created" | "declaration.updated" | "declaration.transitioned" | "survey.campaign_changed" | "survey.response_recorded" | "survey.response_voided" | "action.created" | "action.updated" | "action.realisation_recorded" | "action.monitoring_noted")[];
                     unit_id?: string | null;
                     /** @description false pauses: no deliveries are queued, pending ones wait */
                     active?: boolean;

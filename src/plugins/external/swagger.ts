@@ -67,6 +67,11 @@ export const openApiTags = [
       'Pengusulan: the instansi gate per period, the proposal package, score-gated proposals with a dry run, the national outcome (administrative selection, sanggah, TPN evaluation, designation, revocation) and predicate history.',
   },
   {
+    name: 'reports',
+    description:
+      'Documents as PDF (A4, Indonesian) and the same data as JSON: the TPI’s LHE internal of a unit, the instansi’s draft surat usulan and SPTJM (docs/reports.md).',
+  },
+  {
     name: 'survey',
     description:
       'Survei mandiri (IPAK, IPKP): questionnaires, campaigns per unit and period, responses, the index and its proposal for Q125/Q127 (docs/survey.md).',

@@ -30,6 +30,7 @@ import { chooseLanguage, currentLanguage, extractLangOption, headers, t, useLang
 import { fmtNumber, table, tsvLine } from './output.js'
 import { renderPlan } from './path.js'
 import { ACTION_COMMANDS, ACTIONS_USAGE } from './actions.js'
+import { REPORT_USAGE, reportCommands } from './report.js'
 
 type Env = Record<string, string | undefined>
 type StageKind = Schemas['Stage']['kind']
@@ -47,6 +48,7 @@ export function usage(): string {
     '',
     ...USAGE_SECTIONS.map((key) => t(key)),
     ACTIONS_USAGE,
+    REPORT_USAGE,
     '',
     t('cli:usage.footer'),
   ].join('\n')
@@ -868,6 +870,7 @@ const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = 
   'survey results': surveyResults,
   'survey progress': surveyProgress,
   ...ACTION_COMMANDS,
+  ...reportCommands<Ctx>({ parse, client: (ctx) => client(ctx), call, idArg }),
 }
 
 export async function main(rawArgv: string[], env: Env = process.env): Promise<number> {
@@ -889,7 +892,11 @@ export async function main(rawArgv: string[], env: Env = process.env): Promise<n
     return first === undefined ? EXIT.usage : EXIT.ok
   }
   const twoWords =
-    first === 'answers' || first === 'survey' || first === 'actions' || (first === 'units' && second === 'import')
+    first === 'answers' ||
+    first === 'survey' ||
+    first === 'actions' ||
+    first === 'report' ||
+    (first === 'units' && second === 'import')
   const name = twoWords ? `${first} ${second ?? ''}` : first
   const command = COMMANDS[name]
   if (!command) {
