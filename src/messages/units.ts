@@ -1,0 +1,143 @@
+import type { Catalogue } from './catalogue.js'
+
+/** Messages of the units module. */
+export default {
+  en: {
+    breaks_rule: 'The unit breaks a registry rule',
+    registry_rows_invalid_one:
+      '{{count}} problem on {{lines}} of the file (first on line {{line}}); nothing was imported.{{listed}}',
+    registry_rows_invalid_other:
+      '{{count}} problems on {{lines}} of the file (first on line {{line}}); nothing was imported.{{listed}}',
+    lines_one: '{{count}} line',
+    lines_other: '{{count}} lines',
+    first_listed: 'The first {{count}} are listed.',
+    send_multipart: 'Send the organisation file as multipart/form-data in the field "file".',
+    detail: 'The file cannot be imported: {{message}}.',
+    instansi_code_taken: 'Another instansi already has code {{code}}.',
+    unit_code_taken: 'Another unit of this instansi already has code {{code}}.',
+    unit_has_active_children: 'Unit {{code}} still has active children (e.g. {{code2}}); archive them first.',
+    unit_referenced:
+      'Unit {{code}} is referred to by other records (children, successors, grants, assessments…); archive it instead.',
+    invalid_cursor: 'The cursor is not valid for this sort. Start again without cursor.',
+    validation_failed: 'The request is not valid: {{pointer}} {{message}}.',
+    file_too_large: 'The file is larger than {{maxBytes}} bytes.',
+    too_many_parts: 'The form has too many parts. {{form}}',
+    malformed_body: 'The multipart form is not valid.',
+    rules: {
+      kind_parent_mismatch: 'a unit of kind {{kind}} must have {{expected}}, not {{parentKind}}',
+      no_parent: 'no parent',
+      invalid_validity: 'valid_to {{validTo}} is before valid_from {{validFrom}}',
+      parent_cycle: 'the new parent is the unit itself or one of its descendants',
+      instansi_kind_not_applicable: 'instansi_kind is set on the instansi only, not on a unit of kind {{kind}}',
+    },
+    field: {
+      unknown_column:
+        'unknown column "{{cell}}": the columns are kode, nama, jenis, kode_induk, afirmasi, jenis_instansi and id_<system>',
+      duplicate_column: 'the column "{{cell}}" appears twice',
+      required: 'the header has no column for {{column}}',
+      duplicate_code: 'the code {{code}} is already on line {{line}}',
+      instansi_required: 'no row is the instansi (jenis instansi)',
+      one_instansi: 'one instansi per file; the instansi is already on line {{line}}',
+      parent_not_in_file: 'no row has the code {{parentCode}}: the file lists the whole organisation, parents included',
+      parent_cycle: 'the parents of {{code}} go round in a circle (through {{code2}})',
+      kind_changed:
+        '{{code}} is registered as {{kind}}; a kind cannot change: archive it and register its successor under a new code',
+      rule: 'line {{line}}, {{column}}: {{message}}',
+      instansi_code_taken: 'must be unique among instansi',
+      unit_code_taken: 'must be unique within the instansi',
+      parent_archived: 'the parent {{code}} is archived; unarchive it first',
+      maxSize: 'at most {{maxBytes}} bytes',
+    },
+    import: {
+      required: 'the code is empty',
+      pattern: '"{{code}}" is not a code: up to 64 letters, digits and . _ / -, starting with a letter or digit',
+      required_2: 'the name is empty',
+      maxLength: 'the name has {{nameCount}} characters; at most 300',
+      enum: '"{{value}}" is not a kind: instansi, opd or unit (unit kerja)',
+      kind_parent_mismatch: 'the instansi has no parent',
+      required_3: 'a unit of kind {{kind}} needs the code of its parent',
+      enum_2: '"{{value}}" is not ya or tidak',
+      enum_3: '"{{instansiKindWord}}" is not one of {{kinds}}',
+      instansi_kind_not_applicable: 'only the instansi has one',
+      maxLength_2: 'the id has {{valueCount}} characters; at most 200',
+    },
+    parent: {
+      parent_not_found: 'no unit with id {{parentId}}',
+      parent_archived: 'the parent {{code}} is archived',
+      parent_other_instansi: 'the parent belongs to another instansi; a unit cannot move between instansi',
+    },
+    predecessor: {
+      message: 'a unit cannot be its own predecessor',
+      message_2: 'no unit with id {{predecessorId}} in this instansi',
+    },
+  },
+  id: {
+    breaks_rule: 'Unit melanggar aturan registri',
+    registry_rows_invalid_one:
+      '{{count}} masalah pada {{lines}} berkas (yang pertama pada baris {{line}}); tidak ada yang diimpor.{{listed}}',
+    registry_rows_invalid_other:
+      '{{count}} masalah pada {{lines}} berkas (yang pertama pada baris {{line}}); tidak ada yang diimpor.{{listed}}',
+    lines_one: '{{count}} baris',
+    lines_other: '{{count}} baris',
+    first_listed: '{{count}} masalah pertama dicantumkan.',
+    send_multipart: 'Kirim berkas organisasi sebagai multipart/form-data pada isian "file".',
+    detail: 'Berkas tidak dapat diimpor: {{message}}.',
+    instansi_code_taken: 'Instansi lain sudah memakai kode {{code}}.',
+    unit_code_taken: 'Unit lain di instansi ini sudah memakai kode {{code}}.',
+    unit_has_active_children:
+      'Unit {{code}} masih memiliki unit bawahan yang aktif (mis. {{code2}}); arsipkan dulu unit-unit itu.',
+    unit_referenced: 'Unit {{code}} dirujuk oleh data lain (unit bawahan, penerus, grant, penilaian…); arsipkan saja.',
+    invalid_cursor: 'Cursor tidak valid untuk urutan ini. Mulai lagi tanpa cursor.',
+    validation_failed: 'Permintaan tidak valid: {{pointer}} {{message}}.',
+    file_too_large: 'Berkas lebih besar dari {{maxBytes}} byte.',
+    too_many_parts: 'Formulir memiliki terlalu banyak bagian. {{form}}',
+    malformed_body: 'Formulir multipart tidak valid.',
+    rules: {
+      kind_parent_mismatch: 'unit berjenis {{kind}} harus berinduk {{expected}}, bukan {{parentKind}}',
+      no_parent: 'tanpa induk',
+      invalid_validity: 'valid_to {{validTo}} lebih awal dari valid_from {{validFrom}}',
+      parent_cycle: 'induk baru adalah unit itu sendiri atau salah satu turunannya',
+      instansi_kind_not_applicable: 'instansi_kind hanya diisi pada instansi, bukan pada unit berjenis {{kind}}',
+    },
+    field: {
+      unknown_column:
+        'kolom "{{cell}}" tidak dikenal: kolomnya adalah kode, nama, jenis, kode_induk, afirmasi, jenis_instansi dan id_<sistem>',
+      duplicate_column: 'kolom "{{cell}}" muncul dua kali',
+      required: 'kepala tabel tidak memiliki kolom {{column}}',
+      duplicate_code: 'kode {{code}} sudah ada pada baris {{line}}',
+      instansi_required: 'tidak ada baris berjenis instansi (jenis instansi)',
+      one_instansi: 'satu instansi per berkas; instansi sudah ada pada baris {{line}}',
+      parent_not_in_file: 'tidak ada baris berkode {{parentCode}}: berkas memuat seluruh organisasi, termasuk induknya',
+      parent_cycle: 'induk dari {{code}} berputar melingkar (melalui {{code2}})',
+      kind_changed:
+        '{{code}} terdaftar sebagai {{kind}}; jenis tidak dapat diubah: arsipkan lalu daftarkan penggantinya dengan kode baru',
+      rule: 'baris {{line}}, {{column}}: {{message}}',
+      instansi_code_taken: 'harus unik di antara instansi',
+      unit_code_taken: 'harus unik di dalam instansi',
+      parent_archived: 'induk {{code}} sudah diarsipkan; batalkan dulu pengarsipannya',
+      maxSize: 'paling banyak {{maxBytes}} byte',
+    },
+    import: {
+      required: 'kode kosong',
+      pattern: '"{{code}}" bukan kode: paling banyak 64 huruf, angka dan . _ / -, diawali huruf atau angka',
+      required_2: 'nama kosong',
+      maxLength: 'nama berisi {{nameCount}} karakter; paling banyak 300',
+      enum: '"{{value}}" bukan jenis: instansi, opd atau unit (unit kerja)',
+      kind_parent_mismatch: 'instansi tidak berinduk',
+      required_3: 'unit berjenis {{kind}} memerlukan kode induknya',
+      enum_2: '"{{value}}" bukan ya atau tidak',
+      enum_3: '"{{instansiKindWord}}" bukan salah satu dari {{kinds}}',
+      instansi_kind_not_applicable: 'hanya instansi yang memilikinya',
+      maxLength_2: 'id berisi {{valueCount}} karakter; paling banyak 200',
+    },
+    parent: {
+      parent_not_found: 'tidak ada unit dengan id {{parentId}}',
+      parent_archived: 'induk {{code}} sudah diarsipkan',
+      parent_other_instansi: 'induknya milik instansi lain; unit tidak dapat berpindah instansi',
+    },
+    predecessor: {
+      message: 'unit tidak dapat menjadi pendahulunya sendiri',
+      message_2: 'tidak ada unit dengan id {{predecessorId}} di instansi ini',
+    },
+  },
+} satisfies Catalogue
