@@ -32,6 +32,7 @@ import {
   unitPredicateHistory,
   unitRequirementsView,
 } from './service.js'
+import { renderAll } from '../../lib/i18n.js'
 
 const ADMIN = { policy: { roles: ['admin'] as const } }
 const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
@@ -252,7 +253,10 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: ADMIN,
     },
     async (request) =>
-      proposeUnits(requestContext(request), { periodId: request.params.period_id, body: request.body }),
+      renderAll(
+        await proposeUnits(requestContext(request), { periodId: request.params.period_id, body: request.body }),
+        request.t,
+      ),
   )
 
   app.get(
@@ -288,7 +292,7 @@ const proposalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { declaration } = await loadVisibleDeclaration(app.db, request.principal, request.params.id)
-      return checkOne(app.db, declaration)
+      return renderAll(await checkOne(app.db, declaration), request.t)
     },
   )
 
