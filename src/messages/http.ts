@@ -27,6 +27,20 @@ export default {
     invalid_cursor: 'The cursor is not valid. Start again without cursor.',
     invalid_cursor_2: 'The cursor is not valid: {{why}}. Start again without cursor.',
     rate_limited: 'Too many requests: the limit is {{max}} per {{seconds}} s. Retry after {{wait}} s.',
+    field: {
+      rule: 'ZIP64 archives are not accepted (an LKE workbook is far smaller)',
+      rule_2: 'the archive has {{count}} entries; at most {{maxEntries}} are accepted',
+      rule_3: 'the archive unpacks to more than {{maxTotalBytes}} bytes',
+      rule_4: 'the ZIP entry {{name}} uses compression method {{method}}',
+      rule_5: 'the ZIP entry {{name}} cannot be unpacked',
+    },
+    zip: {
+      message: 'the file is not a ZIP archive (an .xlsx is one)',
+      message_2: 'the ZIP archive has no central directory',
+      message_3: 'the ZIP central directory is damaged',
+      message_4: 'the ZIP entry {{name}} is damaged',
+      message_5: 'the ZIP entry {{name}} is cut short',
+    },
   },
   id: {
     uri_too_long: 'Parameter path lebih panjang dari yang diterima API ini.',
@@ -55,5 +69,19 @@ export default {
     invalid_cursor_2: 'Cursor tidak valid: {{why}}. Mulai lagi tanpa cursor.',
     rate_limited:
       'Terlalu banyak permintaan: batasnya {{max}} per {{seconds}} detik. Coba lagi setelah {{wait}} detik.',
+    field: {
+      rule: 'arsip ZIP64 tidak diterima (workbook LKE jauh lebih kecil)',
+      rule_2: 'arsip berisi {{count}} entri; paling banyak {{maxEntries}} yang diterima',
+      rule_3: 'arsip terekstrak menjadi lebih dari {{maxTotalBytes}} byte',
+      rule_4: 'entri ZIP {{name}} memakai metode kompresi {{method}}',
+      rule_5: 'entri ZIP {{name}} tidak dapat diekstrak',
+    },
+    zip: {
+      message: 'berkas bukan arsip ZIP (berkas .xlsx adalah arsip ZIP)',
+      message_2: 'arsip ZIP tidak memiliki central directory',
+      message_3: 'central directory ZIP rusak',
+      message_4: 'entri ZIP {{name}} rusak',
+      message_5: 'entri ZIP {{name}} terpotong',
+    },
   },
 } satisfies Catalogue

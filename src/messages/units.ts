@@ -70,6 +70,23 @@ export default {
       message: 'a unit cannot be its own predecessor',
       message_2: 'no unit with id {{predecessorId}} in this instansi',
     },
+    file: {
+      registry_file_too_large: 'the file has {{bytesCount}} bytes; at most {{maxBytes}}',
+      registry_file_unreadable:
+        'the file is neither an .xlsx workbook nor UTF-8 text: save the sheet as "CSV UTF-8" or as .xlsx',
+      registry_file_unreadable_2: 'the CSV cannot be read: {{message}}',
+      registry_file_too_large_2: 'the workbook is too large once unpacked: {{message}}',
+      registry_file_unreadable_3: 'the file is not an .xlsx workbook: {{message}}',
+      registry_file_unreadable_4: 'the workbook cannot be read: {{message}}',
+      registry_file_unreadable_5: 'the workbook has no sheet',
+      registry_file_too_large_3: 'the sheet "{{name}}" has {{actualRowCount}} rows; at most {{maxRows}} and a header',
+      registry_file_too_large_4: 'the sheet "{{name}}" has {{actualColumnCount}} columns; at most {{maxColumns}}',
+      registry_file_unreadable_6: 'the file is empty: the first line names the columns',
+      registry_file_too_large_5: 'the file has more than {{maxRows}} rows',
+      registry_file_too_large_6: 'the header has {{cellsCount}} columns; at most {{maxColumns}}',
+      registry_file_too_large_7: 'a cell has {{valueCount}} characters; at most {{maxCellLength}}',
+      registry_file_unreadable_7: 'column {{column}} has a value but no header',
+    },
   },
   id: {
     breaks_rule: 'Unit melanggar aturan registri',
@@ -138,6 +155,24 @@ export default {
     predecessor: {
       message: 'unit tidak dapat menjadi pendahulunya sendiri',
       message_2: 'tidak ada unit dengan id {{predecessorId}} di instansi ini',
+    },
+    file: {
+      registry_file_too_large: 'berkas berukuran {{bytesCount}} byte; paling banyak {{maxBytes}}',
+      registry_file_unreadable:
+        'berkas bukan workbook .xlsx maupun teks UTF-8: simpan lembar sebagai "CSV UTF-8" atau .xlsx',
+      registry_file_unreadable_2: 'CSV tidak dapat dibaca: {{message}}',
+      registry_file_too_large_2: 'workbook terlalu besar setelah diekstrak: {{message}}',
+      registry_file_unreadable_3: 'berkas bukan workbook .xlsx: {{message}}',
+      registry_file_unreadable_4: 'workbook tidak dapat dibaca: {{message}}',
+      registry_file_unreadable_5: 'workbook tidak memiliki lembar',
+      registry_file_too_large_3:
+        'lembar "{{name}}" berisi {{actualRowCount}} baris; paling banyak {{maxRows}} ditambah kepala tabel',
+      registry_file_too_large_4: 'lembar "{{name}}" berisi {{actualColumnCount}} kolom; paling banyak {{maxColumns}}',
+      registry_file_unreadable_6: 'berkas kosong: baris pertama menyebut nama kolom',
+      registry_file_too_large_5: 'berkas berisi lebih dari {{maxRows}} baris',
+      registry_file_too_large_6: 'kepala tabel berisi {{cellsCount}} kolom; paling banyak {{maxColumns}}',
+      registry_file_too_large_7: 'ada sel berisi {{valueCount}} karakter; paling banyak {{maxCellLength}}',
+      registry_file_unreadable_7: 'kolom {{column}} berisi nilai tetapi tanpa kepala kolom',
     },
   },
 } satisfies Catalogue

@@ -50,6 +50,9 @@ export default {
       layout_not_for_stage: 'no {{kind}} columns in the PortalRB layout',
       rule_3: 'an entry has at most {{MAX_EVIDENCE_TOKEN}} characters, this one {{textCount}}',
       rule_4: '"{{text}}" is not an http(s) link with a host; evidence links must be http or https',
+      rule_5: 'the archive has no readable xl/workbook.xml',
+      rule_6: 'the ZIP entry {{name}} uses compression method {{method}}',
+      rule_7: 'the ZIP entry {{name}} cannot be unpacked',
     },
     cells: {
       choices_changed:
@@ -80,6 +83,15 @@ export default {
         'the unit has no link item with this URL, and your role cannot add evidence: the unit adds it (POST /v1/evidence/links), or name an item it has',
       evidence_not_found_2:
         '"{{name}}" is neither an http(s) link nor the file name of an evidence item of this unit or its parents; upload it first (POST /v1/evidence/files) or give its link',
+    },
+    bound: {
+      entries: 'the archive has more than {{entries}} entries',
+      sheets: 'the workbook has {{sheetsCount}} sheets; at most {{sheets}} are read',
+      unpacked_bytes: 'the archive unpacks to more than {{unpacked_bytes}} bytes',
+      rows_per_sheet: 'sheet "{{sheet}}" has more than {{rows_per_sheet}} rows (an LKE sheet has a few hundred)',
+      cells: 'the sheets have more than {{cells}} cells (an LKE workbook has a few thousand)',
+      shared_strings:
+        'the workbook has more than {{shared_strings}} shared strings (an LKE workbook has under a thousand)',
     },
   },
   id: {
@@ -130,6 +142,9 @@ export default {
       layout_not_for_stage: 'tidak ada kolom {{kind}} pada tata letak PortalRB',
       rule_3: 'satu entri paling banyak {{MAX_EVIDENCE_TOKEN}} karakter, yang ini {{textCount}}',
       rule_4: '"{{text}}" bukan tautan http(s) dengan host; tautan data dukung harus http atau https',
+      rule_5: 'arsip tidak memiliki xl/workbook.xml yang dapat dibaca',
+      rule_6: 'entri ZIP {{name}} memakai metode kompresi {{method}}',
+      rule_7: 'entri ZIP {{name}} tidak dapat diekstrak',
     },
     cells: {
       choices_changed:
@@ -163,6 +178,16 @@ export default {
         'unit ini tidak memiliki butir tautan dengan URL ini, dan peran Anda tidak dapat menambah data dukung: unit yang menambahkannya (POST /v1/evidence/links), atau sebut butir yang sudah dimilikinya',
       evidence_not_found_2:
         '"{{name}}" bukan tautan http(s) maupun nama berkas butir data dukung milik unit ini atau induknya; unggah dulu (POST /v1/evidence/files) atau berikan tautannya',
+    },
+    bound: {
+      entries: 'arsip berisi lebih dari {{entries}} entri',
+      sheets: 'workbook berisi {{sheetsCount}} lembar; paling banyak {{sheets}} yang dibaca',
+      unpacked_bytes: 'arsip terekstrak menjadi lebih dari {{unpacked_bytes}} byte',
+      rows_per_sheet:
+        'lembar "{{sheet}}" berisi lebih dari {{rows_per_sheet}} baris (lembar LKE berisi beberapa ratus)',
+      cells: 'lembar-lembar berisi lebih dari {{cells}} sel (workbook LKE berisi beberapa ribu)',
+      shared_strings:
+        'workbook berisi lebih dari {{shared_strings}} shared string (workbook LKE berisi kurang dari seribu)',
     },
   },
 } satisfies Catalogue

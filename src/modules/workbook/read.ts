@@ -393,7 +393,7 @@ export function assertLkeStructure(
 }
 
 /** 422 workbook_too_large naming the bound that was hit. */
-export function workbookBoundProblem(bound: string, limit: number, message: string): ProblemError {
+export function workbookBoundProblem(bound: string, limit: number, message: Message | string): ProblemError {
   return new ProblemError(422, 'workbook_too_large', msg('workbook:workbook_too_large_2', { message, bound, limit }), {
     bound,
     limit,
