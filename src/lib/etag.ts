@@ -1,4 +1,5 @@
 import { ProblemError } from './problem.js'
+import { msg } from './i18n.js'
 
 /** The ETag of a row that carries a version counter. */
 export const versionEtag = (row: { version: number }): string => `"${row.version}"`
@@ -23,7 +24,7 @@ export function checkIfMatch(header: string | undefined, row: { version: number 
     throw new ProblemError(
       412,
       'precondition_failed',
-      `The ${what} changed since you read it (it is now at version ${row.version}); read it again and retry.`,
+      msg('http:precondition_failed', { what, version: row.version }),
       {
         current_version: row.version,
       },

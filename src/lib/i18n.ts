@@ -58,9 +58,19 @@ export function createMessages(defaultLanguage: Language = 'id'): Messages {
         typeof message === 'string' ? message : String(t(message.key, renderParams(message.params, render) ?? {}))
       return Object.assign(render, { language })
     },
-    has: (key, language) => instance.exists(key, { lng: language }),
+    // A key with plural forms (`key_one`, `key_other`, chosen by the `count` parameter) exists by its `_other`.
+    has: (key, language) =>
+      instance.exists(key, { lng: language }) || instance.exists(`${key}_other`, { lng: language }),
   }
 }
+
+let english: Translator | undefined
+/**
+ * A message in English, for texts no request reads: an error's `message` (logs, stack traces),
+ * the webhook delivery log. One lazily created instance, outside any app.
+ */
+export const englishText = (message: Message | string): string =>
+  (english ??= createMessages('en').translator('en'))(message)
 
 // A parameter may itself be a message (a rule's reason inside a refusal): render it first.
 function renderParams(
@@ -69,7 +79,13 @@ function renderParams(
 ): Record<string, unknown> | undefined {
   if (!params) return undefined
   const out: Record<string, unknown> = {}
-  for (const [name, value] of Object.entries(params)) out[name] = isMessage(value) ? render(value) : value
+  // A list (field errors in a summary) is rendered item by item and joined.
+  for (const [name, value] of Object.entries(params))
+    out[name] = isMessage(value)
+      ? render(value)
+      : Array.isArray(value)
+        ? value.map((item) => (isMessage(item) ? render(item) : String(item))).join('; ')
+        : value
   return out
 }
 
@@ -80,6 +96,45 @@ function resourcesOf(): Record<Language, Record<string, Record<string, unknown>>
     resources.en[namespace] = catalogue.en
   }
   return resources
+}
+
+/** `T` with every Message in it replaced by its text (what `renderAll` returns). */
+export type Rendered<T> = T extends Message
+  ? string
+  : T extends string | number | boolean | bigint | null | undefined | Date
+    ? T
+    : T extends readonly (infer U)[]
+      ? Rendered<U>[]
+      : T extends object
+        ? { [K in keyof T]: Rendered<T[K]> }
+        : T
+
+const isBareMessage = (v: unknown): v is Message =>
+  isMessage(v) && Object.keys(v).every((k) => k === 'key' || k === 'params')
+
+/** Whether a value (a reply body) holds a Message anywhere in its plain objects and arrays. */
+export function containsMessage(value: unknown, depth = 0): boolean {
+  if (depth > 64) return false
+  if (isBareMessage(value)) return true
+  if (Array.isArray(value)) return value.some((v) => containsMessage(v, depth + 1))
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.values(value).some((v) => containsMessage(v, depth + 1))
+  return false
+}
+
+/**
+ * Replaces every Message inside a value (a reply body, a problem's extension members: checks,
+ * field errors, rows) by its text; plain objects and arrays are copied, anything else is kept.
+ */
+export function renderAll<T>(value: T, t: (message: Message | string) => string): Rendered<T> {
+  const walk = (v: unknown): unknown => {
+    if (isBareMessage(v)) return t(v)
+    if (Array.isArray(v)) return v.map(walk)
+    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
+      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, walk(item)]))
+    return v
+  }
+  return walk(value) as Rendered<T>
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { ProblemError } from './problem.js'
+import { type Message, msg } from './i18n.js'
 
 /**
  * Parsing an uploaded file off the request thread (docs/security.md, "Uploaded files"): each job
@@ -40,7 +41,7 @@ export class WorkLimitError extends Error {
 export interface SerialisedProblem {
   status: number
   code: string
-  detail: string
+  detail: Message | string
   extra?: Record<string, unknown>
 }
 
@@ -55,7 +56,7 @@ export function workerReply<T>(run: () => T | Promise<T>): Promise<WorkerReply<T
       if (error instanceof ProblemError)
         return {
           ok: false as const,
-          problem: { status: error.status, code: error.code, detail: error.message, extra: error.extra },
+          problem: { status: error.status, code: error.code, detail: error.detail, extra: error.extra },
         }
       throw error
     }
@@ -124,7 +125,7 @@ export class IsolatedWork {
     return new ProblemError(
       503,
       'uploads_busy',
-      `This server is already parsing ${this.running} uploaded files with ${this.waiting.length} more waiting (IMPORT_CONCURRENCY, IMPORT_QUEUE); try again shortly.`,
+      msg('http:uploads_busy', { running: this.running, waitingCount: this.waiting.length }),
       { bound: 'concurrency', limit: this.options.concurrency, queue: this.options.queue },
       { 'retry-after': String(Math.max(1, Math.ceil(this.options.timeoutMs / 1000 / 4))) },
     )
@@ -204,17 +205,15 @@ export async function parseInWorker<T>(
     return await work.isolated<T>(entry, { ...input, file }, [file.buffer])
   } catch (error) {
     if (error instanceof WorkLimitError && error.limit === 'memory')
-      throw new ProblemError(
-        422,
-        'upload_too_costly',
-        `Reading the file needed more than the ${error.value} MB an uploaded file may use (IMPORT_WORKER_MEMORY_MB); nothing was written.`,
-        { bound: 'memory', limit: error.value },
-      )
+      throw new ProblemError(422, 'upload_too_costly', msg('http:upload_too_costly', { value: error.value }), {
+        bound: 'memory',
+        limit: error.value,
+      })
     if (error instanceof WorkLimitError)
       throw new ProblemError(
         503,
         'import_timeout',
-        `Reading the file took longer than ${error.value} ms (IMPORT_TIMEOUT_MS); nothing was written. Try again shortly.`,
+        msg('http:import_timeout', { value: error.value }),
         { bound: 'time', limit: error.value },
         { 'retry-after': '5' },
       )

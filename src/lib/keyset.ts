@@ -1,6 +1,7 @@
 import { and, eq, gt, or, sql, type AnyColumn, type SQL } from 'drizzle-orm'
 import { decodeCursor } from './pagination.js'
 import { ProblemError } from './problem.js'
+import { msg } from './i18n.js'
 
 /**
  * Keyset paging on a timestamp then an id. The cursor carries the timestamp as text with
@@ -17,8 +18,7 @@ export function afterTimestampCursor(
   id: AnyColumn,
 ): SQL | undefined {
   const position = decodeCursor(cursor, sort)
-  if (typeof position.value !== 'string')
-    throw new ProblemError(400, 'invalid_cursor', 'The cursor is not valid. Start again without cursor.')
+  if (typeof position.value !== 'string') throw new ProblemError(400, 'invalid_cursor', msg('http:invalid_cursor'))
   const value = sql`${position.value}::timestamptz`
   return or(gt(timestamp, value), and(eq(timestamp, value), gt(id, position.id)))
 }

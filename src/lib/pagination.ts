@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox'
 import { ProblemError } from './problem.js'
+import { msg } from './i18n.js'
 
 export const DEFAULT_LIMIT = 50
 export const MAX_LIMIT = 500
@@ -45,7 +46,7 @@ export function encodeCursor(position: CursorPosition): string {
 
 export function decodeCursor(cursor: string, expectedSort: string): CursorPosition {
   const invalid = (why: string) =>
-    new ProblemError(400, 'invalid_cursor', `The cursor is not valid: ${why}. Start again without cursor.`, {
+    new ProblemError(400, 'invalid_cursor', msg('http:invalid_cursor_2', { why }), {
       errors: [{ pointer: '/query/cursor', rule: 'cursor', message: why }],
     })
   let parsed: unknown

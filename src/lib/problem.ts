@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { type Message, isMessage } from './i18n.js'
+import { englishText, type Message, msg } from './i18n.js'
 
 /** One failing input field: where (JSON pointer into the request part) and which rule. */
 export const FieldError = Type.Object(
@@ -51,14 +51,15 @@ export class ProblemError extends Error {
     readonly extra: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
   ) {
-    super(isMessage(detail) ? detail.key : detail)
+    // The Error's message (logs, stack traces) is the English text; replies render `detail`.
+    super(englishText(detail))
     this.detail = detail
     this.name = 'ProblemError'
   }
 }
 
 export const notFound = (what: string, id: string): ProblemError =>
-  new ProblemError(404, `${what}_not_found`, `No ${what.replace(/_/g, ' ')} with id ${id}.`)
+  new ProblemError(404, `${what}_not_found`, msg('common:not_found', { what: { key: `common:things.${what}` }, id }))
 
 /** Response schemas for the given error statuses, to spread into a route's `response`. */
 export function problemResponses(...statuses: number[]): Record<number, ProblemResponse> {

@@ -1,3 +1,4 @@
+import { type Message, msg } from './i18n.js'
 import { ProblemError } from './problem.js'
 
 /**
@@ -9,20 +10,20 @@ export interface RuleViolation<Allowed extends string = string> {
   status: 403 | 409 | 422
   code: string
   pointer: string
-  message: string
+  message: Message
   /** the moves that are allowed instead, when the rule is a state machine */
   allowed?: Allowed[]
 }
 
 /** The 4xx problem for a violation; `lead` opens the detail ("The unit breaks a registry rule"). */
-export function violationProblem(v: RuleViolation, lead: string): ProblemError {
-  return new ProblemError(v.status, v.code, `${lead}: ${v.message}.`, {
+export function violationProblem(v: RuleViolation, lead: Message): ProblemError {
+  return new ProblemError(v.status, v.code, msg('common:violation', { lead, message: v.message }), {
     errors: [{ pointer: v.pointer, rule: v.code, message: v.message }],
     ...(v.allowed ? { allowed: v.allowed } : {}),
   })
 }
 
 /** Throws the problem for `v` when a rule failed; does nothing for null. */
-export function throwIfViolated(v: RuleViolation | null, lead: string): void {
+export function throwIfViolated(v: RuleViolation | null, lead: Message): void {
   if (v) throw violationProblem(v, lead)
 }

@@ -1,4 +1,5 @@
 import { inflateRawSync } from 'node:zlib'
+import { type Message, msg } from './i18n.js'
 
 /**
  * A guard run on an uploaded .xlsx (a ZIP archive) before exceljs unpacks it: exceljs inflates
@@ -15,7 +16,7 @@ export interface ZipLimits {
 
 export type ZipCheck =
   | { ok: true; entries: string[]; totalBytes: number }
-  | { ok: false; reason: 'not_zip' | 'too_many_entries' | 'too_large' | 'unsupported'; message: string }
+  | { ok: false; reason: 'not_zip' | 'too_many_entries' | 'too_large' | 'unsupported'; message: Message }
 
 const EOCD = 0x06054b50
 const CENTRAL = 0x02014b50
@@ -34,8 +35,8 @@ export function zipEntries(
   buf: Buffer,
   maxEntries = Infinity,
 ): { ok: true; entries: ZipEntry[] } | Extract<ZipCheck, { ok: false }> {
-  const notZip = (message: string) => ({ ok: false as const, reason: 'not_zip' as const, message })
-  if (buf.length < 22 || buf.readUInt32LE(0) !== LOCAL) return notZip('the file is not a ZIP archive (an .xlsx is one)')
+  const notZip = (message: Message) => ({ ok: false as const, reason: 'not_zip' as const, message })
+  if (buf.length < 22 || buf.readUInt32LE(0) !== LOCAL) return notZip(msg('http:zip.message'))
   // The end-of-central-directory record is in the last 22 + 65535 bytes (its comment is at most 64 KiB).
   let eocd = -1
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
@@ -44,25 +45,25 @@ export function zipEntries(
       break
     }
   }
-  if (eocd < 0) return notZip('the ZIP archive has no central directory')
+  if (eocd < 0) return notZip(msg('http:zip.message_2'))
   const count = buf.readUInt16LE(eocd + 10)
   const dirOffset = buf.readUInt32LE(eocd + 16)
   if (count === 0xffff || dirOffset === 0xffffffff)
     return {
       ok: false,
       reason: 'unsupported',
-      message: 'ZIP64 archives are not accepted (an LKE workbook is far smaller)',
+      message: msg('http:field.rule'),
     }
   if (count > maxEntries)
     return {
       ok: false,
       reason: 'too_many_entries',
-      message: `the archive has ${count} entries; at most ${maxEntries} are accepted`,
+      message: msg('http:field.rule_2', { count, maxEntries }),
     }
   const entries: ZipEntry[] = []
   let p = dirOffset
   for (let n = 0; n < count; n++) {
-    if (p + 46 > buf.length || buf.readUInt32LE(p) !== CENTRAL) return notZip('the ZIP central directory is damaged')
+    if (p + 46 > buf.length || buf.readUInt32LE(p) !== CENTRAL) return notZip(msg('http:zip.message_3'))
     const method = buf.readUInt16LE(p + 10)
     const compressed = buf.readUInt32LE(p + 20)
     const nameLength = buf.readUInt16LE(p + 28)
@@ -71,9 +72,9 @@ export function zipEntries(
     const local = buf.readUInt32LE(p + 42)
     const name = buf.toString('utf8', p + 46, p + 46 + nameLength)
     p += 46 + nameLength + extraLength + commentLength
-    if (local + 30 > buf.length || buf.readUInt32LE(local) !== LOCAL) return notZip(`the ZIP entry ${name} is damaged`)
+    if (local + 30 > buf.length || buf.readUInt32LE(local) !== LOCAL) return notZip(msg('http:zip.message_4', { name }))
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28)
-    if (start + compressed > buf.length) return notZip(`the ZIP entry ${name} is cut short`)
+    if (start + compressed > buf.length) return notZip(msg('http:zip.message_5', { name }))
     entries.push({ name, method, raw: buf.subarray(start, start + compressed) })
   }
   return { ok: true, entries }
@@ -95,7 +96,7 @@ export function inspectZip(buf: Buffer, limits: ZipLimits): ZipCheck {
   const tooLarge: ZipCheck = {
     ok: false,
     reason: 'too_large',
-    message: `the archive unpacks to more than ${limits.maxTotalBytes} bytes`,
+    message: msg('http:field.rule_3', { maxTotalBytes: limits.maxTotalBytes }),
   }
   let total = 0
   for (const entry of dir.entries) {
@@ -103,13 +104,13 @@ export function inspectZip(buf: Buffer, limits: ZipLimits): ZipCheck {
       return {
         ok: false,
         reason: 'unsupported',
-        message: `the ZIP entry ${entry.name} uses compression method ${entry.method}`,
+        message: msg('http:field.rule_4', { name: entry.name, method: entry.method }),
       }
     try {
       total += unzipEntry(entry, limits.maxTotalBytes - total).length
     } catch (error) {
       if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return tooLarge
-      return { ok: false, reason: 'not_zip', message: `the ZIP entry ${entry.name} cannot be unpacked` }
+      return { ok: false, reason: 'not_zip', message: msg('http:field.rule_5', { name: entry.name }) }
     }
     if (total > limits.maxTotalBytes) return tooLarge
   }

@@ -3,6 +3,24 @@ import type { Catalogue } from './catalogue.js'
 /** Problem titles by HTTP status, and messages shared by every module. */
 export default {
   en: {
+    not_found: 'No {{what}} with id {{id}}.',
+    violation: '{{lead}}: {{message}}.',
+    things: {
+      principal: 'principal',
+      grant: 'grant',
+      token: 'token',
+      period: 'period',
+      unit: 'unit',
+      questionnaire: 'questionnaire',
+      campaign: 'campaign',
+      assessment: 'assessment',
+      response: 'response',
+      declaration: 'declaration',
+      instrument: 'instrument',
+      instansi: 'instansi',
+      webhook: 'webhook',
+      evidence: 'evidence',
+    },
     status: {
       '400': 'Bad Request',
       '401': 'Unauthorized',
@@ -25,6 +43,24 @@ export default {
     },
   },
   id: {
+    not_found: 'Tidak ada {{what}} dengan id {{id}}.',
+    violation: '{{lead}}: {{message}}.',
+    things: {
+      principal: 'principal',
+      grant: 'grant (hak peran)',
+      token: 'token',
+      period: 'periode',
+      unit: 'unit',
+      questionnaire: 'kuesioner',
+      campaign: 'kampanye survei',
+      assessment: 'penilaian',
+      response: 'respons',
+      declaration: 'pencanangan',
+      instrument: 'instrumen',
+      instansi: 'instansi',
+      webhook: 'webhook',
+      evidence: 'data dukung',
+    },
     status: {
       '400': 'Permintaan Tidak Valid',
       '401': 'Belum Terautentikasi',

@@ -74,3 +74,69 @@ t.test('Accept-Language negotiation', async (t) => {
   t.equal(negotiateLanguage('en;q=0, id;q=0', 'en'), 'en', 'q=0 means not this one')
   t.equal(negotiateLanguage('*', 'id'), 'id')
 })
+
+t.test('no ProblemError is given a literal English text (a new message goes in the catalogue)', async (t) => {
+  const ts = (await import('typescript')).default
+  const literal: string[] = []
+  for (const file of sourceFiles('src')) {
+    const text = readFileSync(file, 'utf8')
+    if (!text.includes('ProblemError(')) continue
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true)
+    const visit = (node: import('typescript').Node): void => {
+      if (ts.isNewExpression(node) && node.expression.getText(source) === 'ProblemError') {
+        const detail = node.arguments?.[2]
+        if (
+          detail &&
+          (ts.isStringLiteral(detail) || ts.isNoSubstitutionTemplateLiteral(detail) || ts.isTemplateExpression(detail))
+        ) {
+          const { line } = source.getLineAndCharacterOfPosition(detail.getStart(source))
+          literal.push(`${file}:${line + 1}`)
+        }
+      }
+      ts.forEachChild(node, visit)
+    }
+    visit(source)
+  }
+  t.same(literal, [], "details are msg('namespace:key', params)")
+})
+
+/** The programme's terms: an Indonesian text never says the English word where the term applies. */
+const GLOSSARY: Record<string, string> = {
+  declaration: 'pencanangan',
+  evidence: 'data dukung',
+  proposal: 'usulan',
+  designation: 'penetapan',
+}
+/** Names kept as they are in both languages. */
+const KEPT = ['TPI', 'TPN', 'LKE']
+
+t.test(
+  'Indonesian texts use the programme’s terms (pencanangan, data dukung, usulan, penetapan; TPI, TPN, LKE)',
+  async (t) => {
+    const wrong: string[] = []
+    for (const [namespace, catalogue] of Object.entries(catalogues)) {
+      const en = leafTexts(catalogue.en)
+      for (const [key, text] of leafTexts(catalogue.id)) {
+        // parameters, identifiers (evidence_id), paths and headers are not prose
+        const prose = text.replace(/\{\{[^}]*\}\}/g, ' ').replace(/\S*[_/{}]\S*/g, ' ')
+        for (const [english, term] of Object.entries(GLOSSARY))
+          if (new RegExp(`\\b${english}s?\\b`, 'i').test(prose))
+            wrong.push(`${namespace}:${key} says "${english}", not "${term}"`)
+        for (const name of KEPT)
+          if (new RegExp(`\\b${name}\\b`).test(en.get(key) ?? '') && !new RegExp(`\\b${name}\\b`).test(text))
+            wrong.push(`${namespace}:${key} drops ${name}`)
+      }
+    }
+    t.same(wrong, [])
+  },
+)
+
+function leafTexts(tree: CatalogueTree, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const [key, value] of Object.entries(tree)) {
+    const path = prefix ? `${prefix}.${key}` : key
+    if (typeof value === 'string') out.set(path, value)
+    else for (const [k, v] of leafTexts(value, path)) out.set(k, v)
+  }
+  return out
+}

@@ -2,10 +2,13 @@ import t from 'tap'
 import {
   checkReopenUntil,
   checkWindow,
-  describeClosed,
+  describeClosed as closedMessage,
   reopened,
   windowState,
 } from '../../src/modules/periods/rules.js'
+import { english } from '../helpers/english.js'
+
+const describeClosed = (...args: Parameters<typeof closedMessage>) => english(closedMessage(...args))
 
 const at = (s: string) => new Date(s)
 const period = {

@@ -8,13 +8,16 @@ import {
   evaluateGate,
   packageMissing,
   predicateHistory,
-  proposalVerdict,
+  proposalVerdict as verdictOf,
   validateProposalRules,
   yearsHeld,
   addYears,
   type AdministrativeSelection,
   type VerdictInput,
 } from '../../src/modules/proposals/rules.js'
+import { english } from '../helpers/english.js'
+
+const proposalVerdict = (...args: Parameters<typeof verdictOf>) => english(verdictOf(...args))
 
 const R = DEFAULT_PROPOSAL_RULES
 const PASS_WBBM = { opini_bpk: 'WTP', spip_level: 3, sakip_predicate: 'BB', indeks_rb_predicate: 'BB' }

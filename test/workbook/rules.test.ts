@@ -1,7 +1,7 @@
 import { deflateRawSync } from 'node:zlib'
 import t from 'tap'
 import {
-  answerFromCell,
+  answerFromCell as readAnswerCell,
   cellFromAnswer,
   classifyRows,
   csvField,
@@ -15,6 +15,9 @@ import {
 import type { InstrumentDefinition } from '../../src/modules/instruments/domain/index.js'
 import { inspectZip, unzipEntry, zipEntries } from '../../src/lib/zip.js'
 import { zipOf } from '../helpers/workbook.js'
+import { english } from '../helpers/english.js'
+
+const answerFromCell = (...args: Parameters<typeof readAnswerCell>) => english(readAnswerCell(...args))
 
 t.test('answerFromCell: what a K cell holds, before the instrument’s rules', async (t) => {
   t.same(answerFromCell('ya_tidak', { kind: 'empty' }), { ok: true, value: null })

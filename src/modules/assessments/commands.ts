@@ -32,6 +32,7 @@ import {
   type StageRow,
   type StoredAnswer,
 } from './service.js'
+import { msg } from '../../lib/i18n.js'
 
 /** A stage locked for writing its answers, with what every such write needs. */
 export interface WritableStage {
@@ -58,7 +59,7 @@ export async function lockWritableStage(
     throw new ProblemError(
       412,
       'precondition_failed',
-      `The stage changed since you read or exported it (now version ${stage.version}); read or export it again, or write without If-Match to overwrite.`,
+      msg('assessments:precondition_failed', { version: stage.version }),
       { current_version: stage.version },
     )
   }

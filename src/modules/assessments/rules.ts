@@ -1,5 +1,6 @@
 import type { Role } from '../../lib/policy.js'
 import { indexTree, type InstrumentDefinition } from '../instruments/domain/index.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 /**
  * Assessment workflow rules as data and plain functions (no Fastify, no database).
@@ -73,7 +74,7 @@ export interface TransitionCheck {
   ok: boolean
   code?: 'invalid_transition' | 'forbidden_transition'
   allowed: StageStatus[]
-  message?: string
+  message?: Message
 }
 
 /** Whether `role` may move a `kind` stage from `from` to `to`; submitting is the writers' act, returning and approving the reviewers'. */
@@ -84,7 +85,11 @@ export function checkTransition(kind: StageKind, from: StageStatus, to: StageSta
       ok: false,
       code: 'invalid_transition',
       allowed,
-      message: `a ${from} stage cannot become ${to}; allowed: ${allowed.join(', ') || 'none (the stage is locked)'}`,
+      message: msg('assessments:rules.invalid_transition', {
+        from,
+        to,
+        allowed: allowed.length ? allowed.join(', ') : msg('assessments:rules.none_locked'),
+      }),
     }
   }
   const rules = STAGE_RULES[kind]
@@ -94,7 +99,7 @@ export function checkTransition(kind: StageKind, from: StageStatus, to: StageSta
       ok: false,
       code: 'forbidden_transition',
       allowed,
-      message: `moving a ${kind} stage to ${to} is for ${actors.join(' or ')}, not ${role}`,
+      message: msg('assessments:rules.forbidden_transition', { kind, to, actors: actors.join(' / '), role }),
     }
   }
   return { ok: true, allowed }
@@ -255,10 +260,10 @@ export function inTreeOrder<T>(def: InstrumentDefinition, items: T[], codeOf: (i
 
 /** Why a stage cannot start; the service turns it into the problem the client gets. */
 export type StageStartRefusal =
-  | { status: 403; code: 'forbidden_stage_role'; message: string }
-  | { status: 409; code: 'stage_exists'; message: string }
-  | { status: 409; code: 'stage_prerequisite'; message: string; requires?: readonly StageKind[] }
-  | { status: 422; code: 'copy_not_allowed'; message: string; allowed: readonly StageKind[] }
+  | { status: 403; code: 'forbidden_stage_role'; message: Message }
+  | { status: 409; code: 'stage_exists'; message: Message }
+  | { status: 409; code: 'stage_prerequisite'; message: Message; requires?: readonly StageKind[] }
+  | { status: 422; code: 'copy_not_allowed'; message: Message; allowed: readonly StageKind[] }
 
 const isHandedIn = (status: StageStatus): boolean => status === 'submitted' || status === 'approved'
 
@@ -277,17 +282,21 @@ export function checkStageStart(
     return {
       status: 403,
       code: 'forbidden_stage_role',
-      message: `A ${input.kind} stage is started by ${rules.writers.join(' or ')}, not ${role}.`,
+      message: msg('assessments:rules.forbidden_stage_role', {
+        kind: input.kind,
+        writers: rules.writers.join(' / '),
+        role,
+      }),
     }
   if (existing.some((s) => s.kind === input.kind))
-    return { status: 409, code: 'stage_exists', message: `The assessment already has a ${input.kind} stage.` }
+    return { status: 409, code: 'stage_exists', message: msg('assessments:rules.stage_exists', { kind: input.kind }) }
   for (const required of rules.requires) {
     const stage = existing.find((s) => s.kind === required)
     if (!stage || !isHandedIn(stage.status))
       return {
         status: 409,
         code: 'stage_prerequisite',
-        message: `A ${input.kind} stage starts after the ${required} stage is submitted.`,
+        message: msg('assessments:rules.stage_prerequisite', { kind: input.kind, required }),
         requires: rules.requires,
       }
   }
@@ -296,7 +305,10 @@ export function checkStageStart(
       return {
         status: 422,
         code: 'copy_not_allowed',
-        message: `A ${input.kind} stage can copy from ${rules.copyFrom.join(', ') || 'no stage'}.`,
+        message: msg('assessments:rules.copy_not_allowed', {
+          kind: input.kind,
+          sources: rules.copyFrom.length ? rules.copyFrom.join(', ') : msg('assessments:rules.no_stage'),
+        }),
         allowed: rules.copyFrom,
       }
     const source = existing.find((s) => s.kind === input.copy_from)
@@ -304,7 +316,7 @@ export function checkStageStart(
       return {
         status: 409,
         code: 'stage_prerequisite',
-        message: `Only a submitted or approved ${input.copy_from} stage can be copied.`,
+        message: msg('assessments:rules.stage_prerequisite_2', { copy_from: input.copy_from }),
       }
   }
   return null

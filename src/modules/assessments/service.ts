@@ -80,7 +80,7 @@ export async function loadStage(
     .from(assessmentStages)
     .where(and(eq(assessmentStages.assessmentId, assessmentId), eq(assessmentStages.kind, kind)))
   const [row] = opts.forUpdate ? await query.for('update') : await query
-  if (!row) throw new ProblemError(404, 'stage_not_found', `The assessment has no ${kind} stage yet.`)
+  if (!row) throw new ProblemError(404, 'stage_not_found', msg('assessments:stage_not_found', { kind }))
   return row
 }
 
@@ -89,7 +89,7 @@ export function assertCanReadStage(principal: Principal, stage: StageRow): void 
     throw new ProblemError(
       404,
       'stage_not_found',
-      `The ${stage.kind} stage is not visible to a ${principal.role} while it is a ${stage.status}.`,
+      msg('assessments:stage_not_found_2', { kind: stage.kind, role: principal.role, status: stage.status }),
     )
   }
 }
@@ -99,14 +99,18 @@ export function assertCanWriteStage(principal: Principal, stage: StageRow): void
     throw new ProblemError(
       403,
       'forbidden_stage_role',
-      `Answers of the ${stage.kind} stage are written by ${STAGE_RULES[stage.kind].writers.join(' or ')}, not ${principal.role}.`,
+      msg('assessments:forbidden_stage_role', {
+        kind: stage.kind,
+        writers: STAGE_RULES[stage.kind].writers.join(' / '),
+        role: principal.role,
+      }),
     )
   }
   if (!isWritable(stage.status)) {
     throw new ProblemError(
       409,
       'stage_locked',
-      `The ${stage.kind} stage is ${stage.status}; answers can change only while it is a draft or returned for revision.`,
+      msg('assessments:stage_locked', { kind: stage.kind, status: stage.status }),
       {
         stage_status: stage.status,
       },
@@ -121,32 +125,38 @@ export async function createAssessment(
 ) {
   const [unit] = await tx.select().from(units).where(eq(units.id, input.unit_id))
   if (!unit || !isUnitInScope(principal, unit.path)) {
-    throw new ProblemError(422, 'unit_not_found', `No unit with id ${input.unit_id} in your scope.`, {
-      errors: [{ pointer: '/body/unit_id', rule: 'unit_not_found', message: 'no such unit in scope' }],
+    throw new ProblemError(422, 'unit_not_found', msg('assessments:unit_not_found', { unit_id: input.unit_id }), {
+      errors: [{ pointer: '/body/unit_id', rule: 'unit_not_found', message: msg('assessments:field.unit_not_found') }],
     })
   }
   if (unit.archivedAt) {
-    throw new ProblemError(422, 'unit_archived', `Unit ${unit.code} is archived.`, {
-      errors: [{ pointer: '/body/unit_id', rule: 'unit_archived', message: 'the unit is archived' }],
+    throw new ProblemError(422, 'unit_archived', msg('assessments:unit_archived', { code: unit.code }), {
+      errors: [{ pointer: '/body/unit_id', rule: 'unit_archived', message: msg('assessments:field.unit_archived') }],
     })
   }
   if (unit.kind === 'instansi') {
-    throw new ProblemError(
-      422,
-      'unit_kind_not_assessable',
-      'The instansi itself is not assessed; assess its OPDs and unit kerja.',
-      {
-        errors: [
-          { pointer: '/body/unit_id', rule: 'unit_kind_not_assessable', message: 'an instansi is not assessed' },
-        ],
-      },
-    )
+    throw new ProblemError(422, 'unit_kind_not_assessable', msg('assessments:unit_kind_not_assessable'), {
+      errors: [
+        {
+          pointer: '/body/unit_id',
+          rule: 'unit_kind_not_assessable',
+          message: msg('assessments:field.unit_kind_not_assessable'),
+        },
+      ],
+    })
   }
   const [period] = await tx.select().from(periods).where(eq(periods.id, input.period_id))
   if (!period) {
-    throw new ProblemError(422, 'period_not_found', `No period with id ${input.period_id}.`, {
-      errors: [{ pointer: '/body/period_id', rule: 'period_not_found', message: 'no such period' }],
-    })
+    throw new ProblemError(
+      422,
+      'period_not_found',
+      msg('assessments:period_not_found', { period_id: input.period_id }),
+      {
+        errors: [
+          { pointer: '/body/period_id', rule: 'period_not_found', message: msg('assessments:field.period_not_found') },
+        ],
+      },
+    )
   }
   const [existing] = await tx
     .select({ id: assessments.id })
@@ -156,7 +166,7 @@ export async function createAssessment(
     new ProblemError(
       409,
       'assessment_exists',
-      `Unit ${unit.code} already has an assessment in this period.`,
+      msg('assessments:assessment_exists', { code: unit.code }),
       id ? { existing_id: id } : {},
     )
   if (existing) throw exists(existing.id)
@@ -342,7 +352,7 @@ export interface AnswerInput {
 interface ItemError {
   pointer: string
   rule: string
-  message: string | Message
+  message: Message | string
 }
 
 /** The longest recommendation, as the longest note. */
@@ -378,7 +388,7 @@ async function checkAnswerInputs(
       errors.push({
         pointer: pointerOf(i, 'question_code'),
         rule: 'duplicate_question',
-        message: `${item.question_code} is also item ${first}`,
+        message: msg('assessments:field.duplicate_question', { question_code: item.question_code, first }),
       })
     seen.set(item.question_code, i)
     for (const issue of validateAnswers(def, { [item.question_code]: item.value })) {
@@ -401,7 +411,7 @@ async function checkAnswerInputs(
           errors.push({
             pointer: pointerOf(i, `evidence_ids/${j}`),
             rule: 'evidence_not_found',
-            message: `no evidence ${id} of this unit or its parents`,
+            message: msg('assessments:field.evidence_not_found', { id }),
           })
       }),
     )
@@ -454,12 +464,9 @@ export async function writeAnswers(
     : items
   const errors = await checkAnswerInputs(tx, ctx.def, ctx.stage, ctx.unitPath, checked, pointerOf)
   if (errors.length > 0) {
-    throw new ProblemError(
-      422,
-      'answers_invalid',
-      `${errors.length} item${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written.`,
-      { errors },
-    )
+    throw new ProblemError(422, 'answers_invalid', msg('assessments:answers_invalid', { count: errors.length }), {
+      errors,
+    })
   }
   const stored = ctx.stored ?? (await stageAnswers(tx, ctx.stage.id))
   const storedByCode = new Map(stored.map((a) => [a.row.questionCode, a]))
@@ -489,14 +496,18 @@ export async function writeAnswers(
       stale.push({
         pointer: pointerOf(i, 'expected_version'),
         rule: 'stale',
-        message: `${item.question_code} is at version ${now}, not ${item.expected_version}`,
+        message: msg('assessments:field.stale', {
+          question_code: item.question_code,
+          now,
+          expected_version: item.expected_version,
+        }),
       })
   })
   if (stale.length > 0) {
     throw new ProblemError(
       412,
       'precondition_failed',
-      `${stale.length} answer${stale.length === 1 ? '' : 's'} changed since you read them; nothing was written.`,
+      msg('assessments:precondition_failed_2', { count: stale.length }),
       { errors: stale },
     )
   }
@@ -620,13 +631,13 @@ export async function transitionStage(
     throw new ProblemError(
       status,
       check.code ?? 'invalid_transition',
-      `The ${stage.kind} stage cannot move to ${input.to}: ${check.message}.`,
+      msg('assessments:detail', { kind: stage.kind, to: input.to, message: check.message }),
       { allowed: check.allowed, stage_status: stage.status },
     )
   }
   if (input.to === 'returned' && !input.reason) {
-    throw new ProblemError(422, 'reason_required', 'Returning a stage for revision needs a reason.', {
-      errors: [{ pointer: '/body/reason', rule: 'required', message: 'required when returning' }],
+    throw new ProblemError(422, 'reason_required', msg('assessments:reason_required'), {
+      errors: [{ pointer: '/body/reason', rule: 'required', message: msg('assessments:field.required') }],
     })
   }
   if (input.to === 'submitted') await assertWindowOpen(tx, ctx.assessment.periodId, windowFor(stage.kind, stage.status))
@@ -638,12 +649,12 @@ export async function transitionStage(
           {
             pointer: `/body/comments/${i}/question_code`,
             rule: 'unknown_question',
-            message: `no question ${c.question_code}`,
+            message: msg('assessments:field.unknown_question', { question_code: c.question_code }),
           },
         ],
   )
   if (badComments.length > 0)
-    throw new ProblemError(422, 'comments_invalid', 'Some comments name questions the instrument does not have.', {
+    throw new ProblemError(422, 'comments_invalid', msg('assessments:comments_invalid'), {
       errors: badComments,
     })
 
@@ -682,7 +693,13 @@ function stageStartProblem(refusal: StageStartRefusal): ProblemError {
   switch (refusal.code) {
     case 'copy_not_allowed':
       return new ProblemError(422, refusal.code, refusal.message, {
-        errors: [{ pointer: '/body/copy_from', rule: refusal.code, message: `allowed: ${refusal.allowed.join(', ')}` }],
+        errors: [
+          {
+            pointer: '/body/copy_from',
+            rule: refusal.code,
+            message: msg('assessments:field.rule', { p1: refusal.allowed.join(', ') }),
+          },
+        ],
       })
     case 'stage_prerequisite':
       return new ProblemError(
@@ -787,20 +804,20 @@ export function checkAnswerWrite(
   const ifMatch = headers['if-match']
   if (!existing) {
     if (ifMatch && ifMatch.trim() !== '*')
-      throw new ProblemError(412, 'precondition_failed', `There is no answer to ${code} yet for If-Match to match.`)
+      throw new ProblemError(412, 'precondition_failed', msg('assessments:precondition_failed_3', { code }))
     return
   }
   if (headers['if-none-match']?.trim() === '*')
     throw new ProblemError(
       412,
       'precondition_failed',
-      `An answer to ${code} already exists (version ${existing.version}).`,
+      msg('assessments:precondition_failed_4', { code, version: existing.version }),
     )
   if (!ifMatch)
     throw new ProblemError(
       428,
       'precondition_required',
-      `An answer to ${code} exists; send If-Match: ${versionEtag(existing)} (its ETag) to change it.`,
+      msg('assessments:precondition_required', { code, etag: versionEtag(existing) }),
     )
   checkIfMatch(ifMatch, existing, `answer to ${code}`)
 }
@@ -811,12 +828,12 @@ export function checkAnswerClear(
   code: string,
   ifMatch: string | undefined,
 ): StoredAnswer {
-  if (!existing) throw new ProblemError(404, 'answer_not_found', `There is no answer to ${code}.`)
+  if (!existing) throw new ProblemError(404, 'answer_not_found', msg('assessments:answer_not_found', { code }))
   if (!ifMatch)
     throw new ProblemError(
       428,
       'precondition_required',
-      `Send If-Match: ${versionEtag(existing.row)} to clear this answer.`,
+      msg('assessments:precondition_required_2', { etag: versionEtag(existing.row) }),
     )
   checkIfMatch(ifMatch, existing.row, `answer to ${code}`)
   return existing
@@ -891,8 +908,10 @@ export async function addComment(
   body: string,
 ): Promise<CommentRow> {
   if (!ctx.def.nodes.some((n) => n.level === 'question' && n.code === code)) {
-    throw new ProblemError(422, 'unknown_question', `The instrument has no question ${code}.`, {
-      errors: [{ pointer: '/params/code', rule: 'unknown_question', message: 'no such question' }],
+    throw new ProblemError(422, 'unknown_question', msg('assessments:unknown_question', { code }), {
+      errors: [
+        { pointer: '/params/code', rule: 'unknown_question', message: msg('assessments:field.unknown_question_2') },
+      ],
     })
   }
   const p = ctx.principal

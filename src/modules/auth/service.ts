@@ -9,6 +9,7 @@ import { assertReturned } from '../../lib/returned.js'
 import { decodeCursor, finishPage } from '../../lib/pagination.js'
 import { ProblemError, notFound } from '../../lib/problem.js'
 import { units } from '../units/tables.js'
+import { msg } from '../../lib/i18n.js'
 
 export type AuthFailure =
   | 'invalid_token'
@@ -271,13 +272,13 @@ async function assertNoConflict(
     throw new ProblemError(
       422,
       'conflict_of_interest',
-      `The principal is ${opposite} of unit ${clash.unitId ?? '(all units)'}, which overlaps the requested ${role} grant: an evaluator may not assess a unit it operates.`,
+      msg('auth:conflict_of_interest', { opposite, unit: clash.unitId ?? msg('auth:all_units_paren'), role }),
       {
         errors: [
           {
             pointer: '/body/unit_id',
             rule: 'conflict_of_interest',
-            message: `overlaps the principal's ${opposite} grant`,
+            message: msg('auth:field.conflict_of_interest', { opposite }),
           },
         ],
       },
@@ -293,8 +294,10 @@ export async function insertGrant(
   unitId: string | null,
 ): Promise<GrantRow> {
   if (role === 'admin' && unitId) {
-    throw new ProblemError(422, 'admin_grant_with_unit', 'An admin grant covers every unit: leave unit_id out.', {
-      errors: [{ pointer: '/body/unit_id', rule: 'admin_grant_with_unit', message: 'must be null for role admin' }],
+    throw new ProblemError(422, 'admin_grant_with_unit', msg('auth:admin_grant_with_unit'), {
+      errors: [
+        { pointer: '/body/unit_id', rule: 'admin_grant_with_unit', message: msg('auth:field.admin_grant_with_unit') },
+      ],
     })
   }
   await loadPrincipal(tx, principalId, true) // row lock: concurrent grants for one principal are checked in turn
@@ -302,8 +305,8 @@ export async function insertGrant(
   if (unitId) {
     const [unit] = await tx.select({ path: units.path }).from(units).where(eq(units.id, unitId))
     if (!unit) {
-      throw new ProblemError(422, 'unit_not_found', `No unit with id ${unitId}.`, {
-        errors: [{ pointer: '/body/unit_id', rule: 'exists', message: 'no such unit' }],
+      throw new ProblemError(422, 'unit_not_found', msg('auth:unit_not_found', { unitId }), {
+        errors: [{ pointer: '/body/unit_id', rule: 'exists', message: msg('auth:field.exists') }],
       })
     }
     unitPath = unit.path
@@ -311,7 +314,11 @@ export async function insertGrant(
   await assertNoConflict(tx, principalId, role, unitPath)
   const [row] = await tx.insert(roleGrants).values({ principalId, role, unitId }).onConflictDoNothing().returning()
   if (!row)
-    throw new ProblemError(409, 'grant_exists', `The principal already holds ${role} on ${unitId ?? 'all units'}.`)
+    throw new ProblemError(
+      409,
+      'grant_exists',
+      msg('auth:grant_exists', { role, unit: unitId ?? msg('auth:all_units') }),
+    )
   return row
 }
 
@@ -328,8 +335,8 @@ export async function removeGrant(tx: Queryable, principalId: string, grantId: s
 export function parseExpiry(expiresAt: string | undefined): Date | null {
   const at = expiresAt ? new Date(expiresAt) : null
   if (at && at.getTime() <= Date.now()) {
-    throw new ProblemError(422, 'expiry_in_past', 'expires_at must be in the future.', {
-      errors: [{ pointer: '/body/expires_at', rule: 'future', message: 'must be in the future' }],
+    throw new ProblemError(422, 'expiry_in_past', msg('auth:expiry_in_past'), {
+      errors: [{ pointer: '/body/expires_at', rule: 'future', message: msg('auth:field.future') }],
     })
   }
   return at
@@ -343,8 +350,8 @@ export async function assertRoleGranted(tx: Queryable, principalId: string, role
     .where(and(eq(roleGrants.principalId, principalId), eq(roleGrants.role, role)))
     .limit(1)
   if (!grant) {
-    throw new ProblemError(422, 'role_not_granted', `The principal does not hold the role ${role}; grant it first.`, {
-      errors: [{ pointer: '/body/role', rule: 'granted', message: 'role not granted to this principal' }],
+    throw new ProblemError(422, 'role_not_granted', msg('auth:role_not_granted', { role }), {
+      errors: [{ pointer: '/body/role', rule: 'granted', message: msg('auth:field.granted') }],
     })
   }
 }

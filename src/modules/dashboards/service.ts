@@ -11,6 +11,7 @@ import { units, type UnitRow } from '../units/tables.js'
 import { GLOBAL_SCOPE, scopeRoots, type Metrics } from './rules.js'
 import { stageMetrics, type StageMetricsRow } from '../assessments/metrics-table.js'
 import { usable } from '../assessments/metrics.js'
+import { msg } from '../../lib/i18n.js'
 
 // The stage_metrics rows are written on the write path (src/modules/assessments/metrics.ts).
 export { backfillStageMetrics, syncStageMetrics, type StageAssessment } from '../assessments/metrics.js'
@@ -51,16 +52,15 @@ export { loadPeriod as loadPeriodOr404 } from '../periods/service.js'
 /** Unit operators do not see a TPI (or TPN) stage's working draft; their dashboards keep to the stages they may read. */
 export function assertStageVisible(principal: Principal, kind: StageKind): void {
   if (principal.role === 'unit_operator' && (kind === 'tpi' || kind === 'tpn')) {
-    throw new ProblemError(
-      403,
-      'stage_not_visible',
-      `Unit operators' dashboards cover the self and sanggah stages; the ${kind} stage's drafts are the evaluators'.`,
-      {
-        errors: [
-          { pointer: '/query/stage', rule: 'stage_not_visible', message: `not visible to a unit_operator: ${kind}` },
-        ],
-      },
-    )
+    throw new ProblemError(403, 'stage_not_visible', msg('dashboards:stage_not_visible', { kind }), {
+      errors: [
+        {
+          pointer: '/query/stage',
+          rule: 'stage_not_visible',
+          message: msg('dashboards:field.stage_not_visible', { kind }),
+        },
+      ],
+    })
   }
 }
 

@@ -15,6 +15,7 @@ import {
   toTransitionView,
 } from './service.js'
 import { READERS, UNIT_WRITERS as WRITERS } from '../../lib/policy.js'
+import { msg } from '../../lib/i18n.js'
 
 const TAGS = ['declarations']
 
@@ -70,7 +71,12 @@ const declarationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new ProblemError(
           422,
           'declarations_refused',
-          `${refused.length} of ${outcome.verdicts.length} units cannot be declared (first: ${refused[0]?.code ?? refused[0]?.unit_id}, ${refused[0]?.problem?.code}); nothing was written.`,
+          msg('declarations:declarations_refused', {
+            refusedCount: refused.length,
+            verdictsCount: outcome.verdicts.length,
+            first: refused[0]?.code ?? refused[0]?.unit_id,
+            code: refused[0]?.problem?.code,
+          }),
           { units: outcome.verdicts, errors: refused.flatMap((v) => v.problem?.errors ?? []) },
         )
       }

@@ -1,6 +1,7 @@
 import type { RuleViolation } from '../../lib/rule-violation.js'
 import type { Role } from '../../lib/policy.js'
 import type { DeclarationDocument } from './tables.js'
+import { msg } from '../../lib/i18n.js'
 
 /**
  * Declaration (pencanangan) rules as plain functions: the lifecycle, who may move it, the
@@ -90,8 +91,8 @@ export function checkTransition(
       code: 'invalid_transition',
       pointer: '/body/to',
       message: next.length
-        ? `a ${from} declaration can move to ${next.join(' or ')}, not ${to}`
-        : `a ${from} declaration is final`,
+        ? msg('declarations:rules.invalid_transition', { from, next: next.join(' / '), to })
+        : msg('declarations:rules.final', { from }),
       allowed: next,
     }
   }
@@ -102,7 +103,7 @@ export function checkTransition(
           status: 403,
           code: 'transition_forbidden',
           pointer: '/body/to',
-          message: `the role ${role} may not move a declaration from ${from} to ${to}`,
+          message: msg('declarations:rules.transition_forbidden', { role, from, to }),
           allowed: [],
         }
   const mine = allowedTransitions(from, role)
@@ -111,7 +112,7 @@ export function checkTransition(
       status: 409,
       code: 'record_required',
       pointer: '/body/to',
-      message: `${to} needs its record: use ${RECORD_ENDPOINT[to]}`,
+      message: msg('declarations:rules.record_required', { to, endpoint: RECORD_ENDPOINT[to] }),
       allowed: mine,
     }
   }
@@ -120,7 +121,7 @@ export function checkTransition(
       status: 403,
       code: 'transition_forbidden',
       pointer: '/body/to',
-      message: `the role ${role} may not move a declaration from ${from} to ${to}`,
+      message: msg('declarations:rules.transition_forbidden', { role, from, to }),
       allowed: mine,
     }
   }
@@ -137,7 +138,7 @@ export function checkTarget(target: Target, held: readonly Target[], pointer = '
       status: 422,
       code: 'wbbm_requires_wbk',
       pointer,
-      message: 'WBBM can be declared only by a unit designated WBK in an earlier period',
+      message: msg('declarations:rules.wbbm_requires_wbk'),
     }
   }
   return null
@@ -151,7 +152,7 @@ export function checkDocuments(documents: readonly DeclarationDocument[]): RuleV
       status: 422,
       code: 'document_source_missing',
       pointer: `/body/documents/${i}`,
-      message: 'a document needs a url or an evidence_id',
+      message: msg('declarations:rules.document_source_missing'),
     }
   }
   return null

@@ -36,6 +36,7 @@ import {
   type DeclarationTransitionRow,
 } from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
+import { msg } from '../../lib/i18n.js'
 
 export function toDeclarationView(row: DeclarationRow, principal: Principal): DeclarationView {
   return {
@@ -64,8 +65,8 @@ export const toTransitionView = (row: DeclarationTransitionRow): TransitionView 
   by: { id: row.actorPrincipalId, name: row.actorName, role: row.actorRole },
 })
 
-const violation = (v: RuleViolation): ProblemError => violationProblem(v, 'The declaration breaks a rule')
-const throwIf = (v: RuleViolation | null): void => throwIfViolated(v, 'The declaration breaks a rule')
+const violation = (v: RuleViolation): ProblemError => violationProblem(v, msg('declarations:breaks_rule'))
+const throwIf = (v: RuleViolation | null): void => throwIfViolated(v, msg('declarations:breaks_rule'))
 
 /** A declaration whose unit is in the principal's scope (else 404, like a missing one). */
 export async function loadVisibleDeclaration(
@@ -125,7 +126,7 @@ async function checkDocumentEvidence(
       status: 422,
       code: 'evidence_not_found',
       pointer: `/body/documents/${i}/evidence_id`,
-      message: `no evidence ${documents[i]?.evidence_id} of this unit`,
+      message: msg('declarations:field.evidence_not_found', { evidence_id: documents[i]?.evidence_id }),
     })
   }
 }
@@ -150,9 +151,9 @@ async function recordTransition(
 }
 
 const exists = (existingId?: string) =>
-  new ProblemError(409, 'declaration_exists', 'This unit already has a declaration in this period.', {
+  new ProblemError(409, 'declaration_exists', msg('declarations:declaration_exists'), {
     errors: [
-      { pointer: '/body/period_id', rule: 'declaration_exists', message: 'one declaration per unit and period' },
+      { pointer: '/body/period_id', rule: 'declaration_exists', message: msg('declarations:field.declaration_exists') },
     ],
     ...(existingId ? { existing_id: existingId } : {}),
   })
@@ -168,7 +169,7 @@ export async function insertDeclaration(
       status: 422,
       code: 'unit_kind_not_eligible',
       pointer: '/body/unit_id',
-      message: 'an instansi does not declare WBK/WBBM itself; its OPDs and unit kerja do',
+      message: msg('declarations:field.unit_kind_not_eligible'),
     })
   }
   const period = await checkPeriodExists(tx, body.period_id)
@@ -211,7 +212,7 @@ export async function patchDeclaration(
     throw new ProblemError(
       409,
       'declaration_locked',
-      `A ${current.status} declaration cannot be edited; only declared or building ones can.`,
+      msg('declarations:declaration_locked', { status: current.status }),
     )
   }
   if (patch.target && patch.target !== current.target) {

@@ -5,6 +5,7 @@ import * as S from './schemas.js'
 import type { Config } from '../../config.js'
 import { CursorExpiredError, readFeed } from './service.js'
 import { READERS } from '../../lib/policy.js'
+import { msg } from '../../lib/i18n.js'
 
 export interface EventRoutesOptions {
   config: Pick<Config, 'EVENTS_RETENTION_DAYS'>
@@ -29,8 +30,8 @@ const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async (app, {
     async (request) => {
       const after = parseCursor(request.query.after)
       if (after === null) {
-        throw new ProblemError(400, 'invalid_cursor', 'after must be a next_cursor returned by this API.', {
-          errors: [{ pointer: '/query/after', rule: 'cursor', message: 'not a cursor' }],
+        throw new ProblemError(400, 'invalid_cursor', msg('events:invalid_cursor'), {
+          errors: [{ pointer: '/query/after', rule: 'cursor', message: msg('events:field.cursor') }],
         })
       }
       try {
@@ -44,14 +45,14 @@ const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async (app, {
         throw new ProblemError(
           410,
           'cursor_expired',
-          `Events up to ${err.purgedThrough} were purged (retention ${retentionDays} days); cursor ${err.after} would skip some. Reload what you show, then poll from oldest_cursor.`,
+          msg('events:cursor_expired', { purgedThrough: err.purgedThrough, retentionDays, after: err.after }),
           {
             oldest_cursor: String(err.purgedThrough),
             errors: [
               {
                 pointer: '/query/after',
                 rule: 'retained',
-                message: `older than the oldest retained cursor ${err.purgedThrough}`,
+                message: msg('events:field.retained', { purgedThrough: err.purgedThrough }),
               },
             ],
           },

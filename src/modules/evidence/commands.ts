@@ -16,6 +16,7 @@ import {
 import type { EvidenceStore } from './storage.js'
 import type { EvidenceRow } from './tables.js'
 import type { UploadedFile } from './upload-form.js'
+import { msg } from '../../lib/i18n.js'
 
 /**
  * A new item for a unit in the caller's scope (422 unit_not_found, unit_archived,
@@ -51,14 +52,9 @@ function addEvidence(
 /** Records a link as evidence (400 unless an http(s) URL with a host). */
 export async function createEvidenceLink(ctx: CommandContext, input: CreateLinkBody): Promise<EvidenceRow> {
   if (!isHttpUrl(input.url)) {
-    throw new ProblemError(
-      400,
-      'validation_failed',
-      'The request is not valid: /body/url must be an http(s) URL with a host.',
-      {
-        errors: [{ pointer: '/body/url', rule: 'format', message: 'must be an http(s) URL with a host' }],
-      },
-    )
+    throw new ProblemError(400, 'validation_failed', msg('evidence:validation_failed'), {
+      errors: [{ pointer: '/body/url', rule: 'format', message: msg('evidence:field.format') }],
+    })
   }
   return addEvidence(
     ctx,

@@ -15,6 +15,7 @@ import type { EvidenceStore } from './storage.js'
 import { checkUploadForm, receiveForm } from './upload-form.js'
 import { evidence, type EvidenceRow } from './tables.js'
 import { READERS, UNIT_WRITERS as WRITERS, WORKERS as CONTENT_READERS } from '../../lib/policy.js'
+import { msg } from '../../lib/i18n.js'
 
 export interface EvidenceRoutesOptions {
   /** where the files are (EVIDENCE_STORE) */
@@ -75,7 +76,7 @@ export async function sendStoredFile(
     throw new ProblemError(
       416,
       'range_not_satisfiable',
-      `The file has ${size} bytes; the requested range lies outside it.`,
+      msg('evidence:range_not_satisfiable', { size }),
       {},
       { 'content-range': `bytes */${size}` },
     )
@@ -110,7 +111,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
     sendStoredFile(request, reply, store, item, {
       disposition: contentDisposition(item.fileName, `evidence-${item.id}`),
       cacheControl,
-      missing: () => new ProblemError(500, 'internal_error', 'The file of this evidence is missing on the server.'),
+      missing: () => new ProblemError(500, 'internal_error', msg('evidence:internal_error')),
     })
 
   app.post(
@@ -235,7 +236,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
     async (request, reply) => {
       const { item } = await loadVisibleEvidence(app.db, request.principal, request.params.id)
       if (item.kind !== 'file' || !item.sha256) {
-        throw new ProblemError(409, 'evidence_is_link', 'This evidence is a link; it has no stored content.', {
+        throw new ProblemError(409, 'evidence_is_link', msg('evidence:evidence_is_link'), {
           url: item.url,
         })
       }
@@ -260,13 +261,9 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
     async (request) => {
       const { item } = await loadVisibleEvidence(app.db, request.principal, request.params.id)
       if (item.kind !== 'file')
-        throw new ProblemError(409, 'evidence_is_link', 'This evidence is a link; open its url.', { url: item.url })
+        throw new ProblemError(409, 'evidence_is_link', msg('evidence:evidence_is_link_2'), { url: item.url })
       if (!options.linkKey)
-        throw new ProblemError(
-          503,
-          'signed_links_not_configured',
-          'Signed links need EVIDENCE_LINK_KEY; ask the operator to set it.',
-        )
+        throw new ProblemError(503, 'signed_links_not_configured', msg('evidence:signed_links_not_configured'))
       const expires = linkExpiry(new Date(), options.linkTtlDays)
       return {
         url: signedLinkUrl(serviceBaseUrl(request, options.publicBaseUrl), options.linkKey, item.id, expires),
@@ -296,11 +293,7 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
     },
     async (request, reply) => {
       if (!options.linkKey)
-        throw new ProblemError(
-          503,
-          'signed_links_not_configured',
-          'Signed links are not configured on this server (EVIDENCE_LINK_KEY).',
-        )
+        throw new ProblemError(503, 'signed_links_not_configured', msg('evidence:signed_links_not_configured_2'))
       const verdict = checkLink(
         options.linkKey,
         request.params.id,
@@ -308,13 +301,12 @@ const evidenceRoutes: FastifyPluginAsyncTypebox<EvidenceRoutesOptions> = async (
         request.query.signature,
         new Date(),
       )
-      if (verdict === 'invalid')
-        throw new ProblemError(403, 'link_invalid', 'This link is not valid for this file; ask for a new one.')
+      if (verdict === 'invalid') throw new ProblemError(403, 'link_invalid', msg('evidence:link_invalid'))
       if (verdict === 'expired')
         throw new ProblemError(
           410,
           'link_expired',
-          `This link expired at ${new Date(request.query.expires * 1000).toISOString()}; ask for a new one.`,
+          msg('evidence:link_expired', { expiredAt: new Date(request.query.expires * 1000).toISOString() }),
         )
       const [item] = await app.db.select().from(evidence).where(eq(evidence.id, request.params.id))
       if (!item || item.kind !== 'file' || !item.sha256) throw notFound('evidence', request.params.id)

@@ -11,6 +11,7 @@ import { units, type UnitRow } from '../units/tables.js'
 import type { EvidenceListQuery, EvidenceView } from './schemas.js'
 import { evidence, type EvidenceRow } from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 export function toEvidenceView(row: EvidenceRow): EvidenceView {
   return {
@@ -33,7 +34,7 @@ export function toEvidenceView(row: EvidenceRow): EvidenceView {
   }
 }
 
-const fieldProblem = (status: number, code: string, pointer: string, message: string, detail: string) =>
+const fieldProblem = (status: number, code: string, pointer: string, message: Message, detail: Message) =>
   new ProblemError(status, code, detail, { errors: [{ pointer, rule: code, message }] })
 
 /**
@@ -82,12 +83,18 @@ export async function loadTargetUnit(tx: Queryable, principal: Principal, unitId
       422,
       'unit_not_found',
       '/body/unit_id',
-      'no such unit in your scope',
-      `No unit with id ${unitId} in your scope.`,
+      msg('evidence:field.unit_not_found'),
+      msg('evidence:detail.unit_not_found', { unitId }),
     )
   }
   if (unit.archivedAt)
-    throw fieldProblem(422, 'unit_archived', '/body/unit_id', 'the unit is archived', `Unit ${unit.code} is archived.`)
+    throw fieldProblem(
+      422,
+      'unit_archived',
+      '/body/unit_id',
+      msg('evidence:field.unit_archived'),
+      msg('evidence:detail.unit_archived', { code: unit.code }),
+    )
   return unit
 }
 
@@ -100,7 +107,14 @@ export async function checkPeriodExists(
     .select({ id: periods.id, code: periods.code, year: periods.year })
     .from(periods)
     .where(eq(periods.id, periodId))
-  if (!period) throw fieldProblem(422, 'period_not_found', pointer, 'no such period', `No period with id ${periodId}.`)
+  if (!period)
+    throw fieldProblem(
+      422,
+      'period_not_found',
+      pointer,
+      msg('evidence:field.period_not_found'),
+      msg('evidence:detail.period_not_found', { periodId }),
+    )
   return period
 }
 
@@ -154,8 +168,8 @@ export async function carryEvidence(
       422,
       'carry_same_period',
       '/body/period_id',
-      'the item already belongs to this period',
-      'The item already belongs to this period; carry it into a later one.',
+      msg('evidence:field.carry_same_period'),
+      msg('evidence:detail.carry_same_period'),
     )
   }
   if (source.periodId) {
@@ -168,8 +182,13 @@ export async function carryEvidence(
         422,
         'carry_not_later',
         '/body/period_id',
-        `period ${target.code} (${target.year}) is earlier than ${from.code} (${from.year})`,
-        'Evidence is carried forward into a later period, not back.',
+        msg('evidence:field.carry_not_later', {
+          code: target.code,
+          year: target.year,
+          code2: from.code,
+          year2: from.year,
+        }),
+        msg('evidence:detail.carry_not_later'),
       )
     }
   }
@@ -181,7 +200,7 @@ export async function carryEvidence(
     throw new ProblemError(
       409,
       'evidence_already_carried',
-      `This item was already carried into period ${target.code}.`,
+      msg('evidence:evidence_already_carried', { code: target.code }),
       { existing_id: already.id },
     )
   }
@@ -207,11 +226,7 @@ export async function deleteEvidence(tx: Queryable, item: EvidenceRow): Promise<
   } catch (error) {
     const code = pgError(error)?.code
     if (code === PG_FOREIGN_KEY_VIOLATION || code === PG_RESTRICT_VIOLATION) {
-      throw new ProblemError(
-        409,
-        'evidence_referenced',
-        `Evidence "${item.title}" is referred to by assessment answers; unlink it there first.`,
-      )
+      throw new ProblemError(409, 'evidence_referenced', msg('evidence:evidence_referenced', { title: item.title }))
     }
     throw error
   }

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises'
 import { ConfigError } from '../../config.js'
 import { ProblemError } from '../../lib/problem.js'
 import { contentPath } from './rules.js'
+import { msg } from '../../lib/i18n.js'
 
 export interface StoredUpload {
   /** where the bytes wait until commit: a temp file (fs) or a staging object key (s3) */
@@ -52,7 +53,7 @@ export function storeUnavailable(cause: unknown): ProblemError {
   const error = new ProblemError(
     503,
     'evidence_store_unavailable',
-    'The evidence store cannot be reached; nothing was stored. Try again later.',
+    msg('evidence:evidence_store_unavailable'),
     {},
     { 'retry-after': '30' },
   )

@@ -1,9 +1,13 @@
 import type { FastifyRequest } from 'fastify'
 import { Value } from 'typebox/value'
 import { ProblemError, type FieldError } from '../../lib/problem.js'
+import { ruleMessage } from '../../lib/validation-message.js'
 import { contentMatchesMediaType, resolveMediaType } from './rules.js'
 import * as S from './schemas.js'
 import type { EvidenceStore, StoredUpload } from './storage.js'
+import { type Message, msg } from '../../lib/i18n.js'
+
+type FieldProblem = Omit<FieldError, 'message'> & { message: Message | string }
 
 /*
  * The evidence upload form: reading multipart/form-data (the file streamed to the store, never
@@ -11,8 +15,8 @@ import type { EvidenceStore, StoredUpload } from './storage.js'
  */
 
 function tooLarge(): ProblemError {
-  return new ProblemError(413, 'file_too_large', 'The file is larger than this server accepts (EVIDENCE_MAX_BYTES).', {
-    errors: [{ pointer: '/body/file', rule: 'maxSize', message: 'the file is too large' }],
+  return new ProblemError(413, 'file_too_large', msg('evidence:file_too_large'), {
+    errors: [{ pointer: '/body/file', rule: 'maxSize', message: msg('evidence:field.maxSize') }],
   })
 }
 
@@ -25,34 +29,34 @@ function multipartProblem(error: unknown): ProblemError | null {
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return new ProblemError(
-        413,
-        'too_many_parts',
-        'The form has too many parts: send one file and the documented fields.',
-      )
+      return new ProblemError(413, 'too_many_parts', msg('evidence:too_many_parts'))
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-      return new ProblemError(415, 'unsupported_media_type', 'Send the upload as multipart/form-data.')
+      return new ProblemError(415, 'unsupported_media_type', msg('evidence:unsupported_media_type'))
     case 'FST_PROTO_VIOLATION':
-      return new ProblemError(400, 'malformed_body', 'The multipart form is not valid.')
+      return new ProblemError(400, 'malformed_body', msg('evidence:malformed_body'))
   }
   if (error instanceof Error && /multipart|Unexpected end of form|terminated early|boundary/i.test(error.message)) {
-    return new ProblemError(400, 'malformed_body', 'The multipart form is not valid.')
+    return new ProblemError(400, 'malformed_body', msg('evidence:malformed_body'))
   }
   return null
 }
 
-function fieldErrors(fields: Record<string, string>): FieldError[] {
-  const errors: FieldError[] = []
+function fieldErrors(fields: Record<string, string>): FieldProblem[] {
+  const errors: FieldProblem[] = []
   for (const e of Value.Errors(S.UploadFields, fields)) {
     if (e.keyword === 'boolean') continue // the additionalProperties entry below names the field
     if (e.keyword === 'required') {
       for (const name of (e.params as { requiredProperties?: string[] }).requiredProperties ?? [])
-        errors.push({ pointer: `/body/${name}`, rule: 'required', message: 'is required' })
+        errors.push({ pointer: `/body/${name}`, rule: 'required', message: msg('evidence:field.required') })
     } else if (e.keyword === 'additionalProperties') {
       for (const name of (e.params as { additionalProperties?: string[] }).additionalProperties ?? [])
-        errors.push({ pointer: `/body/${name}`, rule: 'additionalProperties', message: 'is not a known field' })
+        errors.push({
+          pointer: `/body/${name}`,
+          rule: 'additionalProperties',
+          message: msg('evidence:field.additionalProperties'),
+        })
     } else {
-      errors.push({ pointer: `/body${e.instancePath}`, rule: e.keyword, message: e.message })
+      errors.push({ pointer: `/body${e.instancePath}`, rule: e.keyword, message: ruleMessage(e.keyword, e.params) })
     }
   }
   return errors
@@ -66,11 +70,7 @@ export interface ReceivedForm {
 /** Reads the form: text fields into a map, the file streamed to a temp file (never buffered). */
 export async function receiveForm(request: FastifyRequest, store: EvidenceStore): Promise<ReceivedForm> {
   if (!request.isMultipart())
-    throw new ProblemError(
-      415,
-      'unsupported_media_type',
-      'Send the upload as multipart/form-data with the file in the field "file".',
-    )
+    throw new ProblemError(415, 'unsupported_media_type', msg('evidence:unsupported_media_type_2'))
   const form: ReceivedForm = { fields: {}, file: null }
   try {
     for await (const part of request.parts()) {
@@ -83,13 +83,13 @@ export async function receiveForm(request: FastifyRequest, store: EvidenceStore)
         throw new ProblemError(
           400,
           'validation_failed',
-          `The form sends a file in field ${part.fieldname}; send it as "file".`,
+          msg('evidence:validation_failed_2', { fieldname: part.fieldname }),
           {
             errors: [
               {
                 pointer: `/body/${part.fieldname}`,
                 rule: 'additionalProperties',
-                message: 'files go in the field "file"',
+                message: msg('evidence:field.additionalProperties_2'),
               },
             ],
           },
@@ -101,10 +101,14 @@ export async function receiveForm(request: FastifyRequest, store: EvidenceStore)
         throw new ProblemError(
           415,
           'media_type_not_allowed',
-          `Files of type ${part.mimetype || 'unknown'} are not accepted; send pdf, jpeg, png, xlsx, docx, csv or zip.`,
+          msg('evidence:media_type_not_allowed', { mediaType: part.mimetype || '?' }),
           {
             errors: [
-              { pointer: '/body/file', rule: 'mediaType', message: `${part.mimetype} is not an accepted media type` },
+              {
+                pointer: '/body/file',
+                rule: 'mediaType',
+                message: msg('evidence:field.mediaType', { mimetype: part.mimetype }),
+              },
             ],
           },
         )
@@ -134,21 +138,32 @@ export function checkUploadForm(form: ReceivedForm): { fields: S.UploadFields; f
   const file = form.file
 
   const errors = fieldErrors(form.fields)
-  if (!file) errors.push({ pointer: '/body/file', rule: 'required', message: 'is required' })
+  if (!file) errors.push({ pointer: '/body/file', rule: 'required', message: msg('evidence:field.required') })
   if (errors.length > 0 || !file) {
     throw new ProblemError(
       400,
       'validation_failed',
-      `The request is not valid: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}.`,
+      msg('validation:summary', {
+        summary: errors.map((e) => msg('validation:item', { pointer: e.pointer, message: e.message })),
+      }),
       { errors },
     )
   }
   if (!contentMatchesMediaType(file.upload.head, file.declaredType as Parameters<typeof contentMatchesMediaType>[1])) {
-    throw new ProblemError(415, 'media_type_mismatch', `The file's content is not ${file.declaredType}.`, {
-      errors: [
-        { pointer: '/body/file', rule: 'mediaType', message: `the content does not look like ${file.declaredType}` },
-      ],
-    })
+    throw new ProblemError(
+      415,
+      'media_type_mismatch',
+      msg('evidence:media_type_mismatch', { declaredType: file.declaredType }),
+      {
+        errors: [
+          {
+            pointer: '/body/file',
+            rule: 'mediaType',
+            message: msg('evidence:field.mediaType_2', { declaredType: file.declaredType }),
+          },
+        ],
+      },
+    )
   }
   return { fields: form.fields as S.UploadFields, file }
 }

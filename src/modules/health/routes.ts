@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ProblemError, problemResponses } from '../../lib/problem.js'
+import { msg } from '../../lib/i18n.js'
 
 const HealthStatus = Type.Object({ status: Type.Literal('ok'), database: Type.Optional(Type.String()) })
 
@@ -42,7 +43,7 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw new ProblemError(
           503,
           'database_unavailable',
-          'The database is not reachable.',
+          msg('health:database_unavailable'),
           {},
           { 'retry-after': '5' },
         )

@@ -7,6 +7,7 @@ import { principalRowId } from '../../lib/principal.js'
 import { ProblemError } from '../../lib/problem.js'
 import { canonicalJson } from '../audit/service.js'
 import { idempotencyKeys } from './tables.js'
+import { msg } from '../../lib/i18n.js'
 
 /**
  * Idempotency-Key (draft-ietf-httpapi-idempotency-key-header) for routes that opt in with
@@ -135,26 +136,21 @@ export async function idempotencyCheckpoint(
     const [row] = await db.select().from(idempotencyKeys).where(whereKey(id))
     if (!row) continue // completed with a 5xx or expired meanwhile: try to take it again
     if (row.requestHash !== fingerprint) {
-      throw new ProblemError(
-        422,
-        'idempotency_key_reused',
-        'This Idempotency-Key was already used for a different request; use a new key for a new operation.',
-        {
-          errors: [
-            {
-              pointer: '/headers/idempotency-key',
-              rule: 'idempotency_key_reused',
-              message: 'already used with another request body',
-            },
-          ],
-        },
-      )
+      throw new ProblemError(422, 'idempotency_key_reused', msg('idempotency:idempotency_key_reused'), {
+        errors: [
+          {
+            pointer: '/headers/idempotency-key',
+            rule: 'idempotency_key_reused',
+            message: msg('idempotency:field.idempotency_key_reused'),
+          },
+        ],
+      })
     }
     if (row.state === 'pending') {
       throw new ProblemError(
         409,
         'idempotency_in_progress',
-        'A request with this Idempotency-Key is still being processed; retry shortly.',
+        msg('idempotency:idempotency_in_progress'),
         {},
         { 'retry-after': '1' },
       )
@@ -168,7 +164,7 @@ export async function idempotencyCheckpoint(
   throw new ProblemError(
     409,
     'idempotency_in_progress',
-    'A request with this Idempotency-Key is being processed; retry shortly.',
+    msg('idempotency:idempotency_in_progress_2'),
     {},
     { 'retry-after': '1' },
   )
@@ -213,16 +209,9 @@ export default fp<IdempotencyOptions>(
       if (raw === undefined) return
       const key = Array.isArray(raw) ? undefined : raw
       if (key === undefined || !KEY.test(key)) {
-        throw new ProblemError(
-          400,
-          'invalid_idempotency_key',
-          'The Idempotency-Key header must be 1 to 200 printable ASCII characters, sent once.',
-          {
-            errors: [
-              { pointer: '/headers/idempotency-key', rule: 'pattern', message: 'must be 1–200 printable characters' },
-            ],
-          },
-        )
+        throw new ProblemError(400, 'invalid_idempotency_key', msg('idempotency:invalid_idempotency_key'), {
+          errors: [{ pointer: '/headers/idempotency-key', rule: 'pattern', message: msg('idempotency:field.pattern') }],
+        })
       }
       request.idempotency = { key, ttlHours: options.ttlHours, owned: false, finished: false }
       // Multipart bodies are still unread: the handler calls idempotencyCheckpoint itself.

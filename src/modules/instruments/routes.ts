@@ -19,6 +19,7 @@ import { scoreAnswerSet } from './score-view.js'
 import { listVersions, loadVersion, nodeView, versionView } from './service.js'
 import { ADMIN, READERS } from '../../lib/policy.js'
 import type { IsolatedWork } from '../../lib/isolated-work.js'
+import { msg } from '../../lib/i18n.js'
 
 const SCORERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer'] as const } }
 const TAGS = ['instruments']
@@ -148,7 +149,7 @@ const instrumentRoutes: FastifyPluginAsyncTypebox<InstrumentRoutesOptions> = asy
         throw new ProblemError(
           404,
           'node_not_found',
-          `Instrument ${row.code} has no node with code ${request.params.code}.`,
+          msg('instruments:node_not_found', { code: row.code, code2: request.params.code }),
         )
       const ancestors = ancestorsOf(tree, node).map(nodeView)
       const children = (tree.children.get(node.code) ?? []).map(nodeView)

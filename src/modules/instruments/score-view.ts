@@ -9,6 +9,7 @@ import {
   type ScoreResult,
 } from './domain/index.js'
 import type { ScoreView } from './schemas.js'
+import { msg } from '../../lib/i18n.js'
 
 export type ScoreResponse = Static<typeof ScoreView>
 
@@ -23,10 +24,14 @@ export function assertAnswersValid(
     throw new ProblemError(
       422,
       'answers_invalid',
-      `${issues.length} answer${issues.length === 1 ? ' is' : 's are'} not valid: ${issues
-        .slice(0, 3)
-        .map((i) => i.message)
-        .join('; ')}${issues.length > 3 ? '; …' : ''}`,
+      msg('instruments:answers_invalid', {
+        count: issues.length,
+        issues: issues
+          .slice(0, 3)
+          .map((i) => i.message)
+          .join('; '),
+        more: issues.length > 3 ? '; …' : '',
+      }),
       {
         errors: issues.map((i) => ({ pointer: `${pointerPrefix}${i.pointer}`, rule: i.code, message: i.message })),
       },

@@ -23,6 +23,7 @@ import type { InstrumentNodeView, InstrumentSummary } from './schemas.js'
 import { loadSeedInstrument } from './seed/index.js'
 import { instrumentVersions, type InstrumentStatus, type InstrumentVersionRow } from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
+import { msg } from '../../lib/i18n.js'
 
 export const definitionDigest = (def: InstrumentDefinition): string =>
   createHash('sha256').update(canonicalJson(def)).digest('hex')
@@ -95,10 +96,14 @@ export function invalidInstrument(issues: ValidationIssue[], prefix: PointerMap)
   return new ProblemError(
     422,
     'instrument_invalid',
-    `The instrument is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}): ${shown
-      .slice(0, 3)
-      .map((i) => i.message)
-      .join('; ')}${issues.length > 3 ? '; …' : ''}`,
+    msg('instruments:instrument_invalid', {
+      count: issues.length,
+      issues: shown
+        .slice(0, 3)
+        .map((i) => i.message)
+        .join('; '),
+      more: issues.length > 3 ? '; …' : '',
+    }),
     {
       errors: shown.map((i) => ({ pointer: mapPointer(prefix, i.pointer), rule: i.code, message: i.message })),
       ...(issues.length > shown.length ? { errors_omitted: issues.length - shown.length } : {}),
@@ -127,7 +132,7 @@ export function assertDraft(row: InstrumentVersionRow): void {
     throw new ProblemError(
       409,
       'instrument_not_draft',
-      `Instrument ${row.code} is ${row.status} and cannot change; clone it into a new draft version to correct it.`,
+      msg('instruments:instrument_not_draft', { code: row.code, status: row.status }),
       {
         status_now: row.status,
       },
@@ -138,8 +143,8 @@ export function assertDraft(row: InstrumentVersionRow): void {
 // The pointer names where the code came from in the request (`/query/code`, `/body/code`), as every other
 // error pointer does; it was a bare `/code`, which is in no request part.
 const codeTaken = (code: string, pointer: string) =>
-  new ProblemError(409, 'instrument_code_taken', `An instrument version with code ${code} already exists.`, {
-    errors: [{ pointer, rule: 'instrument_code_taken', message: 'must be unique' }],
+  new ProblemError(409, 'instrument_code_taken', msg('instruments:instrument_code_taken', { code }), {
+    errors: [{ pointer, rule: 'instrument_code_taken', message: msg('instruments:field.instrument_code_taken') }],
   })
 
 export async function insertVersion(
@@ -252,7 +257,7 @@ export function applyNodeChangesOr422(def: InstrumentDefinition, changes: NodeCh
     throw new ProblemError(
       422,
       'instrument_change_invalid',
-      `The changes cannot be applied: ${errors.map((e) => e.message).join('; ')}.`,
+      msg('instruments:instrument_change_invalid', { problems: errors.map((e) => e.message).join('; ') }),
       { errors },
     )
   }
@@ -278,7 +283,7 @@ export async function setStatus(
     throw new ProblemError(
       409,
       'invalid_status_transition',
-      `Instrument ${row.code} is ${row.status}; it cannot become ${to}.`,
+      msg('instruments:invalid_status_transition', { code: row.code, status: row.status, to }),
       {
         allowed: allowed[row.status],
       },
@@ -291,9 +296,15 @@ export async function setStatus(
         throw new ProblemError(
           422,
           'predicate_rules_missing',
-          `Instrument ${row.code} has no ${predicate} rules; set them (PUT …/predicate-rules) before publishing.`,
+          msg('instruments:predicate_rules_missing', { code: row.code, predicate }),
           {
-            errors: [{ pointer: '/predicate_rules', rule: 'predicate_rules_missing', message: `no ${predicate} rule` }],
+            errors: [
+              {
+                pointer: '/predicate_rules',
+                rule: 'predicate_rules_missing',
+                message: msg('instruments:field.predicate_rules_missing', { predicate }),
+              },
+            ],
           },
         )
       }
@@ -316,23 +327,16 @@ export async function setStatus(
 
 export async function deleteVersion(tx: Queryable, row: InstrumentVersionRow): Promise<void> {
   if (row.status === 'published') {
-    throw new ProblemError(
-      409,
-      'instrument_not_draft',
-      `Instrument ${row.code} is published; retire it before deleting it.`,
-      { status_now: row.status },
-    )
+    throw new ProblemError(409, 'instrument_not_draft', msg('instruments:instrument_not_draft_2', { code: row.code }), {
+      status_now: row.status,
+    })
   }
   try {
     await tx.delete(instrumentVersions).where(eq(instrumentVersions.id, row.id))
   } catch (error) {
     const code = pgError(error)?.code
     if (code === PG_RESTRICT_VIOLATION || code === PG_FOREIGN_KEY_VIOLATION) {
-      throw new ProblemError(
-        409,
-        'instrument_in_use',
-        `Instrument ${row.code} is used by a period, an assessment or a clone; it cannot be deleted.`,
-      )
+      throw new ProblemError(409, 'instrument_in_use', msg('instruments:instrument_in_use', { code: row.code }))
     }
     throw error
   }

@@ -1,5 +1,6 @@
 import type { RuleViolation } from '../../lib/rule-violation.js'
 import type { StoredWindow, StoredWindows, WindowName } from './tables.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 /**
  * Period rules as plain functions (no database, no clock of their own: `now` is passed in).
@@ -60,7 +61,7 @@ export function checkWindow(
       status: 422,
       code: 'invalid_window',
       pointer: `${pointerBase}/${name}/closes_at`,
-      message: `the ${name} window closes (${w.closes_at}) before or when it opens (${w.opens_at})`,
+      message: msg('periods:rules.invalid_window', { name, closes_at: w.closes_at, opens_at: w.opens_at }),
     }
   }
   return null
@@ -73,7 +74,7 @@ export function checkReopenUntil(until: string, now: Date): RuleViolation | null
       status: 422,
       code: 'invalid_reopen',
       pointer: '/body/until',
-      message: `until (${until}) is not in the future (now is ${now.toISOString()})`,
+      message: msg('periods:rules.invalid_reopen', { until, now: now.toISOString() }),
     }
   }
   return null
@@ -94,15 +95,16 @@ export function reopened(w: StoredWindow, until: string, reason: string, by: str
 export const normaliseInstant = (value: string): string => new Date(value).toISOString()
 
 /** Human-readable sentence for a window that is not open (used in 422 window_closed). */
-export function describeClosed(periodCode: string, s: WindowStatus): string {
+export function describeClosed(periodCode: string, s: WindowStatus): Message {
+  const at = { window: s.window, period: periodCode, opens_at: s.opens_at, closes_at: s.closes_at }
   switch (s.state) {
     case 'not_scheduled':
-      return `The ${s.window} window of period ${periodCode} is not scheduled.`
+      return msg('periods:window.not_scheduled', { window: s.window, period: periodCode })
     case 'upcoming':
-      return `The ${s.window} window of period ${periodCode} is not open yet: it opens at ${s.opens_at} and closes at ${s.closes_at}.`
+      return msg('periods:window.upcoming', at)
     default:
-      return `The ${s.window} window of period ${periodCode} is closed: it was open from ${s.opens_at} to ${s.closes_at}${
-        s.reopened_until ? ` (reopened until ${s.reopened_until})` : ''
-      }.`
+      return s.reopened_until
+        ? msg('periods:window.closed_reopened', { ...at, reopened_until: s.reopened_until })
+        : msg('periods:window.closed', at)
   }
 }

@@ -24,6 +24,7 @@ import {
   type WindowName,
 } from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
+import { msg } from '../../lib/i18n.js'
 
 export { windowState, type WindowStatus } from './rules.js'
 export type { WindowName } from './tables.js'
@@ -70,8 +71,8 @@ export function toPeriodView(row: PeriodRow, now: Date): PeriodView {
   }
 }
 
-const violation = (v: RuleViolation): ProblemError => violationProblem(v, 'The period breaks a rule')
-const throwIf = (v: RuleViolation | null): void => throwIfViolated(v, 'The period breaks a rule')
+const violation = (v: RuleViolation): ProblemError => violationProblem(v, msg('periods:breaks_rule'))
+const throwIf = (v: RuleViolation | null): void => throwIfViolated(v, msg('periods:breaks_rule'))
 
 export async function loadPeriod(db: Queryable, id: string, opts: { forUpdate?: boolean } = {}): Promise<PeriodRow> {
   const query = db.select().from(periods).where(eq(periods.id, id))
@@ -91,14 +92,14 @@ async function checkInstrument(tx: Queryable, id: string): Promise<void> {
       status: 422,
       code: 'instrument_not_found',
       pointer: '/body/instrument_version_id',
-      message: `no instrument version with id ${id}`,
+      message: msg('periods:field.instrument_not_found', { id }),
     })
   if (version.status !== 'published') {
     throw violation({
       status: 422,
       code: 'instrument_not_published',
       pointer: '/body/instrument_version_id',
-      message: `instrument version ${version.code} is ${version.status}, not published`,
+      message: msg('periods:field.instrument_not_published', { code: version.code, status: version.status }),
     })
   }
 }
@@ -124,8 +125,8 @@ function storedWindows(
 }
 
 const codeTaken = (code: string) =>
-  new ProblemError(409, 'period_code_taken', `Another period already has code ${code}.`, {
-    errors: [{ pointer: '/body/code', rule: 'period_code_taken', message: 'must be unique' }],
+  new ProblemError(409, 'period_code_taken', msg('periods:period_code_taken', { code }), {
+    errors: [{ pointer: '/body/code', rule: 'period_code_taken', message: msg('periods:field.period_code_taken') }],
   })
 
 async function withCodeRace<T>(code: string, work: () => Promise<T>): Promise<T> {
@@ -208,7 +209,7 @@ export async function reopenWindowRow(
       status: 422,
       code: 'window_not_scheduled',
       pointer: '/params/window',
-      message: `the ${name} window of period ${current.code} has no dates yet; set them with PATCH first`,
+      message: msg('periods:field.window_not_scheduled', { name, code: current.code }),
     })
   }
   throwIf(checkReopenUntil(input.until, now))
@@ -231,11 +232,7 @@ export async function removePeriod(tx: Queryable, current: PeriodRow): Promise<v
   } catch (error) {
     const code = pgError(error)?.code
     if (code === PG_FOREIGN_KEY_VIOLATION || code === PG_RESTRICT_VIOLATION) {
-      throw new ProblemError(
-        409,
-        'period_referenced',
-        `Period ${current.code} is referred to by declarations, evidence or assessments; it cannot be deleted.`,
-      )
+      throw new ProblemError(409, 'period_referenced', msg('periods:period_referenced', { code: current.code }))
     }
     throw error
   }
@@ -247,8 +244,7 @@ export async function listPeriods(db: Queryable, query: PeriodListQuery, limit: 
   if (query.instrument_version_id) conditions.push(eq(periods.instrumentVersionId, query.instrument_version_id))
   if (query.cursor) {
     const position = decodeCursor(query.cursor, 'code')
-    if (typeof position.value !== 'string')
-      throw new ProblemError(400, 'invalid_cursor', 'The cursor is not valid. Start again without cursor.')
+    if (typeof position.value !== 'string') throw new ProblemError(400, 'invalid_cursor', msg('periods:invalid_cursor'))
     conditions.push(gt(periods.code, position.value))
   }
   const rows = await db

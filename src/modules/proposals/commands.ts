@@ -53,6 +53,7 @@ import {
   type OutcomeResult,
 } from './service.js'
 import { unitRequirements } from './tables.js'
+import { msg } from '../../lib/i18n.js'
 
 /** Replaces the proposal rules of a period. */
 export async function replaceProposalRules(ctx: CommandContext, input: { periodId: string; body: ProposalRulesBody }) {
@@ -212,12 +213,15 @@ export async function recordUnitRequirements(
     await loadPeriodOr404(tx, input.periodId)
     const unit = await loadVisibleUnit(tx, ctx.principal, input.unitId, { forUpdate: true })
     if (unit.kind === 'instansi')
-      throw new ProblemError(
-        422,
-        'unit_kind_not_applicable',
-        'Unit-level requirements are of a unit kerja or OPD proposed for a predicate, not of the instansi (its gate is /instansi/{id}/gate).',
-        { errors: [{ pointer: '/params/unit_id', rule: 'not_instansi', message: `unit ${unit.code} is an instansi` }] },
-      )
+      throw new ProblemError(422, 'unit_kind_not_applicable', msg('proposals:unit_kind_not_applicable'), {
+        errors: [
+          {
+            pointer: '/params/unit_id',
+            rule: 'not_instansi',
+            message: msg('proposals:field.not_instansi', { code: unit.code }),
+          },
+        ],
+      })
     const entries = Object.entries(input.body) as [UnitRequirement, RequirementInput | null][]
     const evidenceIds = entries.flatMap(([, v]) => (v?.evidence_id ? [v.evidence_id] : []))
     await evidenceOfUnit(

@@ -32,6 +32,7 @@ import {
   unitPredicateHistory,
   unitRequirementsView,
 } from './service.js'
+import { renderAll } from '../../lib/i18n.js'
 
 const ADMIN = { policy: { roles: ['admin'] as const } }
 const READERS = { policy: { roles: ['admin', 'evaluator', 'unit_operator', 'viewer', 'integration'] as const } }
@@ -251,7 +252,10 @@ export const proposalPeriodRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: ADMIN,
     },
     async (request) =>
-      proposeUnits(requestContext(request), { periodId: request.params.period_id, body: request.body }),
+      renderAll(
+        await proposeUnits(requestContext(request), { periodId: request.params.period_id, body: request.body }),
+        request.t,
+      ),
   )
 
   app.get(
@@ -290,7 +294,7 @@ export const proposalDeclarationRoutes: FastifyPluginAsyncTypebox = async (app) 
     },
     async (request) => {
       const { declaration } = await loadVisibleDeclaration(app.db, request.principal, request.params.id)
-      return checkOne(app.db, declaration)
+      return renderAll(await checkOne(app.db, declaration), request.t)
     },
   )
 

@@ -2,6 +2,7 @@ import type { DeclarationStatus, Target } from '../declarations/rules.js'
 import type { EligibilityResult } from '../instruments/domain/index.js'
 import type { WindowStatus } from '../periods/rules.js'
 import type { InstansiKind } from '../units/tables.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 /**
  * Proposal (pengusulan) rules as plain functions (no Fastify, no database): the instansi gate,
@@ -178,7 +179,7 @@ export const DEFAULT_PROPOSAL_RULES: ProposalRules = {
 export interface RuleIssue {
   pointer: string
   rule: string
-  message: string
+  message: Message
 }
 
 /** Every inconsistency of a rule set (a numeric comparison without threshold, an opini rule on a number, duplicate ids…). */
@@ -188,24 +189,28 @@ export function validateProposalRules(rules: ProposalRules, pointerBase = '/body
   rules.gate_rules.forEach((r, i) => {
     const at = `${pointerBase}/gate_rules/${i}`
     if (seen.has(r.id))
-      issues.push({ pointer: `${at}/id`, rule: 'duplicate_rule_id', message: `rule id ${r.id} is used twice` })
+      issues.push({
+        pointer: `${at}/id`,
+        rule: 'duplicate_rule_id',
+        message: msg('proposals:rules.rule', { id: r.id }),
+      })
     seen.add(r.id)
     if (r.indicator === 'opini_bpk') {
       if (r.comparison !== 'one_of')
         issues.push({
           pointer: `${at}/comparison`,
           rule: 'comparison_not_applicable',
-          message: 'opini_bpk is compared with one_of',
+          message: msg('proposals:rules.rule_2'),
         })
       else if (!r.allowed?.length)
-        issues.push({ pointer: `${at}/allowed`, rule: 'required', message: 'one_of needs allowed (e.g. ["WTP"])' })
+        issues.push({ pointer: `${at}/allowed`, rule: 'required', message: msg('proposals:rules.rule_3') })
       else {
         const bad = r.allowed.find((a) => !(OPINI_BPK as readonly string[]).includes(a))
         if (bad)
           issues.push({
             pointer: `${at}/allowed`,
             rule: 'enum',
-            message: `${bad} is not an opini BPK (${OPINI_BPK.join(', ')})`,
+            message: msg('proposals:rules.rule_4', { bad, allowed: OPINI_BPK.join(', ') }),
           })
       }
     } else if (r.indicator === 'sakip_predicate' || r.indicator === 'indeks_rb_predicate') {
@@ -213,22 +218,26 @@ export function validateProposalRules(rules: ProposalRules, pointerBase = '/body
         issues.push({
           pointer: `${at}/comparison`,
           rule: 'comparison_not_applicable',
-          message: `${r.indicator} is a grade: grade_at_least`,
+          message: msg('proposals:rules.rule_5', { indicator: r.indicator }),
         })
       else if (!r.min_grade)
         issues.push({
           pointer: `${at}/min_grade`,
           rule: 'required',
-          message: `grade_at_least needs min_grade (${GRADES.join(', ')})`,
+          message: msg('proposals:rules.rule_6', { grades: GRADES.join(', ') }),
         })
     } else if (r.comparison === 'one_of' || r.comparison === 'grade_at_least') {
       issues.push({
         pointer: `${at}/comparison`,
         rule: 'comparison_not_applicable',
-        message: `${r.indicator} is a number: at_least or greater_than`,
+        message: msg('proposals:rules.rule_7', { indicator: r.indicator }),
       })
     } else if (r.threshold === undefined) {
-      issues.push({ pointer: `${at}/threshold`, rule: 'required', message: `${r.comparison} needs a threshold` })
+      issues.push({
+        pointer: `${at}/threshold`,
+        rule: 'required',
+        message: msg('proposals:rules.rule_8', { comparison: r.comparison }),
+      })
     }
   })
   return issues
@@ -419,7 +428,8 @@ export type CheckCode = (typeof CHECK_CODES)[number]
 export interface ProposalCheck {
   check: CheckCode
   passed: boolean
-  message: string
+  /** a Message; a string in proposals recorded before the messages had two languages */
+  message: Message | string
   details?: Record<string, unknown>
 }
 
@@ -474,29 +484,38 @@ export function yearsHeld(held: readonly Designation[], year: number): number {
 export function proposalVerdict(input: VerdictInput): Verdict {
   const { declaration: d, unit, window: w, gate, tpi } = input
   const checks: ProposalCheck[] = []
-  const add = (check: CheckCode, passed: boolean, message: string, details?: Record<string, unknown>) =>
+  const add = (check: CheckCode, passed: boolean, message: Message, details?: Record<string, unknown>) =>
     checks.push({ check, passed, message, ...(details ? { details } : {}) })
 
   add(
     'declaration_in_period',
     d.inPeriod,
-    d.inPeriod ? 'the declaration is of this period' : 'the declaration is not of this period',
+    d.inPeriod ? msg('proposals:checks.in_period') : msg('proposals:checks.not_in_period'),
   )
   add(
     'declaration_status',
     d.status === 'building',
     d.status === 'building'
-      ? 'the unit is building its zone (building)'
-      : `the declaration is ${d.status}; only a building one can be proposed`,
+      ? msg('proposals:checks.building')
+      : msg('proposals:checks.not_building', { status: d.status }),
     { status: d.status },
   )
-  add('unit_active', !unit.archived, unit.archived ? 'the unit is archived' : 'the unit is active')
-  add('proposal_window', w.open, w.open ? 'the proposal window is open' : `the proposal window is ${w.state}`, {
-    state: w.state,
-    opens_at: w.opens_at,
-    closes_at: w.closes_at,
-    reopened_until: w.reopened_until,
-  })
+  add(
+    'unit_active',
+    !unit.archived,
+    unit.archived ? msg('proposals:checks.unit_archived') : msg('proposals:checks.unit_active'),
+  )
+  add(
+    'proposal_window',
+    w.open,
+    w.open ? msg('proposals:checks.window_open') : msg('proposals:checks.window_not_open', { state: w.state }),
+    {
+      state: w.state,
+      opens_at: w.opens_at,
+      closes_at: w.closes_at,
+      reopened_until: w.reopened_until,
+    },
+  )
 
   const g = gate[d.target]
   const afirmasi = d.target === 'WBK' && !g.eligible && g.afirmasi_only && unit.afirmasi
@@ -505,12 +524,15 @@ export function proposalVerdict(input: VerdictInput): Verdict {
     'instansi_gate',
     g.eligible || afirmasi,
     g.eligible
-      ? `the instansi passes the ${d.target} gate`
+      ? msg('proposals:checks.gate_passed', { target: d.target })
       : afirmasi
-        ? 'the instansi fails the WBK gate but may propose afirmasi units, and this unit is afirmasi'
+        ? msg('proposals:checks.gate_afirmasi')
         : d.target === 'WBK' && g.afirmasi_only
-          ? 'the instansi fails the WBK gate: only afirmasi units may be proposed, and this unit is not afirmasi'
-          : `the instansi fails the ${d.target} gate: ${failing.map((r) => r.description).join('; ')}`,
+          ? msg('proposals:checks.gate_afirmasi_only')
+          : msg('proposals:checks.gate_failed', {
+              target: d.target,
+              rules: failing.map((r) => r.description).join('; '),
+            }),
     { eligible: g.eligible, afirmasi_only: g.afirmasi_only, failing_rules: failing },
   )
 
@@ -519,9 +541,9 @@ export function proposalVerdict(input: VerdictInput): Verdict {
     tpi?.status === 'approved',
     tpi
       ? tpi.status === 'approved'
-        ? 'the TPI stage is approved'
-        : `the TPI stage is ${tpi.status}, not approved`
-      : 'the unit has no TPI stage',
+        ? msg('proposals:checks.tpi_approved')
+        : msg('proposals:checks.tpi_not_approved', { status: tpi.status })
+      : msg('proposals:checks.no_tpi_stage'),
     {
       status: tpi?.status ?? null,
     },
@@ -536,8 +558,13 @@ export function proposalVerdict(input: VerdictInput): Verdict {
       'tpi_score',
       met,
       met
-        ? `the TPI score (${round2(tpi.total)}) meets every ${d.target} rule`
-        : `the TPI score (${round2(tpi.total)}) misses ${short.length} ${d.target} rule${short.length === 1 ? '' : 's'}: ${short.map((r) => r.description).join('; ')}`,
+        ? msg('proposals:checks.score_met', { total: round2(tpi.total), target: d.target })
+        : msg('proposals:checks.score_short', {
+            total: round2(tpi.total),
+            count: short.length,
+            target: d.target,
+            rules: short.map((r) => r.description).join('; '),
+          }),
       {
         total: tpi.total,
         predicate: tpi.eligibility.predicate,
@@ -545,7 +572,7 @@ export function proposalVerdict(input: VerdictInput): Verdict {
       },
     )
   } else {
-    add('tpi_score', false, 'no TPI score: the unit has no TPI stage', { total: null })
+    add('tpi_score', false, msg('proposals:checks.tpi_score'), { total: null })
   }
 
   unitRequirementChecks(input, add)
@@ -557,8 +584,10 @@ export function proposalVerdict(input: VerdictInput): Verdict {
       'wbk_designation_held',
       ok,
       ok
-        ? `the unit holds Menuju ${input.held.map((h) => `${h.predicate} (${h.period_code})`).join(', ')}`
-        : 'Menuju WBBM needs the Menuju WBK predicate already held (from an earlier period); the unit holds none',
+        ? msg('proposals:checks.wbk_held', {
+            held: input.held.map((h) => `${h.predicate} (${h.period_code})`).join(', '),
+          })
+        : msg('proposals:checks.wbk_not_held'),
       { designations: input.held, source: SOURCES.tabel6Wbbm },
     )
   }
@@ -570,10 +599,10 @@ export function proposalVerdict(input: VerdictInput): Verdict {
       'wbk_years_held',
       ok,
       input.held.length === 0
-        ? `PortalRB's "Syarat ${min} tahun WBK": the unit holds no WBK (or WBBM) designation from an earlier period`
+        ? msg('proposals:checks.years_none', { min })
         : ok
-          ? `a WBK/WBBM designation held for ${years} year${years === 1 ? '' : 's'} (at least ${min})`
-          : `a WBK/WBBM designation held for ${years} year${years === 1 ? '' : 's'}, fewer than ${min} (PortalRB "Syarat ${min} tahun WBK")`,
+          ? msg('proposals:checks.years_enough', { count: years, min })
+          : msg('proposals:checks.years_short', { count: years, min }),
       { required_years: min, years_held: years, designations: input.held, source: SOURCES.portalrbTwoYears },
     )
   }
@@ -584,8 +613,8 @@ export function proposalVerdict(input: VerdictInput): Verdict {
       'revocation_ban',
       ok,
       ok
-        ? `the predicate revoked on ${input.revokedOn} was revoked ${rules.revocation_ban_years} or more years ago`
-        : `the unit's predicate was revoked on ${input.revokedOn}: it cannot be proposed before ${until} (${rules.revocation_ban_years} years after the revocation decision)`,
+        ? msg('proposals:checks.ban_over', { revokedOn: input.revokedOn, years: rules.revocation_ban_years })
+        : msg('proposals:checks.ban_running', { revokedOn: input.revokedOn, until, years: rules.revocation_ban_years }),
       { revoked_on: input.revokedOn, proposable_from: until, source: SOURCES.revocation },
     )
   }
@@ -594,7 +623,9 @@ export function proposalVerdict(input: VerdictInput): Verdict {
   add(
     'package_complete',
     missing.length === 0,
-    missing.length === 0 ? 'the proposal package is complete' : `the proposal package lacks ${missing.join(', ')}`,
+    missing.length === 0
+      ? msg('proposals:checks.package_complete')
+      : msg('proposals:checks.package_lacks', { missing: missing.join(', ') }),
     { missing },
   )
 
@@ -603,19 +634,19 @@ export function proposalVerdict(input: VerdictInput): Verdict {
 
 const round2 = (n: number): string => (Math.round(n * 100) / 100).toFixed(2)
 
-const REQUIREMENT_NAMES: Record<UnitRequirement, string> = {
-  core_service: 'the unit is a core service unit (core layanan utama) of its instansi',
-  public_perception_impact: 'the unit has a significant impact on public perception of the quality of the bureaucracy',
-  tlhp_percent: 'follow-up of APIP/BPK findings (TLHP)',
-  lhkpn_percent: 'LHKPN submission',
-  lhkasn_percent: 'LHKASN submission',
-  sakip_predicate: "the unit's SAKIP predicate from the internal evaluation",
+const REQUIREMENT_NAMES: Record<UnitRequirement, Message> = {
+  core_service: msg('proposals:requirements.core_service'),
+  public_perception_impact: msg('proposals:requirements.public_perception_impact'),
+  tlhp_percent: msg('proposals:requirements.tlhp_percent'),
+  lhkpn_percent: msg('proposals:requirements.lhkpn_percent'),
+  lhkasn_percent: msg('proposals:requirements.lhkasn_percent'),
+  sakip_predicate: msg('proposals:requirements.sakip_predicate'),
 }
 
 /** The Tabel 5 unit-level checks; each failing one names what is missing or short. */
 function unitRequirementChecks(
   input: VerdictInput,
-  add: (check: CheckCode, passed: boolean, message: string, details?: Record<string, unknown>) => void,
+  add: (check: CheckCode, passed: boolean, message: Message, details?: Record<string, unknown>) => void,
 ): void {
   const req = input.requirements
   const source = SOURCES.tabel5Unit
@@ -626,10 +657,10 @@ function unitRequirementChecks(
       check,
       ok,
       !r
-        ? `not recorded: ${REQUIREMENT_NAMES[key]} (yes/no with a justification)`
+        ? msg('proposals:checks.yes_no_missing', { name: REQUIREMENT_NAMES[key] })
         : ok
-          ? `${REQUIREMENT_NAMES[key]}: yes`
-          : `recorded as no: ${REQUIREMENT_NAMES[key]}`,
+          ? msg('proposals:checks.yes', { name: REQUIREMENT_NAMES[key] })
+          : msg('proposals:checks.no', { name: REQUIREMENT_NAMES[key] }),
       { requirement: key, value: r?.value ?? null, justification: r?.justification ?? null, source },
     )
   }
@@ -642,20 +673,22 @@ function unitRequirementChecks(
     'unit_tlhp',
     tlhp !== null && tlhp >= 100,
     tlhp === null
-      ? `not recorded: ${REQUIREMENT_NAMES.tlhp_percent} (100% required)`
-      : `${REQUIREMENT_NAMES.tlhp_percent}: ${tlhp}% (100% required)`,
+      ? msg('proposals:checks.tlhp_missing', { name: REQUIREMENT_NAMES.tlhp_percent })
+      : msg('proposals:checks.tlhp', { name: REQUIREMENT_NAMES.tlhp_percent, percent: tlhp }),
     { requirement: 'tlhp_percent', value: tlhp, required: 100, source },
   )
   const lhkpn = percent('lhkpn_percent')
   const lhkasn = percent('lhkasn_percent')
   const lacking = [
-    ...(lhkpn === null ? ['LHKPN not recorded'] : lhkpn < 100 ? [`LHKPN ${lhkpn}%`] : []),
-    ...(lhkasn === null ? ['LHKASN not recorded'] : lhkasn < 100 ? [`LHKASN ${lhkasn}%`] : []),
+    ...(lhkpn === null ? [msg('proposals:checks.lhkpn_missing')] : lhkpn < 100 ? [`LHKPN ${lhkpn}%`] : []),
+    ...(lhkasn === null ? [msg('proposals:checks.lhkasn_missing')] : lhkasn < 100 ? [`LHKASN ${lhkasn}%`] : []),
   ]
   add(
     'unit_lhkpn_lhkasn',
     lacking.length === 0,
-    lacking.length === 0 ? 'LHKPN and LHKASN submitted 100%' : `LHKPN and LHKASN must be 100%: ${lacking.join(', ')}`,
+    lacking.length === 0
+      ? msg('proposals:checks.lhkpn_lhkasn_ok')
+      : msg('proposals:checks.lhkpn_lhkasn_short', { lacking }),
     { lhkpn_percent: lhkpn, lhkasn_percent: lhkasn, required: 100, source },
   )
   const target = input.declaration.target
@@ -666,10 +699,10 @@ function unitRequirementChecks(
     'unit_building_one_year',
     building,
     since === null
-      ? `no declaration of ZI building toward ${target} (pencanangan) is recorded for the unit`
+      ? msg('proposals:checks.no_declaration', { target })
       : building
-        ? `building toward ${target} since ${since} (at least one year)`
-        : `building toward ${target} since ${since}: one year is reached on ${year}`,
+        ? msg('proposals:checks.building_year', { target, since })
+        : msg('proposals:checks.building_short', { target, since, year }),
     { target, since, one_year_on: year, source },
   )
   const min = unitSakipMinimum(target)
@@ -679,8 +712,8 @@ function unitRequirementChecks(
     'unit_sakip',
     sakipOk,
     sakip === undefined
-      ? `not recorded: ${REQUIREMENT_NAMES.sakip_predicate} (${min} or better for ${target})`
-      : `${REQUIREMENT_NAMES.sakip_predicate}: ${String(sakip)} (${min} or better for ${target})`,
+      ? msg('proposals:checks.sakip_missing', { name: REQUIREMENT_NAMES.sakip_predicate, min, target })
+      : msg('proposals:checks.sakip', { name: REQUIREMENT_NAMES.sakip_predicate, value: String(sakip), min, target }),
     { requirement: 'sakip_predicate', value: sakip ?? null, required: min, source },
   )
 }
@@ -779,10 +812,10 @@ export const passedAdministrative = (s: Pick<OutcomeState, 'administrative_selec
 export interface OutcomeViolation {
   status: 409 | 422
   code: string
-  message: string
+  message: Message
 }
 
-const conflict = (code: string, message: string): OutcomeViolation => ({ status: 409, code, message })
+const conflict = (code: string, message: Message): OutcomeViolation => ({ status: 409, code, message })
 
 export type OutcomeStep =
   | 'administrative_selection'
@@ -803,34 +836,28 @@ export function checkOutcomeStep(step: OutcomeStep, s: OutcomeState): OutcomeVio
     case 'administrative_selection':
       return s.status === 'proposed'
         ? null
-        : conflict(
-            'outcome_out_of_order',
-            `the administrative selection is recorded while the unit is proposed; it is ${s.status}`,
-          )
+        : conflict('outcome_out_of_order', msg('proposals:outcome.outcome_out_of_order', { status: s.status }))
     case 'sanggah':
       if (s.status !== 'proposed')
-        return conflict('outcome_out_of_order', `a sanggah is recorded while the unit is proposed; it is ${s.status}`)
+        return conflict('outcome_out_of_order', msg('proposals:outcome.outcome_out_of_order_2', { status: s.status }))
       if (!s.administrative_selection)
-        return conflict('administrative_selection_missing', 'record the administrative selection first')
+        return conflict('administrative_selection_missing', msg('proposals:outcome.administrative_selection_missing'))
       if (s.administrative_selection.passed)
-        return conflict('sanggah_not_applicable', 'the administrative selection was passed: there is nothing to appeal')
+        return conflict('sanggah_not_applicable', msg('proposals:outcome.sanggah_not_applicable'))
       return null
     case 'evaluation':
       if (s.status !== 'proposed')
-        return conflict(
-          'outcome_out_of_order',
-          `the TPN evaluation is recorded while the unit is proposed; it is ${s.status}`,
-        )
+        return conflict('outcome_out_of_order', msg('proposals:outcome.outcome_out_of_order_3', { status: s.status }))
       if (!passedAdministrative(s))
         return conflict(
           'administrative_selection_not_passed',
-          'the unit has not passed the administrative selection (nor had a sanggah accepted)',
+          msg('proposals:outcome.administrative_selection_not_passed'),
         )
       return null
     case 'designated':
       return s.status === 'evaluated'
         ? null
-        : conflict('outcome_out_of_order', `a designation follows the TPN evaluation; the unit is ${s.status}`)
+        : conflict('outcome_out_of_order', msg('proposals:outcome.outcome_out_of_order_4', { status: s.status }))
     case 'not_designated':
       if (s.status === 'evaluated') return null
       if (
@@ -843,13 +870,13 @@ export function checkOutcomeStep(step: OutcomeStep, s: OutcomeState): OutcomeVio
       return conflict(
         'outcome_out_of_order',
         s.status === 'proposed'
-          ? 'before the TPN evaluation, not_designated follows a failed administrative selection (and a decided sanggah)'
-          : `the unit is ${s.status}`,
+          ? msg('proposals:outcome.not_designated_early')
+          : msg('proposals:outcome.unit_is', { status: s.status }),
       )
     case 'revocation':
       return s.status === 'designated'
         ? null
-        : conflict('outcome_out_of_order', `only a designated unit can have its predicate revoked; it is ${s.status}`)
+        : conflict('outcome_out_of_order', msg('proposals:outcome.outcome_out_of_order_5', { status: s.status }))
   }
 }
 

@@ -62,6 +62,7 @@ import {
 } from './tables.js'
 
 import { loadPeriod } from '../periods/service.js'
+import { msg } from '../../lib/i18n.js'
 
 // ---------------------------------------------------------------------------------------------
 // Loading
@@ -151,7 +152,7 @@ export async function putRules(
     throw new ProblemError(
       422,
       'proposal_rules_invalid',
-      `The rules are not consistent: ${issues.map((i) => i.message).join('; ')}.`,
+      msg('proposals:proposal_rules_invalid', { problems: issues.map((i) => i.message) }),
       { errors: issues },
     )
   const values = {
@@ -192,12 +193,16 @@ export async function evidenceOfUnit(
   )
   const errors = ids
     .filter((id) => !found.has(id))
-    .map((id) => ({ pointer: pointerOf(id), rule: 'evidence_not_found', message: `no evidence ${id} of the ${whose}` }))
+    .map((id) => ({
+      pointer: pointerOf(id),
+      rule: 'evidence_not_found',
+      message: msg('proposals:field.evidence_not_found', { id, whose }),
+    }))
   if (errors.length > 0)
     throw new ProblemError(
       422,
       'evidence_not_found',
-      `Evidence must be an item of the ${whose}: ${errors.map((e) => e.message).join('; ')}.`,
+      msg('proposals:evidence_not_found', { whose, problems: errors.map((e) => e.message) }),
       { errors },
     )
 }
@@ -631,7 +636,7 @@ export async function propose(tx: Queryable, principal: Principal, period: Perio
     throw new ProblemError(
       422,
       'proposal_refused',
-      `${refused.length} of ${items.length} unit${items.length === 1 ? '' : 's'} cannot be proposed; nothing was proposed. Each unit's failing checks are listed.`,
+      msg('proposals:proposal_refused', { refusedCount: refused.length, count: items.length }),
       {
         errors,
         ...summary,
@@ -673,7 +678,7 @@ const missingVerdict = (id: string): VerdictItem => ({
   ready: false,
   route: 'regular',
   kategori: null,
-  checks: [{ check: 'declaration_in_period', passed: false, message: `no declaration with id ${id} in your scope` }],
+  checks: [{ check: 'declaration_in_period', passed: false, message: msg('proposals:field.rule', { id }) }],
   failing: ['declaration_in_period'],
 })
 
@@ -687,7 +692,7 @@ export async function loadProposal(
 ): Promise<ProposalRow> {
   const q = db.select().from(proposals).where(eq(proposals.declarationId, declarationId))
   const [row] = opts.forUpdate ? await q.for('update') : await q
-  if (!row) throw new ProblemError(404, 'proposal_not_found', `Declaration ${declarationId} has not been proposed.`)
+  if (!row) throw new ProblemError(404, 'proposal_not_found', msg('proposals:proposal_not_found', { declarationId }))
   return row
 }
 
@@ -701,7 +706,8 @@ export function toProposalView(p: ProposalRow, status: DeclarationRow['status'])
     route: p.route,
     status,
     tpi_total: p.tpiTotal,
-    checks: p.checks,
+    // Messages (stored as data): the reply renders them in its language (the i18n plugin).
+    checks: p.checks as unknown as ProposalView['checks'],
     proposed_at: p.proposedAt.toISOString(),
     proposed_by: { id: p.proposedById, name: p.proposedByName },
     passed_administrative_selection: passedAdministrative({
@@ -748,7 +754,7 @@ function assertStep(step: OutcomeStep, p: ProposalRow, d: DeclarationRow): void 
     sanggah: p.sanggah ?? null,
   })
   if (v)
-    throw new ProblemError(v.status, v.code, `This outcome cannot be recorded now: ${v.message}.`, {
+    throw new ProblemError(v.status, v.code, msg('proposals:detail', { message: v.message }), {
       status_now: d.status,
     })
 }
@@ -778,8 +784,10 @@ export async function recordAdministrativeSelection(
   assertStep('administrative_selection', p, d)
   const dup = body.items.findIndex((it, i) => body.items.findIndex((o) => o.item === it.item) !== i)
   if (dup >= 0) {
-    throw new ProblemError(422, 'duplicate_item', `Item ${body.items[dup]!.item} is listed twice.`, {
-      errors: [{ pointer: `/body/items/${dup}/item`, rule: 'duplicate_item', message: 'each item once' }],
+    throw new ProblemError(422, 'duplicate_item', msg('proposals:duplicate_item', { item: body.items[dup]!.item }), {
+      errors: [
+        { pointer: `/body/items/${dup}/item`, rule: 'duplicate_item', message: msg('proposals:field.duplicate_item') },
+      ],
     })
   }
   const items = body.items.map((it) => ({ item: it.item, result: it.result, note: it.note ?? null }))
@@ -794,7 +802,7 @@ export async function recordAdministrativeSelection(
             {
               pointer: `/body/lulus_dengan_catatan/resubmit_items/${i}`,
               rule: 'item_not_tidak_sesuai',
-              message: `${item} is not an item found tidak_sesuai in this selection`,
+              message: msg('proposals:field.item_not_tidak_sesuai', { item }),
             },
           ],
     )
@@ -802,7 +810,7 @@ export async function recordAdministrativeSelection(
       throw new ProblemError(
         422,
         'resubmit_item_invalid',
-        `Lulus dengan catatan names items to resubmit among those found tidak_sesuai: ${errors.map((e) => e.message).join('; ')}.`,
+        msg('proposals:resubmit_item_invalid', { problems: errors.map((e) => e.message) }),
         { errors },
       )
   }
@@ -833,8 +841,14 @@ export async function recordSanggah(
   const p = await loadProposal(tx, d.id, { forUpdate: true })
   assertStep('sanggah', p, d)
   if (body.result !== 'pending' && !body.decided_on) {
-    throw new ProblemError(422, 'decided_on_required', 'A decided sanggah (diterima or ditolak) needs decided_on.', {
-      errors: [{ pointer: '/body/decided_on', rule: 'required', message: `required with result ${body.result}` }],
+    throw new ProblemError(422, 'decided_on_required', msg('proposals:decided_on_required'), {
+      errors: [
+        {
+          pointer: '/body/decided_on',
+          rule: 'required',
+          message: msg('proposals:field.required', { result: body.result }),
+        },
+      ],
     })
   }
   const sanggah = {
@@ -872,7 +886,7 @@ export async function recordEvaluation(
     throw new ProblemError(
       409,
       'tpn_stage_missing',
-      `Enter the TPN's scores in the unit's tpn stage and submit it first (it is ${stage?.status ?? 'not started'}).`,
+      msg('proposals:tpn_stage_missing', { status: stage?.status ?? msg('proposals:not_started') }),
       { tpn_stage_status: stage?.status ?? null },
     )
   }
@@ -936,20 +950,18 @@ export async function recordRevocation(
   const p = await loadProposal(tx, d.id, { forUpdate: true })
   assertStep('revocation', p, d)
   if (body.tpn_recommendation.date > body.revoked_on) {
-    throw new ProblemError(
-      422,
-      'revocation_before_recommendation',
-      'The revocation decision follows the TPN’s recommendation.',
-      {
-        errors: [
-          {
-            pointer: '/body/revoked_on',
-            rule: 'after_recommendation',
-            message: `revoked_on ${body.revoked_on} is before the TPN recommendation of ${body.tpn_recommendation.date}`,
-          },
-        ],
-      },
-    )
+    throw new ProblemError(422, 'revocation_before_recommendation', msg('proposals:revocation_before_recommendation'), {
+      errors: [
+        {
+          pointer: '/body/revoked_on',
+          rule: 'after_recommendation',
+          message: msg('proposals:field.after_recommendation', {
+            revoked_on: body.revoked_on,
+            date: body.tpn_recommendation.date,
+          }),
+        },
+      ],
+    })
   }
   const revocation = {
     revoked_on: body.revoked_on,
@@ -982,9 +994,13 @@ export async function recordTpnStep(
 ): Promise<OutcomeResult> {
   const p = await loadProposal(tx, d.id, { forUpdate: true })
   if (body.until && body.until < body.on) {
-    throw new ProblemError(422, 'invalid_dates', 'A step ends on or after the day it starts.', {
+    throw new ProblemError(422, 'invalid_dates', msg('proposals:invalid_dates'), {
       errors: [
-        { pointer: '/body/until', rule: 'on_or_after_on', message: `until ${body.until} is before on ${body.on}` },
+        {
+          pointer: '/body/until',
+          rule: 'on_or_after_on',
+          message: msg('proposals:field.on_or_after_on', { until: body.until, on: body.on }),
+        },
       ],
     })
   }

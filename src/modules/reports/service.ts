@@ -37,7 +37,7 @@ const instansiRef = (u: UnitRow) => ({ id: u.id, code: u.code, name: u.name, ins
 
 async function unitRow(db: Queryable, id: string): Promise<UnitRow> {
   const [row] = await db.select().from(units).where(eq(units.id, id))
-  if (!row) throw new ProblemError(404, 'unit_not_found', `No unit with id ${id}.`)
+  if (!row) throw notFound('unit', id)
   return row
 }
 

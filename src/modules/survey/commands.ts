@@ -44,8 +44,9 @@ import {
   surveyResponses,
   type CampaignRow,
 } from './tables.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
-const invalid = (pointer: string, rule: string, message: string): ProblemError =>
+const invalid = (pointer: string, rule: string, message: Message | string): ProblemError =>
   new ProblemError(422, rule, message, { errors: [{ pointer, rule, message }] })
 
 // ---------------------------------------------------------------------------------------------
@@ -78,9 +79,14 @@ export async function adaptQuestionnaire(
         .returning()
     } catch (error) {
       if (pgError(error)?.code === PG_UNIQUE_VIOLATION)
-        throw new ProblemError(409, 'questionnaire_code_taken', `A questionnaire with code ${input.code} exists.`, {
-          errors: [{ pointer: '/body/code', rule: 'unique', message: 'the code is taken' }],
-        })
+        throw new ProblemError(
+          409,
+          'questionnaire_code_taken',
+          msg('survey:questionnaire_code_taken', { code: input.code }),
+          {
+            errors: [{ pointer: '/body/code', rule: 'unique', message: msg('survey:field.unique') }],
+          },
+        )
       throw error
     }
     assertReturned(row, 'insert')
@@ -108,13 +114,13 @@ export async function updateQuestionnaire(
       throw new ProblemError(
         409,
         'questionnaire_published',
-        `Questionnaire ${before.code} is published and does not change; adapt it into a new draft.`,
+        msg('survey:questionnaire_published', { code: before.code }),
       )
     checkIfMatch(ifMatch, before, 'questionnaire')
     if (input.items) {
       const problems = checkItems(input.items)
       if (problems.length > 0)
-        throw new ProblemError(422, 'items_invalid', `${problems.length} item problem(s); nothing was changed.`, {
+        throw new ProblemError(422, 'items_invalid', msg('survey:items_invalid', { problemsCount: problems.length }), {
           errors: problems.map((p) => ({
             pointer: `/body/items/${p.index}/${p.field}`,
             rule: 'items',
@@ -150,7 +156,11 @@ export async function publishQuestionnaire(ctx: CommandContext, id: string) {
   return ctx.db.transaction(async (tx) => {
     const before = await loadQuestionnaire(tx, id, true)
     if (before.status === 'published')
-      throw new ProblemError(409, 'questionnaire_published', `Questionnaire ${before.code} is already published.`)
+      throw new ProblemError(
+        409,
+        'questionnaire_published',
+        msg('survey:questionnaire_published_2', { code: before.code }),
+      )
     const [row] = await tx
       .update(surveyQuestionnaires)
       .set({
@@ -416,11 +426,7 @@ export async function createInvitations(ctx: CommandContext, id: string, count: 
   return ctx.db.transaction(async (tx) => {
     const { campaign } = await loadCampaign(tx, ctx.principal, id, { forUpdate: true })
     if (!campaign.requiresInvitation)
-      throw new ProblemError(
-        409,
-        'invitations_not_required',
-        'This campaign does not use invitation codes (requires_invitation is false): its link is open to anyone served.',
-      )
+      throw new ProblemError(409, 'invitations_not_required', msg('survey:invitations_not_required'))
     const codes = Array.from({ length: count }, newCode)
     await tx.insert(surveyInvitations).values(codes.map((c) => ({ campaignId: id, codeHash: invitationHash(id, c) })))
     await audit(tx, ctx, {
@@ -442,7 +448,7 @@ export class SubmissionRefused extends ProblemError {
   constructor(
     status: number,
     code: string,
-    detail: string,
+    detail: Message | string,
     readonly problems: FieldProblem[] = [],
   ) {
     super(status, code, detail, {
@@ -459,19 +465,18 @@ export class SubmissionRefused extends ProblemError {
 export async function submitResponse(ctx: CommandContext, token: string, fields: Record<string, string>) {
   return ctx.db.transaction(async (tx) => {
     const found = await campaignByToken(tx, token, true)
-    if (!found) throw new SubmissionRefused(404, 'survey_not_found', 'Survei tidak ditemukan.')
+    if (!found) throw new SubmissionRefused(404, 'survey_not_found', msg('survey:form.not_found'))
     const { campaign } = found
     const state = windowState(campaign)
     if (state !== 'open')
       throw new SubmissionRefused(
         409,
         'survey_closed',
-        state === 'scheduled' ? 'Survei ini belum dibuka.' : 'Survei ini sudah ditutup.',
+        state === 'scheduled' ? msg('survey:form.not_open') : msg('survey:form.closed'),
       )
     const sets = itemsOf(await campaignSets(tx, campaign))
     const checked = checkSubmission(sets, campaign.serviceTypes, fields, { invitation: campaign.requiresInvitation })
-    if (!checked.ok)
-      throw new SubmissionRefused(422, 'response_invalid', 'Ada isian yang belum benar.', checked.problems)
+    if (!checked.ok) throw new SubmissionRefused(422, 'response_invalid', msg('survey:form.invalid'), checked.problems)
     const { submission } = checked
     let invitationId: string | null = null
     if (submission.invitationCode !== null) {
@@ -486,12 +491,12 @@ export async function submitResponse(ctx: CommandContext, token: string, fields:
         )
         .for('update')
       if (!inv)
-        throw new SubmissionRefused(422, 'invitation_unknown', 'Kode undangan tidak dikenal.', [
-          { field: 'kode', message: 'kode undangan tidak dikenal' },
+        throw new SubmissionRefused(422, 'invitation_unknown', msg('survey:form.invitation_unknown'), [
+          { field: 'kode', message: msg('survey:field.rule') },
         ])
       if (inv.usedAt)
-        throw new SubmissionRefused(409, 'invitation_used', 'Kode undangan ini sudah dipakai untuk mengisi survei.', [
-          { field: 'kode', message: 'kode undangan sudah dipakai' },
+        throw new SubmissionRefused(409, 'invitation_used', msg('survey:form.invitation_used'), [
+          { field: 'kode', message: msg('survey:field.rule_2') },
         ])
       await tx.update(surveyInvitations).set({ usedAt: sql`now()` }).where(eq(surveyInvitations.id, inv.id))
       invitationId = inv.id
@@ -538,12 +543,14 @@ export interface ImportOutcome {
 /** The table held problems: each bad row and cell, and nothing was stored. */
 export class ImportRefused extends ProblemError {
   constructor(readonly rows: RowProblem[]) {
-    super(422, 'import_rows_invalid', `${rows.length} problem(s) in the file; nothing was imported.`, {
+    super(422, 'import_rows_invalid', msg('survey:import_rows_invalid', { count: rows.length }), {
       rows,
       errors: rows.map((r) => ({
         pointer: `/body/file/row/${r.row}`,
         rule: r.rule,
-        message: `row ${r.row}${r.column ? `, column ${r.column}` : ''}: ${r.message}`,
+        message: r.column
+          ? msg('survey:field.row_column', { row: r.row, column: r.column, message: r.message })
+          : msg('survey:field.row', { row: r.row, message: r.message }),
       })),
     })
   }
@@ -561,18 +568,13 @@ export async function importResponses(
 ): Promise<ImportOutcome> {
   return ctx.db.transaction(async (tx) => {
     const { campaign } = await loadCampaign(tx, ctx.principal, id, { forUpdate: true })
-    if (campaign.requiresInvitation)
-      throw new ProblemError(
-        409,
-        'import_not_allowed',
-        'This campaign admits one response per invitation code: responses come only through its link.',
-      )
+    if (campaign.requiresInvitation) throw new ProblemError(409, 'import_not_allowed', msg('survey:import_not_allowed'))
     const sets = itemsOf(await campaignSets(tx, campaign))
     const plan = planImport(input.table, sets, campaign.serviceTypes, input.scale)
     if (plan.problems.length > 0) throw new ImportRefused(plan.problems)
     if (plan.responses.length === 0)
       throw new ImportRefused([
-        { row: 2, column: null, value: null, rule: 'no_rows', message: 'the file has no responses' },
+        { row: 2, column: null, value: null, rule: 'no_rows', message: msg('survey:field.no_rows') },
       ])
     const base = {
       dry_run: input.dryRun,
@@ -630,7 +632,7 @@ export async function voidResponse(ctx: CommandContext, responseId: string, reas
       throw new ProblemError(
         409,
         'response_already_voided',
-        `The response was voided on ${found.voidedAt.toISOString()}: ${found.voidReason}`,
+        msg('survey:response_already_voided', { voidedAt: found.voidedAt.toISOString(), voidReason: found.voidReason }),
       )
     const [row] = await tx
       .update(surveyResponses)
@@ -675,8 +677,7 @@ export async function applyToLke(ctx: CommandContext, campaignId: string, kind: 
       .select({ id: assessments.id })
       .from(assessments)
       .where(and(eq(assessments.unitId, campaign.unitId), eq(assessments.periodId, campaign.periodId)))
-    if (!assessment)
-      throw new ProblemError(409, 'assessment_not_found', 'The unit has no assessment in the campaign’s period yet.')
+    if (!assessment) throw new ProblemError(409, 'assessment_not_found', msg('survey:assessment_not_found'))
     const results = await campaignResults(tx, loaded)
     const idx = results[kind]
     if (!idx)
@@ -686,7 +687,7 @@ export async function applyToLke(ctx: CommandContext, campaignId: string, kind: 
         `The campaign does not ask the ${kind} questionnaire.`,
       )
     if (!results.final || idx.index_rounded === null)
-      throw new ProblemError(409, 'survey_not_final', `The index is not final: ${results.reason}.`, {
+      throw new ProblemError(409, 'survey_not_final', msg('survey:survey_not_final', { reason: results.reason }), {
         respondents: results.respondents,
         minimum: results.minimum,
       })

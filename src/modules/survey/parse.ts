@@ -1,5 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync'
 import { inspectZip } from '../../lib/zip.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 /**
  * Reading an uploaded table of responses (a Google Form's CSV or XLSX export) into rows of text.
@@ -17,7 +18,7 @@ export interface TableLimits {
 
 export type ParsedTable =
   | { ok: true; rows: string[][] }
-  | { ok: false; code: 'file_unreadable' | 'too_many_rows' | 'too_many_columns' | 'file_too_large'; message: string }
+  | { ok: false; code: 'file_unreadable' | 'too_many_rows' | 'too_many_columns' | 'file_too_large'; message: Message }
 
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
@@ -25,9 +26,13 @@ export async function parseTable(bytes: Buffer, format: TableFormat, limits: Tab
   const rows = format === 'csv' ? await readCsv(bytes, limits) : await readXlsx(bytes, limits)
   if (!rows.ok) return rows
   if (rows.rows.length - 1 > limits.maxRows)
-    return { ok: false, code: 'too_many_rows', message: `the file has more than ${limits.maxRows} rows of responses` }
+    return { ok: false, code: 'too_many_rows', message: msg('survey:field.too_many_rows', { maxRows: limits.maxRows }) }
   if (rows.rows.some((r) => r.length > limits.maxColumns))
-    return { ok: false, code: 'too_many_columns', message: `a row has more than ${limits.maxColumns} columns` }
+    return {
+      ok: false,
+      code: 'too_many_columns',
+      message: msg('survey:field.too_many_columns', { maxColumns: limits.maxColumns }),
+    }
   return rows
 }
 
@@ -36,7 +41,7 @@ function readCsv(bytes: Buffer, limits: TableLimits): ParsedTable {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
-    return { ok: false, code: 'file_unreadable', message: 'the CSV is not UTF-8 text' }
+    return { ok: false, code: 'file_unreadable', message: msg('survey:field.file_unreadable') }
   }
   if (text.startsWith('\uFEFF')) text = text.slice(1)
   // A spreadsheet saved with an Indonesian locale separates by ";": decided on the header line.
@@ -47,7 +52,11 @@ function readCsv(bytes: Buffer, limits: TableLimits): ParsedTable {
     const rows = parseCsv(text, { delimiter, relax_column_count: true, to_line: limits.maxRows + 2 }) as string[][]
     return { ok: true, rows }
   } catch (error) {
-    return { ok: false, code: 'file_unreadable', message: `the CSV cannot be read: ${(error as Error).message}` }
+    return {
+      ok: false,
+      code: 'file_unreadable',
+      message: msg('survey:field.file_unreadable_2', { message: (error as Error).message }),
+    }
   }
 }
 
@@ -56,20 +65,28 @@ async function readXlsx(bytes: Buffer, limits: TableLimits): Promise<ParsedTable
   if (!zip.ok)
     return zip.reason === 'too_large' || zip.reason === 'too_many_entries'
       ? { ok: false, code: 'file_too_large', message: zip.message }
-      : { ok: false, code: 'file_unreadable', message: `not an .xlsx workbook: ${zip.message}` }
+      : { ok: false, code: 'file_unreadable', message: msg('survey:field.file_unreadable_3', { message: zip.message }) }
   const ExcelJS = (await import('exceljs')).default
   const wb = new ExcelJS.Workbook()
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer)
   } catch {
-    return { ok: false, code: 'file_unreadable', message: 'the file is a ZIP archive but not an .xlsx workbook' }
+    return { ok: false, code: 'file_unreadable', message: msg('survey:field.file_unreadable_4') }
   }
   const ws = wb.worksheets[0]
-  if (!ws) return { ok: false, code: 'file_unreadable', message: 'the workbook has no sheet' }
+  if (!ws) return { ok: false, code: 'file_unreadable', message: msg('survey:field.file_unreadable_5') }
   if (ws.rowCount - 1 > limits.maxRows)
-    return { ok: false, code: 'too_many_rows', message: `the sheet has more than ${limits.maxRows} rows of responses` }
+    return {
+      ok: false,
+      code: 'too_many_rows',
+      message: msg('survey:field.too_many_rows_2', { maxRows: limits.maxRows }),
+    }
   if (ws.columnCount > limits.maxColumns)
-    return { ok: false, code: 'too_many_columns', message: `the sheet has more than ${limits.maxColumns} columns` }
+    return {
+      ok: false,
+      code: 'too_many_columns',
+      message: msg('survey:field.too_many_columns_2', { maxColumns: limits.maxColumns }),
+    }
   const rows: string[][] = []
   for (let r = 1; r <= ws.rowCount; r++) {
     const row = ws.getRow(r)

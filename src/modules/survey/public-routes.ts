@@ -7,6 +7,7 @@ import { SubmissionRefused, submitResponse } from './commands.js'
 import { PAGE_CSP, formPage, messagePage, thanksPage } from './html.js'
 import * as S from './schemas.js'
 import { campaignByToken, campaignSets, itemsOf, windowState } from './service.js'
+import { msg } from '../../lib/i18n.js'
 
 export interface PublicSurveyOptions {
   /** responses one address may post to one campaign per window */
@@ -87,7 +88,7 @@ const publicSurveyRoutes: FastifyPluginAsyncTypebox<PublicSurveyOptions> = async
     async (request, reply) => {
       const found = await campaignByToken(app.db, request.params.token)
       if (!found) {
-        if (!wantsHtml(request)) throw new ProblemError(404, 'survey_not_found', 'No survey behind this link.')
+        if (!wantsHtml(request)) throw new ProblemError(404, 'survey_not_found', msg('survey:survey_not_found'))
         return sendPage(reply, 404, messagePage('Survei tidak ditemukan', NOT_FOUND))
       }
       const state = windowState(found.campaign)
@@ -95,7 +96,7 @@ const publicSurveyRoutes: FastifyPluginAsyncTypebox<PublicSurveyOptions> = async
         throw new ProblemError(
           409,
           'survey_closed',
-          `The survey is ${state === 'scheduled' ? 'not open yet' : 'closed'}.`,
+          state === 'scheduled' ? msg('survey:survey_not_open') : msg('survey:survey_closed'),
         )
       if (state !== 'open')
         return sendPage(
@@ -162,7 +163,7 @@ const publicSurveyRoutes: FastifyPluginAsyncTypebox<PublicSurveyOptions> = async
         throw new ProblemError(
           429,
           'rate_limited',
-          `Too many responses from this address to this survey: retry after ${wait} s.`,
+          msg('survey:rate_limited', { wait }),
           {},
           { 'retry-after': String(wait) },
         )
@@ -178,7 +179,7 @@ const publicSurveyRoutes: FastifyPluginAsyncTypebox<PublicSurveyOptions> = async
         if (error.code === 'survey_not_found')
           return sendPage(reply, 404, messagePage('Survei tidak ditemukan', NOT_FOUND))
         if (error.code === 'survey_closed')
-          return sendPage(reply, 409, messagePage('Survei tidak dibuka', error.message))
+          return sendPage(reply, 409, messagePage('Survei tidak dibuka', app.messages.translator('id')(error.detail)))
         const found = await campaignByToken(app.db, request.params.token)
         if (!found) return sendPage(reply, 404, messagePage('Survei tidak ditemukan', NOT_FOUND))
         return sendPage(
@@ -192,7 +193,11 @@ const publicSurveyRoutes: FastifyPluginAsyncTypebox<PublicSurveyOptions> = async
             sets: itemsOf(await campaignSets(app.db, found.campaign)),
             requiresInvitation: found.campaign.requiresInvitation,
             values: { ...request.body, website: '' },
-            problems: error.problems.length ? error.problems : [{ field: '_', message: error.message }],
+            // The public form is in Bahasa Indonesia, whatever the browser asks for.
+            problems: (error.problems.length ? error.problems : [{ field: '_', message: error.detail }]).map((p) => ({
+              field: p.field,
+              message: app.messages.translator('id')(p.message),
+            })),
           }),
         )
       }

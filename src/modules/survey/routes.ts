@@ -40,6 +40,7 @@ import {
   seedQuestionnaires,
   type CampaignResults,
 } from './service.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 /** The response import's table is read here (survey/parse-worker.ts), in a worker of its own. */
 const PARSE_WORKER = workerModule('parse-worker', import.meta.url)
@@ -100,22 +101,26 @@ function resultsCsv(r: CampaignResults): string {
 /** Import query, read by hand: the body is raw bytes, so the route's validator is off. */
 function importOptions(query: unknown): { scale: number; dryRun: boolean; fileName: string | null } {
   const q = (query ?? {}) as Record<string, unknown>
-  const errors: { pointer: string; rule: string; message: string }[] = []
+  const errors: { pointer: string; rule: string; message: Message | string }[] = []
   for (const k of Object.keys(q))
     if (!['scale', 'dry_run', 'file_name'].includes(k))
-      errors.push({ pointer: `/query/${k}`, rule: 'additionalProperties', message: 'is not a known parameter' })
+      errors.push({
+        pointer: `/query/${k}`,
+        rule: 'additionalProperties',
+        message: msg('survey:field.additionalProperties'),
+      })
   const scale = q.scale === undefined ? 4 : Number(q.scale)
   if (![4, 5, 6].includes(scale))
-    errors.push({ pointer: '/query/scale', rule: 'enum', message: 'the scale is 4, 5 or 6' })
+    errors.push({ pointer: '/query/scale', rule: 'enum', message: msg('survey:field.enum') })
   if (q.dry_run !== undefined && q.dry_run !== 'true' && q.dry_run !== 'false')
-    errors.push({ pointer: '/query/dry_run', rule: 'type', message: 'true or false' })
+    errors.push({ pointer: '/query/dry_run', rule: 'type', message: msg('survey:field.type') })
   if (q.file_name !== undefined && (typeof q.file_name !== 'string' || q.file_name.length > 200))
-    errors.push({ pointer: '/query/file_name', rule: 'maxLength', message: 'at most 200 characters' })
+    errors.push({ pointer: '/query/file_name', rule: 'maxLength', message: msg('survey:field.maxLength') })
   if (errors.length > 0)
     throw new ProblemError(
       400,
       'validation_failed',
-      `The request is not valid: ${errors[0]!.pointer} ${errors[0]!.message}.`,
+      msg('survey:validation_failed', { pointer: errors[0]!.pointer, message: errors[0]!.message }),
       {
         errors,
       },
@@ -463,20 +468,20 @@ const surveyRoutes: FastifyPluginAsyncTypebox<SurveyRoutesOptions> = async (app,
       const opts = importOptions(request.query)
       const params = request.params as { id: string }
       if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(params.id))
-        throw new ProblemError(400, 'validation_failed', 'The request is not valid: /params/id must be a uuid.', {
-          errors: [{ pointer: '/params/id', rule: 'format', message: 'must be a uuid' }],
+        throw new ProblemError(400, 'validation_failed', msg('survey:validation_failed_2'), {
+          errors: [{ pointer: '/params/id', rule: 'format', message: msg('survey:field.format') }],
         })
       // Scope before reading the file: a campaign outside it is a 404 whatever was sent.
       await loadCampaign(app.db, request.principal, params.id)
       const body = request.body as unknown
       if (!Buffer.isBuffer(body))
-        throw new ProblemError(415, 'unsupported_media_type', `Send the file as text/csv or ${XLSX_MEDIA_TYPE}.`)
+        throw new ProblemError(415, 'unsupported_media_type', msg('survey:unsupported_media_type', { XLSX_MEDIA_TYPE }))
       const format: TableFormat = String(request.headers['content-type']).startsWith('text/csv') ? 'csv' : 'xlsx'
       const parsed = await parseInWorker<ParsedTable>(options.uploads, PARSE_WORKER, body, {
         format,
         limits: { maxRows: importMaxRows, maxColumns: 200 },
       })
-      if (!parsed.ok) throw new ProblemError(422, parsed.code, `The file cannot be imported: ${parsed.message}.`)
+      if (!parsed.ok) throw new ProblemError(422, parsed.code, msg('survey:detail', { message: parsed.message }))
       const outcome = await importResponses(requestContext(request), params.id, { table: parsed.rows, ...opts })
       return reply.code(outcome.dry_run ? 200 : 201).send(outcome)
     },

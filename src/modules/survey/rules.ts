@@ -1,3 +1,4 @@
+import { type Message, msg } from '../../lib/i18n.js'
 /**
  * Survei mandiri (IPAK, IPKP): the item sets, the index and the checks of answers, as plain
  * functions (no Fastify, no database). The method is documented in docs/survey.md; the
@@ -164,14 +165,15 @@ export const BUNDLED_SETS: { kind: Kind; code: string; title: string; items: Sur
 ]
 
 /** Problems with an item set (codes unique, texts and aspects present); empty when it is usable. */
-export function checkItems(items: SurveyItem[]): { index: number; field: string; message: string }[] {
-  const problems: { index: number; field: string; message: string }[] = []
+export function checkItems(items: SurveyItem[]): { index: number; field: string; message: Message }[] {
+  const problems: { index: number; field: string; message: Message }[] = []
   const seen = new Set<string>()
   items.forEach((item, index) => {
-    if (seen.has(item.code)) problems.push({ index, field: 'code', message: `item code ${item.code} is used twice` })
+    if (seen.has(item.code))
+      problems.push({ index, field: 'code', message: msg('survey:rules.rule', { code: item.code }) })
     seen.add(item.code)
   })
-  if (items.length === 0) problems.push({ index: 0, field: 'items', message: 'a questionnaire has at least one item' })
+  if (items.length === 0) problems.push({ index: 0, field: 'items', message: msg('survey:rules.rule_2') })
   return problems
 }
 
@@ -326,7 +328,7 @@ export interface Submission {
 
 export interface FieldProblem {
   field: string
-  message: string
+  message: Message
 }
 
 const FIELD_MAX = 200
@@ -357,11 +359,11 @@ export function checkSubmission(
       known.add(name)
       const raw = fields[name]
       if (raw === undefined || raw === '') {
-        problems.push({ field: name, message: `pertanyaan "${item.text}" belum dijawab` })
+        problems.push({ field: name, message: msg('survey:rules.rule_3', { text: item.text }) })
         continue
       }
       if (!/^[1-4]$/.test(raw)) {
-        problems.push({ field: name, message: 'jawaban harus 1, 2, 3 atau 4' })
+        problems.push({ field: name, message: msg('survey:rules.rule_4') })
         continue
       }
       got[item.code] = Number(raw)
@@ -369,21 +371,22 @@ export function checkSubmission(
     answers[kind] = got
   }
   for (const [name, value] of Object.entries(fields)) {
-    if (!known.has(name)) problems.push({ field: name, message: 'bukan isian formulir ini' })
-    else if (value.length > FIELD_MAX) problems.push({ field: name, message: `paling banyak ${FIELD_MAX} karakter` })
+    if (!known.has(name)) problems.push({ field: name, message: msg('survey:rules.rule_5') })
+    else if (value.length > FIELD_MAX)
+      problems.push({ field: name, message: msg('survey:rules.rule_6', { FIELD_MAX }) })
   }
-  if (fields.website) problems.push({ field: 'website', message: 'isian ini harus kosong' })
+  if (fields.website) problems.push({ field: 'website', message: msg('survey:rules.rule_7') })
   const pick = (name: string, allowed: string[]): string | null => {
     const v = fields[name]?.trim()
     if (!v) return null
-    if (!allowed.includes(v)) problems.push({ field: name, message: 'pilihan tidak dikenal' })
+    if (!allowed.includes(v)) problems.push({ field: name, message: msg('survey:rules.rule_8') })
     return v
   }
   const serviceType = pick('service_type', serviceTypes)
   const ageBand = pick('age_band', Object.keys(AGE_BANDS))
   const education = pick('education', Object.keys(EDUCATION_LEVELS))
   const code = fields.kode?.trim() ?? ''
-  if (opts.invitation && !code) problems.push({ field: 'kode', message: 'kode undangan wajib diisi' })
+  if (opts.invitation && !code) problems.push({ field: 'kode', message: msg('survey:rules.rule_9') })
   if (problems.length > 0) return { ok: false, problems }
   return {
     ok: true,
@@ -401,7 +404,7 @@ export interface RowProblem {
   column: string | null
   value: string | null
   rule: string
-  message: string
+  message: Message
 }
 
 export interface ImportedResponse {
@@ -499,7 +502,7 @@ export function planImport(table: string[][], sets: Questionnaires, serviceTypes
         column: `${columnLetter(i)} (${h})`,
         value: h,
         rule: 'duplicate_column',
-        message: `the same question as column ${columnLetter(seen.get(key)!)}`,
+        message: msg('survey:rules.rule_10', { column: columnLetter(seen.get(key)!) }),
       })
       columns.push(null)
       return
@@ -520,7 +523,7 @@ export function planImport(table: string[][], sets: Questionnaires, serviceTypes
           column: null,
           value: null,
           rule: 'missing_column',
-          message: `no column for ${item.code} ("${item.text}")`,
+          message: msg('survey:rules.rule_11', { code: item.code, text: item.text }),
         })
   const serviceMap = Object.fromEntries(serviceTypes.map((s) => [s, s]))
   const responses: ImportedResponse[] = []
@@ -538,14 +541,13 @@ export function planImport(table: string[][], sets: Questionnaires, serviceTypes
       if (!col) return
       const raw = (cells[i] ?? '').trim()
       const where = `${columnLetter(i)} (${header[i]})`
-      const bad = (rule: string, message: string) =>
+      const bad = (rule: string, message: Message) =>
         problems.push({ row: rowNo, column: where, value: raw, rule, message })
       if (col.type === 'item') {
-        if (!raw) return bad('required', `${col.item.code} is not answered`)
+        if (!raw) return bad('required', msg('survey:import.required', { code: col.item.code }))
         let v: number | null = /^\d+$/.test(raw) ? Number(raw) : null
         if (v === null && scale === SCALE_MAX) v = labelValue(raw)
-        if (v === null || v < 1 || v > scale)
-          return bad('out_of_scale', `an answer is a whole number from 1 to ${scale}`)
+        if (v === null || v < 1 || v > scale) return bad('out_of_scale', msg('survey:import.out_of_scale', { scale }))
         out.answers[col.kind]![col.item.code] = toFourPointScale(v, scale)
         return
       }
@@ -556,7 +558,9 @@ export function planImport(table: string[][], sets: Questionnaires, serviceTypes
       if (value === null)
         return bad(
           'unknown_choice',
-          `not one of: ${Object.values(allowed).join(', ') || '(the campaign has no service types)'}`,
+          msg('survey:import.unknown_choice', {
+            choices: Object.values(allowed).join(', ') || msg('survey:import.no_service_types'),
+          }),
         )
       if (col.field === 'service_type') out.serviceType = value
       else if (col.field === 'age_band') out.ageBand = value

@@ -27,6 +27,7 @@ import {
   type QuestionnaireRow,
   type ResponseRow,
 } from './tables.js'
+import { msg } from '../../lib/i18n.js'
 
 /** The bundled IPAK and IPKP sets, published, once (a second call, or another replica, adds nothing). */
 export async function seedQuestionnaires(db: Queryable): Promise<void> {
@@ -228,8 +229,8 @@ export async function listResponses(db: Queryable, campaignId: string, limit: nu
       if (Number.isNaN(Date.parse(parsed.t))) throw new Error('time')
       after = { t: parsed.t, id: parsed.id }
     } catch {
-      throw new ProblemError(400, 'invalid_cursor', 'The cursor is not one this list gave out.', {
-        errors: [{ pointer: '/query/cursor', rule: 'cursor', message: 'not a cursor of this list' }],
+      throw new ProblemError(400, 'invalid_cursor', msg('survey:invalid_cursor'), {
+        errors: [{ pointer: '/query/cursor', rule: 'cursor', message: msg('survey:field.cursor') }],
       })
     }
   }

@@ -17,6 +17,7 @@ import { readRegistryFile, type RegistryFileResult } from './registry-file.js'
 import type { CreateUnitBody, PatchUnitBody } from './schemas.js'
 import { deleteUnit, insertUnit, loadVisibleUnit, patchUnit, setArchived, toUnitView } from './service.js'
 import { units, type UnitRow } from './tables.js'
+import { msg } from '../../lib/i18n.js'
 
 /**
  * The registry's writes. Each exported command owns its transaction; the `…Step` functions are the
@@ -150,14 +151,19 @@ function rowsRefused(errors: RowError[]): ProblemError {
   return new ProblemError(
     422,
     'registry_rows_invalid',
-    `${errors.length} problem${errors.length === 1 ? '' : 's'} on ${lines.length} line${lines.length === 1 ? '' : 's'} of the file (first on line ${errors[0]?.line}); nothing was imported.${errors.length > listed.length ? ` The first ${listed.length} are listed.` : ''}`,
+    msg('units:registry_rows_invalid', {
+      count: errors.length,
+      lines: msg('units:lines', { count: lines.length }),
+      line: errors[0]?.line,
+      listed: errors.length > listed.length ? msg('units:first_listed', { count: listed.length }) : '',
+    }),
     {
       rows: listed,
       error_count: errors.length,
       errors: listed.map((e) => ({
         pointer: `/body/file/${e.line}/${e.column}`,
         rule: e.rule,
-        message: `line ${e.line}, ${e.column}: ${e.message}`,
+        message: msg('units:field.rule', { line: e.line, column: e.column, message: e.message }),
       })),
     },
   )
@@ -184,7 +190,7 @@ const asRegistered = (u: UnitRow): RegisteredUnit => ({
 export async function importRegistry(ctx: CommandContext, input: RegistryImportInput): Promise<RegistryImportResult> {
   const file = await (input.read ?? readRegistryFile)(input.bytes)
   if (!file.ok) {
-    throw new ProblemError(422, file.code, `The file cannot be imported: ${file.message}.`, {
+    throw new ProblemError(422, file.code, msg('units:detail', { message: file.message }), {
       errors: [
         {
           pointer: file.line !== undefined ? `/body/file/${file.line}` : '/body/file',
@@ -249,7 +255,7 @@ export async function importRegistry(ctx: CommandContext, input: RegistryImportI
       } catch (error) {
         // A registry rule the plan could not see (e.g. an instansi code another Pemda holds): named by its line.
         if (error instanceof ProblemError)
-          throw rowsRefused([{ line: row.line, column: 'kode', rule: error.code, message: error.message }])
+          throw rowsRefused([{ line: row.line, column: 'kode', rule: error.code, message: error.detail }])
         throw error
       }
     }

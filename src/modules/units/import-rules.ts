@@ -1,6 +1,7 @@
 import { checkKindUnderParent } from './rules.js'
 import { INSTANSI_KINDS, type InstansiKind, type UnitKind } from './tables.js'
 import type { RawRow } from './registry-file.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 /**
  * The registry import as plain functions: the columns an organisation file may have, each row
@@ -45,7 +46,7 @@ export interface RowError {
   line: number
   column: string
   rule: string
-  message: string
+  message: Message | string
 }
 
 /** A checked row of the file. `afirmasi` and `instansiKind` are undefined when the file does not say. */
@@ -72,16 +73,21 @@ export function checkHeader(header: readonly string[]): RowError[] {
         line: 1,
         column: cell,
         rule: 'unknown_column',
-        message: `unknown column "${cell}": the columns are kode, nama, jenis, kode_induk, afirmasi, jenis_instansi and id_<system>`,
+        message: msg('units:field.unknown_column', { cell }),
       })
     } else if (seen.has(known)) {
-      errors.push({ line: 1, column: cell, rule: 'duplicate_column', message: `the column "${cell}" appears twice` })
+      errors.push({
+        line: 1,
+        column: cell,
+        rule: 'duplicate_column',
+        message: msg('units:field.duplicate_column', { cell }),
+      })
     }
     if (known) seen.add(known)
   }
   for (const column of REQUIRED) {
     if (!seen.has(column))
-      errors.push({ line: 1, column, rule: 'required', message: `the header has no column for ${column}` })
+      errors.push({ line: 1, column, rule: 'required', message: msg('units:field.required', { column }) })
   }
   return errors
 }
@@ -95,7 +101,8 @@ export function checkRows(raw: readonly RawRow[]): { rows: ImportRow[]; errors: 
       for (const [key, value] of Object.entries(r.cells)) if (COLUMN_ALIASES[key] === column) return value
       return ''
     }
-    const fail = (column: string, rule: string, message: string) => errors.push({ line: r.line, column, rule, message })
+    const fail = (column: string, rule: string, message: Message) =>
+      errors.push({ line: r.line, column, rule, message })
     const code = get('code')
     const name = get('name')
     const kindWord = get('kind').toLowerCase()
@@ -104,35 +111,36 @@ export function checkRows(raw: readonly RawRow[]): { rows: ImportRow[]; errors: 
     const afirmasiWord = get('afirmasi').toLowerCase()
     const instansiKindWord = get('instansi_kind').toLowerCase()
     const before = errors.length
-    if (!code) fail('kode', 'required', 'the code is empty')
-    else if (code.length > 64 || !CODE.test(code))
-      fail(
-        'kode',
-        'pattern',
-        `"${code}" is not a code: up to 64 letters, digits and . _ / -, starting with a letter or digit`,
-      )
-    if (!name) fail('nama', 'required', 'the name is empty')
-    else if (name.length > 300) fail('nama', 'maxLength', `the name has ${name.length} characters; at most 300`)
-    if (!kind) fail('jenis', 'enum', `"${get('kind')}" is not a kind: instansi, opd or unit (unit kerja)`)
-    if (kind === 'instansi' && parentCode) fail('kode_induk', 'kind_parent_mismatch', 'the instansi has no parent')
+    if (!code) fail('kode', 'required', msg('units:import.required'))
+    else if (code.length > 64 || !CODE.test(code)) fail('kode', 'pattern', msg('units:import.pattern', { code }))
+    if (!name) fail('nama', 'required', msg('units:import.required_2'))
+    else if (name.length > 300) fail('nama', 'maxLength', msg('units:import.maxLength', { nameCount: name.length }))
+    if (!kind) fail('jenis', 'enum', msg('units:import.enum', { value: get('kind') }))
+    if (kind === 'instansi' && parentCode)
+      fail('kode_induk', 'kind_parent_mismatch', msg('units:import.kind_parent_mismatch'))
     if (kind && kind !== 'instansi' && !parentCode)
-      fail('kode_induk', 'required', `a unit of kind ${kind} needs the code of its parent`)
+      fail('kode_induk', 'required', msg('units:import.required_3', { kind }))
     let afirmasi: boolean | undefined
     if (YES.has(afirmasiWord)) afirmasi = true
     else if (NO.has(afirmasiWord)) afirmasi = false
-    else if (afirmasiWord) fail('afirmasi', 'enum', `"${get('afirmasi')}" is not ya or tidak`)
+    else if (afirmasiWord) fail('afirmasi', 'enum', msg('units:import.enum_2', { value: get('afirmasi') }))
     let instansiKind: InstansiKind | undefined
     if (instansiKindWord) {
       if (!(INSTANSI_KINDS as readonly string[]).includes(instansiKindWord))
-        fail('jenis_instansi', 'enum', `"${instansiKindWord}" is not one of ${INSTANSI_KINDS.join(', ')}`)
-      else if (kind !== 'instansi') fail('jenis_instansi', 'instansi_kind_not_applicable', 'only the instansi has one')
+        fail(
+          'jenis_instansi',
+          'enum',
+          msg('units:import.enum_3', { instansiKindWord, kinds: INSTANSI_KINDS.join(', ') }),
+        )
+      else if (kind !== 'instansi')
+        fail('jenis_instansi', 'instansi_kind_not_applicable', msg('units:import.instansi_kind_not_applicable'))
       else instansiKind = instansiKindWord as InstansiKind
     }
     const externalIds: Record<string, string> = {}
     for (const [key, value] of Object.entries(r.cells)) {
       const system = EXTERNAL_ID.exec(key)?.[1]
       if (!system || !value) continue
-      if (value.length > 200) fail(key, 'maxLength', `the id has ${value.length} characters; at most 200`)
+      if (value.length > 200) fail(key, 'maxLength', msg('units:import.maxLength_2', { valueCount: value.length }))
       else externalIds[system] = value
     }
     if (errors.length === before && kind)
@@ -147,7 +155,7 @@ export function checkRows(raw: readonly RawRow[]): { rows: ImportRow[]; errors: 
         line: row.line,
         column: 'kode',
         rule: 'duplicate_code',
-        message: `the code ${row.code} is already on line ${first.line}`,
+        message: msg('units:field.duplicate_code', { code: row.code, line: first.line }),
       })
     } else byCode.set(row.code, row)
   }
@@ -157,14 +165,14 @@ export function checkRows(raw: readonly RawRow[]): { rows: ImportRow[]; errors: 
       line: 1,
       column: 'jenis',
       rule: 'instansi_required',
-      message: 'no row is the instansi (jenis instansi)',
+      message: msg('units:field.instansi_required'),
     })
   for (const extra of roots.slice(1))
     errors.push({
       line: extra.line,
       column: 'jenis',
       rule: 'one_instansi',
-      message: `one instansi per file; the instansi is already on line ${roots[0]?.line}`,
+      message: msg('units:field.one_instansi', { line: roots[0]?.line }),
     })
   for (const row of rows) {
     if (!row.parentCode) continue
@@ -174,7 +182,7 @@ export function checkRows(raw: readonly RawRow[]): { rows: ImportRow[]; errors: 
         line: row.line,
         column: 'kode_induk',
         rule: 'parent_not_in_file',
-        message: `no row has the code ${row.parentCode}: the file lists the whole organisation, parents included`,
+        message: msg('units:field.parent_not_in_file', { parentCode: row.parentCode }),
       })
       continue
     }
@@ -192,7 +200,7 @@ export function checkRows(raw: readonly RawRow[]): { rows: ImportRow[]; errors: 
           line: row.line,
           column: 'kode_induk',
           rule: 'parent_cycle',
-          message: `the parents of ${row.code} go round in a circle (through ${at.code})`,
+          message: msg('units:field.parent_cycle', { code: row.code, code2: at.code }),
         })
         break
       }
@@ -273,7 +281,7 @@ export function planImport(rows: readonly ImportRow[], registered: readonly Regi
         line: row.line,
         column: 'jenis',
         rule: 'kind_changed',
-        message: `${row.code} is registered as ${unit.kind}; a kind cannot change: archive it and register its successor under a new code`,
+        message: msg('units:field.kind_changed', { code: row.code, kind: unit.kind }),
       })
       continue
     }

@@ -1,6 +1,7 @@
 import { parse as parseCsv } from 'csv-parse/sync'
 import ExcelJS from 'exceljs'
 import { inspectZip } from '../../lib/zip.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 /**
  * Reading an organisation file (CSV or XLSX) into plain rows: bytes in, rows or a refusal out, with
@@ -31,14 +32,14 @@ export interface RawRow {
 export interface FileRefusal {
   ok: false
   code: 'registry_file_unreadable' | 'registry_file_too_large'
-  message: string
+  message: Message
   /** the line the refusal is about, when it is about one */
   line?: number
 }
 
 export type RegistryFileResult = { ok: true; header: string[]; rows: RawRow[] } | FileRefusal
 
-const refuse = (code: FileRefusal['code'], message: string, line?: number): FileRefusal => ({
+const refuse = (code: FileRefusal['code'], message: Message, line?: number): FileRefusal => ({
   ok: false,
   code,
   message,
@@ -59,7 +60,7 @@ export async function readRegistryFile(bytes: Uint8Array): Promise<RegistryFileR
   if (bytes.length > REGISTRY_FILE_LIMITS.maxBytes)
     return refuse(
       'registry_file_too_large',
-      `the file has ${bytes.length} bytes; at most ${REGISTRY_FILE_LIMITS.maxBytes}`,
+      msg('units:file.registry_file_too_large', { bytesCount: bytes.length, maxBytes: REGISTRY_FILE_LIMITS.maxBytes }),
     )
   const table = isZip(bytes) ? await xlsxTable(Buffer.from(bytes)) : csvTable(bytes)
   if (!table.ok) return table
@@ -73,10 +74,7 @@ function csvTable(bytes: Uint8Array): Table {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
-    return refuse(
-      'registry_file_unreadable',
-      'the file is neither an .xlsx workbook nor UTF-8 text: save the sheet as "CSV UTF-8" or as .xlsx',
-    )
+    return refuse('registry_file_unreadable', msg('units:file.registry_file_unreadable'))
   }
   // Spreadsheets set to an Indonesian locale save CSV with semicolons: the header line tells which.
   const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? ''
@@ -95,7 +93,11 @@ function csvTable(bytes: Uint8Array): Table {
     }) as unknown as { record: string[]; info: { lines: number } }[]
   } catch (error) {
     const e = error as Error & { lines?: number }
-    return refuse('registry_file_unreadable', `the CSV cannot be read: ${e.message}`, e.lines)
+    return refuse(
+      'registry_file_unreadable',
+      msg('units:file.registry_file_unreadable_2', { message: e.message }),
+      e.lines,
+    )
   }
   // info.lines is the line the record ends on; a quoted cell may span lines, so count back its breaks.
   return {
@@ -114,26 +116,37 @@ async function xlsxTable(buf: Buffer): Promise<Table> {
   })
   if (!zip.ok) {
     return zip.reason === 'too_large' || zip.reason === 'too_many_entries'
-      ? refuse('registry_file_too_large', `the workbook is too large once unpacked: ${zip.message}`)
-      : refuse('registry_file_unreadable', `the file is not an .xlsx workbook: ${zip.message}`)
+      ? refuse('registry_file_too_large', msg('units:file.registry_file_too_large_2', { message: zip.message }))
+      : refuse('registry_file_unreadable', msg('units:file.registry_file_unreadable_3', { message: zip.message }))
   }
   const wb = new ExcelJS.Workbook()
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer)
   } catch (error) {
-    return refuse('registry_file_unreadable', `the workbook cannot be read: ${(error as Error).message}`)
+    return refuse(
+      'registry_file_unreadable',
+      msg('units:file.registry_file_unreadable_4', { message: (error as Error).message }),
+    )
   }
   const sheet = wb.worksheets[0]
-  if (!sheet) return refuse('registry_file_unreadable', 'the workbook has no sheet')
+  if (!sheet) return refuse('registry_file_unreadable', msg('units:file.registry_file_unreadable_5'))
   if (sheet.actualRowCount > REGISTRY_FILE_LIMITS.maxRows + 1)
     return refuse(
       'registry_file_too_large',
-      `the sheet "${sheet.name}" has ${sheet.actualRowCount} rows; at most ${REGISTRY_FILE_LIMITS.maxRows} and a header`,
+      msg('units:file.registry_file_too_large_3', {
+        name: sheet.name,
+        actualRowCount: sheet.actualRowCount,
+        maxRows: REGISTRY_FILE_LIMITS.maxRows,
+      }),
     )
   if (sheet.actualColumnCount > REGISTRY_FILE_LIMITS.maxColumns)
     return refuse(
       'registry_file_too_large',
-      `the sheet "${sheet.name}" has ${sheet.actualColumnCount} columns; at most ${REGISTRY_FILE_LIMITS.maxColumns}`,
+      msg('units:file.registry_file_too_large_4', {
+        name: sheet.name,
+        actualColumnCount: sheet.actualColumnCount,
+        maxColumns: REGISTRY_FILE_LIMITS.maxColumns,
+      }),
     )
   const records: { line: number; cells: string[] }[] = []
   sheet.eachRow({ includeEmpty: false }, (row, line) => {
@@ -149,13 +162,19 @@ async function xlsxTable(buf: Buffer): Promise<Table> {
 function toRows(records: { line: number; cells: string[] }[]): RegistryFileResult {
   const nonEmpty = records.filter((r) => r.cells.some((c) => c.trim() !== ''))
   const [head, ...data] = nonEmpty
-  if (!head) return refuse('registry_file_unreadable', 'the file is empty: the first line names the columns')
+  if (!head) return refuse('registry_file_unreadable', msg('units:file.registry_file_unreadable_6'))
   if (data.length > REGISTRY_FILE_LIMITS.maxRows)
-    return refuse('registry_file_too_large', `the file has more than ${REGISTRY_FILE_LIMITS.maxRows} rows`)
+    return refuse(
+      'registry_file_too_large',
+      msg('units:file.registry_file_too_large_5', { maxRows: REGISTRY_FILE_LIMITS.maxRows }),
+    )
   if (head.cells.length > REGISTRY_FILE_LIMITS.maxColumns)
     return refuse(
       'registry_file_too_large',
-      `the header has ${head.cells.length} columns; at most ${REGISTRY_FILE_LIMITS.maxColumns}`,
+      msg('units:file.registry_file_too_large_6', {
+        cellsCount: head.cells.length,
+        maxColumns: REGISTRY_FILE_LIMITS.maxColumns,
+      }),
       head.line,
     )
   const header = head.cells.map(headerKey)
@@ -167,12 +186,19 @@ function toRows(records: { line: number; cells: string[] }[]): RegistryFileResul
       if (value.length > REGISTRY_FILE_LIMITS.maxCellLength)
         return refuse(
           'registry_file_too_large',
-          `a cell has ${value.length} characters; at most ${REGISTRY_FILE_LIMITS.maxCellLength}`,
+          msg('units:file.registry_file_too_large_7', {
+            valueCount: value.length,
+            maxCellLength: REGISTRY_FILE_LIMITS.maxCellLength,
+          }),
           record.line,
         )
       if (!key) {
         if (value.trim() !== '')
-          return refuse('registry_file_unreadable', `column ${i + 1} has a value but no header`, record.line)
+          return refuse(
+            'registry_file_unreadable',
+            msg('units:file.registry_file_unreadable_7', { column: i + 1 }),
+            record.line,
+          )
         continue
       }
       cells[key] = value.trim()

@@ -1,5 +1,6 @@
 import type { RuleViolation } from '../../lib/rule-violation.js'
 import type { InstansiKind, UnitKind } from './tables.js'
+import { msg } from '../../lib/i18n.js'
 
 /**
  * Registry rules as plain functions (no database): each returns the failing rule's code and a
@@ -15,12 +16,16 @@ const ALLOWED_PARENT: Record<UnitKind, readonly (UnitKind | null)[]> = {
 
 export function checkKindUnderParent(kind: UnitKind, parentKind: UnitKind | null): RuleViolation | null {
   if (ALLOWED_PARENT[kind].includes(parentKind)) return null
-  const expected = ALLOWED_PARENT[kind].map((k) => k ?? 'no parent').join(' or ')
+  const expected = ALLOWED_PARENT[kind].map((k) => k ?? '—').join(' / ')
   return {
     status: 422,
     code: 'kind_parent_mismatch',
     pointer: '/body/parent_id',
-    message: `a unit of kind ${kind} must have ${expected}, not ${parentKind ?? 'no parent'}`,
+    message: msg('units:rules.kind_parent_mismatch', {
+      kind,
+      expected,
+      parentKind: parentKind ?? msg('units:rules.no_parent'),
+    }),
   }
 }
 
@@ -31,7 +36,7 @@ export function checkValidity(validFrom: string | null, validTo: string | null):
       status: 422,
       code: 'invalid_validity',
       pointer: '/body/valid_to',
-      message: `valid_to ${validTo} is before valid_from ${validFrom}`,
+      message: msg('units:rules.invalid_validity', { validTo, validFrom }),
     }
   }
   return null
@@ -47,7 +52,7 @@ export function checkNoCycle(unitPath: string, newParentPath: string): RuleViola
       status: 422,
       code: 'parent_cycle',
       pointer: '/body/parent_id',
-      message: 'the new parent is the unit itself or one of its descendants',
+      message: msg('units:rules.parent_cycle'),
     }
   }
   return null
@@ -79,7 +84,7 @@ export function checkInstansiKind(kind: UnitKind, instansiKind: InstansiKind | n
       status: 422,
       code: 'instansi_kind_not_applicable',
       pointer: '/body/instansi_kind',
-      message: `instansi_kind is set on the instansi only, not on a unit of kind ${kind}`,
+      message: msg('units:rules.instansi_kind_not_applicable', { kind }),
     }
   }
   return null

@@ -19,6 +19,7 @@ import {
 import type { CreateUnitBody, PatchUnitBody, TreeNodeView, UnitListQuery, UnitSort, UnitView } from './schemas.js'
 import { units, type UnitRow } from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 export function toUnitView(row: UnitRow): UnitView {
   return {
@@ -42,8 +43,8 @@ export function toUnitView(row: UnitRow): UnitView {
   }
 }
 
-const violation = (v: RuleViolation): ProblemError => violationProblem(v, 'The unit breaks a registry rule')
-const throwIf = (v: RuleViolation | null): void => throwIfViolated(v, 'The unit breaks a registry rule')
+const violation = (v: RuleViolation): ProblemError => violationProblem(v, msg('units:breaks_rule'))
+const throwIf = (v: RuleViolation | null): void => throwIfViolated(v, msg('units:breaks_rule'))
 
 export async function loadUnit(
   db: Queryable,
@@ -75,13 +76,13 @@ async function loadParentFor(
   instansiId: string | null,
 ): Promise<UnitRow> {
   const parent = await loadUnit(tx, parentId, { forUpdate: true })
-  const at = (code: string, message: string, status: 409 | 422 = 422) =>
+  const at = (code: string, message: Message, status: 409 | 422 = 422) =>
     violation({ status, code, pointer: '/body/parent_id', message })
-  if (!parent) throw at('parent_not_found', `no unit with id ${parentId}`)
-  if (parent.archivedAt) throw at('parent_archived', `the parent ${parent.code} is archived`)
+  if (!parent) throw at('parent_not_found', msg('units:parent.parent_not_found', { parentId }))
+  if (parent.archivedAt) throw at('parent_archived', msg('units:parent.parent_archived', { code: parent.code }))
   throwIf(checkKindUnderParent(kind, parent.kind))
   if (instansiId && parent.instansiId !== instansiId) {
-    throw at('parent_other_instansi', 'the parent belongs to another instansi; a unit cannot move between instansi')
+    throw at('parent_other_instansi', msg('units:parent.parent_other_instansi'))
   }
   return parent
 }
@@ -92,12 +93,12 @@ async function checkPredecessor(
   instansiId: string,
   selfId: string,
 ): Promise<void> {
-  const problem = (message: string) =>
+  const problem = (message: Message) =>
     violation({ status: 422, code: 'predecessor_not_found', pointer: '/body/predecessor_id', message })
-  if (predecessorId === selfId) throw problem('a unit cannot be its own predecessor')
+  if (predecessorId === selfId) throw problem(msg('units:predecessor.message'))
   const predecessor = await loadUnit(tx, predecessorId)
   if (!predecessor || predecessor.instansiId !== instansiId)
-    throw problem(`no unit with id ${predecessorId} in this instansi`)
+    throw problem(msg('units:predecessor.message_2', { predecessorId }))
 }
 
 async function assertCodeFree(tx: Queryable, instansiId: string, code: string, exceptId: string): Promise<void> {
@@ -118,14 +119,14 @@ async function assertInstansiCodeFree(tx: Queryable, code: string, exceptId: str
 }
 
 const instansiCodeTaken = (code: string, existingId?: string) =>
-  new ProblemError(409, 'instansi_code_taken', `Another instansi already has code ${code}.`, {
-    errors: [{ pointer: '/body/code', rule: 'instansi_code_taken', message: 'must be unique among instansi' }],
+  new ProblemError(409, 'instansi_code_taken', msg('units:instansi_code_taken', { code }), {
+    errors: [{ pointer: '/body/code', rule: 'instansi_code_taken', message: msg('units:field.instansi_code_taken') }],
     ...(existingId ? { existing_id: existingId } : {}),
   })
 
 const codeTaken = (code: string, existingId?: string) =>
-  new ProblemError(409, 'unit_code_taken', `Another unit of this instansi already has code ${code}.`, {
-    errors: [{ pointer: '/body/code', rule: 'unit_code_taken', message: 'must be unique within the instansi' }],
+  new ProblemError(409, 'unit_code_taken', msg('units:unit_code_taken', { code }), {
+    errors: [{ pointer: '/body/code', rule: 'unit_code_taken', message: msg('units:field.unit_code_taken') }],
     ...(existingId ? { existing_id: existingId } : {}),
   })
 
@@ -246,7 +247,7 @@ export async function setArchived(tx: Queryable, current: UnitRow, archived: boo
       throw new ProblemError(
         409,
         'unit_has_active_children',
-        `Unit ${current.code} still has active children (e.g. ${child.code}); archive them first.`,
+        msg('units:unit_has_active_children', { code: current.code, code2: child.code }),
         {
           child_id: child.id,
         },
@@ -259,7 +260,7 @@ export async function setArchived(tx: Queryable, current: UnitRow, archived: boo
         status: 422,
         code: 'parent_archived',
         pointer: '/params/id',
-        message: `the parent ${parent.code} is archived; unarchive it first`,
+        message: msg('units:field.parent_archived', { code: parent.code }),
       })
     }
   }
@@ -279,11 +280,7 @@ export async function deleteUnit(tx: Queryable, current: UnitRow): Promise<void>
   } catch (error) {
     const code = pgError(error)?.code
     if (code === PG_FOREIGN_KEY_VIOLATION || code === PG_RESTRICT_VIOLATION) {
-      throw new ProblemError(
-        409,
-        'unit_referenced',
-        `Unit ${current.code} is referred to by other records (children, successors, grants, assessments…); archive it instead.`,
-      )
+      throw new ProblemError(409, 'unit_referenced', msg('units:unit_referenced', { code: current.code }))
     }
     throw error
   }
@@ -325,12 +322,7 @@ export async function listUnits(db: Queryable, principal: Principal, query: Unit
   }
   if (query.cursor) {
     const position = decodeCursor(query.cursor, sort)
-    if (typeof position.value !== 'string')
-      throw new ProblemError(
-        400,
-        'invalid_cursor',
-        'The cursor is not valid for this sort. Start again without cursor.',
-      )
+    if (typeof position.value !== 'string') throw new ProblemError(400, 'invalid_cursor', msg('units:invalid_cursor'))
     const value = isTime ? sql`${position.value}::timestamptz` : sql`${position.value}`
     const cmp = descending ? lt : gt
     conditions.push(or(cmp(column, value), and(eq(column, value), cmp(units.id, position.id))))

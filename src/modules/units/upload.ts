@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { ProblemError } from '../../lib/problem.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 /** The registry import's form: the file and two flags, read from the stream within bounds. */
 export interface RegistryUpload {
@@ -10,14 +11,14 @@ export interface RegistryUpload {
 
 const FLAGS = { dry_run: 'dryRun', archive_missing: 'archiveMissing' } as const
 
-const invalid = (pointer: string, rule: string, message: string) =>
-  new ProblemError(400, 'validation_failed', `The request is not valid: ${pointer} ${message}.`, {
+const invalid = (pointer: string, rule: string, message: Message | string) =>
+  new ProblemError(400, 'validation_failed', msg('units:validation_failed', { pointer, message }), {
     errors: [{ pointer, rule, message }],
   })
 
 /** Reads the multipart form (one file of at most `maxBytes`, the flags as fields "true"/"false"). */
 export async function receiveRegistryUpload(request: FastifyRequest, maxBytes: number): Promise<RegistryUpload> {
-  const form = 'Send the organisation file as multipart/form-data in the field "file".'
+  const form = msg('units:send_multipart')
   if (!request.isMultipart()) throw new ProblemError(415, 'unsupported_media_type', form)
   const upload: RegistryUpload = { bytes: Buffer.alloc(0), dryRun: false, archiveMissing: false }
   let received = false
@@ -41,14 +42,14 @@ export async function receiveRegistryUpload(request: FastifyRequest, maxBytes: n
   } catch (error) {
     const code = (error as { code?: string }).code
     if (code === 'FST_REQ_FILE_TOO_LARGE')
-      throw new ProblemError(413, 'file_too_large', `The file is larger than ${maxBytes} bytes.`, {
-        errors: [{ pointer: '/body/file', rule: 'maxSize', message: `at most ${maxBytes} bytes` }],
+      throw new ProblemError(413, 'file_too_large', msg('units:file_too_large', { maxBytes }), {
+        errors: [{ pointer: '/body/file', rule: 'maxSize', message: msg('units:field.maxSize', { maxBytes }) }],
       })
     if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT')
-      throw new ProblemError(413, 'too_many_parts', `The form has too many parts. ${form}`)
+      throw new ProblemError(413, 'too_many_parts', msg('units:too_many_parts', { form }))
     if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') throw new ProblemError(415, 'unsupported_media_type', form)
     if (error instanceof ProblemError) throw error
-    throw new ProblemError(400, 'malformed_body', 'The multipart form is not valid.')
+    throw new ProblemError(400, 'malformed_body', msg('units:malformed_body'))
   }
   if (!received) throw invalid('/body/file', 'required', 'is required')
   return upload

@@ -5,6 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
 import { BlockList, isIP } from 'node:net'
+import { type Message, msg } from '../../lib/i18n.js'
 
 // ---------------------------------------------------------------------------------------------
 // Addresses
@@ -79,7 +80,7 @@ export const normalizeHost = (host: string): string => host.toLowerCase().replac
 
 export type UrlCheck =
   | { ok: true; url: URL; host: string; allowed: boolean }
-  | { ok: false; rule: string; message: string }
+  | { ok: false; rule: string; message: Message }
 
 /**
  * A subscription URL: https (http only for hosts in the allow-list, meant for tests), no
@@ -90,7 +91,7 @@ export function checkWebhookUrl(raw: string, allowHosts: ReadonlySet<string>): U
   try {
     url = new URL(raw)
   } catch {
-    return { ok: false, rule: 'url', message: 'not an absolute URL' }
+    return { ok: false, rule: 'url', message: msg('webhooks:rules.rule') }
   }
   const host = normalizeHost(url.hostname)
   const allowed = allowHosts.has(host)
@@ -98,17 +99,17 @@ export function checkWebhookUrl(raw: string, allowHosts: ReadonlySet<string>): U
     return {
       ok: false,
       rule: 'https_required',
-      message: `webhook URLs must use https (got ${url.protocol.replace(/:$/, '')})`,
+      message: msg('webhooks:rules.rule_2', { protocol: url.protocol.replace(/:$/, '') }),
     }
   }
-  if (!host) return { ok: false, rule: 'url', message: 'the URL has no host' }
+  if (!host) return { ok: false, rule: 'url', message: msg('webhooks:rules.rule_3') }
   if (url.username || url.password)
     return {
       ok: false,
       rule: 'credentials_not_allowed',
-      message: 'put no credentials in the URL; verify the signature instead',
+      message: msg('webhooks:rules.rule_4'),
     }
-  if (url.hash) return { ok: false, rule: 'fragment_not_allowed', message: 'a webhook URL has no #fragment' }
+  if (url.hash) return { ok: false, rule: 'fragment_not_allowed', message: msg('webhooks:rules.rule_5') }
   return { ok: true, url, host, allowed }
 }
 

@@ -16,6 +16,7 @@ import {
   type WebhookSubscriptionRow,
 } from './tables.js'
 import { assertReturned } from '../../lib/returned.js'
+import { englishText, type Message, msg } from '../../lib/i18n.js'
 
 export interface WebhookSettings {
   /** the AES-256 key sealing signing secrets; undefined when WEBHOOK_SECRET_KEY is not set */
@@ -26,9 +27,9 @@ export interface WebhookSettings {
 export class TargetRefused extends Error {
   constructor(
     readonly rule: string,
-    message: string,
+    readonly reason: Message | string,
   ) {
-    super(message)
+    super(englishText(reason))
     this.name = 'TargetRefused'
   }
 }
@@ -52,14 +53,18 @@ export async function resolveTarget(
     try {
       addresses = await lookup(check.host, { all: true, verbatim: true })
     } catch {
-      throw new TargetRefused('unresolvable', `the host ${check.host} does not resolve`)
+      throw new TargetRefused('unresolvable', msg('webhooks:target.unresolvable', { host: check.host }))
     }
   }
-  if (addresses.length === 0) throw new TargetRefused('unresolvable', `the host ${check.host} does not resolve`)
+  if (addresses.length === 0)
+    throw new TargetRefused('unresolvable', msg('webhooks:target.unresolvable', { host: check.host }))
   if (!check.allowed) {
     const bad = firstNonPublic(addresses.map((a) => a.address))
     if (bad)
-      throw new TargetRefused('address_not_public', `${check.host} resolves to ${bad}, which is not a public address`)
+      throw new TargetRefused(
+        'address_not_public',
+        msg('webhooks:target.address_not_public', { host: check.host, address: bad }),
+      )
   }
   const first = addresses[0]!
   return { url: check.url, address: first.address, family: first.family === 6 ? 6 : 4 }
@@ -70,19 +75,15 @@ async function checkTarget(url: string, settings: WebhookSettings): Promise<void
     await resolveTarget(url, settings.allowHosts)
   } catch (error) {
     if (!(error instanceof TargetRefused)) throw error
-    throw new ProblemError(422, 'webhook_url_refused', `The webhook URL is refused: ${error.message}.`, {
-      errors: [{ pointer: '/body/url', rule: error.rule, message: error.message }],
+    throw new ProblemError(422, 'webhook_url_refused', msg('webhooks:webhook_url_refused', { message: error.reason }), {
+      errors: [{ pointer: '/body/url', rule: error.rule, message: error.reason }],
     })
   }
 }
 
 function requireKey(settings: WebhookSettings): Buffer {
   if (!settings.key) {
-    throw new ProblemError(
-      503,
-      'webhooks_not_configured',
-      'Webhooks need WEBHOOK_SECRET_KEY (the key that seals signing secrets); ask the operator to set it.',
-    )
+    throw new ProblemError(503, 'webhooks_not_configured', msg('webhooks:webhooks_not_configured'))
   }
   return settings.key
 }
@@ -91,8 +92,8 @@ async function checkUnit(db: Queryable, unitId: string | null | undefined): Prom
   if (!unitId) return
   const [unit] = await db.select({ id: units.id }).from(units).where(eq(units.id, unitId))
   if (!unit) {
-    throw new ProblemError(422, 'unit_not_found', `No unit with id ${unitId}.`, {
-      errors: [{ pointer: '/body/unit_id', rule: 'unit_not_found', message: 'no such unit' }],
+    throw new ProblemError(422, 'unit_not_found', msg('webhooks:unit_not_found', { unitId }), {
+      errors: [{ pointer: '/body/unit_id', rule: 'unit_not_found', message: msg('webhooks:field.unit_not_found') }],
     })
   }
 }
@@ -236,8 +237,7 @@ export async function listDeliveries(
   if (opts.status) conditions.push(eq(webhookDeliveries.status, opts.status))
   if (opts.cursor) {
     const at = decodeCursor(opts.cursor, 'event')
-    if (!/^\d{1,18}$/.test(at.id))
-      throw new ProblemError(400, 'invalid_cursor', 'The cursor is not valid. Start again without cursor.')
+    if (!/^\d{1,18}$/.test(at.id)) throw new ProblemError(400, 'invalid_cursor', msg('webhooks:invalid_cursor'))
     conditions.push(lt(webhookDeliveries.eventId, Number(at.id)))
   }
   const rows = await db

@@ -3,6 +3,7 @@ import https from 'node:https'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/connection.js'
 import { isDatabaseUnavailable } from '../../lib/db-errors.js'
+import { englishText } from '../../lib/i18n.js'
 import { eventView } from '../events/service.js'
 import { openSecret, outcomeOf, retryDelayMs, signatureHeader } from './rules.js'
 import {
@@ -188,7 +189,7 @@ export class WebhookWorker {
     } catch (err) {
       error =
         err instanceof TargetRefused
-          ? `refused (${err.rule}): ${err.message}`
+          ? `refused (${err.rule}): ${englishText(err.reason)}`
           : err instanceof Error
             ? err.message
             : String(err)

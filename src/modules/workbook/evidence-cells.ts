@@ -1,4 +1,5 @@
 import { isHttpUrl } from '../evidence/rules.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 /**
  * What an evidence cell of a workbook names, line by line (plain functions, no database):
@@ -13,7 +14,7 @@ export type EvidenceToken =
   | { kind: 'item'; id: string; text: string }
   | { kind: 'link'; url: string; text: string }
   | { kind: 'file'; name: string; text: string }
-  | { kind: 'invalid'; text: string; message: string }
+  | { kind: 'invalid'; text: string; message: Message | string }
 
 const CONTENT_ROUTE = /\/v1\/evidence\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/content\/?$/i
 const LOOKS_LIKE_URL = /^[a-z][a-z0-9+.-]*:\/\//i
@@ -36,14 +37,14 @@ function classify(text: string): EvidenceToken {
     return {
       kind: 'invalid',
       text,
-      message: `an entry has at most ${MAX_EVIDENCE_TOKEN} characters, this one ${text.length}`,
+      message: msg('workbook:field.rule_3', { MAX_EVIDENCE_TOKEN, textCount: text.length }),
     }
   if (LOOKS_LIKE_URL.test(text) || /^(javascript|data|file|mailto):/i.test(text)) {
     if (!isHttpUrl(text))
       return {
         kind: 'invalid',
         text,
-        message: `"${text}" is not an http(s) link with a host; evidence links must be http or https`,
+        message: msg('workbook:field.rule_4', { text }),
       }
     const own = CONTENT_ROUTE.exec(new URL(text).pathname)
     if (own) return { kind: 'item', id: own[1]!.toLowerCase(), text }

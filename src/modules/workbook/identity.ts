@@ -10,6 +10,7 @@
 import { STAGE_KINDS, type StageKind } from '../assessments/rules.js'
 import { ProblemError } from '../../lib/problem.js'
 import { STAGE_LABELS } from './rules.js'
+import { msg } from '../../lib/i18n.js'
 
 export interface WorkbookIdentity {
   unit_code: string | null
@@ -125,7 +126,13 @@ export function identityProblem(file: WorkbookIdentity, target: IdentityTarget, 
   return new ProblemError(
     409,
     'workbook_identity_mismatch',
-    `The workbook was exported for ${describe(file)}, but this import is into ${describe({ ...target, assessment_id: file.unit_code === null || file.period_code === null ? target.assessment_id : null })}; nothing was written. Import it into its own assessment and stage, or send identity=override to import it here on purpose (the override is recorded in the audit log).`,
+    msg('workbook:workbook_identity_mismatch', {
+      file: describe(file),
+      target: describe({
+        ...target,
+        assessment_id: file.unit_code === null || file.period_code === null ? target.assessment_id : null,
+      }),
+    }),
     { mismatch: fields, file, target },
   )
 }

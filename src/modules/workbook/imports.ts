@@ -24,6 +24,7 @@ export {
   type ReadResult,
   type WorkbookLayout,
 } from './read.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 // ---------------------------------------------------------------------------------------------
 // Evidence
@@ -89,38 +90,28 @@ export async function planEvidence(
   for (const r of withEvidence) {
     const { sheet, cell, tokens } = r.evidence!
     const chosen: string[] = []
-    const bad = (t: EvidenceToken, rule: string, message: string) =>
+    const bad = (t: EvidenceToken, rule: string, message: Message | string) =>
       errors.push({
         sheet,
         cell,
         value: t.text,
         rule,
-        message: `${sheet}!${cell}: ${message}`,
+        message: msg('workbook:field.rule_2', { sheet, cell, message }),
         question_code: r.question_code,
       })
     for (const t of tokens) {
       if (t.kind === 'item') {
         if (byId.has(t.id)) chosen.push(t.id)
-        else bad(t, 'evidence_not_found', `no evidence item ${t.id} of this unit or its parents`)
+        else bad(t, 'evidence_not_found', msg('workbook:evidence.evidence_not_found', { id: t.id }))
       } else if (t.kind === 'link') {
         const id = linkOf.get(t.url)
         if (id) chosen.push(id)
-        else if (!canCreate)
-          bad(
-            t,
-            'evidence_not_allowed',
-            'the unit has no link item with this URL, and your role cannot add evidence: the unit adds it (POST /v1/evidence/links), or name an item it has',
-          )
+        else if (!canCreate) bad(t, 'evidence_not_allowed', msg('workbook:evidence.evidence_not_allowed'))
         else creating.set(t.url, [...new Set([...(creating.get(t.url) ?? []), r.question_code])])
       } else if (t.kind === 'file') {
         const id = fileOf.get(t.name.toLowerCase())
         if (id) chosen.push(id)
-        else
-          bad(
-            t,
-            'evidence_not_found',
-            `"${t.name}" is neither an http(s) link nor the file name of an evidence item of this unit or its parents; upload it first (POST /v1/evidence/files) or give its link`,
-          )
+        else bad(t, 'evidence_not_found', msg('workbook:evidence.evidence_not_found_2', { name: t.name }))
       }
     }
     plan.byQuestion.set(r.question_code, [...new Set(chosen)])

@@ -4,6 +4,7 @@ import type { StageKind } from '../assessments/rules.js'
 import type { InstrumentDefinition } from '../instruments/domain/index.js'
 import { type ReadResult, assertLkeStructure, workbookBoundProblem } from './read.js'
 import { loadRowMap } from './template.js'
+import { msg } from '../../lib/i18n.js'
 
 const WORKER = workerModule('parse-worker', import.meta.url)
 
@@ -39,7 +40,7 @@ export async function parseWorkbookUpload(
       throw new ProblemError(
         503,
         'import_timeout',
-        `Reading the workbook took longer than ${error.value} ms (IMPORT_TIMEOUT_MS); nothing was written. Try again shortly.`,
+        msg('workbook:import_timeout', { value: error.value }),
         { bound: 'time', limit: error.value },
         { 'retry-after': '5' },
       )

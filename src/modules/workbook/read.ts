@@ -37,6 +37,7 @@ import {
 } from './review-cells.js'
 import { WORKBOOK_BOUNDS, checkWorkbookStructure, recogniseWorkbook } from './structure.js'
 import { inspectZip } from '../../lib/zip.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 /*
  * Reading an uploaded workbook into rows: the parse side of an import, free of the database so the
@@ -55,7 +56,7 @@ export function assertWorkbookFits(def: InstrumentDefinition, map: RowMap): void
     throw new ProblemError(
       409,
       'workbook_not_available',
-      `The official LKE workbook fits the instrument ${map.instrument}; this assessment is scored with ${def.code}, whose questions, weights or formulas differ, so the workbook's formulas would not give its score.`,
+      msg('workbook:workbook_not_available', { instrument: map.instrument, code: def.code }),
     )
   }
 }
@@ -65,7 +66,7 @@ export interface CellError {
   cell: string
   value: string | number | boolean | null
   rule: string
-  message: string
+  message: Message | string
   question_code?: string
 }
 
@@ -91,8 +92,10 @@ const escapeToken = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, 
 export const cellPointer = (sheet: string, cell: string): string => `/body/file/${escapeToken(sheet)}/${cell}`
 
 const notWorkbook = (
-  detail: string,
-  errors: FieldError[] = [{ pointer: '/body/file', rule: 'lke_workbook', message: detail }],
+  detail: Message,
+  errors: (Omit<FieldError, 'message'> & { message: Message })[] = [
+    { pointer: '/body/file', rule: 'lke_workbook', message: detail },
+  ],
 ) => new ProblemError(422, 'not_an_lke_workbook', detail, { errors })
 
 /** Limits on what an uploaded .xlsx may unpack to (an LKE workbook is ~20 entries, ~0.5 MB unpacked; see structure.ts). */
@@ -103,14 +106,14 @@ export async function loadUpload(file: Buffer): Promise<ExcelJS.Workbook> {
   const zip = inspectZip(file, UNZIP_LIMITS)
   if (!zip.ok) {
     if (zip.reason === 'too_large' || zip.reason === 'too_many_entries')
-      throw new ProblemError(422, 'workbook_too_large', `The workbook is too large once unpacked: ${zip.message}.`)
-    throw notWorkbook(`The file is not an .xlsx workbook: ${zip.message}.`)
+      throw new ProblemError(422, 'workbook_too_large', msg('workbook:workbook_too_large', { message: zip.message }))
+    throw notWorkbook(msg('workbook:not_workbook.message', { message: zip.message }))
   }
   const wb = new (await excel()).Workbook()
   try {
     await wb.xlsx.load(file as unknown as ArrayBuffer)
   } catch {
-    throw notWorkbook('The file is a ZIP archive but not an .xlsx workbook exceljs can read.')
+    throw notWorkbook(msg('workbook:not_workbook.message_2'))
   }
   return wb
 }
@@ -125,7 +128,10 @@ export function readOfficial(wb: ExcelJS.Workbook, map: RowMap, def: InstrumentD
   const ws = wb.getWorksheet(map.sheet)
   if (!ws) {
     throw notWorkbook(
-      `The workbook has no sheet "${map.sheet}" (it has ${wb.worksheets.map((w) => `"${w.name}"`).join(', ') || 'none'}); upload the official LKE ZI workbook, e.g. one exported by GET …/lke.xlsx.`,
+      msg('workbook:not_workbook.message_3', {
+        sheet: map.sheet,
+        sheets: wb.worksheets.map((w) => `"${w.name}"`).join(', ') || '—',
+      }),
     )
   }
   const col = map.columns
@@ -140,7 +146,14 @@ export function readOfficial(wb: ExcelJS.Workbook, map: RowMap, def: InstrumentD
   const choicesWrong = questions.filter(([, q]) => text(`${col.choices}${q.row}`) !== q.choices)
   if (text(`${col.answer}${map.headerRow}`) !== 'Jawaban' || choicesWrong.length > questions.length / 2) {
     throw notWorkbook(
-      `Sheet "${sheet}" does not have the LKE ZI layout: ${col.answer}${map.headerRow} should say "Jawaban" and column ${col.choices} the Pilihan Jawaban of each question (${choicesWrong.length} of ${questions.length} differ).`,
+      msg('workbook:not_workbook.message_4', {
+        sheet,
+        answer: col.answer,
+        headerRow: map.headerRow,
+        choices: col.choices,
+        choicesWrongCount: choicesWrong.length,
+        questionsCount: questions.length,
+      }),
     )
   }
 
@@ -149,20 +162,20 @@ export function readOfficial(wb: ExcelJS.Workbook, map: RowMap, def: InstrumentD
     const v = displayValue(read(cell))
     return typeof v === 'string' && v.length > 200 ? `${v.slice(0, 200)}… (${v.length} characters)` : v
   }
-  const bad = (cell: string, rule: string, message: string, code?: string) =>
+  const bad = (cell: string, rule: string, message: Message | string, code?: string) =>
     errors.push({
       sheet,
       cell,
       value: shownValue(cell),
       rule,
-      message: `${cell}: ${message}`,
+      message: msg('workbook:field.rule', { cell, message }),
       ...(code ? { question_code: code } : {}),
     })
   for (const [code, q] of choicesWrong)
     bad(
       `${col.choices}${q.row}`,
       'choices_changed',
-      `the Pilihan Jawaban of ${code} is "${q.choices}"; with another text the workbook's Nilai formula scores it differently`,
+      msg('workbook:cells.choices_changed', { code, choices: q.choices }),
       code,
     )
   const questionCells = new Set(questions.filter(([, q]) => q.computed).map(([, q]) => `${col.answer}${q.row}`))
@@ -172,7 +185,9 @@ export function readOfficial(wb: ExcelJS.Workbook, map: RowMap, def: InstrumentD
       bad(
         cell,
         'formula_replaced',
-        `must keep the workbook's formula (${questionCells.has(cell) ? 'a ratio computed from the counts below it' : 'the sum of the counts below it'}); the score is computed from those counts`,
+        msg('workbook:cells.formula_replaced', {
+          formula: questionCells.has(cell) ? msg('workbook:cells.formula_ratio') : msg('workbook:cells.formula_sum'),
+        }),
         code,
       )
     }
@@ -206,7 +221,7 @@ export function readOfficial(wb: ExcelJS.Workbook, map: RowMap, def: InstrumentD
     throw new ProblemError(
       422,
       'workbook_cells_invalid',
-      `${errors.length} cell${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written. See cells (sheet, cell, value, rule).`,
+      msg('workbook:workbook_cells_invalid', { count: errors.length }),
       {
         errors: errors.map((e) => ({ pointer: cellPointer(e.sheet, e.cell), rule: e.rule, message: e.message })),
         cells: errors,
@@ -247,7 +262,7 @@ export interface ReadResult {
   areas?: ImportedArea[]
 }
 
-type Bad = (sheet: string, cell: string, rule: string, message: string, code?: string) => void
+type Bad = (sheet: string, cell: string, rule: string, message: Message | string, code?: string) => void
 
 function collector(wb: ExcelJS.Workbook) {
   const errors: CellError[] = []
@@ -262,7 +277,7 @@ function collector(wb: ExcelJS.Workbook) {
       cell,
       value: shown(sheet, cell),
       rule,
-      message: `${sheet}!${cell}: ${message}`,
+      message: msg('workbook:field.rule_2', { sheet, cell, message }),
       ...(code ? { question_code: code } : {}),
     })
   return { errors, bad }
@@ -274,7 +289,7 @@ export function cellsInvalid(errors: CellError[]): ProblemError {
   return new ProblemError(
     422,
     'workbook_cells_invalid',
-    `${errors.length} cell${errors.length === 1 ? ' is' : 's are'} not valid; nothing was written. See cells (sheet, cell, value, rule).`,
+    msg('workbook:workbook_cells_invalid', { count: errors.length }),
     {
       errors: errors.map((e) => ({ pointer: cellPointer(e.sheet, e.cell), rule: e.rule, message: e.message })),
       cells: errors,
@@ -293,7 +308,7 @@ function evidenceOf(
   const c = content.kind === 'formula' ? (content.result ?? { kind: 'empty' as const }) : content
   if (c.kind === 'empty') return undefined
   if (c.kind !== 'text') {
-    bad(sheet, cell, 'evidence_not_text', 'an evidence cell holds links or file names, one per line', code)
+    bad(sheet, cell, 'evidence_not_text', msg('workbook:cells.evidence_not_text'), code)
     return undefined
   }
   const tokens = parseEvidenceCell(c.text)
@@ -353,9 +368,14 @@ function notLke(sheets: string[], def: InstrumentDefinition, map: RowMap): Probl
   return new ProblemError(
     422,
     'not_an_lke_workbook',
-    `The workbook has none of the LKE layouts (it has ${have}): a sheet "${GENERATED_SHEET}" as GET …/lke.xlsx generates it, the official form's "${map.sheet}"${portal ? `, or the PortalRB layout's "${portal}"` : ''}.`,
+    msg('workbook:not_an_lke_workbook', {
+      have,
+      GENERATED_SHEET,
+      sheet: map.sheet,
+      portal: portal ? msg('workbook:portal_layout', { sheet: portal }) : '',
+    }),
     {
-      errors: [{ pointer: '/body/file', rule: 'lke_workbook', message: 'no LKE sheet' }],
+      errors: [{ pointer: '/body/file', rule: 'lke_workbook', message: msg('workbook:field.lke_workbook') }],
     },
   )
 }
@@ -376,20 +396,24 @@ export function assertLkeStructure(
   if (check.ok) return
   if (check.reason === 'not_lke') throw notLke(check.sheets, def, map)
   if (check.reason === 'not_xlsx')
-    throw new ProblemError(422, 'not_an_lke_workbook', `The file is not an .xlsx workbook: ${check.message}.`, {
-      errors: [{ pointer: '/body/file', rule: 'lke_workbook', message: check.message }],
-    })
+    throw new ProblemError(
+      422,
+      'not_an_lke_workbook',
+      msg('workbook:not_an_lke_workbook_2', { message: check.message }),
+      {
+        errors: [{ pointer: '/body/file', rule: 'lke_workbook', message: check.message }],
+      },
+    )
   throw workbookBoundProblem(check.bound, check.limit, check.message)
 }
 
 /** 422 workbook_too_large naming the bound that was hit. */
-export function workbookBoundProblem(bound: string, limit: number, message: string): ProblemError {
-  return new ProblemError(
-    422,
-    'workbook_too_large',
-    `The workbook is beyond what an LKE workbook needs: ${message} (bound ${bound}: ${limit}); nothing was read.`,
-    { bound, limit, errors: [{ pointer: '/body/file', rule: bound, message }] },
-  )
+export function workbookBoundProblem(bound: string, limit: number, message: Message | string): ProblemError {
+  return new ProblemError(422, 'workbook_too_large', msg('workbook:workbook_too_large_2', { message, bound, limit }), {
+    bound,
+    limit,
+    errors: [{ pointer: '/body/file', rule: bound, message }],
+  })
 }
 
 const cellText = (ws: ExcelJS.Worksheet, address: string): string => {
@@ -420,12 +444,7 @@ export function readGenerated(wb: ExcelJS.Workbook, def: InstrumentDefinition): 
     const hasContent = [G.answer, G.note, G.evidence].some((c) => read(`${c}${r}`).kind !== 'empty')
     if (code === '') {
       if (hasContent && read(`${G.answer}${r}`).kind !== 'formula')
-        bad(
-          sheet,
-          `${G.code}${r}`,
-          'code_missing',
-          `row ${r} has an answer, note or evidence but no question code in column ${G.code}`,
-        )
+        bad(sheet, `${G.code}${r}`, 'code_missing', msg('workbook:cells.code_missing', { r, code: G.code }))
       continue
     }
     const node = tree.byCode.get(code)
@@ -435,26 +454,26 @@ export function readGenerated(wb: ExcelJS.Workbook, def: InstrumentDefinition): 
           sheet,
           `${G.code}${r}`,
           'unknown_question',
-          `${code} is not a question of ${def.code}; export the workbook again for this version`,
+          msg('workbook:cells.unknown_question', { code, code2: def.code }),
         )
       continue
     }
     if (node.level !== 'question') continue
     if (seen.has(code)) {
-      bad(sheet, `${G.code}${r}`, 'duplicate_question', `${code} is also in row ${seen.get(code)}`, code)
+      bad(
+        sheet,
+        `${G.code}${r}`,
+        'duplicate_question',
+        msg('workbook:cells.duplicate_question', { code, row: seen.get(code) }),
+        code,
+      )
       continue
     }
     seen.set(code, r)
     const choices = cellText(ws, `${G.choices}${r}`)
     const want = CHOICES_OF_TYPE[node.answerType!]
     if (choices !== want)
-      bad(
-        sheet,
-        `${G.choices}${r}`,
-        'choices_changed',
-        `the Pilihan Jawaban of ${code} is "${want}"; the row's formulas score that type`,
-        code,
-      )
+      bad(sheet, `${G.choices}${r}`, 'choices_changed', msg('workbook:cells.choices_changed_2', { code, want }), code)
     const answerCell = `${G.answer}${r}`
     const noteCell = `${G.note}${r}`
     let value: AnswerValue = null
@@ -465,7 +484,7 @@ export function readGenerated(wb: ExcelJS.Workbook, def: InstrumentDefinition): 
           sheet,
           answerCell,
           'formula_replaced',
-          `${code} is computed by its formula (${node.formula}); answer its inputs instead`,
+          msg('workbook:cells.formula_replaced_2', { code, formula: node.formula }),
           code,
         )
     } else {
@@ -492,7 +511,7 @@ export function readGenerated(wb: ExcelJS.Workbook, def: InstrumentDefinition): 
         sheet,
         `${G.code}:${G.code}`,
         'question_missing',
-        `no row for question ${node.code} of ${def.code}; export the workbook again for this version`,
+        msg('workbook:cells.question_missing', { code: node.code, code2: def.code }),
         node.code,
       )
     }
@@ -519,16 +538,15 @@ export const officialFits = (def: InstrumentDefinition, map: RowMap): boolean =>
 /** The PortalRB layout: each mapped question's cells; questions without a cell map are not read (and keep their answers). */
 export function readPortalrb(wb: ExcelJS.Workbook, def: InstrumentDefinition, kind: StageKind): ImportedRow[] {
   if (kind !== 'self' && kind !== 'tpi') {
-    throw new ProblemError(
-      422,
-      'layout_not_for_stage',
-      `The PortalRB layout has columns for the unit (self) and the TPI only, not for the ${kind} stage; import the generated workbook instead.`,
-      {
-        errors: [
-          { pointer: '/body/file', rule: 'layout_not_for_stage', message: `no ${kind} columns in the PortalRB layout` },
-        ],
-      },
-    )
+    throw new ProblemError(422, 'layout_not_for_stage', msg('workbook:layout_not_for_stage', { kind }), {
+      errors: [
+        {
+          pointer: '/body/file',
+          rule: 'layout_not_for_stage',
+          message: msg('workbook:field.layout_not_for_stage', { kind }),
+        },
+      ],
+    })
   }
   const { errors, bad } = collector(wb)
   const rows: ImportedRow[] = []
@@ -543,7 +561,13 @@ export function readPortalrb(wb: ExcelJS.Workbook, def: InstrumentDefinition, ki
     const sheet = ext.excelSheet
     const answerCell = `${answerCol}${ext.excelRow}`
     if (!ws) {
-      bad(sheet, answerCell, 'sheet_missing', `the workbook has no sheet "${sheet}" for ${node.code}`, node.code)
+      bad(
+        sheet,
+        answerCell,
+        'sheet_missing',
+        msg('workbook:cells.sheet_missing', { sheet, code: node.code }),
+        node.code,
+      )
       continue
     }
     const got = answerFromCell(node.answerType!, cellContent(ws.getCell(answerCell)))
@@ -569,11 +593,7 @@ export function readPortalrb(wb: ExcelJS.Workbook, def: InstrumentDefinition, ki
     })
   }
   if (rows.length === 0) {
-    throw new ProblemError(
-      422,
-      'not_an_lke_workbook',
-      `${def.code} has no question with a PortalRB cell map (excel_sheet, excel_baris, excel_kolom_*) for the ${kind} stage; import the generated workbook instead.`,
-    )
+    throw new ProblemError(422, 'not_an_lke_workbook', msg('workbook:not_an_lke_workbook_3', { code: def.code, kind }))
   }
   return finish(rows, def, bad, errors)
 }

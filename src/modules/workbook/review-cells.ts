@@ -1,6 +1,7 @@
 import type ExcelJS from 'exceljs'
 import { AREA_CODES, AREA_NAMES, type AreaCode } from '../instruments/domain/areas.js'
 import { COLUMNS as G, FIRST_ROW, GENERATED_SHEET, HEADER_ROW } from './generated.js'
+import { type Message, msg } from '../../lib/i18n.js'
 import { noteFromCell, normaliseText, type CellContent, type CellRead, type RowMap } from './rules.js'
 import { cellContent } from './sheet.js'
 
@@ -193,16 +194,16 @@ export interface ReviewCellError {
   sheet: string
   cell: string
   rule: string
-  message: string
+  message: Message
   question_code?: string
 }
 
 /** A text cell of the review, read as a note cell is (trimmed, empty → null), at most `max` characters. */
-function textFromCell(content: CellContent, max: number, what: string): CellRead<string | null> {
+function textFromCell(content: CellContent, max: number, what: Message): CellRead<string | null> {
   const tooLong = (n: number): CellRead<string | null> => ({
     ok: false,
     rule: 'maxLength',
-    message: `${what} has at most ${max} characters, this one ${n}`,
+    message: msg('review:cell.too_long', { what, max, n }),
   })
   const read = noteFromCell(content)
   if (read.ok) return read.value !== null && read.value.length > max ? tooLong(read.value.length) : read
@@ -214,21 +215,21 @@ function textFromCell(content: CellContent, max: number, what: string): CellRead
 }
 
 function listFromCell(content: CellContent): CellRead<string[]> {
-  const text = textFromCell(content, Number.MAX_SAFE_INTEGER, 'a recommendations cell')
+  const text = textFromCell(content, Number.MAX_SAFE_INTEGER, msg('review:cell.recommendations_cell'))
   if (!text.ok) return text
   const lines = recommendationLines(text.value ?? '')
   if (lines.length > AREA_LIMITS.recommendations)
     return {
       ok: false,
       rule: 'maxItems',
-      message: `at most ${AREA_LIMITS.recommendations} recommendations per area, one per line; this cell has ${lines.length}`,
+      message: msg('review:cell.too_many', { max: AREA_LIMITS.recommendations, n: lines.length }),
     }
   const long = lines.find((l) => l.length > AREA_LIMITS.recommendation)
   if (long)
     return {
       ok: false,
       rule: 'maxLength',
-      message: `a recommendation has at most ${AREA_LIMITS.recommendation} characters`,
+      message: msg('review:recommendation_too_long', { max: AREA_LIMITS.recommendation }),
     }
   return { ok: true, value: lines }
 }
@@ -249,7 +250,7 @@ export function readRecommendations(
   const out = new Map<string, { value: string | null; cell: string }>()
   for (const [code, row] of rowOf) {
     const cell = `${column}${row}`
-    const read = textFromCell(cellContent(ws.getCell(cell)), 5000, 'a recommendation')
+    const read = textFromCell(cellContent(ws.getCell(cell)), 5000, msg('review:cell.recommendation'))
     if (!read.ok) errors.push({ sheet: ws.name, cell, rule: read.rule, message: read.message, question_code: code })
     else out.set(code, { value: read.value, cell })
   }
@@ -276,7 +277,11 @@ function readArea(
   const recommendations: string[] = []
   let ok = true
   for (const c of cells) {
-    const text = textFromCell(cellContent(ws.getCell(c.conclusion)), AREA_LIMITS.conclusion, 'a conclusion')
+    const text = textFromCell(
+      cellContent(ws.getCell(c.conclusion)),
+      AREA_LIMITS.conclusion,
+      msg('review:cell.conclusion'),
+    )
     if (!text.ok) {
       errors.push({ sheet: ws.name, cell: c.conclusion, rule: text.rule, message: text.message })
       ok = false
@@ -294,7 +299,7 @@ function readArea(
       sheet: ws.name,
       cell: cells[0]!.conclusion,
       rule: 'maxLength',
-      message: 'the area’s Pemenuhan and Reform rows together hold more than an area’s review may',
+      message: msg('review:cell.area_too_long'),
     })
     return null
   }
@@ -339,7 +344,9 @@ export function readReviewSheet(wb: ExcelJS.Workbook, errors: ReviewCellError[])
         sheet: ws.name,
         cell: `${C.code}${r}`,
         rule: seen.has(code) ? 'duplicate_area' : 'unknown_area',
-        message: seen.has(code) ? `${code} is also an earlier row` : `not an area code (${AREA_CODES.join(', ')})`,
+        message: seen.has(code)
+          ? msg('review:cell.duplicate_area', { code })
+          : msg('review:cell.unknown_area', { list: AREA_CODES.join(', ') }),
       })
       continue
     }

@@ -40,6 +40,7 @@ import { loadRowMap, templateBytes } from './template.js'
 import { writeGeneratedReview, writeOfficialReview } from './review-cells.js'
 import { loadReview } from '../review/service.js'
 import { READERS, WORKERS as WRITERS } from '../../lib/policy.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 export interface WorkbookRoutesOptions {
   /** WORKBOOK_MAX_BYTES: the largest .xlsx accepted for import */
@@ -56,29 +57,20 @@ const TAGS = ['workbook']
 function multipartProblem(error: unknown, maxBytes: number): ProblemError | null {
   switch ((error as { code?: string }).code) {
     case 'FST_REQ_FILE_TOO_LARGE':
-      return new ProblemError(
-        413,
-        'file_too_large',
-        `The workbook is larger than ${maxBytes} bytes (WORKBOOK_MAX_BYTES).`,
-        {
-          errors: [{ pointer: '/body/file', rule: 'maxSize', message: 'the file is too large' }],
-        },
-      )
+      return new ProblemError(413, 'file_too_large', msg('workbook:file_too_large', { maxBytes }), {
+        errors: [{ pointer: '/body/file', rule: 'maxSize', message: msg('workbook:field.maxSize') }],
+      })
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return new ProblemError(413, 'too_many_parts', 'The form has too many parts: send one file in the field "file".')
+      return new ProblemError(413, 'too_many_parts', msg('workbook:too_many_parts'))
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-      return new ProblemError(
-        415,
-        'unsupported_media_type',
-        'Send the workbook as multipart/form-data with the file in the field "file".',
-      )
+      return new ProblemError(415, 'unsupported_media_type', msg('workbook:unsupported_media_type'))
     case 'FST_PROTO_VIOLATION':
-      return new ProblemError(400, 'malformed_body', 'The multipart form is not valid.')
+      return new ProblemError(400, 'malformed_body', msg('workbook:malformed_body'))
   }
   if (error instanceof Error && /multipart|Unexpected end of form|terminated early|boundary/i.test(error.message)) {
-    return new ProblemError(400, 'malformed_body', 'The multipart form is not valid.')
+    return new ProblemError(400, 'malformed_body', msg('workbook:malformed_body'))
   }
   return null
 }
@@ -89,11 +81,7 @@ async function receiveWorkbook(
   maxBytes: number,
 ): Promise<{ bytes: Buffer; fileName: string }> {
   if (!request.isMultipart())
-    throw new ProblemError(
-      415,
-      'unsupported_media_type',
-      'Send the workbook as multipart/form-data with the file in the field "file".',
-    )
+    throw new ProblemError(415, 'unsupported_media_type', msg('workbook:unsupported_media_type'))
   let received: { bytes: Buffer; fileName: string } | null = null
   try {
     for await (const part of request.parts({ limits: { fileSize: maxBytes, files: 1, fields: 5, parts: 6 } })) {
@@ -102,10 +90,14 @@ async function receiveWorkbook(
         throw new ProblemError(
           400,
           'validation_failed',
-          `The form has a part "${part.fieldname}"; send only the workbook, in the field "file".`,
+          msg('workbook:validation_failed', { fieldname: part.fieldname }),
           {
             errors: [
-              { pointer: `/body/${part.fieldname}`, rule: 'additionalProperties', message: 'is not a known field' },
+              {
+                pointer: `/body/${part.fieldname}`,
+                rule: 'additionalProperties',
+                message: msg('workbook:field.additionalProperties'),
+              },
             ],
           },
         )
@@ -116,8 +108,8 @@ async function receiveWorkbook(
     throw multipartProblem(error, maxBytes) ?? error
   }
   if (!received) {
-    throw new ProblemError(400, 'validation_failed', 'The request is not valid: /body/file is required.', {
-      errors: [{ pointer: '/body/file', rule: 'required', message: 'is required' }],
+    throw new ProblemError(400, 'validation_failed', msg('workbook:validation_failed_2'), {
+      errors: [{ pointer: '/body/file', rule: 'required', message: msg('workbook:field.required') }],
     })
   }
   return received
@@ -129,15 +121,23 @@ async function receiveWorkbook(
  */
 function importQuery(query: unknown): { dryRun: boolean; identityOverride: boolean } {
   const q = (query ?? {}) as Record<string, unknown>
-  const errors: { pointer: string; rule: string; message: string }[] = []
+  const errors: { pointer: string; rule: string; message: Message | string }[] = []
   for (const key of Object.keys(q))
     if (key !== 'dry_run' && key !== 'identity')
-      errors.push({ pointer: `/query/${key}`, rule: 'additionalProperties', message: 'is not a known parameter' })
+      errors.push({
+        pointer: `/query/${key}`,
+        rule: 'additionalProperties',
+        message: msg('workbook:field.additionalProperties_2'),
+      })
   const one = (key: string, allowed: readonly string[], fallback: string): string => {
     const v = q[key]
     if (v === undefined) return fallback
     if (typeof v === 'string' && allowed.includes(v)) return v
-    errors.push({ pointer: `/query/${key}`, rule: 'enum', message: `must be one of: ${allowed.join(', ')}` })
+    errors.push({
+      pointer: `/query/${key}`,
+      rule: 'enum',
+      message: msg('workbook:field.enum', { allowed: allowed.join(', ') }),
+    })
     return fallback
   }
   const dryRun = one('dry_run', ['true', 'false'], 'false') === 'true'
@@ -146,7 +146,9 @@ function importQuery(query: unknown): { dryRun: boolean; identityOverride: boole
     throw new ProblemError(
       400,
       'validation_failed',
-      `The request is not valid: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}.`,
+      msg('validation:summary', {
+        summary: errors.map((e) => msg('validation:item', { pointer: e.pointer, message: e.message })),
+      }),
       { errors },
     )
   return { dryRun, identityOverride: identity === 'override' }

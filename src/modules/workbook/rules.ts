@@ -7,6 +7,7 @@ import {
   type InstrumentDefinition,
   type InstrumentNode,
 } from '../instruments/domain/index.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 /**
  * The official LKE ZI workbook as data and plain functions (no Fastify, no database, no exceljs):
@@ -207,7 +208,7 @@ export function displayValue(cell: CellContent): string | number | boolean | nul
   }
 }
 
-export type CellRead<T> = { ok: true; value: T } | { ok: false; rule: string; message: string }
+export type CellRead<T> = { ok: true; value: T } | { ok: false; rule: string; message: Message }
 
 const NUMERIC_TYPES: readonly AnswerType[] = ['percentage', 'count', 'rupiah', 'survey_index']
 
@@ -230,7 +231,7 @@ export function answerFromCell(answerType: AnswerType, cell: CellContent): CellR
         return {
           ok: false,
           rule: 'answer_wrong_type',
-          message: `holds the text ${JSON.stringify(text)}; a ${answerType} answer is a number typed as a number`,
+          message: msg('workbook:rules.rule', { text: JSON.stringify(text), answerType }),
         }
       return { ok: true, value: text }
     }
@@ -238,17 +239,21 @@ export function answerFromCell(answerType: AnswerType, cell: CellContent): CellR
       if (!numeric) return { ok: true, value: c.value } // validateAnswers names the options
       return { ok: true, value: answerType === 'percentage' ? Math.round(c.value * 100 * 1e9) / 1e9 : c.value }
     case 'boolean':
-      return { ok: false, rule: 'answer_wrong_type', message: `holds the logical value ${c.value ? 'TRUE' : 'FALSE'}` }
+      return {
+        ok: false,
+        rule: 'answer_wrong_type',
+        message: msg('workbook:rules.rule_2', { value: c.value ? 'TRUE' : 'FALSE' }),
+      }
     case 'date':
       return {
         ok: false,
         rule: 'answer_wrong_type',
-        message: `holds a date (${c.value.toISOString().slice(0, 10)}); the spreadsheet turned what was typed into a date`,
+        message: msg('workbook:rules.rule_3', { date: c.value.toISOString().slice(0, 10) }),
       }
     case 'error':
-      return { ok: false, rule: 'cell_error', message: `shows an error (${c.error})` }
+      return { ok: false, rule: 'cell_error', message: msg('workbook:rules.rule_4', { error: c.error }) }
     case 'formula':
-      return { ok: false, rule: 'cell_error', message: 'holds a formula without a value' }
+      return { ok: false, rule: 'cell_error', message: msg('workbook:rules.rule_5') }
   }
 }
 
@@ -274,16 +279,16 @@ export function noteFromCell(cell: CellContent): CellRead<string | null> {
       text = c.value.toISOString().slice(0, 10)
       break
     case 'error':
-      return { ok: false, rule: 'cell_error', message: `shows an error (${c.error})` }
+      return { ok: false, rule: 'cell_error', message: msg('workbook:rules.rule_4', { error: c.error }) }
     default:
-      return { ok: false, rule: 'cell_error', message: 'holds a formula without a value' }
+      return { ok: false, rule: 'cell_error', message: msg('workbook:rules.rule_5') }
   }
   if (text === '') return { ok: true, value: null }
   if (text.length > MAX_NOTE_LENGTH)
     return {
       ok: false,
       rule: 'maxLength',
-      message: `a note has at most ${MAX_NOTE_LENGTH} characters, this one ${text.length}`,
+      message: msg('workbook:rules.rule_6', { MAX_NOTE_LENGTH, textCount: text.length }),
     }
   return { ok: true, value: text }
 }

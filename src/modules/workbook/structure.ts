@@ -1,4 +1,5 @@
 import { type ZipEntry, unzipEntry, zipEntries } from '../../lib/zip.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
 /**
  * What an uploaded .xlsx is checked against before exceljs loads it whole: its structure (the sheet
@@ -31,9 +32,9 @@ export type WorkbookBound = keyof typeof WORKBOOK_BOUNDS
 
 export type StructureCheck =
   | { ok: true; sheets: string[] }
-  | { ok: false; reason: 'not_xlsx'; message: string }
+  | { ok: false; reason: 'not_xlsx'; message: Message }
   | { ok: false; reason: 'not_lke'; sheets: string[] }
-  | { ok: false; reason: 'bound'; bound: WorkbookBound; limit: number; actual?: number; message: string }
+  | { ok: false; reason: 'bound'; bound: WorkbookBound; limit: number; actual?: number; message: Message }
 
 const decodeXml = (s: string): string =>
   s.replace(/&(lt|gt|quot|apos|amp|#x[0-9a-fA-F]+|#\d+);/g, (_m, e: string) =>
@@ -88,7 +89,7 @@ const bound = (
   b: WorkbookBound,
   limits: Record<WorkbookBound, number>,
   actual: number | undefined,
-  message: string,
+  message: Message,
 ): Extract<StructureCheck, { reason: 'bound' }> => ({
   ok: false,
   reason: 'bound',
@@ -112,7 +113,7 @@ export function recogniseWorkbook(
   const dir = zipEntries(buf, bounds.entries)
   if (!dir.ok) {
     if (dir.reason === 'too_many_entries')
-      return bound('entries', bounds, zipCount(buf), `the archive has more than ${bounds.entries} entries`)
+      return bound('entries', bounds, zipCount(buf), msg('workbook:bound.entries', { entries: bounds.entries }))
     return { ok: false, reason: 'not_xlsx', message: dir.message }
   }
   const byName = new Map(dir.entries.map((e) => [e.name, e]))
@@ -125,15 +126,14 @@ export function recogniseWorkbook(
     }
   }
   const workbookXml = small(byName.get('xl/workbook.xml'))
-  if (workbookXml === undefined)
-    return { ok: false, reason: 'not_xlsx', message: 'the archive has no readable xl/workbook.xml' }
+  if (workbookXml === undefined) return { ok: false, reason: 'not_xlsx', message: msg('workbook:field.rule_5') }
   const sheets = sheetsOf(workbookXml, small(byName.get('xl/_rels/workbook.xml.rels')))
   if (sheets.length > bounds.sheets)
     return bound(
       'sheets',
       bounds,
       sheets.length,
-      `the workbook has ${sheets.length} sheets; at most ${bounds.sheets} are read`,
+      msg('workbook:bound.sheets', { sheetsCount: sheets.length, sheets: bounds.sheets }),
     )
   const names = sheets.map((s) => s.name)
   if (!names.some((n) => lkeSheets.includes(n))) return { ok: false, reason: 'not_lke', sheets: names }
@@ -162,7 +162,7 @@ export function checkWorkbookStructure(
       return {
         ok: false,
         reason: 'not_xlsx',
-        message: `the ZIP entry ${entry.name} uses compression method ${entry.method}`,
+        message: msg('workbook:field.rule_6', { name: entry.name, method: entry.method }),
       }
     let data: Buffer
     try {
@@ -173,9 +173,9 @@ export function checkWorkbookStructure(
           'unpacked_bytes',
           bounds,
           undefined,
-          `the archive unpacks to more than ${bounds.unpacked_bytes} bytes`,
+          msg('workbook:bound.unpacked_bytes', { unpacked_bytes: bounds.unpacked_bytes }),
         )
-      return { ok: false, reason: 'not_xlsx', message: `the ZIP entry ${entry.name} cannot be unpacked` }
+      return { ok: false, reason: 'not_xlsx', message: msg('workbook:field.rule_7', { name: entry.name }) }
     }
     total += data.length
     if (total > bounds.unpacked_bytes)
@@ -183,7 +183,7 @@ export function checkWorkbookStructure(
         'unpacked_bytes',
         bounds,
         undefined,
-        `the archive unpacks to more than ${bounds.unpacked_bytes} bytes`,
+        msg('workbook:bound.unpacked_bytes', { unpacked_bytes: bounds.unpacked_bytes }),
       )
     if (/^xl\/worksheets\/[^/]+\.xml$/.test(entry.name)) {
       const sheet = sheetOfPart.get(entry.name) ?? entry.name
@@ -193,16 +193,11 @@ export function checkWorkbookStructure(
           'rows_per_sheet',
           bounds,
           rows,
-          `sheet "${sheet}" has more than ${bounds.rows_per_sheet} rows (an LKE sheet has a few hundred)`,
+          msg('workbook:bound.rows_per_sheet', { sheet, rows_per_sheet: bounds.rows_per_sheet }),
         )
       cells += countTags(data, 'c', bounds.cells - cells)
       if (cells > bounds.cells)
-        return bound(
-          'cells',
-          bounds,
-          cells,
-          `the sheets have more than ${bounds.cells} cells (an LKE workbook has a few thousand)`,
-        )
+        return bound('cells', bounds, cells, msg('workbook:bound.cells', { cells: bounds.cells }))
     } else if (entry.name === 'xl/sharedStrings.xml') {
       const strings = countTags(data, 'si', bounds.shared_strings)
       if (strings > bounds.shared_strings)
@@ -210,7 +205,7 @@ export function checkWorkbookStructure(
           'shared_strings',
           bounds,
           strings,
-          `the workbook has more than ${bounds.shared_strings} shared strings (an LKE workbook has under a thousand)`,
+          msg('workbook:bound.shared_strings', { shared_strings: bounds.shared_strings }),
         )
     }
   }

@@ -7,13 +7,14 @@ import { listenChannel, type ChannelListener } from '../../db/notifications.js'
 import { recordTokenUse, verifyToken, type AuthFailure } from '../../modules/auth/service.js'
 import { AUTH_CHANNEL, TokenCache, TokenUsage } from '../../modules/auth/token-cache.js'
 import { hashToken } from '../../modules/auth/tokens.js'
+import { type Message, msg } from '../../lib/i18n.js'
 
-const FAILURE_DETAIL: Record<AuthFailure, string> = {
-  invalid_token: 'The bearer token is not valid.',
-  token_expired: 'The bearer token has expired.',
-  token_revoked: 'The bearer token has been revoked.',
-  principal_disabled: 'The principal owning this token is disabled.',
-  role_not_granted: "The token's role is no longer granted to its principal.",
+const FAILURE_DETAIL: Record<AuthFailure, Message> = {
+  invalid_token: msg('auth:failure.invalid_token'),
+  token_expired: msg('auth:failure.token_expired'),
+  token_revoked: msg('auth:failure.token_revoked'),
+  principal_disabled: msg('auth:failure.principal_disabled'),
+  role_not_granted: msg('auth:failure.role_not_granted'),
 }
 
 /** The bearer token of a request, or null when there is no Authorization: Bearer header. */
@@ -121,7 +122,7 @@ export default fp<AuthPluginOptions>(
         throw new ProblemError(
           401,
           'unauthenticated',
-          'This route needs an Authorization: Bearer <token> header.',
+          msg('auth:unauthenticated'),
           {},
           { 'www-authenticate': 'Bearer realm="zi-tracker"' },
         )
@@ -153,7 +154,7 @@ export default fp<AuthPluginOptions>(
         throw new ProblemError(
           403,
           'forbidden_role',
-          `The role ${principal.role} may not call this route; allowed: ${policy.roles.join(', ')}.`,
+          msg('auth:forbidden_role', { role: principal.role, roles: policy.roles.join(', ') }),
           {
             allowed_roles: policy.roles,
           },

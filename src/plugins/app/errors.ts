@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { isDatabaseUnavailable, pgError } from '../../lib/db-errors.js'
-import { isMessage, type Message, negotiateLanguage, type Translator } from '../../lib/i18n.js'
+import { type Message, msg, negotiateLanguage, renderAll, type Translator } from '../../lib/i18n.js'
+import { ruleMessage } from '../../lib/validation-message.js'
 import { FieldError, Problem, PROBLEM_CONTENT_TYPE, ProblemError, problemType, titleKey } from '../../lib/problem.js'
 
 function sendProblem(
@@ -21,7 +22,7 @@ function sendProblem(
     code,
     instance: request.url.split('?')[0] ?? request.url,
     request_id: request.id,
-    ...(renderMessages(extra, t) as Record<string, unknown>),
+    ...(renderAll(extra, t) as Record<string, unknown>),
   }
   return reply
     .code(status)
@@ -41,16 +42,6 @@ function translatorOf(request: FastifyRequest): Translator {
   )
 }
 
-/** Replaces every Message inside a problem's extension members (field errors, checks) by its text. */
-function renderMessages(value: unknown, t: Translator): unknown {
-  if (isMessage(value) && Object.keys(value).every((k) => k === 'key' || k === 'params')) return t(value)
-  if (Array.isArray(value)) return value.map((item) => renderMessages(item, t))
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderMessages(v, t)]))
-  }
-  return value
-}
-
 /**
  * Errors Fastify raises before routing (a malformed percent-encoding in the path, a path
  * parameter longer than maxParamLength): no hook runs for them, so they are answered here as
@@ -61,10 +52,10 @@ export function frameworkErrorHandler(portalrbBase = '/portalrb') {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     const [status, code, detail] =
       error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-        ? [414, 'uri_too_long', 'A path parameter is longer than this API accepts.']
+        ? [414, 'uri_too_long', msg('http:uri_too_long')]
         : error.code === 'FST_ERR_BAD_URL'
-          ? [400, 'bad_url', 'The request path is not a valid URL (malformed percent-encoding).']
-          : [400, 'bad_request', 'The request could not be routed.']
+          ? [400, 'bad_url', msg('http:bad_url')]
+          : [400, 'bad_request', msg('http:bad_request')]
     reply
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
@@ -74,7 +65,11 @@ export function frameworkErrorHandler(portalrbBase = '/portalrb') {
       void reply
         .code(422)
         .type('application/json; charset=utf-8')
-        .send({ error: true, code: 'INVALID_REQUEST', message: `Data request tidak valid: ${detail}` })
+        .send({
+          error: true,
+          code: 'INVALID_REQUEST',
+          message: `Data request tidak valid: ${request.server.messages.translator('id')(detail)}`,
+        })
       return
     }
     void sendProblem(request, reply, status, code, detail)
@@ -82,7 +77,7 @@ export function frameworkErrorHandler(portalrbBase = '/portalrb') {
 }
 
 /** Turns Fastify/ajv validation output into field errors with JSON pointers. */
-function fieldErrors(error: FastifyError): FieldError[] {
+function fieldErrors(error: FastifyError): (Omit<FieldError, 'message'> & { message: Message })[] {
   // Fastify names the query part "querystring"; pointers use the shorter "query" everywhere.
   const part = error.validationContext === 'querystring' ? 'query' : (error.validationContext ?? 'body')
   return (error.validation ?? []).map((v) => {
@@ -93,13 +88,8 @@ function fieldErrors(error: FastifyError): FieldError[] {
     } else if (v.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') {
       pointer += `/${params.additionalProperty}`
     }
-    let message = v.keyword === 'additionalProperties' ? 'is not a known field' : (v.message ?? 'is not valid')
-    // ajv says only "must be equal to one of the allowed values": name them.
-    if (v.keyword === 'enum' && Array.isArray(params.allowedValues))
-      message = `must be one of ${params.allowedValues.map((value) => JSON.stringify(value)).join(', ')}`
-    else if (v.keyword === 'const' && 'allowedValue' in params)
-      message = `must be ${JSON.stringify(params.allowedValue)}`
-    return { pointer, rule: v.keyword, message }
+    // ajv's own texts are English: the message is the catalogue's for the keyword and its params.
+    return { pointer, rule: v.keyword, message: ruleMessage(v.keyword, params) }
   })
 }
 
@@ -113,7 +103,13 @@ export default fp(
     app.addSchema(Problem)
 
     app.setNotFoundHandler((request, reply) =>
-      sendProblem(request, reply, 404, 'route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`),
+      sendProblem(
+        request,
+        reply,
+        404,
+        'route_not_found',
+        msg('http:route_not_found', { method: request.method, path: request.url.split('?')[0] }),
+      ),
     )
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -123,20 +119,14 @@ export default fp(
       }
       if (error.validation) {
         const errors = fieldErrors(error)
-        const summary = errors.map((e) => `${e.pointer} ${e.message}`).join('; ')
-        return sendProblem(request, reply, 400, 'validation_failed', `The request is not valid: ${summary}.`, {
+        const summary = errors.map((e) => msg('validation:item', { pointer: e.pointer, message: e.message }))
+        return sendProblem(request, reply, 400, 'validation_failed', msg('validation:summary', { summary }), {
           errors,
         })
       }
       switch (pgError(error)?.code ?? error.code) {
         case 'FST_ERR_CTP_BODY_TOO_LARGE':
-          return sendProblem(
-            request,
-            reply,
-            413,
-            'payload_too_large',
-            'The request body is larger than this route accepts.',
-          )
+          return sendProblem(request, reply, 413, 'payload_too_large', msg('http:payload_too_large'))
         case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
           // The route's own list (upload routes declare multipart/form-data), else JSON.
           const accepted = request.routeOptions.schema?.consumes ?? ['application/json']
@@ -146,56 +136,38 @@ export default fp(
             reply,
             415,
             'unsupported_media_type',
-            `This route takes a body of type ${accepted.join(' or ')} (Content-Type header), not ${JSON.stringify(sent)}.`,
+            msg('http:unsupported_media_type', { accepted: accepted.join(' | '), sent: JSON.stringify(sent) }),
             { accepted },
           )
         }
         case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-          return sendProblem(request, reply, 400, 'empty_body', 'The request has a JSON content type but no body.')
+          return sendProblem(request, reply, 400, 'empty_body', msg('http:empty_body'))
         case 'FST_ERR_CTP_INVALID_JSON_BODY':
         case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-          return sendProblem(request, reply, 400, 'malformed_body', 'The request body is not valid JSON.')
+          return sendProblem(request, reply, 400, 'malformed_body', msg('http:malformed_body'))
         // PostgreSQL: serialisation failure / deadlock mean "try again", not a server fault.
         case '40001':
         case '40P01':
-          return sendProblem(request, reply, 409, 'write_conflict', 'A concurrent write won; retry the request.')
+          return sendProblem(request, reply, 409, 'write_conflict', msg('http:write_conflict'))
         case '22P02':
         case '22007':
         case '22008':
-          return sendProblem(request, reply, 400, 'invalid_value', 'A value in the request has the wrong format.')
+          return sendProblem(request, reply, 400, 'invalid_value', msg('http:invalid_value'))
         // A NUL character (or one the database encoding lacks) in a text value; a number out of range.
         case '22021':
         case '22P05':
         case '22003':
-          return sendProblem(
-            request,
-            reply,
-            400,
-            'invalid_value',
-            'A value in the request cannot be stored: it contains a NUL character or is out of range.',
-          )
+          return sendProblem(request, reply, 400, 'invalid_value', msg('http:value_not_storable'))
       }
       if (isDatabaseUnavailable(error)) {
         request.log.warn({ err: error }, 'database unavailable')
         reply.header('retry-after', '5')
-        return sendProblem(
-          request,
-          reply,
-          503,
-          'database_unavailable',
-          'The database is not reachable right now; retry shortly.',
-        )
+        return sendProblem(request, reply, 503, 'database_unavailable', msg('http:database_unavailable'))
       }
       const status = error.statusCode ?? 500
       if (status >= 500) {
         request.log.error({ err: error }, 'request failed')
-        return sendProblem(
-          request,
-          reply,
-          status,
-          'internal_error',
-          'The server could not complete the request. Quote the request_id when reporting it.',
-        )
+        return sendProblem(request, reply, status, 'internal_error', msg('http:internal_error'))
       }
       if (status === 429) {
         return sendProblem(request, reply, 429, 'rate_limited', error.message)

@@ -1,5 +1,17 @@
 import fp from 'fastify-plugin'
-import { createMessages, type Language, type Messages, negotiateLanguage, type Translator } from '../../lib/i18n.js'
+import {
+  containsMessage,
+  createMessages,
+  type Language,
+  type Message,
+  type Messages,
+  negotiateLanguage,
+  renderAll,
+  type Translator,
+} from '../../lib/i18n.js'
+
+/** Requests whose reply rendered a message (they get Content-Language). */
+const spoke = new WeakSet<object>()
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,7 +36,27 @@ export default fp(
     app.addHook('onRequest', async (request) => {
       const header = request.headers['accept-language']
       request.language = negotiateLanguage(typeof header === 'string' ? header : undefined, messages.defaultLanguage)
-      request.t = messages.translator(request.language)
+      const t = messages.translator(request.language)
+      // A reply that carries a rendered text says its language (Content-Language, Vary: Accept-Language).
+      request.t = Object.assign(
+        (message: Message | string) => {
+          spoke.add(request)
+          return t(message)
+        },
+        { language: request.language },
+      )
+    })
+    // Any message still in a reply body (a check, a row error) is rendered in the reply's language.
+    app.addHook('preSerialization', async (request, _reply, payload: unknown) =>
+      containsMessage(payload) ? renderAll(payload, request.t) : payload,
+    )
+    app.addHook('onSend', async (request, reply) => {
+      if (!spoke.has(request) || reply.hasHeader('content-language')) return
+      reply.header('content-language', request.language)
+      const vary = reply.getHeader('vary')
+      const list = Array.isArray(vary) ? vary.join(', ') : vary === undefined ? '' : String(vary)
+      if (!/\baccept-language\b/i.test(list))
+        reply.header('vary', list ? `${list}, Accept-Language` : 'Accept-Language')
     })
   },
   { name: 'i18n' },

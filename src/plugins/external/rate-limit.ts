@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Redis } from 'ioredis'
 import { ProblemError } from '../../lib/problem.js'
+import { msg } from '../../lib/i18n.js'
 
 export interface RateLimitOptions {
   max: number
@@ -97,7 +98,7 @@ export default fp<RateLimitOptions>(
         throw new ProblemError(
           429,
           'rate_limited',
-          `Too many requests: the limit is ${result.max} per ${Math.round(options.timeWindowMs / 1000)} s. Retry after ${wait} s.`,
+          msg('http:rate_limited', { max: result.max, seconds: Math.round(options.timeWindowMs / 1000), wait }),
           {},
           {
             'retry-after': String(wait),
