@@ -54,6 +54,16 @@ const NOT_SCOPE: Record<string, { status: number; code: string; why: string }> =
     code: 'stage_not_found',
     why: 'the LHE internal is the TPI stage’s, and subtree A’s assessment has only its self stage',
   },
+  'GET /v1/assessments/{id}/stages/{stage}/review': {
+    status: 422,
+    code: 'review_not_for_stage',
+    why: 'the matrix asks for the self stage, and only the tpi stage is reviewed per area',
+  },
+  'PUT /v1/assessments/{id}/stages/{stage}/review': {
+    status: 422,
+    code: 'review_not_for_stage',
+    why: 'the matrix asks for the self stage, and only the tpi stage is reviewed per area',
+  },
   'GET /portalrb/pengusulan/unit-wbbm': {
     status: 403,
     code: 'WBBM_NOT_ELIGIBLE',
@@ -62,7 +72,7 @@ const NOT_SCOPE: Record<string, { status: number; code: string; why: string }> =
 }
 
 /** Parameter names and the resource they identify; `null` = shared across units (period, instrument, stage code, question code). */
-type Kind = 'unit' | 'instansi' | 'assessment' | 'declaration' | 'evidence' | 'campaign' | 'response' | null
+type Kind = 'unit' | 'instansi' | 'assessment' | 'declaration' | 'evidence' | 'campaign' | 'response' | 'action' | null
 const PARAM_KIND: Record<string, Kind> = {
   unit_id: 'unit',
   parent_id: 'unit',
@@ -73,6 +83,8 @@ const PARAM_KIND: Record<string, Kind> = {
   period_id: null,
   stage: null,
   code: null,
+  // a rencana aksi's realisation month (YYYY-MM)
+  month: null,
   from: null,
   to: null,
   target: null,
@@ -90,6 +102,8 @@ const COLLECTION_KIND: Record<string, Kind> = {
   campaigns: 'campaign',
   responses: 'response',
   questionnaires: null,
+  // rencana aksi: an action belongs to its unit
+  actions: 'action',
 }
 /** Query parameters that filter, page or shape and name no resource. */
 const QUERY_PLAIN = new Set([
@@ -127,6 +141,11 @@ const QUERY_PLAIN = new Set([
   'scale',
   'dry_run',
   'file_name',
+  // rencana aksi filters
+  'area',
+  'question_code',
+  'overdue',
+  'as_of',
 ])
 
 /** One anonymous response to the bundled IPAK set, as the public form posts it. */
@@ -231,6 +250,19 @@ t.test('scope matrix', async (t) => {
     if (posted.statusCode !== 201) throw new Error(`fixture: survey response ${posted.statusCode} ${posted.body}`)
     const responses = await ok({ method: 'GET', url: `/v1/survey/campaigns/${campaign.id}/responses` })
     const response = (responses.items as { id: string }[])[0]!.id
+    // A rencana aksi of the unit.
+    const action = await ok({
+      method: 'POST',
+      url: '/v1/actions',
+      payload: {
+        unit_id: unit.id,
+        period_id: period.id,
+        area: 'manajemen_perubahan',
+        title: `Rencana aksi ${label}`,
+        pic_name: 'Kepala Seksi',
+        target_date: '2026-06-30',
+      },
+    })
     const ids: Record<Exclude<Kind, null>, string> = {
       unit: unit.id,
       instansi: instansi.id,
@@ -239,9 +271,10 @@ t.test('scope matrix', async (t) => {
       evidence: evidence.id,
       campaign: campaign.id,
       response,
+      action: action.id,
     }
     const marks = [instansi, opd, unit, spare, spare2].flatMap((u) => [u.id, u.code])
-    marks.push(assessment.id, declaration.id, evidence.id, campaign.id, response)
+    marks.push(assessment.id, declaration.id, evidence.id, campaign.id, response, action.id)
     return { ids, spare: spare.id, spare2: spare2.id, opd: opd.id, unitCode: unit.code, marks }
   }
   const questionnaires = await ok({ method: 'GET', url: '/v1/survey/questionnaires' })
@@ -277,6 +310,7 @@ t.test('scope matrix', async (t) => {
       else if (p.name === 'period_id') values[p.name] = period.id
       else if (p.name === 'stage') values[p.name] = 'self'
       else if (p.name === 'code') values[p.name] = 'Q1'
+      else if (p.name === 'month') values[p.name] = '2026-01'
       else if (p.name === 'id' && op.path.startsWith('/v1/tokens/')) values[p.name] = selfTokenId
       else if (p.name === 'id' && op.path.startsWith('/v1/survey/questionnaires/')) values[p.name] = questionnaire
     }
@@ -286,6 +320,8 @@ t.test('scope matrix', async (t) => {
       else if (op.path === '/v1/instruments/diff') query.set(p.name, lke.id)
       else if (p.name === 'from') query.set('from', 'self')
       else if (p.name === 'to') query.set('to', 'self')
+      else if (p.name === 'period_id') query.set('period_id', period.id)
+      else if (p.name === 'unit_id') query.set('unit_id', side.ids.unit)
     }
     const url =
       op.path.replace(/\{([^}]+)\}/g, (_m, n: string) => values[n] ?? 'unplaced') + (query.size ? `?${query}` : '')
@@ -310,6 +346,26 @@ t.test('scope matrix', async (t) => {
       'POST /v1/instruments/{id}/score': { answers: { Q1: 'Ya' } },
       'POST /v1/instruments/{id}/plan': { target: 'WBK', answers: { Q1: 'Ya' } },
       'PATCH /v1/notifications/preferences': { language: 'id' },
+      'PUT /v1/assessments/{id}/stages/{stage}/review': {
+        areas: [{ area: 'manajemen_perubahan', conclusion: 'scope' }],
+      },
+      'POST /v1/actions': {
+        unit_id: side.spare,
+        period_id: period.id,
+        area: 'penataan_tatalaksana',
+        title: 'Scope check',
+        pic_name: 'Kepala Seksi',
+        target_date: '2026-06-30',
+      },
+      'PATCH /v1/actions/{id}': { title: 'Scope check (edited)' },
+      'PUT /v1/actions/{id}/realisations/{month}': { progress_percent: 10 },
+      'POST /v1/actions/{id}/monitoring-notes': { note: 'Dipantau.' },
+      'POST /v1/actions/from-plan': {
+        assessment_id: side.ids.assessment,
+        target: 'WBK',
+        target_date: '2026-06-30',
+        pic_name: 'Kepala Seksi',
+      },
       'POST /v1/survey/campaigns': {
         unit_id: side.spare,
         period_id: period.id,
@@ -341,7 +397,9 @@ t.test('scope matrix', async (t) => {
   }
 
   /** How scope shows in `op`: which of its inputs name a unit-owned resource. */
-  const classify = (op: Operation): { path: boolean; body: boolean; query: string[]; unplaced: string[] } => {
+  const classify = (
+    op: Operation,
+  ): { path: boolean; body: boolean; bodyRef: boolean; query: string[]; unplaced: string[] } => {
     const unplaced: string[] = []
     let path = false
     for (const p of op.params.filter((p) => p.in === 'path')) {
@@ -359,8 +417,11 @@ t.test('scope matrix', async (t) => {
     // a unit in the body, or in each item of its `units` list (the mass pencanangan)
     const items = (props.units as { items?: { properties?: Record<string, unknown> } } | undefined)?.items
     const body = 'unit_id' in props || 'unit_id' in (items?.properties ?? {})
-    if (!path && !body && op.method !== 'GET' && !NO_UNIT[name(op)]) unplaced.push('no unit in path or body')
-    return { path, body, query, unplaced }
+    // an assessment named in the body (actions from an improvement plan): read as the path's would be
+    const bodyRef = !body && 'assessment_id' in props
+    if (!path && !body && !bodyRef && op.method !== 'GET' && !NO_UNIT[name(op)])
+      unplaced.push('no unit in path or body')
+    return { path, body, bodyRef, query, unplaced }
   }
 
   const scoped = operations.filter((op) => op.roles.some((r) => r !== 'admin'))
@@ -380,11 +441,11 @@ t.test('scope matrix', async (t) => {
 
   // Subtree B first: refused requests must change nothing, so A's fixture is intact afterwards.
   for (const op of scoped) {
-    const { path, body, query, unplaced } = classify(op)
+    const { path, body, bodyRef, query, unplaced } = classify(op)
     t.same(unplaced, [], `${name(op)}: every input is classified`)
     const roles = rolesOf(op)
     for (const role of roles) {
-      if (path) {
+      if (path || bodyRef) {
         const res = await app.inject(requestFor(op, B, role))
         t.ok(outside(op, res), `${name(op)} as ${role} on subtree B answers 404 (got ${res.statusCode})`)
       } else if (body) {
@@ -399,8 +460,9 @@ t.test('scope matrix', async (t) => {
       for (const q of query) {
         const request = requestFor(op, A, role)
         const kind = kindOf(op, q) as Exclude<Kind, null>
-        const url = `${request.url}${String(request.url).includes('?') ? '&' : '?'}${q}=${B.ids[kind]}`
-        const res = await app.inject({ ...request, url })
+        const target = new URL(String(request.url), 'http://scope.test')
+        target.searchParams.set(q, B.ids[kind])
+        const res = await app.inject({ ...request, url: `${target.pathname}${target.search}` })
         t.ok(
           outside(op, res) || (res.statusCode < 300 && leaks(res.body).length === 0),
           `${name(op)}?${q}=<B> as ${role} answers 404 or nothing of B (got ${res.statusCode})`,
@@ -413,13 +475,13 @@ t.test('scope matrix', async (t) => {
   const order = (op: Operation) => (op.method === 'GET' ? 0 : op.method === 'DELETE' ? 2 : 1)
   for (const op of [...scoped].sort((x, y) => order(x) - order(y))) {
     const roles = rolesOf(op)
-    const { path, body } = classify(op)
+    const { path, body, bodyRef } = classify(op)
     for (const role of roles) {
       const res = await app.inject(requestFor(op, A, role))
       const other = NOT_SCOPE[name(op)]
       const passed =
         res.statusCode < 300 ||
-        (POST_SCOPE[res.statusCode] !== undefined && (path || body)) ||
+        (POST_SCOPE[res.statusCode] !== undefined && (path || body || bodyRef)) ||
         (other?.status === res.statusCode && res.json().code === other.code)
       t.ok(
         passed,

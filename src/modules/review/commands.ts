@@ -5,6 +5,7 @@ import { stageEvent } from '../assessments/events.js'
 import type { StageKind } from '../assessments/rules.js'
 import type { AssessmentRow, StageRow } from '../assessments/service.js'
 import type { AreaWrite } from './rules.js'
+import { loadAssessment } from '../assessments/service.js'
 import {
   assertReviewedStage,
   reviewVersion,
@@ -70,9 +71,11 @@ export async function recordReviewChange(
  * (no version moves, no audit record, no event).
  */
 export async function putStageReview(ctx: CommandContext, input: PutStageReviewInput): Promise<StageReviewResult> {
-  assertReviewedStage(input.stage)
   const dryRun = input.dryRun ?? false
   return ctx.db.transaction(async (tx) => {
+    // Scope first (404 out of scope), then the stage's kind (422), then who may write it and when.
+    await loadAssessment(tx, ctx.principal, input.assessmentId)
+    assertReviewedStage(input.stage)
     const target = await lockWritableStage(tx, ctx, { assessmentId: input.assessmentId, stage: input.stage })
     const outcome = await writeAreaReviews(tx, { principal: ctx.principal, stage: target.stage }, input.areas, {
       ifMatch: input.ifMatch,

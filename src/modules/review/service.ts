@@ -142,8 +142,9 @@ export function assertReviewedStage(kind: StageKind): void {
 
 /** The review of an assessment's stage as the caller may read it (scope 404; a unit operator does not see a tpi draft). */
 export async function readReview(db: Queryable, principal: Principal, assessmentId: string, kind: StageKind) {
-  assertReviewedStage(kind)
+  // Scope first: an assessment out of the caller's scope is 404 whatever stage is asked for.
   const { assessment } = await loadAssessment(db, principal, assessmentId)
+  assertReviewedStage(kind)
   const stage = await loadStage(db, assessment.id, kind)
   assertCanReadStage(principal, stage)
   return reviewView(db, stage)
