@@ -48,6 +48,8 @@ import { hasAdmin } from './modules/auth/service.js'
 import metricsPlugin from './plugins/app/metrics.js'
 import precisionPlugin from './plugins/app/precision.js'
 import workersPlugin from './workers/index.js'
+import notificationRoutes from './modules/notifications/routes.js'
+import { smtpConfigured } from './modules/notifications/rules.js'
 
 export interface BuildAppOptions {
   config: Config
@@ -206,7 +208,7 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       await v1.register(authRoutes)
       await v1.register(auditRoutes, { prefix: '/audit' })
       await v1.register(unitsHome, { prefix: '/units', uploads })
-      await v1.register(periodsHome, { prefix: '/periods' })
+      await v1.register(periodsHome, { prefix: '/periods', uploads })
       await v1.register(declarationsHome, { prefix: '/declarations' })
       await v1.register(evidenceRoutes, {
         prefix: '/evidence',
@@ -226,6 +228,11 @@ export async function buildApp(options: BuildAppOptions): Promise<App> {
       if (config.BENCH_ROUTES) await v1.register(benchRoutes, { prefix: '/bench' })
       await v1.register(surveyRoutes, { prefix: '/survey', publicBaseUrl: config.PUBLIC_BASE_URL, uploads })
       await v1.register(actionRoutes, { prefix: '/actions' })
+      await v1.register(notificationRoutes, {
+        prefix: '/notifications',
+        enabled: smtpConfigured(config),
+        digestHour: config.NOTIFY_DIGEST_HOUR,
+      })
     },
     { prefix: '/v1' },
   )

@@ -262,6 +262,56 @@ export const ConfigSchema = Type.Object({
       'survey responses one address may send to one campaign per SURVEY_SUBMIT_WINDOW_MS (a kiosk or a shared network sends several)',
   }),
   SURVEY_SUBMIT_WINDOW_MS: Type.Integer({ minimum: 1000, maximum: 86400000, default: 900000 }),
+  SMTP_URL: Type.Optional(
+    Type.String({
+      pattern: '^smtps?://',
+      description:
+        'the SMTP server of notice mails as one URL (smtp://user:pass@host:587, smtps:// for TLS from the start); or SMTP_HOST and the settings below. Unset (and no SMTP_HOST): no notices are made or sent (docs/notifications.md)',
+    }),
+  ),
+  SMTP_HOST: Type.Optional(Type.String({ minLength: 1, description: 'the SMTP server, when SMTP_URL is not set' })),
+  SMTP_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 587, description: 'with SMTP_HOST' }),
+  SMTP_SECURE: Type.Boolean({
+    default: false,
+    description: 'with SMTP_HOST: TLS from the start (port 465); false: STARTTLS when the server offers it',
+  }),
+  SMTP_USER: Type.Optional(Type.String({ minLength: 1, description: 'with SMTP_HOST, when the server wants a login' })),
+  SMTP_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  SMTP_FROM: Type.String({
+    minLength: 3,
+    default: 'ZI Tracker <no-reply@localhost>',
+    description: 'the From of notice mails',
+  }),
+  NOTIFY_WORKER: Type.Optional(
+    Type.Boolean({
+      description:
+        'run the notice worker in this process (notices from the change feed, reminders before windows close, mail delivery); unset: on when SMTP is configured',
+    }),
+  ),
+  NOTIFY_POLL_MS: Type.Integer({
+    minimum: 10,
+    maximum: 3600000,
+    default: 30000,
+    description: 'how often the notice worker reads the feed, checks the windows and sends what is due',
+  }),
+  NOTIFY_MAX_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 30,
+    default: 8,
+    description: 'attempts per notice mail before it is marked failed',
+  }),
+  NOTIFY_RETRY_BASE_MS: Type.Integer({
+    minimum: 10,
+    maximum: 3600000,
+    default: 60000,
+    description: 'first retry delay of a notice mail; doubles on every further attempt (at most 6 hours)',
+  }),
+  NOTIFY_DIGEST_HOUR: Type.Integer({
+    minimum: 0,
+    maximum: 23,
+    default: 7,
+    description: 'the hour (Asia/Jakarta) the daily digest is sent to the people who chose it',
+  }),
   DEFAULT_LANGUAGE: StringEnum(['id', 'en'], {
     default: 'id',
     description: 'the language of messages when a request sends no Accept-Language we speak (id: Bahasa Indonesia)',
@@ -305,6 +355,11 @@ const INTEGER_VARS = new Set([
   'METRICS_PORT',
   'SURVEY_SUBMIT_MAX',
   'SURVEY_SUBMIT_WINDOW_MS',
+  'SMTP_PORT',
+  'NOTIFY_POLL_MS',
+  'NOTIFY_MAX_ATTEMPTS',
+  'NOTIFY_RETRY_BASE_MS',
+  'NOTIFY_DIGEST_HOUR',
 ])
 const BOOLEAN_VARS = new Set([
   'TRUST_PROXY',
@@ -315,6 +370,8 @@ const BOOLEAN_VARS = new Set([
   'S3_FORCE_PATH_STYLE',
   'METRICS_ENABLED',
   'KEYS_IN_DATA_DIR',
+  'SMTP_SECURE',
+  'NOTIFY_WORKER',
 ])
 
 /**

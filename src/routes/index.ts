@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import type { IsolatedWork } from '../lib/isolated-work.js'
 import assessmentRoutes from '../modules/assessments/routes.js'
 import dashboardRoutes from '../modules/dashboards/routes.js'
 import declarationRoutes from '../modules/declarations/routes.js'
@@ -6,6 +7,7 @@ import instrumentRoutes, { type InstrumentRoutesOptions } from '../modules/instr
 import periodRoutes from '../modules/periods/routes.js'
 import { instrumentPlanRoutes, planDashboardRoutes, stagePlanRoutes } from '../modules/planner/routes.js'
 import { proposalDeclarationRoutes, proposalPeriodRoutes, proposalUnitRoutes } from '../modules/proposals/routes.js'
+import { periodReportRoutes, stageReportRoutes } from '../modules/reports/routes.js'
 import reviewRoutes from '../modules/review/routes.js'
 import unitRoutes, { type UnitRoutesOptions } from '../modules/units/routes.js'
 import workbookRoutes, { periodExportRoutes, type WorkbookRoutesOptions } from '../modules/workbook/routes.js'
@@ -22,14 +24,16 @@ export const assessmentsHome: FastifyPluginAsync<{ workbook: WorkbookRoutesOptio
   await app.register(assessmentRoutes) // src/modules/assessments/routes.ts: assessments, stages, answers, moves
   await app.register(workbookRoutes, opts.workbook) // src/modules/workbook/routes.ts: …/stages/{stage}/lke.xlsx
   await app.register(stagePlanRoutes) // src/modules/planner/routes.ts: …/stages/{stage}/plan
+  await app.register(stageReportRoutes, { work: opts.workbook.uploads }) // src/modules/reports/routes.ts: …/stages/tpi/lhe(.pdf)
   await app.register(reviewRoutes) // src/modules/review/routes.ts: …/stages/{stage}/review
 }
 
 /** /v1/periods */
-export const periodsHome: FastifyPluginAsync = async (app) => {
+export const periodsHome: FastifyPluginAsync<{ uploads: IsolatedWork }> = async (app, opts) => {
   await app.register(periodRoutes) // src/modules/periods/routes.ts: periods and their windows
   await app.register(periodExportRoutes) // src/modules/workbook/routes.ts: …/{period_id}/answers.csv
   await app.register(proposalPeriodRoutes) // src/modules/proposals/routes.ts: rules, gates, packages, proposals
+  await app.register(periodReportRoutes, { work: opts.uploads }) // src/modules/reports/routes.ts: …/instansi/{id}/surat-usulan(.pdf), sptjm(.pdf)
 }
 
 /** /v1/dashboards */

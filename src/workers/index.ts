@@ -5,6 +5,8 @@ import { purgeEvents } from './feed-purge.js'
 import { refreshPlanCounts } from '../modules/planner/service.js'
 import { parseAllowHosts, parseSecretKey } from '../modules/webhooks/rules.js'
 import { WebhookWorker } from '../modules/webhooks/worker.js'
+import { smtpConfigured } from '../modules/notifications/rules.js'
+import { NotifyWorker, smtpTransport } from '../modules/notifications/worker.js'
 
 /**
  * Every background job of the process, started here and nowhere else (route plugins serve
@@ -25,6 +27,20 @@ export interface WorkerOptions {
     | 'WEBHOOK_MAX_ATTEMPTS'
     | 'WEBHOOK_RETRY_BASE_MS'
     | 'WEBHOOK_TIMEOUT_MS'
+    | 'NOTIFY_WORKER'
+    | 'NOTIFY_POLL_MS'
+    | 'NOTIFY_MAX_ATTEMPTS'
+    | 'NOTIFY_RETRY_BASE_MS'
+    | 'NOTIFY_DIGEST_HOUR'
+    | 'SMTP_URL'
+    | 'SMTP_HOST'
+    | 'SMTP_PORT'
+    | 'SMTP_SECURE'
+    | 'SMTP_USER'
+    | 'SMTP_PASSWORD'
+    | 'SMTP_FROM'
+    | 'PUBLIC_BASE_URL'
+    | 'PORT'
   >
 }
 
@@ -78,6 +94,28 @@ export default fp<WorkerOptions>(
       })
       app.addHook('onReady', async () => worker.start())
       app.addHook('preClose', async () => worker.stop())
+    }
+
+    // Notices by e-mail (docs/notifications.md): from the change feed and the windows' dates,
+    // mailed over SMTP. On by default when SMTP is configured; never without it.
+    if (config.NOTIFY_WORKER ?? smtpConfigured(config)) {
+      if (!smtpConfigured(config))
+        app.log.warn('NOTIFY_WORKER is on but SMTP_URL / SMTP_HOST is not set: no notices are made or sent')
+      else {
+        const worker = new NotifyWorker({
+          db: app.db,
+          log: app.log.child({ component: 'notify-worker' }),
+          transport: smtpTransport(config),
+          from: config.SMTP_FROM,
+          baseUrl: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
+          pollMs: config.NOTIFY_POLL_MS,
+          maxAttempts: config.NOTIFY_MAX_ATTEMPTS,
+          retryBaseMs: config.NOTIFY_RETRY_BASE_MS,
+          digestHour: config.NOTIFY_DIGEST_HOUR,
+        })
+        app.addHook('onReady', async () => worker.start())
+        app.addHook('preClose', async () => worker.stop())
+      }
     }
   },
   { name: 'workers', dependencies: ['database'] },

@@ -34,6 +34,7 @@ const NO_UNIT: Record<string, string> = {
   'DELETE /v1/tokens/{id}': "the caller's own token",
   'POST /v1/instruments/{id}/score': 'scores the answers in the body against a shared instrument',
   'POST /v1/instruments/{id}/plan': 'plans over the answers in the body against a shared instrument',
+  'PATCH /v1/notifications/preferences': "the caller's own notice preferences",
 }
 
 /** Answers on subtree A that prove the scope check passed: the route loaded the row and refused on other grounds. */
@@ -43,6 +44,16 @@ const POST_SCOPE: Record<number, string> = {
 
 /** Documented refusals on subtree A that have nothing to do with scope, per operation. */
 const NOT_SCOPE: Record<string, { status: number; code: string; why: string }> = {
+  'GET /v1/assessments/{id}/stages/tpi/lhe': {
+    status: 404,
+    code: 'stage_not_found',
+    why: 'the LHE internal is the TPI stage’s, and subtree A’s assessment has only its self stage',
+  },
+  'GET /v1/assessments/{id}/stages/tpi/lhe.pdf': {
+    status: 404,
+    code: 'stage_not_found',
+    why: 'the LHE internal is the TPI stage’s, and subtree A’s assessment has only its self stage',
+  },
   'GET /portalrb/pengusulan/unit-wbbm': {
     status: 403,
     code: 'WBBM_NOT_ELIGIBLE',
@@ -57,6 +68,8 @@ const PARAM_KIND: Record<string, Kind> = {
   parent_id: 'unit',
   instansi_id: 'instansi',
   evidence_id: 'evidence',
+  // the surat usulan's and SPTJM's choice of units (query)
+  declaration_id: 'declaration',
   period_id: null,
   stage: null,
   code: null,
@@ -296,6 +309,7 @@ t.test('scope matrix', async (t) => {
       'POST /v1/assessments/{id}/questions/{code}/comments': { body: 'Mohon lengkapi data dukung.' },
       'POST /v1/instruments/{id}/score': { answers: { Q1: 'Ya' } },
       'POST /v1/instruments/{id}/plan': { target: 'WBK', answers: { Q1: 'Ya' } },
+      'PATCH /v1/notifications/preferences': { language: 'id' },
       'POST /v1/survey/campaigns': {
         unit_id: side.spare,
         period_id: period.id,

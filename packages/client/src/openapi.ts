@@ -654,6 +654,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/surat-usulan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instansi’s draft surat usulan to the TPN (PermenPANRB 90/2021 Gambar 6), as JSON
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package). The same data as …/surat-usulan.pdf.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSuratUsulanReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/surat-usulan.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instansi’s draft surat usulan to the TPN (PermenPANRB 90/2021 Gambar 6), as a PDF (A4, Indonesian, marked DRAF)
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSuratUsulanPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/sptjm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The draft SPTJM (Surat Pernyataan Tanggung Jawab Mutlak, PermenPANRB 90/2021 Gambar 7) of each unit named, one page each, as JSON
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package). The same data as …/sptjm.pdf.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSptjmReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/periods/{period_id}/instansi/{instansi_id}/sptjm.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The draft SPTJM (Surat Pernyataan Tanggung Jawab Mutlak, PermenPANRB 90/2021 Gambar 7) of each unit named, one page each, as a PDF (A4, Indonesian, marked DRAF)
+         * @description The units named: those of declaration_id (repeatable), else the instansi’s units proposed in the period, else (the draft before proposing, for the package’s surat_usulan and sptjm) those building; only units in your scope (404 declaration_not_found for an asked one that is not the instansi’s in the period, or not in your scope); 409 no_units_to_propose when none. Readers whose scope covers any part of the instansi (as its package).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getSptjmPdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/declarations": {
         parameters: {
             query?: never;
@@ -1648,6 +1736,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/assessments/{id}/stages/tpi/lhe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The LHE internal (Laporan Hasil Evaluasi) of the TPI stage, as JSON
+         * @description PermenPANRB 90/2021 Lampiran II BAB II A (p. 41-44): the unit and its instansi, the TPI stage’s score per komponen and per area perubahan (Pemenuhan + Reform, % of the area’s weight), every score rule of the target (the unit’s declaration in the period; WBK when it has none; WBBM: the WBK rules too) met or not with its gap, the unit-level requirements of Tabel 5/6 from the proposal checks, the conclusion (memenuhi / belum memenuhi syarat untuk diusulkan) and the TPI team’s signature block (who approved the stage chairs). Readers of the TPI stage only (as GET …/stages/tpi/score). The same data as …/lhe.pdf, for a Pemda printing its own layout.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getLheReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assessments/{id}/stages/tpi/lhe.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The LHE internal of the TPI stage, as a PDF (A4, Indonesian)
+         * @description PermenPANRB 90/2021 Lampiran II BAB II A (p. 41-44): the unit and its instansi, the TPI stage’s score per komponen and per area perubahan (Pemenuhan + Reform, % of the area’s weight), every score rule of the target (the unit’s declaration in the period; WBK when it has none; WBBM: the WBK rules too) met or not with its gap, the unit-level requirements of Tabel 5/6 from the proposal checks, the conclusion (memenuhi / belum memenuhi syarat untuk diusulkan) and the TPI team’s signature block (who approved the stage chairs). Readers of the TPI stage only (as GET …/stages/tpi/score). Rendered off the request thread, one document at a time per server (503 reports_busy with Retry-After when four already wait).
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getLhePdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/assessments/{id}/stages/{stage}/review": {
         parameters: {
             query?: never;
@@ -2440,6 +2572,82 @@ export interface paths {
          *     Roles: admin, evaluator.
          */
         post: operations["addActionMonitoringNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every notice, newest first, with its attempts (filter by status, kind, recipient)
+         * @description What was mailed to whom and when, what is waiting (a retry, the digest hour) and why a mail failed or was skipped.
+         *
+         *     Roles: admin.
+         */
+        get: operations["listNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My notice preferences: language, immediate or daily digest, the kinds I receive
+         * @description Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        get: operations["getNoticePreferences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change my notice preferences (only the fields sent)
+         * @description The e-mail address is set by an admin: PATCH /v1/principals/{id}.
+         *
+         *     Roles: admin, evaluator, unit_operator, viewer, integration.
+         */
+        patch: operations["updateNoticePreferences"];
+        trace?: never;
+    };
+    "/v1/notifications/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe from one kind of notice (the link in each mail)
+         * @description No token needed: the link carries a signed token naming the person and the kind (or * for every kind). It answers only what was unsubscribed; any bad token is 404 unsubscribe_token_invalid.
+         *
+         *     Public: no token needed.
+         */
+        get: operations["unsubscribeNotices"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058, sent by mail programs from the List-Unsubscribe header)
+         * @description No token needed: the link carries a signed token naming the person and the kind (or * for every kind). It answers only what was unsubscribed; any bad token is 404 unsubscribe_token_invalid.
+         *
+         *     Public: no token needed.
+         */
+        post: operations["unsubscribeNoticesOneClick"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7528,6 +7736,396 @@ export interface operations {
             };
             /** @description Unprocessable Content */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSuratUsulanReport: {
+        parameters: {
+            query?: {
+                /** @description the declarations (units) the letter names, repeatable; by default the instansi’s units proposed in the period, or, before any is proposed, those building toward WBK/WBBM */
+                declaration_id?: string[];
+            };
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "surat_usulan";
+                        title: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        generated_on: string;
+                        period: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            year: number;
+                        };
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        units: {
+                            /** Format: uuid */
+                            declaration_id: string;
+                            unit: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                name: string;
+                            };
+                            /** @enum {string} */
+                            target: "WBK" | "WBBM";
+                            /** @enum {string} */
+                            kategori: "WBK" | "WBK-AFIRMASI" | "WBBM";
+                            /** @description e.g. "Menuju WBK" */
+                            predikat: string;
+                            /** @enum {string} */
+                            status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                            tpi_total: number | null;
+                        }[];
+                        regulation: string;
+                        pic: {
+                            name: string | null;
+                            email: string | null;
+                            phone: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSuratUsulanPdf: {
+        parameters: {
+            query?: {
+                /** @description the declarations (units) the letter names, repeatable; by default the instansi’s units proposed in the period, or, before any is proposed, those building toward WBK/WBBM */
+                declaration_id?: string[];
+            };
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document as a PDF (A4, Indonesian) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSptjmReport: {
+        parameters: {
+            query?: {
+                /** @description the declarations (units) the letter names, repeatable; by default the instansi’s units proposed in the period, or, before any is proposed, those building toward WBK/WBBM */
+                declaration_id?: string[];
+            };
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "sptjm";
+                        title: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        generated_on: string;
+                        period: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            year: number;
+                        };
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        units: {
+                            /** Format: uuid */
+                            declaration_id: string;
+                            unit: {
+                                /** Format: uuid */
+                                id: string;
+                                code: string;
+                                name: string;
+                            };
+                            /** @enum {string} */
+                            target: "WBK" | "WBBM";
+                            /** @enum {string} */
+                            kategori: "WBK" | "WBK-AFIRMASI" | "WBBM";
+                            /** @description e.g. "Menuju WBK" */
+                            predikat: string;
+                            /** @enum {string} */
+                            status: "declared" | "building" | "proposed" | "evaluated" | "designated" | "not_designated" | "revoked";
+                            tpi_total: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSptjmPdf: {
+        parameters: {
+            query?: {
+                /** @description the declarations (units) the letter names, repeatable; by default the instansi’s units proposed in the period, or, before any is proposed, those building toward WBK/WBBM */
+                declaration_id?: string[];
+            };
+            header?: never;
+            path: {
+                period_id: string;
+                instansi_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document as a PDF (A4, Indonesian) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14357,6 +14955,303 @@ export interface operations {
             };
         };
     };
+    getLheReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "lhe";
+                        title: string;
+                        /**
+                         * Format: date
+                         * @description YYYY-MM-DD
+                         */
+                        generated_on: string;
+                        period: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            year: number;
+                        };
+                        instansi: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            instansi_kind: ("kementerian_lembaga" | "provinsi" | "kabupaten" | "kota") | null;
+                        };
+                        unit: {
+                            /** Format: uuid */
+                            id: string;
+                            code: string;
+                            name: string;
+                            kind: string;
+                            /** @description names of the units between the instansi and this unit, top first */
+                            parents: string[];
+                        };
+                        /** Format: uuid */
+                        assessment_id: string;
+                        stage: {
+                            /** Format: uuid */
+                            id: string;
+                            status: string;
+                            submitted_at: string | null;
+                            approved_at: string | null;
+                        };
+                        /** @enum {string} */
+                        target: "WBK" | "WBBM";
+                        /**
+                         * @description declaration: the unit’s declaration in the period; default: no declaration, WBK assumed
+                         * @enum {string}
+                         */
+                        target_from: "declaration" | "default";
+                        declaration_id: string | null;
+                        score: {
+                            total: number;
+                            max_total: number;
+                            components: {
+                                code: string;
+                                name: string;
+                                level: string;
+                                value: number;
+                                max: number;
+                                percent: number;
+                            }[];
+                            areas: {
+                                /** @enum {string} */
+                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                                name: string;
+                                pemenuhan: {
+                                    value: number;
+                                    max: number;
+                                };
+                                reform: {
+                                    value: number;
+                                    max: number;
+                                };
+                                value: number;
+                                max: number;
+                                percent: number;
+                            }[];
+                            /** @description questions of the TPI stage without an answer */
+                            unanswered: number;
+                        };
+                        /** @description every score rule of the target (WBBM: the WBK ones too), met or not */
+                        rules: {
+                            rule: string;
+                            /** @enum {string} */
+                            predicate: "WBK" | "WBBM";
+                            description: string;
+                            /** @enum {string} */
+                            measure: "value" | "share_of_weight";
+                            required: number;
+                            actual: number;
+                            /** @description required − actual in the rule’s measure; 0 when met */
+                            gap: number;
+                            passed: boolean;
+                            source: string;
+                        }[];
+                        /** @description the unit-level requirements of PermenPANRB 90/2021 Tabel 5 and 6 (and the instansi gate), from the proposal checks */
+                        requirements: {
+                            check: string;
+                            requirement: string;
+                            passed: boolean;
+                            found: string;
+                            /** @description whether it decides the conclusion (the instansi gate is shown for information) */
+                            decides: boolean;
+                        }[];
+                        /** @description the TPI’s review of the stage: per area its conclusion and recommendations, per question its note and recommendation */
+                        review: {
+                            areas: {
+                                /** @enum {string} */
+                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                                name: string;
+                                conclusion: string | null;
+                                recommendations: string[];
+                                /** @description the questions of the area with a TPI note (catatan) or recommendation, in LKE order */
+                                questions: {
+                                    code: string;
+                                    /** @description the question’s text, cut at 200 characters */
+                                    question: string;
+                                    note: string | null;
+                                    recommendation: string | null;
+                                }[];
+                            }[];
+                            /** @description notes and recommendations on questions outside the six areas (Hasil) */
+                            other_questions: {
+                                code: string;
+                                question: string;
+                                note: string | null;
+                                recommendation: string | null;
+                            }[];
+                        };
+                        /** @description the state of the unit’s rencana aksi for the period, per area perubahan (overdue as of as_of, WIB) */
+                        action_plan: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            as_of: string;
+                            total: number;
+                            by_status: {
+                                planned: number;
+                                in_progress: number;
+                                done: number;
+                                cancelled: number;
+                            };
+                            overdue: number;
+                            areas: {
+                                /** @enum {string} */
+                                area: "manajemen_perubahan" | "penataan_tatalaksana" | "penataan_sdm" | "penguatan_akuntabilitas" | "penguatan_pengawasan" | "pelayanan_publik";
+                                name: string;
+                                total: number;
+                                done: number;
+                                overdue: number;
+                                cancelled: number;
+                                /** @description mean latest realisation of the actions not cancelled; null without any */
+                                progress_percent: number | null;
+                            }[];
+                        };
+                        conclusion: {
+                            eligible: boolean;
+                            /** @enum {string} */
+                            verdict: "memenuhi syarat untuk diusulkan" | "belum memenuhi syarat untuk diusulkan";
+                            text: string;
+                            unmet: string[];
+                        };
+                        signatures: {
+                            /**
+                             * Format: date
+                             * @description YYYY-MM-DD
+                             */
+                            date: string;
+                            team: {
+                                role: string;
+                                name: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLhePdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the document as a PDF (A4, Indonesian) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getStageReview: {
         parameters: {
             query?: never;
@@ -19533,6 +20428,411 @@ export interface operations {
             };
             /** @description Unprocessable Content */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listNotices: {
+        parameters: {
+            query?: {
+                /** @description page size (max 500) */
+                limit?: number;
+                /** @description opaque cursor from next_cursor */
+                cursor?: string;
+                /** @description pending (waiting to be sent, or to be retried, or for the digest hour) | sent | failed (every attempt failed) | skipped (no e-mail address, disabled, unsubscribed) */
+                status?: "pending" | "sent" | "failed" | "skipped";
+                /** @description window.opened | window.closing | stage.submitted | stage.returned | stage.approved | proposal.made | proposal.refused | proposal.outcome | action.overdue */
+                kind?: "window.opened" | "window.closing" | "stage.submitted" | "stage.returned" | "stage.approved" | "proposal.made" | "proposal.refused" | "proposal.outcome" | "action.overdue";
+                recipient_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            kind: string;
+                            recipient: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                email: string | null;
+                            };
+                            subject: {
+                                type: string;
+                                id: string;
+                            };
+                            /** @description the change-feed event id, or the reminder: opened, 7d, 3d, 1d */
+                            occasion: string;
+                            event_id: string | null;
+                            unit_id: string | null;
+                            period_id: string | null;
+                            link: string | null;
+                            /** @description sent in the daily digest */
+                            digest: boolean;
+                            /**
+                             * @description pending (waiting to be sent, or to be retried, or for the digest hour) | sent | failed (every attempt failed) | skipped (no e-mail address, disabled, unsubscribed)
+                             * @enum {string}
+                             */
+                            status: "pending" | "sent" | "failed" | "skipped";
+                            attempts: number;
+                            next_attempt_at: string | null;
+                            last_error: string | null;
+                            sent_at: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            log: {
+                                attempt: number;
+                                /** Format: date-time */
+                                at: string;
+                                error: string | null;
+                                message_id: string | null;
+                            }[];
+                        }[];
+                        /** @description pass as cursor for the next page; null on the last page */
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNoticePreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        principal_id: string;
+                        /** @description where notices go; set by an admin (PATCH /v1/principals/{id}); null: no mail */
+                        email: string | null;
+                        /**
+                         * @description the language of the mails
+                         * @enum {string}
+                         */
+                        language: "id" | "en";
+                        /**
+                         * @description immediate: one mail per notice; digest: one mail a day at the digest hour (Asia/Jakarta)
+                         * @enum {string}
+                         */
+                        delivery: "immediate" | "digest";
+                        /** @description the hour (Asia/Jakarta) of the daily digest (NOTIFY_DIGEST_HOUR) */
+                        digest_hour: number;
+                        kinds: {
+                            /** @description true: mailed; false: unsubscribed */
+                            "window.opened": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "window.closing": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.submitted": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.returned": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.approved": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.made": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.refused": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.outcome": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "action.overdue": boolean;
+                        };
+                        /** @description false when the server has no SMTP settings: nothing is mailed */
+                        notices_enabled: boolean;
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateNoticePreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    language?: "id" | "en";
+                    /** @enum {string} */
+                    delivery?: "immediate" | "digest";
+                    kinds?: {
+                        /** @description false unsubscribes, true subscribes again */
+                        "window.opened"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "window.closing"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "stage.submitted"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "stage.returned"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "stage.approved"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "proposal.made"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "proposal.refused"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "proposal.outcome"?: boolean;
+                        /** @description false unsubscribes, true subscribes again */
+                        "action.overdue"?: boolean;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        principal_id: string;
+                        /** @description where notices go; set by an admin (PATCH /v1/principals/{id}); null: no mail */
+                        email: string | null;
+                        /**
+                         * @description the language of the mails
+                         * @enum {string}
+                         */
+                        language: "id" | "en";
+                        /**
+                         * @description immediate: one mail per notice; digest: one mail a day at the digest hour (Asia/Jakarta)
+                         * @enum {string}
+                         */
+                        delivery: "immediate" | "digest";
+                        /** @description the hour (Asia/Jakarta) of the daily digest (NOTIFY_DIGEST_HOUR) */
+                        digest_hour: number;
+                        kinds: {
+                            /** @description true: mailed; false: unsubscribed */
+                            "window.opened": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "window.closing": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.submitted": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.returned": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "stage.approved": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.made": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.refused": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "proposal.outcome": boolean;
+                            /** @description true: mailed; false: unsubscribed */
+                            "action.overdue": boolean;
+                        };
+                        /** @description false when the server has no SMTP settings: nothing is mailed */
+                        notices_enabled: boolean;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribeNotices: {
+        parameters: {
+            query: {
+                /** @description the token of the unsubscribe link */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        unsubscribed: true;
+                        /** @description the kind no longer mailed, or * for every kind */
+                        kind: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unsubscribeNoticesOneClick: {
+        parameters: {
+            query: {
+                /** @description the token of the unsubscribe link */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        unsubscribed: true;
+                        /** @description the kind no longer mailed, or * for every kind */
+                        kind: string;
+                        message: string;
+                    };
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -67,6 +67,11 @@ export const openApiTags = [
       'Pengusulan: the instansi gate per period, the proposal package, score-gated proposals with a dry run, the national outcome (administrative selection, sanggah, TPN evaluation, designation, revocation) and predicate history.',
   },
   {
+    name: 'reports',
+    description:
+      'Documents as PDF (A4, Indonesian) and the same data as JSON: the TPI’s LHE internal of a unit, the instansi’s draft surat usulan and SPTJM (docs/reports.md).',
+  },
+  {
     name: 'survey',
     description:
       'Survei mandiri (IPAK, IPKP): questionnaires, campaigns per unit and period, responses, the index and its proposal for Q125/Q127 (docs/survey.md).',
@@ -79,6 +84,11 @@ export const openApiTags = [
     name: 'actions',
     description:
       'Rencana aksi: actions per unit, period and area perubahan (by hand or from an improvement plan), monthly realisation with evidence, the TPI’s monitoring notes, overdue actions (docs/action-plans.md).',
+  },
+  {
+    name: 'notifications',
+    description:
+      'Notices by e-mail: my preferences (language, daily digest, kinds), the unsubscribe link, and the admin’s list of every notice with its attempts (docs/notifications.md).',
   },
   { name: 'bench', description: 'Benchmark ceilings, served only with BENCH_ROUTES=true.' },
 ]

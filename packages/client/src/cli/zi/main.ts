@@ -30,6 +30,7 @@ import { chooseLanguage, currentLanguage, extractLangOption, headers, t, useLang
 import { fmtNumber, table, tsvLine } from './output.js'
 import { renderPlan } from './path.js'
 import { ACTION_COMMANDS } from './actions.js'
+import { REPORT_USAGE, reportCommands } from './report.js'
 
 type Env = Record<string, string | undefined>
 type StageKind = Schemas['Stage']['kind']
@@ -42,7 +43,14 @@ const USAGE_SECTIONS = ['cli:usage.commands', 'actions:usage']
 
 /** The help text, in the current language. */
 export function usage(): string {
-  return [t('cli:usage.header'), '', ...USAGE_SECTIONS.map((key) => t(key)), '', t('cli:usage.footer')].join('\n')
+  return [
+    t('cli:usage.header'),
+    '',
+    ...USAGE_SECTIONS.map((key) => t(key)),
+    REPORT_USAGE,
+    '',
+    t('cli:usage.footer'),
+  ].join('\n')
 }
 
 interface Ctx {
@@ -861,6 +869,7 @@ const COMMANDS: Record<string, (ctx: Ctx, args: string[]) => Promise<number>> = 
   'survey results': surveyResults,
   'survey progress': surveyProgress,
   ...ACTION_COMMANDS,
+  ...reportCommands<Ctx>({ parse, client: (ctx) => client(ctx), call, idArg }),
 }
 
 export async function main(rawArgv: string[], env: Env = process.env): Promise<number> {
@@ -882,7 +891,11 @@ export async function main(rawArgv: string[], env: Env = process.env): Promise<n
     return first === undefined ? EXIT.usage : EXIT.ok
   }
   const twoWords =
-    first === 'answers' || first === 'survey' || first === 'actions' || (first === 'units' && second === 'import')
+    first === 'answers' ||
+    first === 'survey' ||
+    first === 'actions' ||
+    first === 'report' ||
+    (first === 'units' && second === 'import')
   const name = twoWords ? `${first} ${second ?? ''}` : first
   const command = COMMANDS[name]
   if (!command) {
