@@ -30,7 +30,7 @@ import { chooseLanguage, currentLanguage, extractLangOption, headers, t, useLang
 import { fmtNumber, table, tsvLine } from './output.js'
 import { renderPlan } from './path.js'
 import { ACTION_COMMANDS } from './actions.js'
-import { REPORT_USAGE, reportCommands } from './report.js'
+import { reportCommands } from './report.js'
 
 type Env = Record<string, string | undefined>
 type StageKind = Schemas['Stage']['kind']
@@ -39,18 +39,11 @@ const STAGES = ['self', 'tpi', 'tpn', 'sanggah'] as const satisfies readonly Sta
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** The help's command sections, in order: each a catalogue key (a new command file adds its own). */
-const USAGE_SECTIONS = ['cli:usage.commands', 'actions:usage']
+const USAGE_SECTIONS = ['cli:usage.commands', 'actions:usage', 'report:usage']
 
 /** The help text, in the current language. */
 export function usage(): string {
-  return [
-    t('cli:usage.header'),
-    '',
-    ...USAGE_SECTIONS.map((key) => t(key)),
-    REPORT_USAGE,
-    '',
-    t('cli:usage.footer'),
-  ].join('\n')
+  return [t('cli:usage.header'), '', ...USAGE_SECTIONS.map((key) => t(key)), '', t('cli:usage.footer')].join('\n')
 }
 
 interface Ctx {

@@ -32,6 +32,7 @@ import cli from './cli.js'
 import config from './config.js'
 import files from './files.js'
 import plan from './plan.js'
+import report from './report.js'
 
 /** Every namespace, one line each, alphabetical. */
 export const catalogues: Record<string, Catalogue> = {
@@ -40,4 +41,5 @@ export const catalogues: Record<string, Catalogue> = {
   config,
   files,
   plan,
+  report,
 }
