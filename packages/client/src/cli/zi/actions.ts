@@ -2,11 +2,14 @@
  * `zi actions …`: the rencana aksi from the command line (docs/action-plans.md): list a unit's
  * actions (overdue ones too), add one, propose them from the improvement plan of a stage, and
  * record a month's realisation. Registered in ./main.ts; data to stdout, messages to stderr.
+ * Every line for people comes from the catalogue (./messages/actions.ts, `t()`); --json, the
+ * server's values (area codes, statuses) and the exit codes do not change with the language.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { createZiClient, isProblem, normaliseBaseUrl, type operations, type ZiClient } from '../../index.js'
 import { configFile, resolveCredentials } from './config.js'
 import { CliError, EXIT, exitCodeForStatus, usageError } from './exit.js'
+import { currentLanguage, headers, t } from './i18n.js'
 import { fmtNumber, table } from './output.js'
 
 type Env = Record<string, string | undefined>
@@ -20,16 +23,6 @@ type Action = Pick<
   ActionView,
   'id' | 'area' | 'question_code' | 'title' | 'pic' | 'target_date' | 'status' | 'progress_percent' | 'overdue'
 >
-
-export const ACTIONS_USAGE = `  actions list [--unit <id>] [--period <id>] [--area <code>] [--overdue] [--as-of <YYYY-MM-DD>] [--json]
-                                           the rencana aksi in your scope, by target date
-  actions create --unit <id> --period <id> (--area <code> | --question <code>) --title <text>
-                 --pic <name> --due <YYYY-MM-DD> [--output <text>] [--description <text>] [--json]
-  actions from-plan <assessment-id> --due <YYYY-MM-DD> --pic <name> [--stage self] [--target WBK|WBBM] [--json]
-                                           one proposed action per step of the improvement plan
-                                           (again: nothing new for questions already planned)
-  actions realise <action-id> <YYYY-MM> <percent> [--narrative <text>] [--evidence <evidence-id|url>]... [--json]
-                                           record a month's realisation (progress 0-100)`
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const AREAS = [
@@ -47,30 +40,56 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[]
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true })
   } catch (err) {
-    throw usageError((err as Error).message)
+    const e = err as Error & { code?: string }
+    const option = /'([^']+)'/.exec(e.message)?.[1]
+    throw usageError(
+      e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option
+        ? t('cli:args.unknown_option', { option })
+        : t('cli:args.invalid', { detail: e.message }),
+    )
   }
   if (parsed.positionals.length !== positionals) {
     throw usageError(
-      `expected ${positionals} argument${positionals === 1 ? '' : 's'}, got ${parsed.positionals.length}`,
+      t('cli:args.count', {
+        count: positionals,
+        got: parsed.positionals.length,
+        given: parsed.positionals.length ? ` (${parsed.positionals.join(' ')})` : '',
+      }),
     )
   }
   return parsed
 }
 
+/** Why a server URL cannot be used (the checks of normaliseBaseUrl), as a catalogue key. */
+function urlProblem(value: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return 'cli:url.not_url'
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'cli:url.not_http'
+  if (url.search || url.hash) return 'cli:url.query'
+  return undefined
+}
+
 function connect(ctx: Ctx): { zi: ZiClient; url: string } {
   const creds = resolveCredentials(ctx.env, ctx.err)
-  try {
-    const zi = createZiClient({
-      baseUrl: creds.url,
-      token: creds.token,
-      retries: 2,
-      timeoutMs: 120_000,
-      headers: { 'user-agent': 'zi-cli' },
-    })
-    return { zi, url: normaliseBaseUrl(creds.url) }
-  } catch (err) {
-    throw usageError(`${(err as Error).message} (from ${ctx.env.ZI_URL ? 'ZI_URL' : configFile(ctx.env)})`)
-  }
+  const problem = urlProblem(creds.url)
+  if (problem)
+    throw usageError(
+      t(problem, { url: JSON.stringify(creds.url), source: ctx.env.ZI_URL ? 'ZI_URL' : configFile(ctx.env) }),
+    )
+  const zi = createZiClient({
+    baseUrl: creds.url,
+    token: creds.token,
+    retries: 2,
+    timeoutMs: 120_000,
+    headers: { 'user-agent': 'zi-cli' },
+    // Problems come back in the language the CLI speaks.
+    language: currentLanguage(),
+  })
+  return { zi, url: normaliseBaseUrl(creds.url) }
 }
 
 type Result<T> = { data?: T; error?: unknown; response: Response }
@@ -80,19 +99,32 @@ async function call<T>(url: string, request: Promise<Result<T>>): Promise<T> {
     result = await request
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } }
-    throw new CliError(
-      EXIT.unavailable,
-      `error: cannot reach ${url}: ${e.cause?.code ?? e.cause?.message ?? e.message}`,
-    )
+    const why = e.name === 'TimeoutError' ? t('cli:error.timeout') : (e.cause?.code ?? e.cause?.message ?? e.message)
+    throw new CliError(EXIT.unavailable, t('cli:error.unreachable', { url, why }))
   }
   if (!result.response.ok) {
     const { response, error } = result
-    if (!isProblem(error)) throw new CliError(exitCodeForStatus(response.status), `error: ${response.status}`)
-    const lines = [`error: ${response.status} ${error.code}: ${error.detail}`]
+    if (!isProblem(error))
+      throw new CliError(
+        exitCodeForStatus(response.status),
+        t('cli:error.http', {
+          status: response.status,
+          text: response.statusText || '',
+          origin: new URL(response.url || url).origin,
+        }),
+      )
+    const lines = [
+      t('cli:error.problem', {
+        status: response.status,
+        code: error.code,
+        detail: error.detail,
+        request: error.request_id ? t('cli:error.request', { id: error.request_id }) : '',
+      }),
+    ]
     if (error.errors?.length) {
       lines.push(
         table(
-          ['field', 'rule', 'message'],
+          headers('cli:col.field', 'cli:col.rule', 'cli:col.message'),
           error.errors.map((e) => [e.pointer, e.rule, e.message]),
         ),
       )
@@ -103,26 +135,38 @@ async function call<T>(url: string, request: Promise<Result<T>>): Promise<T> {
 }
 
 const idArg = (value: string | undefined, what: string): string => {
-  if (!value || !UUID.test(value)) throw usageError(`${what} must be a UUID, not ${JSON.stringify(value ?? '')}`)
+  if (!value || !UUID.test(value)) throw usageError(t('cli:args.uuid', { what, value: JSON.stringify(value ?? '') }))
   return value
 }
 const dateArg = (value: string | undefined, what: string): string => {
-  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) throw usageError(`${what} must be a date YYYY-MM-DD`)
+  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value))
+    throw usageError(t('actions:date', { what, value: JSON.stringify(value ?? '') }))
   return value
 }
 const areaArg = (value: string | undefined): Area | undefined => {
   if (value === undefined) return undefined
-  if (!AREAS.includes(value as Area)) throw usageError(`--area must be one of ${AREAS.join(', ')}`)
+  if (!AREAS.includes(value as Area))
+    throw usageError(t('cli:args.one_of', { option: '--area', list: AREAS.join(', ') }))
   return value as Area
 }
 const required = (value: string | undefined, what: string): string => {
-  if (!value?.trim()) throw usageError(`${what} is required`)
+  if (!value?.trim()) throw usageError(t('actions:required', { what }))
   return value
 }
 
 function actionTable(items: Action[]): string {
   return table(
-    ['id', 'area', 'question', 'title', 'pic', 'due', 'status', 'progress', 'overdue'],
+    headers(
+      'cli:col.id',
+      'cli:col.area',
+      'cli:col.question',
+      'cli:col.title',
+      'cli:col.pic',
+      'cli:col.due',
+      'cli:col.status',
+      'cli:col.progress',
+      'cli:col.overdue',
+    ),
     items.map((a) => [
       a.id,
       a.area,
@@ -132,7 +176,7 @@ function actionTable(items: Action[]): string {
       a.target_date,
       a.status,
       a.progress_percent === null ? '' : `${a.progress_percent}%`,
-      a.overdue ? 'OVERDUE' : '',
+      a.overdue ? t('actions:overdue_mark') : '',
     ]),
   )
 }
@@ -174,8 +218,7 @@ async function list(ctx: Ctx, args: string[]): Promise<number> {
     cursor = page.next_cursor ?? undefined
   } while (cursor)
   ctx.out(values.json ? `${JSON.stringify(items, null, 2)}\n` : `${actionTable(items)}\n`)
-  if (!values.json)
-    ctx.err(`${items.length} action${items.length === 1 ? '' : 's'}, ${items.filter((a) => a.overdue).length} overdue`)
+  if (!values.json) ctx.err(t('actions:count', { count: items.length, overdue: items.filter((a) => a.overdue).length }))
   return EXIT.ok
 }
 
@@ -196,7 +239,7 @@ async function create(ctx: Ctx, args: string[]): Promise<number> {
     },
     0,
   )
-  if (!values.area && !values.question) throw usageError('give --area or --question')
+  if (!values.area && !values.question) throw usageError(t('actions:need_area'))
   const area = areaArg(values.area)
   const body = {
     unit_id: idArg(values.unit, '--unit'),
@@ -212,7 +255,7 @@ async function create(ctx: Ctx, args: string[]): Promise<number> {
   const { zi, url } = connect(ctx)
   const action = await call(url, zi.POST('/v1/actions', { body }))
   ctx.out(values.json ? `${JSON.stringify(action, null, 2)}\n` : `${action.id}\n`)
-  if (!values.json) ctx.err(`created in ${action.area_name}, due ${action.target_date}`)
+  if (!values.json) ctx.err(t('actions:created', { area: action.area_name, date: action.target_date }))
   return EXIT.ok
 }
 
@@ -230,15 +273,15 @@ async function fromPlan(ctx: Ctx, args: string[]): Promise<number> {
   )
   const stages = ['self', 'tpi', 'tpn', 'sanggah'] as const
   const stage = (values.stage ?? 'self') as (typeof stages)[number]
-  if (!stages.includes(stage)) throw usageError(`--stage must be one of ${stages.join(', ')}`)
+  if (!stages.includes(stage)) throw usageError(t('cli:args.one_of', { option: '--stage', list: stages.join(', ') }))
   const target = (values.target ?? 'WBK').toUpperCase()
-  if (target !== 'WBK' && target !== 'WBBM') throw usageError('--target must be WBK or WBBM')
+  if (target !== 'WBK' && target !== 'WBBM') throw usageError(t('cli:args.target', { value: values.target }))
   const { zi, url } = connect(ctx)
   const outcome = await call(
     url,
     zi.POST('/v1/actions/from-plan', {
       body: {
-        assessment_id: idArg(positionals[0], '<assessment-id>'),
+        assessment_id: idArg(positionals[0], t('cli:placeholder.assessment_id')),
         stage,
         target,
         target_date: dateArg(values.due, '--due'),
@@ -249,7 +292,13 @@ async function fromPlan(ctx: Ctx, args: string[]): Promise<number> {
   if (values.json) ctx.out(`${JSON.stringify(outcome, null, 2)}\n`)
   else if (outcome.created.length > 0) ctx.out(`${actionTable(outcome.created)}\n`)
   ctx.err(
-    `${outcome.created.length} action${outcome.created.length === 1 ? '' : 's'} proposed from ${outcome.steps} plan step${outcome.steps === 1 ? '' : 's'} towards ${target}; ${outcome.skipped.length} already planned${outcome.reachable ? '' : ' (the plan does not reach the target)'}`,
+    t('actions:proposed', {
+      count: outcome.created.length,
+      steps: t('actions:steps', { count: outcome.steps }),
+      target,
+      skipped: outcome.skipped.length,
+      reach: outcome.reachable ? '' : t('actions:unreachable'),
+    }),
   )
   return EXIT.ok
 }
@@ -260,12 +309,12 @@ async function realise(ctx: Ctx, args: string[]): Promise<number> {
     { narrative: { type: 'string' }, evidence: { type: 'string', multiple: true }, json: { type: 'boolean' } },
     3,
   )
-  const id = idArg(positionals[0], '<action-id>')
+  const id = idArg(positionals[0], t('actions:action_id'))
   const month = positionals[1] ?? ''
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw usageError('<YYYY-MM> must be a month such as 2026-03')
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw usageError(t('actions:month', { value: JSON.stringify(month) }))
   const percent = Number(positionals[2])
   if (!Number.isInteger(percent) || percent < 0 || percent > 100)
-    throw usageError('<percent> must be a whole number 0-100')
+    throw usageError(t('actions:percent', { value: JSON.stringify(positionals[2] ?? '') }))
   const evidence = (values.evidence ?? []).map((e) => (UUID.test(e) ? { evidence_id: e } : { url: e }))
   const { zi, url } = connect(ctx)
   const action = await call(
@@ -280,7 +329,7 @@ async function realise(ctx: Ctx, args: string[]): Promise<number> {
     }),
   )
   ctx.out(values.json ? `${JSON.stringify(action, null, 2)}\n` : `${actionTable([action])}\n`)
-  if (!values.json) ctx.err(`${month}: ${fmtNumber(percent, 0)}% recorded (status ${action.status})`)
+  if (!values.json) ctx.err(t('actions:recorded', { month, percent: fmtNumber(percent, 0), status: action.status }))
   return EXIT.ok
 }
 

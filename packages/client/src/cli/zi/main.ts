@@ -29,8 +29,8 @@ import { CliError, EXIT, exitCodeForStatus, usageError } from './exit.js'
 import { chooseLanguage, currentLanguage, extractLangOption, headers, t, useLanguage } from './i18n.js'
 import { fmtNumber, table, tsvLine } from './output.js'
 import { renderPlan } from './path.js'
-import { ACTION_COMMANDS, ACTIONS_USAGE } from './actions.js'
-import { REPORT_USAGE, reportCommands } from './report.js'
+import { ACTION_COMMANDS } from './actions.js'
+import { reportCommands } from './report.js'
 
 type Env = Record<string, string | undefined>
 type StageKind = Schemas['Stage']['kind']
@@ -39,19 +39,11 @@ const STAGES = ['self', 'tpi', 'tpn', 'sanggah'] as const satisfies readonly Sta
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** The help's command sections, in order: each a catalogue key (a new command file adds its own). */
-const USAGE_SECTIONS = ['cli:usage.commands']
+const USAGE_SECTIONS = ['cli:usage.commands', 'actions:usage', 'report:usage']
 
 /** The help text, in the current language. */
 export function usage(): string {
-  return [
-    t('cli:usage.header'),
-    '',
-    ...USAGE_SECTIONS.map((key) => t(key)),
-    ACTIONS_USAGE,
-    REPORT_USAGE,
-    '',
-    t('cli:usage.footer'),
-  ].join('\n')
+  return [t('cli:usage.header'), '', ...USAGE_SECTIONS.map((key) => t(key)), '', t('cli:usage.footer')].join('\n')
 }
 
 interface Ctx {

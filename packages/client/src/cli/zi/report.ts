@@ -1,23 +1,15 @@
 /**
  * `zi report …`: the TPI's LHE internal of a unit, the instansi's draft surat usulan and SPTJM, as
  * the PDF the server renders (written to a file) or its data as JSON (docs/reports.md).
- * Registered in main.ts, which lends its argument parser, client and error handling.
+ * Registered in main.ts, which lends its argument parser, client and error handling. Lines for
+ * people come from the catalogue (./messages/report.ts, `t()`); the PDF, --json and exit codes do not
+ * change with the language.
  */
 import { writeFileSync } from 'node:fs'
 import type { ParseArgsConfig } from 'node:util'
 import type { ZiClient } from '../../index.js'
 import { EXIT, usageError } from './exit.js'
-
-export const REPORT_USAGE = `  report lhe <assessment-id> [--out <file.pdf>] [--json]
-                                           the TPI's Laporan Hasil Evaluasi internal of the
-                                           assessment's tpi stage as a PDF (default file name
-                                           from the server, e.g. LHE_<unit>_<period>.pdf);
-                                           --json: its data on stdout (or --out)
-  report surat-usulan|sptjm <period-id> <instansi-id> [--declaration <id>]... [--out <file.pdf>]
-         [--json]                          the instansi's draft surat usulan to the TPN (Gambar 6)
-                                           or the SPTJM of each unit (Gambar 7): the units
-                                           proposed in the period, or those building before any
-                                           is, or the --declaration ones`
+import { t } from './i18n.js'
 
 interface Ctx {
   out: (text: string) => void
@@ -50,9 +42,9 @@ function write(ctx: Ctx, file: string, bytes: Uint8Array | string, what: string)
   try {
     writeFileSync(file, bytes)
   } catch (err) {
-    throw usageError(`cannot write ${file}: ${(err as Error).message}`)
+    throw usageError(t('cli:args.cannot_write', { file, why: (err as Error).message }))
   }
-  ctx.err(`wrote ${what} to ${file}`)
+  ctx.err(t('report:wrote', { what, file }))
 }
 
 export function reportCommands<C extends Ctx>(
@@ -62,13 +54,13 @@ export function reportCommands<C extends Ctx>(
 
   async function lhe(ctx: C, args: string[]): Promise<number> {
     const { values, positionals } = deps.parse(args, OPTIONS, 1)
-    const id = deps.idArg(positionals[0], '<assessment-id>')
+    const id = deps.idArg(positionals[0], t('cli:placeholder.assessment_id'))
     const { zi, url } = deps.client(ctx)
     const path = { id }
     if (values.json) {
       const { data } = await deps.call(url, zi.GET('/v1/assessments/{id}/stages/tpi/lhe', { params: { path } }))
       const text = `${JSON.stringify(data, null, 2)}\n`
-      if (typeof values.out === 'string') write(ctx, values.out, text, 'the LHE data')
+      if (typeof values.out === 'string') write(ctx, values.out, text, t('report:lhe_data'))
       else ctx.out(text)
       ctx.err(`${data.unit.name}: ${data.conclusion.verdict} (${data.target})`)
       return EXIT.ok
@@ -81,7 +73,7 @@ export function reportCommands<C extends Ctx>(
       typeof values.out === 'string'
         ? values.out
         : attachmentName(response.headers.get('content-disposition'), 'LHE.pdf')
-    write(ctx, file, new Uint8Array(data as ArrayBuffer), 'the LHE internal (PDF)')
+    write(ctx, file, new Uint8Array(data as ArrayBuffer), t('report:lhe_pdf'))
     return EXIT.ok
   }
 
@@ -94,13 +86,16 @@ export function reportCommands<C extends Ctx>(
         2,
       )
       const path = {
-        period_id: deps.idArg(positionals[0], '<period-id>'),
-        instansi_id: deps.idArg(positionals[1], '<instansi-id>'),
+        period_id: deps.idArg(positionals[0], t('cli:placeholder.period_id')),
+        instansi_id: deps.idArg(positionals[1], t('report:instansi_id')),
       }
       const ids = ((values.declaration as string[] | undefined) ?? []).map((d) => deps.idArg(d, '--declaration'))
       const query = ids.length ? { declaration_id: ids } : {}
       const { zi, url } = deps.client(ctx)
-      const label = kind === 'sptjm' ? 'the SPTJM' : 'the surat usulan'
+      const [dataLabel, pdfLabel] =
+        kind === 'sptjm'
+          ? [t('report:sptjm_data'), t('report:sptjm_pdf')]
+          : [t('report:surat_data'), t('report:surat_pdf')]
       if (values.json) {
         const request =
           kind === 'sptjm'
@@ -108,11 +103,9 @@ export function reportCommands<C extends Ctx>(
             : zi.GET('/v1/periods/{period_id}/instansi/{instansi_id}/surat-usulan', { params: { path, query } })
         const { data } = await deps.call<{ units: { unit: { name: string } }[] }>(url, request as never)
         const text = `${JSON.stringify(data, null, 2)}\n`
-        if (typeof values.out === 'string') write(ctx, values.out, text, `${label} data`)
+        if (typeof values.out === 'string') write(ctx, values.out, text, dataLabel)
         else ctx.out(text)
-        ctx.err(
-          `${data.units.length} unit${data.units.length === 1 ? '' : 's'}: ${data.units.map((u) => u.unit.name).join(', ')}`,
-        )
+        ctx.err(t('report:units', { count: data.units.length, names: data.units.map((u) => u.unit.name).join(', ') }))
         return EXIT.ok
       }
       const { data, response } = await deps.call(
@@ -131,7 +124,7 @@ export function reportCommands<C extends Ctx>(
         typeof values.out === 'string'
           ? values.out
           : attachmentName(response.headers.get('content-disposition'), `${kind}.pdf`)
-      write(ctx, file, new Uint8Array(data as ArrayBuffer), `${label} (PDF)`)
+      write(ctx, file, new Uint8Array(data as ArrayBuffer), pdfLabel)
       return EXIT.ok
     }
 

@@ -26,16 +26,20 @@
  *  6. Test it in Indonesian too (test/cli/zi-lang.test.ts shows how: ZI_LANG='' and
  *     LANG=id_ID.UTF-8, or --lang id); the test helper runs zi with ZI_LANG=en otherwise.
  */
+import actions from './actions.js'
 import type { Catalogue } from './catalogue.js'
 import cli from './cli.js'
 import config from './config.js'
 import files from './files.js'
 import plan from './plan.js'
+import report from './report.js'
 
 /** Every namespace, one line each, alphabetical. */
 export const catalogues: Record<string, Catalogue> = {
+  actions,
   cli,
   config,
   files,
   plan,
+  report,
 }
