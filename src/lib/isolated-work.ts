@@ -186,34 +186,52 @@ export class IsolatedWork {
 export const workerModule = (name: string, base: string): URL =>
   new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base)
 
+/** How a caller of parseInWorker words its refusals and whether it already holds a slot. */
+export interface ParseInWorkerOptions {
+  /** The caller acquired a slot before reading the upload (the workbook import): run without another. */
+  slotHeld?: boolean
+  /** The refusal when reading needed more than the worker's heap (default: 422 upload_too_costly). */
+  memoryProblem?: (limitMb: number) => ProblemError
+  /** The detail of the 503 import_timeout past the deadline (default: the file's, not the workbook's). */
+  timeoutMessage?: (limitMs: number) => Message
+}
+
 /**
  * An uploaded file's bytes parsed by `entry` in a worker of its own, holding one of the process's
- * slots (acquire, run, release): the registry import and the survey's response import use it as
- * the workbook import does. The worker's budget spent becomes 422 upload_too_costly (its heap) or
- * 503 import_timeout (its deadline); nothing was written either way.
+ * slots (acquire, run, release, unless the caller holds one): the workbook import, the registry
+ * import and the survey's response import use it. The worker's budget spent becomes 422
+ * upload_too_costly (its heap; the caller may name its own refusal) or 503 import_timeout (its
+ * deadline); nothing was written either way.
  */
 export async function parseInWorker<T>(
   work: IsolatedWork,
   entry: URL,
   bytes: Uint8Array,
   input: Record<string, unknown> = {},
+  options: ParseInWorkerOptions = {},
 ): Promise<T> {
   // A copy the worker owns (transferred, not cloned): the request's buffer may share a pool.
   const file = new Uint8Array(bytes.byteLength)
   file.set(bytes)
   try {
-    return await work.isolated<T>(entry, { ...input, file }, [file.buffer])
+    const payload = { ...input, file }
+    return options.slotHeld
+      ? await work.run<T>(entry, payload, [file.buffer])
+      : await work.isolated<T>(entry, payload, [file.buffer])
   } catch (error) {
     if (error instanceof WorkLimitError && error.limit === 'memory')
-      throw new ProblemError(422, 'upload_too_costly', msg('http:upload_too_costly', { value: error.value }), {
-        bound: 'memory',
-        limit: error.value,
-      })
+      throw (
+        options.memoryProblem?.(error.value) ??
+        new ProblemError(422, 'upload_too_costly', msg('http:upload_too_costly', { value: error.value }), {
+          bound: 'memory',
+          limit: error.value,
+        })
+      )
     if (error instanceof WorkLimitError)
       throw new ProblemError(
         503,
         'import_timeout',
-        msg('http:import_timeout', { value: error.value }),
+        options.timeoutMessage?.(error.value) ?? msg('http:import_timeout', { value: error.value }),
         { bound: 'time', limit: error.value },
         { 'retry-after': '5' },
       )

@@ -5,6 +5,7 @@ export default {
   en: {
     workbook_identity_mismatch:
       'The workbook was exported for {{file}}, but this import is into {{target}}; nothing was written. Import it into its own assessment and stage, or send identity=override to import it here on purpose (the override is recorded in the audit log).',
+    memory_bound: 'reading it needed more than the {{value}} MB a workbook import may use (IMPORT_WORKER_MEMORY_MB)',
     import_timeout:
       'Reading the workbook took longer than {{value}} ms (IMPORT_TIMEOUT_MS); nothing was written. Try again shortly.',
     workbook_not_available:
@@ -97,6 +98,8 @@ export default {
   id: {
     workbook_identity_mismatch:
       'Workbook ini diekspor untuk {{file}}, tetapi impor ini ditujukan ke {{target}}; tidak ada yang ditulis. Impor ke penilaian dan tahapnya sendiri, atau kirim identity=override untuk sengaja mengimpornya di sini (override dicatat dalam log audit).',
+    memory_bound:
+      'membacanya memerlukan lebih dari {{value}} MB yang boleh dipakai satu impor workbook (IMPORT_WORKER_MEMORY_MB)',
     import_timeout:
       'Membaca workbook memakan waktu lebih dari {{value}} ms (IMPORT_TIMEOUT_MS); tidak ada yang ditulis. Coba lagi sebentar lagi.',
     workbook_not_available:

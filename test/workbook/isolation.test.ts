@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { templateBytes } from '../../src/modules/workbook/template.js'
 import t from 'tap'
+import { english } from '../helpers/english.js'
 import { IsolatedWork, WorkLimitError } from '../../src/lib/isolated-work.js'
 import { ProblemError } from '../../src/lib/problem.js'
 import { loadSeedInstrument } from '../../src/modules/instruments/seed/index.js'
@@ -17,28 +18,33 @@ const workbookXml = (names: string[]) =>
 
 t.test('structure: the real form passes; each bound is named when passed', async (t) => {
   t.same(checkWorkbookStructure(OFFICIAL, LKE_SHEETS), { ok: true, sheets: ['Utama', 'Ctt Eval', 'LKE ZI'] })
-  t.match(checkWorkbookStructure(plainWorkbook('Data & Co', 10), LKE_SHEETS), {
+  t.match(english(checkWorkbookStructure(plainWorkbook('Data & Co', 10), LKE_SHEETS)), {
     ok: false,
     reason: 'not_lke',
     sheets: ['Data & Co'],
   })
-  t.match(checkWorkbookStructure(Buffer.from('not a zip'), LKE_SHEETS), { ok: false, reason: 'not_xlsx' })
-  t.match(checkWorkbookStructure(zipOf([{ name: 'a.txt', data: Buffer.from('x') }]), LKE_SHEETS), {
+  t.match(english(checkWorkbookStructure(Buffer.from('not a zip'), LKE_SHEETS)), { ok: false, reason: 'not_xlsx' })
+  t.match(english(checkWorkbookStructure(zipOf([{ name: 'a.txt', data: Buffer.from('x') }]), LKE_SHEETS)), {
     ok: false,
     reason: 'not_xlsx',
     message: /xl\/workbook.xml/,
   })
   const many = zipOf(Array.from({ length: 101 }, (_, i) => ({ name: `x${i}`, data: Buffer.from('') })))
-  t.match(checkWorkbookStructure(many, LKE_SHEETS), { reason: 'bound', bound: 'entries', limit: 100, actual: 101 })
+  t.match(english(checkWorkbookStructure(many, LKE_SHEETS)), {
+    reason: 'bound',
+    bound: 'entries',
+    limit: 100,
+    actual: 101,
+  })
   const sheets = zipOf([{ name: 'xl/workbook.xml', data: workbookXml(Array.from({ length: 21 }, (_, i) => `S${i}`)) }])
-  t.match(checkWorkbookStructure(sheets, LKE_SHEETS), { reason: 'bound', bound: 'sheets', actual: 21 })
-  t.match(checkWorkbookStructure(plainWorkbook('LKE', 2001, 1), LKE_SHEETS), {
+  t.match(english(checkWorkbookStructure(sheets, LKE_SHEETS)), { reason: 'bound', bound: 'sheets', actual: 21 })
+  t.match(english(checkWorkbookStructure(plainWorkbook('LKE', 2001, 1), LKE_SHEETS)), {
     reason: 'bound',
     bound: 'rows_per_sheet',
     limit: 2000,
     message: /sheet "LKE" has more than 2000 rows/,
   })
-  t.match(checkWorkbookStructure(plainWorkbook('LKE', 1001, 50), LKE_SHEETS), {
+  t.match(english(checkWorkbookStructure(plainWorkbook('LKE', 1001, 50), LKE_SHEETS)), {
     reason: 'bound',
     bound: 'cells',
     limit: 50_000,
@@ -48,14 +54,17 @@ t.test('structure: the real form passes; each bound is named when passed', async
     { name: 'xl/workbook.xml', data: workbookXml(['LKE']) },
     { name: 'xl/sharedStrings.xml', data: strings },
   ])
-  t.match(checkWorkbookStructure(sst, LKE_SHEETS), { reason: 'bound', bound: 'shared_strings', limit: 20_000 })
+  t.match(english(checkWorkbookStructure(sst, LKE_SHEETS)), { reason: 'bound', bound: 'shared_strings', limit: 20_000 })
   const big = plainWorkbook('LKE', 1900, 26)
   t.ok(big.length < 1024 * 1024)
-  t.match(checkWorkbookStructure(big, LKE_SHEETS, { ...WORKBOOK_BOUNDS, cells: 1e9, unpacked_bytes: 1024 * 1024 }), {
-    reason: 'bound',
-    bound: 'unpacked_bytes',
-    message: /more than 1048576 bytes/,
-  })
+  t.match(
+    english(checkWorkbookStructure(big, LKE_SHEETS, { ...WORKBOOK_BOUNDS, cells: 1e9, unpacked_bytes: 1024 * 1024 })),
+    {
+      reason: 'bound',
+      bound: 'unpacked_bytes',
+      message: /more than 1048576 bytes/,
+    },
+  )
   t.equal(countTags(Buffer.from('<c r="A1"/><col/><c>1</c><cx/><c\n/>'), 'c'), 3, '<c …> counted, <col> and <cx> not')
 })
 
@@ -86,7 +95,7 @@ t.test('a worker past its heap or its deadline fails alone; the process goes on'
   // A workbook within every bound (1,900 rows × 26 cells, 49,400 cells): read in the worker, refused for what it is.
   const def = loadSeedInstrument()
   const dense = plainWorkbook('LKE', 1900, 26)
-  t.same(checkWorkbookStructure(dense, LKE_SHEETS), { ok: true, sheets: ['LKE'] }, 'within every bound')
+  t.same(english(checkWorkbookStructure(dense, LKE_SHEETS)), { ok: true, sheets: ['LKE'] }, 'within every bound')
   // A worker stopped at its heap limit (as the hog above) is that import's 422, naming the bound.
   const exhausted = {
     run: async () => {

@@ -1,5 +1,4 @@
-import { type IsolatedWork, WorkLimitError, workerModule } from '../../lib/isolated-work.js'
-import { ProblemError } from '../../lib/problem.js'
+import { type IsolatedWork, parseInWorker, workerModule } from '../../lib/isolated-work.js'
 import type { StageKind } from '../assessments/rules.js'
 import type { InstrumentDefinition } from '../instruments/domain/index.js'
 import { type ReadResult, assertLkeStructure, workbookBoundProblem } from './read.js'
@@ -24,26 +23,16 @@ export async function parseWorkbookUpload(
 ): Promise<ReadResult> {
   // Recognised by its sheet names on this thread (a few KB inflated): anything else is refused at once.
   assertLkeStructure(bytes, def, loadRowMap(), true)
-  // A copy the worker owns (transferred, not cloned): the request's buffer may share a pool.
-  const file = new Uint8Array(bytes.byteLength)
-  file.set(bytes)
-  try {
-    return await work.run<ReadResult>(WORKER, { file, def, kind }, [file.buffer])
-  } catch (error) {
-    if (error instanceof WorkLimitError && error.limit === 'memory')
-      throw workbookBoundProblem(
-        'memory',
-        error.value,
-        `reading it needed more than the ${error.value} MB a workbook import may use (IMPORT_WORKER_MEMORY_MB)`,
-      )
-    if (error instanceof WorkLimitError)
-      throw new ProblemError(
-        503,
-        'import_timeout',
-        msg('workbook:import_timeout', { value: error.value }),
-        { bound: 'time', limit: error.value },
-        { 'retry-after': '5' },
-      )
-    throw error
-  }
+  // The route took a slot before reading the upload, so the worker runs in it.
+  return parseInWorker<ReadResult>(
+    work,
+    WORKER,
+    bytes,
+    { def, kind },
+    {
+      slotHeld: true,
+      memoryProblem: (mb) => workbookBoundProblem('memory', mb, msg('workbook:memory_bound', { value: mb })),
+      timeoutMessage: (ms) => msg('workbook:import_timeout', { value: ms }),
+    },
+  )
 }
