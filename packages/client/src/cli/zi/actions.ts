@@ -5,26 +5,18 @@
  * Every line for people comes from the catalogue (./messages/actions.ts, `t()`); --json, the
  * server's values (area codes, statuses) and the exit codes do not change with the language.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { createZiClient, isProblem, normaliseBaseUrl, type operations, type ZiClient } from '../../index.js'
-import { configFile, resolveCredentials } from './config.js'
-import { CliError, EXIT, exitCodeForStatus, usageError } from './exit.js'
-import { currentLanguage, headers, t } from './i18n.js'
+import type { operations } from '../../index.js'
+import { call, client, type Ctx, idArg, parse, type Result, UUID } from './command.js'
+import { EXIT, usageError } from './exit.js'
+import { headers, t } from './i18n.js'
 import { fmtNumber, table } from './output.js'
 
-type Env = Record<string, string | undefined>
-interface Ctx {
-  env: Env
-  out: (text: string) => void
-  err: (text: string) => void
-}
 type ActionView = operations['listActions']['responses'][200]['content']['application/json']['items'][number]
 type Action = Pick<
   ActionView,
   'id' | 'area' | 'question_code' | 'title' | 'pic' | 'target_date' | 'status' | 'progress_percent' | 'overdue'
 >
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const AREAS = [
   'manajemen_perubahan',
   'penataan_tatalaksana',
@@ -35,109 +27,9 @@ const AREAS = [
 ] as const
 type Area = (typeof AREAS)[number]
 
-function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, positionals: number) {
-  let parsed
-  try {
-    parsed = parseArgs({ args, options, allowPositionals: true, strict: true })
-  } catch (err) {
-    const e = err as Error & { code?: string }
-    const option = /'([^']+)'/.exec(e.message)?.[1]
-    throw usageError(
-      e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option
-        ? t('cli:args.unknown_option', { option })
-        : t('cli:args.invalid', { detail: e.message }),
-    )
-  }
-  if (parsed.positionals.length !== positionals) {
-    throw usageError(
-      t('cli:args.count', {
-        count: positionals,
-        got: parsed.positionals.length,
-        given: parsed.positionals.length ? ` (${parsed.positionals.join(' ')})` : '',
-      }),
-    )
-  }
-  return parsed
-}
+/** The data of a successful call (errors thrown as CliError). */
+const callData = async <T>(url: string, request: Promise<Result<T>>): Promise<T> => (await call(url, request)).data
 
-/** Why a server URL cannot be used (the checks of normaliseBaseUrl), as a catalogue key. */
-function urlProblem(value: string): string | undefined {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return 'cli:url.not_url'
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'cli:url.not_http'
-  if (url.search || url.hash) return 'cli:url.query'
-  return undefined
-}
-
-function connect(ctx: Ctx): { zi: ZiClient; url: string } {
-  const creds = resolveCredentials(ctx.env, ctx.err)
-  const problem = urlProblem(creds.url)
-  if (problem)
-    throw usageError(
-      t(problem, { url: JSON.stringify(creds.url), source: ctx.env.ZI_URL ? 'ZI_URL' : configFile(ctx.env) }),
-    )
-  const zi = createZiClient({
-    baseUrl: creds.url,
-    token: creds.token,
-    retries: 2,
-    timeoutMs: 120_000,
-    headers: { 'user-agent': 'zi-cli' },
-    // Problems come back in the language the CLI speaks.
-    language: currentLanguage(),
-  })
-  return { zi, url: normaliseBaseUrl(creds.url) }
-}
-
-type Result<T> = { data?: T; error?: unknown; response: Response }
-async function call<T>(url: string, request: Promise<Result<T>>): Promise<T> {
-  let result: Result<T>
-  try {
-    result = await request
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } }
-    const why = e.name === 'TimeoutError' ? t('cli:error.timeout') : (e.cause?.code ?? e.cause?.message ?? e.message)
-    throw new CliError(EXIT.unavailable, t('cli:error.unreachable', { url, why }))
-  }
-  if (!result.response.ok) {
-    const { response, error } = result
-    if (!isProblem(error))
-      throw new CliError(
-        exitCodeForStatus(response.status),
-        t('cli:error.http', {
-          status: response.status,
-          text: response.statusText || '',
-          origin: new URL(response.url || url).origin,
-        }),
-      )
-    const lines = [
-      t('cli:error.problem', {
-        status: response.status,
-        code: error.code,
-        detail: error.detail,
-        request: error.request_id ? t('cli:error.request', { id: error.request_id }) : '',
-      }),
-    ]
-    if (error.errors?.length) {
-      lines.push(
-        table(
-          headers('cli:col.field', 'cli:col.rule', 'cli:col.message'),
-          error.errors.map((e) => [e.pointer, e.rule, e.message]),
-        ),
-      )
-    }
-    throw new CliError(exitCodeForStatus(response.status), lines.join('\n'))
-  }
-  return result.data as T
-}
-
-const idArg = (value: string | undefined, what: string): string => {
-  if (!value || !UUID.test(value)) throw usageError(t('cli:args.uuid', { what, value: JSON.stringify(value ?? '') }))
-  return value
-}
 const dateArg = (value: string | undefined, what: string): string => {
   if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value))
     throw usageError(t('actions:date', { what, value: JSON.stringify(value ?? '') }))
@@ -194,11 +86,11 @@ async function list(ctx: Ctx, args: string[]): Promise<number> {
     },
     0,
   )
-  const { zi, url } = connect(ctx)
+  const { zi, url } = client(ctx)
   const items: ActionView[] = []
   let cursor: string | undefined
   do {
-    const page = await call(
+    const page = await callData(
       url,
       zi.GET('/v1/actions', {
         params: {
@@ -252,8 +144,8 @@ async function create(ctx: Ctx, args: string[]): Promise<number> {
     ...(values.output ? { expected_output: values.output } : {}),
     ...(values.description ? { description: values.description } : {}),
   }
-  const { zi, url } = connect(ctx)
-  const action = await call(url, zi.POST('/v1/actions', { body }))
+  const { zi, url } = client(ctx)
+  const action = await callData(url, zi.POST('/v1/actions', { body }))
   ctx.out(values.json ? `${JSON.stringify(action, null, 2)}\n` : `${action.id}\n`)
   if (!values.json) ctx.err(t('actions:created', { area: action.area_name, date: action.target_date }))
   return EXIT.ok
@@ -276,8 +168,8 @@ async function fromPlan(ctx: Ctx, args: string[]): Promise<number> {
   if (!stages.includes(stage)) throw usageError(t('cli:args.one_of', { option: '--stage', list: stages.join(', ') }))
   const target = (values.target ?? 'WBK').toUpperCase()
   if (target !== 'WBK' && target !== 'WBBM') throw usageError(t('cli:args.target', { value: values.target }))
-  const { zi, url } = connect(ctx)
-  const outcome = await call(
+  const { zi, url } = client(ctx)
+  const outcome = await callData(
     url,
     zi.POST('/v1/actions/from-plan', {
       body: {
@@ -316,8 +208,8 @@ async function realise(ctx: Ctx, args: string[]): Promise<number> {
   if (!Number.isInteger(percent) || percent < 0 || percent > 100)
     throw usageError(t('actions:percent', { value: JSON.stringify(positionals[2] ?? '') }))
   const evidence = (values.evidence ?? []).map((e) => (UUID.test(e) ? { evidence_id: e } : { url: e }))
-  const { zi, url } = connect(ctx)
-  const action = await call(
+  const { zi, url } = client(ctx)
+  const action = await callData(
     url,
     zi.PUT('/v1/actions/{id}/realisations/{month}', {
       params: { path: { id, month } },
