@@ -10,9 +10,6 @@ import {
   type Translator,
 } from '../../lib/i18n.js'
 
-/** Requests whose reply rendered a message (they get Content-Language). */
-const spoke = new WeakSet<object>()
-
 declare module 'fastify' {
   interface FastifyInstance {
     /** The message catalogues (src/messages/), one instance per app. */
@@ -23,6 +20,8 @@ declare module 'fastify' {
     language: Language
     /** Renders a message in the reply's language. */
     t: Translator
+    /** Whether the reply rendered a message (it then carries Content-Language). */
+    renderedText: boolean
   }
 }
 
@@ -33,6 +32,7 @@ export default fp(
     app.decorate('messages', messages)
     app.decorateRequest('language', 'id')
     app.decorateRequest('t', null as unknown as Translator)
+    app.decorateRequest('renderedText', false)
     app.addHook('onRequest', async (request) => {
       const header = request.headers['accept-language']
       request.language = negotiateLanguage(typeof header === 'string' ? header : undefined, messages.defaultLanguage)
@@ -40,7 +40,7 @@ export default fp(
       // A reply that carries a rendered text says its language (Content-Language, Vary: Accept-Language).
       request.t = Object.assign(
         (message: Message | string) => {
-          spoke.add(request)
+          request.renderedText = true
           return t(message)
         },
         { language: request.language },
@@ -51,7 +51,7 @@ export default fp(
       containsMessage(payload) ? renderAll(payload, request.t) : payload,
     )
     app.addHook('onSend', async (request, reply) => {
-      if (!spoke.has(request) || reply.hasHeader('content-language')) return
+      if (!request.renderedText || reply.hasHeader('content-language')) return
       reply.header('content-language', request.language)
       const vary = reply.getHeader('vary')
       const list = Array.isArray(vary) ? vary.join(', ') : vary === undefined ? '' : String(vary)
