@@ -31,3 +31,25 @@ export function runPeriodically(
   })
   app.addHook('preClose', async () => clearInterval(timer))
 }
+
+/** A worker's wait between polls that stopping it cuts short (the webhook and notice workers). */
+export class Pause {
+  private wake: (() => void) | undefined
+
+  /** Resolves after `ms`, or at once when interrupt() is called meanwhile. */
+  for(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        this.wake = undefined
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      this.wake = done
+    })
+  }
+
+  interrupt(): void {
+    this.wake?.()
+  }
+}

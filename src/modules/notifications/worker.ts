@@ -17,6 +17,7 @@ import {
   type Recipient,
 } from './service.js'
 import type { NoticeRow } from './tables.js'
+import { Pause } from '../../lib/periodic.js'
 
 type SmtpSettings = Pick<Config, 'SMTP_URL' | 'SMTP_HOST' | 'SMTP_PORT' | 'SMTP_SECURE' | 'SMTP_USER' | 'SMTP_PASSWORD'>
 
@@ -70,7 +71,7 @@ export class NotifyWorker {
   private running = false
   private stopping = false
   private loop: Promise<void> | undefined
-  private wake: (() => void) | undefined
+  private readonly pause = new Pause()
   private readonly messages: Messages
   private readonly now: () => Date
   private readonly mail: MailSettings
@@ -90,7 +91,7 @@ export class NotifyWorker {
   async stop(): Promise<void> {
     this.running = false
     this.stopping = true
-    this.wake?.()
+    this.pause.interrupt()
     await this.loop
     this.options.transport.close()
   }
@@ -104,20 +105,8 @@ export class NotifyWorker {
           this.options.log.warn({ err }, 'notice worker round skipped: database unavailable')
         else this.options.log.error({ err }, 'notice worker round failed')
       }
-      if (this.running) await this.sleep(this.options.pollMs)
+      if (this.running) await this.pause.for(this.options.pollMs)
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer)
-        this.wake = undefined
-        resolve()
-      }
-      const timer = setTimeout(done, ms)
-      this.wake = done
-    })
   }
 
   /** One round: the feed, the reminders, then the mails due. */

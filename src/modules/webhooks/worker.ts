@@ -14,6 +14,7 @@ import {
   resolveTarget,
   type ClaimedDelivery,
 } from './service.js'
+import { Pause } from '../../lib/periodic.js'
 
 export interface WorkerOptions {
   db: Db
@@ -93,7 +94,7 @@ function post(
 export class WebhookWorker {
   private running = false
   private loop: Promise<void> | undefined
-  private wake: (() => void) | undefined
+  private readonly pause = new Pause()
   private readonly batchSize: number
 
   constructor(private readonly options: WorkerOptions) {
@@ -108,7 +109,7 @@ export class WebhookWorker {
 
   async stop(): Promise<void> {
     this.running = false
-    this.wake?.()
+    this.pause.interrupt()
     await this.loop
   }
 
@@ -123,20 +124,8 @@ export class WebhookWorker {
           this.options.log.warn({ err }, 'webhook worker round skipped: database unavailable')
         else this.options.log.error({ err }, 'webhook worker round failed')
       }
-      if (this.running && claimed < this.batchSize) await this.sleep(this.options.pollMs)
+      if (this.running && claimed < this.batchSize) await this.pause.for(this.options.pollMs)
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer)
-        this.wake = undefined
-        resolve()
-      }
-      const timer = setTimeout(done, ms)
-      this.wake = done
-    })
   }
 
   /** One round: claim, deliver concurrently, record. Returns how many were claimed. */
