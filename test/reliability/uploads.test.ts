@@ -39,6 +39,8 @@ function startServer(env: Record<string, string>): Promise<Server> {
         LOG_LEVEL: 'info',
         WEBHOOK_WORKER: 'false',
         RATE_LIMIT_MAX: '100000',
+        // the assertions read the English details (the service's default language is Indonesian)
+        DEFAULT_LANGUAGE: 'en',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
